@@ -1,0 +1,1 @@
+"""The REST API, OpenAPI, tokens and webhooks."""

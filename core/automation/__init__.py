@@ -1,0 +1,1 @@
+"""Workflows, automations, the scheduler, jobs and email."""

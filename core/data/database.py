@@ -1,0 +1,50 @@
+"""The database connection: one flask-sqlalchemy extension, SQLite tuned for a laptop.
+
+SQLite gets WAL mode, foreign keys and a busy timeout on every connection, so the
+embedded default behaves like a real database under a few concurrent users.
+"""
+
+from __future__ import annotations
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+
+db = SQLAlchemy()
+
+
+def init_app(app) -> None:
+    """Point flask-sqlalchemy at ``DATABASE_URL`` and tune SQLite connections."""
+    url = make_url(app.config["DATABASE_URL"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = str(url)
+    options = {"pool_pre_ping": True}
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        from pathlib import Path
+
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite" and not getattr(engine, "_trellis_tuned", False):
+            event.listen(engine, "connect", _tune_sqlite)
+            engine._trellis_tuned = True
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def health(engine: Engine) -> dict:
+    """``{"database": "sqlite", "ok": True}`` after a ``SELECT 1``, or the error."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"database": engine.dialect.name, "ok": True}
+    except Exception as e:  # noqa: BLE001 - health reports any failure
+        return {"database": engine.dialect.name, "ok": False, "error": type(e).__name__}

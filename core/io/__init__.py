@@ -1,0 +1,1 @@
+"""CSV and XLSX import and export, dedupe and merge."""

@@ -1,0 +1,330 @@
+"""The typed model that YAML becomes: small dataclasses built once at load, read everywhere.
+
+Nothing here reads files or talks to a database. The loader (``trellis.metadata``)
+builds these from the YAML layers; the data layer, the web layer, the API and the
+automation engine read them. Every object keeps its ``source`` (file, line,
+column) so that any later error can point back at the YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trellis.expr import Expression
+
+Label = dict[str, str]
+"""Text per locale, e.g. ``{"en": "Deal", "ru": "Сделка"}``; a plain string becomes ``{"en": ...}``."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where something was defined: a YAML file, 1-based line and column."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+UNKNOWN = Source("<unknown>")
+
+# Storage kinds every field type maps to; the data layer maps each to a column type.
+STORAGE = ("string", "text", "integer", "decimal", "boolean", "date", "datetime", "json",
+           "link", "links", "children", "none")
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """A field type (``string``, ``money``, or one a plugin adds through ``field_types()``).
+
+    ``storage`` is one of ``STORAGE``; ``coerce(value, field) -> value`` turns input
+    (form strings, JSON) into the stored Python value or raises ``ValueError`` with a
+    message for the user; ``options`` names the extra YAML keys the type accepts.
+    """
+
+    name: str
+    storage: str
+    coerce: Callable[[Any, Field], Any] | None = None
+    options: tuple[str, ...] = ()
+    label: Label = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """``rollup: {from: deal.contact, sum: amount, where: "stage == 'won'"}``.
+
+    ``entity`` and ``link`` come from ``from`` (child entity, its link field pointing
+    here); ``function`` is ``sum``, ``count``, ``min``, ``max`` or ``avg``.
+    """
+
+    entity: str
+    link: str
+    function: str
+    field: str | None
+    where: Expression | None = None
+
+
+@dataclass
+class Field:
+    """One field of an entity. ``type`` names a FieldType; options as in DESIGN.md §3."""
+
+    name: str
+    type: str
+    label: Label = field(default_factory=dict)
+    help: Label = field(default_factory=dict)
+    required: bool = False
+    default: Any = None                       # a literal default value
+    default_expr: Expression | None = None    # or an expression ("today()", "current_user")
+    min: Any = None
+    max: Any = None
+    max_length: int | None = None
+    options: list[str] = field(default_factory=list)   # selection / multiselect values
+    option_labels: dict[str, Label] = field(default_factory=dict)
+    to: str | None = None                     # link / links / children: the other entity
+    via: str | None = None                    # children: the link field on ``to`` that points here
+    on_delete: str = "restrict"               # link: restrict | cascade | set_null
+    compute: Expression | None = None
+    rollup: Rollup | None = None
+    visible: Expression | None = None
+    required_if: Expression | None = None
+    readonly: bool = False
+    unique: bool = False
+    index: bool = False
+    calendar: bool = False                    # date/datetime fields offered as a calendar view
+    extra: dict[str, Any] = field(default_factory=dict)  # options of plugin field types
+    source: Source = UNKNOWN
+
+    @property
+    def column(self) -> str | None:
+        """The database column: ``<name>_id`` for link/user fields, None when not stored here."""
+        if self.type in ("links", "children"):
+            return None
+        if self.type in ("link", "user"):
+            return f"{self.name}_id"
+        return self.name
+
+    @property
+    def computed(self) -> bool:
+        """True when the value is derived (``compute`` or ``rollup``) and never set by users."""
+        return self.compute is not None or self.rollup is not None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A record-level check: ``check`` must be truthy, else ``message`` is shown."""
+
+    check: Expression
+    message: Label
+    field: str | None = None                  # the field to attach the error to, if any
+    source: Source = UNKNOWN
+
+
+@dataclass
+class FormBlock:
+    """A ``section`` or a ``tab`` of a form; ``rows`` are lists of field names side by side."""
+
+    kind: str                                  # "section" | "tab"
+    title: Label
+    rows: list[list[str]]
+    source: Source = UNKNOWN
+
+    @property
+    def fields(self) -> list[str]:
+        """Every field name in the block, in order."""
+        return [name for row in self.rows for name in row]
+
+
+@dataclass
+class ListView:
+    """``list: {columns: [...], order: -close_date}``; ``order`` as (field, descending) pairs."""
+
+    columns: list[str] = field(default_factory=list)
+    order: list[tuple[str, bool]] = field(default_factory=list)
+    page_size: int = 50
+
+
+@dataclass
+class KanbanView:
+    """``kanban: {group_by: stage, card: [...]}``."""
+
+    group_by: str
+    card: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DedupeRule:
+    """``dedupe: [{match: [email]}, {match: [first_name, last_name], fuzzy: true}]``."""
+
+    match: tuple[str, ...]
+    fuzzy: bool = False
+
+
+@dataclass
+class Entity:
+    """An entity: a table, a set of pages and an API resource."""
+
+    name: str
+    label: Label = field(default_factory=dict)
+    plural: Label = field(default_factory=dict)
+    title: str | None = None                   # the field shown as the record's name
+    fields: dict[str, Field] = field(default_factory=dict)
+    rules: list[Rule] = field(default_factory=list)
+    indexes: list[list[str]] = field(default_factory=list)
+    search: list[str] = field(default_factory=list)
+    list: ListView = field(default_factory=ListView)
+    form: list[FormBlock] = field(default_factory=list)
+    kanban: KanbanView | None = None
+    dedupe: list[DedupeRule] = field(default_factory=list)
+    icon: str | None = None
+    layer: str = ""                            # the layer that defined it ("core", a plugin, "metadata")
+    source: Source = UNKNOWN
+    extended_by: list[Source] = field(default_factory=list)
+
+    def stored_fields(self) -> list[Field]:
+        """Fields with a column in this entity's table."""
+        return [f for f in self.fields.values() if f.column]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One action in a transition or automation: ``- create: {entity: activity, set: {...}}``."""
+
+    kind: str
+    options: Any
+    source: Source = UNKNOWN
+
+
+@dataclass(frozen=True)
+class State:
+    """A workflow state. ``final`` ends the flow; ``won``/``lost`` are for reports."""
+
+    name: str
+    label: Label = field(default_factory=dict)
+    final: bool = False
+    won: bool = False
+    lost: bool = False
+    probability: int | None = None
+    source: Source = UNKNOWN
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A named move: from ``sources`` (``("*",)`` for any) to ``target``."""
+
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    label: Label = field(default_factory=dict)
+    when: Expression | None = None
+    roles: tuple[str, ...] = ()
+    require: tuple[str, ...] = ()
+    actions: tuple[ActionSpec, ...] = ()
+    source: Source = UNKNOWN
+
+    def allowed_from(self, state: str | None) -> bool:
+        """True when the transition may start in ``state``."""
+        return "*" in self.sources or state in self.sources
+
+
+@dataclass
+class Workflow:
+    """A state field with named transitions."""
+
+    name: str
+    entity: str
+    field: str
+    states: dict[str, State] = field(default_factory=dict)
+    transitions: dict[str, Transition] = field(default_factory=dict)
+    source: Source = UNKNOWN
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """When an automation runs: on events, on a cron ``schedule``, or relative to a date field."""
+
+    on: tuple[str, ...] = ()                   # create, update, delete, transition
+    fields: tuple[str, ...] = ()               # limits "update" to changes of these
+    transitions: tuple[str, ...] = ()          # limits "transition" to these names
+    schedule: str | None = None                # cron expression
+    date_field: str | None = None
+    every: str | None = None                   # "year" for anniversaries
+    offset: str | None = None                  # "-1d", "3d", "2h"
+    at: str | None = None                      # "09:00"
+
+
+@dataclass
+class Automation:
+    """Reaction to an event or a time: trigger, condition and actions."""
+
+    name: str
+    entity: str
+    trigger: Trigger
+    when: Expression | None = None
+    actions: list[ActionSpec] = field(default_factory=list)
+    blocking: bool = False
+    enabled: bool = True
+    label: Label = field(default_factory=dict)
+    source: Source = UNKNOWN
+
+
+LEVELS = ("all", "team", "own", "none")
+
+
+@dataclass
+class EntityPermission:
+    """What a role may do with one entity. Levels are ``all | team | own | none``."""
+
+    read: str = "none"
+    create: bool = False
+    write: str = "none"
+    delete: str = "none"
+    fields: dict[str, str] = field(default_factory=dict)   # field -> read | write | none
+    rules: list[Expression] = field(default_factory=list)  # record-level conditions (all must hold)
+    source: Source = UNKNOWN
+
+
+@dataclass
+class Role:
+    """A role: permissions per entity, merged across the layers that mention it."""
+
+    name: str
+    label: Label = field(default_factory=dict)
+    entities: dict[str, EntityPermission] = field(default_factory=dict)
+    source: Source = UNKNOWN
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One folder of YAML: ``core``, a plugin (by name) or the organisation's ``metadata``."""
+
+    name: str
+    path: str
+    kind: str                                  # "core" | "plugin" | "organisation"
+
+
+@dataclass
+class Metadata:
+    """Everything the YAML layers define, checked and cross-linked."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    workflows: dict[str, Workflow] = field(default_factory=dict)
+    automations: dict[str, Automation] = field(default_factory=dict)
+    roles: dict[str, Role] = field(default_factory=dict)
+    field_types: dict[str, FieldType] = field(default_factory=dict)
+    layers: list[Layer] = field(default_factory=list)
+
+    def entity(self, name: str) -> Entity:
+        """The entity called ``name``; KeyError when there is none."""
+        return self.entities[name]
+
+    def workflow_for(self, entity: str, field_name: str | None = None) -> Workflow | None:
+        """The workflow that owns a state field of ``entity`` (``field_name`` to pick one)."""
+        for workflow in self.workflows.values():
+            if workflow.entity == entity and field_name in (None, workflow.field):
+                return workflow
+        return None
