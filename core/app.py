@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask
+
 from trellis import config as settings
-from trellis import data, web
+from trellis import data, metadata, plugins, web
 from trellis.runtime import install
 
 
@@ -15,8 +16,10 @@ def create_app(config: dict | None = None) -> Flask:
     tests pass e.g. ``{"DATABASE_URL": "sqlite://", "TESTING": True}``.
     """
     app = Flask("trellis", static_folder=None)
-    settings.load(app, config)
-    install(app)
-    data.init_app(app)
-    web.init_app(app)
+    settings.load(app, config)          # defaults < trellis.yaml < TRELLIS_* < config
+    install(app)                        # app.extensions["trellis"]: the shared runtime
+    plugins.init_app(app)               # the pluggy manager, plugins in load order
+    metadata.init_app(app)              # YAML layers -> typed model
+    data.init_app(app)                  # tables, record service, query builder
+    web.init_app(app)                   # pages and /healthz
     return app
