@@ -3,6 +3,11 @@
 from trellis.runtime import runtime
 
 
+def discover(enabled=None):
+    """The enabled plugins as a ``PluginSet``, without an app (``trellis check`` uses this); None yet."""
+    return None
+
+
 def init_app(app) -> None:
     """Load the enabled plugins into ``app``'s runtime (none yet)."""
-    runtime(app).plugins = None
+    runtime(app).plugins = discover(app.config.get("PLUGINS"))
