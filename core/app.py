@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from trellis import config as settings
-from trellis import data, metadata, plugins, web
+from trellis import automation, data, metadata, plugins, web
 from trellis.runtime import install
 
 
@@ -21,5 +21,6 @@ def create_app(config: dict | None = None) -> Flask:
     plugins.init_app(app)               # the pluggy manager, plugins in load order
     metadata.init_app(app)              # YAML layers -> typed model
     data.init_app(app)                  # tables, record service, query builder
+    automation.init_app(app)            # workflows' actions, automations, jobs, email
     web.init_app(app)                   # pages and /healthz
     return app
