@@ -1,8 +1,59 @@
-"""``trellis check`` and ``trellis schema``."""
+"""``trellis check`` and ``trellis schema``: neither needs a database nor builds the app."""
 
-from trellis.cli_support import not_available
+from __future__ import annotations
 
-commands = [
-    not_available("check", "the metadata engine"),
-    not_available("schema", "the metadata engine"),
-]
+import json
+import sys
+from pathlib import Path
+
+import click
+from trellis.errors import MetadataError, TrellisError
+
+
+def _organisation_settings(directory: Path) -> dict:
+    """The settings of the organisation in ``directory`` (its trellis.yaml and TRELLIS_* variables)."""
+    from trellis.config import resolve
+
+    settings = resolve({"ORG_DIR": str(directory)})
+    metadata_dir = Path(settings["METADATA_DIR"])
+    if not metadata_dir.is_dir() and any(p.suffix in (".yaml", ".yml") for p in directory.rglob("*")
+                                         if p.name != "trellis.yaml"):
+        settings["METADATA_DIR"] = directory  # a folder that holds the YAML itself
+    return settings
+
+
+@click.command("check")
+@click.argument("directory", required=False, default=".",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+def check(directory: Path) -> None:
+    """Validate every YAML layer: core, enabled plugins, and DIR's metadata/ (default: current folder).
+
+    Prints each problem as path:line:col: error: message and exits 1, or a
+    one-line summary and exits 0.
+    """
+    from trellis.metadata import load_for, summary
+    from trellis.plugins import discover
+
+    try:
+        settings = _organisation_settings(directory.resolve())
+        metadata = load_for(settings, discover(settings.get("PLUGINS")))
+    except MetadataError as error:
+        for problem in error.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(error.problems)} error{'s' * (len(error.problems) != 1)}", err=True)
+        sys.exit(1)
+    except TrellisError as error:  # a bad setting or a broken plugin set: one line, not a traceback
+        click.echo(f"trellis: error: {error}", err=True)
+        sys.exit(2)
+    click.echo(summary(metadata))
+
+
+@click.command("schema")
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of the metadata YAML, for editors' autocompletion."""
+    from trellis.metadata.json_schema import metadata_schema
+
+    click.echo(json.dumps(metadata_schema(), indent=2, ensure_ascii=False))
+
+
+commands = [check, schema]

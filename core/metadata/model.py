@@ -8,6 +8,7 @@ column) so that any later error can point back at the YAML.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -177,13 +178,13 @@ class Entity:
     indexes: list[list[str]] = field(default_factory=list)
     search: list[str] = field(default_factory=list)
     list: ListView = field(default_factory=ListView)
-    form: list[FormBlock] = field(default_factory=list)
+    form: list[FormBlock] = field(default_factory=builtins.list)  # `list` is a field name here
     kanban: KanbanView | None = None
-    dedupe: list[DedupeRule] = field(default_factory=list)
+    dedupe: list[DedupeRule] = field(default_factory=builtins.list)
     icon: str | None = None
     layer: str = ""                            # the layer that defined it ("core", a plugin, "metadata")
     source: Source = UNKNOWN
-    extended_by: list[Source] = field(default_factory=list)
+    extended_by: list[Source] = field(default_factory=builtins.list)
 
     def stored_fields(self) -> list[Field]:
         """Fields with a column in this entity's table."""
@@ -197,6 +198,8 @@ class ActionSpec:
     kind: str
     options: Any
     source: Source = UNKNOWN
+    # Expressions inside ``options``, compiled at load, by dotted path: ``"set.amount"``, ``"to"``.
+    expressions: dict[str, Expression] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,7 @@ class Workflow:
     states: dict[str, State] = field(default_factory=dict)
     transitions: dict[str, Transition] = field(default_factory=dict)
     source: Source = UNKNOWN
+    label: Label = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

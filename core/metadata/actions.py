@@ -1,0 +1,126 @@
+"""Actions of transitions and automations: ``- create: {entity: activity, set: {...}}``.
+
+An action is a mapping whose first key is its kind. Its options are the kind's
+value when that is a mapping; a plain value is the kind's main option
+(``create: order`` means ``{entity: order}``), and any further keys of the same
+mapping are more options (``{create: order, set: {...}}``). Values under ``set``
+(and ``to`` of ``email``/``assign``) are expressions, compiled here once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trellis.metadata.fields import EXPRESSION_NAMES
+from trellis.metadata.model import ActionSpec, Entity
+from trellis.metadata.problems import did_you_mean
+from trellis.metadata.reading import Reader, kind_of
+from trellis.metadata.yaml_loader import YList, YMap
+
+BUILTIN_ACTIONS = ("set", "create", "email", "webhook", "assign", "add_activity")
+MAIN_OPTION = {"create": "entity", "email": "template", "webhook": "url", "assign": "to", "add_activity": "subject"}
+_KNOWN_OPTIONS = {
+    "create": ("entity", "set"),
+    "email": ("to", "template", "subject", "cc", "body"),
+    "webhook": ("url", "method", "fields"),
+    "assign": ("to",),
+}
+
+
+def plain(value: Any) -> Any:
+    """YAML containers as plain dicts and lists (the model does not keep YAML sources inside options)."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+def build_actions(container: YMap, entity: Entity, entities: dict[str, Entity], kinds: tuple[str, ...],
+                  reader: Reader, what: str) -> list[ActionSpec]:
+    """The actions listed under ``container['actions']`` for records of ``entity``."""
+    items = container.get("actions")
+    if items is None:
+        return []
+    if not isinstance(items, YList):
+        reader.error(container.value_at("actions"), f"'actions' of {what} must be a list like [{{set: {{...}}}}]")
+        return []
+    actions = []
+    for index, item in enumerate(items):
+        at = items.item_at(index)
+        if not isinstance(item, YMap) or not item:
+            reader.error(at, f"an action of {what} must be a mapping like {{set: {{field: expression}}}}, "
+                             f"not {kind_of(item)}")
+            continue
+        kind = next(iter(item))
+        if kind not in kinds:
+            reader.error(item.key_at(kind), f"unknown action '{kind}' in {what} (known: {', '.join(kinds)})"
+                                            f"{did_you_mean(kind, kinds)}")
+            continue
+        options = _options(item, kind, reader, what)
+        if options is None:
+            continue
+        action = ActionSpec(kind, plain(options), item.source)
+        _check(action, options, entity, entities, reader, f"action '{kind}' of {what}")
+        actions.append(action)
+    return actions
+
+
+def _options(item: YMap, kind: str, reader: Reader, what: str) -> Any:
+    value = item[kind]
+    rest = [key for key in item if key != kind]
+    if isinstance(value, YMap):
+        if rest:
+            reader.error(item.key_at(rest[0]), f"action '{kind}' of {what}: put '{rest[0]}' inside '{kind}: {{...}}'")
+            return None
+        return value
+    options = YMap(item.source)
+    if value is not None:
+        options.put(MAIN_OPTION.get(kind, "value"), value, item.key_at(kind), item.value_at(kind))
+    for key in rest:
+        options.put(key, item[key], item.key_at(key), item.value_at(key))
+    return options
+
+
+def _check(action: ActionSpec, options: YMap, entity: Entity, entities: dict[str, Entity], reader: Reader,
+           what: str) -> None:
+    names = frozenset(entity.fields) | frozenset(EXPRESSION_NAMES)
+    if action.kind in _KNOWN_OPTIONS:
+        reader.keys(options, _KNOWN_OPTIONS[action.kind], what)
+    target = entity
+    if action.kind == "set":
+        _set(action, options, "", entity, names, reader, what)
+        return
+    if action.kind == "create":
+        name = reader.text(options, "entity", what, required=True)
+        if name is None:
+            return
+        if name not in entities:
+            reader.error(options.value_at("entity"), f"{what} names unknown entity '{name}'"
+                                                     f"{did_you_mean(name, entities)}")
+            return
+        target = entities[name]
+        values = reader.mapping(options, "set", what)
+        if values is not None:
+            _set(action, values, "set.", target, names, reader, what)
+    elif action.kind in ("email", "assign") and "to" in options:
+        expression = reader.expression(options, "to", what, names)
+        if expression is not None:
+            action.expressions["to"] = expression
+    elif action.kind == "webhook":
+        reader.text(options, "url", what, required=True)
+
+
+def _set(action: ActionSpec, values: YMap, prefix: str, target: Entity, names: frozenset[str], reader: Reader,
+         what: str) -> None:
+    """``{field: expression}``: fields of ``target``, expressions over the triggering record's ``names``."""
+    for field, value in values.items():
+        if field not in target.fields:
+            reader.error(values.key_at(field), f"{what} sets unknown field '{field}' of '{target.name}'"
+                                               f"{did_you_mean(str(field), target.fields)}")
+            continue
+        if isinstance(value, bool) or value is None:
+            continue  # a literal true/false/empty is written as is
+        expression = reader.compile(value, values.value_at(field), f"'{field}' of {what}", names)
+        if expression is not None:
+            action.expressions[f"{prefix}{field}"] = expression

@@ -1,0 +1,49 @@
+"""The built-in field types (DESIGN.md §3) and the keys every field accepts.
+
+Each ``FieldType`` names its storage kind (``model.STORAGE``) and the extra YAML
+keys it accepts (``options``); keys every type accepts are in ``COMMON_KEYS``.
+Coercion of values is the data layer's job, so ``coerce`` stays None here.
+"""
+
+from __future__ import annotations
+
+from trellis.metadata.model import FieldType
+
+COMMON_KEYS = ("type", "label", "help", "required", "default", "compute", "rollup", "visible",
+               "required_if", "readonly", "unique", "index")
+
+_TEXT = ("max_length",)
+_NUMBER = ("min", "max")
+_DATE = ("min", "max", "calendar")
+
+BUILTIN_FIELD_TYPES: tuple[FieldType, ...] = (
+    FieldType("string", "string", options=_TEXT, label={"en": "Text (one line)"}),
+    FieldType("text", "text", options=_TEXT, label={"en": "Text (several lines)"}),
+    FieldType("html", "text", options=_TEXT, label={"en": "Formatted text"}),
+    FieldType("integer", "integer", options=_NUMBER, label={"en": "Whole number"}),
+    FieldType("decimal", "decimal", options=_NUMBER, label={"en": "Decimal number"}),
+    FieldType("money", "decimal", options=(*_NUMBER, "currency"), label={"en": "Money"}),
+    FieldType("percent", "decimal", options=_NUMBER, label={"en": "Percent"}),
+    FieldType("boolean", "boolean", label={"en": "Yes/no"}),
+    FieldType("date", "date", options=_DATE, label={"en": "Date"}),
+    FieldType("datetime", "datetime", options=_DATE, label={"en": "Date and time"}),
+    FieldType("email", "string", options=_TEXT, label={"en": "Email"}),
+    FieldType("phone", "string", options=_TEXT, label={"en": "Phone"}),
+    FieldType("url", "string", options=_TEXT, label={"en": "Web address"}),
+    FieldType("selection", "string", options=("options",), label={"en": "Choice"}),
+    FieldType("multiselect", "json", options=("options",), label={"en": "Several choices"}),
+    FieldType("tags", "json", label={"en": "Tags"}),
+    FieldType("link", "link", options=("to", "on_delete"), label={"en": "Link"}),
+    FieldType("links", "links", options=("to",), label={"en": "Links (many)"}),
+    FieldType("children", "children", options=("to", "via"), label={"en": "Child records"}),
+    FieldType("user", "link", options=("on_delete",), label={"en": "User"}),
+    FieldType("file", "string", label={"en": "File"}),
+    FieldType("json", "json", label={"en": "JSON"}),
+)
+"""Every built-in type, in the order the admin guide lists them."""
+
+NUMERIC = ("integer", "decimal", "money", "percent")
+TEXTUAL = ("string", "text", "html", "email", "phone", "url", "file")
+TEMPORAL = ("date", "datetime")
+RELATIONAL = ("link", "links", "children", "user")
+ON_DELETE = ("restrict", "cascade", "set_null")

@@ -1,0 +1,127 @@
+"""The JSON Schema (draft 2020-12) of the metadata YAML, printed by ``trellis schema`` for editors.
+
+It describes the shape (keys, value kinds, enumerations) so that an editor can
+autocomplete and underline typos. What needs the whole model (a link's target
+exists, a state is an option of its field, expressions compile) is checked by
+``trellis check`` only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trellis.metadata.actions import BUILTIN_ACTIONS
+from trellis.metadata.automations import EVENTS
+from trellis.metadata.field_types import BUILTIN_FIELD_TYPES, COMMON_KEYS, ON_DELETE
+from trellis.metadata.model import LEVELS
+from trellis.metadata.reading import LOCALES
+
+NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}
+EXPRESSION = {"type": ["string", "number"], "description": "an expression, e.g. \"amount * probability / 100\""}
+LABEL = {"oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": False,
+                                        "properties": {locale: {"type": ["string", "number"]} for locale in LOCALES}}]}
+NAMES = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+
+
+def _closed(properties: dict[str, Any], required: tuple[str, ...] = (), **more: Any) -> dict[str, Any]:
+    schema = {"type": "object", "properties": properties, "additionalProperties": False, **more}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def _field() -> dict[str, Any]:
+    options = sorted({key for t in BUILTIN_FIELD_TYPES for key in t.options})
+    scalar = {"type": ["string", "number", "boolean", "null"]}
+    properties: dict[str, Any] = {
+        "type": {"type": "string", "description": "a field type",
+                 "examples": [t.name for t in BUILTIN_FIELD_TYPES]},
+        "label": LABEL, "help": LABEL, "required": {"type": "boolean"}, "readonly": {"type": "boolean"},
+        "unique": {"type": "boolean"}, "index": {"type": "boolean"}, "calendar": {"type": "boolean"},
+        "default": {}, "min": scalar, "max": scalar, "max_length": {"type": "integer", "minimum": 1},
+        "options": {"type": "array", "minItems": 1, "items": {"oneOf": [
+            {"type": ["string", "integer"]}, {"type": "object", "minProperties": 1, "maxProperties": 1,
+                                              "additionalProperties": LABEL}]}},
+        "to": NAME, "via": NAME, "on_delete": {"enum": list(ON_DELETE)}, "currency": {"type": "string"},
+        "compute": EXPRESSION, "visible": EXPRESSION, "required_if": EXPRESSION,
+        "rollup": _closed({"from": {"type": "string", "pattern": "^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*$"},
+                           "sum": {"type": "string"}, "count": {"type": ["string", "boolean"]},
+                           "min": {"type": "string"}, "max": {"type": "string"}, "avg": {"type": "string"},
+                           "where": EXPRESSION}, ("from",)),
+    }
+    assert set(properties) >= set(COMMON_KEYS) | set(options), "every YAML key needs a schema entry"
+    return {"oneOf": [{"type": "string", "description": "shorthand: the type"},
+                      _closed(properties, ("type",))]}
+
+
+def _entity(key: str) -> dict[str, Any]:
+    form_block = {"type": "object", "properties": {
+        "section": LABEL, "tab": LABEL,
+        "fields": {"type": "array", "items": {"oneOf": [{"type": "string"},
+                                                        {"type": "array", "items": {"type": "string"}}]}}},
+        "additionalProperties": False, "oneOf": [{"required": ["section"]}, {"required": ["tab"]}]}
+    properties = {
+        key: NAME, "label": LABEL, "plural": LABEL, "title": {"type": "string"}, "icon": {"type": "string"},
+        "fields": {"type": "object", "propertyNames": NAME, "additionalProperties": _field()},
+        "rules": {"type": "array", "items": _closed({"check": EXPRESSION, "message": LABEL,
+                                                     "field": {"type": "string"}}, ("check",))},
+        "indexes": {"type": "array", "items": NAMES},
+        "search": NAMES,
+        "list": _closed({"columns": NAMES, "order": NAMES, "page_size": {"type": "integer", "minimum": 1}}),
+        "form": {"type": "array", "items": form_block},
+        "kanban": _closed({"group_by": {"type": "string"}, "card": NAMES}, ("group_by",)),
+        "dedupe": {"type": "array", "items": _closed({"match": NAMES, "fuzzy": {"type": "boolean"}}, ("match",))},
+    }
+    return _closed(properties, (key,) if key == "extends" else (key, "fields"))
+
+
+def _actions() -> dict[str, Any]:
+    action = {"type": "object", "minProperties": 1,
+              "description": "the first key is the kind: " + ", ".join(BUILTIN_ACTIONS) + " (plugins add more)"}
+    return {"type": "array", "items": action}
+
+
+def _workflow() -> dict[str, Any]:
+    state = {"oneOf": [{"type": "null"}, _closed({"label": LABEL, "final": {"type": "boolean"},
+                                                  "won": {"type": "boolean"}, "lost": {"type": "boolean"},
+                                                  "probability": {"type": "integer", "minimum": 0}})]}
+    transition = _closed({"from": NAMES, "to": {"type": "string"}, "label": LABEL, "when": EXPRESSION,
+                          "roles": NAMES, "require": NAMES, "actions": _actions()}, ("from", "to"))
+    return _closed({"workflow": NAME, "entity": NAME, "field": NAME, "label": LABEL,
+                    "states": {"type": "object", "additionalProperties": state},
+                    "transitions": {"type": "object", "propertyNames": NAME, "additionalProperties": transition}},
+                   ("workflow", "entity", "field"))
+
+
+def _automation() -> dict[str, Any]:
+    events = {"enum": list(EVENTS)}
+    trigger = _closed({"on": {"oneOf": [events, {"type": "array", "items": events}]}, "fields": NAMES,
+                       "transitions": NAMES, "schedule": {"type": "string", "description": "cron: m h dom mon dow"},
+                       "date_field": {"type": "string"}, "every": {"enum": ["year"]},
+                       "offset": {"type": "string", "pattern": "^[+-]?\\d{1,4}[mhdw]$"},
+                       "at": {"type": "string", "pattern": "^([01]\\d|2[0-3]):[0-5]\\d$"}})
+    return _closed({"automation": NAME, "entity": NAME, "label": LABEL, "trigger": trigger, "when": EXPRESSION,
+                    "actions": _actions(), "blocking": {"type": "boolean"}, "enabled": {"type": "boolean"}},
+                   ("automation", "entity", "trigger", "actions"))
+
+
+def _roles() -> dict[str, Any]:
+    level = {"oneOf": [{"enum": list(LEVELS)}, {"type": "boolean"}]}
+    permission = {"oneOf": [{"type": "boolean"}, _closed({
+        "read": level, "write": level, "delete": level, "create": {"type": "boolean"},
+        "fields": {"type": "object", "additionalProperties": {"enum": ["read", "write", "none"]}},
+        "rules": {"oneOf": [EXPRESSION, {"type": "array", "items": EXPRESSION}]}})]}
+    role = {"type": "object", "properties": {"label": LABEL}, "additionalProperties": permission}
+    return _closed({"roles": {"type": "object", "propertyNames": NAME, "additionalProperties": role}}, ("roles",))
+
+
+def metadata_schema() -> dict[str, Any]:
+    """One schema accepting each kind of metadata file: entity, extends, workflow, automation, roles."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://trellis-crm.invalid/schema/metadata.json",
+        "title": "Trellis metadata YAML",
+        "description": "An entity, an extension of one (extends), a workflow, an automation or roles. "
+                       "Run 'trellis check' for the checks that need the whole model.",
+        "oneOf": [_entity("entity"), _entity("extends"), _workflow(), _automation(), _roles()],
+    }
