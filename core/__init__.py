@@ -16,18 +16,29 @@ from trellis.errors import (
     ValidationError,
 )
 from trellis.hookspecs import hookimpl
+from trellis.metadata.model import FieldType
+from trellis.plugin_types import Action, DemoContext, MenuItem, ScheduledJob, Widget
+from trellis.plugins import PluginError, PluginLoadError
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Action",
     "ConflictError",
+    "DemoContext",
+    "FieldType",
+    "MenuItem",
     "MetadataError",
     "NotFound",
     "PermissionDenied",
+    "PluginError",
+    "PluginLoadError",
     "Problem",
+    "ScheduledJob",
     "SettingsError",
     "TrellisError",
     "ValidationError",
+    "Widget",
     "__version__",
     "create_app",
     "hookimpl",

@@ -2,9 +2,74 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
+
+DEMO_SEED = 20240601  # the same demo database every time
 
 
 def prepare(app) -> Iterator[str]:
-    """Bring the demo database up to date and load demo data; yields progress lines."""
+    """Bring the demo database up to date and load demo data; yields progress lines.
+
+    Demo records come from each plugin's ``demo_data(context)`` hook, in load order,
+    and only into an empty database, so that ``trellis demo`` can be run again safely.
+    """
+    _upgrade(app)
     yield f"Database ready: {app.config['DATABASE_URL']}"
+    from trellis.runtime import runtime
+
+    plugins = runtime(app).plugins
+    if plugins is None or not plugins.implementations("demo_data"):
+        return
+    try:
+        import trellis.data.records  # noqa: F401
+    except ImportError:
+        yield "Demo data skipped: the record service is not available"
+        return
+    if not _is_empty(app):
+        yield "Demo data already loaded (use --reset to start afresh)"
+        return
+    context = load_demo_data(app)
+    made = ", ".join(f"{len(rows)} {entity}" for entity, rows in context.created.items())
+    yield f"Demo data loaded: {made or 'nothing'}"
+
+
+def load_demo_data(app):
+    """Call every plugin's ``demo_data`` hook with a ``DemoContext``; returns the context."""
+    from trellis.data.records import records_for
+    from trellis.plugin_types import DemoContext
+    from trellis.runtime import runtime
+
+    with app.app_context():
+        context = DemoContext(records=records_for(app, channel="plugin"), random=random.Random(DEMO_SEED),
+                              locale=app.config.get("LOCALE", "en"), app=app)
+        runtime(app).plugins.call("demo_data", context=context)
+    return context
+
+
+def _upgrade(app) -> None:
+    try:
+        from trellis.data.migrate import upgrade
+    except ImportError:  # the schema engine is not there yet
+        return
+    upgrade(app)
+
+
+def _is_empty(app) -> bool:
+    """True when no table of a plugin's or the organisation's entity holds a row (users do not count)."""
+    from sqlalchemy import select
+    from trellis.data.database import db
+    from trellis.runtime import runtime
+
+    schema = runtime(app).schema
+    if schema is None:
+        return True
+    with app.app_context():
+        with db.engine.connect() as connection:
+            for name, table in schema.tables.items():
+                entity = schema.entities.get(name)
+                if entity is not None and entity.layer == "core":
+                    continue
+                if connection.execute(select(1).select_from(table).limit(1)).first() is not None:
+                    return False
+    return True

@@ -1,9 +1,354 @@
 """The plugin API: every hook Trellis calls, each documented here.
 
-Plugins implement hooks with ``from trellis import hookimpl``.
+Plugins implement hooks with ``from trellis import hookimpl``. These docstrings are
+the reference: ``docs/plugins.md`` is generated from them (``python docs/gen_hooks.py``)
+and a test checks that the two agree.
+
+Every hook is optional. A hook that returns a list may also return ``None`` (nothing
+to add). Hooks run in plugin load order (dependencies first). An exception other
+than ``trellis.ValidationError`` raised by a hook is reported as a
+``trellis.PluginError`` naming the plugin and the hook.
 """
 
 import pluggy
 
 hookspec = pluggy.HookspecMarker("trellis")
 hookimpl = pluggy.HookimplMarker("trellis")
+
+
+@hookspec
+def metadata_dirs():
+    """Return the folders of YAML this plugin contributes.
+
+    Called once while the application is built, before the YAML is loaded.
+    Return a list of paths (``str`` or ``pathlib.Path``); each is read like an
+    organisation's ``metadata/`` folder (``entities/``, ``workflows/``,
+    ``automations/``, ``roles.yaml``). Layers load in plugin dependency order, after
+    the core layer and before the organisation's own ``metadata/``.
+
+    Without this hook, the plugin's ``metadata/`` folder (next to its
+    ``plugin.yaml``) is used if it exists, so most plugins never implement it.
+
+    Example::
+
+        from pathlib import Path
+
+        @hookimpl
+        def metadata_dirs():
+            here = Path(__file__).parent
+            return [here / "metadata", here / "extra_metadata"]
+    """
+
+
+@hookspec
+def field_types():
+    """Return new field types for entities' YAML.
+
+    Called once while the metadata loads. Return a list of
+    ``trellis.FieldType(name, storage, coerce=None, options=(), label={})``:
+    ``storage`` is one of ``string text integer decimal boolean date datetime json``
+    (how the value is stored); ``coerce(value, field)`` turns input (form strings,
+    JSON) into the stored value or raises ``ValueError("message for the user")``;
+    ``options`` names the extra YAML keys the type accepts (found in ``field.extra``).
+
+    Example::
+
+        from trellis import FieldType, hookimpl
+
+        def coerce_iban(value, field):
+            value = str(value).replace(" ", "").upper()
+            if not value[:2].isalpha():
+                raise ValueError("an IBAN starts with a country code")
+            return value
+
+        @hookimpl
+        def field_types():
+            return [FieldType("iban", "string", coerce_iban, label={"en": "IBAN"})]
+
+    then, in YAML: ``account: {type: iban}``.
+    """
+
+
+@hookspec
+def expression_functions():
+    """Return new functions for the expression language.
+
+    Called once while the metadata loads (expressions are compiled at load time, so
+    the names must be known then). Return a dict mapping a name to a plain Python
+    callable. Functions must be pure: no I/O, no database, no clock, the same result
+    for the same arguments, and quick. Two plugins may not add the same name.
+
+    Example::
+
+        @hookimpl
+        def expression_functions():
+            return {"initials": lambda name: "".join(p[:1] for p in (name or "").split())}
+
+    then, in YAML: ``short: {type: string, compute: "initials(name)"}``.
+    """
+
+
+@hookspec
+def actions():
+    """Return automation action kinds this plugin adds.
+
+    Called once at start-up. Return a list of ``trellis.Action(name, options_schema,
+    run)``: ``name`` is used in YAML (``- add_points: {points: 10}``),
+    ``options_schema`` is a JSON Schema dict for the options (or ``None``), and
+    ``run(record, options, context)`` is called inside the record's transaction.
+    ``context.records`` writes other records with the acting user's permissions.
+
+    Example::
+
+        from trellis import Action, hookimpl
+
+        def add_points(record, options, context):
+            member = context.records.get("member", record["member"])
+            context.records.update("member", member.id, {"points": member["points"] + options["points"]})
+
+        @hookimpl
+        def actions():
+            schema = {"type": "object", "properties": {"points": {"type": "integer"}}, "required": ["points"]}
+            return [Action("add_points", schema, add_points)]
+    """
+
+
+@hookspec
+def before_save(record, changes, context):
+    """Check or change a record just before it is written.
+
+    Called by the record service for every create and update of every entity
+    (check ``record.entity``), after validation, defaults and computed fields, inside
+    the write's transaction. ``record`` behaves like a dict of field values
+    (``record["amount"]``, ``record.get("stage")``; assignment is allowed here and is
+    saved) with ``record.entity`` and ``record.id`` (``None`` before insert);
+    ``changes`` maps each changed field to ``(old, new)``; ``context`` has ``user``,
+    ``channel`` (``ui``, ``api``, ``import``, ``automation``, ``plugin``), ``now`` and
+    ``records`` (the record service).
+
+    Return nothing. To refuse the write raise ``trellis.ValidationError({"field":
+    "message"})``: the user sees it as a field error and nothing is written. Any other
+    exception rolls the transaction back and is reported as a ``PluginError`` naming
+    your plugin.
+
+    Example::
+
+        from trellis import ValidationError, hookimpl
+
+        @hookimpl
+        def before_save(record, changes, context):
+            if record.entity == "deal" and (record.get("amount") or 0) > 1_000_000:
+                raise ValidationError({"amount": "Deals over a million need a manager"})
+            if record.entity == "contact" and record.get("email"):
+                record["email"] = record["email"].strip().lower()
+    """
+
+
+@hookspec
+def after_save(record, changes, context):
+    """React to a record that was just created or updated.
+
+    Called by the record service after the write, still inside its transaction, so
+    records you write through ``context.records`` commit (or roll back) with it.
+    Arguments as for ``before_save``; ``record.id`` is set. Do not change ``record``
+    here. Return nothing. Work that leaves the system (email, HTTP) belongs in an
+    automation or a job, which run after commit.
+
+    Example::
+
+        @hookimpl
+        def after_save(record, changes, context):
+            if record.entity == "deal" and "stage" in changes and record["stage"] == "won":
+                context.records.create("activity", {"kind": "task", "subject": "Send invoice",
+                                                    "ref_entity": "deal", "ref_record": record.id})
+    """
+
+
+@hookspec
+def before_delete(record, changes, context):
+    """Check a record just before it is deleted.
+
+    Called by the record service inside the delete's transaction, with the record as
+    stored (``record.entity``, ``record.id``, field values), ``changes`` mapping each
+    field to ``(value, None)``, and the ``context`` described under ``before_save``.
+    Return nothing; raise
+    ``trellis.ValidationError("message")`` to refuse the delete.
+
+    Example::
+
+        from trellis import ValidationError, hookimpl
+
+        @hookimpl
+        def before_delete(record, changes, context):
+            if record.entity == "invoice" and record.get("status") == "paid":
+                raise ValidationError("A paid invoice cannot be deleted")
+    """
+
+
+@hookspec
+def after_transition(record, transition, context):
+    """React to a workflow move.
+
+    Called by the record service after a transition was applied and saved, inside
+    its transaction. ``record`` is the record in its new state; ``transition`` is the
+    ``trellis.metadata.model.Transition`` (``.name``, ``.sources``, ``.target``);
+    ``context`` as for ``before_save``. Return nothing.
+
+    Example::
+
+        @hookimpl
+        def after_transition(record, transition, context):
+            if record.entity == "deal" and transition.name == "win":
+                context.records.create("note", {"body": "Won!", "ref_entity": "deal", "ref_record": record.id})
+    """
+
+
+@hookspec
+def blueprints():
+    """Return Flask blueprints with this plugin's pages.
+
+    Called once while the web layer is set up. Return a list of
+    ``flask.Blueprint``; give each a unique name and put its routes under a prefix
+    of your own (``/loyalty/...``) so they cannot clash with ``/app/...``.
+
+    Example::
+
+        from flask import Blueprint
+
+        bp = Blueprint("loyalty", __name__, url_prefix="/loyalty")
+
+        @bp.get("/leaderboard")
+        def leaderboard():
+            return "..."
+
+        @hookimpl
+        def blueprints():
+            return [bp]
+    """
+
+
+@hookspec
+def menu_items(user):
+    """Return entries for the navigation menu shown to ``user``.
+
+    Called each time a page renders its menu (keep it quick: no queries).
+    ``user`` is the signed-in user, or ``None``. Return a list of
+    ``trellis.MenuItem(label, url, icon=None, order=100, group=None)``; return
+    nothing for a user who should not see them.
+
+    Example::
+
+        from trellis import MenuItem, hookimpl
+
+        @hookimpl
+        def menu_items(user):
+            return [MenuItem("Contacts", "/app/contact", icon="person", order=10)]
+    """
+
+
+@hookspec
+def dashboard_widgets():
+    """Return widgets that dashboards may show.
+
+    Called once at start-up. Return a list of
+    ``trellis.Widget(name, title, render, size="medium")``; ``render(context)``
+    returns HTML (escape what you did not write) and ``context`` has ``user``,
+    ``records`` and ``now``.
+
+    Example::
+
+        from markupsafe import escape
+        from trellis import Widget, hookimpl
+
+        def open_tasks(context):
+            page = context.records.query("activity").filter(done=False).page(size=5)
+            return "<ul>" + "".join(f"<li>{escape(r['subject'])}</li>" for r in page.rows) + "</ul>"
+
+        @hookimpl
+        def dashboard_widgets():
+            return [Widget("open_tasks", "Open tasks", open_tasks, size="small")]
+    """
+
+
+@hookspec
+def template_dirs():
+    """Return folders of Jinja templates that override or add to the theme's.
+
+    Called once while the web layer is set up. Templates are looked up in the
+    organisation's theme first, then in plugins' folders (in load order), then in
+    the default theme; a file with the same name as the default theme's replaces it.
+
+    Example::
+
+        from pathlib import Path
+
+        @hookimpl
+        def template_dirs():
+            return [Path(__file__).parent / "templates"]
+    """
+
+
+@hookspec
+def cli_commands():
+    """Return extra ``trellis`` sub-commands.
+
+    Called once while the application is built; the commands are added to
+    ``app.cli`` and run inside an application context (use ``flask.current_app``).
+    Return a list of ``click.Command``; do not reuse a name Trellis already has.
+
+    Example::
+
+        import click
+
+        @click.command("loyalty-recalc")
+        def recalc():
+            \"\"\"Recompute every member's points.\"\"\"
+            click.echo("done")
+
+        @hookimpl
+        def cli_commands():
+            return [recalc]
+    """
+
+
+@hookspec
+def scheduled_jobs():
+    """Return periodic work for the scheduler.
+
+    Called once at start-up. Return a list of
+    ``trellis.ScheduledJob(name, schedule, run)``: ``schedule`` is a cron expression
+    in the organisation's time zone and ``run(context)`` does the work
+    (``context.records`` is a system record service, ``context.now`` the time).
+    Jobs run in-process (``trellis serve``) or on Celery beat (``trellis scheduler``).
+
+    Example::
+
+        from trellis import ScheduledJob, hookimpl
+
+        def expire_points(context):
+            ...
+
+        @hookimpl
+        def scheduled_jobs():
+            return [ScheduledJob("expire_points", "0 3 * * *", expire_points)]
+    """
+
+
+@hookspec
+def demo_data(context):
+    """Create records for ``trellis demo``.
+
+    Called once, when ``trellis demo`` prepares an empty database, for each plugin
+    in load order (so a plugin can link to what its dependencies made).
+    ``context`` is a ``trellis.DemoContext``: ``context.records`` is the record
+    service acting as the system user, ``context.random`` a seeded
+    ``random.Random``, ``context.created`` what earlier plugins made (by entity) and
+    ``context.remember(entity, record)`` adds to it. Return nothing.
+
+    Example::
+
+        @hookimpl
+        def demo_data(context):
+            for contact in context.created.get("contact", [])[:5]:
+                context.records.create("member", {"contact": contact.id, "points": context.random.randint(0, 500)})
+    """

@@ -12,11 +12,23 @@ Fixtures:
     organisation folder.
 ``trellis_client``
     ``trellis_app.test_client()``.
+``records``
+    The record service of ``trellis_app`` acting as the system (no permission
+    limits): ``records.create("contact", {...})``, ``records.get``, ``update``,
+    ``delete``, ``transition``, ``query``.
+``installed_plugin``
+    A factory that installs a throwaway plugin package for one test (an entry point
+    in the ``trellis`` group on a temporary ``sys.path`` entry), to test
+    dependencies between plugins without pip.
+
+Override ``trellis_config`` in a test module to change settings, e.g. to add a
+plugin object that is not installed: ``{**trellis_config, "EXTRA_PLUGINS": [obj]}``.
 """
 
 from __future__ import annotations
 
 import os
+import textwrap
 import uuid
 
 import pytest
@@ -72,12 +84,70 @@ def trellis_app(trellis_config):
     from trellis.data.database import db
 
     app = create_app(trellis_config)
+    _upgrade(app)
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+def _upgrade(app) -> None:
+    # Create the tables the metadata defines (the schema engine may not be there yet).
+    try:
+        from trellis.data.migrate import upgrade
+    except ImportError:
+        return
+    upgrade(app)
 
 
 @pytest.fixture
 def trellis_client(trellis_app):
     """A Flask test client for ``trellis_app``."""
     return trellis_app.test_client()
+
+
+@pytest.fixture
+def records(trellis_app):
+    """The record service of ``trellis_app``, acting as the system user, inside an app context."""
+    try:
+        from trellis.data.records import records_for
+    except ImportError:
+        pytest.skip("the record service (trellis.data.records) is not available")
+    with trellis_app.app_context():
+        yield records_for(trellis_app)
+
+
+@pytest.fixture
+def installed_plugin(tmp_path, monkeypatch):
+    """Install throwaway plugin packages for one test; call it as ``installed_plugin("name", depends=[...])``.
+
+    Each call writes a package with a ``plugin.yaml``, optional ``code`` for its
+    ``__init__.py`` and optional ``files`` (relative path -> text, e.g. YAML under
+    ``metadata/``), plus a distribution whose entry point registers it in the
+    ``trellis`` group. Returns the package folder.
+    """
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    prefix = f"tp{uuid.uuid4().hex[:8]}"
+
+    def install(name: str, depends=(), version: str = "1.0.0", code: str = "", files=None, manifest: str = "",
+                distribution: str | None = None):
+        module = f"{prefix}_{name}"
+        package = site / module
+        package.mkdir()
+        (package / "__init__.py").write_text(textwrap.dedent(code), encoding="utf-8")
+        (package / "plugin.yaml").write_text(
+            manifest or f"name: {name}\nversion: {version}\nlabel: {name.title()}\ndepends: {list(depends)}\n",
+            encoding="utf-8")
+        for relative, text in (files or {}).items():
+            target = package / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(textwrap.dedent(text), encoding="utf-8")
+        dist = distribution or f"trellis-{name.replace('_', '-')}"
+        info = site / f"{dist.replace('-', '_')}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n", encoding="utf-8")
+        (info / "entry_points.txt").write_text(f"[trellis]\n{name} = {module}\n", encoding="utf-8")
+        return package
+
+    return install

@@ -1,0 +1,95 @@
+"""Small public types that plugins return from their hooks.
+
+Each is a frozen dataclass, importable from ``trellis`` (``from trellis import Action``).
+``FieldType`` lives with the rest of the metadata model in :mod:`trellis.metadata.model`
+and is re-exported from ``trellis`` too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Action:
+    """An automation action kind a plugin adds (``actions()`` hook).
+
+    ``name`` is the key used in YAML (``- add_points: {points: 10}``);
+    ``options_schema`` is a JSON Schema (a dict) for the options, used by ``trellis check``
+    and ``trellis schema`` (``None``: any options); ``run(record, options, context)``
+    does the work, inside the record's transaction, and returns nothing.
+    """
+
+    name: str
+    options_schema: dict[str, Any] | None
+    run: Callable[..., Any]
+    label: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """Periodic work a plugin adds (``scheduled_jobs()`` hook).
+
+    ``schedule`` is a cron expression (``"0 3 * * *"``: 03:00 every day, in the
+    organisation's time zone); ``run(context)`` does the work; ``context`` has
+    ``records`` (a system record service) and ``now``.
+    """
+
+    name: str
+    schedule: str
+    run: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One entry of the navigation menu (``menu_items(user)`` hook).
+
+    ``url`` is a path (``/app/contact``); ``order`` sorts the menu (lower first);
+    ``group`` puts the item under a heading (``"Sales"``); ``icon`` names an icon
+    of the theme.
+    """
+
+    label: str
+    url: str
+    icon: str | None = None
+    order: int = 100
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A dashboard widget (``dashboard_widgets()`` hook).
+
+    ``name`` is how a dashboard's YAML refers to it; ``render(context)`` returns HTML
+    (escape what you did not write: use ``markupsafe.escape``); ``context`` has
+    ``user``, ``records`` and ``now``. ``size`` is ``small``, ``medium`` or ``large``.
+    """
+
+    name: str
+    title: str
+    render: Callable[..., str]
+    size: str = "medium"
+
+
+@dataclass
+class DemoContext:
+    """What ``demo_data(context)`` receives.
+
+    ``records`` is the record service acting as the system user (create records with
+    ``context.records.create("contact", {...})``); ``random`` is a seeded
+    ``random.Random`` so that every demo database looks the same; ``locale`` is the
+    organisation's default locale; ``app`` is the Flask application.
+    """
+
+    records: Any
+    random: Any
+    locale: str = "en"
+    app: Any = None
+    created: dict[str, list[Any]] = field(default_factory=dict)
+
+    def remember(self, entity: str, record: Any) -> Any:
+        """Keep ``record`` under ``entity`` so that later plugins can link to it; returns it."""
+        self.created.setdefault(entity, []).append(record)
+        return record

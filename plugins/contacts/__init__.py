@@ -1,0 +1,25 @@
+"""The contacts plugin: people, companies, activities, notes and tags.
+
+Almost everything is YAML in ``metadata/``; the Python here adds the menu entries
+and the demo records. The other business plugins depend on this one.
+"""
+
+from trellis import MenuItem, hookimpl
+
+
+@hookimpl
+def menu_items(user):
+    """Contacts, Companies and Activities in the navigation menu."""
+    return [
+        MenuItem("Contacts", "/app/contact", icon="person", order=10, group="Contacts"),
+        MenuItem("Companies", "/app/company", icon="building", order=11, group="Contacts"),
+        MenuItem("Activities", "/app/activity", icon="calendar", order=12, group="Contacts"),
+    ]
+
+
+@hookimpl
+def demo_data(context):
+    """About ten companies, thirty contacts in several scripts, and their activities and notes."""
+    from trellis_plugins.contacts.demo import create
+
+    create(context)

@@ -1,0 +1,139 @@
+"""Finding plugins through entry points, their manifests and the order they load in."""
+
+import pytest
+from trellis import hookimpl
+from trellis.plugins import PluginLoadError, discover
+
+
+def test_the_built_in_contacts_plugin_is_found_through_its_entry_point():
+    plugins = discover()
+    contacts = plugins.get("contacts")
+    assert contacts is not None
+    assert (contacts.version, contacts.source) == ("1.0.0", "built-in")
+
+
+def test_plugins_load_after_the_plugins_they_depend_on(installed_plugin):
+    installed_plugin("zeta")
+    installed_plugin("alpha", depends=["zeta"])
+    installed_plugin("beta", depends=["alpha", "contacts"])
+    names = discover().names
+    assert names.index("zeta") < names.index("alpha") < names.index("beta")
+    assert names.index("contacts") < names.index("beta")
+
+
+def test_plugins_without_a_dependency_between_them_load_alphabetically(installed_plugin):
+    installed_plugin("mango")
+    installed_plugin("apple")
+    names = discover().names
+    assert names.index("apple") < names.index("contacts") < names.index("mango")
+
+
+def test_a_missing_dependency_is_one_error_naming_both_plugins(installed_plugin):
+    installed_plugin("loyalty", depends=["sales"])
+    with pytest.raises(PluginLoadError) as error:
+        discover()
+    assert "loyalty needs sales, which is not installed" in str(error.value)
+
+
+def test_a_dependency_cycle_is_one_error_showing_the_cycle(installed_plugin):
+    installed_plugin("aaa", depends=["bbb"])
+    installed_plugin("bbb", depends=["aaa"])
+    with pytest.raises(PluginLoadError, match=r"circular plugin dependency: aaa -> bbb -> aaa"):
+        discover()
+
+
+def test_a_plugin_needing_a_newer_trellis_is_refused_by_name(installed_plugin):
+    installed_plugin("future", manifest="name: future\nversion: 2.0\ndepends: []\nmin_trellis: 99.0\n")
+    with pytest.raises(PluginLoadError, match=r"future needs Trellis >= 99.0"):
+        discover()
+
+
+def test_enabling_a_plugin_enables_its_dependencies_with_a_note(installed_plugin):
+    installed_plugin("sales", depends=["contacts"])
+    installed_plugin("hr")
+    plugins = discover(["sales"])
+    assert plugins.names == ["contacts", "sales"]
+    assert plugins.notes == ["sales needs contacts: enabled it too"]
+
+
+def test_enabling_an_unknown_plugin_is_an_error_listing_the_installed_ones():
+    with pytest.raises(PluginLoadError, match=r"unknown plugin\(s\) contatcs \(installed: contacts\)"):
+        discover(["contatcs"])
+
+
+def test_an_empty_enable_list_loads_no_plugin():
+    assert discover([]).names == []
+
+
+def test_a_misspelled_hook_name_fails_at_start_up_naming_the_plugin(installed_plugin):
+    installed_plugin("typo", code="""
+        from trellis import hookimpl
+
+        @hookimpl
+        def befor_save(record, changes, context):
+            pass
+    """)
+    with pytest.raises(PluginLoadError, match=r"plugin 'typo'.*befor_save"):
+        discover()
+
+
+def test_a_hook_with_an_argument_the_spec_does_not_have_fails_at_start_up(installed_plugin):
+    installed_plugin("wrongargs", code="""
+        from trellis import hookimpl
+
+        @hookimpl
+        def before_save(record, changes, context, extra):
+            pass
+    """)
+    with pytest.raises(PluginLoadError, match=r"plugin 'wrongargs'"):
+        discover()
+
+
+def test_a_plugin_that_fails_to_import_is_named_with_its_package(installed_plugin):
+    installed_plugin("broken", code="raise RuntimeError('no config file')\n")
+    with pytest.raises(PluginLoadError, match=r"plugin 'broken' \(from trellis-broken\) failed to import: "
+                                              r"RuntimeError: no config file"):
+        discover()
+
+
+def test_a_broken_manifest_is_an_error_naming_the_file(installed_plugin):
+    package = installed_plugin("badyaml", manifest="name: badyaml\ndepends: [unclosed\n")
+    with pytest.raises(PluginLoadError, match=rf"{package / 'plugin.yaml'}:\d+:\d+: not valid YAML"):
+        discover()
+
+
+def test_a_manifest_with_an_unknown_key_is_an_error(installed_plugin):
+    installed_plugin("oddkey", manifest="name: oddkey\nversion: 1\ndepend: [contacts]\n")
+    with pytest.raises(PluginLoadError, match=r"plugin.yaml: unknown key\(s\) depend"):
+        discover()
+
+
+def test_a_third_party_plugin_shows_its_distribution_as_source(installed_plugin):
+    installed_plugin("warranty", distribution="acme-warranty")
+    assert discover().get("warranty").source == "acme-warranty"
+
+
+def test_an_extra_plugin_object_loads_in_dependency_order():
+    class Extra:
+        name = "extra"
+        depends = ["contacts"]
+
+        @hookimpl
+        def menu_items(self, user):
+            return []
+
+    plugins = discover(extra=[Extra()])
+    assert plugins.names == ["contacts", "extra"]
+    assert plugins.get("extra").source == "extra"
+
+
+def test_two_plugins_with_one_name_are_an_error(installed_plugin):
+    class Impostor:
+        name = "contacts"
+
+    with pytest.raises(PluginLoadError, match=r"two plugins are called 'contacts'"):
+        discover(extra=[Impostor()])
+
+
+def test_each_discovery_builds_its_own_plugin_manager():
+    assert discover().pm is not discover().pm
