@@ -1,0 +1,307 @@
+"""Turning input into stored values, and checking them: one function per field type.
+
+Input arrives as form strings ("12.50", "on", "2026-01-31") or JSON values; the
+record service calls :func:`coerce_value` for every field it is given and
+:func:`check_record` on the whole record, and collects every message per field.
+A coercer raises ``ValueError`` with a message a user can read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlsplit
+
+from trellis.data.storage import canonical_decimal
+from trellis.expr import ExpressionError
+from trellis.metadata.model import Entity, Field, FieldType
+
+TRUE = ("true", "on", "1", "yes", "y", "t")
+FALSE = ("false", "off", "0", "no", "n", "f")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+DECIMAL_PLACES = Decimal("0.0001")  # the scale of decimal columns (trellis.data.schema.column_type)
+PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
+
+
+def empty(value: Any) -> bool:
+    """True for the values ``required`` refuses: None, blank text, an empty list."""
+    return value is None or (isinstance(value, str) and not value.strip()) or value == [] or value == ()
+
+
+def _text(value: Any, field: Field) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise ValueError("must be text")
+    return str(value)
+
+
+def _integer(value: Any, field: Field) -> int:
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number")
+    if isinstance(value, int):
+        return value
+    number = _decimal(value, field)
+    if number != number.to_integral_value():
+        raise ValueError("must be a whole number")
+    return int(number)
+
+
+def _decimal(value: Any, field: Field) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise ValueError("must be a number")
+    try:
+        number = Decimal(str(value).strip().replace(" ", "")) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise ValueError("must be a number") from None
+    if not number.is_finite():
+        raise ValueError("must be a finite number")
+    return number
+
+
+def _money(value: Any, field: Field) -> Decimal:
+    return canonical_decimal(_decimal(value, field), money=True)
+
+
+def _exact(value: Any, field: Field) -> Decimal:
+    # Rounded to the column's scale now, so the value returned by a write is the value stored.
+    return canonical_decimal(_decimal(value, field).quantize(DECIMAL_PLACES))
+
+
+def _boolean(value: Any, field: Field) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in TRUE + FALSE:
+        return value.strip().lower() in TRUE
+    raise ValueError("must be yes or no")
+
+
+def _date(value: Any, field: Field) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError("must be a date (YYYY-MM-DD)")
+
+
+def _datetime(value: Any, field: Field) -> datetime:
+    moment = None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip().replace("Z", "+00:00")
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    if moment is None:
+        raise ValueError("must be a date and time (YYYY-MM-DDTHH:MM)")
+    # Naive input is UTC: the web layer converts from the user's time zone before it gets here.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _email(value: Any, field: Field) -> str:
+    text = _text(value, field).strip()
+    if not EMAIL.match(text):
+        raise ValueError("must be an email address (name@example.com)")
+    local, _, domain = text.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def _url(value: Any, field: Field) -> str:
+    text = _text(value, field).strip()
+    if "://" not in text and re.match(r"^[\w.-]+\.[a-z]{2,}(/|$)", text, re.IGNORECASE):
+        text = "https://" + text
+    parts = urlsplit(text)
+    # Only web addresses: a javascript: or data: URL shown as a link would run in the browser.
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
+        raise ValueError("must be a web address (https://...)")
+    return text
+
+
+def _phone(value: Any, field: Field) -> str:
+    text = " ".join(_text(value, field).split())
+    digits = sum(c.isdigit() for c in text)
+    if not PHONE_CHARS.match(text) or not 3 <= digits <= 20:
+        raise ValueError("must be a phone number (digits, spaces, + - ( ) .)")
+    return text
+
+
+def _selection(value: Any, field: Field) -> str:
+    text = _text(value, field)
+    if field.options and text not in field.options:
+        raise ValueError(f"must be one of: {', '.join(field.options)}")
+    return text
+
+
+def _list_of_text(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",")]
+    if not isinstance(value, list | tuple | set):
+        raise ValueError("must be a list")
+    items = []
+    for item in value:
+        if not isinstance(item, str | int) or isinstance(item, bool):
+            raise ValueError("must be a list of text values")
+        item = str(item).strip()
+        if item and item not in items:
+            items.append(item)
+    return items
+
+
+def _multiselect(value: Any, field: Field) -> list[str]:
+    items = _list_of_text(value)
+    unknown = [item for item in items if field.options and item not in field.options]
+    if unknown:
+        raise ValueError(f"'{unknown[0]}' is not one of: {', '.join(field.options)}")
+    return items
+
+
+def _tags(value: Any, field: Field) -> list[str]:
+    return _list_of_text(value)
+
+
+def _id(value: Any) -> int:
+    if isinstance(value, dict):  # a query row's {"id": 3, "name": "Ann"} passed back
+        value = value.get("id")
+    if isinstance(value, bool):
+        raise ValueError("must be a record id")
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or value <= 0:
+        raise ValueError("must be a record id")
+    return value
+
+
+def _link(value: Any, field: Field) -> int:
+    return _id(value)
+
+
+def _links(value: Any, field: Field) -> list[int]:
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, list | tuple | set):
+        raise ValueError("must be a list of record ids")
+    ids = []
+    for item in value:
+        item = _id(item)
+        if item not in ids:
+            ids.append(item)
+    return ids
+
+
+def _json(value: Any, field: Field) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ValueError("must be valid JSON") from None
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        raise ValueError("must be a JSON value (text, number, list, mapping)") from None
+    return value
+
+
+COERCERS: dict[str, Callable[[Any, Field], Any]] = {
+    "string": _text, "text": _text, "html": _text, "file": _text,
+    "integer": _integer, "decimal": _exact, "money": _money, "percent": _exact,
+    "boolean": _boolean, "date": _date, "datetime": _datetime,
+    "email": _email, "phone": _phone, "url": _url,
+    "selection": _selection, "multiselect": _multiselect, "tags": _tags,
+    "link": _link, "user": _link, "links": _links, "json": _json,
+}
+"""Built-in coercers by type name; plugin types bring their own ``FieldType.coerce``."""
+
+BY_STORAGE: dict[str, Callable[[Any, Field], Any]] = {
+    "string": _text, "text": _text, "integer": _integer, "decimal": _exact, "boolean": _boolean,
+    "date": _date, "datetime": _datetime, "json": _json, "link": _link, "links": _links,
+}
+"""Fallback for a plugin type without ``coerce``: its storage kind decides."""
+
+
+def coerce_value(value: Any, field: Field, ftype: FieldType | None,
+                 sanitize_html: Callable[[str], str] | None = None) -> Any:
+    """``value`` as stored for ``field``; blank input becomes None. Raises ValueError(message)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return [] if field.type in ("multiselect", "tags", "links") else None
+    if ftype is not None and ftype.coerce is not None:
+        return ftype.coerce(value, field)
+    coercer = COERCERS.get(field.type) or BY_STORAGE.get(ftype.storage if ftype else "string", _text)
+    result = coercer(value, field)
+    if field.type == "html" and sanitize_html is not None:
+        result = sanitize_html(result)  # the security subsystem registers the sanitiser
+    return result
+
+
+def _bound(field: Field, ftype: FieldType | None, bound: Any) -> Any:
+    """``min``/``max`` from YAML in the field's own type (a date bound may be written as text)."""
+    try:
+        return coerce_value(bound, field, ftype) if isinstance(bound, str) else bound
+    except ValueError:
+        return bound
+
+
+def check_field(field: Field, ftype: FieldType | None, value: Any) -> str | None:
+    """The message for a coerced ``value`` that breaks ``required``/``min``/``max``/``max_length``, else None."""
+    if empty(value):
+        return "is required" if field.required and not field.computed else None
+    if field.max_length is not None and isinstance(value, str) and len(value) > field.max_length:
+        return f"must be at most {field.max_length} characters"
+    try:
+        if field.min is not None and value < _bound(field, ftype, field.min):
+            return f"must be at least {field.min}"
+        if field.max is not None and value > _bound(field, ftype, field.max):
+            return f"must be at most {field.max}"
+    except TypeError:
+        return None  # a bound that makes no sense for this type is the metadata check's business
+    return None
+
+
+def label_text(label: dict | str | None, locale: str = "en") -> str:
+    """One locale's text of a label (``{"en": ...}``), falling back to English, then to any."""
+    if not label:
+        return ""
+    if isinstance(label, str):
+        return label
+    return label.get(locale) or label.get("en") or next(iter(label.values()))
+
+
+def check_record(entity: Entity, values: dict[str, Any], errors: dict[str, str], now: datetime) -> None:
+    """Add ``required_if`` and ``rules`` messages to ``errors`` (fields already in error are skipped).
+
+    ``values`` holds fields and system values. A rule reading a field that already
+    has an error is not evaluated: its message would only repeat the first one.
+    """
+    for field in entity.fields.values():
+        if field.name in errors or field.required_if is None or not empty(values.get(field.name)):
+            continue
+        try:
+            needed = field.required_if.evaluate(values, now=now)
+        except ExpressionError as e:
+            errors[field.name] = f"cannot check required_if: {e.message}"
+            continue
+        if needed:
+            errors[field.name] = "is required"
+    for rule in entity.rules:
+        if rule.check.names & errors.keys():
+            continue
+        target = rule.field or "__all__"
+        try:
+            ok = rule.check.evaluate(values, now=now)
+        except ExpressionError as e:
+            errors.setdefault(target, f"cannot check rule: {e.message}")
+            continue
+        if not ok:
+            errors.setdefault(target, label_text(rule.message) or f"rule failed: {rule.check.source}")

@@ -1,0 +1,71 @@
+"""Field history: one ``trellis_history`` row per changed field (who, when, old -> new, channel).
+
+``old`` and ``new`` are JSON text, so a BI tool or the timeline can read them
+without knowing the field's type: decimals and dates become strings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select
+from trellis.data.storage import as_utc
+
+DELETED = "__deleted__"
+"""The ``field`` of the history row written when a record is deleted (``old`` holds its values)."""
+
+
+def to_json(value: Any) -> str | None:
+    """``value`` as JSON text (None stays NULL); decimals, dates and datetimes as ISO strings."""
+    if value is None:
+        return None
+    return json.dumps(value, default=_plain, ensure_ascii=False, sort_keys=True)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def write_changes(connection, schema, entity: str, record_id: int, changes: dict[str, tuple[Any, Any]],
+                  user_id: Any, at: datetime, channel: str) -> None:
+    """Insert one history row per entry of ``changes`` (field -> (old, new)), in one statement."""
+    if not changes:
+        return
+    rows = [{"entity": entity, "record_id": record_id, "field": name, "old": to_json(old), "new": to_json(new),
+             "user_id": user_id, "at": at, "channel": channel} for name, (old, new) in changes.items()]
+    connection.execute(insert(schema.history), rows)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One history row as read back: ``old``/``new`` decoded from JSON."""
+
+    field: str
+    old: Any
+    new: Any
+    user_id: Any
+    at: datetime
+    channel: str | None
+
+
+def history_of(connection, schema, entity: str, record_id: int) -> list[Change]:
+    """The history of one record, oldest first."""
+    table = schema.history
+    rows = connection.execute(select(table).where(table.c.entity == entity, table.c.record_id == record_id)
+                              .order_by(table.c.at, table.c.id)).mappings()
+    return [Change(r["field"], _decoded(r["old"]), _decoded(r["new"]), r["user_id"], as_utc(r["at"]), r["channel"])
+            for r in rows]
+
+
+def _decoded(text: str | None) -> Any:
+    return None if text is None else json.loads(text)

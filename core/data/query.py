@@ -1,0 +1,441 @@
+"""The query builder: filters, quick search, sorting and keyset pagination over one entity.
+
+Every list page, API listing, export and lookup reads through here, so that the
+acting user's ``read_filter`` is ANDed into every query and count, and nothing
+a request carries reaches SQL text: field names and operators are checked
+against the metadata and become column objects, values become bound parameters.
+
+    page = svc.query("deal").filter(stage="won", amount__gte=100).search("ivan") \\
+              .order_by("-amount").page(size=50)
+
+Pagination is by cursor (the last row's sort values plus its id), so page 1,000
+costs what page 1 costs; counts stop at a cap and say so.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import String, and_, cast, false, func, literal, or_, select, true
+from trellis.data.coerce import coerce_value
+from trellis.data.record import SYSTEM_FIELDS, Record
+from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_key
+from trellis.data.storage import as_utc, load_links, many_fields, record_from_row
+from trellis.errors import ValidationError
+from trellis.metadata.model import Entity, Field
+
+OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "startswith", "isnull")
+COUNT_CAP = 1000
+MAX_PAGE_SIZE = 500
+_NAME_PREFIX = "__name__"
+_SYSTEM_TYPES = {"id": "integer", "version": "integer", "created_at": "datetime", "updated_at": "datetime",
+                 "created_by": "integer", "updated_by": "integer"}
+_UNSORTABLE = ("json", "multiselect", "tags", "links", "children")
+
+
+class QueryError(ValidationError):
+    """A filter, sort, search or cursor the query builder refuses; ``fields`` names the parameter."""
+
+
+@dataclass
+class Page:
+    """One page of rows. ``count`` is exact up to the cap; ``count_capped`` says there are more."""
+
+    rows: list[Record]
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+    count: int | None = None
+    count_capped: bool = False
+
+
+@dataclass
+class _Key:
+    name: str
+    column: Any
+    descending: bool
+    field: Field
+
+
+@dataclass
+class _State:
+    filters: list[Any] = field(default_factory=list)
+    order: list[tuple[str, bool]] | None = None
+
+
+class Query:
+    """A query over one entity as the service's user; each method returns a new Query."""
+
+    def __init__(self, service, entity: Entity, state: _State | None = None):
+        self._service = service
+        self._entity = entity
+        self._state = state or _State()
+        self._table = service.schema.tables[entity.name]
+
+    def _with(self, filters: list[Any] | None = None, order: list[tuple[str, bool]] | None = None) -> Query:
+        state = _State(self._state.filters + (filters or []), order if order is not None else self._state.order)
+        return Query(self._service, self._entity, state)
+
+    # --- building ----------------------------------------------------------------------
+
+    def filter(self, *mappings: Mapping[str, Any], **conditions: Any) -> Query:
+        """Rows matching every condition: ``field=value`` or ``field__op=value``.
+
+        ``op`` is one of ``OPERATORS``; values are coerced by the field's type
+        (``in`` takes a list or comma-separated text, ``isnull`` a yes/no). A date
+        given for a date-time field means that whole day (``created_at__lte="2026-01-31"``
+        includes the 31st). Unknown fields or operators raise QueryError naming the parameter.
+        """
+        items = [item for mapping in mappings for item in mapping.items()] + list(conditions.items())
+        return self._with(filters=[self._condition(str(key), value) for key, value in items])
+
+    def search(self, term: str | None) -> Query:
+        """Rows whose ``search:`` fields contain every word of ``term``, in any letter case or script."""
+        words = search_key(str(term or "")).split()
+        if not words:
+            return self
+        if SEARCH_COLUMN not in self._table.c:
+            raise QueryError({"q": f"{self._entity.name} has no search fields"})
+        column = self._table.c[SEARCH_COLUMN]
+        return self._with(filters=[column.like(f"%{_escape(word)}%", escape="\\") for word in words])
+
+    def order_by(self, *names: str) -> Query:
+        """Sort by fields (``"-amount"`` descending); ``id`` is always the final tiebreaker."""
+        order = []
+        for raw in names:
+            for name in str(raw).split(","):
+                name = name.strip()
+                if name:
+                    descending = name.startswith("-")
+                    order.append((name.lstrip("-+"), descending))
+        for name, _ in order:
+            column, fld = self._column(name, "sort")
+            if fld.type in _UNSORTABLE:
+                raise QueryError({"sort": f"cannot sort by '{name}'"})
+        return self._with(order=order)
+
+    # --- running -----------------------------------------------------------------------
+
+    def page(self, size: int = 50, cursor: str | None = None, direction: str | None = None,
+             count: bool = True, count_cap: int = COUNT_CAP) -> Page:
+        """One page of ``size`` rows after (``direction="next"``) or before (``"prev"``) ``cursor``.
+
+        Link fields read ``{"id": 3, "name": "Ann"}`` (names joined in the same
+        query); ``links`` fields a list of ids (one query per such field per page).
+        """
+        try:
+            size = int(size)
+        except (TypeError, ValueError):
+            raise QueryError({"size": "must be a whole number"}) from None
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise QueryError({"size": f"must be between 1 and {MAX_PAGE_SIZE}"})
+        keys = self._keys()
+        after, cursor_direction = self._decode(cursor, keys) if cursor else (None, "next")
+        direction = direction or cursor_direction
+        if direction not in ("next", "prev"):
+            raise QueryError({"direction": "must be 'next' or 'prev'"})
+        backwards = direction == "prev"
+        statement, names = self._select()
+        if after is not None:
+            statement = statement.where(_after(keys, after, backwards))
+        ordering = _ordering(keys, backwards)
+        statement = statement.order_by(*ordering).limit(size + 1)
+        with self._service._unit(write=False) as connection:
+            rows = list(connection.execute(statement).mappings())
+            more = len(rows) > size
+            rows = rows[:size]
+            if backwards:
+                rows.reverse()
+            records = self._records(connection, rows, names)
+            total, capped = self._count(connection, count_cap) if count else (None, False)
+        page = Page(records, count=total, count_capped=capped)
+        if rows:
+            first, last = self._encode(keys, rows[0], "prev"), self._encode(keys, rows[-1], "next")
+            page.next_cursor = last if (more or backwards) else None
+            page.prev_cursor = first if ((more and backwards) or (not backwards and after is not None)) else None
+        return page
+
+    def count(self, cap: int = COUNT_CAP) -> tuple[int, bool]:
+        """``(count, capped)``: exact up to ``cap``, then ``(cap, True)``."""
+        with self._service._unit(write=False) as connection:
+            return self._count(connection, cap)
+
+    def first(self) -> Record | None:
+        """The first row in this order, or None."""
+        rows = self.page(size=1, count=False).rows
+        return rows[0] if rows else None
+
+    def iterate(self, batch: int = 200) -> Iterator[Record]:
+        """Every matching row, a page at a time (for exports)."""
+        cursor = None
+        while True:
+            page = self.page(size=batch, cursor=cursor, count=False)
+            yield from page.rows
+            if not page.next_cursor:
+                return
+            cursor = page.next_cursor
+
+    # --- SQL ---------------------------------------------------------------------------
+
+    def _where(self) -> list[Any]:
+        clauses = list(self._state.filters)
+        service = self._service
+        limit = service.access.read_filter(service.user, self._entity.name, self._table)
+        if limit is not None:
+            clauses.append(limit)
+        return clauses
+
+    def _readable(self) -> set[str] | None:
+        return self._service.access.readable_fields(self._service.user, self._entity.name)
+
+    def _select(self):
+        table, readable = self._table, self._readable()
+        columns = [table.c[name] for name in SYSTEM_FIELDS]
+        names: list[Field] = []
+        joins = table
+        for fld in self._entity.fields.values():
+            if not fld.column or (readable is not None and fld.name not in readable):
+                continue
+            columns.append(table.c[fld.column])
+            target = link_target(fld)
+            target_entity = self._service.metadata.entities.get(target) if target else None
+            title = target_entity.fields.get(target_entity.title) if target_entity and target_entity.title else None
+            if target_entity is not None and title is not None and title.column and target in self._tables():
+                alias = self._tables()[target].alias(f"l_{fld.name}")
+                joins = joins.outerjoin(alias, alias.c.id == table.c[fld.column])
+                columns.append(alias.c[title.column].label(_NAME_PREFIX + fld.name))
+                names.append(fld)
+        statement = select(*columns).select_from(joins)
+        for clause in self._where():
+            statement = statement.where(clause)
+        return statement, names
+
+    def _tables(self) -> dict[str, Any]:
+        return self._service.schema.tables
+
+    def _count(self, connection, cap: int) -> tuple[int, bool]:
+        inner = select(literal(1)).select_from(self._table)
+        for clause in self._where():
+            inner = inner.where(clause)
+        found = connection.execute(select(func.count()).select_from(inner.limit(cap + 1).subquery())).scalar()
+        return (cap, True) if found > cap else (found, False)
+
+    def _records(self, connection, rows: list[Any], names: list[Field]) -> list[Record]:
+        readable = self._readable()
+        fields = [f for f in self._entity.fields.values()
+                  if f.column and (readable is None or f.name in readable)]
+        records = []
+        for row in rows:
+            record = record_from_row(self._entity, row, fields)
+            for fld in names:
+                linked = row[fld.column]
+                record[fld.name] = None if linked is None else {"id": linked, "name": row[_NAME_PREFIX + fld.name]}
+            records.append(record)
+        ids = [r.id for r in records]
+        for fld in many_fields(self._entity, self._service.schema):
+            if readable is None or fld.name in readable:
+                linked = load_links(connection, self._service.schema, self._entity, fld, ids)
+                for record in records:
+                    record[fld.name] = linked.get(record.id, [])
+        return records
+
+    # --- names, values and conditions -----------------------------------------------
+
+    def _column(self, name: str, parameter: str) -> tuple[Any, Field]:
+        """The column and field of ``name``, if it is a field the user may read."""
+        if name in _SYSTEM_TYPES:
+            return self._table.c[name], Field(name, _SYSTEM_TYPES[name])
+        fld = self._entity.fields.get(name)
+        readable = self._readable()
+        if fld is None or (readable is not None and name not in readable):
+            raise QueryError({parameter: f"unknown field '{name}' of {self._entity.name}"})
+        if not fld.column:
+            if (self._entity.name, fld.name) in self._service.schema.links:
+                return None, fld
+            raise QueryError({parameter: f"cannot filter or sort by '{name}'"})
+        return self._table.c[fld.column], fld
+
+    def _value(self, fld: Field, value: Any, parameter: str) -> Any:
+        if fld.type == "links":
+            fld = Field(fld.name, "link")
+        ftype = self._service.metadata.field_types.get(fld.type)
+        try:
+            return coerce_value(value, fld, ftype)
+        except ValueError as e:
+            raise QueryError({parameter: f"{value!r} {e}"}) from None
+        except Exception:  # a plugin coercer failing on odd input is still the caller's bad value
+            raise QueryError({parameter: f"{value!r} is not a valid value"}) from None
+
+    def _condition(self, key: str, value: Any) -> Any:
+        name, _, op = key.partition("__")
+        op = op or "eq"
+        if op not in OPERATORS:
+            raise QueryError({key: f"unknown operator '{op}' (use one of: {', '.join(OPERATORS)})"})
+        column, fld = self._column(name, key)
+        if column is None:
+            return self._links_condition(fld, op, value, key)
+        if op == "isnull":
+            wanted = self._value(Field(name, "boolean"), value, key)
+            return column.is_(None) if wanted else column.is_not(None)
+        if op == "in":
+            items = value.split(",") if isinstance(value, str) else value
+            if not isinstance(items, list | tuple | set):
+                raise QueryError({key: "must be a list"})
+            values = [self._value(fld, item, key) for item in items]
+            return column.in_(values) if values else false()
+        if op in ("contains", "startswith"):
+            return self._text_condition(column, fld, op, value, key)
+        if fld.type in ("json", "multiselect", "tags"):
+            raise QueryError({key: f"'{name}' can be filtered with contains or isnull only"})
+        if fld.type == "datetime" and _is_day(value) and op != "ne":
+            return _day_condition(column, op, self._value(Field(name, "date"), value, key))
+        coerced = self._value(fld, value, key)
+        if coerced is None or coerced == []:
+            if op in ("eq", "ne"):
+                return column.is_(None) if op == "eq" else column.is_not(None)
+            raise QueryError({key: "needs a value"})
+        return {"eq": column.__eq__, "ne": column.__ne__, "lt": column.__lt__, "lte": column.__le__,
+                "gt": column.__gt__, "gte": column.__ge__}[op](coerced)
+
+    def _text_condition(self, column: Any, fld: Field, op: str, value: Any, key: str) -> Any:
+        if not isinstance(value, str | int) or isinstance(value, bool) or str(value) == "":
+            raise QueryError({key: "needs some text"})
+        text = _escape(str(value))
+        if fld.type in ("multiselect", "tags"):
+            # The list is stored as JSON text: match one whole quoted item.
+            if op != "contains":
+                raise QueryError({key: f"'{fld.name}' can be filtered with contains or isnull only"})
+            item = _escape(json.dumps(str(value), ensure_ascii=False))
+            return cast(column, String).like(f"%{item}%", escape="\\")
+        if fld.type not in ("string", "text", "html", "email", "phone", "url", "selection", "file"):
+            raise QueryError({key: f"'{op}' works on text fields, not on '{fld.name}'"})
+        pattern = f"%{text}%" if op == "contains" else f"{text}%"
+        return column.ilike(pattern, escape="\\")
+
+    def _links_condition(self, fld: Field, op: str, value: Any, key: str) -> Any:
+        table = self._service.schema.links[(self._entity.name, fld.name)]
+        near, far = link_columns(self._entity.name, fld)
+        linked = select(table.c[near])
+        if op == "isnull":
+            wanted = self._value(Field(fld.name, "boolean"), value, key)
+            exists = self._table.c.id.in_(linked)
+            return ~exists if wanted else exists
+        if op not in ("eq", "in"):
+            raise QueryError({key: f"'{fld.name}' can be filtered with eq, in or isnull only"})
+        items = value.split(",") if op == "in" and isinstance(value, str) else value
+        ids = [self._value(fld, item, key) for item in (items if op == "in" else [items])]
+        return self._table.c.id.in_(linked.where(table.c[far].in_(ids)))
+
+    # --- keyset ------------------------------------------------------------------------
+
+    def _keys(self) -> list[_Key]:
+        order = self._state.order
+        if order is None:
+            order = list(self._entity.list.order) if self._entity.list.order else [("id", True)]
+        keys = []
+        for name, descending in order:
+            column, fld = self._column(name, "sort")
+            keys.append(_Key(name, column, descending, fld))
+            if name == "id":
+                return keys
+        keys.append(_Key("id", self._table.c.id, False, Field("id", "integer")))
+        return keys
+
+    def _encode(self, keys: list[_Key], row: Any, direction: str) -> str:
+        values = [_plain(row[key.column.name]) for key in keys]
+        data = {"o": [[k.name, k.descending] for k in keys], "v": values, "d": direction}
+        raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+    def _decode(self, cursor: str, keys: list[_Key]) -> tuple[list[Any], str]:
+        bad = QueryError({"cursor": "is not a valid cursor for this list (start again from the first page)"})
+        try:
+            text = str(cursor)
+            data = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8"))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise bad from None
+        if not isinstance(data, dict) or data.get("o") != [[k.name, k.descending] for k in keys]:
+            raise bad
+        values, direction = data.get("v"), data.get("d")
+        if not isinstance(values, list) or len(values) != len(keys) or direction not in ("next", "prev"):
+            raise bad
+        decoded = []
+        for key, value in zip(keys, values, strict=True):
+            if value is None and key.name != "id":
+                decoded.append(None)
+                continue
+            if not isinstance(value, str | int | bool) or value is None:
+                raise bad
+            try:
+                decoded.append(as_utc(self._value(key.field, value, "cursor")))
+            except QueryError:
+                raise bad from None
+        return decoded, direction
+
+
+def _ordering(keys: list[_Key], backwards: bool) -> list[Any]:
+    """ORDER BY for the keys: NULLs last going forward, so exactly reversed (NULLs first) going back."""
+    ordering = []
+    for key in keys:
+        descending = key.descending != backwards
+        term = key.column.desc() if descending else key.column.asc()
+        if key.name != "id":
+            term = term.nulls_first() if backwards else term.nulls_last()
+        ordering.append(term)
+    return ordering
+
+
+def _after(keys: list[_Key], values: list[Any], backwards: bool) -> Any:
+    """Rows strictly after the cursor row in the sort order (NULLs sort last in every direction)."""
+    alternatives = []
+    equal: list[Any] = []
+    for key, value in zip(keys, values, strict=True):
+        column, descending = key.column, key.descending != backwards
+        if not backwards:
+            if value is None:
+                beyond = false()
+            else:
+                beyond = or_(column < value if descending else column > value, column.is_(None))
+        else:
+            if value is None:
+                beyond = column.is_not(None)
+            else:
+                beyond = column < value if descending else column > value
+        alternatives.append(and_(*equal, beyond) if equal else beyond)
+        equal.append(column.is_(None) if value is None else column == value)
+    return or_(*alternatives) if alternatives else true()
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _is_day(value: Any) -> bool:
+    if isinstance(value, datetime):
+        return False
+    return isinstance(value, date) or (isinstance(value, str) and len(value.strip()) == 10)
+
+
+def _day_condition(column: Any, op: str, day: date) -> Any:
+    """A comparison of a date-time column with a whole day."""
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    end = start + timedelta(days=1)
+    if op == "eq":
+        return and_(column >= start, column < end)
+    return {"lt": column < start, "lte": column < end, "gt": column >= end, "gte": column >= start}[op]

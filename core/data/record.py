@@ -1,0 +1,81 @@
+"""The ``Record`` type: what the record service returns and what hooks receive (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SYSTEM_FIELDS = ("id", "version", "created_at", "created_by", "updated_at", "updated_by")
+"""Columns every entity table has; the service sets them, callers never do."""
+
+
+class Record(dict):
+    """A dict of field values with ``entity``, ``id``, ``version`` and the system values.
+
+    ``record["amount"]`` reads a field; system values read as attributes
+    (``record.created_at``) and also by key (``record["created_at"]``), but they are
+    not items of the dict, so ``dict(record)`` holds only fields and can be passed
+    back to ``update``. Link fields hold the linked id (query rows hold
+    ``{"id": 3, "name": "Ann"}`` instead); ``links`` fields a list of ids.
+    """
+
+    def __init__(self, entity: str, values: dict | None = None, system: dict | None = None):
+        super().__init__(values or {})
+        self.entity = entity
+        self.system = {name: None for name in SYSTEM_FIELDS}
+        self.system.update(system or {})
+
+    def __missing__(self, key: str) -> Any:
+        if key in SYSTEM_FIELDS:
+            return self.system[key]
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value of a field or system value, else ``default``."""
+        if key in self:
+            return super().get(key)
+        return self.system.get(key, default) if key in SYSTEM_FIELDS else default
+
+    @property
+    def id(self) -> int | None:
+        """The record's id (None before insert)."""
+        return self.system["id"]
+
+    @property
+    def version(self) -> int | None:
+        """Incremented by every write; pass it back as ``expected_version``."""
+        return self.system["version"]
+
+    @property
+    def created_at(self):
+        """When the record was created (aware UTC)."""
+        return self.system["created_at"]
+
+    @property
+    def created_by(self):
+        """Who created it (a user id; None: the system)."""
+        return self.system["created_by"]
+
+    @property
+    def updated_at(self):
+        """When it was last written (aware UTC)."""
+        return self.system["updated_at"]
+
+    @property
+    def updated_by(self):
+        """Who wrote it last."""
+        return self.system["updated_by"]
+
+    def expression_values(self) -> dict[str, Any]:
+        """Fields and system values together, as expressions read them."""
+        return {**self.system, **self}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Fields and system values in one plain dict (for JSON and templates)."""
+        return {**self.system, **self}
+
+    def copy(self) -> Record:
+        """A shallow copy (same entity and system values)."""
+        return Record(self.entity, dict(self), dict(self.system))
+
+    def __repr__(self) -> str:
+        return f"Record({self.entity!r}, id={self.id!r}, {dict.__repr__(self)})"

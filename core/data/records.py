@@ -1,0 +1,483 @@
+"""The record service: the one write path of DESIGN.md §4, and the way to read records.
+
+Every create, update, delete and transition runs the same steps, in this order:
+
+1. permission check (through the app's :class:`~trellis.data.access.Access`);
+2. fields the caller may not set are refused, never silently dropped;
+3. coercion and validation per field, ``required_if`` and ``rules`` (errors collected);
+4. defaults (create) and computed fields;
+5. ``before_save`` hooks (values they change are checked again);
+6. the write, with an optimistic-lock check on ``version``;
+7. field history;
+8. roll-ups of parent records, then ``after_save`` hooks.
+
+All of it runs in ONE transaction of flask-sqlalchemy's session: a nested call (a
+hook writing through ``context.records``, a cascade) joins the outer transaction,
+and any exception rolls everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from trellis.data import history as history_rows
+from trellis.data.access import Access, SystemAccess, access_for, user_id
+from trellis.data.coerce import check_field, check_record, coerce_value, empty
+from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs, rollup_value, rollups_over
+from trellis.data.context import Context
+from trellis.data.database import db
+from trellis.data.record import SYSTEM_FIELDS, Record
+from trellis.data.schema import SEARCH_COLUMN, link_columns, search_text
+from trellis.data.storage import column_values, load, many_fields, save_links
+from trellis.data.transitions import check_transition, state_field_guard
+from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from trellis.metadata.model import Entity, Transition
+from trellis.runtime import runtime
+
+_DEPTH = "trellis_write_depth"
+_NOW = "trellis_write_now"
+
+
+class RecordService:
+    """Reads and writes records of one application as one user, through one channel.
+
+    ``user`` None is the system (no permission limits); ``channel`` is recorded in
+    history and given to hooks (``ui``, ``api``, ``import``, ``automation``, ``plugin``).
+    """
+
+    def __init__(self, app, user: Any = None, channel: str = "plugin", access: Access | None = None):
+        self.app = app
+        self.user = user
+        self.channel = channel
+        self.access = access or (SystemAccess() if user is None else access_for(app))
+
+    # --- reading ---------------------------------------------------------------------
+
+    def get(self, entity: str, record_id: int) -> Record:
+        """The record ``record_id``; NotFound when it does not exist or the user may not read it."""
+        meta = self._entity(entity)
+        with self._unit(write=False) as connection:
+            record = self._load_readable(connection, meta, record_id)
+        return self._visible(record)
+
+    def query(self, entity: str):
+        """A :class:`trellis.data.query.Query` over ``entity`` limited to what the user may read."""
+        from trellis.data.query import Query
+
+        return Query(self, self._entity(entity))
+
+    def history(self, entity: str, record_id: int) -> list[history_rows.Change]:
+        """The field history of a record the user may read, oldest first."""
+        meta = self._entity(entity)
+        with self._unit(write=False) as connection:
+            self._load_readable(connection, meta, record_id)
+            return history_rows.history_of(connection, self.schema, entity, record_id)
+
+    # --- writing ---------------------------------------------------------------------
+
+    def create(self, entity: str, values: dict[str, Any]) -> Record:
+        """Create a record from ``values`` (form strings or JSON values); returns it with its id."""
+        meta = self._entity(entity)
+        if not self.access.can(self.user, "create", entity):
+            raise PermissionDenied(f"you may not create {entity} records")
+        with self._unit() as connection:
+            return self._visible(self._save(connection, meta, None, values))
+
+    def update(self, entity: str, record_id: int, values: dict[str, Any],
+               expected_version: int | None = None) -> Record:
+        """Change some fields of a record; ``expected_version`` guards against a stale edit.
+
+        Raises ConflictError (carrying the current values, nothing written) when the
+        record was written since ``expected_version``.
+        """
+        meta = self._entity(entity)
+        with self._unit() as connection:
+            old = self._load_readable(connection, meta, record_id)
+            if not self.access.can(self.user, "write", entity, old):
+                raise PermissionDenied(f"you may not change this {entity}")
+            return self._visible(self._save(connection, meta, old, values, expected_version))
+
+    def transition(self, entity: str, record_id: int, name: str, values: dict[str, Any] | None = None,
+                   expected_version: int | None = None) -> Record:
+        """Move a record along its workflow by the transition ``name``.
+
+        ``values`` may set other fields in the same write (e.g. the ``lost_reason``
+        a ``lose`` transition requires). Refused with a ValidationError when the
+        record's state is not a source of the transition, its ``when`` guard is
+        false, or a required field is empty.
+        """
+        meta = self._entity(entity)
+        workflow = self.metadata.workflow_for(entity)
+        move = workflow.transitions.get(name) if workflow else None
+        if move is None:
+            raise ValidationError({"__all__": f"{entity} has no transition '{name}'"})
+        with self._unit() as connection:
+            old = self._load_readable(connection, meta, record_id)
+            if not self.access.can(self.user, f"transition:{name}", entity, old):
+                raise PermissionDenied(f"you may not '{name}' this {entity}")
+            record = self._save(connection, meta, old, dict(values or {}), expected_version, transition=move)
+            context = self._context()
+            self._hook("after_transition", record=record, transition=move, context=context)
+            self.run_transition_actions(record, move, context)
+        return self._visible(record)
+
+    def run_transition_actions(self, record: Record, transition: Transition, context: Context) -> None:
+        """Run ``transition.actions`` inside the transaction: the automation engine's call point.
+
+        The automation subsystem registers ``runtime(app).services["transition_actions"]``,
+        a callable ``(record, transition, context)``; until it does, actions do nothing.
+        """
+        runner = runtime(self.app).services.get("transition_actions")
+        if runner is not None and transition.actions:
+            runner(record, transition, context)
+
+    def delete(self, entity: str, record_id: int) -> None:
+        """Delete a record, honouring ``on_delete`` of every link pointing at it."""
+        meta = self._entity(entity)
+        with self._unit() as connection:
+            old = self._load_readable(connection, meta, record_id)
+            if not self.access.can(self.user, "delete", entity, old):
+                raise PermissionDenied(f"you may not delete this {entity}")
+            self._delete(connection, meta, old)
+
+    def as_user(self, user: Any, channel: str | None = None) -> RecordService:
+        """The same service acting as another user (None: the system)."""
+        return RecordService(self.app, user, channel or self.channel)
+
+    # --- the write path ----------------------------------------------------------------
+
+    def _save(self, connection, meta: Entity, old: Record | None, given: dict[str, Any],
+              expected_version: int | None = None, *, transition: Transition | None = None,
+              system: bool = False) -> Record:
+        """Steps 2-8 for one record; ``old`` None creates. ``system`` skips steps 1-2 and validation."""
+        if old is not None and expected_version is not None and int(expected_version) != old.version:
+            raise self._conflict(connection, meta, old.id)
+        context = self._context(system=system)
+        errors: dict[str, str] = {}
+        if not system:
+            self._refuse_unsettable(meta, given, errors)
+        values = self._coerced(meta, given, errors)
+        workflow = self.metadata.workflow_for(meta.name)
+        if old is not None and transition is None and not system:
+            state_field_guard(workflow, values, old, errors)
+        record = old.copy() if old is not None else Record(meta.name, _blank(meta))
+        record.update(values)
+        if old is None:
+            record.system.update(created_at=context.now, updated_at=context.now,
+                                 created_by=user_id(context.user), updated_by=user_id(context.user))
+            apply_defaults(meta, record, set(given), self.metadata, user_id(self.user), context.now, errors)
+            if workflow is not None and empty(record.get(workflow.field)) and workflow.states:
+                record[workflow.field] = next(iter(workflow.states))
+            self._initial_rollups(meta, record)
+        if transition is not None:
+            check_transition(workflow, transition, old.get(workflow.field), {**old.system, **record},
+                             context.now, errors)
+            record[workflow.field] = transition.target
+        self._derive(meta, record, errors, context.now, validate=not system)
+        if errors:
+            raise ValidationError(errors)
+        changes = _changes(meta, old, record)
+        if old is not None and not changes:
+            return record
+        self._run_before_save(meta, record, changes, context, validate=not system)
+        changes = _changes(meta, old, record)
+        if old is not None and not changes:
+            return record
+        if old is None:
+            self._insert(connection, meta, record, context)
+        else:
+            self._write(connection, meta, old, record, changes, context)
+        history_rows.write_changes(connection, self.schema, meta.name, record.id, changes,
+                                   user_id(context.user), context.now, context.channel)
+        self._update_rollups(connection, meta, old, record, changes)
+        self._hook("after_save", record=record, changes=changes, context=context)
+        return record
+
+    def _refuse_unsettable(self, meta: Entity, given: dict[str, Any], errors: dict[str, str]) -> None:
+        writable = self.access.writable_fields(self.user, meta.name)
+        for name in given:
+            field = meta.fields.get(name)
+            if name in SYSTEM_FIELDS or name == SEARCH_COLUMN:
+                errors[name] = "cannot be set: the system maintains it"
+            elif field is None:
+                errors[name] = f"cannot be set: {meta.name} has no field '{name}'"
+            elif field.computed or field.readonly or field.type == "children":
+                errors[name] = "cannot be set: it is computed or read-only"
+            elif writable is not None and name not in writable:
+                errors[name] = "cannot be set: you may not change this field"
+
+    def _coerced(self, meta: Entity, given: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+        values = {}
+        sanitize = runtime(self.app).services.get("html_sanitizer")
+        for name, raw in given.items():
+            field = meta.fields.get(name)
+            if field is None or name in errors:
+                continue
+            try:
+                values[name] = coerce_value(raw, field, self.metadata.field_types.get(field.type), sanitize)
+            except ValueError as e:
+                errors[name] = str(e)
+        return values
+
+    def _derive(self, meta: Entity, record: Record, errors: dict[str, str], now: datetime,
+                validate: bool = True) -> None:
+        """Computed fields, then (unless ``validate`` is off) per-field checks, ``required_if`` and ``rules``."""
+        values = record.expression_values()
+        apply_computed(meta, values, self.metadata, now, errors)
+        for field in meta.fields.values():
+            if field.compute is not None and field.name in values:
+                record[field.name] = values[field.name]
+        if not validate:
+            return
+        for field in meta.fields.values():
+            if field.name in errors or not (field.column or field.type == "links"):
+                continue
+            message = check_field(field, self.metadata.field_types.get(field.type), record.get(field.name))
+            if message:
+                errors[field.name] = message
+        check_record(meta, record.expression_values(), errors, now)
+
+    def _run_before_save(self, meta: Entity, record: Record, changes: dict, context: Context,
+                         validate: bool) -> None:
+        """``before_save`` hooks; what they changed is coerced and checked again."""
+        before = dict(record)
+        self._hook("before_save", record=record, changes=changes, context=context)
+        touched = {name for name in set(before) | set(record) if before.get(name) != record.get(name)}
+        if not touched:
+            return
+        errors: dict[str, str] = {}
+        for name in sorted(touched):
+            field = meta.fields.get(name)
+            if field is None or name in SYSTEM_FIELDS:
+                errors[name] = f"cannot be set by a before_save hook: {meta.name} has no field '{name}'"
+                continue
+            try:
+                record[name] = coerce_value(record.get(name), field, self.metadata.field_types.get(field.type))
+            except ValueError as e:
+                errors[name] = str(e)
+        self._derive(meta, record, errors, context.now, validate=validate)
+        if errors:
+            raise ValidationError(errors)
+
+    def _insert(self, connection, meta: Entity, record: Record, context: Context) -> None:
+        table = self.schema.tables[meta.name]
+        row = column_values(meta, record)
+        row.update(version=1, **{k: record.system[k] for k in ("created_at", "created_by", "updated_at",
+                                                                "updated_by")})
+        if SEARCH_COLUMN in table.c:
+            row[SEARCH_COLUMN] = search_text(record, meta)
+        result = connection.execute(insert(table).values(**row))
+        record.system.update(id=result.inserted_primary_key[0], version=1)
+        for field in many_fields(meta, self.schema):
+            save_links(connection, self.schema, meta, field, record.id, record.get(field.name) or [])
+
+    def _write(self, connection, meta: Entity, old: Record, record: Record, changes: dict,
+               context: Context) -> None:
+        """UPDATE ... WHERE id AND version: 0 rows means someone else wrote first."""
+        table = self.schema.tables[meta.name]
+        row = column_values(meta, record, set(changes))
+        row.update(version=old.version + 1, updated_at=context.now, updated_by=user_id(context.user))
+        if SEARCH_COLUMN in table.c and set(changes) & set(meta.search):
+            row[SEARCH_COLUMN] = search_text(record, meta)
+        result = connection.execute(update(table).where(table.c.id == old.id, table.c.version == old.version)
+                                    .values(**row))
+        if result.rowcount != 1:
+            raise self._conflict(connection, meta, old.id)
+        record.system.update(version=old.version + 1, updated_at=context.now, updated_by=user_id(context.user))
+        for field in many_fields(meta, self.schema):
+            if field.name in changes:
+                save_links(connection, self.schema, meta, field, record.id, record.get(field.name) or [])
+
+    def _conflict(self, connection, meta: Entity, record_id: int) -> ConflictError:
+        current = load(connection, self.schema, meta, record_id)
+        values = self._visible(current).to_dict() if current is not None else {}
+        return ConflictError(f"this {meta.name} was changed by someone else since you opened it", current=values)
+
+    # --- roll-ups ----------------------------------------------------------------------
+
+    def _initial_rollups(self, meta: Entity, record: Record) -> None:
+        """A new parent has no children yet: counts and sums start at 0."""
+        for field in meta.fields.values():
+            if field.rollup is not None:
+                record[field.name] = 0 if field.rollup.function in ("sum", "count") else None
+
+    def _update_rollups(self, connection, child: Entity, old: Record | None, new: Record | None,
+                        changes: dict | None = None) -> None:
+        """Recompute every parent roll-up this child's write may have changed (as a system write)."""
+        for parent, field in rollups_over(self.metadata, child.name):
+            if old is not None and new is not None and not rollup_inputs(self.metadata, field) & set(changes or {}):
+                continue
+            link = field.rollup.link
+            parents = {r.get(link) for r in (old, new) if r is not None} - {None}
+            for parent_id in sorted(parents):
+                current = load(connection, self.schema, parent, parent_id)
+                if current is None:
+                    continue
+                value = rollup_value(connection, self.schema, self.metadata, field, parent_id)
+                if current.get(field.name) != value:
+                    self._save(connection, parent, current, {field.name: value}, system=True)
+
+    # --- delete --------------------------------------------------------------------------
+
+    def _delete(self, connection, meta: Entity, old: Record) -> None:
+        context = self._context()
+        self._hook("before_delete", record=old, context=context)
+        pointing = self._links_to(meta.name)
+        blocked = []
+        for child, field in pointing:
+            if field.on_delete == "restrict":
+                ids = self._children(connection, child, field, old.id)
+                if ids:
+                    shown = ", ".join(f"#{i}" for i in ids[:10]) + (", ..." if len(ids) > 10 else "")
+                    noun = child.name if len(ids) == 1 else f"{child.name}s"
+                    blocked.append(f"{len(ids)} {noun} still link to this {meta.name} ({shown})")
+        if blocked:
+            raise ValidationError({"__all__": "Cannot delete: " + "; ".join(blocked)})
+        for child, field in pointing:
+            for child_id in self._children(connection, child, field, old.id):
+                current = load(connection, self.schema, child, child_id)
+                if current is None:
+                    continue  # already gone through another cascade
+                if field.on_delete == "cascade":
+                    self._delete(connection, child, current)
+                elif field.on_delete == "set_null":
+                    self._save(connection, child, current, {field.name: None}, system=True)
+        for (entity_name, field_name), table in self.schema.links.items():
+            owner = self.metadata.entity(entity_name)
+            near, far = link_columns(entity_name, owner.fields[field_name])
+            if entity_name == meta.name:
+                connection.execute(delete(table).where(table.c[near] == old.id))
+            if owner.fields[field_name].to == meta.name:
+                connection.execute(delete(table).where(table.c[far] == old.id))
+        table = self.schema.tables[meta.name]
+        connection.execute(delete(table).where(table.c.id == old.id))
+        history_rows.write_changes(connection, self.schema, meta.name, old.id,
+                                   {history_rows.DELETED: (dict(old), None)},
+                                   user_id(context.user), context.now, context.channel)
+        self._update_rollups(connection, meta, old, None)
+
+    def _links_to(self, entity: str) -> list[tuple[Entity, Any]]:
+        return [(e, f) for e in self.metadata.entities.values() for f in e.fields.values()
+                if f.type == "link" and f.to == entity and f.column]
+
+    def _children(self, connection, child: Entity, field, parent_id: int) -> list[int]:
+        table = self.schema.tables[child.name]
+        return list(connection.execute(select(table.c.id).where(table.c[field.column] == parent_id)
+                                       .order_by(table.c.id)).scalars())
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    @property
+    def metadata(self):
+        """The application's metadata model."""
+        return runtime(self.app).metadata
+
+    @property
+    def schema(self):
+        """The application's tables (``trellis.data.schema.Schema``)."""
+        return runtime(self.app).schema
+
+    def _entity(self, name: str) -> Entity:
+        metadata = self.metadata
+        if metadata is None or name not in metadata.entities:
+            raise NotFound(f"no entity '{name}'")
+        return metadata.entities[name]
+
+    def _load_readable(self, connection, meta: Entity, record_id: Any) -> Record:
+        try:
+            record_id = int(record_id)
+        except (TypeError, ValueError):
+            raise NotFound(f"no {meta.name} #{record_id}") from None
+        where = self.access.read_filter(self.user, meta.name, self.schema.tables[meta.name])
+        record = load(connection, self.schema, meta, record_id, where)
+        if record is None or not self.access.can(self.user, "read", meta.name, record):
+            raise NotFound(f"no {meta.name} #{record_id}")
+        return record
+
+    def _visible(self, record: Record) -> Record:
+        readable = self.access.readable_fields(self.user, record.entity)
+        if readable is None:
+            return record
+        for name in [n for n in record if n not in readable]:
+            del record[name]
+        return record
+
+    def _context(self, system: bool = False) -> Context:
+        now = db.session.info.get(_NOW) or datetime.now(UTC)
+        user = None if system else self.user
+        return Context(user=user, channel=self.channel, now=now,
+                       records=RecordService(self.app, user, self.channel, self.access if not system else None))
+
+    def _hook(self, name: str, **kwargs: Any) -> None:
+        plugins = runtime(self.app).plugins
+        if plugins is not None and hasattr(plugins, "call"):
+            plugins.call(name, **kwargs)
+
+    @contextmanager
+    def _unit(self, write: bool = True) -> Iterator[Any]:
+        """The session's connection; the outermost write commits, or rolls back on any exception."""
+        with _app_context(self.app):
+            session = db.session
+            depth = session.info.get(_DEPTH, 0)
+            session.info[_DEPTH] = depth + 1
+            outermost = write and depth == 0
+            try:
+                if outermost:
+                    session.info[_NOW] = datetime.now(UTC)  # one `now` for every nested write
+                yield session.connection()
+                if outermost:
+                    session.commit()
+            except BaseException:
+                if outermost:
+                    session.rollback()
+                raise
+            finally:
+                session.info[_DEPTH] = depth
+                if outermost:
+                    session.info.pop(_NOW, None)
+
+
+def _app_context(app):
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app._get_current_object() is app:
+        return nullcontext()
+    return app.app_context()
+
+
+def _blank(meta: Entity) -> dict[str, Any]:
+    """Every stored field of a new record, empty."""
+    return {f.name: [] if f.type in ("links", "multiselect", "tags") else None
+            for f in meta.fields.values() if f.column or f.type == "links"}
+
+
+def _changes(meta: Entity, old: Record | None, record: Record) -> dict[str, tuple[Any, Any]]:
+    """``{field: (old, new)}`` for every stored field whose value differs (all set ones on create)."""
+    changes = {}
+    for field in meta.fields.values():
+        if not (field.column or field.type == "links") or field.name not in record:
+            continue
+        before = old.get(field.name) if old is not None else None
+        after = record.get(field.name)
+        if old is None and empty(after):
+            continue
+        if before != after:
+            changes[field.name] = (before, after)
+    return changes
+
+
+def records_for(app=None, user: Any = None, channel: str = "plugin") -> RecordService:
+    """The record service of ``app`` (default: the current Flask app) acting as ``user``.
+
+    ``user`` None is the system: no permission limits. ``channel`` says where the
+    write comes from (``ui``, ``api``, ``import``, ``automation``, ``plugin``).
+    """
+    if app is None:
+        from flask import current_app
+
+        app = current_app._get_current_object()
+    return RecordService(app, user, channel)
