@@ -1,8 +1,103 @@
 """``trellis migrate`` and ``trellis prune-columns``."""
 
-from trellis.cli_support import not_available
+from __future__ import annotations
 
-commands = [
-    not_available("migrate", "the data layer"),
-    not_available("prune-columns", "the data layer"),
-]
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+def _engine_and_schema():
+    from trellis.data.database import db
+    from trellis.runtime import runtime
+
+    schema = runtime(current_app).schema
+    if schema is None:
+        from trellis.cli_support import fail
+
+        fail("no metadata loaded, so there are no tables to compare")
+    return db.engine, schema
+
+
+@click.command("migrate")
+@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@click.option("--convert", is_flag=True,
+              help="Also change column types that could lose data, when every existing value converts.")
+@with_appcontext
+def migrate(dry_run: bool, convert: bool) -> None:
+    """Bring the database in line with the metadata: new tables, columns and indexes.
+
+    Additive only: a column or table that the metadata no longer has is kept with its
+    data and reported as orphaned (see prune-columns). A type change that could lose
+    data is refused, with the values that would not convert. Exit status 1 when
+    something was refused.
+    """
+    from trellis.data.migrate import apply, plan
+
+    engine, schema = _engine_and_schema()
+    the_plan = plan(engine, schema, convert=convert)
+    if dry_run:
+        for line in the_plan.lines():
+            click.echo(line)
+        count = len(the_plan.steps)
+        click.echo(f"Dry run: {count} step{'s' * (count != 1)} planned, nothing changed.")
+    else:
+        apply(engine, schema, the_plan, echo=click.echo)
+        for line in (*the_plan.orphaned, *the_plan.refused):
+            click.echo(str(line))
+        if the_plan.steps:
+            count = len(the_plan.steps)
+            click.echo(f"Applied {count} step{'s' * (count != 1)}.")
+        else:
+            click.echo("The database is up to date.")
+    if the_plan.orphaned:
+        click.echo("Orphaned columns and tables keep their data; 'trellis prune-columns --dry-run' lists them.")
+    if the_plan.refused:
+        sys.exit(1)
+
+
+@click.command("prune-columns")
+@click.option("--dry-run", is_flag=True, help="List what would be dropped, with value counts; drop nothing.")
+@click.option("--yes", is_flag=True, help="Back the data up, then drop the orphaned columns and tables.")
+@with_appcontext
+def prune_columns(dry_run: bool, yes: bool) -> None:
+    """Drop columns and tables that the metadata no longer has, after a backup.
+
+    The only command that ever drops data. SQLite: the backup is a copy of the
+    database file; PostgreSQL: one CSV per table. Both go under instance/backups/.
+    """
+    from trellis.data import prune
+
+    if dry_run == yes:
+        raise click.UsageError("give either --dry-run (list what would be dropped) or --yes (back up, then drop)")
+    engine, schema = _engine_and_schema()
+    found = prune.find(engine, schema)
+    for orphan, reason in found.kept:
+        click.echo(f"! not dropping {_name(orphan)}: {reason}")
+    if not found.orphans:
+        click.echo("Nothing to prune: no orphaned columns or tables.")
+        return
+    for orphan in found.orphans:
+        click.echo(f"- {_name(orphan)} ({orphan.values} {'rows' if orphan.column is None else 'values'})")
+    if dry_run:
+        click.echo(f"Dry run: {len(found.orphans)} would be dropped, nothing changed.")
+        return
+    try:
+        path = prune.backup(engine, found.orphans, Path(current_app.instance_path) / "backups")
+    except (OSError, RuntimeError) as e:
+        from trellis.cli_support import fail
+
+        fail(f"backup failed, nothing was dropped: {e}")
+    click.echo(f"Backup written to {path}")
+    prune.drop(engine, found.orphans, echo=click.echo)
+    click.echo(f"Dropped {len(found.orphans)}.")
+
+
+def _name(orphan) -> str:
+    return f"table {orphan.table}" if orphan.column is None else f"column {orphan.table}.{orphan.column}"
+
+
+commands = [migrate, prune_columns]

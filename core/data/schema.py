@@ -76,6 +76,7 @@ class Schema:
     tables: dict[str, Table] = field(default_factory=dict)
     links: dict[tuple[str, str], Table] = field(default_factory=dict)
     history: Table | None = None
+    entities: dict[str, Entity] = field(default_factory=dict)   # the metadata the tables were built from
 
     def table(self, entity: str) -> Table:
         """The table of ``entity``; KeyError when the metadata has no such entity."""
@@ -88,7 +89,7 @@ class Schema:
 
 def build_schema(metadata: Metadata) -> Schema:
     """Build the SQLAlchemy tables for every entity of ``metadata`` (no database access)."""
-    schema = Schema(metadata=MetaData())
+    schema = Schema(metadata=MetaData(), entities=dict(metadata.entities))
     has_user = "user" in metadata.entities
     for entity in metadata.entities.values():
         schema.tables[entity.name] = _entity_table(schema.metadata, entity, metadata, has_user)

@@ -1,0 +1,405 @@
+"""Bring the database in line with the metadata, additively and without losing data.
+
+:func:`plan` compares the database with the tables of :func:`trellis.data.schema.build_schema`
+through Alembic's autogenerate comparison and keeps only what adds: new tables,
+columns and indexes, and type widenings. Everything else is reported, never done:
+
+- a column or table the metadata no longer has is *orphaned*: kept with its data
+  (``trellis prune-columns`` is the only way to drop it, after a backup);
+- a type change that could lose data (text -> integer) is *refused* with the values
+  that would not convert, unless ``convert=True`` and every value converts.
+
+:func:`apply` runs a plan in one transaction (on SQLite too), one progress line per
+step; :func:`upgrade` does both for an application.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy.engine import Connection, Engine
+from trellis.data import schema_types
+from trellis.data.schema import SEARCH_COLUMN, Schema, index_name, search_text
+
+IGNORED_TABLES = {"alembic_version", "sqlite_sequence"}
+TRGM_SUFFIX = "trgm"
+
+
+@dataclass
+class Step:
+    """One additive change. ``kind``: add_table, add_column, add_index, widen, convert, backfill, trgm_index."""
+
+    kind: str
+    table: str
+    detail: str = ""
+    sql: str = ""
+    target: Any = None          # the SQLAlchemy object to create (Table, Column, Index) or the new type
+
+    def __str__(self) -> str:
+        if self.kind == "add_table":
+            return f"+ table {self.table}"
+        if self.kind == "add_column":
+            return f"+ column {self.table}.{self.detail} {self.sql}"
+        if self.kind in ("add_index", "trgm_index"):
+            return f"+ index {self.detail}"
+        if self.kind == "backfill":
+            return f"+ fill {self.table}.{self.detail}"
+        return f"~ column {self.table}.{self.detail} {self.sql}"
+
+
+@dataclass
+class Orphan:
+    """A column (or, with ``column`` None, a table) in the database that the metadata no longer has."""
+
+    table: str
+    column: str | None
+    values: int
+
+    def __str__(self) -> str:
+        if self.column is None:
+            return f"! orphaned table {self.table} (kept, {self.values} rows)"
+        return f"! orphaned column {self.table}.{self.column} (kept, {self.values} values)"
+
+
+@dataclass
+class Refusal:
+    """A type change not made, and why."""
+
+    table: str
+    column: str
+    old: str
+    new: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"! refused: {self.table}.{self.column} {self.old} -> {self.new}: {self.reason}"
+
+
+@dataclass
+class Plan:
+    """What :func:`apply` would do (``steps``) and what it will not (``orphaned``, ``refused``)."""
+
+    steps: list[Step] = field(default_factory=list)
+    orphaned: list[Orphan] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The plan as the lines ``trellis migrate --dry-run`` prints."""
+        return [str(x) for x in (*self.steps, *self.orphaned, *self.refused)]
+
+
+def target_metadata(schema: Schema) -> sa.MetaData:
+    """The tables the database should have: the entities' and any ``db.Model`` tables of other subsystems."""
+    from trellis.data.database import db
+
+    extra = [t for name, t in db.metadata.tables.items() if name not in schema.metadata.tables]
+    if not extra:
+        return schema.metadata
+    combined = sa.MetaData()
+    for table in (*schema.metadata.tables.values(), *extra):
+        table.to_metadata(combined)
+    return combined
+
+
+def plan(engine: Engine | Connection, schema: Schema, convert: bool = False) -> Plan:
+    """Compare the database with ``schema`` and return the additive plan (reads only)."""
+    if isinstance(engine, Connection):
+        return _plan(engine, schema, convert)
+    with engine.connect() as connection:
+        return _plan(connection, schema, convert)
+
+
+def _plan(connection: Connection, schema: Schema, convert: bool) -> Plan:
+    wanted = target_metadata(schema)
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    result = Plan()
+    new_tables: set[str] = set()
+    with warnings.catch_warnings():
+        # Links may form cycles (user.team -> team, team.created_by -> user); create_all
+        # handles them, so the comparison's warning about sort order is noise here.
+        warnings.filterwarnings("ignore", message="Cannot correctly sort tables", category=sa.exc.SAWarning)
+        diffs = list(_flatten(compare_metadata(context, wanted)))
+    for diff in diffs:
+        kind = diff[0]
+        if kind == "add_table":
+            table = diff[1]
+            new_tables.add(table.name)
+            result.steps.append(Step("add_table", table.name))
+        elif kind == "add_column":
+            _, _, table_name, column = diff
+            sql = column.type.compile(dialect=connection.dialect)
+            result.steps.append(Step("add_column", table_name, column.name, sql, target=column))
+            if column.name == SEARCH_COLUMN:
+                result.steps.append(Step("backfill", table_name, SEARCH_COLUMN))
+        elif kind == "add_index" and diff[1].table.name not in new_tables:
+            result.steps.append(Step("add_index", diff[1].table.name, diff[1].name, target=diff[1]))
+        elif kind == "remove_table" and diff[1].name not in IGNORED_TABLES:
+            count = connection.execute(sa.select(sa.func.count()).select_from(sa.table(diff[1].name))).scalar()
+            result.orphaned.append(Orphan(diff[1].name, None, count))
+        elif kind == "remove_column":
+            _, _, table_name, column = diff
+            count = connection.execute(
+                sa.select(sa.func.count(sa.column(column.name))).select_from(sa.table(table_name))).scalar()
+            result.orphaned.append(Orphan(table_name, column.name, count))
+        elif kind == "modify_type":
+            _type_change(connection, result, diff, convert)
+    # Tables are created with their indexes; columns of new tables come with the table.
+    result.steps.sort(key=lambda s: _ORDER[s.kind])
+    result.steps.extend(_trgm_steps(connection, schema))
+    return result
+
+
+_ORDER = {"add_table": 0, "add_column": 1, "widen": 2, "convert": 2, "add_index": 3, "backfill": 4, "trgm_index": 5}
+
+
+def _flatten(diffs):
+    # compare_metadata nests column-level changes (modify_*) in lists, one per column.
+    for diff in diffs:
+        if isinstance(diff, list):
+            yield from diff
+        else:
+            yield diff
+
+
+def _type_change(connection: Connection, result: Plan, diff, convert: bool) -> None:
+    _, _, table_name, column_name, _, old, new = diff
+    if schema_types.same_type(old, new):
+        return
+    old_name, new_name = schema_types.describe(old), schema_types.describe(new)
+    detail = f"{old_name} -> {new_name}"
+    if schema_types.is_widening(old, new):
+        result.steps.append(Step("widen", table_name, column_name, detail, target=(old, new)))
+        return
+    failures, total = _unconvertible(connection, table_name, column_name, old, new)
+    if failures:
+        examples = ", ".join(repr(v) for v in failures[:3])
+        what = "value does not" if len(failures) == 1 else "values do not"
+        fix = "rerun with --convert after fixing them" if not convert else "fix them, then rerun with --convert"
+        reason = f"{len(failures)} {what} convert (e.g. {examples}); {fix}"
+        result.refused.append(Refusal(table_name, column_name, old_name, new_name, reason))
+    elif not convert:
+        reason = f"could lose data; all {total} values convert: rerun with --convert to convert them"
+        result.refused.append(Refusal(table_name, column_name, old_name, new_name, reason))
+    else:
+        result.steps.append(Step("convert", table_name, column_name, f"{detail} ({total} values)", target=(old, new)))
+
+
+def _unconvertible(connection: Connection, table: str, column: str, old, new) -> tuple[list, int]:
+    """The distinct values of ``table.column`` that do not convert to ``new``, and the count of values."""
+    col = sa.column(column, old)
+    rows = connection.execute(sa.select(col).select_from(sa.table(table)).where(col.is_not(None)).distinct())
+    failures, total = [], 0
+    for (value,) in rows:
+        total += 1
+        try:
+            schema_types.convert_value(value, new)
+        except (ValueError, TypeError):
+            failures.append(value)
+    return failures, total
+
+
+def _trgm_steps(connection: Connection, schema: Schema) -> list[Step]:
+    """PostgreSQL only: a trigram GIN index on each ``_search`` column, when pg_trgm can be had."""
+    if connection.dialect.name != "postgresql":
+        return []
+    available = connection.execute(
+        sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")).first()
+    if not available:
+        return []
+    inspector = sa.inspect(connection)
+    existing_tables = set(inspector.get_table_names())
+    steps = []
+    for table in schema.tables.values():
+        if SEARCH_COLUMN not in table.c:
+            continue
+        name = index_name("ix", table.name, [SEARCH_COLUMN, TRGM_SUFFIX])
+        if table.name in existing_tables and any(ix["name"] == name for ix in inspector.get_indexes(table.name)):
+            continue
+        steps.append(Step("trgm_index", table.name, name))
+    return steps
+
+
+def apply(engine: Engine, schema: Schema, the_plan: Plan, echo: Callable[[str], None] = lambda line: None) -> None:
+    """Run ``the_plan`` in one transaction, calling ``echo`` with one line per step applied."""
+    if not the_plan.steps:
+        return
+    with migration_connection(engine) as connection:
+        operations = Operations(MigrationContext.configure(connection))
+        wanted = target_metadata(schema)
+        new_tables = [wanted.tables[s.table] for s in the_plan.steps if s.kind == "add_table"]
+        if new_tables:
+            # create_all orders the tables and handles foreign-key cycles (user <-> team).
+            wanted.create_all(connection, tables=new_tables, checkfirst=False)
+        trgm_ok = None
+        for step in the_plan.steps:
+            if step.kind == "add_column":
+                _add_column(connection, operations, step)
+            elif step.kind == "add_index":
+                index = step.target
+                operations.create_index(index.name, step.table, [c.name for c in index.columns], unique=index.unique)
+            elif step.kind in ("widen", "convert"):
+                _change_type(connection, operations, step)
+            elif step.kind == "backfill":
+                _backfill_search(connection, schema, step.table)
+            elif step.kind == "trgm_index":
+                trgm_ok = _trgm_index(connection, step) if trgm_ok is not False else False
+                if not trgm_ok:
+                    continue
+            echo(str(step))
+
+
+def upgrade(app, convert: bool = False, echo: Callable[[str], None] = lambda line: None) -> Plan:
+    """Plan and apply the additive changes for ``app``'s metadata; returns the plan applied."""
+    from trellis.data.database import db
+    from trellis.runtime import runtime
+
+    schema = runtime(app).schema
+    if schema is None:
+        return Plan()
+    with app.app_context():
+        engine = db.engine
+        the_plan = plan(engine, schema, convert=convert)
+        apply(engine, schema, the_plan, echo)
+    return the_plan
+
+
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in one real transaction, on SQLite as on PostgreSQL; commits unless an error escapes.
+
+    Python's sqlite3 runs DDL outside any transaction, so a failed migration could stop
+    half-way; here the driver is put in autocommit mode and ``BEGIN`` is ours. Foreign
+    keys are off meanwhile, because rebuilding a table (SQLite's only way to change a
+    column type) drops it, and a drop with foreign keys on would cascade to the rows
+    that point at it; ``foreign_key_check`` runs before the commit instead.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    connection = engine.connect()
+    raw = connection.connection.driver_connection
+    isolation = raw.isolation_level if sqlite else None
+    try:
+        if sqlite:
+            raw.isolation_level = None
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.begin()
+        try:
+            yield connection
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the change would break foreign keys (table, rowid, target): {broken[:3]}")
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            raw.isolation_level = isolation
+        connection.close()
+
+
+def _add_column(connection: Connection, operations: Operations, step: Step) -> None:
+    column = step.target
+    foreign_keys = list(column.foreign_keys)
+    if connection.dialect.name == "sqlite" and foreign_keys:
+        # Alembic cannot add a constraint to an existing SQLite table, but SQLite accepts
+        # REFERENCES inline in ADD COLUMN when the column defaults to NULL.
+        fk = foreign_keys[0]
+        preparer = connection.dialect.identifier_preparer
+        ddl = (f"ALTER TABLE {preparer.quote(step.table)} ADD COLUMN {preparer.quote(column.name)} {step.sql} "
+               f"REFERENCES {preparer.quote(fk.column.table.name)} ({preparer.quote(fk.column.name)})")
+        if fk.ondelete:
+            ddl += f" ON DELETE {fk.ondelete}"
+        connection.exec_driver_sql(ddl)
+        return
+    operations.add_column(step.table, sa.Column(column.name, column.type, nullable=True))
+    for fk in foreign_keys:
+        operations.create_foreign_key(f"{step.table}_{column.name}_fkey", step.table, fk.column.table.name,
+                                      [column.name], [fk.column.name], ondelete=fk.ondelete)
+
+
+def _change_type(connection: Connection, operations: Operations, step: Step) -> None:
+    old, new = step.target
+    values = []
+    if step.kind == "convert":
+        col = sa.column(step.detail, old)
+        rows = connection.execute(sa.select(sa.column("id"), col).select_from(sa.table(step.table))
+                                  .where(col.is_not(None)))
+        values = [{"_id": row[0], "_value": schema_types.convert_value(row[1], new)} for row in rows]
+    if connection.dialect.name == "sqlite":
+        current = reflect_sqlite_table(connection, step.table)
+        with operations.batch_alter_table(step.table, recreate="always", copy_from=current) as batch:
+            batch.alter_column(step.detail, type_=new, existing_type=old)
+    else:
+        # Converted values are written below from Python, so the cast itself may start from NULL.
+        using = "NULL" if step.kind == "convert" else None
+        operations.alter_column(step.table, step.detail, type_=new, existing_type=old, postgresql_using=using)
+    if values:
+        table = sa.table(step.table, sa.column("id"), sa.column(step.detail, new))
+        connection.execute(
+            table.update().where(table.c.id == sa.bindparam("_id")).values({step.detail: sa.bindparam("_value")}),
+            values)
+
+
+def reflect_sqlite_table(connection: Connection, name: str) -> sa.Table:
+    """The table as SQLite has it, with the ON DELETE rules SQLAlchemy's reflection misses.
+
+    SQLAlchemy reads ON DELETE from the table's SQL text, which it parses only for
+    table-level FOREIGN KEY clauses; a column added later has an inline REFERENCES
+    clause, so its rule is read from ``PRAGMA foreign_key_list`` instead.
+    """
+    table = sa.Table(name, sa.MetaData(), autoload_with=connection)
+    rules = {row[3]: row[6] for row in connection.exec_driver_sql(
+        f"PRAGMA foreign_key_list({connection.dialect.identifier_preparer.quote(name)})")}
+    for constraint in table.foreign_key_constraints:
+        rule = rules.get(constraint.column_keys[0])
+        if rule and rule != "NO ACTION" and not constraint.ondelete:
+            constraint.ondelete = rule
+    return table
+
+
+def _backfill_search(connection: Connection, schema: Schema, table_name: str) -> None:
+    entity_table = schema.tables.get(table_name)
+    metadata_entity = schema.entities.get(table_name)
+    if entity_table is None or metadata_entity is None:
+        return
+    fields = [metadata_entity.fields[n] for n in metadata_entity.search if n in metadata_entity.fields]
+    columns = [f.column for f in fields if f.column and f.column == f.name and f.column in entity_table.c]
+    table = sa.table(table_name, sa.column("id"), sa.column(SEARCH_COLUMN), *(sa.column(c) for c in columns))
+    rows = connection.execute(sa.select(table.c.id, *(table.c[c] for c in columns))).all()
+    updates = [{"_id": row[0], "_value": search_text(dict(zip(columns, row[1:], strict=True)), metadata_entity)}
+               for row in rows]
+    if updates:
+        connection.execute(
+            table.update().where(table.c.id == sa.bindparam("_id")).values({SEARCH_COLUMN: sa.bindparam("_value")}),
+            updates)
+
+
+def _trgm_index(connection: Connection, step: Step) -> bool:
+    """Create the trigram index; False (quietly) when the extension cannot be created."""
+    try:
+        with connection.begin_nested():
+            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except sa.exc.DBAPIError:
+        return False
+    # The extension lives in one schema per database, not necessarily on our search_path.
+    home = connection.exec_driver_sql(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'").scalar()
+    preparer = connection.dialect.identifier_preparer
+    connection.exec_driver_sql(
+        f"CREATE INDEX {preparer.quote(step.detail)} ON {preparer.quote(step.table)} "
+        f"USING gin ({preparer.quote(SEARCH_COLUMN)} {preparer.quote(home)}.gin_trgm_ops)")
+    return True
