@@ -165,13 +165,12 @@ def after_save(record, changes, context):
 
 
 @hookspec
-def before_delete(record, changes, context):
+def before_delete(record, context):
     """Check a record just before it is deleted.
 
     Called by the record service inside the delete's transaction, with the record as
-    stored (``record.entity``, ``record.id``, field values), ``changes`` mapping each
-    field to ``(value, None)``, and the ``context`` described under ``before_save``.
-    Return nothing; raise
+    stored (``record.entity``, ``record.id``, field values) and the ``context``
+    described under ``before_save``. Return nothing; raise
     ``trellis.ValidationError("message")`` to refuse the delete.
 
     Example::
@@ -179,7 +178,7 @@ def before_delete(record, changes, context):
         from trellis import ValidationError, hookimpl
 
         @hookimpl
-        def before_delete(record, changes, context):
+        def before_delete(record, context):
             if record.entity == "invoice" and record.get("status") == "paid":
                 raise ValidationError("A paid invoice cannot be deleted")
     """

@@ -1,5 +1,83 @@
-"""``trellis plugins``."""
+"""``trellis plugins``: the plugins, in load order, and what each adds."""
 
-from trellis.cli_support import not_available
+from __future__ import annotations
 
-commands = [not_available("plugins", "the plugin system")]
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+import yaml
+
+
+@dataclass
+class Contribution:
+    """What a plugin's YAML adds: entities it defines, fields it adds to others' entities, and more."""
+
+    defines: list[str] = field(default_factory=list)
+    extends: dict[str, list[str]] = field(default_factory=dict)
+    workflows: list[str] = field(default_factory=list)
+    automations: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+
+def contribution(folders: list[str]) -> Contribution:
+    """Read the YAML files under ``folders`` just enough to say what they add (no validation)."""
+    found = Contribution()
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*.y*ml")):
+            try:
+                document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError):
+                found.unreadable.append(str(path))
+                continue
+            if not isinstance(document, dict):
+                continue
+            fields = document.get("fields")
+            names = list(fields) if isinstance(fields, dict) else []
+            if document.get("entity"):
+                found.defines.append(str(document["entity"]))
+            elif document.get("extends"):
+                found.extends.setdefault(str(document["extends"]), []).extend(map(str, names))
+            elif document.get("workflow"):
+                found.workflows.append(str(document["workflow"]))
+            elif document.get("automation"):
+                found.automations.append(str(document["automation"]))
+    return found
+
+
+def describe(plugins) -> list[str]:
+    """The lines ``trellis plugins`` prints for a ``PluginSet``."""
+    if not plugins.ordered:
+        return ["No plugins enabled."]
+    lines = [f"{len(plugins.ordered)} plugin(s), in load order:"]
+    for index, plugin in enumerate(plugins.ordered, start=1):
+        adds = contribution([layer.path for layer in plugins.metadata_layers() if layer.name == plugin.name])
+        lines.append(f"{index}. {plugin.name} {plugin.version} ({plugin.source}) - {plugin.label}")
+        lines.append(f"   depends: {', '.join(plugin.depends) or '-'}")
+        lines.append(f"   entities: {', '.join(sorted(adds.defines)) or '-'}")
+        if adds.extends:
+            extended = "; ".join(f"{entity} + {', '.join(names) or '(views)'}"
+                                 for entity, names in sorted(adds.extends.items()))
+            lines.append(f"   extends: {extended}")
+        if adds.workflows:
+            lines.append(f"   workflows: {', '.join(sorted(adds.workflows))}")
+        if adds.automations:
+            lines.append(f"   automations: {', '.join(sorted(adds.automations))}")
+        lines.append(f"   hooks: {', '.join(plugins.implemented_hooks(plugin)) or '-'}")
+        for path in adds.unreadable:
+            lines.append(f"   unreadable YAML: {path} (run 'trellis check')")
+    lines.extend(f"note: {note}" for note in plugins.notes)
+    return lines
+
+
+@click.command("plugins")
+def plugins_command():
+    """List plugins in load order: version, source, dependencies and what each adds."""
+    from trellis.config import resolve
+    from trellis.plugins import discover
+
+    for line in describe(discover(resolve()["PLUGINS"])):
+        click.echo(line)
+
+
+commands = [plugins_command]

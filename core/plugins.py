@@ -254,10 +254,14 @@ def discover(enabled: list[str] | None = None, extra: Iterable[Any] = ()) -> Plu
     found: dict[str, Plugin] = {}
     for plugin in installed():
         _add(found, plugin)
+    extra_names = []
     for obj in extra:
         plugin = plugin_from_object(obj, "extra")
         _add(found, plugin)
-    names, notes = select(found, list(enabled) if enabled is not None else None)
+        extra_names.append(plugin.name)
+    # Extra plugins were asked for explicitly, so an enable list does not leave them out.
+    wanted = list(dict.fromkeys([*enabled, *extra_names])) if enabled is not None else None
+    names, notes = select(found, wanted)
     ordered = load_order(found, names)
     check_versions(ordered, trellis.__version__)
     return PluginSet(pm=_register(ordered), ordered=ordered, notes=notes)
