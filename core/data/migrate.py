@@ -27,7 +27,7 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.engine import Connection, Engine
 from trellis.data import schema_types
-from trellis.data.schema import SEARCH_COLUMN, Schema, index_name, search_text
+from trellis.data.schema import BOOKKEEPING_TABLE, SEARCH_COLUMN, Schema, index_name, search_text
 
 IGNORED_TABLES = {"alembic_version", "sqlite_sequence"}
 TRGM_SUFFIX = "trgm"
@@ -151,6 +151,7 @@ def _plan(connection: Connection, schema: Schema, convert: bool) -> Plan:
             result.orphaned.append(Orphan(table_name, column.name, count))
         elif kind == "modify_type":
             _type_change(connection, result, diff, convert)
+    result.steps.extend(_stale_search(connection, schema, new_tables, result.steps))
     # Tables are created with their indexes; columns of new tables come with the table.
     result.steps.sort(key=lambda s: _ORDER[s.kind])
     result.steps.extend(_trgm_steps(connection, schema))
@@ -206,6 +207,32 @@ def _unconvertible(connection: Connection, table: str, column: str, old, new) ->
     return failures, total
 
 
+def _fingerprints(schema: Schema) -> dict[str, str]:
+    """What the bookkeeping table should hold once the database matches ``schema``."""
+    return {f"search:{e.name}": ",".join(e.search) for e in schema.entities.values() if e.search}
+
+
+def _stale_search(connection: Connection, schema: Schema, new_tables: set[str], steps: list[Step]) -> list[Step]:
+    """Refill ``_search`` of existing tables whose ``search:`` fields changed since the last migrate."""
+    if not sa.inspect(connection).has_table(BOOKKEEPING_TABLE):
+        stored = {}
+    else:
+        table = sa.table(BOOKKEEPING_TABLE, sa.column("key"), sa.column("value"))
+        stored = dict(connection.execute(sa.select(table.c.key, table.c.value)).all())
+    filling = {s.table for s in steps if s.kind == "backfill"}
+    return [Step("backfill", key.removeprefix("search:"), SEARCH_COLUMN)
+            for key, value in _fingerprints(schema).items()
+            if stored.get(key) != value and key.removeprefix("search:") not in new_tables | filling]
+
+
+def _write_fingerprints(connection: Connection, schema: Schema) -> None:
+    table = sa.table(BOOKKEEPING_TABLE, sa.column("key"), sa.column("value"))
+    wanted = _fingerprints(schema)
+    connection.execute(table.delete().where(table.c.key.like("search:%")))
+    if wanted:
+        connection.execute(table.insert(), [{"key": k, "value": v} for k, v in wanted.items()])
+
+
 def _trgm_steps(connection: Connection, schema: Schema) -> list[Step]:
     """PostgreSQL only: a trigram GIN index on each ``_search`` column, when pg_trgm can be had."""
     if connection.dialect.name != "postgresql":
@@ -254,6 +281,7 @@ def apply(engine: Engine, schema: Schema, the_plan: Plan, echo: Callable[[str], 
                 if not trgm_ok:
                     continue
             echo(str(step))
+        _write_fingerprints(connection, schema)
 
 
 def upgrade(app, convert: bool = False, echo: Callable[[str], None] = lambda line: None) -> Plan:

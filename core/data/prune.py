@@ -108,6 +108,9 @@ def drop(engine: Engine, orphans: list[Orphan], echo: Callable[[str], None] = la
                 # A table rebuild also removes the indexes and foreign keys on these columns,
                 # which plain DROP COLUMN refuses to touch.
                 current = reflect_sqlite_table(connection, table_name)
+                for index in list(current.indexes):
+                    if any(column.name in names for column in index.columns):
+                        current.indexes.discard(index)
                 with operations.batch_alter_table(table_name, recreate="always", copy_from=current) as batch:
                     for name in names:
                         batch.drop_column(name)

@@ -36,6 +36,7 @@ from trellis.metadata.model import Entity, Metadata
 from trellis.metadata.model import Field as MetaField
 
 HISTORY_TABLE = "trellis_history"
+BOOKKEEPING_TABLE = "trellis_schema"      # what migrate needs to remember (e.g. each entity's search fields)
 SEARCH_COLUMN = "_search"
 SYSTEM_COLUMNS = ("id", "version", "created_at", "created_by", "updated_at", "updated_by", SEARCH_COLUMN)
 MAX_NAME = 63  # PostgreSQL's identifier limit; SQLite has none, but one rule for both keeps names stable
@@ -98,6 +99,8 @@ def build_schema(metadata: Metadata) -> Schema:
             if storage_of(f, metadata) == "links" and f.to in metadata.entities:
                 schema.links[(entity.name, f.name)] = _links_table(schema.metadata, entity.name, f)
     schema.history = _history_table(schema.metadata, has_user)
+    Table(BOOKKEEPING_TABLE, schema.metadata,
+          Column("key", sa.String(200), primary_key=True), Column("value", sa.Text, nullable=True))
     return schema
 
 
