@@ -110,10 +110,10 @@ def _trigger(body: YMap, entity: Entity, workflows: dict[str, Workflow], what: s
     if date_field is not None:
         field = entity.fields.get(date_field)
         if field is None or field.type not in ("date", "datetime"):
-            problem = "an unknown field" if field is None else f"of type {field.type}"
+            problem = f"an unknown field{did_you_mean(date_field, entity.fields)}" if field is None \
+                else f"of type {field.type}"
             reader.error(spec.value_at("date_field"), f"{what}: date_field '{date_field}' must be a date or datetime "
-                                                      f"field of '{entity.name}', not {problem}"
-                                                      f"{did_you_mean(date_field, entity.fields)}")
+                                                      f"field of '{entity.name}', not {problem}")
     every = reader.text(spec, "every", what, choices=EVERY)
     offset = _offset(spec, what, reader)
     at_time = None

@@ -16,8 +16,9 @@ def _organisation_settings(directory: Path) -> dict:
 
     settings = resolve({"ORG_DIR": str(directory)})
     metadata_dir = Path(settings["METADATA_DIR"])
-    if not metadata_dir.is_dir() and any(p.suffix in (".yaml", ".yml") for p in directory.rglob("*")
-                                         if p.name != "trellis.yaml"):
+    candidates = [*directory.glob("*.y*ml"), *directory.glob("*/*.y*ml")]  # files or entities/, workflows/...
+    if not metadata_dir.is_dir() and any(p.suffix in (".yaml", ".yml") and p.name != "trellis.yaml"
+                                         for p in candidates):
         settings["METADATA_DIR"] = directory  # a folder that holds the YAML itself
     return settings
 

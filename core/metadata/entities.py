@@ -62,7 +62,7 @@ class EntityBuilder:
         self._title(entity, body)
         entity.rules = self._rules(entity, body, names)
         entity.indexes = self._indexes(entity, body)
-        entity.search = [n for n, at in reader.names(body, "search", what) if self.ref(entity, n, at, "search")]
+        entity.search = [n for n, at in reader.names(body, "search", what) if self.ref(entity, n, at, "'search'")]
         if "search" not in body and entity.title:
             entity.search = [entity.title]
         entity.list = self._list(entity, body)

@@ -30,7 +30,7 @@ def _closed(properties: dict[str, Any], required: tuple[str, ...] = (), **more: 
     return schema
 
 
-def _field() -> dict[str, Any]:
+def _field(extending: bool = False) -> dict[str, Any]:
     options = sorted({key for t in BUILTIN_FIELD_TYPES for key in t.options})
     scalar = {"type": ["string", "number", "boolean", "null"]}
     properties: dict[str, Any] = {
@@ -51,7 +51,7 @@ def _field() -> dict[str, Any]:
     }
     assert set(properties) >= set(COMMON_KEYS) | set(options), "every YAML key needs a schema entry"
     return {"oneOf": [{"type": "string", "description": "shorthand: the type"},
-                      _closed(properties, ("type",))]}
+                      _closed(properties, () if extending else ("type",))]}
 
 
 def _entity(key: str) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def _entity(key: str) -> dict[str, Any]:
         "additionalProperties": False, "oneOf": [{"required": ["section"]}, {"required": ["tab"]}]}
     properties = {
         key: NAME, "label": LABEL, "plural": LABEL, "title": {"type": "string"}, "icon": {"type": "string"},
-        "fields": {"type": "object", "propertyNames": NAME, "additionalProperties": _field()},
+        "fields": {"type": "object", "propertyNames": NAME, "additionalProperties": _field(key == "extends")},
         "rules": {"type": "array", "items": _closed({"check": EXPRESSION, "message": LABEL,
                                                      "field": {"type": "string"}}, ("check",))},
         "indexes": {"type": "array", "items": NAMES},

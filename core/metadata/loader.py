@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Mapping
 
 from trellis.errors import MetadataError
@@ -25,6 +26,19 @@ def load(layers: list[Layer], *, field_types: Iterable[FieldType] = (),
     ``field_types``, ``functions`` and ``action_kinds`` are what plugins add to the
     built-in field types, expression functions and automation actions.
     """
+    # Loading makes ~10 objects per YAML value and frees none of them until the end; the cyclic
+    # garbage collector would walk them over and over (a third of the time for 10,000 fields).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(layers, field_types, functions, action_kinds)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapping[str, Callable] | None,
+          action_kinds: Iterable[str]) -> Metadata:
     report = Report()
     reader = Reader(report, functions)
     types = {t.name: t for t in BUILTIN_FIELD_TYPES}

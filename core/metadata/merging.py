@@ -115,13 +115,12 @@ def _merge_options(old: Any, new: Any, spec: YMap, reader: Reader) -> Any:
     if not all(plus):
         reader.error(spec.value_at("options"), "'options' either adds ('+x' for every item) or replaces "
                                                "(no '+'); do not mix the two")
-        return new
     result = YList(new.source)
-    if isinstance(old, YList):
+    if isinstance(old, YList) and all(plus):
         for index, item in enumerate(old):
             result.add(item, old.item_at(index))
     for index, item in enumerate(new):
-        result.add(item[1:], new.item_at(index))
+        result.add(item[1:] if plus[index] else item, new.item_at(index))
     return result
 
 

@@ -18,6 +18,7 @@ from trellis.metadata.yaml_loader import YList, YMap, where
 
 LOCALES = ("en", "ru", "bg", "fa")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_TEXTUAL = (str, int, float)
 
 
 def kind_of(value: Any) -> str:
@@ -129,7 +130,7 @@ class Reader:
             if locale not in LOCALES:
                 self.error(value.key_at(locale), f"unknown locale '{locale}' in '{key}' of {what} "
                                                  f"(known: {', '.join(LOCALES)}){did_you_mean(locale, LOCALES)}")
-            elif not isinstance(text, str | int | float) or isinstance(text, bool):
+            elif not isinstance(text, _TEXTUAL) or isinstance(text, bool):
                 self.error(value.value_at(locale), f"'{key}.{locale}' of {what} must be text, not {kind_of(text)}")
             else:
                 label[locale] = str(text)

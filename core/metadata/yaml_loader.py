@@ -1,9 +1,9 @@
 """Safe YAML reading that remembers where every key and value came from.
 
-A file is scanned as an event stream first, so that anchors and aliases (and with
+The event stream is read in one pass, so that anchors and aliases (and with
 them the "billion laughs" bomb) and excessive nesting are refused before anything
-is built. Then the node tree is composed (with libyaml when it is installed) and
-walked into :class:`YMap` / :class:`YList` containers, plain ``dict``/``list``
+is built; containers are built straight from the events (parsed by libyaml when it
+is installed) as :class:`YMap` / :class:`YList`, plain ``dict``/``list``
 subclasses that also hold the :class:`~trellis.metadata.model.Source` of each
 entry. Duplicate keys are errors, not silent overwrites.
 """
@@ -21,6 +21,7 @@ MAX_DEPTH = 32
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STRING = "tag:yaml.org,2002:str"
+_BOOLEAN = "tag:yaml.org,2002:bool"
 
 
 class YAMLProblem(Exception):
@@ -32,24 +33,38 @@ class YAMLProblem(Exception):
         self.message = message
 
 
-class YMap(dict):
-    """A mapping read from YAML: ``source`` of the mapping, ``key_sources``/``value_sources`` per key."""
+# Where a node is written: a Source, or (path, line, column) until someone asks (most are never asked,
+# and a tuple is much cheaper to make than a frozen dataclass).
+Where = Source | tuple[str, int, int]
 
-    def __init__(self, source: Source):
+
+def _source(where: Where) -> Source:
+    return where if isinstance(where, Source) else Source(*where)
+
+
+class YMap(dict):
+    """A mapping read from YAML: ``source`` of the mapping, ``key_at``/``value_at`` per key."""
+
+    def __init__(self, source: Where):
         super().__init__()
-        self.source = source
-        self.key_sources: dict[Any, Source] = {}
-        self.value_sources: dict[Any, Source] = {}
+        self._where = source
+        self.key_sources: dict[Any, Where] = {}
+        self.value_sources: dict[Any, Where] = {}
+
+    @property
+    def source(self) -> Source:
+        """Where the mapping starts."""
+        return _source(self._where)
 
     def key_at(self, key: Any) -> Source:
         """Where ``key`` is written (the mapping itself when the key came from elsewhere)."""
-        return self.key_sources.get(key, self.source)
+        return _source(self.key_sources.get(key, self._where))
 
     def value_at(self, key: Any) -> Source:
         """Where the value of ``key`` is written (falls back to the key, then the mapping)."""
-        return self.value_sources.get(key) or self.key_at(key)
+        return _source(self.value_sources.get(key) or self.key_sources.get(key, self._where))
 
-    def put(self, key: Any, value: Any, key_source: Source, value_source: Source) -> None:
+    def put(self, key: Any, value: Any, key_source: Where, value_source: Where) -> None:
         """Set ``key`` with the places its key and value come from."""
         self[key] = value
         self.key_sources[key] = key_source
@@ -57,18 +72,23 @@ class YMap(dict):
 
 
 class YList(list):
-    """A sequence read from YAML: ``source`` of the list and ``item_sources`` per item."""
+    """A sequence read from YAML: ``source`` of the list and ``item_at`` per item."""
 
-    def __init__(self, source: Source):
+    def __init__(self, source: Where):
         super().__init__()
-        self.source = source
-        self.item_sources: list[Source] = []
+        self._where = source
+        self.item_sources: list[Where] = []
+
+    @property
+    def source(self) -> Source:
+        """Where the list starts."""
+        return _source(self._where)
 
     def item_at(self, index: int) -> Source:
         """Where item ``index`` is written."""
-        return self.item_sources[index] if index < len(self.item_sources) else self.source
+        return _source(self.item_sources[index] if index < len(self.item_sources) else self._where)
 
-    def add(self, value: Any, source: Source) -> None:
+    def add(self, value: Any, source: Where) -> None:
         """Append ``value`` written at ``source``."""
         self.append(value)
         self.item_sources.append(source)
@@ -104,11 +124,12 @@ def read_file(path: Path, shown_as: str | None = None) -> Any:
 
 def read_text(text: str, name: str) -> Any:
     """Read YAML ``text`` (see :func:`read_file`); ``name`` is the path recorded in sources."""
+    builder = _Builder(name)
     try:
-        _scan(text, name)
         loader = _Loader(text)
         try:
-            node = loader.get_single_node()
+            while loader.check_event():
+                builder.feed(loader.get_event())
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as error:
@@ -117,69 +138,123 @@ def read_text(text: str, name: str) -> Any:
         raise YAMLProblem(source, f"not valid YAML: {error.problem or error.context}") from None
     except yaml.YAMLError as error:
         raise YAMLProblem(Source(name), f"not valid YAML: {error}") from None
-    if node is None:
-        return None
-    return _Walker(name, loader).value(node)
+    return builder.result
 
 
-def _scan(text: str, name: str) -> None:
-    """Refuse anchors, aliases and deep nesting while streaming events, before any expansion."""
-    depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise YAMLProblem(_mark(name, event), "anchors and aliases (&name, *name) are not allowed")
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise YAMLProblem(_mark(name, event), f"nesting is too deep (more than {MAX_DEPTH} levels)")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
 
 
-def _mark(name: str, thing: Any) -> Source:
-    mark = thing.start_mark
-    return Source(name, mark.line + 1, mark.column + 1)
+def _tag(event: yaml.ScalarEvent) -> str:
+    """The tag of a scalar as the safe loader resolves it (memoised: the same words recur in every file)."""
+    if event.tag not in (None, "!"):
+        return event.tag
+    key = (event.value, event.implicit)
+    tag = _RESOLVED.get(key)
+    if tag is None:
+        if len(_RESOLVED) > 100_000:
+            _RESOLVED.clear()
+        tag = _RESOLVED[key] = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    return tag
 
 
-class _Walker:
-    """Turns composed nodes into YMap/YList/scalars, recording sources; refuses duplicate keys."""
+class _Builder:
+    """Builds YMap/YList/scalars straight from the event stream, in one pass and without recursion.
 
-    def __init__(self, name: str, loader: Any):
+    Refuses anchors and aliases before anything is expanded (a "billion laughs"
+    file fails at its first anchor), nesting deeper than ``MAX_DEPTH``, more than
+    one document, and duplicate keys.
+    """
+
+    def __init__(self, name: str):
         self.name = name
-        self.loader = loader
+        self.result: Any = None
+        self.documents = 0
+        # One frame per open container: [container, pending key (or _NO_KEY), where the key is].
+        self.stack: list[list[Any]] = []
 
-    def source(self, node: yaml.Node) -> Source:
-        mark = node.start_mark
+    def source(self, event: yaml.Event) -> tuple[str, int, int]:
+        mark = event.start_mark
         # Point inside quotes, so that an expression's column offset lands on the right character.
-        quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
-        return Source(self.name, mark.line + 1, mark.column + 1 + quoted)
+        quoted = type(event) is yaml.ScalarEvent and event.style in _QUOTES
+        return self.name, mark.line + 1, mark.column + 1 + quoted
 
-    def value(self, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node)
-        if isinstance(node, yaml.SequenceNode):
-            items = YList(self.source(node))
-            for item in node.value:
-                items.add(self.value(item), self.source(item))
-            return items
-        if node.tag == _STRING:
-            return node.value
+    def at(self, event: yaml.Event) -> Source:
+        return _source(self.source(event))
+
+    def feed(self, event: yaml.Event) -> None:
+        """Take the next event (this runs once per scalar, so it dispatches on the exact type)."""
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            if event.anchor:
+                raise YAMLProblem(self.at(event), _ALIASES)
+            self.add(event, None)
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if event.anchor:
+                raise YAMLProblem(self.at(event), _ALIASES)
+            if len(self.stack) >= MAX_DEPTH:
+                raise YAMLProblem(self.at(event), f"nesting is too deep (more than {MAX_DEPTH} levels)")
+            container = (YMap if kind is yaml.MappingStartEvent else YList)(self.source(event))
+            self.add(event, container)
+            self.stack.append([container, _NO_KEY, None])
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            self.stack.pop()
+        elif kind is yaml.AliasEvent:
+            raise YAMLProblem(self.at(event), _ALIASES)
+        elif kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
+                raise YAMLProblem(self.at(event), "a metadata file holds one document (remove the second '---')")
+
+    def add(self, event: yaml.Event, container: Any) -> None:
+        """Place a scalar (``container`` None) or a new container where the stream is."""
+        if not self.stack:
+            self.result = container if container is not None else self.scalar(event)
+            return
+        frame = self.stack[-1]
+        parent = frame[0]
+        if frame[1] is _NO_KEY and type(parent) is YMap:
+            self.key(frame, event, container, self.source(event))
+            return
+        value = container if container is not None else self.scalar(event)
+        if type(parent) is YList:
+            parent.add(value, self.source(event))
+        else:
+            parent.put(frame[1], value, frame[2], self.source(event))
+            frame[1] = _NO_KEY
+
+    def key(self, frame: list[Any], event: yaml.Event, container: Any, source: Where) -> None:
+        if container is not None:
+            raise YAMLProblem(_source(source), "a key must be a plain value, not a list or mapping")
+        tag = _tag(event)
+        if tag == "tag:yaml.org,2002:merge":
+            raise YAMLProblem(_source(source), "merge keys (<<) are not allowed")
+        # YAML 1.1 reads a plain `on:` (also yes/no/off) as a boolean; as a key it is the word.
+        key = event.value if tag in (_STRING, _BOOLEAN) else self.scalar(event, tag)
+        if key in frame[0]:
+            first = frame[0].key_at(key)
+            raise YAMLProblem(_source(source), f"duplicate key '{key}' (first defined at line {first.line})")
+        frame[1], frame[2] = key, source
+
+    def scalar(self, event: yaml.ScalarEvent, tag: str | None = None) -> Any:
+        if tag is None:
+            if event.tag is None and not event.implicit[0]:
+                return event.value  # quoted, or a block scalar: text
+            tag = _tag(event)
+        if tag == _STRING:
+            return event.value
+        construct = _CONSTRUCTOR.yaml_constructors.get(tag)
+        if construct is None:
+            raise YAMLProblem(self.at(event), f"tag '{tag}' is not allowed")
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
-            return self.loader.construct_object(node, deep=True)
-        except yaml.YAMLError as error:
-            raise YAMLProblem(self.source(node), f"cannot read value: {getattr(error, 'problem', error)}") from None
+            return construct(_CONSTRUCTOR, node)
+        except (yaml.YAMLError, ValueError) as error:
+            raise YAMLProblem(self.at(event), f"cannot read value '{event.value}': "
+                                                  f"{getattr(error, 'problem', error)}") from None
 
-    def mapping(self, node: yaml.MappingNode) -> YMap:
-        result = YMap(self.source(node))
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YAMLProblem(self.source(key_node), "merge keys (<<) are not allowed")
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise YAMLProblem(self.source(key_node), "a key must be a plain value, not a list or mapping")
-            key = self.value(key_node)
-            if key in result:
-                first = result.key_at(key)
-                raise YAMLProblem(self.source(key_node),
-                                  f"duplicate key '{key}' (first defined at line {first.line})")
-            result.put(key, self.value(value_node), self.source(key_node), self.source(value_node))
-        return result
+
+_NO_KEY = object()
+_QUOTES = ("'", '"')
+_ALIASES = "anchors and aliases (&name, *name) are not allowed"
