@@ -126,3 +126,10 @@ def test_files_are_found_in_sub_folders_in_sorted_order(org, contact):
     write(org, "metadata/b/second.yaml", "extends: contact\nfields: {b: string}\n")
     write(org, "metadata/a/first.yml", "extends: contact\nfields: {a: string}\n")
     assert list(load(layers(org)).entity("contact").fields)[-2:] == ["a", "b"]
+
+
+def test_extending_a_field_written_in_shorthand_keeps_its_type(org):
+    write(org, "plugin/note.yaml", "entity: note\nfields: {body: text}\n")
+    write(org, "metadata/note.yaml", "extends: note\nfields:\n  body: {required: true}\n")
+    body = load(layers(org)).entity("note").fields["body"]
+    assert (body.type, body.required) == ("text", True)

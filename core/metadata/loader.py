@@ -66,9 +66,7 @@ def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapp
 
 def summary(metadata: Metadata, errors: int = 0) -> str:
     """One line for ``trellis check``: ``12 entities, 4 workflows, 2 automations, 3 roles, 0 errors``."""
-    def count(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
-    return ", ".join([count(len(metadata.entities), "entity").replace("entitys", "entities"),
-                      count(len(metadata.workflows), "workflow"), count(len(metadata.automations), "automation"),
-                      count(len(metadata.roles), "role"), count(errors, "error")])
+    counts = [(len(metadata.entities), "entity", "entities"), (len(metadata.workflows), "workflow", "workflows"),
+              (len(metadata.automations), "automation", "automations"), (len(metadata.roles), "role", "roles"),
+              (errors, "error", "errors")]
+    return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)

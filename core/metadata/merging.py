@@ -95,6 +95,10 @@ def _merge_fields(base: YMap, extension: YMap, reader: Reader) -> YMap:
     result = _copy(base)
     for name, spec in extension.items():
         old = result.get(name)
+        if isinstance(old, str) and isinstance(spec, YMap):  # the shorthand ``name: string``
+            at = result.value_at(name)
+            old = YMap(at)
+            old.put("type", result[name], at, at)
         if isinstance(old, YMap) and isinstance(spec, YMap):
             merged = _copy(old)
             for key, value in spec.items():
