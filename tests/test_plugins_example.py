@@ -5,6 +5,7 @@
 runs its own tests.
 """
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ def example_installed(tmp_path, monkeypatch):
     (info / "entry_points.txt").write_text("[trellis]\nwarranty = trellis_plugin_example\n")
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.syspath_prepend(str(EXAMPLE / "src"))
+    monkeypatch.delitem(sys.modules, "trellis_plugin_example", raising=False)
 
 
 @pytest.fixture

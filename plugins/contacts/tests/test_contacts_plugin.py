@@ -41,8 +41,6 @@ def test_an_activity_pointing_at_a_record_must_say_its_kind(records):
     assert "ref_entity" in error.value.fields
 
 
-@pytest.mark.xfail(reason="the record service does not yet turn a UNIQUE violation into a ValidationError "
-                          "(it raises sqlalchemy IntegrityError)", strict=False)
 def test_a_tag_name_is_unique(records):
     records.create("tag", {"name": "vip"})
     with pytest.raises(ValidationError):
