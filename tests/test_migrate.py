@@ -315,3 +315,42 @@ def test_after_pruning_migrate_reports_no_orphans(org):
     org.cli("prune-columns", "--yes")
     code, out, _ = org.cli("migrate")
     assert code == 0 and "orphaned" not in out
+
+
+def test_a_unique_index_over_duplicate_values_is_refused_and_the_rest_applied(org):
+    org.sql("UPDATE part SET code = '12'")
+    org.write(PART.replace("code:  {type: text}", "code:  {type: text, unique: true}") + "  colour: {type: string}\n")
+    code, out, _ = org.cli("migrate")
+    assert code == 1
+    assert "! refused: unique index part.code: some values appear more than once (e.g. '12')" in out
+    assert "colour" in org.columns("part")
+
+
+def test_a_unique_index_over_distinct_values_is_added(org):
+    org.write(PART.replace("max_length: 50}", "max_length: 50, unique: true}"))
+    code, out, _ = org.cli("migrate")
+    assert code == 0 and "+ index uq_part_name" in out
+
+
+def test_tables_that_trellis_did_not_make_are_left_alone(org):
+    org.sql("CREATE TABLE their_audit (at TEXT, what TEXT)")
+    code, out, _ = org.cli("migrate")
+    assert code == 0 and "their_audit" not in out
+    code, out, _ = org.cli("prune-columns", "--yes")
+    assert "their_audit" not in out
+    with org.engine().connect() as connection:
+        assert "their_audit" in sa.inspect(connection).get_table_names()
+
+
+def test_a_migration_that_fails_half_way_changes_nothing(org):
+    from trellis.data.migrate import apply
+
+    org.write(PART.replace("max_length: 50}", "max_length: 50, unique: true}") + "  colour: {type: string}\n")
+    app = org.app()
+    with app.app_context():
+        the_plan = plan(db.engine, runtime(app).schema)
+        assert [s.kind for s in the_plan.steps] == ["add_column", "add_index"]
+        org.sql("UPDATE part SET name = 'Same'")          # the unique index can no longer be built
+        with pytest.raises(sa.exc.IntegrityError):
+            apply(db.engine, runtime(app).schema, the_plan)
+    assert "colour" not in org.columns("part")

@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
+from trellis.cli_support import fail
 
 
 def _engine_and_schema():
@@ -16,8 +18,6 @@ def _engine_and_schema():
 
     schema = runtime(current_app).schema
     if schema is None:
-        from trellis.cli_support import fail
-
         fail("no metadata loaded, so there are no tables to compare")
     return db.engine, schema
 
@@ -45,7 +45,10 @@ def migrate(dry_run: bool, convert: bool) -> None:
         count = len(the_plan.steps)
         click.echo(f"Dry run: {count} step{'s' * (count != 1)} planned, nothing changed.")
     else:
-        apply(engine, schema, the_plan, echo=click.echo)
+        try:
+            apply(engine, schema, the_plan, echo=click.echo)
+        except (SQLAlchemyError, RuntimeError) as e:
+            fail(f"migration failed and was rolled back, nothing changed: {_first_line(e)}")
         for line in (*the_plan.orphaned, *the_plan.refused):
             click.echo(str(line))
         if the_plan.steps:
@@ -88,12 +91,19 @@ def prune_columns(dry_run: bool, yes: bool) -> None:
     try:
         path = prune.backup(engine, found.orphans, Path(current_app.instance_path) / "backups")
     except (OSError, RuntimeError) as e:
-        from trellis.cli_support import fail
-
         fail(f"backup failed, nothing was dropped: {e}")
     click.echo(f"Backup written to {path}")
-    prune.drop(engine, found.orphans, echo=click.echo)
+    try:
+        prune.drop(engine, found.orphans, echo=click.echo)
+    except (SQLAlchemyError, RuntimeError) as e:
+        fail(f"dropping failed and was rolled back, nothing dropped (backup kept at {path}): {_first_line(e)}")
     click.echo(f"Dropped {len(found.orphans)}.")
+
+
+def _first_line(error: Exception) -> str:
+    # SQLAlchemy appends the statement and a link; the driver's first line says what went wrong.
+    text = str(getattr(error, "orig", None) or error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 
 
 def _name(orphan) -> str:

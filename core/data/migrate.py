@@ -80,6 +80,8 @@ class Refusal:
     reason: str
 
     def __str__(self) -> str:
+        if not self.old:                  # not a type change: ``new`` names what was refused
+            return f"! refused: {self.new} {self.table}.{self.column}: {self.reason}"
         return f"! refused: {self.table}.{self.column} {self.old} -> {self.new}: {self.reason}"
 
 
@@ -127,12 +129,12 @@ def _plan(connection: Connection, schema: Schema, convert: bool) -> Plan:
         # handles them, so the comparison's warning about sort order is noise here.
         warnings.filterwarnings("ignore", message="Cannot correctly sort tables", category=sa.exc.SAWarning)
         diffs = list(_flatten(compare_metadata(context, wanted)))
+    added_columns = {(d[2], d[3].name) for d in diffs if d[0] == "add_column"}
     for diff in diffs:
         kind = diff[0]
         if kind == "add_table":
-            table = diff[1]
-            new_tables.add(table.name)
-            result.steps.append(Step("add_table", table.name))
+            new_tables.add(diff[1].name)
+            result.steps.append(Step("add_table", diff[1].name))
         elif kind == "add_column":
             _, _, table_name, column = diff
             sql = column.type.compile(dialect=connection.dialect)
@@ -140,8 +142,8 @@ def _plan(connection: Connection, schema: Schema, convert: bool) -> Plan:
             if column.name == SEARCH_COLUMN:
                 result.steps.append(Step("backfill", table_name, SEARCH_COLUMN))
         elif kind == "add_index" and diff[1].table.name not in new_tables:
-            result.steps.append(Step("add_index", diff[1].table.name, diff[1].name, target=diff[1]))
-        elif kind == "remove_table" and diff[1].name not in IGNORED_TABLES:
+            _new_index(connection, result, diff[1], added_columns)
+        elif kind == "remove_table" and _is_ours(diff[1]):
             count = connection.execute(sa.select(sa.func.count()).select_from(sa.table(diff[1].name))).scalar()
             result.orphaned.append(Orphan(diff[1].name, None, count))
         elif kind == "remove_column":
@@ -159,6 +161,34 @@ def _plan(connection: Connection, schema: Schema, convert: bool) -> Plan:
 
 
 _ORDER = {"add_table": 0, "add_column": 1, "widen": 2, "convert": 2, "add_index": 3, "backfill": 4, "trgm_index": 5}
+
+
+def _is_ours(table: sa.Table) -> bool:
+    """True for a table Trellis made (an entity's or a many-to-many one): only those are reported or pruned.
+
+    Tables that other software keeps in the same database are none of migrate's business.
+    """
+    if table.name in IGNORED_TABLES:
+        return False
+    return {"id", "version", "created_at", "updated_at"} <= set(table.c.keys()) or "__" in table.name
+
+
+def _new_index(connection: Connection, result: Plan, index: sa.Index, added_columns: set) -> None:
+    """Plan an index on an existing table; refuse a unique one that the current rows would violate."""
+    table_name = index.table.name
+    names = [c.name for c in index.columns]
+    if index.unique and not any((table_name, n) in added_columns for n in names):
+        cols = [sa.column(n) for n in names]
+        duplicates = connection.execute(
+            sa.select(*cols, sa.func.count()).select_from(sa.table(table_name))
+            .where(*(c.is_not(None) for c in cols)).group_by(*cols).having(sa.func.count() > 1).limit(3)).all()
+        if duplicates:
+            examples = ", ".join(repr(row[0] if len(names) == 1 else tuple(row[:-1])) for row in duplicates)
+            result.refused.append(Refusal(
+                table_name, ", ".join(names), "", "unique index",
+                f"some values appear more than once (e.g. {examples}); make them unique, then rerun"))
+            return
+    result.steps.append(Step("add_index", table_name, index.name, target=index))
 
 
 def _flatten(diffs):
