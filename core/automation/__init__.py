@@ -1,5 +1,73 @@
-"""Workflows, automations, the scheduler, jobs and email."""
+"""Workflows' actions, automations, the scheduler, jobs and email.
+
+Public API::
+
+    init_app(app)                                   # called by create_app
+    enqueue(app, job_name, payload, delay=0) -> id  # queue a background job (after commit, inside a write)
+    register_job(app, name, run, max_attempts=5)    # run(app, payload)
+    drain(app, now=None) -> int                     # run every due job now (tests, the thread runner)
+    tick(app, now=None) -> [Fired]                  # fire time triggers due at now (scheduler, tests)
+    recent_runs(app, limit=50) -> [Run]             # automation runs, newest first (admin page)
+    emails_for(app, entity, record_id) -> [dict]    # emails about a record (timeline)
+
+See ``docs/automation.md`` for the YAML.
+"""
+
+from __future__ import annotations
+
+from trellis.automation.email import emails_for
+from trellis.automation.jobs import Jobs, drain, enqueue, job_status, register_job
+from trellis.automation.runs import recent_runs
+from trellis.automation.schedule import tick
+
+__all__ = ["drain", "emails_for", "enqueue", "init_app", "job_status", "recent_runs", "register_job", "tick"]
+
+HOOKS_NAME = "trellis.automation"
 
 
 def init_app(app) -> None:
-    """Wire the automation engine into ``app`` (filled in by the automation issue)."""
+    """Add the engine's tables to the schema, its hooks to the plugin manager, its jobs and its runner."""
+    from trellis.automation import email, webhooks
+    from trellis.automation.events import AutomationHooks, transition_actions
+    from trellis.automation.runners import build_runner, runner_kind
+    from trellis.automation.state import AutomationState
+    from trellis.automation.tables import add_tables
+    from trellis.runtime import runtime
+
+    state = runtime(app)
+    if state.schema is None:
+        return
+    tables = add_tables(state.schema.metadata)
+    jobs = Jobs(app, tables.outbox)
+    state.services["jobs"] = jobs
+    state.services["automation"] = AutomationState(app, tables, jobs)
+    register_job(app, email.EMAIL_JOB, email.send_job, failed=email.send_failed)
+    register_job(app, webhooks.WEBHOOK_JOB, webhooks.send_job)
+    if state.plugins is not None:
+        _register_hooks(state.plugins, AutomationHooks(app))
+    state.services["transition_actions"] = transition_actions(app)
+    kind = runner_kind(app.config)
+    jobs.runner = build_runner(app, kind)
+    if kind == "thread":
+        _start_with_first_request(app, jobs.runner)
+
+
+def _register_hooks(plugins, hooks) -> None:
+    """Register the engine's hooks like a plugin's: on pluggy, and in the load order ``PluginSet.call`` walks.
+
+    Appended last, so automations see what every plugin's ``after_save`` did.
+    """
+    from trellis.plugin_manifest import Plugin
+
+    if plugins.pm.get_plugin(HOOKS_NAME) is not None:
+        return
+    plugins.pm.register(hooks, name=HOOKS_NAME)
+    plugins.ordered.append(Plugin(name=HOOKS_NAME, version="0", label="Automations (built in)",
+                                  source="built-in", module=hooks))
+
+
+def _start_with_first_request(app, runner) -> None:
+    # Not at create_app: `trellis migrate` or `trellis check` must never send anything.
+    @app.before_request
+    def _start_jobs():
+        runner.start()

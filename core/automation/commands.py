@@ -1,8 +1,43 @@
-"""``trellis worker`` and ``trellis scheduler``."""
+"""``trellis worker`` and ``trellis scheduler``: Celery worker and beat for the configured broker."""
 
-from trellis.cli_support import not_available
+from __future__ import annotations
 
-commands = [
-    not_available("worker", "workflows and automations"),
-    not_available("scheduler", "workflows and automations"),
-]
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from trellis.cli_support import fail
+
+
+def _celery():
+    app = current_app._get_current_object()
+    if not app.config.get("BROKER_URL"):
+        fail("no broker configured: set TRELLIS_BROKER_URL (e.g. redis://127.0.0.1:6379/0); "
+             "without one, jobs and the scheduler run inside `trellis serve`")
+    try:
+        from trellis.automation.celery_app import celery_for
+    except ImportError:
+        fail("Celery is not installed: pip install 'trellis-crm[celery]'")
+    return celery_for(app)
+
+
+@click.command("worker", context_settings={"ignore_unknown_options": True})
+@click.option("--concurrency", "-c", type=int, default=None, help="worker processes (default: one per CPU)")
+@click.option("--loglevel", "-l", default="INFO", show_default=True)
+@with_appcontext
+def worker(concurrency, loglevel):
+    """Run a Celery worker: background jobs (email, webhooks) and scheduler ticks."""
+    argv = ["worker", f"--loglevel={loglevel}"]
+    if concurrency:
+        argv.append(f"--concurrency={concurrency}")
+    _celery().worker_main(argv)
+
+
+@click.command("scheduler")
+@click.option("--loglevel", "-l", default="INFO", show_default=True)
+@with_appcontext
+def scheduler(loglevel):
+    """Run Celery beat: sends the scheduler tick (time triggers) every minute."""
+    _celery().start(["beat", f"--loglevel={loglevel}"])
+
+
+commands = [worker, scheduler]

@@ -1,0 +1,184 @@
+"""What automations and workflow transitions do: the built-in action kinds, and plugin ones.
+
+Each built-in is ``run(app, spec, record, context, owner)``: ``spec`` is the
+:class:`~trellis.metadata.model.ActionSpec` (options and compiled expressions),
+``record`` the triggering record, ``context`` a :class:`trellis.data.context.Context`
+whose ``records`` is a system record service in the same transaction, and
+``owner`` names the automation (or ``transition:<name>``) for logs.
+
+Actions that write records (``set``, ``create``, ``assign``, ``add_activity``, plugin
+kinds) write through ``context.records``, inside the transaction. Actions that
+send something out (``email``, ``webhook``) only queue a job in that transaction;
+the job runs after the commit.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from trellis.data.context import Context
+from trellis.metadata.model import ActionSpec
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_OFFSET = re.compile(r"^([+-]?\d{1,4})([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def run_actions(app, actions, record, context: Context, owner: str) -> None:
+    """Run ``actions`` in order on ``record``; the first failure raises (the caller decides what it means)."""
+    for spec in actions:
+        run_action(app, spec, record, context, owner)
+
+
+def run_action(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
+    """Run one action: a built-in kind, or one a plugin added through the ``actions()`` hook."""
+    builtin = BUILTIN.get(spec.kind)
+    if builtin is not None:
+        builtin(app, spec, record, context, owner)
+        return
+    from trellis.runtime import runtime
+
+    plugins = runtime(app).plugins
+    action = plugins.actions().get(spec.kind) if plugins is not None else None
+    if action is None:
+        raise LookupError(f"no action kind '{spec.kind}' (is the plugin that adds it enabled?)")
+    action.run(record, spec.options, context)
+
+
+def option(spec: ActionSpec, path: str, raw: Any, record, context: Context) -> Any:
+    """The value of option ``path``: its compiled expression evaluated on ``record``, else ``raw`` as written."""
+    expression = spec.expressions.get(path)
+    if expression is None:
+        return raw
+    return expression.evaluate(record.expression_values(), now=context.now)
+
+
+def offset(text: str | None) -> timedelta:
+    """``"3d"`` -> 3 days; ``"-1d"``, ``"2h"``, ``"30m"``, ``"1w"``; None -> 0."""
+    if not text:
+        return timedelta()
+    match = _OFFSET.match(str(text).strip())
+    if match is None:
+        raise ValueError(f"'{text}' is not an offset like 3d, -1d, 2h, 30m or 1w")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def fill(text: str, values: dict[str, Any]) -> str:
+    """Replace ``{field}`` in ``text`` with the record's values (nothing else: no attribute access)."""
+    return _PLACEHOLDER.sub(lambda m: "" if values.get(m.group(1)) is None else str(values.get(m.group(1))), text)
+
+
+# --- the built-in kinds -----------------------------------------------------------------
+
+
+def set_fields(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
+    """``- set: {field: expression}``: update the triggering record."""
+    values = {name: option(spec, name, raw, record, context) for name, raw in dict(spec.options or {}).items()}
+    if values:
+        context.records.update(record.entity, record.id, values)
+
+
+def create_record(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
+    """``- create: {entity: activity, set: {field: expression}}``: create another record."""
+    options = dict(spec.options or {})
+    values = {name: option(spec, f"set.{name}", raw, record, context)
+              for name, raw in dict(options.get("set") or {}).items()}
+    context.records.create(options["entity"], values)
+
+
+def add_activity(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
+    """``- add_activity: {subject: "Call {name}", kind: call, due: 3d}``: an activity linked to the record.
+
+    ``subject`` and ``description`` may name the record's fields in braces; ``due``
+    is an offset from now. The activity points at the record (``ref_entity`` /
+    ``ref_record``) and, through any link field of the activity to the record's
+    entity (``contact``, ``company``), directly.
+    """
+    options = dict(spec.options or {})
+    metadata = context.records.metadata
+    if "activity" not in metadata.entities:
+        raise LookupError("add_activity needs the 'activity' entity (the contacts plugin)")
+    activity = metadata.entities["activity"]
+    values_in = record.expression_values()
+    values: dict[str, Any] = {"subject": fill(str(options.get("subject") or owner), values_in)}
+    if options.get("kind"):
+        values["kind"] = options["kind"]
+    if options.get("description"):
+        values["description"] = fill(str(options["description"]), values_in)
+    if options.get("due"):
+        values["due"] = context.now + offset(options["due"])
+    for name, field in activity.fields.items():
+        if field.type != "link" or name in values:
+            continue
+        if field.to == record.entity:
+            values[name] = record.id
+        elif isinstance(record.get(name), int) and not isinstance(record.get(name), bool):
+            values[name] = record.get(name)   # e.g. a deal's contact becomes the activity's contact
+    if "ref_entity" in activity.fields and "ref_record" in activity.fields:
+        values.update(ref_entity=record.entity, ref_record=record.id)
+    context.records.create("activity", values)
+
+
+def assign(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
+    """``- assign: {to: "['ann@example.com', 'bob@example.com']"}``: set the record's user field.
+
+    ``to`` is an expression giving a user (id or email) or a list of them; a list is
+    served round-robin (the n-th successful run of this automation takes item n mod
+    len). The field set is ``owner`` or ``assigned``, else the entity's first user field.
+    """
+    from trellis.automation.runs import ok_runs
+    from trellis.automation.state import automation_state
+    from trellis.data.database import db
+
+    target = option(spec, "to", dict(spec.options or {}).get("to"), record, context)
+    if isinstance(target, list | tuple):
+        if not target:
+            raise ValueError("assign: 'to' gave an empty list")
+        turn = ok_runs(db.session.connection(), automation_state(app).tables.runs, owner)
+        target = target[turn % len(target)]
+    user = _user_id(context, target)
+    entity = context.records.metadata.entities[record.entity]
+    users = [name for name, f in entity.fields.items() if f.type == "user"]
+    field = next((name for name in ("owner", "assigned") if name in users), users[0] if users else None)
+    if field is None:
+        raise LookupError(f"assign: {record.entity} has no user field")
+    context.records.update(record.entity, record.id, {field: user})
+
+
+def _user_id(context: Context, target: Any) -> int:
+    if isinstance(target, int) and not isinstance(target, bool):
+        return target
+    if isinstance(target, str) and "@" in target:
+        found = context.records.query("user").filter(email=target.strip()).page(size=1, count=False).rows
+        if not found:
+            raise LookupError(f"assign: no user with email '{target}'")
+        return found[0].id
+    raise ValueError(f"assign: 'to' must give a user's email or id, not {target!r}")
+
+
+def queue_email(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
+    """``- email: {to: "email", template: birthday}``: render now, send after commit (see :mod:`.email`)."""
+    from trellis.automation.email import queue_email as queue
+
+    options = dict(spec.options or {})
+    to = option(spec, "to", options.get("to"), record, context)
+    queue(app, record, to, options, owner)
+
+
+def queue_webhook(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
+    """``- webhook: {url: "https://...", fields: [name, amount]}``: POST the record as JSON after commit."""
+    from trellis.automation.webhooks import queue_webhook as queue
+
+    queue(app, record, dict(spec.options or {}), owner, context.now)
+
+
+BUILTIN = {
+    "set": set_fields,
+    "create": create_record,
+    "add_activity": add_activity,
+    "assign": assign,
+    "email": queue_email,
+    "webhook": queue_webhook,
+}

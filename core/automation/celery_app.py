@@ -1,0 +1,73 @@
+"""The Celery runner (``TRELLIS_BROKER_URL`` set): one Celery app per Flask app, two tasks.
+
+- ``trellis.run_job(job_id)`` runs one outbox job (:func:`trellis.automation.jobs.run_job`);
+  a failure reschedules the row and sends the task again with the back-off as countdown;
+- ``trellis.tick()`` runs the scheduler and re-sends any due job a lost message left
+  behind; ``trellis scheduler`` (Celery beat) sends it every minute.
+
+Tasks call back into the Flask app they were built for: ``trellis worker`` builds
+it with ``create_app()`` from the environment, like the web processes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger("trellis.jobs")
+
+TICK_SECONDS = 60.0
+
+
+def celery_for(app):
+    """The Celery app of ``app`` (built once, kept in ``runtime(app).services["celery"]``)."""
+    from celery import Celery
+    from trellis.runtime import runtime
+
+    services = runtime(app).services
+    if "celery" in services:
+        return services["celery"]
+    celery = Celery("trellis", broker=app.config["BROKER_URL"], set_as_current=False)
+    celery.conf.update(
+        task_ignore_result=True,
+        task_acks_late=True,                 # a worker that dies mid-job leaves the message for another
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        beat_schedule={"trellis-tick": {"task": "trellis.tick", "schedule": TICK_SECONDS}},
+        timezone="UTC",
+        task_default_queue=app.config.get("CELERY_QUEUE", "trellis"),
+    )
+
+    @celery.task(name="trellis.run_job")
+    def run_job_task(job_id: int) -> str | None:
+        from trellis.automation.jobs import run_job
+
+        return run_job(app, job_id)
+
+    @celery.task(name="trellis.tick")
+    def tick_task() -> int:
+        from trellis.automation.jobs import due_jobs
+        from trellis.automation.schedule import tick
+
+        fired = tick(app)
+        for job_id in due_jobs(app):
+            run_job_task.delay(job_id)
+        return len(fired)
+
+    services["celery"] = celery
+    return celery
+
+
+class CeleryRunner:
+    """Hands each queued job to Celery as ``trellis.run_job`` (with the back-off as countdown)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def notify(self, new) -> None:
+        """Send one task per ``(job_id, delay)``."""
+        task = celery_for(self.app).tasks["trellis.run_job"]
+        for job_id, delay in new:
+            task.apply_async((job_id,), countdown=max(0.0, float(delay)))
+
+    def start(self) -> None:
+        """Nothing to start here: ``trellis worker`` runs the tasks."""

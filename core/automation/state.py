@@ -1,0 +1,50 @@
+"""The automation engine's per-application state, kept in ``runtime(app).services["automation"]``."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from trellis.automation.jobs import WRITE_DEPTH, Jobs
+from trellis.automation.tables import AutomationTables
+
+
+@dataclass
+class AutomationState:
+    """Tables and jobs of one application."""
+
+    app: Any
+    tables: AutomationTables
+    jobs: Jobs
+
+
+def automation_state(app) -> AutomationState:
+    """The automation state of ``app``; KeyError when the engine is not set up."""
+    from trellis.runtime import runtime
+
+    return runtime(app).services["automation"]
+
+
+@contextmanager
+def transaction(app):
+    """One transaction on the app's session that record-service writes inside it join; commits at the end.
+
+    Yields the session's connection. Used by the scheduler so that the "fired" row
+    and everything the automation writes or queues commit (or roll back) together.
+    """
+    from trellis.data.database import db
+
+    session = db.session
+    depth = session.info.get(WRITE_DEPTH, 0)
+    session.info[WRITE_DEPTH] = depth + 1
+    try:
+        yield session.connection()
+        if depth == 0:
+            session.commit()
+    except BaseException:
+        if depth == 0:
+            session.rollback()
+        raise
+    finally:
+        session.info[WRITE_DEPTH] = depth

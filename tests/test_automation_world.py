@@ -1,0 +1,173 @@
+"""A small world for the automation tests: an organisation folder of YAML, an app on it, the job runners.
+
+Other automation test modules import from here (``from test_automation_world import ...``).
+The runner fixture runs each sending test twice: with the in-process runner (jobs run
+when the test calls ``settle``) and, when ``TRELLIS_TEST_BROKER`` is set, with a real
+Celery worker on that broker (marker ``celery``).
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+import uuid
+
+import pytest
+from trellis.app import create_app
+from trellis.data.database import db
+
+__all__ = ["base_config", "org", "runner", "worker"]   # the fixtures; `import *` them
+
+BROKER_ENV = "TRELLIS_TEST_BROKER"
+
+ENTITIES = {
+    "entities/customer.yaml": """
+        entity: customer
+        title: name
+        fields:
+          name:     {type: string, required: true}
+          email:    {type: email}
+          amount:   {type: decimal}
+          note:     {type: string}
+          level:    {type: selection, options: [bronze, gold]}
+          owner:    {type: user}
+          birthday: {type: date}
+          follow_up: {type: datetime}
+    """,
+    "entities/task.yaml": """
+        entity: task
+        title: subject
+        fields:
+          subject:  {type: string, required: true}
+          customer: {type: link, to: customer, on_delete: cascade}
+    """,
+}
+
+
+def write_org(org, files: dict[str, str]) -> None:
+    """Write ``files`` (path under metadata/ -> YAML text, dedented) into the organisation folder ``org``."""
+    for relative, text in {**ENTITIES, **files}.items():
+        path = org / "metadata" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def build_app(config: dict, migrate: bool = True):
+    """``create_app(config)``, with its tables created."""
+    from trellis.data.migrate import upgrade
+
+    app = create_app(config)
+    if migrate:
+        upgrade(app)
+    return app
+
+
+def records_of(app):
+    """The system record service of ``app``."""
+    from trellis.data.records import records_for
+
+    return records_for(app, None, "ui")
+
+
+@pytest.fixture(params=["inprocess", pytest.param("celery", marks=pytest.mark.celery)])
+def runner(request):
+    """Which job runner the test uses; the Celery run is skipped (with the reason) without a broker."""
+    if request.param == "celery":
+        if not os.environ.get(BROKER_ENV):
+            pytest.skip(f"Celery run skipped: set {BROKER_ENV}=redis://127.0.0.1:6379/15")
+        pytest.importorskip("celery")
+    return request.param
+
+
+@pytest.fixture
+def org(tmp_path):
+    """An empty organisation folder."""
+    folder = tmp_path / "org"
+    (folder / "metadata").mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture
+def base_config(db_url, org, runner):
+    """Settings for an app on ``db_url`` in ``org``, with no installed plugins and the chosen runner."""
+    config = {"DATABASE_URL": db_url, "ORG_DIR": str(org), "TESTING": True, "SECRET_KEY": "test-secret",
+              "PLUGINS": [], "JOB_BACKOFF": 0.2}
+    if runner == "celery":
+        config.update(BROKER_URL=os.environ[BROKER_ENV], JOB_RUNNER="celery",
+                      CELERY_QUEUE=f"trellis-test-{uuid.uuid4().hex[:12]}")
+    else:
+        config["JOB_RUNNER"] = "manual"
+    return config
+
+
+class Worker:
+    """Runs an app's jobs: ``drain`` for the in-process runner, a Celery worker thread otherwise."""
+
+    def __init__(self, runner: str):
+        self.runner = runner
+        self._contexts = []
+
+    def attach(self, app):
+        """Start a Celery worker for ``app`` (in a thread, on the real broker); nothing for in-process."""
+        if self.runner != "celery":
+            return app
+        from celery.contrib.testing.worker import start_worker
+        from trellis.automation.celery_app import celery_for
+
+        context = start_worker(celery_for(app), pool="solo", perform_ping_check=False, shutdown_timeout=10)
+        context.__enter__()
+        self._contexts.append(context)
+        return app
+
+    def settle(self, app, now=None, timeout: float = 20.0) -> None:
+        """Run (or wait for) every job due at ``now``; with Celery, until none is pending or running."""
+        from trellis.automation import drain
+
+        if self.runner != "celery":
+            drain(app, now)
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not busy_jobs(app, now):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"jobs still busy after {timeout}s: {busy_jobs(app, now)}")
+
+    def close(self):
+        """Stop the Celery workers."""
+        for context in reversed(self._contexts):
+            context.__exit__(None, None, None)
+        self._contexts.clear()
+
+
+def busy_jobs(app, now=None) -> list:
+    """Outbox rows that are running, or pending and due by ``now``."""
+    from sqlalchemy import select
+    from trellis.automation.state import automation_state
+    from trellis.automation.tables import utc, utcnow
+
+    now = utc(now) if now else utcnow()
+    outbox = automation_state(app).tables.outbox
+    with app.app_context(), db.engine.connect() as connection:
+        rows = connection.execute(select(outbox.c.id, outbox.c.status, outbox.c.run_at)
+                                  .where(outbox.c.status.in_(["pending", "running"]))).all()
+    return [r for r in rows if r.status == "running" or utc(r.run_at) <= now]
+
+
+@pytest.fixture
+def worker(runner):
+    """The :class:`Worker` for this test's runner."""
+    w = Worker(runner)
+    yield w
+    w.close()
+
+
+def test_the_automation_world_builds_an_app_with_the_engine_tables(org, base_config):
+    write_org(org, {})
+    app = build_app(base_config)
+    from sqlalchemy import inspect
+
+    with app.app_context():
+        names = set(inspect(db.engine).get_table_names())
+    assert {"trellis_automation_run", "trellis_automation_fired", "trellis_outbox", "trellis_email_log"} <= names
