@@ -71,6 +71,20 @@ def test_setting_a_system_computed_or_unknown_field_is_refused_not_dropped(svc, 
     assert "cannot be set" in e.value.fields[field]
 
 
+def test_a_link_to_a_missing_record_is_a_field_error(svc, ann):
+    with pytest.raises(ValidationError) as e:
+        svc.create("sample", {"ln": 999, "lns": [ann.id, 998]})
+    assert e.value.fields == {"ln": "no person #999", "lns": "no person #998"}
+
+
+def test_a_unique_value_already_used_is_a_field_error(svc):
+    first = svc.create("user", {"name": "Una", "email": "una@example.com"})
+    with pytest.raises(ValidationError) as e:
+        svc.create("user", {"name": "Other", "email": "una@example.com"})
+    assert e.value.fields == {"email": f"is already used by user #{first.id}"}
+    assert svc.update("user", first.id, {"email": "una@example.com", "name": "Una B"})["name"] == "Una B"
+
+
 def test_a_readonly_field_cannot_be_set(svc):
     with pytest.raises(ValidationError) as e:
         svc.create("sample", {"ro": "mine"})

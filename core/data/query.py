@@ -37,6 +37,7 @@ MAX_PAGE_SIZE = 500
 _NAME_PREFIX = "__name__"
 _SYSTEM_TYPES = {"id": "integer", "version": "integer", "created_at": "datetime", "updated_at": "datetime",
                  "created_by": "integer", "updated_by": "integer"}
+_NOT_NULL = ("id", "version", "created_at", "updated_at")  # system columns that are never NULL
 _UNSORTABLE = ("json", "multiselect", "tags", "links", "children")
 
 
@@ -142,12 +143,14 @@ class Query:
             raise QueryError({"direction": "must be 'next' or 'prev'"})
         backwards = direction == "prev"
         statement, names = self._select()
-        if after is not None:
-            statement = statement.where(_after(keys, after, backwards))
-        ordering = _ordering(keys, backwards)
-        statement = statement.order_by(*ordering).limit(size + 1)
+        ordering = _region_ordering(keys, backwards)
         with self._service._unit(write=False) as connection:
-            rows = list(connection.execute(statement).mappings())
+            rows = []
+            for region in _regions(keys, after, backwards):
+                if len(rows) > size:
+                    break
+                limited = statement.where(region).order_by(*ordering).limit(size + 1 - len(rows))
+                rows += connection.execute(limited).mappings()
             more = len(rows) > size
             rows = rows[:size]
             if backwards:
@@ -379,37 +382,66 @@ class Query:
         return decoded, direction
 
 
-def _ordering(keys: list[_Key], backwards: bool) -> list[Any]:
-    """ORDER BY for the keys: NULLs last going forward, so exactly reversed (NULLs first) going back."""
+def _region_ordering(keys: list[_Key], backwards: bool) -> list[Any]:
+    """ORDER BY inside one region (see :func:`_regions`): the first key needs no NULLS clause there,
+    so an index on it serves the order; later keys put NULLs last going forward."""
     ordering = []
-    for key in keys:
+    for position, key in enumerate(keys):
         descending = key.descending != backwards
         term = key.column.desc() if descending else key.column.asc()
-        if key.name != "id":
+        if position and key.name not in _NOT_NULL:
             term = term.nulls_first() if backwards else term.nulls_last()
         ordering.append(term)
     return ordering
 
 
+def _regions(keys: list[_Key], cursor: list[Any] | None, backwards: bool) -> list[Any]:
+    """WHERE clauses of the regions to read, in reading order, for a page after (or before) ``cursor``.
+
+    The sort order puts rows whose first key is NULL after all others, in every
+    direction. Reading the non-NULL rows and the NULL rows as two regions keeps each
+    condition a plain range on the first key (``amount <= :v AND ...``), which an
+    index serves, instead of ``... OR amount IS NULL``, which no index does. A page
+    that crosses from one region to the next costs one more query.
+    """
+    first, rest = keys[0], keys[1:]
+    column = first.column
+    nullable = first.name not in _NOT_NULL
+    descending = first.descending != backwards
+    if cursor is None:
+        non_null, nulls = (column.is_not(None), column.is_(None)) if nullable else (true(), None)
+    elif cursor[0] is not None:
+        bound, beyond = (column <= cursor[0], column < cursor[0]) if descending else \
+            (column >= cursor[0], column > cursor[0])
+        tail = _after(rest, cursor[1:], backwards)
+        non_null = and_(bound, or_(beyond, and_(column == cursor[0], tail)) if tail is not None else beyond)
+        nulls = column.is_(None) if nullable and not backwards else None
+    else:
+        tail = _after(rest, cursor[1:], backwards)
+        nulls = and_(column.is_(None), tail if tail is not None else false())
+        non_null = column.is_not(None) if backwards else None
+    regions = [nulls, non_null] if backwards else [non_null, nulls]
+    return [region for region in regions if region is not None]
+
+
 def _after(keys: list[_Key], values: list[Any], backwards: bool) -> Any:
-    """Rows strictly after the cursor row in the sort order (NULLs sort last in every direction)."""
+    """Rows strictly after the cursor row in the order of ``keys`` (NULLs last in every direction)."""
+    if not keys:
+        return None
     alternatives = []
     equal: list[Any] = []
     for key, value in zip(keys, values, strict=True):
         column, descending = key.column, key.descending != backwards
-        if not backwards:
-            if value is None:
-                beyond = false()
-            else:
-                beyond = or_(column < value if descending else column > value, column.is_(None))
+        nullable = key.name not in _NOT_NULL
+        if value is None:
+            beyond = column.is_not(None) if backwards else false()
         else:
-            if value is None:
-                beyond = column.is_not(None)
-            else:
-                beyond = column < value if descending else column > value
+            beyond = column < value if descending else column > value
+            if nullable and not backwards:
+                beyond = or_(beyond, column.is_(None))
         alternatives.append(and_(*equal, beyond) if equal else beyond)
         equal.append(column.is_(None) if value is None else column == value)
-    return or_(*alternatives) if alternatives else true()
+    return or_(*alternatives)
 
 
 def _escape(text: str) -> str:

@@ -31,7 +31,7 @@ from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs, 
 from trellis.data.context import Context
 from trellis.data.database import db
 from trellis.data.record import SYSTEM_FIELDS, Record
-from trellis.data.schema import SEARCH_COLUMN, link_columns, search_text
+from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_text
 from trellis.data.storage import column_values, load, many_fields, save_links
 from trellis.data.transitions import check_transition, state_field_guard
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -178,15 +178,19 @@ class RecordService:
                              context.now, errors)
             record[workflow.field] = transition.target
         self._derive(meta, record, errors, context.now, validate=not system)
+        changes = _changes(meta, old, record)
+        if not system:
+            self._check_stored(connection, meta, record, changes, errors)
         if errors:
             raise ValidationError(errors)
-        changes = _changes(meta, old, record)
         if old is not None and not changes:
             return record
         self._run_before_save(meta, record, changes, context, validate=not system)
         changes = _changes(meta, old, record)
         if old is not None and not changes:
             return record
+        if not system:
+            self._check_stored(connection, meta, record, changes, {}, raise_errors=True)
         if old is None:
             self._insert(connection, meta, record, context)
         else:
@@ -261,6 +265,37 @@ class RecordService:
                 errors[name] = str(e)
         self._derive(meta, record, errors, context.now, validate=validate)
         if errors:
+            raise ValidationError(errors)
+
+    def _check_stored(self, connection, meta: Entity, record: Record, changes: dict, errors: dict[str, str],
+                      raise_errors: bool = False) -> None:
+        """Changed links must point at existing records, changed ``unique`` values be unused.
+
+        Checked here rather than left to the database so that the user gets a field
+        error (and all of them at once) instead of an IntegrityError.
+        """
+        for name in changes:
+            field = meta.fields.get(name)
+            value = record.get(name)
+            if field is None or name in errors or empty(value):
+                continue
+            target = link_target(field) if field.type in ("link", "user", "links") else None
+            if target in self.schema.tables:
+                wanted = set(value) if isinstance(value, list) else {value}
+                table = self.schema.tables[target]
+                found = set(connection.execute(select(table.c.id).where(table.c.id.in_(wanted))).scalars())
+                missing = sorted(wanted - found)
+                if missing:
+                    errors[name] = f"no {target} #{missing[0]}"
+            if field.unique and field.column:
+                table = self.schema.tables[meta.name]
+                clash = select(table.c.id).where(table.c[field.column] == value)
+                if record.id is not None:
+                    clash = clash.where(table.c.id != record.id)
+                other = connection.execute(clash.limit(1)).scalar()
+                if other is not None:
+                    errors[name] = f"is already used by {meta.name} #{other}"
+        if raise_errors and errors:
             raise ValidationError(errors)
 
     def _insert(self, connection, meta: Entity, record: Record, context: Context) -> None:
