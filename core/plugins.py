@@ -71,6 +71,24 @@ class PluginSet:
         """The plugin called ``name``, or None."""
         return next((p for p in self.ordered if p.name == name), None)
 
+    def register(self, obj: Any, name: str, label: str = "", source: str = "built-in") -> Plugin:
+        """Add ``obj``'s hooks after every loaded plugin: for a core subsystem that reacts like a plugin.
+
+        The automation engine registers its ``after_save`` this way, so that it sees
+        what every plugin's hook did. Registering the same name twice is a no-op.
+        """
+        existing = self.get(name)
+        if existing is not None:
+            return existing
+        plugin = Plugin(name=name, version="0", label=label or name, source=source, module=obj)
+        try:
+            self.pm.register(obj, name=name)
+            self.pm.check_pending()
+        except pluggy.PluginValidationError as e:
+            raise PluginLoadError(f"plugin '{name}': {e}") from None
+        self.ordered.append(plugin)
+        return plugin
+
     def implementations(self, hook_name: str) -> list[tuple[Plugin, Any]]:
         """``(plugin, hookimpl)`` pairs for ``hook_name``, in load order."""
         caller = getattr(self.pm.hook, hook_name)

@@ -229,6 +229,18 @@ def test_blueprints_add_pages_rendered_from_template_dirs(client):
     assert response.get_data(as_text=True) == "Hello from the plugin template"
 
 
+def test_the_organisations_theme_overrides_a_plugins_template(trellis_config, plugin):
+    from pathlib import Path
+
+    from trellis.app import create_app
+
+    override = Path(trellis_config["ORG_DIR"]) / "themes" / "default" / "templates" / "everything"
+    override.mkdir(parents=True)
+    (override / "hello.html").write_text("Our own {{ who }} page")
+    response = create_app(trellis_config).test_client().get("/everything/hello")
+    assert response.get_data(as_text=True) == "Our own plugin page"
+
+
 def test_menu_items_reach_the_templates_sorted_by_order(app):
     with app.test_request_context():
         items = app.jinja_env.globals["menu_items"]()
@@ -267,3 +279,24 @@ def test_an_exception_in_a_start_up_hook_names_the_plugin(trellis_config, plugin
     plugin.field_types = hookimpl(broken)
     with pytest.raises(PluginError, match=r"plugin 'everything' failed in hook 'field_types'"):
         create_app(trellis_config)
+
+
+def test_an_enable_list_without_contacts_still_loads_an_extra_plugins_dependencies(trellis_config, plugin):
+    from trellis.app import create_app
+
+    app = create_app({**trellis_config, "PLUGINS": []})
+    assert runtime(app).plugins.names[:2] == ["contacts", "everything"]
+    assert runtime(app).plugins.notes == ["everything needs contacts: enabled it too"]
+
+
+def test_a_core_subsystem_registered_later_runs_after_every_plugin(app, records, plugin):
+    seen = []
+
+    class Late:
+        @hookimpl
+        def after_save(self, record, changes, context):
+            seen.append(("late", len(plugin.calls)))
+
+    runtime(app).plugins.register(Late(), "trellis.late", "Late core hooks")
+    records.create("gadget", {"name": "g"})
+    assert seen == [("late", 2)]  # everything's before_save and after_save ran first
