@@ -354,3 +354,22 @@ def test_a_migration_that_fails_half_way_changes_nothing(org):
         with pytest.raises(sa.exc.IntegrityError):
             apply(db.engine, runtime(app).schema, the_plan)
     assert "colour" not in org.columns("part")
+
+
+@pytest.mark.parametrize("first, then", [("restrict", "cascade"), ("set_null", "restrict")])
+def test_changing_on_delete_changes_the_foreign_key_and_keeps_the_rows(org, first, then):
+    org.write(PART + f"  holder: {{type: user, on_delete: {first}}}\n")
+    org.cli("migrate")
+    org.sql("INSERT INTO \"user\" (email) VALUES ('ann@example.com')")
+    org.sql("UPDATE part SET holder_id = (SELECT id FROM \"user\")")
+    org.write(PART + f"  holder: {{type: user, on_delete: {then}}}\n")
+    code, out, _ = org.cli("migrate")
+    assert code == 0 and f"~ on_delete part.holder_id {first.replace('_', ' ')} -> {then}" in out
+    assert org.cli("migrate")[1].strip() == "The database is up to date."
+    if then == "cascade":
+        org.sql("DELETE FROM \"user\"")
+        assert org.sql("SELECT count(*) FROM part") == [(0,)]
+    else:
+        with pytest.raises(sa.exc.IntegrityError):
+            org.sql("DELETE FROM \"user\"")
+        assert org.sql("SELECT count(*) FROM part") == [(2,)]

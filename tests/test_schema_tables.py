@@ -215,3 +215,10 @@ def test_long_index_names_are_cut_to_63_characters_with_a_stable_hash():
     assert len(name) == 63
     assert name == index_name("ix", table, columns_)
     assert name != index_name("ix", table, ["first_long_column", "other_column"])
+
+
+def test_search_text_skips_link_ids_but_keeps_a_linked_title(app):
+    gadget = runtime(app).metadata.entity("gadget")
+    gadget_with_maker = type(gadget)(gadget.name, fields=gadget.fields, search=["name", "maker"])
+    assert search_text({"name": "Lamp", "maker": 42}, gadget_with_maker) == "lamp"
+    assert search_text({"name": "Lamp", "maker": "ACME"}, gadget_with_maker) == "lamp acme"

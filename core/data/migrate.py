@@ -35,7 +35,7 @@ TRGM_SUFFIX = "trgm"
 
 @dataclass
 class Step:
-    """One additive change. ``kind``: add_table, add_column, add_index, widen, convert, backfill, trgm_index."""
+    """One change. ``kind``: add_table, add_column, add_index, widen, convert, on_delete, backfill, trgm_index."""
 
     kind: str
     table: str
@@ -52,6 +52,8 @@ class Step:
             return f"+ index {self.detail}"
         if self.kind == "backfill":
             return f"+ fill {self.table}.{self.detail}"
+        if self.kind == "on_delete":
+            return f"~ on_delete {self.table}.{self.detail} {self.sql}"
         return f"~ column {self.table}.{self.detail} {self.sql}"
 
 
@@ -153,6 +155,7 @@ def _plan(connection: Connection, schema: Schema, convert: bool) -> Plan:
             result.orphaned.append(Orphan(table_name, column.name, count))
         elif kind == "modify_type":
             _type_change(connection, result, diff, convert)
+    result.steps.extend(_changed_foreign_keys(connection, diffs))
     result.steps.extend(_stale_search(connection, schema, new_tables, result.steps))
     # Tables are created with their indexes; columns of new tables come with the table.
     result.steps.sort(key=lambda s: _ORDER[s.kind])
@@ -160,7 +163,8 @@ def _plan(connection: Connection, schema: Schema, convert: bool) -> Plan:
     return result
 
 
-_ORDER = {"add_table": 0, "add_column": 1, "widen": 2, "convert": 2, "add_index": 3, "backfill": 4, "trgm_index": 5}
+_ORDER = {"add_table": 0, "add_column": 1, "widen": 2, "convert": 2, "on_delete": 2, "add_index": 3, "backfill": 4,
+          "trgm_index": 5}
 
 
 def _is_ours(table: sa.Table) -> bool:
@@ -189,6 +193,39 @@ def _new_index(connection: Connection, result: Plan, index: sa.Index, added_colu
                 f"some values appear more than once (e.g. {examples}); make them unique, then rerun"))
             return
     result.steps.append(Step("add_index", table_name, index.name, target=index))
+
+
+def _changed_foreign_keys(connection: Connection, diffs: list) -> list[Step]:
+    """Steps for link columns whose ``on_delete`` changed (Alembic reports a removed and an added key)."""
+    removed = {_fk_key(d[1]): d[1] for d in diffs if d[0] == "remove_fk"}
+    steps = []
+    for diff in diffs:
+        if diff[0] != "add_fk" or _fk_key(diff[1]) not in removed or len(diff[1].column_keys) != 1:
+            continue
+        new, old = diff[1], removed[_fk_key(diff[1])]
+        table, column = new.table.name, new.column_keys[0]
+        current = _rule(old.ondelete)
+        if connection.dialect.name == "sqlite":
+            current = _sqlite_rules(connection, table).get(column, current)   # reflection misses inline rules
+        if current == _rule(new.ondelete):
+            continue
+        steps.append(Step("on_delete", table, column, f"{current.lower()} -> {_rule(new.ondelete).lower()}",
+                          target=new))
+    return steps
+
+
+def _fk_key(constraint: sa.ForeignKeyConstraint) -> tuple:
+    return constraint.table.name, tuple(constraint.column_keys), constraint.referred_table.name
+
+
+def _rule(ondelete: str | None) -> str:
+    return (ondelete or "NO ACTION").upper()
+
+
+def _sqlite_rules(connection: Connection, table: str) -> dict[str, str]:
+    """``{column: ON DELETE rule}`` as SQLite itself reports them."""
+    quoted = connection.dialect.identifier_preparer.quote(table)
+    return {row[3]: row[6].upper() for row in connection.exec_driver_sql(f"PRAGMA foreign_key_list({quoted})")}
 
 
 def _flatten(diffs):
@@ -302,6 +339,8 @@ def apply(engine: Engine, schema: Schema, the_plan: Plan, echo: Callable[[str], 
             elif step.kind == "add_index":
                 index = step.target
                 operations.create_index(index.name, step.table, [c.name for c in index.columns], unique=index.unique)
+            elif step.kind == "on_delete":
+                _change_on_delete(connection, operations, step)
             elif step.kind in ("widen", "convert"):
                 _change_type(connection, operations, step)
             elif step.kind == "backfill":
@@ -388,6 +427,24 @@ def _add_column(connection: Connection, operations: Operations, step: Step) -> N
                                       [column.name], [fk.column.name], ondelete=fk.ondelete)
 
 
+def _change_on_delete(connection: Connection, operations: Operations, step: Step) -> None:
+    wanted = step.target
+    target, rule = wanted.referred_table.name, wanted.ondelete
+    if connection.dialect.name == "sqlite":
+        current = reflect_sqlite_table(connection, step.table)
+        for constraint in current.foreign_key_constraints:
+            if constraint.column_keys == [step.detail]:
+                constraint.ondelete = rule
+        with operations.batch_alter_table(step.table, recreate="always", copy_from=current):
+            pass
+        return
+    for fk in sa.inspect(connection).get_foreign_keys(step.table):
+        if fk["constrained_columns"] == [step.detail]:
+            operations.drop_constraint(fk["name"], step.table, type_="foreignkey")
+    operations.create_foreign_key(f"{step.table}_{step.detail}_fkey", step.table, target, [step.detail],
+                                  [e.column.name for e in wanted.elements], ondelete=rule)
+
+
 def _change_type(connection: Connection, operations: Operations, step: Step) -> None:
     old, new = step.target
     values = []
@@ -419,8 +476,7 @@ def reflect_sqlite_table(connection: Connection, name: str) -> sa.Table:
     clause, so its rule is read from ``PRAGMA foreign_key_list`` instead.
     """
     table = sa.Table(name, sa.MetaData(), autoload_with=connection)
-    rules = {row[3]: row[6] for row in connection.exec_driver_sql(
-        f"PRAGMA foreign_key_list({connection.dialect.identifier_preparer.quote(name)})")}
+    rules = _sqlite_rules(connection, name)
     for constraint in table.foreign_key_constraints:
         rule = rules.get(constraint.column_keys[0])
         if rule and rule != "NO ACTION" and not constraint.ondelete:

@@ -170,11 +170,18 @@ def search_key(text: str) -> str:
 
 
 def search_text(values: dict[str, Any], entity: Entity) -> str:
-    """The ``_search`` value of a record: its ``search:`` fields joined, through :func:`search_key`."""
+    """The ``_search`` value of a record: its ``search:`` fields joined, through :func:`search_key`.
+
+    A link field counts only when ``values`` holds the linked record's title (a string):
+    its id would make digits match unrelated records.
+    """
     parts = []
     for name in entity.search:
         value = values.get(name)
         if value is None or value == "":
+            continue
+        f = entity.fields.get(name)
+        if f is not None and f.column != name and not isinstance(value, str):
             continue
         if isinstance(value, list | tuple | set):
             parts.extend(str(v) for v in value if v is not None)
