@@ -111,13 +111,7 @@ class PluginSet:
             raise TypeError(f"hook {hook_name} called without {', '.join(missing)}")
         results = []
         for plugin, impl in self.implementations(hook_name):
-            arguments = {name: kwargs[name] for name in impl.argnames}
-            try:
-                result = impl.function(**arguments)
-            except ValidationError:
-                raise
-            except Exception as e:
-                raise PluginError(plugin.name, hook_name, e) from e
+            result = _invoke(plugin, impl, hook_name, kwargs)
             if result is not None:
                 results.append(result)
         return results
@@ -126,12 +120,7 @@ class PluginSet:
         """Like ``call`` for hooks that return lists: ``(plugin, item)`` pairs, flattened, in load order."""
         pairs = []
         for plugin, impl in self.implementations(hook_name):
-            try:
-                result = impl.function(**{name: kwargs[name] for name in impl.argnames})
-            except ValidationError:
-                raise
-            except Exception as e:
-                raise PluginError(plugin.name, hook_name, e) from e
+            result = _invoke(plugin, impl, hook_name, kwargs)
             if result is None:
                 continue
             items = result if isinstance(result, list | tuple) else [result]
@@ -165,10 +154,7 @@ class PluginSet:
         functions: dict[str, Any] = {}
         owners: dict[str, str] = {}
         for plugin, impl in self.implementations("expression_functions"):
-            try:
-                added = impl.function() or {}
-            except Exception as e:
-                raise PluginError(plugin.name, "expression_functions", e) from e
+            added = _invoke(plugin, impl, "expression_functions", {}) or {}
             for name, function in dict(added).items():
                 if name in functions:
                     raise PluginLoadError(
@@ -216,6 +202,17 @@ class PluginSet:
     def cli_commands(self) -> list:
         """click commands the plugins add, in load order."""
         return [item for _, item in self.collect("cli_commands")]
+
+
+def _invoke(plugin: Plugin, impl: Any, hook_name: str, kwargs: dict[str, Any]) -> Any:
+    """Call one implementation with the arguments it asks for; name the plugin if it fails."""
+    try:
+        return impl.function(**{name: kwargs[name] for name in impl.argnames})
+    except (ValidationError, PluginError):
+        # A refusal is meant for the user; a PluginError from a nested write already names its plugin.
+        raise
+    except Exception as e:
+        raise PluginError(plugin.name, hook_name, e) from e
 
 
 def hook_names() -> list[str]:

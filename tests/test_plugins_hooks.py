@@ -84,6 +84,8 @@ class Everything:
     def after_save(self, record, changes, context):
         if record.entity == "gadget":
             self.calls.append(("after_save", record.id))
+            if record.get("name") == "nest":
+                context.records.create("gadget", {"name": "explode"})
 
     @hookimpl
     def before_delete(self, record, context):
@@ -202,6 +204,13 @@ def test_an_exception_in_before_save_leaves_an_update_unwritten(app, records):
     with pytest.raises(PluginError):
         records.update("gadget", gadget.id, {"name": "explode"})
     assert records.get("gadget", gadget.id)["name"] == "fine"
+
+
+def test_a_failure_in_a_nested_write_names_the_hook_that_failed_not_the_caller(app, records):
+    with pytest.raises(PluginError) as error:
+        records.create("gadget", {"name": "nest"})
+    assert error.value.hook == "before_save"
+    assert records.query("gadget").count()[0] == 0
 
 
 def test_after_save_sees_the_new_records_id(app, records, plugin):

@@ -56,3 +56,9 @@ def test_demo_data_makes_contacts_in_several_scripts(trellis_app, records):
     assert any("Иванова" in n for n in names) and any("احمدی" in n for n in names)
     assert records.query("activity").count()[0] > 0
     assert records.query("note").count()[0] > 0
+
+
+def test_contacts_brings_a_user_and_a_manager_role(trellis_app):
+    roles = runtime(trellis_app).metadata.roles
+    assert roles["contacts_user"].entities["contact"].write == "own"
+    assert roles["contacts_manager"].entities["contact"].delete == "all"
