@@ -68,14 +68,19 @@ class RecordService:
         """A :class:`trellis.data.query.Query` over ``entity`` limited to what the user may read."""
         from trellis.data.query import Query
 
-        return Query(self, self._entity(entity))
+        meta = self._entity(entity)
+        if not self.access.can(self.user, "read", entity):
+            raise PermissionDenied(f"you may not read {entity} records")
+        return Query(self, meta)
 
     def history(self, entity: str, record_id: int) -> list[history_rows.Change]:
         """The field history of a record the user may read, oldest first."""
         meta = self._entity(entity)
         with self._unit(write=False) as connection:
             self._load_readable(connection, meta, record_id)
-            return history_rows.history_of(connection, self.schema, entity, record_id)
+            changes = history_rows.history_of(connection, self.schema, entity, record_id)
+        readable = self.access.readable_fields(self.user, entity)
+        return [c for c in changes if readable is None or c.field in readable or c.field not in meta.fields]
 
     # --- writing ---------------------------------------------------------------------
 
@@ -397,7 +402,7 @@ class RecordService:
 
     def _links_to(self, entity: str) -> list[tuple[Entity, Any]]:
         return [(e, f) for e in self.metadata.entities.values() for f in e.fields.values()
-                if f.type == "link" and f.to == entity and f.column]
+                if f.type in ("link", "user") and link_target(f) == entity and f.column]
 
     def _children(self, connection, child: Entity, field, parent_id: int) -> list[int]:
         table = self.schema.tables[child.name]
