@@ -271,7 +271,7 @@ class EntityBuilder:
                 if field.to is not None and field.to not in entities:
                     self.reader.error(field.source, f"field '{entity.name}.{field.name}' links to unknown entity "
                                                     f"'{field.to}'{did_you_mean(field.to, entities)}")
-                elif field.type == "children" and field.via is not None:
+                elif field.type == "children" and field.via is not None and field.to is not None:
                     child = entities[field.to]
                     via = child.fields.get(field.via)
                     if via is None or via.type not in ("link", "user") or via.to != entity.name:

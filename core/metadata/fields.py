@@ -66,7 +66,9 @@ def build_field(name: str, spec: Any, at: Source, entity: str, names: frozenset[
     field.max_length = reader.integer(spec, "max_length", what, minimum=1)
     field.min = _bound(field, spec, "min", what, reader)
     field.max = _bound(field, spec, "max", what, reader)
-    if field.min is not None and field.max is not None and _comparable(field.min, field.max) and field.min > field.max:
+    ordered = field.type in NUMERIC or field.type in TEMPORAL
+    if ordered and field.min is not None and field.max is not None and _comparable(field.min, field.max) \
+            and field.min > field.max:
         reader.error(spec.value_at("max"), f"{what}: 'max' ({field.max}) is below 'min' ({field.min})")
     for key in field_type.options:
         if key not in _FIELD_ATTRIBUTES and key in spec:
@@ -134,11 +136,14 @@ def _bound(field: Field, spec: YMap, key: str, what: str, reader: Reader) -> Any
         expected = "a number" if field.type in NUMERIC else f"a {field.type} (e.g. 2024-01-31)"
         reader.error(spec.value_at(key), f"'{key}' of {what} must be {expected}, not {kind_of(value)}")
         return None
+    if field.type in _BUILTIN_NAMES:
+        return None  # reported as an unknown key of this type
     return value  # a plugin type's own bound; its coerce() knows what it means
 
 
 def _comparable(a: Any, b: Any) -> bool:
-    return type(a) is type(b) or (isinstance(a, int | Decimal) and isinstance(b, int | Decimal))
+    numbers = (int, Decimal)
+    return (isinstance(a, numbers) and isinstance(b, numbers)) or (type(a) is type(b) and isinstance(a, date))
 
 
 _INVALID = object()
