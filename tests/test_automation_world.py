@@ -171,3 +171,41 @@ def test_the_automation_world_builds_an_app_with_the_engine_tables(org, base_con
     with app.app_context():
         names = set(inspect(db.engine).get_table_names())
     assert {"trellis_automation_run", "trellis_automation_fired", "trellis_outbox", "trellis_email_log"} <= names
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd); ``smtp.url`` for TRELLIS_SMTP_URL, ``smtp.messages``."""
+    controller_module = pytest.importorskip("aiosmtpd.controller")
+    inbox = Inbox()
+    port = free_port()
+    controller = controller_module.Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.url = f"smtp://127.0.0.1:{port}?from=crm@example.com"
+    yield inbox
+    controller.stop()
+
+
+__all__ += ["smtp"]

@@ -37,13 +37,13 @@ def celery_for(app):
         task_default_queue=app.config.get("CELERY_QUEUE", "trellis"),
     )
 
-    @celery.task(name="trellis.run_job")
+    @celery.task(name="trellis.run_job", shared=False)
     def run_job_task(job_id: int) -> str | None:
         from trellis.automation.jobs import run_job
 
         return run_job(app, job_id)
 
-    @celery.task(name="trellis.tick")
+    @celery.task(name="trellis.tick", shared=False)
     def tick_task() -> int:
         from trellis.automation.jobs import due_jobs
         from trellis.automation.schedule import tick

@@ -105,20 +105,24 @@ def enqueue(app, job_name: str, payload: dict, delay: float = 0) -> int:
 
 
 def _notify_after_commit(jobs: Jobs, session, job_id: int, delay: float) -> None:
-    session.info.setdefault(_NEW_JOBS, []).append((job_id, delay))
-    if session.info.get(_HOOKED):
-        return
-    session.info[_HOOKED] = True
+    # The session may outlive one app (flask-sqlalchemy's extension is shared), so each
+    # queued id carries its own Jobs and the listeners close over nothing.
+    session.info.setdefault(_NEW_JOBS, []).append((jobs, job_id, delay))
+    if not session.info.get(_HOOKED):
+        session.info[_HOOKED] = True
+        event.listen(session, "after_commit", _committed)
+        event.listen(session, "after_soft_rollback", _rolled_back)
 
-    def committed(session):
-        _notify(jobs, session.info.pop(_NEW_JOBS, []))
 
-    def rolled_back(session):
-        if not session.in_nested_transaction():
-            session.info.pop(_NEW_JOBS, None)
+def _committed(session) -> None:
+    queued = session.info.pop(_NEW_JOBS, [])
+    for jobs in {id(j): j for j, _, _ in queued}.values():
+        _notify(jobs, [(job_id, delay) for j, job_id, delay in queued if j is jobs])
 
-    event.listen(session, "after_commit", committed)
-    event.listen(session, "after_soft_rollback", lambda session, previous: rolled_back(session))
+
+def _rolled_back(session, previous) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(_NEW_JOBS, None)
 
 
 def _notify(jobs: Jobs, new: list[tuple[int, float]]) -> None:
