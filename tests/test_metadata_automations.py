@@ -144,3 +144,12 @@ def test_an_automation_on_an_unknown_entity_is_an_error(org):
     (org / "metadata" / "auto.yaml").write_text("automation: a\nentity: contcat\ntrigger: {on: create}\nactions: []\n")
     assert problems(org) == ["metadata/auto.yaml:2:9: error: automation 'a' names unknown entity 'contcat' "
                              "(did you mean 'contact'?)"]
+
+
+def test_add_activity_checks_its_options_and_due_offset(org):
+    automation(org, "{on: create}", "[{add_activity: {subject: 'Call {name}', due: tomorrow, kindd: call}}]")
+    assert problems(org) == [
+        "metadata/auto.yaml:4:56: error: 'due' of action 'add_activity' of automation 'bump' must be an offset from "
+        "now like 3d, 2h, 30m or 1w, not text 'tomorrow'",
+        "metadata/auto.yaml:4:66: error: unknown key 'kindd' in action 'add_activity' of automation 'bump' "
+        "(did you mean 'kind'?)"]

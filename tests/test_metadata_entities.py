@@ -283,3 +283,9 @@ def test_all_errors_are_collected_not_just_the_first(org):
     entity(org, 'a: {type: strin}\nb: {type: link, to: nowhere}\nc: {type: integer, compute: "zz"}\n')
     assert [p.split(": error")[0] for p in problems(org)] == [
         "metadata/deal.yaml:3:13", "metadata/deal.yaml:4:6", "metadata/deal.yaml:5:32"]
+
+
+def test_an_unquoted_yes_or_no_option_is_explained(org):
+    entity(org, "answer: {type: selection, options: [yes, 'no']}\n")
+    assert problems(org) == ["metadata/deal.yaml:3:39: error: option of field 'deal.answer' reads as true: put words "
+                             "like yes/no/on/off in quotes ('yes')"]

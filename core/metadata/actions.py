@@ -9,6 +9,7 @@ mapping are more options (``{create: order, set: {...}}``). Values under ``set``
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from trellis.metadata.fields import EXPRESSION_NAMES
@@ -18,12 +19,14 @@ from trellis.metadata.reading import Reader, kind_of
 from trellis.metadata.yaml_loader import YList, YMap
 
 BUILTIN_ACTIONS = ("set", "create", "email", "webhook", "assign", "add_activity")
+OFFSET = re.compile(r"^[+-]?\d{1,4}[mhdw]$")
 MAIN_OPTION = {"create": "entity", "email": "template", "webhook": "url", "assign": "to", "add_activity": "subject"}
 _KNOWN_OPTIONS = {
     "create": ("entity", "set"),
     "email": ("to", "template", "subject", "cc", "body"),
     "webhook": ("url", "method", "fields"),
     "assign": ("to",),
+    "add_activity": ("subject", "kind", "description", "due"),
 }
 
 
@@ -109,6 +112,11 @@ def _check(action: ActionSpec, options: YMap, entity: Entity, entities: dict[str
             action.expressions["to"] = expression
     elif action.kind == "webhook":
         reader.text(options, "url", what, required=True)
+    elif action.kind == "add_activity" and "due" in options:
+        due = options["due"]
+        if not isinstance(due, str) or not OFFSET.match(due):
+            reader.error(options.value_at("due"), f"'due' of {what} must be an offset from now like 3d, 2h, 30m "
+                                                  f"or 1w, not {kind_of(due)}")
 
 
 def _set(action: ActionSpec, values: YMap, prefix: str, target: Entity, names: frozenset[str], reader: Reader,

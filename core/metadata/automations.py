@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from trellis.metadata.actions import build_actions
+from trellis.metadata.actions import OFFSET, build_actions
 from trellis.metadata.fields import EXPRESSION_NAMES
 from trellis.metadata.layers import Document
 from trellis.metadata.model import Automation, Entity, Source, Trigger, Workflow
@@ -16,7 +16,6 @@ AUTOMATION_KEYS = ("automation", "entity", "label", "trigger", "when", "actions"
 TRIGGER_KEYS = ("on", "fields", "transitions", "schedule", "date_field", "every", "offset", "at")
 EVENTS = ("create", "update", "delete", "transition")
 EVERY = ("year",)
-OFFSET = re.compile(r"^[+-]?\d{1,4}[mhdw]$")
 AT = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # minute, hour, day of month, month, day of week (0 and 7 are Sunday)
 CRON_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12),

@@ -98,7 +98,11 @@ def _options(field: Field, spec: YMap, what: str, reader: Reader) -> None:
         label = {}
         if isinstance(item, YMap) and len(item) == 1:  # ``- won: {en: Won, ru: Выиграна}``
             item, label = next(iter(item)), reader.label(item, next(iter(item)), what)
-        if isinstance(item, bool) or not isinstance(item, str | int):
+        if isinstance(item, bool):  # YAML 1.1 reads a plain yes/no/on/off as true/false
+            reader.error(at, f"option of {what} reads as {str(item).lower()}: put words like yes/no/on/off "
+                             "in quotes ('yes')")
+            continue
+        if not isinstance(item, str | int):
             reader.error(at, f"option of {what} must be a name or {{name: label}}, not {kind_of(item)}")
             continue
         item = str(item)
