@@ -373,3 +373,36 @@ def test_changing_on_delete_changes_the_foreign_key_and_keeps_the_rows(org, firs
         with pytest.raises(sa.exc.IntegrityError):
             org.sql("DELETE FROM \"user\"")
         assert org.sql("SELECT count(*) FROM part") == [(2,)]
+
+
+@pytest.mark.parametrize("old_type, new_type, values, expected", [
+    ("text", "date", ["2024-01-31", "1999-12-01"], ["2024-01-31", "1999-12-01"]),
+    ("text", "decimal", ["12.5", "-3"], ["12.5", "-3"]),
+    ("string", "boolean", ["yes", "no"], ["True", "False"]),
+    ("decimal", "integer", ["12", "7"], ["12", "7"]),
+])
+def test_convert_turns_each_kind_of_value(org, old_type, new_type, values, expected):
+    org.write(PART + f"  extra: {{type: {old_type}}}\n")
+    org.cli("migrate")
+    for name, value in zip(["Bolt", "Nut"], values, strict=True):
+        org.sql("UPDATE part SET extra = :value WHERE name = :name", value=value, name=name)
+    org.write(PART + f"  extra: {{type: {new_type}}}\n")
+    code, out, _ = org.cli("migrate", "--convert")
+    assert code == 0, out
+    got = [row[0] for row in org.sql("SELECT extra FROM part ORDER BY id")]
+    if new_type == "decimal":
+        assert [float(v) for v in got] == [float(v) for v in expected]
+    elif new_type == "boolean":
+        assert [bool(v) for v in got] == [True, False]
+    else:
+        assert [str(v) for v in got] == expected
+
+
+def test_a_decimal_with_a_fraction_does_not_convert_to_integer(org):
+    org.write(PART + "  extra: {type: decimal}\n")
+    org.cli("migrate")
+    org.sql("UPDATE part SET extra = 3.5 WHERE name = 'Bolt'")
+    org.write(PART + "  extra: {type: integer}\n")
+    code, out, _ = org.cli("migrate", "--convert")
+    assert code == 1
+    assert "part.extra decimal(18,4) -> integer: 1 value does not convert (e.g. 3.5" in out

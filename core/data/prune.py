@@ -22,8 +22,9 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.engine import Engine
-from trellis.data.migrate import Orphan, migration_connection, plan, reflect_sqlite_table
+from trellis.data.migrate import Orphan, plan
 from trellis.data.schema import SEARCH_COLUMN, SYSTEM_COLUMNS, Schema
+from trellis.data.schema_changes import migration_connection, reflect_sqlite_table
 
 # Columns the record service relies on even when no field mentions them.
 PROTECTED_COLUMNS = tuple(c for c in SYSTEM_COLUMNS if c != SEARCH_COLUMN)
