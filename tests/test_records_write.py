@@ -142,6 +142,16 @@ def test_a_stale_update_conflicts_and_changes_nothing(svc):
     assert [c.field for c in svc.history("deal", deal.id)].count("name") == 1
 
 
+def test_a_version_from_a_form_is_checked_like_a_number(svc):
+    deal = svc.create("deal", {"name": "D"})
+    assert svc.update("deal", deal.id, {"name": "E"}, expected_version=str(deal.version))["name"] == "E"
+    with pytest.raises(ConflictError):
+        svc.update("deal", deal.id, {"name": "F"}, expected_version=str(deal.version))
+    with pytest.raises(ValidationError) as e:
+        svc.update("deal", deal.id, {"name": "F"}, expected_version="abc")
+    assert e.value.fields == {"version": "must be a whole number"}
+
+
 def test_a_concurrent_write_between_read_and_write_is_a_conflict(svc, monkeypatch):
     deal = svc.create("deal", {"name": "D"})
     from trellis.data import records as records_module

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
+from trellis.data.record import empty  # noqa: F401 - re-exported: callers check emptiness here too
 from trellis.data.storage import canonical_decimal
 from trellis.expr import ExpressionError
 from trellis.metadata.model import Entity, Field, FieldType
@@ -25,11 +26,6 @@ FALSE = ("false", "off", "0", "no", "n", "f")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 DECIMAL_PLACES = Decimal("0.0001")  # the scale of decimal columns (trellis.data.schema.column_type)
 PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
-
-
-def empty(value: Any) -> bool:
-    """True for the values ``required`` refuses: None, blank text, an empty list."""
-    return value is None or (isinstance(value, str) and not value.strip()) or value == [] or value == ()
 
 
 def _text(value: Any, field: Field) -> str:

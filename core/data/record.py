@@ -4,6 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
+
+def empty(value: Any) -> bool:
+    """True for the values ``required`` refuses: None, blank text, an empty list."""
+    return value is None or (isinstance(value, str) and not value.strip()) or value == [] or value == ()
+
+
+def stored(field: Any) -> bool:
+    """True for fields the record holds a value of: a column here, or a many-to-many list."""
+    return bool(field.column) or field.type == "links"
+
+
+def blank_values(entity: Any) -> dict[str, Any]:
+    """Every stored field of a new record of ``entity``, empty."""
+    return {f.name: [] if f.type in ("links", "multiselect", "tags") else None
+            for f in entity.fields.values() if stored(f)}
+
+
+def changes_between(entity: Any, old: Record | None, record: Record) -> dict[str, tuple[Any, Any]]:
+    """``{field: (old, new)}`` for every stored field whose value differs (every set one on create)."""
+    changes = {}
+    for field in entity.fields.values():
+        if not stored(field) or field.name not in record:
+            continue
+        before = old.get(field.name) if old is not None else None
+        after = record.get(field.name)
+        if old is None and empty(after):
+            continue
+        if before != after:
+            changes[field.name] = (before, after)
+    return changes
+
+
 SYSTEM_FIELDS = ("id", "version", "created_at", "created_by", "updated_at", "updated_by")
 """Columns every entity table has; the service sets them, callers never do."""
 

@@ -18,9 +18,7 @@ and any exception rolls everything back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -29,17 +27,14 @@ from trellis.data.access import Access, SystemAccess, access_for, user_id
 from trellis.data.coerce import check_field, check_record, coerce_value, empty
 from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs, rollup_value, rollups_over
 from trellis.data.context import Context
-from trellis.data.database import db
-from trellis.data.record import SYSTEM_FIELDS, Record
+from trellis.data.record import SYSTEM_FIELDS, Record, blank_values, changes_between
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_text
 from trellis.data.storage import column_values, load, many_fields, save_links
 from trellis.data.transitions import check_transition, state_field_guard
+from trellis.data.unit import unit_of_work, write_now
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from trellis.metadata.model import Entity, Transition
 from trellis.runtime import runtime
-
-_DEPTH = "trellis_write_depth"
-_NOW = "trellis_write_now"
 
 
 class RecordService:
@@ -159,8 +154,13 @@ class RecordService:
               expected_version: int | None = None, *, transition: Transition | None = None,
               system: bool = False) -> Record:
         """Steps 2-8 for one record; ``old`` None creates. ``system`` skips steps 1-2 and validation."""
-        if old is not None and expected_version is not None and int(expected_version) != old.version:
-            raise self._conflict(connection, meta, old.id)
+        if old is not None and expected_version not in (None, ""):
+            try:
+                expected = int(expected_version)
+            except (TypeError, ValueError):
+                raise ValidationError({"version": "must be a whole number"}) from None
+            if expected != old.version:
+                raise self._conflict(connection, meta, old.id)
         context = self._context(system=system)
         errors: dict[str, str] = {}
         if not system:
@@ -169,7 +169,7 @@ class RecordService:
         workflow = self.metadata.workflow_for(meta.name)
         if old is not None and transition is None and not system:
             state_field_guard(workflow, values, old, errors)
-        record = old.copy() if old is not None else Record(meta.name, _blank(meta))
+        record = old.copy() if old is not None else Record(meta.name, blank_values(meta))
         record.update(values)
         if old is None:
             record.system.update(created_at=context.now, updated_at=context.now,
@@ -183,7 +183,7 @@ class RecordService:
                              context.now, errors)
             record[workflow.field] = transition.target
         self._derive(meta, record, errors, context.now, validate=not system)
-        changes = _changes(meta, old, record)
+        changes = changes_between(meta, old, record)
         if not system:
             self._check_stored(connection, meta, record, changes, errors)
         if errors:
@@ -191,7 +191,7 @@ class RecordService:
         if old is not None and not changes:
             return record
         self._run_before_save(meta, record, changes, context, validate=not system)
-        changes = _changes(meta, old, record)
+        changes = changes_between(meta, old, record)
         if old is not None and not changes:
             return record
         if not system:
@@ -447,7 +447,7 @@ class RecordService:
         return record
 
     def _context(self, system: bool = False) -> Context:
-        now = db.session.info.get(_NOW) or datetime.now(UTC)
+        now = write_now()
         user = None if system else self.user
         return Context(user=user, channel=self.channel, now=now,
                        records=RecordService(self.app, user, self.channel, self.access if not system else None))
@@ -457,57 +457,9 @@ class RecordService:
         if plugins is not None and hasattr(plugins, "call"):
             plugins.call(name, **kwargs)
 
-    @contextmanager
-    def _unit(self, write: bool = True) -> Iterator[Any]:
-        """The session's connection; the outermost write commits, or rolls back on any exception."""
-        with _app_context(self.app):
-            session = db.session
-            depth = session.info.get(_DEPTH, 0)
-            session.info[_DEPTH] = depth + 1
-            outermost = write and depth == 0
-            try:
-                if outermost:
-                    session.info[_NOW] = datetime.now(UTC)  # one `now` for every nested write
-                yield session.connection()
-                if outermost:
-                    session.commit()
-            except BaseException:
-                if outermost:
-                    session.rollback()
-                raise
-            finally:
-                session.info[_DEPTH] = depth
-                if outermost:
-                    session.info.pop(_NOW, None)
-
-
-def _app_context(app):
-    from flask import current_app, has_app_context
-
-    if has_app_context() and current_app._get_current_object() is app:
-        return nullcontext()
-    return app.app_context()
-
-
-def _blank(meta: Entity) -> dict[str, Any]:
-    """Every stored field of a new record, empty."""
-    return {f.name: [] if f.type in ("links", "multiselect", "tags") else None
-            for f in meta.fields.values() if f.column or f.type == "links"}
-
-
-def _changes(meta: Entity, old: Record | None, record: Record) -> dict[str, tuple[Any, Any]]:
-    """``{field: (old, new)}`` for every stored field whose value differs (all set ones on create)."""
-    changes = {}
-    for field in meta.fields.values():
-        if not (field.column or field.type == "links") or field.name not in record:
-            continue
-        before = old.get(field.name) if old is not None else None
-        after = record.get(field.name)
-        if old is None and empty(after):
-            continue
-        if before != after:
-            changes[field.name] = (before, after)
-    return changes
+    def _unit(self, write: bool = True):
+        """The session's connection for one read or write (see :func:`trellis.data.unit.unit_of_work`)."""
+        return unit_of_work(self.app, write)
 
 
 def records_for(app=None, user: Any = None, channel: str = "plugin") -> RecordService:
