@@ -94,10 +94,11 @@ def plugin_from_object(obj: Any, source: str, fallback_name: str | None = None) 
     path = _package_folder(obj)
     if path is not None and (path / MANIFEST).is_file():
         return Plugin(**read_manifest(path / MANIFEST), source=source, module=obj, path=path)
-    name = getattr(obj, "name", None) or fallback_name
+    name = getattr(obj, "name", None)
     if not isinstance(name, str) or not NAME.match(name):
-        where = f"{path / MANIFEST}" if path else repr(obj)
-        raise PluginLoadError(f"plugin {fallback_name or obj!r}: no manifest ({where} not found)")
+        where = f"{path / MANIFEST} not found" if path else "no plugin.yaml and no 'name' attribute"
+        label = f"'{fallback_name}'" if fallback_name else repr(obj)
+        raise PluginLoadError(f"plugin {label}: no manifest ({where})")
     return Plugin(
         name=name,
         version=str(getattr(obj, "version", "0")),

@@ -240,6 +240,9 @@ def installed() -> list[Plugin]:
                 f"plugin '{entry_point.name}' (from {distribution}) failed to import: {type(e).__name__}: {e}"
             ) from e
         plugin = plugin_from_object(module, source, fallback_name=entry_point.name)
+        if plugin.name != entry_point.name:
+            raise PluginLoadError(f"{distribution}: the entry point '{entry_point.name}' loads a plugin named "
+                                  f"'{plugin.name}' in its plugin.yaml; use one name for both")
         _add(found, plugin)
     return list(found.values())
 

@@ -55,3 +55,20 @@ def test_a_subset_enabled_by_setting_shows_the_note_about_dependencies(run, inst
 def test_with_no_plugin_enabled_it_says_so(run, tmp_path):
     (tmp_path / "trellis.yaml").write_text("plugins: []\n")
     assert run("plugins").output == "No plugins enabled.\n"
+
+
+def test_a_plugins_cli_command_runs_as_a_trellis_sub_command(run, installed_plugin):
+    installed_plugin("greeter", code="""
+        import click
+        from trellis import hookimpl
+
+        @click.command("greet")
+        def greet():
+            \"\"\"Say hello.\"\"\"
+            click.echo("hello from greeter")
+
+        @hookimpl
+        def cli_commands():
+            return [greet]
+    """)
+    assert run("greet").output == "hello from greeter\n"

@@ -137,3 +137,17 @@ def test_two_plugins_with_one_name_are_an_error(installed_plugin):
 
 def test_each_discovery_builds_its_own_plugin_manager():
     assert discover().pm is not discover().pm
+
+
+def test_a_package_without_a_manifest_is_an_error_naming_the_missing_file(installed_plugin):
+    package = installed_plugin("bare")
+    (package / "plugin.yaml").unlink()
+    with pytest.raises(PluginLoadError, match=rf"plugin 'bare': no manifest \({package / 'plugin.yaml'} not found\)"):
+        discover()
+
+
+def test_an_entry_point_named_differently_from_its_manifest_is_an_error(installed_plugin):
+    installed_plugin("warranty", manifest="name: warrenty\nversion: 1\n", distribution="acme-warranty")
+    with pytest.raises(PluginLoadError, match=r"acme-warranty: the entry point 'warranty' loads a plugin named "
+                                              r"'warrenty'"):
+        discover()
