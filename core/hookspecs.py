@@ -117,9 +117,10 @@ def actions():
 def before_save(record, changes, context):
     """Check or change a record just before it is written.
 
-    Called by the record service for every create and update of every entity
-    (check ``record.entity``), after validation, defaults and computed fields, inside
-    the write's transaction. ``record`` behaves like a dict of field values
+    Called by the record service for every create, and every update that changes
+    something, of every entity (check ``record.entity``), after validation, defaults
+    and computed fields, inside the write's transaction; what the hook changes is
+    validated again. ``record`` behaves like a dict of field values
     (``record["amount"]``, ``record.get("stage")``; assignment is allowed here and is
     saved) with ``record.entity`` and ``record.id`` (``None`` before insert);
     ``changes`` maps each changed field to ``(old, new)``; ``context`` has ``user``,
