@@ -61,3 +61,12 @@ def test_the_schema_accepts_each_kind_of_document(validator):
     ]
     for document in documents:
         assert validator.is_valid(document), list(validator.iter_errors(document))[:1]
+
+
+def test_a_plugin_field_types_options_are_known_to_the_schema():
+    from trellis.metadata.model import FieldType
+
+    document = {"entity": "card", "fields": {"score": {"type": "rating", "stars": 5}}}
+    assert not jsonschema.Draft202012Validator(metadata_schema()).is_valid(document)
+    schema = metadata_schema([FieldType("rating", "integer", options=("stars",))])
+    assert jsonschema.Draft202012Validator(schema).is_valid(document)

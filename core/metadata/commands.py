@@ -51,10 +51,17 @@ def check(directory: Path) -> None:
 
 @click.command("schema")
 def schema() -> None:
-    """Print the JSON Schema (draft 2020-12) of the metadata YAML, for editors' autocompletion."""
+    """Print the JSON Schema (draft 2020-12) of the metadata YAML (with installed plugins' field types)."""
     from trellis.metadata.json_schema import metadata_schema
+    from trellis.plugins import discover
 
-    click.echo(json.dumps(metadata_schema(), indent=2, ensure_ascii=False))
+    try:
+        plugins = discover()
+    except TrellisError as error:
+        click.echo(f"trellis: error: {error}", err=True)
+        sys.exit(2)
+    field_types = getattr(plugins, "field_types", None)
+    click.echo(json.dumps(metadata_schema(field_types() if field_types else ()), indent=2, ensure_ascii=False))
 
 
 commands = [check, schema]

@@ -8,12 +8,13 @@ exists, a state is an option of its field, expressions compile) is checked by
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from trellis.metadata.actions import BUILTIN_ACTIONS
 from trellis.metadata.automations import EVENTS
 from trellis.metadata.field_types import BUILTIN_FIELD_TYPES, COMMON_KEYS, ON_DELETE
-from trellis.metadata.model import LEVELS
+from trellis.metadata.model import LEVELS, FieldType
 from trellis.metadata.reading import LOCALES
 
 NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}
@@ -30,12 +31,12 @@ def _closed(properties: dict[str, Any], required: tuple[str, ...] = (), **more: 
     return schema
 
 
-def _field(extending: bool = False) -> dict[str, Any]:
+def _field(extending: bool, extra_types: tuple[FieldType, ...]) -> dict[str, Any]:
     options = sorted({key for t in BUILTIN_FIELD_TYPES for key in t.options})
     scalar = {"type": ["string", "number", "boolean", "null"]}
     properties: dict[str, Any] = {
         "type": {"type": "string", "description": "a field type",
-                 "examples": [t.name for t in BUILTIN_FIELD_TYPES]},
+                 "examples": [t.name for t in (*BUILTIN_FIELD_TYPES, *extra_types)]},
         "label": LABEL, "help": LABEL, "required": {"type": "boolean"}, "readonly": {"type": "boolean"},
         "unique": {"type": "boolean"}, "index": {"type": "boolean"}, "calendar": {"type": "boolean"},
         "default": {}, "min": scalar, "max": scalar, "max_length": {"type": "integer", "minimum": 1},
@@ -50,11 +51,14 @@ def _field(extending: bool = False) -> dict[str, Any]:
                            "where": EXPRESSION}, ("from",)),
     }
     assert set(properties) >= set(COMMON_KEYS) | set(options), "every YAML key needs a schema entry"
+    for field_type in extra_types:  # a plugin type's own options: any value, its coerce() checks them
+        for key in field_type.options:
+            properties.setdefault(key, {"description": f"option of the plugin field type '{field_type.name}'"})
     return {"oneOf": [{"type": "string", "description": "shorthand: the type"},
                       _closed(properties, () if extending else ("type",))]}
 
 
-def _entity(key: str) -> dict[str, Any]:
+def _entity(key: str, extra_types: tuple[FieldType, ...]) -> dict[str, Any]:
     form_block = {"type": "object", "properties": {
         "section": LABEL, "tab": LABEL,
         "fields": {"type": "array", "items": {"oneOf": [{"type": "string"},
@@ -62,7 +66,8 @@ def _entity(key: str) -> dict[str, Any]:
         "additionalProperties": False, "oneOf": [{"required": ["section"]}, {"required": ["tab"]}]}
     properties = {
         key: NAME, "label": LABEL, "plural": LABEL, "title": {"type": "string"}, "icon": {"type": "string"},
-        "fields": {"type": "object", "propertyNames": NAME, "additionalProperties": _field(key == "extends")},
+        "fields": {"type": "object", "propertyNames": NAME,
+                   "additionalProperties": _field(key == "extends", extra_types)},
         "rules": {"type": "array", "items": _closed({"check": EXPRESSION, "message": LABEL,
                                                      "field": {"type": "string"}}, ("check",))},
         "indexes": {"type": "array", "items": NAMES},
@@ -115,13 +120,17 @@ def _roles() -> dict[str, Any]:
     return _closed({"roles": {"type": "object", "propertyNames": NAME, "additionalProperties": role}}, ("roles",))
 
 
-def metadata_schema() -> dict[str, Any]:
-    """One schema accepting each kind of metadata file: entity, extends, workflow, automation, roles."""
+def metadata_schema(field_types: Iterable[FieldType] = ()) -> dict[str, Any]:
+    """One schema accepting each kind of metadata file: entity, extends, workflow, automation, roles.
+
+    ``field_types`` are the plugins' field types, whose options become known keys of a field.
+    """
+    extra = tuple(field_types)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://trellis-crm.invalid/schema/metadata.json",
         "title": "Trellis metadata YAML",
         "description": "An entity, an extension of one (extends), a workflow, an automation or roles. "
                        "Run 'trellis check' for the checks that need the whole model.",
-        "oneOf": [_entity("entity"), _entity("extends"), _workflow(), _automation(), _roles()],
+        "oneOf": [_entity("entity", extra), _entity("extends", extra), _workflow(), _automation(), _roles()],
     }
