@@ -54,6 +54,7 @@ class ThreadRunner:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._last_minute: datetime | None = None
+        self._stopping = False
 
     def notify(self, new) -> None:
         """Wake the thread (starting it if needed)."""
@@ -67,11 +68,18 @@ class ThreadRunner:
                 self._thread = threading.Thread(target=self._loop, name="trellis-jobs", daemon=True)
                 self._thread.start()
 
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the thread to finish after its current job, and wait for it."""
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
     def _loop(self) -> None:
         from trellis.automation.jobs import drain
         from trellis.automation.schedule import tick
 
-        while True:
+        while not self._stopping:
             try:
                 drain(self.app)
                 minute = utcnow().replace(second=0, microsecond=0)
