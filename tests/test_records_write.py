@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from test_records_world import *  # noqa: F403 - the shared fixtures
-from trellis import ConflictError, ValidationError, hookimpl
+from trellis import ConflictError, FieldType, ValidationError, hookimpl
 from trellis.app import create_app
 from trellis.data import history as history_module
 from trellis.data.database import db
@@ -309,3 +309,44 @@ def test_an_after_save_hook_writes_in_the_same_transaction(hooked, hooks):
         hooked.create("deal", {"name": "E"})
     assert hooked.query("deal").page().count == 1
     assert hooked.query("person").page().count == 1
+
+
+def test_html_goes_through_the_registered_sanitiser(svc):
+    from trellis.runtime import runtime
+
+    runtime(svc.app).services["html_sanitizer"] = lambda html: html.replace("<script>", "").replace("</script>", "")
+    sample = svc.create("sample", {"h": "<p>Hi</p><script>alert(1)</script>"})
+    assert svc.get("sample", sample.id)["h"] == "<p>Hi</p>alert(1)"
+
+
+class Banking:
+    """A plugin adding an ``iban`` field type whose coercer the record service must use."""
+
+    name = "banking"
+
+    @hookimpl
+    def field_types(self):
+        def coerce_iban(value, field):
+            value = str(value).replace(" ", "").upper()
+            if not value[:2].isalpha():
+                raise ValueError("an IBAN starts with a country code")
+            return value
+
+        return [FieldType("iban", "string", coerce_iban)]
+
+
+def test_a_plugin_field_type_coerces_with_its_own_function(trellis_config):
+    from pathlib import Path
+
+    entities = Path(trellis_config["ORG_DIR"]) / "metadata" / "entities"
+    (entities / "account.yaml").write_text("entity: account\nfields:\n  iban: {type: iban}\n", encoding="utf-8")
+    app = create_app({**trellis_config, "EXTRA_PLUGINS": [Banking()]})
+    upgrade(app)
+    with app.app_context():
+        svc = records_for(app)
+        assert svc.create("account", {"iban": "de89 3704 0044"})["iban"] == "DE8937040044"
+        with pytest.raises(ValidationError) as e:
+            svc.create("account", {"iban": "1234"})
+        assert e.value.fields == {"iban": "an IBAN starts with a country code"}
+    with app.app_context():
+        db.engine.dispose()

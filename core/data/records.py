@@ -33,7 +33,7 @@ from trellis.data.storage import column_values, load, many_fields, save_links
 from trellis.data.transitions import check_transition, state_field_guard
 from trellis.data.unit import unit_of_work, write_now
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from trellis.metadata.model import Entity, Transition
+from trellis.metadata.model import Entity, Transition, Workflow
 from trellis.runtime import runtime
 
 
@@ -111,15 +111,15 @@ class RecordService:
         false, or a required field is empty.
         """
         meta = self._entity(entity)
-        workflow = self.metadata.workflow_for(entity)
-        move = workflow.transitions.get(name) if workflow else None
-        if move is None:
+        found = [(w, w.transitions[name]) for w in self._workflows(entity) if name in w.transitions]
+        if not found:
             raise ValidationError({"__all__": f"{entity} has no transition '{name}'"})
+        move = found[0][1]
         with self._unit() as connection:
             old = self._load_readable(connection, meta, record_id)
             if not self.access.can(self.user, f"transition:{name}", entity, old):
                 raise PermissionDenied(f"you may not '{name}' this {entity}")
-            record = self._save(connection, meta, old, dict(values or {}), expected_version, transition=move)
+            record = self._save(connection, meta, old, dict(values or {}), expected_version, transition=found[0])
             context = self._context()
             self._hook("after_transition", record=record, transition=move, context=context)
             self.run_transition_actions(record, move, context)
@@ -151,7 +151,7 @@ class RecordService:
     # --- the write path ----------------------------------------------------------------
 
     def _save(self, connection, meta: Entity, old: Record | None, given: dict[str, Any],
-              expected_version: int | None = None, *, transition: Transition | None = None,
+              expected_version: int | None = None, *, transition: tuple[Workflow, Transition] | None = None,
               system: bool = False) -> Record:
         """Steps 2-8 for one record; ``old`` None creates. ``system`` skips steps 1-2 and validation."""
         if old is not None and expected_version not in (None, ""):
@@ -166,22 +166,25 @@ class RecordService:
         if not system:
             self._refuse_unsettable(meta, given, errors)
         values = self._coerced(meta, given, errors)
-        workflow = self.metadata.workflow_for(meta.name)
-        if old is not None and transition is None and not system:
-            state_field_guard(workflow, values, old, errors)
+        workflows = self._workflows(meta.name)
+        if old is not None and not system:
+            for workflow in workflows:
+                if transition is None or workflow is not transition[0]:
+                    state_field_guard(workflow, values, old, errors)
         record = old.copy() if old is not None else Record(meta.name, blank_values(meta))
         record.update(values)
         if old is None:
             record.system.update(created_at=context.now, updated_at=context.now,
                                  created_by=user_id(context.user), updated_by=user_id(context.user))
             apply_defaults(meta, record, set(given), self.metadata, user_id(self.user), context.now, errors)
-            if workflow is not None and empty(record.get(workflow.field)) and workflow.states:
-                record[workflow.field] = next(iter(workflow.states))
+            for workflow in workflows:
+                if empty(record.get(workflow.field)) and workflow.states:
+                    record[workflow.field] = next(iter(workflow.states))
             self._initial_rollups(meta, record)
         if transition is not None:
-            check_transition(workflow, transition, old.get(workflow.field), {**old.system, **record},
-                             context.now, errors)
-            record[workflow.field] = transition.target
+            workflow, move = transition
+            check_transition(workflow, move, old.get(workflow.field), {**old.system, **record}, context.now, errors)
+            record[workflow.field] = move.target
         self._derive(meta, record, errors, context.now, validate=not system)
         changes = changes_between(meta, old, record)
         if not system:
@@ -265,7 +268,8 @@ class RecordService:
                 errors[name] = f"cannot be set by a before_save hook: {meta.name} has no field '{name}'"
                 continue
             try:
-                record[name] = coerce_value(record.get(name), field, self.metadata.field_types.get(field.type))
+                record[name] = coerce_value(record.get(name), field, self.metadata.field_types.get(field.type),
+                                            runtime(self.app).services.get("html_sanitizer"))
             except ValueError as e:
                 errors[name] = str(e)
         self._derive(meta, record, errors, context.now, validate=validate)
@@ -420,6 +424,9 @@ class RecordService:
     def schema(self):
         """The application's tables (``trellis.data.schema.Schema``)."""
         return runtime(self.app).schema
+
+    def _workflows(self, entity: str) -> list[Workflow]:
+        return [w for w in self.metadata.workflows.values() if w.entity == entity]
 
     def _entity(self, name: str) -> Entity:
         metadata = self.metadata
