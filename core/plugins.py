@@ -9,6 +9,8 @@ Nothing happens at import time.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
@@ -297,9 +299,17 @@ def _register(ordered: list[Plugin]) -> pluggy.PluginManager:
         pm.check_pending()
     except pluggy.PluginValidationError as e:
         culprit = next((p.name for p in ordered if p.module is e.plugin), e.plugin)
-        known = ", ".join(hook_names())
-        raise PluginLoadError(f"plugin '{culprit}': {e} (known hooks: {known})") from None
+        raise PluginLoadError(f"plugin '{culprit}': {_unknown_hook_message(str(e))}") from None
     return pm
+
+
+def _unknown_hook_message(pluggy_message: str) -> str:
+    match = re.search(r"unknown hook '(\w+)'", pluggy_message)
+    if match is None:
+        return pluggy_message
+    close = difflib.get_close_matches(match.group(1), hook_names(), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"known hooks: {', '.join(hook_names())}"
+    return f"unknown hook '{match.group(1)}' ({hint})"
 
 
 def init_app(app) -> None:

@@ -151,3 +151,18 @@ def test_an_entry_point_named_differently_from_its_manifest_is_an_error(installe
     with pytest.raises(PluginLoadError, match=r"acme-warranty: the entry point 'warranty' loads a plugin named "
                                               r"'warrenty'"):
         discover()
+
+
+def test_create_app_refuses_a_plugin_object_with_a_misspelled_hook(trellis_config):
+    from trellis.app import create_app
+
+    class Sloppy:
+        name = "sloppy"
+
+        @hookimpl
+        def menu_item(self, user):
+            return []
+
+    expected = r"plugin 'sloppy': unknown hook 'menu_item' \(did you mean 'menu_items'\?\)"
+    with pytest.raises(PluginLoadError, match=expected):
+        create_app({**trellis_config, "EXTRA_PLUGINS": [Sloppy()]})
