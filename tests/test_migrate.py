@@ -145,7 +145,7 @@ def test_removing_a_field_keeps_its_column_and_data_and_reports_it_orphaned(org)
     org.write(PART.replace("  fax:   {type: string}\n", ""))
     code, out, _ = org.cli("migrate")
     assert code == 0
-    assert "! orphaned column part.fax (kept, 1 values)" in out
+    assert "! orphaned column part.fax (kept, 1 value)" in out
     assert org.sql("SELECT fax FROM part ORDER BY id") == [("555-1",), (None,)]
 
 
@@ -251,7 +251,7 @@ def test_prune_dry_run_lists_orphans_with_counts_and_drops_nothing(org):
     org.write(PART.replace("  fax:   {type: string}\n", ""))
     code, out, _ = org.cli("prune-columns", "--dry-run")
     assert code == 0
-    assert "- column part.fax (1 values)" in out
+    assert "- column part.fax (1 value)" in out
     assert "fax" in org.columns("part")
 
 
@@ -406,3 +406,16 @@ def test_a_decimal_with_a_fraction_does_not_convert_to_integer(org):
     code, out, _ = org.cli("migrate", "--convert")
     assert code == 1
     assert "part.extra decimal(18,4) -> integer: 1 value does not convert (e.g. 3.5" in out
+
+
+def test_migrate_also_creates_tables_other_subsystems_declare_on_db_metadata(org):
+    table = sa.Table("test_only_token", db.metadata, sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("user_id", sa.Integer, sa.ForeignKey("user.id")))
+    try:
+        code, out, _ = org.cli("migrate")
+    finally:
+        db.metadata.remove(table)
+    assert code == 0 and "+ table test_only_token" in out
+    with org.engine().connect() as connection:
+        fks = sa.inspect(connection).get_foreign_keys("test_only_token")
+    assert fks[0]["referred_table"] == "user"

@@ -54,6 +54,8 @@ def migrate(dry_run: bool, convert: bool) -> None:
         if the_plan.steps:
             count = len(the_plan.steps)
             click.echo(f"Applied {count} step{'s' * (count != 1)}.")
+        elif the_plan.orphaned or the_plan.refused:
+            click.echo("Nothing to add.")
         else:
             click.echo("The database is up to date.")
     if the_plan.orphaned:
@@ -84,7 +86,7 @@ def prune_columns(dry_run: bool, yes: bool) -> None:
         click.echo("Nothing to prune: no orphaned columns or tables.")
         return
     for orphan in found.orphans:
-        click.echo(f"- {_name(orphan)} ({orphan.values} {'rows' if orphan.column is None else 'values'})")
+        click.echo(f"- {_name(orphan)} ({orphan.count})")
     if dry_run:
         click.echo(f"Dry run: {len(found.orphans)} would be dropped, nothing changed.")
         return

@@ -66,8 +66,14 @@ class Orphan:
 
     def __str__(self) -> str:
         if self.column is None:
-            return f"! orphaned table {self.table} (kept, {self.values} rows)"
-        return f"! orphaned column {self.table}.{self.column} (kept, {self.values} values)"
+            return f"! orphaned table {self.table} (kept, {self.count})"
+        return f"! orphaned column {self.table}.{self.column} (kept, {self.count})"
+
+    @property
+    def count(self) -> str:
+        """``"12 values"``, ``"1 row"``: what dropping it would remove."""
+        word = "row" if self.column is None else "value"
+        return f"{self.values} {word}{'' if self.values == 1 else 's'}"
 
 
 @dataclass
