@@ -34,7 +34,7 @@ def celery_for(app):
         broker_connection_retry_on_startup=True,
         beat_schedule={"trellis-tick": {"task": "trellis.tick", "schedule": TICK_SECONDS}},
         timezone="UTC",
-        task_default_queue=app.config.get("CELERY_QUEUE", "trellis"),
+        task_default_queue=queue_name(app),
     )
 
     @celery.task(name="trellis.run_job", shared=False)
@@ -55,6 +55,16 @@ def celery_for(app):
 
     services["celery"] = celery
     return celery
+
+
+def queue_name(app) -> str:
+    """The Celery queue: ``CELERY_QUEUE`` in the config, else ``TRELLIS_CELERY_QUEUE``, else ``trellis``.
+
+    Separate queues let several Trellis installations (or test runs) share one broker.
+    """
+    import os
+
+    return str(app.config.get("CELERY_QUEUE") or os.environ.get("TRELLIS_CELERY_QUEUE") or "trellis")
 
 
 class CeleryRunner:
