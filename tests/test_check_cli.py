@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 
 def trellis(*args, cwd):
@@ -64,3 +65,15 @@ def test_check_passes_on_a_freshly_scaffolded_organisation(tmp_path):
     assert result.returncode == 0, result.stderr
     check = trellis("check", "org", cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_check_ignores_unrelated_yaml_in_an_organisation_folder_without_metadata(tmp_path):
+    (tmp_path / "docker-compose.yml").write_text("services: {db: {image: postgres}}\n")
+    result = trellis("check", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_on_the_repository_demo_organisation_exits_0():
+    root = Path(__file__).resolve().parent.parent
+    result = trellis("check", str(root), cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import click
 from trellis.errors import MetadataError, TrellisError
+
+_METADATA_START = re.compile(r"^(entity|extends|workflow|automation|roles):", re.MULTILINE)
+
+
+def _holds_metadata(directory: Path) -> bool:
+    """True when YAML files directly in ``directory`` (or one folder down) start like metadata files."""
+    for path in [*directory.glob("*.y*ml"), *directory.glob("*/*.y*ml")]:
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            with path.open(encoding="utf-8", errors="replace") as file:
+                if _METADATA_START.search(file.read(4096)):
+                    return True
+    return False
 
 
 def _organisation_settings(directory: Path) -> dict:
@@ -15,10 +28,7 @@ def _organisation_settings(directory: Path) -> dict:
     from trellis.config import resolve
 
     settings = resolve({"ORG_DIR": str(directory)})
-    metadata_dir = Path(settings["METADATA_DIR"])
-    candidates = [*directory.glob("*.y*ml"), *directory.glob("*/*.y*ml")]  # files or entities/, workflows/...
-    if not metadata_dir.is_dir() and any(p.suffix in (".yaml", ".yml") and p.name != "trellis.yaml"
-                                         for p in candidates):
+    if not Path(settings["METADATA_DIR"]).is_dir() and _holds_metadata(directory):
         settings["METADATA_DIR"] = directory  # a folder that holds the YAML itself
     return settings
 
