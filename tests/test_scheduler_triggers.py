@@ -70,6 +70,14 @@ def test_a_negative_offset_on_a_date_fires_the_day_before_at_the_given_time(org,
     assert fired(tick(app, at(2026, 3, 14, 9, 0))) == [(ann.id, "2026-03-15")]
 
 
+def test_an_anniversary_with_an_offset_fires_the_day_before(org, base_config):
+    app, svc = make(org, base_config, '{date_field: birthday, every: year, offset: -1d, at: "09:00"}')
+    ann = svc.create("customer", {"name": "Ann", "birthday": date(1990, 1, 1)})
+    assert tick(app, at(2026, 1, 1, 9, 0)) == []
+    assert fired(tick(app, at(2025, 12, 31, 9, 0))) == [(ann.id, "2026")]
+    assert tick(app, at(2025, 12, 31, 23, 0)) == []
+
+
 def test_the_time_of_day_is_in_the_organisations_time_zone(org, base_config):
     app, svc = make(org, base_config, '{date_field: birthday, every: year, at: "09:00"}', TIMEZONE="Europe/Sofia")
     svc.create("customer", {"name": "Ann", "birthday": date(1990, 3, 15)})

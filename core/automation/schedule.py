@@ -13,7 +13,7 @@ Occurrences:
   per matching minute, in the organisation's time zone (``TRELLIS_TIMEZONE``);
 - ``date_field: birthday, every: year, at: "09:00"``: records whose date has today's
   month and day (29 February counts on the 28th in other years), once ``at`` has
-  passed locally; the occurrence is the year;
+  passed locally; ``offset: -1d`` moves it to the day before; the occurrence is the year;
 - ``date_field: due, offset: -1d`` (``at`` for date fields): when the date plus the
   offset has passed, within ``AUTOMATION_LOOKBACK_HOURS`` (default 24) so that a
   new automation does not fire for every old record; the occurrence is the date.
@@ -80,9 +80,11 @@ def due(app, automation: Automation, now: datetime, zone: ZoneInfo) -> list[tupl
         key = minute.strftime("%Y-%m-%dT%H:%M")
         return [(record_id, key) for record_id in _all_ids(app, automation.entity)]
     if trigger.every == "year":
-        if local.time() < _at(trigger.at):
+        # It fires at (anniversary, at) + offset: look at the anniversary that moment belongs to.
+        shifted = local - offset(trigger.offset)
+        if shifted.time() < _at(trigger.at):
             return []
-        return [(record_id, str(local.year)) for record_id in _anniversaries(app, automation, local.date())]
+        return [(record_id, str(shifted.year)) for record_id in _anniversaries(app, automation, shifted.date())]
     return _offset_due(app, automation, now, zone)
 
 
