@@ -1,0 +1,398 @@
+"""The import engine: a CSV or XLSX file -> records, through the record service, in batches.
+
+No click and no Flask request here: the CLI (``trellis import``) and a future
+upload page both call :func:`import_file` / :func:`import_sheet`.
+
+How a run goes (DESIGN.md §4: "bulk import uses the same path in batches"):
+
+- the file is read (:mod:`trellis.io.reading`), its columns mapped to fields
+  (:mod:`trellis.io.mapping`), link columns resolved by name (:mod:`trellis.io.links`);
+- rows are written ``batch_size`` at a time, each batch ONE transaction, each row
+  in a SAVEPOINT: a row the record service refuses is rolled back alone, reported
+  (row number, column, message) and skipped;
+- the batch's transaction also advances the run's ``trellis_import`` row, so
+  what is reported as imported is exactly what was committed; running the same
+  file again (same entity, same SHA-256) resumes after the last committed batch;
+- ``dry_run`` and ``all_or_nothing`` run the whole file in one transaction that
+  is rolled back at the end (always, or when any row failed).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from trellis.data.access import user_id
+from trellis.data.database import db
+from trellis.data.records import records_for
+from trellis.data.unit import unit_of_work
+from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from trellis.io import mapping as mapping_rules
+from trellis.io.dedupe import DuplicateIndex
+from trellis.io.export import unneutralise
+from trellis.io.links import LinkResolver
+from trellis.io.reading import Sheet, read_sheet
+from trellis.io.tables import ensure
+from trellis.runtime import runtime
+
+DEDUPE_MODES = ("skip", "update", "flag")
+MAX_KEPT_FAILURES = 1000   # failures kept in memory for a caller to show; the error CSV has all of them
+
+
+class ImportRefused(ValueError):
+    """An import that cannot start (unknown entity, no usable column, already imported): message for the user."""
+
+
+@dataclass
+class ImportOptions:
+    """How to import. ``mapping``: explicit ``{column: field}`` (``""`` ignores a column)."""
+
+    mapping: dict[str, str] = field(default_factory=dict)
+    auto_map: bool = True
+    dedupe: str | None = None            # None, "skip", "update" or "flag"
+    update_existing: bool = False         # rows with an ``id`` column update that record
+    create_links: bool = False
+    dry_run: bool = False
+    all_or_nothing: bool = False
+    batch_size: int = 500
+    errors_path: str | Path | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    again: bool = False                   # import a file that was fully imported before
+
+
+@dataclass
+class RowFailure:
+    """One refused row: its spreadsheet row number, its cells, and ``[(column, message)]``."""
+
+    row: int
+    cells: dict[str, str]
+    errors: list[tuple[str, str]]
+
+    def message(self) -> str:
+        """``Email: not an email address; Company: no company named 'X'``."""
+        return "; ".join(f"{column}: {text}" if column else text for column, text in self.errors)
+
+
+@dataclass
+class ImportResult:
+    """What a run did (counts include earlier runs of a resumed import)."""
+
+    entity: str
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    flagged: int = 0
+    failed: int = 0
+    resumed_from: int = 0
+    import_id: int | None = None
+    dry_run: bool = False
+    rolled_back: bool = False
+    mapping: mapping_rules.Mapping | None = None
+    failures: list[RowFailure] = field(default_factory=list)
+    errors_path: Path | None = None
+
+    def summary(self) -> str:
+        """``1,234 created, 12 updated, 3 skipped as duplicates, 2 failed (see errors.csv)``."""
+        parts = [f"{self.created:,} created", f"{self.updated:,} updated",
+                 f"{self.skipped:,} skipped as duplicates"]
+        if self.flagged:
+            parts.append(f"{self.flagged:,} flagged as possible duplicates")
+        failed = f"{self.failed:,} failed"
+        if self.failed and self.errors_path is not None:
+            failed += f" (see {self.errors_path})"
+        parts.append(failed)
+        text = ", ".join(parts)
+        if self.dry_run:
+            text = f"dry run, nothing written: would have {text}"
+        elif self.rolled_back:
+            text = f"nothing written (all or nothing, and rows failed): {text}"
+        if self.resumed_from:
+            text += f"; resumed after row {self.resumed_from + 1:,}"
+        return text
+
+
+def import_file(app, entity: str, path: str | Path, options: ImportOptions | None = None, user: Any = None,
+                progress: Callable[[int], None] | None = None,
+                on_start: Callable[[ImportResult], None] | None = None) -> ImportResult:
+    """Import ``path`` (CSV or XLSX) into ``entity`` as ``user`` (None: the system).
+
+    ``on_start(result)`` is called once the file is read and mapped (``result.total``
+    rows, ``result.resumed_from`` already done); ``progress(n)`` after each batch
+    with the rows it covered. Raises ``ReadError``, ``MappingError`` or
+    ``ImportRefused`` (messages for the user) when the import cannot start.
+    """
+    options = options or ImportOptions()
+    sheet = read_sheet(path, options.encoding, options.delimiter)
+    if options.errors_path is None and not options.dry_run:
+        path = Path(path)
+        options.errors_path = path.with_name(f"{path.stem}-errors.csv")
+    return import_sheet(app, entity, sheet, options, user, progress, on_start, file_name=Path(path).name)
+
+
+def import_sheet(app, entity: str, sheet: Sheet, options: ImportOptions | None = None, user: Any = None,
+                 progress: Callable[[int], None] | None = None,
+                 on_start: Callable[[ImportResult], None] | None = None, file_name: str = "") -> ImportResult:
+    """Import an already read :class:`~trellis.io.reading.Sheet` (see :func:`import_file`)."""
+    options = options or ImportOptions()
+    meta = (runtime(app).metadata.entities if runtime(app).metadata else {}).get(entity)
+    if meta is None:
+        raise ImportRefused(f"no entity '{entity}'")
+    if options.dedupe not in (None, *DEDUPE_MODES):
+        raise ImportRefused(f"--dedupe must be one of {', '.join(DEDUPE_MODES)}")
+    if options.batch_size < 1:
+        raise ImportRefused("--batch-size must be at least 1")
+    chosen = mapping_rules.build(meta, sheet.headers, options.mapping, options.auto_map)
+    if not [name for name in chosen.columns.values() if name != mapping_rules.ID_COLUMN]:
+        raise ImportRefused(f"no column of the file matches a field of {entity} "
+                           f"(columns: {', '.join(sheet.headers)}); map them with --map COLUMN=FIELD")
+    tables = ensure(app)
+    with app.app_context():
+        run = _Run(app, meta, sheet, options, user, tables, chosen)
+        run.start(file_name)
+        if on_start is not None:
+            on_start(run.result)
+        run.go(progress)
+    return run.result
+
+
+class _Run:
+    """One import run: the state that lives from the first batch to the last."""
+
+    def __init__(self, app, meta, sheet: Sheet, options: ImportOptions, user: Any, tables, chosen):
+        self.app, self.meta, self.sheet, self.options, self.user = app, meta, sheet, options, user
+        self.tables = tables
+        self.service = records_for(app, user, channel="import")
+        self.result = ImportResult(meta.name, total=len(sheet.rows), dry_run=options.dry_run, mapping=chosen)
+        self.links = LinkResolver(self.service, create=options.create_links)
+        self.index: DuplicateIndex | None = None
+        self.pending_failures: list[RowFailure] = []
+        self.errors = _ErrorFile(options.errors_path, sheet.headers) if options.errors_path else None
+
+    # --- bookkeeping -----------------------------------------------------------------
+
+    def start(self, file_name: str) -> None:
+        """Find the run to resume, or record a new one (not for a dry run)."""
+        if self.options.dry_run:
+            return
+        imports = self.tables.imports
+        with unit_of_work(self.app) as connection:
+            previous = connection.execute(
+                select(imports).where(imports.c.entity == self.meta.name, imports.c.file_sha256 == self.sheet.sha256,
+                                      imports.c.status.in_(("running", "done")))
+                .order_by(imports.c.id.desc()).limit(1)).mappings().first()
+            if previous is not None and previous["status"] == "done" and not self.options.again:
+                raise ImportRefused(f"this file was already imported into {self.meta.name} "
+                                   f"(import #{previous['id']}); pass --again to import it once more")
+            if previous is not None and previous["status"] == "running":
+                r = self.result
+                r.import_id, r.resumed_from = previous["id"], previous["rows_done"]
+                r.created, r.updated, r.skipped = previous["created"], previous["updated"], previous["skipped"]
+                r.flagged, r.failed = previous["flagged"], previous["failed"]
+            else:
+                self.result.import_id = connection.execute(insert(imports).values(
+                    entity=self.meta.name, file_name=file_name[:500], file_sha256=self.sheet.sha256, rows_done=0,
+                    created=0, updated=0, skipped=0, flagged=0, failed=0, status="running",
+                    user_id=user_id(self.user), started_at=datetime.now(UTC))).inserted_primary_key[0]
+        if self.errors is not None:
+            self.errors.open(append=self.result.resumed_from > 0)
+        self.result.errors_path = Path(self.options.errors_path) if self.options.errors_path else None
+
+    def go(self, progress: Callable[[int], None] | None) -> None:
+        """Write the rows after ``resumed_from``, batch by batch."""
+        rows = list(enumerate(self.sheet.rows))[self.result.resumed_from:]
+        one_transaction = self.options.dry_run or self.options.all_or_nothing
+        size = len(rows) if one_transaction else self.options.batch_size
+        try:
+            for start in range(0, max(len(rows), 1), max(size, 1)):
+                batch = rows[start:start + size]
+                try:
+                    with unit_of_work(self.app) as connection:
+                        self._batch(connection, batch)
+                        if one_transaction and (self.options.dry_run or self.result.failed):
+                            raise _RollBack
+                except _RollBack:
+                    self.result.rolled_back = not self.options.dry_run
+                    self._mark("rolled_back")
+                self._flush_failures()
+                if progress is not None and batch:
+                    progress(len(batch))
+            if not self.result.rolled_back:
+                self._mark("done")
+        finally:
+            if self.errors is not None:
+                self.errors.close()
+
+    def _batch(self, connection, batch: list[tuple[int, list[str]]]) -> None:
+        imports = self.tables.imports
+        # A write first: SQLite's driver only opens a transaction before a write, and the
+        # per-row SAVEPOINTs must sit inside one or a rollback would not undo them.
+        connection.execute(update(imports).where(imports.c.id == (self.result.import_id or 0))
+                           .values(status="running"))
+        if self.index is None and self.options.dedupe:
+            table = self.service.schema.tables[self.meta.name]
+            self.index = DuplicateIndex(self.meta).load(connection, table)
+        for index, cells in batch:
+            self._row(connection, index + 2, dict(zip(self.sheet.headers, cells, strict=False)))
+        if self.result.import_id is not None and not self.options.dry_run:
+            r = self.result
+            done = batch[-1][0] + 1 if batch else r.resumed_from
+            connection.execute(update(imports).where(imports.c.id == r.import_id).values(
+                rows_done=done, created=r.created, updated=r.updated, skipped=r.skipped, flagged=r.flagged,
+                failed=r.failed))
+
+    def _mark(self, status: str) -> None:
+        if self.result.import_id is None or self.options.dry_run:
+            return
+        imports = self.tables.imports
+        with unit_of_work(self.app) as connection:
+            connection.execute(update(imports).where(imports.c.id == self.result.import_id)
+                               .values(status=status, finished_at=datetime.now(UTC)))
+
+    # --- one row ---------------------------------------------------------------------
+
+    def _row(self, connection, number: int, cells: dict[str, str]) -> None:
+        if not any(str(v).strip() for v in cells.values()):
+            return  # a blank line in the middle of a file is not a failed row
+        savepoint = db.session.begin_nested()
+        try:
+            self._write_row(connection, cells)
+            savepoint.commit()
+            self.links.keep()
+        except _RowRefused as e:
+            savepoint.rollback()
+            self.links.forget()
+            self._fail(number, cells, e.errors)
+        except ValidationError as e:
+            savepoint.rollback()
+            self.links.forget()
+            self._fail(number, cells, self._columns(e.fields))
+        except (NotFound, PermissionDenied, ConflictError) as e:
+            savepoint.rollback()
+            self.links.forget()
+            self._fail(number, cells, [("", str(e))])
+        except BaseException:
+            savepoint.rollback()
+            raise
+
+    def _write_row(self, connection, cells: dict[str, str]) -> None:
+        values, target_id, errors = {}, None, []
+        for header, name in self.result.mapping.columns.items():
+            text = cells.get(header, "")
+            if not str(text).strip():
+                continue  # an empty cell sets nothing: defaults apply, existing values stay
+            text = unneutralise(text)  # our own export's "'+7 999..." comes back as "+7 999..."
+            if name == mapping_rules.ID_COLUMN:
+                target_id = text.strip()
+                continue
+            fld = self.meta.fields[name]
+            if fld.type in ("link", "user", "links"):
+                try:
+                    values[name] = self.links.resolve(connection, fld, text)
+                except ValueError as e:
+                    errors.append((header, str(e)))
+            else:
+                values[name] = text
+        if errors:
+            raise _RowRefused(errors)
+        if self.options.update_existing and target_id:
+            record = self.service.update(self.meta.name, target_id, values)
+            self.result.updated += 1
+            self._remember(record)
+            return
+        match = self.index.find(values) if self.index is not None else None
+        mode = self.options.dedupe
+        if match is not None and mode == "skip":
+            self.result.skipped += 1
+            return
+        if match is not None and mode == "update":
+            record = self.service.update(self.meta.name, match[0], values)
+            self.result.updated += 1
+            self._remember(record)
+            return
+        record = self.service.create(self.meta.name, values)
+        self.result.created += 1
+        if match is not None and mode == "flag":
+            connection.execute(insert(self.tables.duplicates).values(
+                entity=self.meta.name, record_id=record.id, other_id=match[0], rule=match[1],
+                at=datetime.now(UTC)))
+            self.result.flagged += 1
+        self._remember(record)
+
+    def _remember(self, record) -> None:
+        if self.index is not None:
+            self.index.add(record.id, record)
+
+    def _columns(self, fields: dict[str, str]) -> list[tuple[str, str]]:
+        """Field errors -> ``[(column header, message)]``; errors of unmapped fields keep the field name."""
+        found = []
+        for name, message in fields.items():
+            if name == "__all__":
+                found.append(("", message))
+            else:
+                found.append((self.result.mapping.column_of(name) or name, message))
+        return found
+
+    def _fail(self, number: int, cells: dict[str, str], errors: list[tuple[str, str]]) -> None:
+        self.result.failed += 1
+        failure = RowFailure(number, cells, errors)
+        if len(self.result.failures) < MAX_KEPT_FAILURES:
+            self.result.failures.append(failure)
+        self.pending_failures.append(failure)
+
+    def _flush_failures(self) -> None:
+        """Write the failures of a committed batch (a rolled-back batch's rows run again on resume)."""
+        if self.errors is not None:
+            for failure in self.pending_failures:
+                self.errors.write(failure)
+        self.pending_failures.clear()
+
+
+class _RollBack(Exception):
+    """Raised inside the transaction of a dry run (or a failed all-or-nothing run) to undo it."""
+
+
+class _RowRefused(Exception):
+    def __init__(self, errors: list[tuple[str, str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+class _ErrorFile:
+    """The error CSV: the original columns plus ``_row`` and ``_errors``, UTF-8 with a BOM (Excel reads it)."""
+
+    def __init__(self, path: str | Path, headers: list[str]):
+        self.path = Path(path)
+        self.headers = headers
+        self._file = None
+        self._writer = None
+        self._append = False
+
+    def open(self, append: bool) -> None:
+        """Start afresh (a new import) or add to the file (a resumed one); created at the first failure."""
+        self._append = append and self.path.exists()
+        if not self._append:
+            self.path.unlink(missing_ok=True)
+
+    def write(self, failure: RowFailure) -> None:
+        """Add one failed row."""
+        if self._writer is None:
+            self._file = self.path.open("a" if self._append else "w", encoding="utf-8-sig" if not self._append
+                                        else "utf-8", newline="")
+            self._writer = csv.writer(self._file)
+            if not self._append:
+                self._writer.writerow([*self.headers, "_row", "_errors"])
+        self._writer.writerow([*(failure.cells.get(h, "") for h in self.headers), failure.row, failure.message()])
+
+    def close(self) -> None:
+        """Close the file if it was opened."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            self._writer = None
