@@ -222,6 +222,10 @@ def test_converting_a_column_keeps_the_other_columns_and_links(org):
     assert code == 0
     assert org.sql("SELECT count(*) FROM bin") == [(2,)]
     assert org.sql("SELECT name, fax FROM part ORDER BY id") == [("Bolt", "555-1"), ("Nut", None)]
+    org.sql("INSERT INTO part (name) VALUES ('Washer')")     # ids and defaults survive the rebuild
+    assert org.sql("SELECT id, version FROM part WHERE name = 'Washer'") == [(3, 1)]
+    org.sql("DELETE FROM part WHERE name = 'Bolt'")           # and so does ON DELETE CASCADE
+    assert org.sql("SELECT count(*) FROM bin") == [(1,)]
 
 
 def test_adding_search_fills_the_search_column_of_existing_rows(org):
@@ -419,3 +423,10 @@ def test_migrate_also_creates_tables_other_subsystems_declare_on_db_metadata(org
     with org.engine().connect() as connection:
         fks = sa.inspect(connection).get_foreign_keys("test_only_token")
     assert fks[0]["referred_table"] == "user"
+
+
+def test_migrate_against_an_unreachable_database_is_one_line(org, monkeypatch):
+    monkeypatch.setenv("TRELLIS_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/nothing")
+    code, _, err = org.cli("migrate")
+    assert code != 0
+    assert err.startswith("trellis: error:") and "Traceback" not in err

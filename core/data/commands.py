@@ -38,7 +38,10 @@ def migrate(dry_run: bool, convert: bool) -> None:
     from trellis.data.migrate import apply, plan
 
     engine, schema = _engine_and_schema()
-    the_plan = plan(engine, schema, convert=convert)
+    try:
+        the_plan = plan(engine, schema, convert=convert)
+    except SQLAlchemyError as e:
+        fail(f"cannot read the database: {_first_line(e)}")
     if dry_run:
         for line in the_plan.lines():
             click.echo(line)
@@ -79,7 +82,10 @@ def prune_columns(dry_run: bool, yes: bool) -> None:
     if dry_run == yes:
         raise click.UsageError("give either --dry-run (list what would be dropped) or --yes (back up, then drop)")
     engine, schema = _engine_and_schema()
-    found = prune.find(engine, schema)
+    try:
+        found = prune.find(engine, schema)
+    except SQLAlchemyError as e:
+        fail(f"cannot read the database: {_first_line(e)}")
     for orphan, reason in found.kept:
         click.echo(f"! not dropping {_name(orphan)}: {reason}")
     if not found.orphans:
