@@ -16,7 +16,6 @@ from trellis.errors import (
     ValidationError,
 )
 from trellis.hookspecs import hookimpl
-from trellis.metadata.model import FieldType
 from trellis.plugin_types import Action, DemoContext, MenuItem, ScheduledJob, Widget
 from trellis.plugins import PluginError, PluginLoadError
 
@@ -43,6 +42,16 @@ __all__ = [
     "create_app",
     "hookimpl",
 ]
+
+
+def __getattr__(name):
+    # FieldType lives with the metadata model; importing that package on `import trellis`
+    # would slow every `trellis` command down, so it is fetched on first use.
+    if name == "FieldType":
+        from trellis.metadata.model import FieldType
+
+        return FieldType
+    raise AttributeError(f"module 'trellis' has no attribute {name!r}")
 
 
 def create_app(config=None):
