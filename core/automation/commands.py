@@ -40,4 +40,30 @@ def scheduler(loglevel):
     _celery().start(["beat", f"--loglevel={loglevel}"])
 
 
-commands = [worker, scheduler]
+@click.group("workflow")
+def workflow():
+    """Look at workflows."""
+
+
+@workflow.command("draw")
+@click.argument("name")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="write to a file, not stdout")
+@with_appcontext
+def draw_command(name, output):
+    """Print the workflow NAME as an SVG diagram (open it in a browser)."""
+    from trellis.automation.diagram import draw
+    from trellis.runtime import runtime
+
+    workflows = runtime(current_app).metadata.workflows
+    if name not in workflows:
+        fail(f"no workflow '{name}' (known: {', '.join(sorted(workflows)) or 'none'})")
+    svg = draw(workflows[name])
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(svg + "\n")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(svg)
+
+
+commands = [worker, scheduler, workflow]
