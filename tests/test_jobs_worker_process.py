@@ -69,3 +69,32 @@ def test_a_worker_process_sends_the_email_an_app_queued(tmp_path):
         smtp.stop()
     assert "Traceback" not in output, output
 
+
+
+@pytest.mark.celery
+def test_the_beat_tick_task_fires_time_triggers_on_the_worker(tmp_path):
+    broker = os.environ.get(BROKER_ENV)
+    if not broker:
+        pytest.skip(f"Celery run skipped: set {BROKER_ENV}=redis://127.0.0.1:6379/15")
+    from celery.contrib.testing.worker import start_worker
+    from trellis.automation.celery_app import celery_for
+
+    org = tmp_path / "org"
+    write_org(org, {"automations/every_minute.yaml": """
+        automation: every_minute
+        entity: customer
+        trigger: {schedule: "* * * * *"}
+        actions:
+          - create: {entity: task, set: {subject: "'Ping ' + name", customer: "id"}}
+    """})
+    app = build_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'crm.sqlite'}", "ORG_DIR": str(org), "TESTING": True,
+                     "PLUGINS": [], "BROKER_URL": broker, "CELERY_QUEUE": f"trellis-tick-{free_port()}"})
+    svc = records_of(app)
+    svc.create("customer", {"name": "Ann"})
+    celery = celery_for(app)
+    with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        celery.tasks["trellis.tick"].delay()
+        deadline = time.monotonic() + 20
+        while not svc.query("task").page(count=False).rows and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert [t["subject"] for t in svc.query("task").page().rows] == ["Ping Ann"]
