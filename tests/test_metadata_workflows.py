@@ -135,3 +135,11 @@ def test_a_workflow_defined_twice_names_the_first_file(org):
     write_workflow(org, "workflow: p\nentity: deal\nfield: stage\n")
     (org / "metadata" / "zz.yaml").write_text("workflow: p\nentity: deal\nfield: stage\n")
     assert problems(org) == ["metadata/zz.yaml:1:11: error: workflow 'p' is already defined in metadata/flow.yaml:1"]
+
+
+def test_a_state_without_a_label_takes_its_options_label(org):
+    (org / "metadata" / "deal.yaml").write_text(DEAL.replace(
+        "options: [new, qualified, won, lost]", "options: [new, qualified, {won: {en: Won!, ru: Выиграна}}, lost]"))
+    write_workflow(org, "workflow: p\nentity: deal\nfield: stage\nstates: {won: {}, lost: {label: Gone}}\n")
+    states = load_org(org).workflows["p"].states
+    assert states["won"].label == {"en": "Won!", "ru": "Выиграна"} and states["lost"].label == {"en": "Gone"}

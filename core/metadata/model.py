@@ -198,7 +198,8 @@ class ActionSpec:
     kind: str
     options: Any
     source: Source = UNKNOWN
-    # Expressions inside ``options``, compiled at load, by dotted path: ``"set.amount"``, ``"to"``.
+    # Expressions inside ``options``, compiled at load, by dotted path in ``options``: ``"amount"`` for
+    # ``- set: {amount: ...}``, ``"set.amount"`` for ``- create: {set: {amount: ...}}``, ``"to"``.
     expressions: dict[str, Expression] = field(default_factory=dict, compare=False)
 
 

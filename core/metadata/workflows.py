@@ -5,7 +5,7 @@ from __future__ import annotations
 from trellis.metadata.actions import build_actions
 from trellis.metadata.fields import EXPRESSION_NAMES
 from trellis.metadata.layers import Document
-from trellis.metadata.model import Entity, Role, State, Transition, Workflow
+from trellis.metadata.model import Entity, Field, Role, State, Transition, Workflow
 from trellis.metadata.problems import did_you_mean
 from trellis.metadata.reading import NAME, Reader, kind_of
 from trellis.metadata.yaml_loader import YMap
@@ -63,7 +63,7 @@ def _workflow(body: YMap, entities: dict[str, Entity], roles: dict[str, Role], a
                                              f"{problem}{did_you_mean(field_name, entity.fields)}")
         return None
     workflow = Workflow(name, entity_name, field_name, source=body.source, label=reader.label(body, "label", what))
-    workflow.states = _states(body, field.options, what, reader)
+    workflow.states = _states(body, field, what, reader)
     specs = reader.mapping(body, "transitions", what)
     names = frozenset(entity.fields) | frozenset(EXPRESSION_NAMES)
     for transition_name, spec in (specs or {}).items():
@@ -74,10 +74,15 @@ def _workflow(body: YMap, entities: dict[str, Entity], roles: dict[str, Role], a
     return workflow
 
 
-def _states(body: YMap, options: list[str], what: str, reader: Reader) -> dict[str, State]:
+def _states(body: YMap, field: Field, what: str, reader: Reader) -> dict[str, State]:
+    options = field.options
+
+    def label(name: str) -> dict[str, str]:  # a state without a label shows its option's label
+        return dict(field.option_labels.get(name) or {"en": name.replace("_", " ").capitalize()})
+
     specs = reader.mapping(body, "states", what)
     if specs is None:  # no ``states:``: every option of the field is a state
-        return {option: State(option, source=body.source) for option in options}
+        return {option: State(option, label(option), source=body.source) for option in options}
     states = {}
     for name, spec in specs.items():
         at = specs.key_at(name)
@@ -92,8 +97,9 @@ def _states(body: YMap, options: list[str], what: str, reader: Reader) -> dict[s
         where = f"state '{name}' of {what}"
         reader.keys(spec, STATE_KEYS, where)
         probability = reader.integer(spec, "probability", where, minimum=0)
-        states[name] = State(name, reader.label(spec, "label", where), reader.boolean(spec, "final", where),
-                             reader.boolean(spec, "won", where), reader.boolean(spec, "lost", where), probability, at)
+        states[name] = State(name, reader.label(spec, "label", where) or label(name),
+                             reader.boolean(spec, "final", where), reader.boolean(spec, "won", where),
+                             reader.boolean(spec, "lost", where), probability, at)
     return states
 
 
