@@ -112,3 +112,13 @@ def test_every_broken_file_is_reported_not_just_the_first(org):
     write(org, "c.yaml", "entity: c\nfields: {name: {type: strin}}\n")
     found = problems(org)
     assert [p.split(":")[0] for p in found] == ["metadata/a.yaml", "metadata/b.yaml", "metadata/c.yaml"]
+
+
+@pytest.mark.parametrize("value, tag", [
+    ("!!python/object/apply:os.system [echo]", "tag:yaml.org,2002:python/object/apply:os.system"),
+    ("!!python/name:os.system x", "tag:yaml.org,2002:python/name:os.system"),
+    ("!custom {a: 1}", "!custom"),
+])
+def test_python_and_custom_tags_are_refused(org, value, tag):
+    write(org, "deal.yaml", f"entity: deal\nfields:\n  name: {value}\n")
+    assert problems(org) == [f"metadata/deal.yaml:3:9: error: tag '{tag}' is not allowed"]

@@ -193,6 +193,8 @@ class _Builder:
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if event.anchor:
                 raise YAMLProblem(self.at(event), _ALIASES)
+            if event.tag not in _COLLECTION_TAGS:
+                raise YAMLProblem(self.at(event), f"tag '{event.tag}' is not allowed")
             if len(self.stack) >= MAX_DEPTH:
                 raise YAMLProblem(self.at(event), f"nesting is too deep (more than {MAX_DEPTH} levels)")
             container = (YMap if kind is yaml.MappingStartEvent else YList)(self.source(event))
@@ -257,4 +259,5 @@ class _Builder:
 
 _NO_KEY = object()
 _QUOTES = ("'", '"')
+_COLLECTION_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _ALIASES = "anchors and aliases (&name, *name) are not allowed"
