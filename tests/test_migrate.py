@@ -430,3 +430,11 @@ def test_migrate_against_an_unreachable_database_is_one_line(org, monkeypatch):
     code, _, err = org.cli("migrate")
     assert code != 0
     assert err.startswith("trellis: error:") and "Traceback" not in err
+
+
+def test_a_name_longer_than_postgresql_keeps_is_a_yaml_error_with_its_line(org):
+    long = "compatible_" * 5 + "parts"
+    org.write(PART + f"  {long}: {{type: links, to: user}}\n")
+    code, _, err = org.cli("migrate")
+    assert code == 1
+    assert "part.yaml:7:" in err and f"the many-to-many table 'part__{long}' would be longer than 63" in err

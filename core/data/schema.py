@@ -32,6 +32,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Column, ForeignKey, Index, MetaData, Table
+from trellis.errors import MetadataError, Problem
 from trellis.metadata.model import Entity, Metadata
 from trellis.metadata.model import Field as MetaField
 
@@ -89,7 +90,15 @@ class Schema:
 
 
 def build_schema(metadata: Metadata) -> Schema:
-    """Build the SQLAlchemy tables for every entity of ``metadata`` (no database access)."""
+    """Build the SQLAlchemy tables for every entity of ``metadata`` (no database access).
+
+    Raises ``MetadataError`` when two fields would share a column or a table name is
+    longer than PostgreSQL keeps (it would silently cut it, and every later
+    comparison would see a different table).
+    """
+    problems = _name_problems(metadata)
+    if problems:
+        raise MetadataError(problems)
     schema = Schema(metadata=MetaData(), entities=dict(metadata.entities))
     has_user = "user" in metadata.entities
     for entity in metadata.entities.values():
@@ -102,6 +111,37 @@ def build_schema(metadata: Metadata) -> Schema:
     Table(BOOKKEEPING_TABLE, schema.metadata,
           Column("key", sa.String(200), primary_key=True), Column("value", sa.Text, nullable=True))
     return schema
+
+
+def _name_problems(metadata: Metadata) -> list[Problem]:
+    problems = []
+
+    def problem(f: MetaField | Entity, message: str) -> None:
+        problems.append(Problem(f.source.path, f.source.line, f.source.column, message))
+
+    tables: dict[str, str] = {}
+    for entity in metadata.entities.values():
+        if len(entity.name) > MAX_NAME:
+            problem(entity, f"entity name '{entity.name}' is longer than {MAX_NAME} characters")
+        tables[entity.name] = f"entity '{entity.name}'"
+        columns = {c: "a system column" for c in SYSTEM_COLUMNS}
+        for f in entity.fields.values():
+            storage = storage_of(f, metadata)
+            if storage in ("links", "children", "none") or not f.column:
+                if storage == "links":
+                    name = f"{entity.name}__{f.name}"
+                    if len(name) > MAX_NAME:
+                        problem(f, f"the many-to-many table '{name}' would be longer than {MAX_NAME} characters")
+                    elif name in tables:
+                        problem(f, f"the many-to-many table '{name}' has the name of {tables[name]}")
+                    tables[name] = f"field '{entity.name}.{f.name}'"
+                continue
+            if f.column in columns:
+                problem(f, f"field '{f.name}' needs column '{f.column}', taken by {columns[f.column]}")
+            elif len(f.column) > MAX_NAME:
+                problem(f, f"column '{f.column}' would be longer than {MAX_NAME} characters")
+            columns[f.column] = f"field '{f.name}'"
+    return problems
 
 
 def storage_of(f: MetaField, metadata: Metadata) -> str:
