@@ -233,6 +233,8 @@ class RecordService:
                 values[name] = coerce_value(raw, field, self.metadata.field_types.get(field.type), sanitize)
             except ValueError as e:
                 errors[name] = str(e)
+            except TypeError:  # e.g. a plugin coercer given a list where it expects text
+                errors[name] = "has the wrong kind of value"
         return values
 
     def _derive(self, meta: Entity, record: Record, errors: dict[str, str], now: datetime,
