@@ -88,21 +88,29 @@ def recipients(value: Any) -> list[str]:
 
 def queue_email(app, record, to: Any, options: dict, owner: str) -> int:
     """Render the email for ``record`` now and queue it; returns the email log id."""
+    addresses = recipients(to)
+    if not addresses:
+        raise ValueError("the email has no recipient ('to' gave nothing)")
+    return queue_message(app, record.entity, record.id, addresses, compose(app, record, options), owner,
+                         cc=recipients(options.get("cc")))
+
+
+def queue_message(app, entity: str | None, record_id: int | None, to: list[str], message: dict, owner: str,
+                  cc: list[str] | None = None) -> int:
+    """Queue a rendered ``message`` (``subject``, ``text``, ``html``) about a record; log it; returns the log id.
+
+    Inside a write (an automation, a scheduled job) the log row and the job join its transaction.
+    """
     from trellis.automation.jobs import enqueue
     from trellis.automation.state import automation_state
     from trellis.data.database import db
 
-    addresses = recipients(to)
-    if not addresses:
-        raise ValueError("the email has no recipient ('to' gave nothing)")
-    message = compose(app, record, options)
     log_table = automation_state(app).tables.email_log
     connection = db.session.connection()
     log_id = connection.execute(insert(log_table).values(
-        entity=record.entity, record_id=record.id, automation=owner, recipient=", ".join(addresses),
+        entity=entity, record_id=record_id, automation=owner, recipient=", ".join(to),
         subject=message["subject"], status="queued", at=utcnow())).inserted_primary_key[0]
-    job_id = enqueue(app, EMAIL_JOB, {"log_id": log_id, "to": addresses, "cc": recipients(options.get("cc")),
-                                      **message})
+    job_id = enqueue(app, EMAIL_JOB, {"log_id": log_id, "to": list(to), "cc": list(cc or []), **message})
     connection.execute(update(log_table).where(log_table.c.id == log_id).values(job_id=job_id))
     return log_id
 
