@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask
-
-from trellis import config as settings
 from trellis import automation, data, metadata, plugins, web
+from trellis import config as settings
 from trellis.runtime import install
 
 

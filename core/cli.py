@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 from flask.cli import FlaskGroup
-from trellis.errors import MetadataError, SettingsError
+from trellis.errors import MetadataError, SettingsError, TrellisError
 
 
 def _make_app():
@@ -92,13 +92,15 @@ def init(directory: Path):
 
 def _add_subsystem_commands(group: click.Group) -> None:
     from trellis import plugin_commands
+    from trellis.api import commands as api
     from trellis.automation import commands as automation
     from trellis.data import commands as data
     from trellis.io import commands as io
     from trellis.metadata import commands as metadata
     from trellis.security import commands as security
 
-    for module in (metadata, data, plugin_commands, security, io, automation):
+    # Later modules win a name clash: the API's ``token`` replaces security's placeholder.
+    for module in (metadata, data, plugin_commands, security, io, automation, api):
         for command in module.commands:
             group.add_command(command)
 
@@ -119,6 +121,9 @@ def main(argv: list[str] | None = None) -> None:
         for problem in e.problems:
             click.echo(str(problem), err=True)
         sys.exit(1)
+    except TrellisError as e:  # e.g. a plugin that fails at start-up: named, no traceback
+        click.echo(f"trellis: error: {e}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover
