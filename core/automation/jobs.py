@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -92,7 +93,7 @@ def enqueue(app, job_name: str, payload: dict, delay: float = 0) -> int:
     now = utcnow()
     row = {"job": job_name, "payload": json.dumps(payload, default=str), "status": "pending", "attempts": 0,
            "run_at": now + timedelta(seconds=delay), "created_at": now}
-    with app.app_context() if not _in_app(app) else _null():
+    with _app_context(app):
         session = db.session
         if session.info.get(WRITE_DEPTH, 0) > 0:
             job_id = session.connection().execute(insert(jobs.outbox).values(**row)).inserted_primary_key[0]
@@ -159,7 +160,7 @@ def due_jobs(app, now: datetime | None = None, limit: int = 100) -> list[int]:
 
     now = now or utcnow()
     outbox = jobs_of(app).outbox
-    with app.app_context() if not _in_app(app) else _null(), db.engine.connect() as connection:
+    with _app_context(app), db.engine.connect() as connection:
         return list(connection.execute(select(outbox.c.id).where(_claimable(outbox, now))
                                        .order_by(outbox.c.run_at, outbox.c.id).limit(limit)).scalars())
 
@@ -236,20 +237,15 @@ def job_status(app, job_id: int) -> dict | None:
     from trellis.data.database import db
 
     outbox = jobs_of(app).outbox
-    with app.app_context() if not _in_app(app) else _null(), db.engine.connect() as connection:
+    with _app_context(app), db.engine.connect() as connection:
         row = connection.execute(select(outbox).where(outbox.c.id == job_id)).first()
     return dict(row._mapping) if row is not None else None
 
 
-def _in_app(app) -> bool:
+def _app_context(app):
+    """``app``'s context, reusing the current one when it is ``app``'s (so the caller's session is kept)."""
     from flask import current_app, has_app_context
 
-    return has_app_context() and current_app._get_current_object() is app
-
-
-class _null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
+    if has_app_context() and current_app._get_current_object() is app:
+        return nullcontext()
+    return app.app_context()
