@@ -33,6 +33,19 @@ def test_a_create_automation_sets_a_field_from_an_expression(org, base_config):
     assert svc.get("customer", ann.id)["note"] == "Welcome, Ann"
 
 
+def test_the_saved_record_returned_to_the_user_includes_the_automations_change(org, base_config):
+    app, svc = make(org, base_config, {"automations/welcome.yaml": """
+        automation: welcome
+        entity: customer
+        trigger: {on: [create]}
+        actions:
+          - set: {note: "'Welcome, ' + name"}
+    """})
+    ann = svc.create("customer", {"name": "Ann"})
+    assert (ann["note"], ann.version) == ("Welcome, Ann", 2)
+    assert svc.update("customer", ann.id, {"name": "Anna"}, expected_version=ann.version)["name"] == "Anna"
+
+
 def test_a_create_action_makes_a_linked_record_and_the_run_is_recorded(org, base_config):
     app, svc = make(org, base_config, {"automations/call.yaml": """
         automation: first_call

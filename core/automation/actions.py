@@ -77,7 +77,7 @@ def set_fields(app, spec: ActionSpec, record, context: Context, owner: str) -> N
     """``- set: {field: expression}``: update the triggering record."""
     values = {name: option(spec, name, raw, record, context) for name, raw in dict(spec.options or {}).items()}
     if values:
-        context.records.update(record.entity, record.id, values)
+        _refresh(record, context.records.update(record.entity, record.id, values))
 
 
 def create_record(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
@@ -144,7 +144,17 @@ def assign(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
     field = next((name for name in ("owner", "assigned") if name in users), users[0] if users else None)
     if field is None:
         raise LookupError(f"assign: {record.entity} has no user field")
-    context.records.update(record.entity, record.id, {field: user})
+    _refresh(record, context.records.update(record.entity, record.id, {field: user}))
+
+
+def _refresh(record, updated) -> None:
+    """Copy the stored values into the triggering record, which the user's create or update returns.
+
+    Without this, the caller would hold the version before the automation's write,
+    and its next edit would be refused as a conflict.
+    """
+    record.update(updated)
+    record.system.update(updated.system)
 
 
 def _user_id(context: Context, target: Any) -> int:
