@@ -438,3 +438,21 @@ def test_a_name_longer_than_postgresql_keeps_is_a_yaml_error_with_its_line(org):
     code, _, err = org.cli("migrate")
     assert code == 1
     assert "part.yaml:7:" in err and f"the many-to-many table 'part__{long}' would be longer than 63" in err
+
+
+def test_the_backup_of_a_json_column_holds_its_values(org):
+    org.write(PART + "  tags: {type: tags}\n")
+    org.cli("migrate")
+    with org.engine().begin() as connection:
+        part = sa.Table("part", sa.MetaData(), sa.Column("id", sa.Integer), sa.Column("tags", sa.JSON))
+        connection.execute(part.update().values(tags=["red", "дуб"]))
+    org.write(PART)
+    code, out, _ = org.cli("prune-columns", "--yes")
+    assert code == 0
+    path = backup_path(out)
+    if path.suffix == ".sqlite":
+        with sqlite3.connect(path) as copy:
+            assert copy.execute("SELECT tags FROM part").fetchone()[0] == '["red", "\\u0434\\u0443\\u0431"]'
+    else:
+        with (path / "part.csv").open(encoding="utf-8") as f:
+            assert next(csv.DictReader(f))["tags"] == '["red", "дуб"]'

@@ -12,6 +12,7 @@ did); ``trellis prune-columns --yes`` drops them, after writing a backup:
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,8 +92,15 @@ def _backup_csv(engine: Engine, orphans: list[Orphan], folder: Path) -> Path:
                 writer = csv.writer(out)
                 writer.writerow([c.name for c in wanted])
                 for row in connection.execute(sa.select(*wanted)):
-                    writer.writerow(row)
+                    writer.writerow([_cell(value) for value in row])
     return folder
+
+
+def _cell(value):
+    # JSON columns come back as Python lists and dicts; write them as JSON, not as repr().
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 def drop(engine: Engine, orphans: list[Orphan], echo: Callable[[str], None] = lambda line: None) -> None:
