@@ -110,7 +110,7 @@ def export_command(entity, fmt, filters, columns, order, output):
         if fmt == "xlsx":
             count = write_xlsx(headers, rows, output)
         elif output is None:
-            count = write_csv(headers, rows, click.get_text_stream("stdout"))
+            count = write_csv(headers, rows, sys.stdout)
         else:
             with output.open("w", encoding="utf-8-sig", newline="") as out:
                 count = write_csv(headers, rows, out)

@@ -5,8 +5,8 @@ collapsed, casefolded) of every listed field are equal. ``{match: [first_name,
 last_name], fuzzy: true}`` compares the listed values joined, by difflib ratio
 >= 0.9, but only against candidates that share a blocking key, never the whole
 table: with two or more fields a key is one field's whole value plus the first
-letter of each other field (one typo anywhere still leaves a key intact); with one
-field, its first three or its last three letters.
+letters of the other fields, or plus their last letters (one typo anywhere leaves
+at least one key intact); with one field, its first three or its last three letters.
 
 The index is read from the table once per import and grows with every record the
 import writes, so a duplicate inside the file counts as much as one in the table.
@@ -110,8 +110,9 @@ def _block_keys(parts: tuple[str, ...]) -> list[tuple]:
     keys = []
     for i, value in enumerate(parts):
         if value:
-            initials = tuple(p[:1] for j, p in enumerate(parts) if j != i)
-            keys.append((i, value, initials))
+            others = [p for j, p in enumerate(parts) if j != i]
+            keys.append((i, value, "first", tuple(p[:1] for p in others)))
+            keys.append((i, value, "last", tuple(p[-1:] for p in others)))
     return keys
 
 
