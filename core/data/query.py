@@ -123,15 +123,18 @@ class Query:
 
     # --- running -----------------------------------------------------------------------
 
-    def page(self, size: int = 50, cursor: str | None = None, direction: str | None = None,
+    def page(self, size: int | None = None, cursor: str | None = None, direction: str | None = None,
              count: bool = True, count_cap: int = COUNT_CAP) -> Page:
         """One page of ``size`` rows after (``direction="next"``) or before (``"prev"``) ``cursor``.
+
+        ``size`` defaults to the entity's ``list.page_size``; ``direction`` to the one
+        the cursor was made for (``next_cursor`` reads on, ``prev_cursor`` back).
 
         Link fields read ``{"id": 3, "name": "Ann"}`` (names joined in the same
         query); ``links`` fields a list of ids (one query per such field per page).
         """
         try:
-            size = int(size)
+            size = int(size if size is not None else self._entity.list.page_size)
         except (TypeError, ValueError):
             raise QueryError({"size": "must be a whole number"}) from None
         if not 1 <= size <= MAX_PAGE_SIZE:
