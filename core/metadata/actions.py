@@ -16,7 +16,7 @@ from trellis.metadata.fields import EXPRESSION_NAMES
 from trellis.metadata.model import ActionSpec, Entity
 from trellis.metadata.problems import did_you_mean
 from trellis.metadata.reading import Reader, kind_of
-from trellis.metadata.yaml_loader import YList, YMap
+from trellis.metadata.yaml_loader import YList, YMap, plain
 
 BUILTIN_ACTIONS = ("set", "create", "email", "webhook", "assign", "add_activity")
 OFFSET = re.compile(r"^[+-]?\d{1,4}[mhdw]$")
@@ -28,15 +28,6 @@ _KNOWN_OPTIONS = {
     "assign": ("to",),
     "add_activity": ("subject", "kind", "description", "due"),
 }
-
-
-def plain(value: Any) -> Any:
-    """YAML containers as plain dicts and lists (the model does not keep YAML sources inside options)."""
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    return value
 
 
 def build_actions(container: YMap, entity: Entity, entities: dict[str, Entity], kinds: tuple[str, ...],

@@ -10,13 +10,13 @@ from trellis.metadata.field_types import BUILTIN_FIELD_TYPES, COMMON_KEYS, NUMER
 from trellis.metadata.model import Field, FieldType, Source
 from trellis.metadata.problems import did_you_mean
 from trellis.metadata.reading import NAME, Reader, kind_of
-from trellis.metadata.yaml_loader import YList, YMap
+from trellis.metadata.yaml_loader import YList, YMap, plain
 
 SYSTEM_FIELDS = ("id", "version", "created_at", "created_by", "updated_at", "updated_by")
 EXPRESSION_NAMES = (*SYSTEM_FIELDS, "current_user")
 EXPRESSION_DEFAULT_TYPES = ("date", "datetime", "user")
-# Keys that a plugin type's ``options`` may reuse and that land on Field attributes, not in ``extra``.
 _BUILTIN_NAMES = frozenset(t.name for t in BUILTIN_FIELD_TYPES)
+# Keys that a plugin type's ``options`` may reuse and that land on Field attributes, not in ``extra``.
 _FIELD_ATTRIBUTES = {"max_length", "min", "max", "options", "to", "via", "on_delete", "calendar"}
 
 
@@ -72,7 +72,7 @@ def build_field(name: str, spec: Any, at: Source, entity: str, names: frozenset[
         reader.error(spec.value_at("max"), f"{what}: 'max' ({field.max}) is below 'min' ({field.min})")
     for key in field_type.options:
         if key not in _FIELD_ATTRIBUTES and key in spec:
-            field.extra[key] = spec[key]
+            field.extra[key] = plain(spec[key])
     field.compute = reader.expression(spec, "compute", what, names)
     field.visible = reader.expression(spec, "visible", what, names)
     field.required_if = reader.expression(spec, "required_if", what, names)
@@ -182,7 +182,7 @@ def _literal(field: Field, value: Any) -> Any:
             return _INVALID
         return list(value)
     if kind == "json":
-        return value
+        return plain(value)
     return _INVALID
 
 
@@ -194,7 +194,7 @@ def _default(field: Field, spec: YMap, what: str, names: frozenset[str], field_t
         field.default_expr = reader.compile(value, at, f"'default' of {what}", names)
         return
     if field.type not in _BUILTIN_NAMES:
-        field.default = value  # a plugin type: its coerce() checks the value when records are saved
+        field.default = plain(value)  # a plugin type: its coerce() checks the value when records are saved
         return
     if field.type in ("link", "links", "children", "file"):
         reader.error(at, f"{what}: type {field.type} cannot have a 'default'")

@@ -94,6 +94,15 @@ class YList(list):
         self.item_sources.append(source)
 
 
+def plain(value: Any) -> Any:
+    """YAML containers as plain dicts and lists (the model does not keep YAML sources inside options)."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
 def where(container: Any, key: Any = None) -> Source | None:
     """The source of ``container[key]`` (or of the container when ``key`` is None), if known."""
     if key is None:
