@@ -16,6 +16,9 @@ def prepare(app) -> Iterator[str]:
     """
     _upgrade(app)
     yield f"Database ready: {app.config['DATABASE_URL']}"
+    from trellis.security.demo_admin import demo_admin
+
+    yield from demo_admin(app)  # security: admin@example.com, password printed every run
     from trellis.runtime import runtime
 
     plugins = runtime(app).plugins

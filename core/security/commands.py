@@ -1,8 +1,49 @@
 """``trellis user`` and ``trellis token``."""
 
-from trellis.cli_support import not_available
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from trellis.cli_support import fail, not_available
+
+
+@click.group("user")
+def user() -> None:
+    """Manage the people who sign in."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--role", required=True, help="A role from the metadata, or 'admin' for every permission.")
+@click.option("--name", default=None, help="The user's display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@with_appcontext
+def add(email: str, role: str, name: str | None, password_stdin: bool) -> None:
+    """Create a user who can sign in with EMAIL (password from a prompt or --password-stdin)."""
+    from sqlalchemy.exc import SQLAlchemyError
+    from trellis.errors import ValidationError
+    from trellis.security.accounts import AccountError, create_user
+
+    app = current_app._get_current_object()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        account = create_user(app, email, password, role=role, name=name)
+    except AccountError as e:
+        fail(str(e))
+    except ValidationError as e:
+        fail("; ".join(f"{field}: {message}" for field, message in e.fields.items()))
+    except SQLAlchemyError as e:
+        fail(f"cannot write the user (has 'trellis migrate' been run?): {str(e).splitlines()[0]}")
+    click.echo(f"Created user {account.email} (#{account.id}, role {role})")
+
 
 commands = [
-    not_available("user", "the web UI (login)"),
+    user,
     not_available("token", "the REST API"),
 ]

@@ -1,4 +1,10 @@
-"""The web layer: blueprints for pages, plus ``/healthz``."""
+"""The web layer: generated pages per entity, login, themes and ``/healthz``.
+
+Every page needs a signed-in user except ``/login``, ``/healthz`` and ``/static``:
+one ``before_request`` check (:func:`require_login`) covers the core's pages and
+plugins' blueprints alike. What a user may see or change is not checked here but
+by the record service each view calls.
+"""
 
 from importlib.resources import files
 from pathlib import Path
@@ -6,15 +12,44 @@ from pathlib import Path
 from trellis.runtime import runtime
 from trellis.web import health
 
+PUBLIC_ENDPOINTS = {"security.login", "health.healthz", "static"}
+API_PREFIX = "/api/"  # the REST API signs callers in with bearer tokens itself, and answers in JSON
+
 
 def init_app(app) -> None:
     """Register the web blueprints on ``app``, plugins' pages and templates included."""
+    from trellis import security
+    from trellis.web import lists, pages, record_pages, theme
+
+    security.init_app(app)  # login and CSRF are needed by every page (does nothing when already wired)
     app.register_blueprint(health.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(lists.bp)
+    app.register_blueprint(record_pages.bp)
     plugins = runtime(app).plugins
     for blueprint in plugins.blueprints() if plugins is not None else ():
         app.register_blueprint(blueprint)
     app.jinja_loader = template_loader(app)
     app.jinja_env.globals["menu_items"] = lambda user=None: menu_items(app, user)
+    theme.init_theme(app, static_folders(app))
+    app.before_request(require_login)
+
+
+def require_login():
+    """Send anonymous visitors of any page but the public ones to ``/login`` (401 for JSON callers)."""
+    from flask import g, redirect, request, url_for
+    from flask_login import current_user
+
+    # flask-login caches the user in ``g``; when a request shares an app context pushed
+    # earlier (tests holding one open), that cache would be a previous request's user.
+    g.pop("_login_user", None)
+    if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX) or current_user.is_authenticated:
+        return None
+    if request.endpoint is None:
+        return None  # a 404 stays a 404
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": {"code": "unauthenticated", "message": "sign in first"}}, 401
+    return redirect(url_for("security.login", next=request.full_path.rstrip("?")))
 
 
 def template_loader(app):
@@ -28,6 +63,18 @@ def template_loader(app):
     folders += plugins.template_dirs() if plugins is not None else []
     folders.append(Path(str(files("trellis.themes"))) / "default" / "templates")
     return ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders])
+
+
+def static_folders(app) -> list[Path]:
+    """Where ``/static/<file>`` is looked for, in the same order as templates: the organisation's
+    theme, a ``static`` folder beside each plugin template folder, then the default theme."""
+    plugins = runtime(app).plugins
+    theme = Path(str(app.config.get("THEME") or "default"))
+    org_theme = theme if theme.is_absolute() else Path(app.config["ORG_DIR"]) / "themes" / theme
+    folders = [org_theme / "static"]
+    folders += [Path(d).parent / "static" for d in (plugins.template_dirs() if plugins is not None else [])]
+    folders.append(Path(str(files("trellis.themes"))) / "default" / "static")
+    return folders
 
 
 def menu_items(app, user=None) -> list:

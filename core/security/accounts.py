@@ -1,0 +1,200 @@
+"""Users who sign in: creating them, checking passwords, and the sessions they hold.
+
+A user is a record of the core ``user`` entity (created through the record service,
+so history and hooks see it); the password hash, admin flag, roles and session
+token live in ``trellis_credential`` (:mod:`trellis.security.tables`).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from trellis.runtime import runtime
+from werkzeug.security import check_password_hash, generate_password_hash
+
+ADMIN_ROLE = "admin"
+MAX_FAILED_LOGINS = 10          # then the account waits LOCK_TIME before the next try
+LOCK_TIME = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 8
+# Checked against when the email is unknown, so that a wrong email costs what a wrong password costs.
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+@dataclass
+class Account:
+    """The signed-in user as flask-login and the record service see it.
+
+    ``id`` is the ``user`` record's id (what ``created_by`` and history store);
+    ``get_id()`` also carries the session token, so a cookie from before a logout
+    or a newer login no longer loads the user.
+    """
+
+    id: int
+    email: str
+    name: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
+    team: int | None = None
+    is_admin: bool = False
+    roles: list[str] = field(default_factory=list)
+    session_token: str | None = None
+    is_authenticated: bool = True
+    is_anonymous: bool = False
+
+    @property
+    def is_active(self) -> bool:
+        """Only active users are loaded at all, so always True."""
+        return True
+
+    def get_id(self) -> str:
+        """``"<user id>:<session token>"``: what flask-login keeps in the session."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def display_name(self) -> str:
+        """The name, or the email when the user has none."""
+        return self.name or self.email
+
+
+class AccountError(ValueError):
+    """A user cannot be created as asked (unknown role, short password, email in use)."""
+
+
+def credentials(app):
+    """The ``trellis_credential`` table of ``app``."""
+    return runtime(app).services["credentials"]
+
+
+def create_user(app, email: str, password: str | None, role: str | None = None, name: str | None = None) -> Account:
+    """Create a ``user`` record and its credential; ``role`` ``admin`` makes an administrator.
+
+    Raises AccountError for an unknown role or a too-short password, and the record
+    service's ValidationError for a bad or already used email.
+    """
+    from trellis.data.records import records_for
+    from trellis.data.unit import unit_of_work
+
+    roles = _checked_roles(app, role)
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    values = {"email": email, "active": True}
+    if name:
+        values["name"] = name
+    with unit_of_work(app) as connection:
+        user = records_for(app, channel="plugin").create("user", values)
+        connection.execute(insert(credentials(app)).values(
+            user_id=user.id, password_hash=_hash(password), is_admin=ADMIN_ROLE in roles,
+            roles=json.dumps(sorted(roles - {ADMIN_ROLE})), failed_logins=0, changed_at=datetime.now(UTC)))
+    return load_account(app, user.id)
+
+
+def _checked_roles(app, role: str | None) -> set[str]:
+    if not role:
+        return set()
+    known = set(runtime(app).metadata.roles) if runtime(app).metadata is not None else set()
+    if role != ADMIN_ROLE and role not in known:
+        choices = ", ".join(sorted(known | {ADMIN_ROLE}))
+        raise AccountError(f"unknown role '{role}' (known roles: {choices})")
+    return {role}
+
+
+def _hash(password: str | None) -> str | None:
+    # No password (None) means the user cannot sign in until one is set.
+    return generate_password_hash(password, method="scrypt") if password else None
+
+
+def set_password(app, user_id: int, password: str) -> None:
+    """Replace a user's password; every session of the user ends."""
+    from trellis.data.unit import unit_of_work
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    table = credentials(app)
+    with unit_of_work(app) as connection:
+        connection.execute(update(table).where(table.c.user_id == user_id).values(
+            password_hash=_hash(password), session_token=None, failed_logins=0, locked_until=None,
+            changed_at=datetime.now(UTC)))
+
+
+def find_user_id(app, email: str) -> int | None:
+    """The id of the user with ``email`` (letter case of the domain ignored), or None."""
+    users = runtime(app).schema.tables["user"]
+    local, _, domain = email.strip().rpartition("@")
+    wanted = f"{local}@{domain.lower()}" if local else email.strip()
+    from trellis.data.unit import unit_of_work
+
+    with unit_of_work(app, write=False) as connection:
+        return connection.execute(select(users.c.id).where(users.c.email == wanted)).scalar()
+
+
+def authenticate(app, email: str, password: str) -> Account | None:
+    """The account for a correct email and password, with a fresh session token; else None.
+
+    A fresh token at every login rotates the session: a cookie stolen before the
+    login is worth nothing after it. Wrong passwords count towards a temporary lock.
+    """
+    from trellis.data.unit import unit_of_work
+
+    user_id = find_user_id(app, email)
+    table = credentials(app)
+    now = datetime.now(UTC)
+    with unit_of_work(app) as connection:
+        row = None
+        if user_id is not None:
+            row = connection.execute(select(table).where(table.c.user_id == user_id)).mappings().first()
+        if row is None or not row["password_hash"]:
+            check_password_hash(_DUMMY_HASH, password)
+            return None
+        locked = row["locked_until"]
+        if locked is not None and _aware(locked) > now:
+            return None
+        if not check_password_hash(row["password_hash"], password):
+            failed = (row["failed_logins"] or 0) + 1
+            lock = now + LOCK_TIME if failed >= MAX_FAILED_LOGINS else None
+            connection.execute(update(table).where(table.c.user_id == user_id).values(
+                failed_logins=0 if lock else failed, locked_until=lock))
+            return None
+        token = secrets.token_urlsafe(32)
+        connection.execute(update(table).where(table.c.user_id == user_id).values(
+            session_token=token, failed_logins=0, locked_until=None))
+    return load_account(app, user_id, token)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def load_account(app, user_id: Any, token: str | None = None) -> Account | None:
+    """The active user ``user_id`` with its credential, in ONE query; None when inactive or unknown.
+
+    With ``token`` given, None also when it is not the user's current session token.
+    """
+    from trellis.data.unit import unit_of_work
+
+    users, table = runtime(app).schema.tables["user"], credentials(app)
+    query = (select(users.c.id, users.c.email, users.c.name, users.c.locale, users.c.timezone, users.c.team_id,
+                    users.c.active, table.c.is_admin, table.c.roles, table.c.session_token)
+             .select_from(users.join(table, table.c.user_id == users.c.id)).where(users.c.id == int(user_id)))
+    with unit_of_work(app, write=False) as connection:
+        row = connection.execute(query).mappings().first()
+    if row is None or row["active"] is False:
+        return None
+    if token is not None and (not row["session_token"] or not secrets.compare_digest(row["session_token"], token)):
+        return None
+    return Account(id=row["id"], email=row["email"], name=row["name"], locale=row["locale"],
+                   timezone=row["timezone"], team=row["team_id"], is_admin=bool(row["is_admin"]),
+                   roles=json.loads(row["roles"] or "[]"), session_token=row["session_token"])
+
+
+def end_session(app, user_id: int) -> None:
+    """Forget the user's session token: every cookie issued to the user stops working."""
+    from trellis.data.unit import unit_of_work
+
+    table = credentials(app)
+    with unit_of_work(app) as connection:
+        connection.execute(update(table).where(table.c.user_id == user_id).values(session_token=None))

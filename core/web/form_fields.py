@@ -1,0 +1,161 @@
+"""Forms generated from an entity's ``form:`` blocks: layout, one widget per field type, and
+turning what the browser posted back into values for the record service.
+
+The form is not a WTForms class: a form's fields change with the YAML, so one small
+mapping (field type -> widget) and one Jinja macro per widget serve every entity,
+and flask-wtf protects every POST with its CSRF token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from trellis.metadata.model import Entity, Field, FormBlock
+from trellis.web.labels import local_time, user_timezone
+from werkzeug.datastructures import MultiDict
+
+# field type -> widget (the macro in themes/default/templates/widgets.html that renders it)
+WIDGETS = {
+    "string": "text", "email": "email", "phone": "tel", "url": "url", "file": "text",
+    "text": "textarea", "html": "textarea", "json": "textarea",
+    "integer": "integer", "decimal": "number", "money": "number", "percent": "number",
+    "boolean": "checkbox", "date": "date", "datetime": "datetime",
+    "selection": "select", "multiselect": "multiselect", "tags": "tags",
+    "link": "link", "user": "link", "links": "links",
+}
+STORAGE_WIDGETS = {"string": "text", "text": "textarea", "integer": "integer", "decimal": "number",
+                   "boolean": "checkbox", "date": "date", "datetime": "datetime", "json": "textarea",
+                   "link": "link", "links": "links"}
+
+
+@dataclass
+class Block:
+    """A section or tab as rendered: ``rows`` of :class:`trellis.metadata.model.Field`."""
+
+    kind: str
+    title: Any
+    rows: list[list[Field]]
+
+
+def widget(field: Field, metadata) -> str:
+    """The widget name for ``field`` (plugin types by their storage kind)."""
+    if field.type in WIDGETS:
+        return WIDGETS[field.type]
+    ftype = metadata.field_types.get(field.type)
+    return STORAGE_WIDGETS.get(ftype.storage if ftype else "string", "text")
+
+
+def editable(field: Field) -> bool:
+    """True for fields a form may send (computed, read-only and children are shown, never sent)."""
+    return not (field.computed or field.readonly or field.type == "children")
+
+
+def layout(entity: Entity) -> list[Block]:
+    """The form's blocks; an entity without ``form:`` gets one section of its fields."""
+    blocks: list[FormBlock] = entity.form or [
+        FormBlock("section", entity.label, [[f.name] for f in entity.fields.values() if f.type != "children"])]
+    result = []
+    for block in blocks:
+        rows = [[entity.fields[name] for name in row if name in entity.fields] for row in block.rows]
+        result.append(Block(block.kind, block.title, [row for row in rows if row]))
+    return result
+
+
+def form_fields(entity: Entity) -> list[Field]:
+    """Every field the form shows, in order."""
+    return [field for block in layout(entity) for row in block.rows for field in row]
+
+
+def initial_values(entity: Entity, record: dict | None, metadata) -> dict[str, Any]:
+    """What each input shows: the record's values (or a new record's literal defaults) as form text."""
+    values = {}
+    for field in form_fields(entity):
+        value = record.get(field.name) if record is not None else field.default
+        values[field.name] = as_input(field, value, metadata)
+    return values
+
+
+def as_input(field: Field, value: Any, metadata) -> Any:
+    """A stored value as the text an input holds (a list for multi-selects, a dict for links)."""
+    kind = widget(field, metadata)
+    if value is None:
+        return [] if kind == "multiselect" else ({"id": "", "name": ""} if kind == "link" else "")
+    if kind == "link":
+        return value if isinstance(value, dict) else {"id": value, "name": f"#{value}"}
+    if kind == "checkbox":
+        return "true" if value else ""
+    if kind == "multiselect":
+        return [str(v) for v in value]
+    if kind in ("tags", "links"):
+        return ", ".join(str(v.get("id") if isinstance(v, dict) else v) for v in value)
+    if kind == "datetime" and isinstance(value, datetime):
+        return local_time(value).strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if kind == "textarea" and not isinstance(value, str):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def posted_values(entity: Entity, form: MultiDict, metadata) -> dict[str, Any]:
+    """What the browser posted for every editable field of the form, as input text (same shapes
+    as :func:`initial_values`), so a refused form can be shown again exactly as typed."""
+    values = {}
+    for field in form_fields(entity):
+        if not editable(field):
+            continue
+        kind = widget(field, metadata)
+        if kind == "checkbox":
+            values[field.name] = "true" if form.get(field.name) else ""
+        elif kind == "multiselect":
+            values[field.name] = form.getlist(field.name)
+        elif kind == "link":
+            values[field.name] = {"id": form.get(field.name, "").strip(), "name": form.get(f"{field.name}__label", "")}
+        else:
+            values[field.name] = form.get(field.name, "")
+    return values
+
+
+def changed_values(entity: Entity, posted: dict[str, Any], initial: dict[str, Any], metadata) -> dict[str, Any]:
+    """The fields whose input differs from what the form showed, as values for the record service.
+
+    Only these are sent: an untouched field is never re-written (no history noise, no
+    clash with a field the user may read but not set), and a new record's untouched
+    blank fields get their defaults from the service.
+    """
+    changes = {}
+    for name, value in posted.items():
+        before = initial.get(name)
+        if _comparable(value) == _comparable(before):
+            continue
+        changes[name] = to_service(entity.fields[name], value, metadata)
+    return changes
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return str(value.get("id") or "")
+    if isinstance(value, list):
+        return sorted(value)
+    return (value or "").strip() if isinstance(value, str) else value
+
+
+def to_service(field: Field, value: Any, metadata) -> Any:
+    """One posted input as the record service takes it (it coerces and validates the rest)."""
+    kind = widget(field, metadata)
+    if kind == "link":
+        return value.get("id") or None
+    if kind == "checkbox":
+        return bool(value)
+    if kind == "datetime" and isinstance(value, str) and value.strip():
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value  # the service says what is wrong with it
+        # datetime-local inputs carry no zone: they are in the user's time zone.
+        return moment.replace(tzinfo=user_timezone()) if moment.tzinfo is None else moment
+    return value

@@ -1,0 +1,102 @@
+"""Text for the user's locale: entity, field and option labels from the YAML, and values as shown.
+
+Labels are dicts per locale (``{"en": "Deal", "ru": "Сделка"}``); a missing locale
+falls back to English, then to any label, then to the name made readable.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_request_context
+from flask_login import current_user
+
+RTL_LOCALES = ("fa", "ar", "he", "ur")
+
+
+def user_locale() -> str:
+    """The signed-in user's locale, else the organisation's (``TRELLIS_LOCALE``)."""
+    if has_request_context() and getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return current_user.locale
+    return current_app.config.get("LOCALE") or "en"
+
+
+def user_timezone() -> ZoneInfo:
+    """The signed-in user's time zone, else the organisation's (``TRELLIS_TIMEZONE``)."""
+    name = None
+    if has_request_context() and getattr(current_user, "is_authenticated", False):
+        name = current_user.timezone
+    try:
+        return ZoneInfo(name or current_app.config.get("TIMEZONE") or "UTC")
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
+
+
+def text_direction(locale: str | None = None) -> str:
+    """``rtl`` for right-to-left locales (fa), else ``ltr``."""
+    return "rtl" if (locale or user_locale()) in RTL_LOCALES else "ltr"
+
+
+def label(text: dict | str | None, fallback: str = "", locale: str | None = None) -> str:
+    """``text`` in the user's locale (English, then any, then ``fallback`` made readable)."""
+    if isinstance(text, str):
+        return text
+    if text:
+        locale = locale or user_locale()
+        return text.get(locale) or text.get("en") or next(iter(text.values()))
+    return fallback.replace("_", " ").capitalize()
+
+
+def entity_label(entity, plural: bool = False) -> str:
+    """``Contact`` / ``Contacts`` in the user's locale."""
+    if plural and entity.plural:
+        return label(entity.plural)
+    return label(entity.label, entity.name)
+
+
+def field_label(field) -> str:
+    """The field's label in the user's locale."""
+    return label(field.label, field.name)
+
+
+def option_label(field, option: Any) -> str:
+    """The label of one selection option (the option itself when it has none)."""
+    labels = field.option_labels.get(str(option)) if field.option_labels else None
+    return label(labels, str(option)) if labels else str(option)
+
+
+def local_time(moment: datetime) -> datetime:
+    """A stored (UTC) moment in the user's time zone."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(user_timezone())
+
+
+def display(field, value: Any) -> str:
+    """A stored value as text for lists, cards and detail pages (never HTML: templates escape it)."""
+    if value is None or value == [] or value == "":
+        return ""
+    if isinstance(value, dict) and "id" in value:
+        return str(value.get("name") or f"#{value['id']}")
+    kind = getattr(field, "type", None)
+    if kind == "boolean":
+        return "✓" if value else "✗"
+    if kind in ("selection",):
+        return option_label(field, value)
+    if isinstance(value, list):
+        if kind == "multiselect":
+            return ", ".join(option_label(field, v) for v in value)
+        return ", ".join(display(field, v) if isinstance(v, dict) else str(v) for v in value)
+    if isinstance(value, datetime):
+        return local_time(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if kind == "percent" and isinstance(value, Decimal | int | float):
+        return f"{value}%"
+    if kind == "json":
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -1,0 +1,104 @@
+"""``/app/<entity>``: the list page (columns, quick search, filters, sort, keyset pages) and
+``/app/<entity>/autocomplete`` for link inputs.
+
+Every parameter that is not ``q``, ``sort`` or ``cursor`` is a filter handed to the
+query builder as is (``?stage=won``, ``?amount__gte=100``); the builder checks names
+and operators, and what it refuses is shown as a 400 page with its message. Counts stop at
+``LIST_COUNT_CAP`` (default the query builder's cap) and show as "1,000+".
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from trellis.data.query import COUNT_CAP, QueryError
+from trellis.web.labels import display, entity_label, field_label
+from trellis.web.pages import entity_or_404, register_errors, service
+
+bp = Blueprint("lists", __name__)
+register_errors(bp)
+
+RESERVED = ("q", "sort", "cursor")
+FILTER_TYPES = ("selection", "boolean", "date", "datetime")   # offered in the filter panel
+UNSORTABLE = ("json", "multiselect", "tags", "links", "children")
+
+
+def columns(entity) -> list:
+    """The list's columns: the YAML's ``list.columns``, else the title and the next few fields."""
+    names = [n for n in entity.list.columns if n in entity.fields]
+    if not names:
+        stored = [f.name for f in entity.fields.values() if f.column]
+        names = ([entity.title] if entity.title in entity.fields else []) + \
+            [n for n in stored if n != entity.title][:4]
+    return [entity.fields[n] for n in names]
+
+
+def default_sort(entity) -> str:
+    """The YAML's ``list.order`` as a ``sort`` parameter (``-close_date``), else newest first."""
+    if entity.list.order:
+        return ",".join(("-" if desc else "") + name for name, desc in entity.list.order)
+    return "-id"
+
+
+def filters_from(args) -> dict[str, str]:
+    """The filter parameters of a request; repeated ones (checkboxes) join into an ``in`` list."""
+    found = {}
+    for key in args:
+        if key in RESERVED:
+            continue
+        values = [v for v in args.getlist(key) if v.strip()]
+        if values:
+            found[key] = ",".join(values)
+    return found
+
+
+@bp.get("/app/<entity>")
+def index(entity: str):
+    """One page of records, as the signed-in user may see them."""
+    meta = entity_or_404(entity)
+    q = request.args.get("q", "").strip()
+    sort = request.args.get("sort") or default_sort(meta)
+    filters = filters_from(request.args)
+    shown = columns(meta)
+    try:
+        query = service().query(entity).filter(filters)
+        if q:
+            query = query.search(q)
+        page = query.order_by(sort).page(size=meta.list.page_size, cursor=request.args.get("cursor") or None,
+                                         count_cap=current_app.config.get("LIST_COUNT_CAP", COUNT_CAP))
+    except QueryError as e:
+        messages = [f"{name}: {message}" for name, message in e.fields.items()]
+        return render_template("list.html", entity=meta, columns=shown, page=None, q=q, sort=sort,
+                               filters=filters, errors=messages, filter_fields=_filter_fields(meta),
+                               title=entity_label(meta, plural=True), cells=None), 400
+    cells = [[display(f, row.get(f.name)) for f in shown] for row in page.rows]
+    return render_template("list.html", entity=meta, columns=shown, page=page, q=q, sort=sort, filters=filters,
+                           errors=[], filter_fields=_filter_fields(meta), cells=cells,
+                           title=entity_label(meta, plural=True), sortable=[f.type not in UNSORTABLE for f in shown])
+
+
+def _filter_fields(meta) -> list:
+    return [f for f in meta.fields.values() if f.type in FILTER_TYPES and f.column]
+
+
+@bp.get("/app/<entity>/autocomplete")
+def autocomplete(entity: str):
+    """Up to 10 ``{"id", "name"}`` of ``entity`` matching ``?q=``, for link inputs (never all records)."""
+    meta = entity_or_404(entity)
+    q = request.args.get("q", "").strip()
+    query = service().query(entity)
+    title = meta.fields.get(meta.title) if meta.title else None
+    try:
+        if q and meta.search:
+            query = query.search(q)
+        elif q and title is not None and title.column:
+            query = query.filter(**{f"{title.name}__contains": q})
+        rows = query.page(size=10, count=False).rows
+    except QueryError as e:
+        return jsonify({"error": {"code": "bad_query", "message": e.message, "fields": e.fields}}), 400
+    return jsonify([{"id": r.id, "name": display(title, r.get(title.name)) if title else f"#{r.id}"}
+                    for r in rows])
+
+
+def column_label(field) -> str:
+    """A column header's text."""
+    return field_label(field)

@@ -1,0 +1,86 @@
+"""The home page, navigation and what every page's view shares (the service, entity lookup, errors)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_login import current_user
+from trellis.errors import NotFound, PermissionDenied
+from trellis.runtime import runtime
+from trellis.web.labels import entity_label, user_timezone
+
+bp = Blueprint("pages", __name__)
+
+
+def service():
+    """The record service acting as the signed-in user, channel ``ui``: every view reads and writes through it."""
+    from trellis.data.records import records_for
+
+    return records_for(current_app._get_current_object(), user=current_user._get_current_object(), channel="ui")
+
+
+def entity_or_404(name: str):
+    """The entity ``name`` of the loaded metadata, or a 404 page."""
+    metadata = runtime().metadata
+    if metadata is None or name not in metadata.entities:
+        abort(404, description=f"There is no '{name}' here.")
+    return metadata.entities[name]
+
+
+def navigation(user) -> list[dict]:
+    """Menu groups for ``user``: plugins' ``menu_items(user)`` first, then every other entity.
+
+    Each group is ``{"title": str | None, "items": [{"label", "url"}]}``.
+    """
+    from trellis.web import menu_items
+
+    groups: dict[str | None, list[dict]] = {}
+    covered = set()
+    for item in menu_items(current_app._get_current_object(), user):
+        groups.setdefault(item.group, []).append({"label": item.label, "url": item.url})
+        covered.add(item.url.rstrip("/"))
+    metadata = runtime().metadata
+    others = []
+    for entity in (metadata.entities.values() if metadata is not None else ()):
+        url = f"/app/{entity.name}"
+        if url not in covered:
+            others.append({"label": entity_label(entity, plural=True), "url": url})
+    if others:
+        groups.setdefault("Records", []).extend(sorted(others, key=lambda i: i["label"].casefold()))
+    return [{"title": title, "items": items} for title, items in groups.items()]
+
+
+@bp.get("/")
+def home():
+    """The signed-in user's open activities that are overdue or due today (when there are activities)."""
+    overdue, today = [], []
+    metadata = runtime().metadata
+    activity = metadata.entities.get("activity") if metadata is not None else None
+    if activity is not None and {"due", "done", "assigned"} <= set(activity.fields):
+        zone = user_timezone()
+        start = datetime.combine(datetime.now(zone).date(), time(), tzinfo=zone)
+        end = start + timedelta(days=1)
+        rows = (service().query("activity").filter(assigned=current_user.id, done=False, due__lt=end)
+                .order_by("due").page(size=100, count=False).rows)
+        for row in rows:
+            (overdue if row["due"] < start else today).append(row)
+    return render_template("home.html", overdue=overdue, today=today, activity=activity)
+
+
+def register_errors(blueprint) -> None:
+    """Error pages for what a user can cause on ``blueprint``'s pages: no such record (404), not allowed (403).
+
+    Registered per blueprint, not on the app, so that the REST API keeps its JSON errors.
+    """
+
+    @blueprint.errorhandler(NotFound)
+    def not_found(error):
+        return render_template("error.html", status=404, message=str(error)), 404
+
+    @blueprint.errorhandler(PermissionDenied)
+    def denied(error):
+        return render_template("error.html", status=403, message=str(error)), 403
+
+
+register_errors(bp)

@@ -1,0 +1,164 @@
+"""``/app/<entity>/new`` and ``/app/<entity>/<id>``: the generated form with the record's detail
+(related lists, timeline), saving, deleting, adding a note, and the ``_eval`` endpoint.
+
+Views only translate between HTTP and the record service: the service checks
+permissions, validates and reports errors per field; a view shows them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from trellis.errors import ConflictError, ValidationError
+from trellis.runtime import runtime
+from trellis.web import form_fields as forms
+from trellis.web.conditions import field_states, typed_values
+from trellis.web.labels import display, entity_label, local_time
+from trellis.web.pages import entity_or_404, register_errors, service
+from trellis.web.related import related_lists, timeline
+
+bp = Blueprint("records", __name__)
+register_errors(bp)
+
+
+def _load(entity: str, record_id: int):
+    """The record as a list row (link fields carry names), or 404."""
+    row = service().query(entity).filter(id=record_id).first()
+    if row is None:
+        abort(404, description=f"There is no {entity} #{record_id}, or you may not see it.")
+    return row
+
+
+def render_form(meta, record, values, errors=None, conflict=None, status=200):
+    """The form page (with the detail side when ``record`` exists) showing ``values`` as typed."""
+    metadata = runtime().metadata
+    states = field_states(meta, typed_values(meta, _flat(values), metadata))
+    context = dict(entity=meta, record=record, values=values, errors=errors or {}, conflict=conflict,
+                   blocks=forms.layout(meta), widget=lambda f: forms.widget(f, metadata), states=states,
+                   editable=forms.editable, display=display, title=_title(meta, record))
+    if record is not None:
+        context.update(related=related_lists(meta, record), timeline=timeline(meta, record),
+                       can_note="note" in metadata.entities)
+    return render_template("form.html", **context), status
+
+
+def _flat(values: dict) -> dict:
+    return {k: (v.get("id") if isinstance(v, dict) else v) for k, v in values.items()}
+
+
+def _title(meta, record) -> str:
+    if record is None:
+        return f"New {entity_label(meta)}"
+    name = record.get(meta.title) if meta.title else None
+    return display(meta.fields.get(meta.title), name) if name else f"{entity_label(meta)} #{record.id}"
+
+
+@bp.get("/app/<entity>/new")
+def new(entity: str):
+    """An empty form (literal defaults filled in; ``?field=value`` pre-fills, e.g. from a related list)."""
+    meta = entity_or_404(entity)
+    metadata = runtime().metadata
+    values = forms.initial_values(meta, None, metadata)
+    for name in request.args:
+        if name in values and forms.editable(meta.fields[name]):
+            values[name] = forms.as_input(meta.fields[name], request.args[name], metadata)
+    return render_form(meta, None, values)
+
+
+@bp.post("/app/<entity>/new")
+def create(entity: str):
+    """Create the record from the posted form; a refused form comes back with the input and messages (422)."""
+    meta = entity_or_404(entity)
+    metadata = runtime().metadata
+    posted = forms.posted_values(meta, request.form, metadata)
+    changes = forms.changed_values(meta, posted, forms.initial_values(meta, None, metadata), metadata)
+    try:
+        record = service().create(entity, changes)
+    except ValidationError as e:
+        return render_form(meta, None, posted, errors=e.fields, status=422)
+    flash(f"{entity_label(meta)} created.")
+    return redirect(url_for(".detail", entity=entity, record_id=record.id))
+
+
+@bp.get("/app/<entity>/<int:record_id>")
+def detail(entity: str, record_id: int):
+    """The record's form, related lists and timeline."""
+    meta = entity_or_404(entity)
+    record = _load(entity, record_id)
+    return render_form(meta, record, forms.initial_values(meta, record, runtime().metadata))
+
+
+@bp.post("/app/<entity>/<int:record_id>")
+def save(entity: str, record_id: int):
+    """Save the fields the user changed; a stale version is a conflict (409), never an overwrite."""
+    meta = entity_or_404(entity)
+    metadata = runtime().metadata
+    record = _load(entity, record_id)
+    posted = forms.posted_values(meta, request.form, metadata)
+    # Against the stored record: if it changed since the form was shown, the version check
+    # below turns the save into a conflict before anything is written.
+    changes = forms.changed_values(meta, posted, forms.initial_values(meta, record, metadata), metadata)
+    version = request.form.get("version")
+    if request.form.get("overwrite"):
+        version = record.version  # the user saw the conflict and chose to overwrite
+    try:
+        service().update(entity, record_id, changes, expected_version=version)
+    except ValidationError as e:
+        return render_form(meta, record, posted, errors=e.fields, status=422)
+    except ConflictError as e:
+        return render_form(meta, record, posted, conflict=_conflict_text(meta, e), status=409)
+    flash(f"{entity_label(meta)} saved.")
+    return redirect(url_for(".detail", entity=entity, record_id=record_id))
+
+
+def _conflict_text(meta, error: ConflictError) -> str:
+    current = error.current or {}
+    who = "someone else"
+    user_id = current.get("updated_by")
+    if user_id:
+        user = service().query("user").filter(id=user_id).first() if "user" in runtime().metadata.entities else None
+        who = (user.get("name") or user.get("email")) if user else f"user #{user_id}"
+    when = current.get("updated_at")
+    at = local_time(when).strftime("%Y-%m-%d %H:%M") if when else "a moment ago"
+    return f"This {entity_label(meta).lower()} was changed by {who} at {at}."
+
+
+@bp.post("/app/<entity>/<int:record_id>/delete")
+def delete(entity: str, record_id: int):
+    """Delete the record (a refusal, e.g. records still linking to it, is shown on its page)."""
+    meta = entity_or_404(entity)
+    try:
+        service().delete(entity, record_id)
+    except ValidationError as e:
+        flash("; ".join(e.fields.values()), "error")
+        return redirect(url_for(".detail", entity=entity, record_id=record_id))
+    flash(f"{entity_label(meta)} deleted.")
+    return redirect(url_for("lists.index", entity=entity))
+
+
+@bp.post("/app/<entity>/<int:record_id>/notes")
+def add_note(entity: str, record_id: int):
+    """Add a note about this record (the timeline shows it)."""
+    entity_or_404(entity)
+    if "note" not in runtime().metadata.entities:
+        abort(404)
+    _load(entity, record_id)
+    try:
+        service().create("note", {"body": request.form.get("body", ""), "ref_entity": entity,
+                                  "ref_record": record_id})
+    except ValidationError as e:
+        flash("Note not added: " + "; ".join(e.fields.values()), "error")
+    return redirect(url_for(".detail", entity=entity, record_id=record_id) + "#timeline")
+
+
+@bp.post("/app/<entity>/_eval")
+def evaluate(entity: str):
+    """Which fields are visible and required for the posted (unsaved) values: see :mod:`trellis.web.conditions`."""
+    meta = entity_or_404(entity)
+    metadata = runtime().metadata
+    posted = forms.posted_values(meta, request.form, metadata)
+    return jsonify(field_states(meta, typed_values(meta, _flat(posted), metadata)))
+
+
+def app_metadata():
+    """The running app's metadata (for templates)."""
+    return runtime(current_app).metadata

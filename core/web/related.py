@@ -1,0 +1,120 @@
+"""The detail page's side: related lists (records whose links point here) and the timeline
+(field history, notes and activities about the record, newest first)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from trellis.data.query import QueryError
+from trellis.data.schema import link_target
+from trellis.errors import NotFound, PermissionDenied
+from trellis.runtime import runtime
+from trellis.web.labels import display, entity_label, field_label
+from trellis.web.pages import service
+
+RELATED_ROWS = 10
+TIMELINE_ROWS = 50
+
+
+@dataclass
+class Related:
+    """One related list: ``rows`` of ``entity`` whose ``field`` points at the record."""
+
+    entity: Any
+    field: Any
+    title: str
+    rows: list
+    more: bool
+    url: str
+
+
+@dataclass
+class Event:
+    """One timeline entry: ``kind`` is ``change``, ``note``, ``activity`` or ``created``."""
+
+    kind: str
+    at: datetime
+    who: str
+    text: str
+    detail: str = ""
+    url: str | None = None
+
+
+def related_lists(meta, record) -> list[Related]:
+    """For every link field of another entity pointing at ``meta``, the first records linking to ``record``."""
+    metadata = runtime().metadata
+    found = []
+    for other in metadata.entities.values():
+        for field in other.fields.values():
+            if field.type not in ("link", "user") or link_target(field) != meta.name or not field.column:
+                continue
+            try:
+                page = service().query(other.name).filter(**{field.name: record.id}).page(
+                    size=RELATED_ROWS, count=False)
+            except (PermissionDenied, QueryError):
+                continue  # a list the user may not read is not shown at all
+            title_field = other.fields.get(other.title) if other.title else None
+            rows = [{"id": r.id, "name": display(title_field, r.get(other.title)) if title_field else f"#{r.id}"}
+                    for r in page.rows]
+            label = entity_label(other, plural=True)
+            if sum(1 for f in other.fields.values() if link_target(f) == meta.name) > 1:
+                label = f"{label} ({field_label(field)})"
+            found.append(Related(other, field, label, rows, page.next_cursor is not None,
+                                 f"/app/{other.name}?{field.name}={record.id}"))
+    return found
+
+
+def timeline(meta, record) -> list[Event]:
+    """History, notes and activities of ``record``, newest first (at most ``TIMELINE_ROWS``)."""
+    svc = service()
+    metadata = runtime().metadata
+    events: list[Event] = []
+    try:
+        changes = svc.history(meta.name, record.id)
+    except (NotFound, PermissionDenied):
+        changes = []
+    for change in changes:
+        field = meta.fields.get(change.field)
+        if field is None:
+            continue
+        events.append(Event("change", change.at, change.user_id, field_label(field),
+                            f"{_shown(field, change.old)} → {_shown(field, change.new)}"))
+    for kind, text_field in (("note", "body"), ("activity", "subject")):
+        other = metadata.entities.get(kind)
+        if other is None or not {"ref_entity", "ref_record"} <= set(other.fields):
+            continue
+        try:
+            rows = svc.query(kind).filter(ref_entity=meta.name, ref_record=record.id).order_by("-created_at") \
+                .page(size=TIMELINE_ROWS, count=False).rows
+        except (PermissionDenied, QueryError):
+            continue
+        for row in rows:
+            detail = display(other.fields.get("kind"), row.get("kind")) if kind == "activity" else ""
+            events.append(Event(kind, row.created_at, row.created_by, str(row.get(text_field) or ""), detail,
+                                f"/app/{kind}/{row.id}"))
+    events.sort(key=lambda e: e.at, reverse=True)
+    events = events[:TIMELINE_ROWS]
+    _name_users(events)
+    return events
+
+
+def _shown(field, value) -> str:
+    if field.type in ("link", "user") and value is not None:
+        return f"#{value}"
+    return display(field, value) or "—"
+
+
+def _name_users(events: list[Event]) -> None:
+    """Replace user ids by names, with one query for all of them."""
+    ids = sorted({e.who for e in events if isinstance(e.who, int)})
+    names = {}
+    if ids and "user" in runtime().metadata.entities:
+        try:
+            for row in service().query("user").filter(id__in=ids).page(size=len(ids), count=False).rows:
+                names[row.id] = row.get("name") or row.get("email") or f"#{row.id}"
+        except (PermissionDenied, QueryError):
+            pass
+    for event in events:
+        event.who = names.get(event.who, "system" if event.who is None else f"user #{event.who}")

@@ -1,0 +1,153 @@
+"""The generated form and detail page: create, validation errors, conflicts, conditions, delete, notes."""
+
+import re
+
+import pytest
+from trellis.security.testing import post, signed_in_client
+
+DEAL = """
+entity: deal
+label: {en: Deal}
+title: name
+fields:
+  name:        {type: string, required: true, max_length: 200}
+  stage:       {type: selection, options: [new, won, lost], default: new}
+  lost_reason: {type: string, visible: "stage == 'lost'", required_if: "stage == 'lost'"}
+  amount:      {type: money}
+  company:     {type: link, to: company}
+form:
+  - section: Deal
+    fields: [name, [stage, amount]]
+  - tab: Details
+    fields: [lost_reason, company]
+"""
+
+
+@pytest.fixture
+def trellis_config(trellis_config):
+    from pathlib import Path
+
+    folder = Path(trellis_config["ORG_DIR"]) / "metadata" / "entities"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "deal.yaml").write_text(DEAL, encoding="utf-8")
+    return trellis_config
+
+
+@pytest.fixture
+def web(app):
+    return signed_in_client(app)
+
+
+def form_value(page: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', page)
+    return found.group(1) if found else None
+
+
+def test_the_form_has_the_yaml_sections_tabs_and_side_by_side_rows(web):
+    page = web.get("/app/deal/new").get_data(as_text=True)
+    assert "<legend>Deal</legend>" in page
+    assert 'data-tab="Details"' in page
+    assert re.search(r'class="row cols-2">\s*<div class="field[^"]*" data-field="stage"', page)
+    assert '<select id="f-stage" name="stage"' in page
+    assert 'type="number"' in page and 'name="amount"' in page
+
+
+def test_a_link_field_is_an_autocomplete_input_not_a_list_of_records(web, records):
+    records.create("company", {"name": "Acme"})
+    page = web.get("/app/deal/new").get_data(as_text=True)
+    assert 'data-autocomplete="/app/company/autocomplete"' in page
+    assert "Acme" not in page
+
+
+def test_creating_a_record_redirects_to_its_page(web, records):
+    r = post(web, "/app/deal/new", {"name": "Big one", "stage": "new", "amount": "100"})
+    assert r.status_code == 302
+    deal_id = int(r.location.rsplit("/", 1)[1])
+    assert records.get("deal", deal_id)["name"] == "Big one"
+
+
+def test_a_refused_form_comes_back_with_the_input_and_a_message_per_field(web, records):
+    r = post(web, "/app/deal/new", {"name": "", "stage": "lost", "amount": "12.5"})
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert form_value(page, "amount") == "12.5"
+    assert re.search(r'id="f-name-error">is required', page)
+    assert re.search(r'id="f-lost_reason-error">', page)
+    assert records.query("deal").count() == (0, False)
+
+
+def test_saving_sends_only_the_changed_fields(web, records):
+    deal = records.create("deal", {"name": "A", "amount": "5"})
+    r = post(web, f"/app/deal/{deal.id}", {"name": "B", "stage": "new", "amount": "5.00", "version": "1"},
+             form_page=f"/app/deal/{deal.id}")
+    assert r.status_code == 302
+    assert [c.field for c in records.history("deal", deal.id) if c.old is not None] == ["name"]
+
+
+def test_a_stale_edit_is_a_conflict_that_keeps_the_users_input(web, records):
+    deal = records.create("deal", {"name": "Original"})
+    records.update("deal", deal.id, {"name": "Changed by someone"})
+    r = post(web, f"/app/deal/{deal.id}", {"name": "Mine", "stage": "new", "version": "1"},
+             form_page=f"/app/deal/{deal.id}")
+    assert r.status_code == 409
+    page = r.get_data(as_text=True)
+    assert "was changed by" in page and "reload" in page.lower() and "Overwrite" in page
+    assert form_value(page, "name") == "Mine"
+    assert records.get("deal", deal.id)["name"] == "Changed by someone"
+
+
+def test_overwrite_after_a_conflict_saves_the_users_input(web, records):
+    deal = records.create("deal", {"name": "Original"})
+    records.update("deal", deal.id, {"name": "Changed by someone"})
+    r = post(web, f"/app/deal/{deal.id}", {"name": "Mine", "stage": "new", "version": "1", "overwrite": "1"},
+             form_page=f"/app/deal/{deal.id}")
+    assert r.status_code == 302
+    assert records.get("deal", deal.id)["name"] == "Mine"
+
+
+def test_a_field_with_visible_is_hidden_until_its_condition_holds(web, records):
+    page = web.get("/app/deal/new").get_data(as_text=True)
+    assert re.search(r'data-field="lost_reason" hidden', page)
+    deal = records.create("deal", {"name": "X", "stage": "lost", "lost_reason": "price"})
+    page = web.get(f"/app/deal/{deal.id}").get_data(as_text=True)
+    assert not re.search(r'data-field="lost_reason" hidden', page)
+
+
+def test_the_eval_endpoint_says_which_fields_are_visible_and_required(web):
+    states = post(web, "/app/deal/_eval", {"name": "X", "stage": "lost"}).get_json()
+    assert states["visible"]["lost_reason"] is True
+    assert states["required"]["lost_reason"] is True
+    states = post(web, "/app/deal/_eval", {"name": "X", "stage": "won"}).get_json()
+    assert states["visible"]["lost_reason"] is False
+    assert states["required"]["lost_reason"] is False
+
+
+def test_delete_is_a_post_that_removes_the_record(web, records):
+    deal = records.create("deal", {"name": "Gone soon"})
+    assert web.get(f"/app/deal/{deal.id}/delete").status_code == 405
+    r = post(web, f"/app/deal/{deal.id}/delete")
+    assert r.status_code == 302
+    assert records.query("deal").count() == (0, False)
+
+
+def test_an_unknown_record_is_a_404_page(web):
+    assert web.get("/app/deal/999").status_code == 404
+    assert web.get("/app/nothing").status_code == 404
+
+
+def test_the_detail_page_lists_records_linking_to_it(web, records):
+    acme = records.create("company", {"name": "Acme"})
+    records.create("contact", {"last_name": "Petrov", "company": acme.id})
+    page = web.get(f"/app/company/{acme.id}").get_data(as_text=True)
+    assert "<h2>Contacts</h2>" in page
+    assert "Petrov" in page
+
+
+def test_a_note_added_on_the_detail_page_shows_in_the_timeline_with_the_changes(web, records):
+    acme = records.create("company", {"name": "Acme"})
+    post(web, f"/app/company/{acme.id}", {"name": "Acme Ltd", "version": "1"}, form_page=f"/app/company/{acme.id}")
+    post(web, f"/app/company/{acme.id}/notes", {"body": "Called them today"})
+    page = web.get(f"/app/company/{acme.id}").get_data(as_text=True)
+    timeline = page[page.index('id="timeline"'):]
+    assert timeline.index("Called them today") < timeline.index("Acme → Acme Ltd")
+    assert "Test Admin" in timeline

@@ -1,0 +1,107 @@
+// Trellis: the little JavaScript the generated pages use. No framework, no build step.
+// - link inputs: suggestions from /app/<entity>/autocomplete (never a list of every record);
+// - conditional fields: POST the form to /app/<entity>/_eval, which evaluates `visible` and
+//   `required_if` with the same compiled expressions the save uses, and show/hide fields;
+// - tabs for `tab:` blocks; a confirmation before delete; the phone-width menu.
+(function () {
+  "use strict";
+  function csrf() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+  function debounce(fn, ms) {
+    var timer;
+    return function () { var args = arguments; clearTimeout(timer); timer = setTimeout(function () { fn.apply(null, args); }, ms); };
+  }
+
+  function linkInput(input) {
+    var hidden = input.previousElementSibling;
+    var list = document.getElementById(input.getAttribute("list"));
+    var found = {};
+    var lookup = debounce(function () {
+      var q = input.value.trim();
+      if (!q) { return; }
+      fetch(input.dataset.autocomplete + "?q=" + encodeURIComponent(q), {headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (rows) {
+          list.textContent = "";
+          found = {};
+          rows.forEach(function (row) {
+            var option = document.createElement("option");
+            option.value = row.name;            // textContent/value: never parsed as HTML
+            list.appendChild(option);
+            found[row.name] = row.id;
+          });
+          pick();
+        });
+    }, 200);
+    function pick() {
+      if (found[input.value] !== undefined) { hidden.value = found[input.value]; }
+      else if (!input.value.trim()) { hidden.value = ""; }
+    }
+    input.addEventListener("input", function () { pick(); lookup(); });
+    input.addEventListener("change", function () {
+      pick();
+      if (input.value.trim() && found[input.value] === undefined) { hidden.value = ""; }
+      hidden.dispatchEvent(new Event("change", {bubbles: true}));
+    });
+  }
+
+  function conditions(form) {
+    var url = form.dataset.eval;
+    var refresh = debounce(function () {
+      var body = new FormData(form);
+      fetch(url, {method: "POST", body: body, headers: {"X-CSRFToken": csrf(), "Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (states) {
+          if (!states) { return; }
+          Object.keys(states.visible).forEach(function (name) {
+            var box = form.querySelector('[data-field="' + name + '"]');
+            if (box) { box.hidden = !states.visible[name]; }
+          });
+          Object.keys(states.required).forEach(function (name) {
+            var box = form.querySelector('[data-field="' + name + '"]');
+            var mark = box && box.querySelector(".req");
+            if (mark) { mark.hidden = !states.required[name]; }
+          });
+        });
+    }, 250);
+    form.addEventListener("change", refresh);
+  }
+
+  function tabs(form) {
+    var panels = Array.prototype.slice.call(form.querySelectorAll("fieldset[data-tab]"));
+    if (panels.length < 1) { return; }
+    var bar = document.createElement("div");
+    bar.className = "tabs";
+    bar.setAttribute("role", "tablist");
+    panels[0].parentNode.insertBefore(bar, panels[0]);
+    panels.forEach(function (panel, i) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = panel.dataset.tab;
+      button.setAttribute("role", "tab");
+      button.addEventListener("click", function () { show(i); });
+      bar.appendChild(button);
+    });
+    function show(index) {
+      panels.forEach(function (panel, i) {
+        // a tab holding an error stays reachable: the error opens it
+        panel.hidden = i !== index;
+        bar.children[i].setAttribute("aria-selected", i === index ? "true" : "false");
+      });
+    }
+    var withError = panels.findIndex(function (p) { return p.querySelector(".has-error"); });
+    show(withError >= 0 ? withError : 0);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-autocomplete]").forEach(linkInput);
+    document.querySelectorAll("form[data-eval]").forEach(function (form) { conditions(form); tabs(form); });
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (e) { if (!window.confirm(form.dataset.confirm)) { e.preventDefault(); } });
+    });
+    var toggle = document.querySelector(".menu-toggle");
+    if (toggle) { toggle.addEventListener("toggle", function () { document.body.classList.toggle("menu-open", toggle.open); }); }
+  });
+})();
