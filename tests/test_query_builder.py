@@ -246,3 +246,7 @@ def test_the_read_filter_limits_every_query_count_and_get(svc, deals):
 
 def test_amounts_come_back_as_decimals(svc, deals):
     assert svc.query("deal").filter(name="Alpha").first()["amount"] == Decimal("100.00")
+
+
+def test_iterate_walks_every_row_across_batches(svc, deals):
+    assert [r.id for r in svc.query("deal").order_by("-id").iterate(batch=2)] == [r.id for r in reversed(deals)]

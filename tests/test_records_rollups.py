@@ -99,3 +99,13 @@ def test_a_deleted_record_is_not_found(svc, ann):
     svc.delete("person", ann.id)
     with pytest.raises(NotFound):
         svc.get("person", ann.id)
+
+
+def test_a_delete_leaves_a_history_row_with_the_last_values(svc):
+    from trellis.data.history import DELETED, history_of
+
+    bob = svc.create("person", {"name": "Bob"})
+    svc.delete("person", bob.id)
+    with svc._unit(write=False) as connection:
+        last = history_of(connection, svc.schema, "person", bob.id)[-1]
+    assert last.field == DELETED and last.old["name"] == "Bob" and last.new is None
