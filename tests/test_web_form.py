@@ -151,3 +151,8 @@ def test_a_note_added_on_the_detail_page_shows_in_the_timeline_with_the_changes(
     timeline = page[page.index('id="timeline"'):]
     assert timeline.index("Called them today") < timeline.index("Acme → Acme Ltd")
     assert "Test Admin" in timeline
+
+
+def test_money_is_shown_with_two_decimals_and_grouping(web, records):
+    records.create("deal", {"name": "Big", "amount": "1234.5"})
+    assert "1,234.50" in web.get("/app/deal").get_data(as_text=True)

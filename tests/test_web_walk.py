@@ -19,6 +19,10 @@ def test_every_page_of_every_entity_renders_without_a_server_error(app, web, rec
     assert {"contact", "company", "activity", "note", "user", "team"} <= set(entities)
     for name in entities:
         paths = [f"/app/{name}", f"/app/{name}/new", f"/app/{name}?q=a", f"/app/{name}/autocomplete?q=a"]
+        if entities[name].kanban is not None:
+            paths.append(f"/app/{name}/kanban")
+        if any(f.calendar for f in entities[name].fields.values()):
+            paths += [f"/app/{name}/calendar", f"/app/{name}/calendar?view=week"]
         first = records.query(name).first()
         if first is not None:
             paths.append(f"/app/{name}/{first.id}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
 from trellis.security import accounts
 
@@ -65,7 +66,7 @@ def login():
             session.clear()  # nothing from before the login carries over into the new session
             login_user(account)
             return redirect(_safe_next(request.args.get("next")))
-        error = "Wrong email or password."
+        error = _("Wrong email or password.")
     status = 401 if error else 200
     return render_template("login.html", error=error, email=email, next=request.args.get("next", "")), status
 

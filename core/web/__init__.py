@@ -19,19 +19,22 @@ API_PREFIX = "/api/"  # the REST API signs callers in with bearer tokens itself,
 def init_app(app) -> None:
     """Register the web blueprints on ``app``, plugins' pages and templates included."""
     from trellis import security
-    from trellis.web import lists, pages, record_pages, theme
+    from trellis.web import boards, calendar, i18n, lists, pages, record_pages, theme
 
     security.init_app(app)  # login and CSRF are needed by every page (does nothing when already wired)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(lists.bp)
     app.register_blueprint(record_pages.bp)
+    app.register_blueprint(boards.bp)
+    app.register_blueprint(calendar.bp)
     plugins = runtime(app).plugins
     for blueprint in plugins.blueprints() if plugins is not None else ():
         app.register_blueprint(blueprint)
     app.jinja_loader = template_loader(app)
     app.jinja_env.globals["menu_items"] = lambda user=None: menu_items(app, user)
     theme.init_theme(app, static_folders(app))
+    i18n.init_i18n(app)
     app.before_request(require_login)
 
 

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 from flask import current_app, has_request_context
 from flask_login import current_user
 
@@ -92,11 +94,16 @@ def display(field, value: Any) -> str:
             return ", ".join(option_label(field, v) for v in value)
         return ", ".join(display(field, v) if isinstance(v, dict) else str(v) for v in value)
     if isinstance(value, datetime):
-        return local_time(value).strftime("%Y-%m-%d %H:%M")
+        value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return format_datetime(value, "short", tzinfo=user_timezone(), locale=user_locale())
     if isinstance(value, date):
-        return value.isoformat()
+        return format_date(value, "medium", locale=user_locale())
+    if kind == "money" and isinstance(value, Decimal | int | float):
+        return format_decimal(value, "#,##0.00", locale=user_locale())
     if kind == "percent" and isinstance(value, Decimal | int | float):
-        return f"{value}%"
+        return format_decimal(value, locale=user_locale()) + "%"
+    if kind in ("integer", "decimal") and isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        return format_decimal(value, locale=user_locale())
     if kind == "json":
         return json.dumps(value, ensure_ascii=False)
     return str(value)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
-from trellis.errors import NotFound, PermissionDenied
+from trellis.errors import NotFound, PermissionDenied, ValidationError
 from trellis.runtime import runtime
 from trellis.web.labels import entity_label, user_timezone
 
@@ -47,7 +48,7 @@ def navigation(user) -> list[dict]:
         if url not in covered:
             others.append({"label": entity_label(entity, plural=True), "url": url})
     if others:
-        groups.setdefault("Records", []).extend(sorted(others, key=lambda i: i["label"].casefold()))
+        groups.setdefault(_("Records"), []).extend(sorted(others, key=lambda i: i["label"].casefold()))
     return [{"title": title, "items": items} for title, items in groups.items()]
 
 
@@ -66,6 +67,30 @@ def home():
         for row in rows:
             (overdue if row["due"] < start else today).append(row)
     return render_template("home.html", overdue=overdue, today=today, activity=activity)
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+def preferences():
+    """The signed-in user's own language and time zone (saved on their ``user`` record)."""
+    from zoneinfo import available_timezones
+
+    from trellis.config import LOCALES
+
+    errors = {}
+    if request.method == "POST":
+        values = {"locale": request.form.get("locale") or None, "timezone": request.form.get("timezone") or None}
+        if values["timezone"] and values["timezone"] not in available_timezones():
+            errors["timezone"] = _("unknown time zone")
+        else:
+            try:
+                service().update("user", current_user.id, values)
+            except ValidationError as e:
+                errors = e.fields
+            else:
+                flash(_("Preferences saved."))
+                return redirect(url_for(".preferences"))
+    return render_template("preferences.html", locales=LOCALES, zones=sorted(available_timezones()),
+                           errors=errors, title=_("Preferences")), (422 if errors else 200)
 
 
 def register_errors(blueprint) -> None:

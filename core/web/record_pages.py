@@ -8,11 +8,12 @@ permissions, validates and reports errors per field; a view shows them.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from trellis.errors import ConflictError, ValidationError
 from trellis.runtime import runtime
 from trellis.web import form_fields as forms
 from trellis.web.conditions import field_states, typed_values
-from trellis.web.labels import display, entity_label, local_time
+from trellis.web.labels import display, entity_label, label
 from trellis.web.pages import entity_or_404, register_errors, service
 from trellis.web.related import related_lists, timeline
 
@@ -35,9 +36,15 @@ def render_form(meta, record, values, errors=None, conflict=None, status=200):
     context = dict(entity=meta, record=record, values=values, errors=errors or {}, conflict=conflict,
                    blocks=forms.layout(meta), widget=lambda f: forms.widget(f, metadata), states=states,
                    editable=forms.editable, display=display, title=_title(meta, record))
+    context["locked"] = set()
     if record is not None:
+        workflows = [w for w in metadata.workflows.values() if w.entity == meta.name]
+        # A workflow's state field changes only through its transitions: shown, not edited.
+        context["locked"] = {w.field for w in workflows}
+        moves = [(t.name, label(t.label, t.name)) for w in workflows for t in w.transitions.values()
+                 if t.allowed_from(record.get(w.field))]
         context.update(related=related_lists(meta, record), timeline=timeline(meta, record),
-                       can_note="note" in metadata.entities)
+                       can_note="note" in metadata.entities, transitions=moves)
     return render_template("form.html", **context), status
 
 
@@ -47,7 +54,7 @@ def _flat(values: dict) -> dict:
 
 def _title(meta, record) -> str:
     if record is None:
-        return f"New {entity_label(meta)}"
+        return _("New %(what)s", what=entity_label(meta))
     name = record.get(meta.title) if meta.title else None
     return display(meta.fields.get(meta.title), name) if name else f"{entity_label(meta)} #{record.id}"
 
@@ -75,7 +82,7 @@ def create(entity: str):
         record = service().create(entity, changes)
     except ValidationError as e:
         return render_form(meta, None, posted, errors=e.fields, status=422)
-    flash(f"{entity_label(meta)} created.")
+    flash(_("%(what)s created.", what=entity_label(meta)))
     return redirect(url_for(".detail", entity=entity, record_id=record.id))
 
 
@@ -94,6 +101,9 @@ def save(entity: str, record_id: int):
     metadata = runtime().metadata
     record = _load(entity, record_id)
     posted = forms.posted_values(meta, request.form, metadata)
+    for workflow in metadata.workflows.values():
+        if workflow.entity == entity:
+            posted.pop(workflow.field, None)  # shown read-only: moved by transitions only
     # Against the stored record: if it changed since the form was shown, the version check
     # below turns the save into a conflict before anything is written.
     changes = forms.changed_values(meta, posted, forms.initial_values(meta, record, metadata), metadata)
@@ -106,20 +116,20 @@ def save(entity: str, record_id: int):
         return render_form(meta, record, posted, errors=e.fields, status=422)
     except ConflictError as e:
         return render_form(meta, record, posted, conflict=_conflict_text(meta, e), status=409)
-    flash(f"{entity_label(meta)} saved.")
+    flash(_("%(what)s saved.", what=entity_label(meta)))
     return redirect(url_for(".detail", entity=entity, record_id=record_id))
 
 
 def _conflict_text(meta, error: ConflictError) -> str:
     current = error.current or {}
-    who = "someone else"
+    who = _("someone else")
     user_id = current.get("updated_by")
     if user_id:
         user = service().query("user").filter(id=user_id).first() if "user" in runtime().metadata.entities else None
         who = (user.get("name") or user.get("email")) if user else f"user #{user_id}"
     when = current.get("updated_at")
-    at = local_time(when).strftime("%Y-%m-%d %H:%M") if when else "a moment ago"
-    return f"This {entity_label(meta).lower()} was changed by {who} at {at}."
+    at = display(None, when) if when else _("a moment ago")
+    return _("This record was changed by %(who)s at %(at)s.", who=who, at=at)
 
 
 @bp.post("/app/<entity>/<int:record_id>/delete")
@@ -131,7 +141,7 @@ def delete(entity: str, record_id: int):
     except ValidationError as e:
         flash("; ".join(e.fields.values()), "error")
         return redirect(url_for(".detail", entity=entity, record_id=record_id))
-    flash(f"{entity_label(meta)} deleted.")
+    flash(_("%(what)s deleted.", what=entity_label(meta)))
     return redirect(url_for("lists.index", entity=entity))
 
 
@@ -146,7 +156,7 @@ def add_note(entity: str, record_id: int):
         service().create("note", {"body": request.form.get("body", ""), "ref_entity": entity,
                                   "ref_record": record_id})
     except ValidationError as e:
-        flash("Note not added: " + "; ".join(e.fields.values()), "error")
+        flash(_("Note not added: %(why)s", why="; ".join(e.fields.values())), "error")
     return redirect(url_for(".detail", entity=entity, record_id=record_id) + "#timeline")
 
 

@@ -95,7 +95,47 @@
     show(withError >= 0 ? withError : 0);
   }
 
+  function board(root) {
+    var dragged = null, from = null, next = null;
+    var error = document.getElementById("board-error");
+    root.addEventListener("dragstart", function (e) {
+      dragged = e.target.closest(".kcard");
+      if (!dragged) { return; }
+      from = dragged.parentNode; next = dragged.nextSibling;
+      e.dataTransfer.setData("text/plain", dragged.dataset.id);
+    });
+    root.querySelectorAll(".column").forEach(function (column) {
+      column.addEventListener("dragover", function (e) { e.preventDefault(); column.classList.add("drop"); });
+      column.addEventListener("dragleave", function () { column.classList.remove("drop"); });
+      column.addEventListener("drop", function (e) {
+        e.preventDefault();
+        column.classList.remove("drop");
+        if (!dragged || column.contains(from)) { return; }
+        var card = dragged, home = from, after = next;
+        column.querySelector(".cards").appendChild(card);
+        var form = card.querySelector(".move-form");
+        var body = new FormData(form);
+        body.set("to", column.dataset.value);
+        fetch(form.action, {method: "POST", body: body, headers: {"Accept": "application/json", "X-CSRFToken": csrf()}})
+          .then(function (r) { return r.json().then(function (data) { return {ok: r.ok, data: data}; }); })
+          .then(function (answer) {
+            if (answer.ok) {
+              error.hidden = true;
+              form.querySelector('[name="version"]').value = answer.data.version;
+              form.querySelector("select").value = column.dataset.value;
+            } else {
+              home.insertBefore(card, after);           // snap back
+              error.textContent = answer.data.error.message;   // text, never HTML
+              error.hidden = false;
+            }
+          })
+          .catch(function () { home.insertBefore(card, after); });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".board").forEach(board);
     document.querySelectorAll("input[data-autocomplete]").forEach(linkInput);
     document.querySelectorAll("form[data-eval]").forEach(function (form) { conditions(form); tabs(form); });
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {

@@ -1,0 +1,123 @@
+"""``/app/<entity>/kanban`` and workflow moves: the board, dragging a card, transition buttons.
+
+A card dropped on another column asks the server to move it: when a workflow owns
+the field, through the transition from the card's state to that column (its guards,
+roles and required fields checked by the record service); otherwise as a plain
+update of the field. A refusal comes back with the service's reason, and the
+script puts the card back where it was.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from trellis.data.query import QueryError
+from trellis.errors import ConflictError, PermissionDenied, ValidationError
+from trellis.runtime import runtime
+from trellis.web.labels import display, entity_label, label, option_label
+from trellis.web.pages import entity_or_404, register_errors, service
+
+bp = Blueprint("boards", __name__)
+register_errors(bp)
+
+CARDS_PER_COLUMN = 50
+
+
+def columns_of(meta) -> list[tuple[str, str]]:
+    """``(value, label)`` per column: the workflow's states, else the selection's options."""
+    field = meta.fields[meta.kanban.group_by]
+    workflow = runtime().metadata.workflow_for(meta.name, field.name)
+    if workflow is not None:
+        return [(name, label(state.label, name)) for name, state in workflow.states.items()]
+    return [(option, option_label(field, option)) for option in field.options]
+
+
+def transition_to(meta, field_name: str, current, target: str):
+    """The workflow transition that moves a record of ``meta`` from ``current`` to ``target``;
+    ``(None, None)`` when no workflow owns the field; ``(workflow, None)`` when none leads there."""
+    workflow = runtime().metadata.workflow_for(meta.name, field_name)
+    if workflow is None:
+        return None, None
+    for transition in workflow.transitions.values():
+        if transition.target == target and transition.allowed_from(current):
+            return workflow, transition
+    return workflow, None
+
+
+@bp.get("/app/<entity>/kanban")
+def kanban(entity: str):
+    """The board: one column per state with up to ``CARDS_PER_COLUMN`` cards each."""
+    meta = entity_or_404(entity)
+    if meta.kanban is None or meta.kanban.group_by not in meta.fields:
+        abort(404, description=f"{entity_label(meta)} has no kanban view.")
+    group = meta.kanban.group_by
+    card_fields = [meta.fields[n] for n in meta.kanban.card if n in meta.fields]
+    if not card_fields and meta.title in meta.fields:
+        card_fields = [meta.fields[meta.title]]
+    board = []
+    for value, title in columns_of(meta):
+        try:
+            page = service().query(entity).filter(**{group: value}).page(size=CARDS_PER_COLUMN)
+        except QueryError:
+            continue
+        cards = [{"id": r.id, "version": r.version, "lines": [display(f, r.get(f.name)) for f in card_fields]}
+                 for r in page.rows]
+        board.append({"value": value, "title": title, "cards": cards,
+                      "count": f"{page.count}+" if page.count_capped else str(page.count)})
+    return render_template("kanban.html", entity=meta, board=board, title=entity_label(meta, plural=True))
+
+
+@bp.post("/app/<entity>/<int:record_id>/move")
+def move(entity: str, record_id: int):
+    """Move a card to the column ``to``: JSON for the script, a redirect for the plain form."""
+    meta = entity_or_404(entity)
+    if meta.kanban is None:
+        abort(404)
+    target = request.form.get("to", "")
+    wants_json = request.accept_mimetypes.best == "application/json"
+    try:
+        moved = _move(meta, record_id, target, request.form.get("version") or None)
+    except (ValidationError, ConflictError, PermissionDenied) as e:
+        reason = _reason(e)
+        if wants_json:
+            return jsonify({"error": {"code": "refused", "message": reason}}), 403 if isinstance(
+                e, PermissionDenied) else (409 if isinstance(e, ConflictError) else 422)
+        flash(_("Not moved: %(why)s", why=reason), "error")
+        return redirect(url_for(".kanban", entity=entity))
+    if wants_json:
+        return jsonify({"ok": True, "version": moved.version})
+    return redirect(url_for(".kanban", entity=entity))
+
+
+def _move(meta, record_id: int, target: str, version):
+    """The moved record (unchanged when it already was in ``target``)."""
+    group = meta.kanban.group_by
+    svc = service()
+    current = svc.get(meta.name, record_id)
+    if current.get(group) == target:
+        return current
+    workflow, transition = transition_to(meta, group, current.get(group), target)
+    if workflow is None:
+        return svc.update(meta.name, record_id, {group: target}, expected_version=version)
+    if transition is None:
+        raise ValidationError({group: f"no transition leads from '{current.get(group)}' to '{target}'"})
+    return svc.transition(meta.name, record_id, transition.name, expected_version=version)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(f"{k}: {v}" if k != "__all__" else v for k, v in error.fields.items())
+    return str(error)
+
+
+@bp.post("/app/<entity>/<int:record_id>/transition/<name>")
+def transition(entity: str, record_id: int, name: str):
+    """Run the workflow transition ``name`` from the record's page."""
+    meta = entity_or_404(entity)
+    try:
+        service().transition(entity, record_id, name, expected_version=request.form.get("version") or None)
+    except (ValidationError, ConflictError) as e:
+        flash(_("Not done: %(why)s", why=_reason(e)), "error")
+    else:
+        flash(_("%(what)s: %(name)s done.", what=entity_label(meta), name=name))
+    return redirect(url_for("records.detail", entity=entity, record_id=record_id))

@@ -1,0 +1,26 @@
+"""Locales (en, ru, bg, fa) with flask-babel: UI strings from ``translations/``, dates, numbers
+and money formatted by Babel in the user's locale and time zone.
+
+YAML labels are translated in the YAML itself (``label: {en: ..., ru: ...}``, see
+:mod:`trellis.web.labels`); the catalogues here hold only the pages' own words.
+After changing a ``.po`` file, compile it with ``pybabel compile -d core/web/translations``
+(a test checks that every ``.mo`` matches its ``.po``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_babel import Babel, format_date, format_datetime, format_decimal
+from trellis.web.labels import user_locale, user_timezone
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def init_i18n(app) -> None:
+    """flask-babel for ``app``: the locale and time zone come from the signed-in user."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config.get("LOCALE") or "en")
+    Babel(app, locale_selector=user_locale, timezone_selector=lambda: user_timezone().key)
+    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime,
+                                 format_number=format_decimal)

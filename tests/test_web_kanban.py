@@ -1,0 +1,105 @@
+"""The kanban board: columns per state, moving a card through the workflow, refusals with reasons."""
+
+import pytest
+from trellis.security.testing import post, signed_in_client
+
+DEAL = """
+entity: deal
+title: name
+fields:
+  name:   {type: string, required: true}
+  amount: {type: money}
+  stage:  {type: selection, options: [new, qualified, won]}
+kanban: {group_by: stage, card: [name, amount]}
+"""
+WORKFLOW = """
+workflow: deal_pipeline
+entity: deal
+field: stage
+states:
+  new: {label: New}
+  qualified: {label: Qualified}
+  won: {label: Won, final: true}
+transitions:
+  qualify: {from: new, to: qualified}
+  win: {from: qualified, to: won, when: "amount > 0"}
+"""
+
+
+@pytest.fixture
+def trellis_config(trellis_config):
+    from pathlib import Path
+
+    root = Path(trellis_config["ORG_DIR"]) / "metadata"
+    (root / "entities").mkdir(parents=True, exist_ok=True)
+    (root / "workflows").mkdir(parents=True, exist_ok=True)
+    (root / "entities" / "deal.yaml").write_text(DEAL, encoding="utf-8")
+    (root / "workflows" / "deal.yaml").write_text(WORKFLOW, encoding="utf-8")
+    return trellis_config
+
+
+@pytest.fixture
+def web(app):
+    return signed_in_client(app)
+
+
+def test_the_board_has_a_column_per_state_with_its_cards(web, records):
+    records.create("deal", {"name": "First deal"})
+    page = web.get("/app/deal/kanban").get_data(as_text=True)
+    assert [part.split('"')[0] for part in page.split('class="column" data-value="')[1:]] == \
+        ["new", "qualified", "won"]
+    new_column = page.split('data-value="new"')[1].split('data-value="qualified"')[0]
+    assert "First deal" in new_column
+
+
+def test_dragging_a_card_runs_the_transition(web, records):
+    deal = records.create("deal", {"name": "D"})
+    r = post(web, f"/app/deal/{deal.id}/move", {"to": "qualified"}, headers={"Accept": "application/json"})
+    assert r.status_code == 200
+    assert r.get_json()["ok"] is True
+    assert records.get("deal", deal.id)["stage"] == "qualified"
+
+
+def test_a_move_the_guard_refuses_comes_back_with_the_reason_and_changes_nothing(web, records):
+    deal = records.create("deal", {"name": "D"})
+    records.transition("deal", deal.id, "qualify")
+    r = post(web, f"/app/deal/{deal.id}/move", {"to": "won"}, headers={"Accept": "application/json"})
+    assert r.status_code == 422
+    assert "amount > 0" in r.get_json()["error"]["message"]
+    assert records.get("deal", deal.id)["stage"] == "qualified"
+
+
+def test_a_move_no_transition_allows_is_refused(web, records):
+    deal = records.create("deal", {"name": "D", "amount": "5"})
+    r = post(web, f"/app/deal/{deal.id}/move", {"to": "won"}, headers={"Accept": "application/json"})
+    assert r.status_code == 422
+    assert "no transition" in r.get_json()["error"]["message"]
+
+
+def test_without_javascript_the_move_form_redirects_back_to_the_board(web, records):
+    deal = records.create("deal", {"name": "D"})
+    r = post(web, f"/app/deal/{deal.id}/move", {"to": "qualified"})
+    assert r.status_code == 302
+    assert r.location == "/app/deal/kanban"
+
+
+def test_the_detail_page_offers_the_transitions_allowed_now_and_shows_the_state_read_only(web, records):
+    deal = records.create("deal", {"name": "D"})
+    page = web.get(f"/app/deal/{deal.id}").get_data(as_text=True)
+    assert f"/app/deal/{deal.id}/transition/qualify" in page
+    assert "/transition/win" not in page
+    assert '<select id="f-stage"' not in page
+    post(web, f"/app/deal/{deal.id}/transition/qualify", {"version": "1"})
+    assert records.get("deal", deal.id)["stage"] == "qualified"
+
+
+def test_saving_the_form_leaves_the_workflow_state_alone(web, records):
+    deal = records.create("deal", {"name": "D"})
+    r = post(web, f"/app/deal/{deal.id}", {"name": "Renamed", "version": "1"}, form_page=f"/app/deal/{deal.id}")
+    assert r.status_code == 302
+    assert records.get("deal", deal.id)["stage"] == "new"
+    assert records.get("deal", deal.id)["name"] == "Renamed"
+
+
+def test_an_entity_without_kanban_has_no_board(web):
+    assert web.get("/app/note/kanban").status_code == 404

@@ -1,0 +1,61 @@
+"""Locales: the user picks language and time zone; pages, labels, numbers and dates follow; fa is RTL."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from trellis.security.testing import post, signed_in_client
+
+TRANSLATIONS = Path(__file__).parent.parent / "core" / "web" / "translations"
+
+
+@pytest.fixture
+def web(app):
+    return signed_in_client(app)
+
+
+def test_a_user_switches_to_russian_and_the_pages_speak_russian(web):
+    r = post(web, "/preferences", {"locale": "ru", "timezone": "Europe/Moscow"})
+    assert r.status_code == 302
+    page = web.get("/app/contact/new").get_data(as_text=True)
+    assert '<html lang="ru" dir="ltr">' in page
+    assert "Сохранить" in page and "Выйти" in page
+    assert "Фамилия" in page  # the YAML label of last_name
+
+
+def test_persian_pages_are_right_to_left_with_persian_words(web):
+    post(web, "/preferences", {"locale": "fa"})
+    page = web.get("/app/contact").get_data(as_text=True)
+    assert '<html lang="fa" dir="rtl">' in page
+    assert "جستجو" in page
+
+
+def test_dates_are_formatted_for_the_users_locale_and_time_zone(web, records):
+    company = records.create("company", {"name": "Acme"})
+    records.create("activity", {"subject": "Call", "company": company.id, "due": datetime(2026, 3, 10, 21, 30,
+                                                                                          tzinfo=UTC)})
+    post(web, "/preferences", {"locale": "bg", "timezone": "Europe/Sofia"})
+    page = web.get("/app/activity").get_data(as_text=True)
+    assert "10.03.26\u202fг., 23:30" in page  # 21:30 UTC is 23:30 in Sofia, in Bulgarian short form
+
+
+def test_an_unknown_time_zone_is_refused(web):
+    r = post(web, "/preferences", {"locale": "en", "timezone": "Mars/Olympus"})
+    assert r.status_code == 422
+    assert "unknown time zone" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("locale", ["ru", "bg", "fa"])
+def test_every_compiled_catalogue_matches_its_po_file_and_translates_everything(locale):
+    from io import BytesIO
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    folder = TRANSLATIONS / locale / "LC_MESSAGES"
+    with open(folder / "messages.po", "rb") as f:
+        catalogue = read_po(f, locale=locale)
+    assert [m.id for m in catalogue if m.id and not m.string] == []
+    compiled = BytesIO()
+    write_mo(compiled, catalogue)
+    assert compiled.getvalue() == (folder / "messages.mo").read_bytes()
