@@ -1,0 +1,111 @@
+"""JSON errors for everything under ``/api``: ``{"error": {"code", "message", "fields"}}``.
+
+No HTML error page and no traceback ever reaches an API caller: the blueprint maps
+the record service's errors to statuses, and an app-wide handler answers routing
+errors (404, 405) in JSON when the path is under ``/api/``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import jsonify, request
+from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("trellis.api")
+
+API_PREFIX = "/api/"
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 412: "precondition_failed",
+               413: "too_large", 415: "unsupported_media_type", 422: "validation_failed", 429: "rate_limited",
+               500: "server_error"}
+
+
+class ApiError(Exception):
+    """An answer other than success: ``status``, a machine ``code``, a human ``message``.
+
+    ``fields`` maps a field or parameter to its problem; ``current`` (409/412) holds
+    the record's current values; ``headers`` are added to the response.
+    """
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None,
+                 current: dict | None = None, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.fields, self.current, self.headers = fields, current, headers or {}
+
+
+def error_response(error: ApiError):
+    """The JSON response for ``error``."""
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.fields:
+        body["fields"] = {str(k): str(v) for k, v in error.fields.items()}
+    if error.current is not None:
+        body["current"] = error.current
+    response = jsonify({"error": body})
+    response.status_code = error.status
+    for name, value in error.headers.items():
+        response.headers[name] = value
+    return response
+
+
+def from_service(error: Exception) -> ApiError:
+    """The ApiError for an exception of the record service or the query builder."""
+    from trellis.api.serialize import plain
+    from trellis.data.query import QueryError
+
+    if isinstance(error, QueryError):
+        return ApiError(400, "invalid_query", "the query parameters are not valid", fields=error.fields)
+    if isinstance(error, ValidationError):
+        fields = dict(error.fields)
+        message = str(fields.pop("__all__", "")) or "the record is not valid"
+        return ApiError(422, "validation_failed", message, fields=fields or None)
+    if isinstance(error, ConflictError):
+        return ApiError(409, "conflict", str(error), current=plain(getattr(error, "current", None) or {}))
+    if isinstance(error, NotFound):
+        return ApiError(404, "not_found", str(error) or "not found")
+    if isinstance(error, PermissionDenied):
+        return ApiError(403, "forbidden", str(error) or "you may not do this")
+    raise TypeError(f"not a service error: {error!r}")
+
+
+def register_on(blueprint) -> None:
+    """JSON handlers for every error a view of ``blueprint`` raises."""
+    from trellis.data.query import QueryError
+
+    blueprint.register_error_handler(ApiError, error_response)
+    for kind in (QueryError, ValidationError, ConflictError, NotFound, PermissionDenied):
+        blueprint.register_error_handler(kind, lambda e: error_response(from_service(e)))
+    blueprint.register_error_handler(HTTPException, _http_error)
+    blueprint.register_error_handler(Exception, _server_error)
+
+
+def register_routing_errors(app) -> None:
+    """JSON for 404/405 of paths under /api/ that match no view (blueprint handlers do not see them)."""
+    app.register_error_handler(HTTPException, _http_error_anywhere)
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    headers = {}
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    message = error.description if status != 404 else "no such API path"
+    return error_response(ApiError(status, _HTTP_CODES.get(status, "error"), message, headers=headers))
+
+
+def _http_error_anywhere(error: HTTPException):
+    # Outside /api the web layer's pages (or Flask's default) answer as before.
+    if request.path.startswith(API_PREFIX):
+        return _http_error(error)
+    return error
+
+
+def _server_error(error: Exception):
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    log.exception("API request %s %s failed", request.method, request.path)
+    return error_response(ApiError(500, "server_error", "the server failed to answer; the error is logged"))

@@ -1,0 +1,66 @@
+"""Records to JSON and JSON to record values, the same way for every endpoint.
+
+Output: decimals as strings (no float rounding), dates and date-times as ISO 8601
+(date-times in UTC), link fields as ``{"id", "name"}``, ``links`` as lists of ids,
+plus the system values ``id``, ``version``, ``created_at``, ``created_by``,
+``updated_at``, ``updated_by``. Input: a link is its id (``{"id": 3}`` is accepted too).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from trellis.api.errors import ApiError
+from trellis.metadata.model import Entity
+
+LINK_TYPES = ("link", "user")
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON-ready data (recursively)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def record_json(meta: Entity, record: Any, fields: list[str] | None = None) -> dict[str, Any]:
+    """A record (from the service or a query page) as the API shows it; ``fields`` limits the fields."""
+    values = record.to_dict()
+    out: dict[str, Any] = {"id": values.get("id"), "version": values.get("version")}
+    for name in ("created_at", "created_by", "updated_at", "updated_by"):
+        if fields is None or name in fields:
+            out[name] = values.get(name)
+    for field in meta.fields.values():
+        if field.name not in values or (fields is not None and field.name not in fields):
+            continue
+        value = values[field.name]
+        if field.type in LINK_TYPES and value is not None and not isinstance(value, dict):
+            value = {"id": value, "name": None}
+        out[field.name] = value
+    return plain(out)
+
+
+def record_input(meta: Entity, body: Any) -> dict[str, Any]:
+    """The values of a JSON body for the record service (links as ids); 400 when it is not an object."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "the body must be a JSON object of field values")
+    values = {}
+    for name, value in body.items():
+        field = meta.fields.get(name)
+        if field is not None and field.type in LINK_TYPES and isinstance(value, dict) and "id" in value:
+            value = value["id"]
+        if field is not None and field.type == "links" and isinstance(value, list):
+            value = [v["id"] if isinstance(v, dict) and "id" in v else v for v in value]
+        values[name] = value
+    return values

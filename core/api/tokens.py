@@ -1,0 +1,185 @@
+"""Personal API tokens: created (shown once), checked on every request, revoked, rate limited.
+
+The secret is ``trl_`` plus ``secrets.token_urlsafe(32)``; only its SHA-256 is
+stored. A revoked token is refused on its next request: every request reads the
+token's row, nothing is cached in a process. The rate limit is a fixed-window
+counter in ``trellis_api_rate`` (``API_RATE_LIMIT``, e.g. ``600/minute``), shared
+by every process that serves the API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from trellis.runtime import runtime
+
+SCOPES = ("read", "write")
+PREFIX = "trl_"
+_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+DEFAULT_RATE_LIMIT = "600/minute"
+
+
+@dataclass
+class ApiUser:
+    """The acting user when the security subsystem is not wired: the ``user`` record's id and email."""
+
+    id: int
+    email: str | None = None
+    is_admin: bool = False
+    roles: tuple[str, ...] = ()
+    is_authenticated: bool = True
+
+
+@dataclass
+class TokenInfo:
+    """A token row as the API sees it (never the secret)."""
+
+    id: int
+    user_id: int
+    name: str
+    scope: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+def tables(app):
+    """The API's tables of ``app`` (:class:`trellis.api.tables.ApiTables`)."""
+    return runtime(app).services["api_tables"]
+
+
+def digest(secret: str) -> str:
+    """The hex SHA-256 of a token secret: what ``trellis_token`` stores."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_token(app, user: Any, scope: str = "read", name: str = "") -> tuple[int, str]:
+    """Create a token for ``user`` (an account, or a user id); returns ``(id, secret)``.
+
+    The secret is returned only here: show it to the user once, it cannot be read back.
+    """
+    from trellis.data.unit import unit_of_work
+
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    user_id = int(getattr(user, "id", user))
+    secret = PREFIX + secrets.token_urlsafe(32)
+    table = tables(app).tokens
+    with unit_of_work(app) as connection:
+        token_id = connection.execute(insert(table).values(
+            user_id=user_id, name=str(name or "")[:200], token_hash=digest(secret), scope=scope,
+            created_at=datetime.now(UTC))).inserted_primary_key[0]
+    return int(token_id), secret
+
+
+def revoke_token(app, token_id: int) -> bool:
+    """Revoke token ``token_id`` at once; False when there is no such live token."""
+    from trellis.data.unit import unit_of_work
+
+    table = tables(app).tokens
+    with unit_of_work(app) as connection:
+        result = connection.execute(update(table).where(table.c.id == int(token_id), table.c.revoked_at.is_(None))
+                                    .values(revoked_at=datetime.now(UTC)))
+    return result.rowcount == 1
+
+
+def tokens_of(app, user: Any) -> list[TokenInfo]:
+    """Every token of ``user`` (an account or user id), newest first, revoked ones included."""
+    from trellis.data.unit import unit_of_work
+
+    table = tables(app).tokens
+    with unit_of_work(app, write=False) as connection:
+        rows = connection.execute(select(table).where(table.c.user_id == int(getattr(user, "id", user)))
+                                  .order_by(table.c.id.desc())).mappings().all()
+    return [_info(row) for row in rows]
+
+
+def _info(row) -> TokenInfo:
+    return TokenInfo(id=row["id"], user_id=row["user_id"], name=row["name"], scope=row["scope"],
+                     created_at=row["created_at"], last_used_at=row["last_used_at"], revoked_at=row["revoked_at"])
+
+
+def check_token(app, secret: str) -> tuple[TokenInfo, Any] | None:
+    """``(token, acting user)`` for a live token of an active user, else None; records the use."""
+    from trellis.data.unit import unit_of_work
+
+    if not secret or len(secret) > 200:
+        return None
+    table = tables(app).tokens
+    with unit_of_work(app) as connection:
+        row = connection.execute(select(table).where(table.c.token_hash == digest(secret))).mappings().first()
+        if row is None or row["revoked_at"] is not None:
+            return None
+        connection.execute(update(table).where(table.c.id == row["id"]).values(last_used_at=datetime.now(UTC)))
+    user = acting_user(app, row["user_id"])
+    if user is None:
+        return None
+    return _info(row), user
+
+
+def acting_user(app, user_id: int) -> Any:
+    """The user a token acts as: security's account (roles, admin), or a plain ApiUser; None if inactive."""
+    from trellis.data.unit import unit_of_work
+
+    if runtime(app).services.get("credentials") is not None:
+        from trellis.security.accounts import load_account
+
+        return load_account(app, user_id)
+    users = runtime(app).schema.tables.get("user")
+    if users is None:
+        return ApiUser(id=int(user_id))
+    with unit_of_work(app, write=False) as connection:
+        row = connection.execute(select(users.c.id, users.c.email, users.c.active)
+                                 .where(users.c.id == int(user_id))).mappings().first()
+    if row is None or row["active"] is False:
+        return None
+    return ApiUser(id=row["id"], email=row["email"])
+
+
+def parse_rate(text: Any) -> tuple[int, int] | None:
+    """``"600/minute"`` -> ``(600, 60)``; ``"100/10s"`` -> ``(100, 10)``; ``0``/``off``/empty -> None (no limit)."""
+    if text in (None, "", 0, "0", "off", "none", False):
+        return None
+    count, _, period = str(text).partition("/")
+    period = period.strip() or "minute"
+    if period in _PERIODS:
+        seconds = _PERIODS[period]
+    elif period.endswith("s") and period[:-1].isdigit():
+        seconds = int(period[:-1])
+    else:
+        raise ValueError(f"API_RATE_LIMIT must look like '600/minute', not {text!r}")
+    return int(count), seconds
+
+
+def hit(app, token_id: int, now: float | None = None) -> int | None:
+    """Count one request of ``token_id``; None when allowed, else the seconds until the window ends."""
+    from trellis.data.unit import unit_of_work
+
+    limit = parse_rate(app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+    if limit is None:
+        return None
+    allowed, seconds = limit
+    now = time.time() if now is None else now
+    window = int(now // seconds * seconds)
+    table = tables(app).rate
+    key = (table.c.token_id == token_id) & (table.c.window_start == window)
+    with unit_of_work(app) as connection:
+        # UPDATE first: the common case, and atomic across processes (hits = hits + 1 in SQL).
+        if connection.execute(update(table).where(key).values(hits=table.c.hits + 1)).rowcount == 0:
+            connection.execute(delete(table).where(table.c.token_id == token_id, table.c.window_start < window))
+            try:
+                with connection.begin_nested():
+                    connection.execute(insert(table).values(token_id=token_id, window_start=window, hits=1))
+            except IntegrityError:  # another process inserted the row first
+                connection.execute(update(table).where(key).values(hits=table.c.hits + 1))
+        hits = connection.execute(select(table.c.hits).where(key)).scalar()
+    if hits > allowed:
+        return max(1, int(window + seconds - now + 0.999))
+    return None
