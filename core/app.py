@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from trellis import automation, data, metadata, plugins, web
+from trellis import api, automation, data, io, metadata, plugins, security, web
 from trellis import config as settings
 from trellis.runtime import install
 
@@ -20,6 +20,9 @@ def create_app(config: dict | None = None) -> Flask:
     plugins.init_app(app)               # the pluggy manager, plugins in load order
     metadata.init_app(app)              # YAML layers -> typed model
     data.init_app(app)                  # tables, record service, query builder
+    security.init_app(app)              # users, credentials, login, CSRF
+    io.init_app(app)                    # import progress, duplicates, merges
     automation.init_app(app)            # workflows' actions, automations, jobs, email
     web.init_app(app)                   # pages and /healthz
+    api.init_app(app)                   # /api/v1, OpenAPI, tokens, webhooks
     return app
