@@ -7,6 +7,7 @@ Public API::
     revoke_token(app, token_id) -> bool                # refused from the next request on
     tokens_of(app, user) -> [TokenInfo]                # for a "my tokens" page
     openapi_document(app) -> dict                      # the OpenAPI 3.1 document
+    add_webhook(app, url, entity, events) -> (id, secret), remove_webhook(app, id), attempts_of(app, id)
 
 Endpoints under ``/api/v1`` are described in ``docs/api.md``.
 """
@@ -14,14 +15,17 @@ Endpoints under ``/api/v1`` are described in ``docs/api.md``.
 from __future__ import annotations
 
 from trellis.api.tokens import create_token, revoke_token, tokens_of
+from trellis.api.webhooks import add_webhook, attempts_of, remove_webhook
 
-__all__ = ["create_token", "init_app", "openapi_document", "revoke_token", "tokens_of"]
+__all__ = ["add_webhook", "attempts_of", "create_token", "init_app", "openapi_document", "remove_webhook",
+           "revoke_token", "tokens_of"]
 
 
 def init_app(app) -> None:
     """Add the API's tables to the schema, its blueprint and JSON errors to ``app`` (once)."""
     from trellis.api import errors, views
     from trellis.api.tables import add_tables
+    from trellis.api.webhooks import init_webhooks
     from trellis.runtime import runtime
 
     state = runtime(app)
@@ -31,6 +35,7 @@ def init_app(app) -> None:
     blueprint = views.make_blueprint()
     app.register_blueprint(blueprint)
     errors.register_routing_errors(app)
+    init_webhooks(app)
     # Bearer tokens, never cookies: a cross-site page cannot make the browser send a token,
     # so CSRF protection (flask-wtf, set up by security) does not apply to the API.
     csrf = app.extensions.get("csrf")

@@ -1,0 +1,165 @@
+"""Webhook subscriptions: a URL told about an entity's create/update/delete/transition events.
+
+Subscriptions live in ``trellis_webhook`` (managed with :func:`add_webhook` /
+:func:`remove_webhook`, e.g. from an admin page or a shell), each with its own
+secret. On an event the record service's hooks queue one ``api_webhook`` job per
+subscription in the write's transaction, so it is sent only if the write commits
+(the automation engine's outbox: retried with back-off, in-process or Celery).
+Each delivery is a JSON POST signed like the automation webhooks::
+
+    X-Trellis-Timestamp: <unix seconds>
+    X-Trellis-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" keyed with the subscription's secret>
+
+and every attempt is recorded in ``trellis_webhook_attempt`` (status code or error).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from trellis import hookimpl
+from trellis.runtime import runtime
+
+EVENTS = ("create", "update", "delete", "transition")
+JOB = "api_webhook"
+HOOKS_NAME = "trellis.api.webhooks"
+
+
+def _tables(app):
+    return runtime(app).services["api_tables"]
+
+
+def add_webhook(app, url: str, entity: str, events=EVENTS, secret: str | None = None) -> tuple[int, str]:
+    """Subscribe ``url`` to ``events`` of ``entity``; returns ``(id, secret)`` (the receiver checks with it)."""
+    from trellis.data.unit import unit_of_work
+
+    events = list(events)
+    metadata = runtime(app).metadata
+    if metadata is None or entity not in metadata.entities:
+        raise ValueError(f"no entity '{entity}'")
+    if not str(url).startswith(("http://", "https://")):
+        raise ValueError(f"a webhook URL must be http(s), not {url!r}")
+    unknown = [e for e in events if e not in EVENTS]
+    if unknown or not events:
+        raise ValueError(f"events must be some of {', '.join(EVENTS)}")
+    secret = secret or secrets.token_urlsafe(32)
+    table = _tables(app).webhooks
+    with unit_of_work(app) as connection:
+        hook_id = connection.execute(insert(table).values(
+            url=str(url), entity=entity, events=json.dumps(events), secret=secret, active=True,
+            created_at=datetime.now(UTC))).inserted_primary_key[0]
+    return int(hook_id), secret
+
+
+def remove_webhook(app, webhook_id: int) -> bool:
+    """Stop a subscription (deliveries already queued are dropped when they run); False if unknown."""
+    from trellis.data.unit import unit_of_work
+
+    table = _tables(app).webhooks
+    with unit_of_work(app) as connection:
+        return connection.execute(update(table).where(table.c.id == int(webhook_id))
+                                  .values(active=False)).rowcount == 1
+
+
+def attempts_of(app, webhook_id: int) -> list[dict[str, Any]]:
+    """Every delivery attempt of a subscription, oldest first (``status_code``, ``error``, ``event``, ``at``)."""
+    from trellis.data.unit import unit_of_work
+
+    table = _tables(app).attempts
+    with unit_of_work(app, write=False) as connection:
+        rows = connection.execute(select(table).where(table.c.webhook_id == int(webhook_id))
+                                  .order_by(table.c.id)).mappings().all()
+    return [dict(row) for row in rows]
+
+
+class WebhookHooks:
+    """The record-service hooks that queue deliveries (registered like a plugin, after every plugin)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    @hookimpl
+    def after_save(self, record, changes, context):
+        """A create (version 1) or an update."""
+        self._queue(record, "create" if record.version == 1 else "update", context)
+
+    @hookimpl
+    def after_transition(self, record, transition, context):
+        """A workflow move (also reported as an ``update`` by ``after_save``)."""
+        self._queue(record, "transition", context, transition=transition.name)
+
+    @hookimpl
+    def before_delete(self, record, context):
+        """A delete: queued in the delete's transaction, so sent only if the delete commits."""
+        self._queue(record, "delete", context)
+
+    def _queue(self, record, event: str, context, transition: str | None = None) -> None:
+        from trellis.api.serialize import record_json
+        from trellis.automation.jobs import enqueue
+        from trellis.data.unit import unit_of_work
+
+        table = _tables(self.app).webhooks
+        with unit_of_work(self.app, write=False) as connection:
+            hooks = connection.execute(select(table.c.id, table.c.events).where(
+                table.c.entity == record.entity, table.c.active.is_(True))).all()
+        wanted = [hook_id for hook_id, events in hooks if event in json.loads(events)]
+        if not wanted:
+            return
+        meta = runtime(self.app).metadata.entities[record.entity]
+        body = {"event": event, "entity": record.entity, "id": record.id, "at": context.now.isoformat(),
+                "record": record_json(meta, record)}
+        if transition:
+            body["transition"] = transition
+        for hook_id in wanted:
+            enqueue(self.app, JOB, {"webhook": hook_id, "body": body})
+
+
+def deliver(app, payload: dict) -> None:
+    """The job: POST the event to the subscription's URL, record the attempt, raise on failure (to retry)."""
+    from trellis.automation.webhooks import signature
+    from trellis.data.unit import unit_of_work
+
+    tables = _tables(app)
+    with unit_of_work(app, write=False) as connection:
+        hook = connection.execute(select(tables.webhooks).where(tables.webhooks.c.id == payload["webhook"])
+                                  ).mappings().first()
+    if hook is None or not hook["active"]:
+        return  # unsubscribed since: nothing to send
+    body = json.dumps(payload["body"], separators=(",", ":"), sort_keys=True).encode("utf-8")
+    timestamp = str(int(time.time()))
+    headers = {"Content-Type": "application/json", "User-Agent": "Trellis-Webhook",
+               "X-Trellis-Event": payload["body"]["event"], "X-Trellis-Timestamp": timestamp,
+               "X-Trellis-Signature": signature(hook["secret"], timestamp, body)}
+    request = urllib.request.Request(hook["url"], data=body, method="POST", headers=headers)  # noqa: S310
+    status, error = None, None
+    try:
+        with urllib.request.urlopen(request, timeout=float(app.config.get("WEBHOOK_TIMEOUT", 10))) as answer:  # noqa: S310
+            status = int(answer.status)
+    except urllib.error.HTTPError as e:
+        status, error = e.code, f"answered {e.code}"
+    except (OSError, ValueError) as e:
+        error = f"{type(e).__name__}: {e}"
+    with unit_of_work(app) as connection:
+        connection.execute(insert(tables.attempts).values(
+            webhook_id=hook["id"], event=payload["body"]["event"], record_id=payload["body"].get("id"),
+            status_code=status, error=error, at=datetime.now(UTC)))
+    if error is not None or not 200 <= (status or 0) < 300:
+        raise RuntimeError(f"webhook #{hook['id']} to {hook['url']}: {error or f'answered {status}'}")
+
+
+def init_webhooks(app) -> None:
+    """Register the delivery job and the hooks (needs the automation engine's jobs)."""
+    from trellis.automation.jobs import register_job
+
+    state = runtime(app)
+    if "jobs" not in state.services or state.plugins is None:
+        return
+    register_job(app, JOB, deliver, max_attempts=int(app.config.get("WEBHOOK_ATTEMPTS", 8)))
+    state.plugins.register(WebhookHooks(app), HOOKS_NAME, "Webhooks (built in)")
