@@ -77,7 +77,11 @@ class CeleryRunner:
         """Send one task per ``(job_id, delay)``."""
         task = celery_for(self.app).tasks["trellis.run_job"]
         for job_id, delay in new:
-            task.apply_async((job_id,), countdown=max(0.0, float(delay)))
+            # A countdown makes an ETA task, which the worker holds back: only retries need one.
+            if delay and float(delay) > 0:
+                task.apply_async((job_id,), countdown=float(delay))
+            else:
+                task.apply_async((job_id,))
 
     def start(self) -> None:
         """Nothing to start here: ``trellis worker`` runs the tasks."""
