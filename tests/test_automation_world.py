@@ -115,9 +115,10 @@ class Worker:
         from celery.contrib.testing.worker import start_worker
         from trellis.automation.celery_app import celery_for
 
-        context = start_worker(celery_for(app), pool="solo", perform_ping_check=False, shutdown_timeout=10)
+        celery = celery_for(app)
+        context = start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=10)
         context.__enter__()
-        self._contexts.append(context)
+        self._contexts.append((context, celery))
         return app
 
     def settle(self, app, now=None, timeout: float = 20.0) -> None:
@@ -136,8 +137,9 @@ class Worker:
 
     def close(self):
         """Stop the Celery workers."""
-        for context in reversed(self._contexts):
+        for context, celery in reversed(self._contexts):
             context.__exit__(None, None, None)
+            celery.control.purge()      # leave no messages of this test's queue on the shared broker
         self._contexts.clear()
 
 
