@@ -155,3 +155,29 @@ def test_update_existing_updates_the_record_named_by_the_id_column(svc, cli, wri
     assert code == 0, err
     assert "0 created, 1 updated" in out
     assert svc.get("contact", ann.id)["city"] == "Bergen"
+
+
+def test_a_preview_marks_the_cells_of_the_first_rows_and_writes_nothing(app, svc, write):
+    from trellis.io.csv_import import preview
+    from trellis.io.reading import read_sheet
+
+    sheet = read_sheet(write("people.csv", "Last name,E-mail\nLee,ann@example.com\n,bob@example.com\nRay,x\n"))
+    result = preview(app, "contact", sheet, limit=2)
+    assert result.mapping.columns == {"Last name": "last_name", "E-mail": "email"}
+    assert [(f.row, [column for column, _ in f.errors]) for f in result.failures] == [(3, ["Last name"])]
+    assert svc.query("contact").count()[0] == 0
+
+
+def test_init_app_lets_migrate_create_the_import_tables(trellis_config):
+    import sqlalchemy as sa
+    from trellis import io
+    from trellis.app import create_app
+    from trellis.data.database import db
+    from trellis.data.migrate import upgrade
+
+    app = create_app(trellis_config)
+    io.init_app(app)
+    upgrade(app)
+    with app.app_context():
+        names = set(sa.inspect(db.engine).get_table_names())
+    assert {"trellis_import", "trellis_duplicate", "trellis_merge"} <= names

@@ -152,6 +152,9 @@ def import_sheet(app, entity: str, sheet: Sheet, options: ImportOptions | None =
     if not [name for name in chosen.columns.values() if name != mapping_rules.ID_COLUMN]:
         raise ImportRefused(f"no column of the file matches a field of {entity} "
                            f"(columns: {', '.join(sheet.headers)}); map them with --map COLUMN=FIELD")
+    access = records_for(app, user, channel="import").access
+    if not access.can(user, "create", entity) and not (options.update_existing or options.dedupe == "update"):
+        raise PermissionDenied(f"you may not create {entity} records")
     tables = ensure(app)
     with app.app_context():
         run = _Run(app, meta, sheet, options, user, tables, chosen)
@@ -160,6 +163,19 @@ def import_sheet(app, entity: str, sheet: Sheet, options: ImportOptions | None =
             on_start(run.result)
         run.go(progress)
     return run.result
+
+
+def preview(app, entity: str, sheet: Sheet, options: ImportOptions | None = None, user: Any = None,
+            limit: int = 20) -> ImportResult:
+    """Check the first ``limit`` rows as an import would, writing nothing: for an upload page's preview.
+
+    Returns the mapping used and, in ``failures``, each refused row with
+    ``[(column, message)]`` per cell, so a page can mark the cells.
+    """
+    options = options or ImportOptions()
+    trial = ImportOptions(**{**options.__dict__, "dry_run": True, "errors_path": None})
+    head = Sheet(sheet.headers, sheet.rows[:limit], sheet.encoding, sheet.delimiter, sheet.sha256)
+    return import_sheet(app, entity, head, trial, user)
 
 
 class _Run:
