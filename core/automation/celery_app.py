@@ -15,12 +15,11 @@ import logging
 
 log = logging.getLogger("trellis.jobs")
 
-TICK_SECONDS = 60.0
-
 
 def celery_for(app):
     """The Celery app of ``app`` (built once, kept in ``runtime(app).services["celery"]``)."""
     from celery import Celery
+    from celery.schedules import crontab
     from trellis.runtime import runtime
 
     services = runtime(app).services
@@ -32,7 +31,7 @@ def celery_for(app):
         task_acks_late=True,                 # a worker that dies mid-job leaves the message for another
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
-        beat_schedule={"trellis-tick": {"task": "trellis.tick", "schedule": TICK_SECONDS}},
+        beat_schedule={"trellis-tick": {"task": "trellis.tick", "schedule": crontab()}},  # at every minute's start
         timezone="UTC",
         task_default_queue=queue_name(app),
     )

@@ -37,7 +37,10 @@ def worker(concurrency, loglevel):
 @with_appcontext
 def scheduler(loglevel):
     """Run Celery beat: sends the scheduler tick (time triggers) every minute."""
-    _celery().start(["beat", f"--loglevel={loglevel}"])
+    from pathlib import Path
+
+    state = Path(current_app.instance_path) / "celerybeat-schedule"   # not in the folder it was started from
+    _celery().start(["beat", f"--loglevel={loglevel}", f"--schedule={state}"])
 
 
 @click.group("workflow")
