@@ -118,3 +118,8 @@ def test_a_server_error_is_a_json_500_without_a_traceback(broken):
     answer = broken.test_client().post("/api/v1/person", json={"name": "Ann"}, headers=headers)
     body = error(answer, 500)
     assert body["code"] == "server_error" and "Traceback" not in answer.get_data(as_text=True)
+
+
+def test_a_number_too_large_for_its_column_is_422_not_500(client, writer):
+    body = error(client.post("/api/v1/person", json={"name": "A", "score": 10**30}, headers=writer), 422)
+    assert body["fields"] == {"score": "is too large to store"}

@@ -9,6 +9,7 @@ is the ``description``.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app, jsonify
@@ -130,10 +131,14 @@ def output_type(metadata, field: Field) -> dict[str, Any] | None:
 def input_type(metadata, field: Field) -> dict[str, Any]:
     """The JSON schema of a value POST/PATCH accepts for ``field``."""
     t, storage = field.type, _storage(metadata, field)
+    from trellis.api.serialize import STORABLE
+
+    largest_id = int(STORABLE["link"])
     if t in ("link", "user") or storage == "link":
-        return {"type": ["integer", "null"], "minimum": 1, "description": "the linked record's id"}
+        return {"type": ["integer", "null"], "minimum": 1, "maximum": largest_id,
+                "description": "the linked record's id"}
     if t == "links" or storage == "links":
-        return {"type": "array", "items": {"type": "integer", "minimum": 1}}
+        return {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": largest_id}}
     if t in ("multiselect", "tags"):
         items: dict[str, Any] = {"type": "string", "minLength": 1}
         if t == "multiselect" and field.options:
@@ -142,11 +147,13 @@ def input_type(metadata, field: Field) -> dict[str, Any]:
     if storage == "json":
         return {}
     if storage in ("integer", "decimal"):
-        number: dict[str, Any] = {"type": "integer" if storage == "integer" else "number"}
-        if field.min is not None:
-            number["minimum"] = field.min
-        if field.max is not None:
-            number["maximum"] = field.max
+        largest = int(STORABLE[storage])
+        number: dict[str, Any] = {"type": "integer" if storage == "integer" else "number",
+                                  "minimum": -largest, "maximum": largest}
+        for key, bound in (("minimum", field.min), ("maximum", field.max)):
+            if isinstance(bound, int | float | Decimal) and not isinstance(bound, bool):
+                # JSON Schema wants numbers; a Decimal would reach the document as a string.
+                number[key] = int(bound) if bound == int(bound) else float(bound)
         return number
     if storage == "boolean":
         return {"type": "boolean"}

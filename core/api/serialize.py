@@ -9,13 +9,16 @@ plus the system values ``id``, ``version``, ``created_at``, ``created_by``,
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from trellis.api.errors import ApiError
 from trellis.metadata.model import Entity
 
 LINK_TYPES = ("link", "user")
+# What the columns hold (trellis.data.schema.column_type): BIGINT, NUMERIC(18,4), INTEGER ids.
+# A JSON number beyond these would fail in the database (a 500) instead of as a field error.
+STORABLE = {"integer": Decimal(2) ** 63 - 1, "decimal": Decimal(10) ** 14 - 1, "link": Decimal(2) ** 31 - 1}
 
 
 def plain(value: Any) -> Any:
@@ -63,4 +66,27 @@ def record_input(meta: Entity, body: Any) -> dict[str, Any]:
         if field is not None and field.type == "links" and isinstance(value, list):
             value = [v["id"] if isinstance(v, dict) and "id" in v else v for v in value]
         values[name] = value
+    errors = {name: "is too large to store" for name, value in values.items()
+              if name in meta.fields and _too_large(meta.fields[name], value)}
+    if errors:
+        raise ApiError(422, "validation_failed", "the record is not valid", fields=errors)
     return values
+
+
+def _too_large(field, value: Any) -> bool:
+    """True for a number (or numeric text) beyond what the field's column can hold."""
+    storage = "link" if field.type in (*LINK_TYPES, "links") else {
+        "integer": "integer", "decimal": "decimal", "money": "decimal", "percent": "decimal"}.get(field.type)
+    if storage is None or isinstance(value, bool):
+        return False
+    items = value if isinstance(value, list) and storage == "link" else [value]
+    for item in items:
+        if not isinstance(item, int | float | str):
+            continue
+        try:
+            number = Decimal(str(item).strip())
+        except InvalidOperation:
+            continue  # not a number at all: the record service says so
+        if number.is_finite() and abs(number) > STORABLE[storage]:
+            return True
+    return False
