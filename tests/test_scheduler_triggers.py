@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from test_automation_world import *  # noqa: F403 - the shared fixtures
 from test_automation_world import build_app, records_of, write_org
-from trellis import ScheduledJob, hookimpl
+from trellis import Action, ScheduledJob, hookimpl
 from trellis.automation import tick
 
 pytestmark = pytest.mark.parametrize("runner", ["inprocess"], indirect=True)
@@ -136,3 +136,37 @@ def test_a_plugins_scheduled_job_runs_at_its_minute_once(org, base_config):
     tick(app, at(2026, 3, 15, 3, 0))
     tick(other, at(2026, 3, 15, 3, 0, 30))
     assert plugin.runs == [at(2026, 3, 15, 3, 0)]
+
+
+class Flaky:
+    """A plugin action that fails, counting its calls."""
+
+    name = "flaky"
+
+    def __init__(self):
+        self.calls = 0
+
+    @hookimpl
+    def actions(self):
+        def fail(record, options, context):
+            self.calls += 1
+            raise RuntimeError("mail server on fire")
+
+        return [Action("fail_loudly", None, fail)]
+
+
+def test_a_blocking_time_trigger_that_fails_is_tried_again_at_the_next_tick(org, base_config):
+    plugin = Flaky()
+    write_org(org, {"automations/timed.yaml": """
+        automation: timed
+        entity: customer
+        blocking: true
+        trigger: {date_field: birthday, every: year}
+        actions:
+          - fail_loudly: {}
+    """})
+    app = build_app({**base_config, "EXTRA_PLUGINS": [plugin]})
+    records_of(app).create("customer", {"name": "Ann", "birthday": date(1990, 3, 15)})
+    assert tick(app, at(2026, 3, 15, 10, 0)) == []
+    assert tick(app, at(2026, 3, 15, 10, 1)) == []
+    assert plugin.calls == 2              # nothing was marked as fired: the failure rolled the claim back

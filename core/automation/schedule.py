@@ -61,10 +61,16 @@ def tick(app, now: datetime | None = None) -> list[Fired]:
             if not automation.enabled or not (trigger.schedule or trigger.date_field):
                 continue
             try:
-                for record_id, key in due(app, automation, now, zone):
-                    fired.extend(_fire(app, automation, record_id, key, now))
+                occurrences = due(app, automation, now, zone)
             except Exception:  # one broken automation must not stop the others
-                log.exception("scheduler: automation %s failed", automation.name)
+                log.exception("scheduler: automation %s could not find its due records", automation.name)
+                continue
+            for record_id, key in occurrences:
+                try:
+                    fired.extend(_fire(app, automation, record_id, key, now))
+                except Exception:  # rolled back, claim included: the next tick tries this record again
+                    log.exception("scheduler: automation %s failed on %s #%s", automation.name,
+                                  automation.entity, record_id)
         fired.extend(_plugin_jobs(app, now, zone))
     return fired
 

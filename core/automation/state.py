@@ -39,7 +39,10 @@ def transaction(app):
     depth = session.info.get(WRITE_DEPTH, 0)
     session.info[WRITE_DEPTH] = depth + 1
     try:
-        yield session.connection()
+        connection = session.connection()
+        if depth == 0:
+            _begin_sqlite(connection)
+        yield connection
         if depth == 0:
             session.commit()
     except BaseException:
@@ -48,3 +51,18 @@ def transaction(app):
         raise
     finally:
         session.info[WRITE_DEPTH] = depth
+
+
+def _begin_sqlite(connection) -> None:
+    """Open a real write transaction on SQLite before any SAVEPOINT.
+
+    Python's sqlite3 begins a transaction only before a data change, and SQLite
+    commits a SAVEPOINT opened outside a transaction when it is released: the
+    scheduler's "fired" row would commit on its own. ``BEGIN IMMEDIATE`` also takes
+    the write lock at once, so two schedulers wait for each other instead of failing.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.driver_connection
+    if not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
