@@ -1,0 +1,42 @@
+"""bench/generate.py and bench/run.py work end to end on a tiny data set (no timing is asserted)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def _generate(tmp_path, contacts=300):
+    url = f"sqlite:///{tmp_path / 'bench.sqlite'}"
+    done = subprocess.run([sys.executable, str(BENCH / "generate.py"), "--contacts", str(contacts), "--companies", "20",
+                           "--db", url, "--org", str(tmp_path / "org")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return url, done.stdout
+
+
+def test_generate_fills_the_contact_table_with_searchable_rows_of_the_org_layer(tmp_path):
+    import sqlite3
+
+    url, output = _generate(tmp_path)
+    assert "generated 300 contacts" in output
+    with sqlite3.connect(tmp_path / "bench.sqlite") as connection:
+        count, searchable, staged = connection.execute(
+            "SELECT count(*), count(_search), count(stage) FROM contact").fetchone()
+    assert (count, searchable, staged) == (300, 300, 300)
+
+
+def test_run_reports_every_workload_with_a_floor_and_writes_json(tmp_path):
+    url, _ = _generate(tmp_path)
+    out = tmp_path / "results" / "tiny.md"
+    done = subprocess.run([sys.executable, str(BENCH / "run.py"), "--db", url, "--org", str(tmp_path / "org"),
+                           "--requests", "3", "--warmup", "1", "--clients", "0", "--import-rows", "0",
+                           "--startup-runs", "1", "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert set(report["workloads"]) == {"W1", "W2", "W3", "W4", "W5", "W6", "W7"}
+    assert "fewer than 50,000 contacts" in report["workloads"]["W4"]["note"]
+    assert report["workloads"]["W1"]["floor_median"] > 0
+    assert report["queries"]["W1"] >= 1
+    assert "| W1 contact list, page 1 |" in out.read_text(encoding="utf-8")
