@@ -123,3 +123,12 @@ def test_a_server_error_is_a_json_500_without_a_traceback(broken):
 def test_a_number_too_large_for_its_column_is_422_not_500(client, writer):
     body = error(client.post("/api/v1/person", json={"name": "A", "score": 10**30}, headers=writer), 422)
     assert body["fields"] == {"score": "is too large to store"}
+
+
+def test_a_nul_character_in_a_value_is_422(client, writer):
+    body = error(client.post("/api/v1/person", json={"name": "A\x00B"}, headers=writer), 422)
+    assert body["fields"] == {"name": "must not contain a NUL character"}
+
+
+def test_a_nul_character_in_a_filter_is_400(client, reader):
+    assert "name" in error(client.get("/api/v1/person?name=A%00B", headers=reader), 400)["fields"]

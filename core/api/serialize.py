@@ -68,9 +68,22 @@ def record_input(meta: Entity, body: Any) -> dict[str, Any]:
         values[name] = value
     errors = {name: "is too large to store" for name, value in values.items()
               if name in meta.fields and _too_large(meta.fields[name], value)}
+    # PostgreSQL refuses NUL in text (a 500); no field type has a use for it.
+    errors.update({name: "must not contain a NUL character" for name, value in values.items() if has_nul(value)})
     if errors:
         raise ApiError(422, "validation_failed", "the record is not valid", fields=errors)
     return values
+
+
+def has_nul(value: Any) -> bool:
+    """True when ``value`` (or any text inside it) contains a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
 
 
 def _too_large(field, value: Any) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from trellis.api.errors import ApiError
-from trellis.api.serialize import plain, record_input, record_json
+from trellis.api.serialize import has_nul, plain, record_input, record_json
 from trellis.data.record import SYSTEM_FIELDS
 from trellis.errors import ConflictError
 from trellis.runtime import runtime
@@ -111,6 +111,10 @@ def list_records(entity: str):
     """One page of records: filters ``?field=``/``?field__op=``, ``?q=``, ``?sort=``, ``?fields=``, ``?limit=``."""
     meta = _entity(entity)
     args = request.args
+    bad = [key for key, value in args.items(multi=True) if has_nul(key) or has_nul(value)]
+    if bad:
+        raise ApiError(400, "invalid_query", "a parameter contains a NUL character",
+                       fields={bad[0]: "must not contain a NUL character"})
     fields = None
     if args.get("fields"):
         fields = [name.strip() for name in args["fields"].split(",") if name.strip()]
