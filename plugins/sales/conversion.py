@@ -1,0 +1,34 @@
+"""Lead conversion: a qualified lead becomes a contact, a company and a deal, in one transaction."""
+
+from __future__ import annotations
+
+
+def convert_lead(lead, context) -> None:
+    """Create the contact, find or create the company, create the deal, and link them back to the lead.
+
+    Runs inside the transition's transaction (``after_transition``), so a failure in
+    any step (a refusing ``before_save`` of another plugin, say) leaves nothing behind.
+    """
+    records = context.records
+    company_id = _company_for(lead, records)
+    contact = records.create("contact", {
+        "first_name": lead.get("first_name"), "last_name": lead["last_name"], "email": lead.get("email"),
+        "phone": lead.get("phone"), "company": company_id, "owner": lead.get("owner"),
+    })
+    title = lead.get("company_name") or lead["name"].strip()
+    deal = records.create("deal", {
+        "name": title, "contact": contact.id, "company": company_id, "amount": lead.get("expected_amount"),
+        "owner": lead.get("owner"), "lead": lead.id,
+    })
+    records.update("lead", lead.id, {"contact": contact.id, "company": company_id, "deal": deal.id})
+
+
+def _company_for(lead, records) -> int | None:
+    """The id of the company named like the lead's company (case-insensitive), created when there is none."""
+    name = (lead.get("company_name") or "").strip()
+    if not name:
+        return None
+    for found in records.query("company").filter(name__contains=name).iterate():
+        if found["name"].strip().casefold() == name.casefold():
+            return found.id
+    return records.create("company", {"name": name, "owner": lead.get("owner")}).id

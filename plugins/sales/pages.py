@@ -1,0 +1,64 @@
+"""The plugin's pages: the sales dashboard and the printable quote.
+
+Both read through the record service as the signed-in user, so they show only
+what that user may read (a quote they may not read is a 404).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_login import current_user
+from trellis.errors import NotFound, PermissionDenied
+from trellis_plugins.sales import forecast
+
+bp = Blueprint("sales", __name__, url_prefix="/sales")
+
+
+def user_records():
+    """The record service acting as the signed-in user, channel ``ui``."""
+    from trellis.data.records import records_for
+
+    return records_for(current_app._get_current_object(), user=current_user._get_current_object(), channel="ui")
+
+
+@bp.get("/dashboard")
+def dashboard():
+    """The weighted forecast by month and each target's progress, as tables."""
+    records = user_records()
+    months = forecast.weighted_pipeline(records)
+    return render_template("sales/dashboard.html", title="Sales dashboard", months=months,
+                           forecast_total=sum((m[1] for m in months), Decimal(0)),
+                           targets=forecast.target_progress(records))
+
+
+@bp.get("/quote/<int:quote_id>/print")
+def print_quote(quote_id: int):
+    """A quote as a printable document: the customer, its lines with tax, and the totals."""
+    records = user_records()
+    try:
+        quote = records.get("quote", quote_id)
+        lines = list(records.query("quote_line").filter(quote=quote_id).iterate())
+        contact = records.get("contact", quote["contact"]) if quote.get("contact") else None
+    except (NotFound, PermissionDenied):
+        abort(404)
+    rows, net, tax = [], Decimal(0), Decimal(0)
+    for line in lines:
+        rate = _tax_rate(records, line.get("product"))
+        total = Decimal(line.get("line_total") or 0)
+        rows.append({"line": line, "tax_rate": rate, "tax": (total * rate / 100).quantize(Decimal("0.01"))})
+        net += total
+        tax += rows[-1]["tax"]
+    return render_template("sales/quote_print.html", quote=quote, contact=contact, rows=rows,
+                           net=net, tax=tax, gross=net + tax)
+
+
+def _tax_rate(records, product) -> Decimal:
+    product_id = product.get("id") if isinstance(product, dict) else product
+    if product_id is None:
+        return Decimal(0)
+    try:
+        return Decimal(records.get("product", product_id).get("tax") or 0)
+    except (NotFound, PermissionDenied):
+        return Decimal(0)

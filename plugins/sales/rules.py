@@ -1,0 +1,37 @@
+"""Save-time rules that YAML cannot express: stage probabilities and quote-line prices."""
+
+from __future__ import annotations
+
+
+def stage_probability(record, changes, context) -> None:
+    """Set a deal's probability to its new stage's ``probability:`` from the pipeline YAML.
+
+    On an update only when the stage changed and the probability was not set in the
+    same write (a salesperson's own figure wins); on a create when the probability
+    is still the field's default.
+    """
+    if "stage" not in changes:
+        return
+    metadata = context.records.metadata
+    workflow = metadata.workflow_for("deal", "stage")
+    state = workflow.states.get(record.get("stage")) if workflow is not None else None
+    if state is None or state.probability is None:
+        return
+    if record.id is None:
+        default = metadata.entities["deal"].fields["probability"].default
+        if record.get("probability") not in (None, default):
+            return
+    elif "probability" in changes:
+        return
+    record["probability"] = state.probability
+
+
+def line_from_product(record, context) -> None:
+    """Fill an empty description and price of a quote line from its product."""
+    if not record.get("product") or (record.get("description") and record.get("price") is not None):
+        return
+    product = context.records.as_user(None).get("product", record["product"])
+    if not record.get("description"):
+        record["description"] = product["name"]
+    if record.get("price") is None:
+        record["price"] = product["price"]
