@@ -9,7 +9,8 @@ Public API::
     openapi_document(app) -> dict                      # the OpenAPI 3.1 document
     add_webhook(app, url, entity, events) -> (id, secret), remove_webhook(app, id), attempts_of(app, id)
 
-Endpoints under ``/api/v1`` are described in ``docs/api.md``.
+Endpoints under ``/api/v1`` (records, transitions, history, ``openapi.json``, ``docs``,
+public ``forms/<form>`` from the ``API_FORMS`` setting) are described in ``docs/api.md``.
 """
 
 from __future__ import annotations

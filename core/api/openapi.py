@@ -58,6 +58,7 @@ def document(app) -> dict[str, Any]:
                            "next": {"type": ["string", "null"], "description": "URL of the next page"},
                            "count": {"type": ["integer", "null"]}, "count_capped": {"type": "boolean"}}}
         paths.update(_paths(metadata, entity))
+    paths.update(_form_paths(app, metadata))
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": f"{app.config.get('SITE_NAME') or 'Trellis'} API", "version": "1",
@@ -287,4 +288,26 @@ def _paths(metadata, entity: Entity) -> dict[str, Any]:
                              "type": "object", "description": "Other fields to set in the same write"}}}},
                          "responses": {**_record_answer(name), **_errors("400", "401", "403", "404", "409", "412",
                                                                           "422", "429")}}}
+    return paths
+
+
+def _form_paths(app, metadata) -> dict[str, Any]:
+    """``POST /api/v1/forms/<form>`` for each public form of ``API_FORMS`` (no token needed)."""
+    paths = {}
+    for name, spec in sorted((app.config.get("API_FORMS") or {}).items()):
+        entity = metadata.entities.get(spec.get("entity")) if metadata is not None and isinstance(spec, dict) else None
+        if entity is None:
+            continue
+        properties = {f: _labels(input_type(metadata, entity.fields[f]), entity.fields[f].label)
+                      for f in spec.get("fields") or [] if f in entity.fields}
+        if spec.get("honeypot"):
+            properties[spec["honeypot"]] = {"type": "string", "maxLength": 0, "description": "leave empty"}
+        paths[f"/api/v1/forms/{name}"] = {"post": {
+            "operationId": f"form_{name}", "tags": ["forms"], "summary": f"Public form '{name}' ({entity.name})",
+            "security": [],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "properties": properties, "additionalProperties": False}}}},
+            "responses": {"201": {"description": "Received", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"ok": {"type": "boolean"}}}}}},
+                **_errors("400", "422", "429")}}}
     return paths

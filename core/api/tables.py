@@ -2,8 +2,9 @@
 
 - ``trellis_token``: personal API tokens; only the SHA-256 of the secret is kept,
   so a copy of the database does not hand out working tokens;
-- ``trellis_api_rate``: one counter row per token and fixed time window, so every
-  web process (gunicorn workers, several hosts) shares the same limit;
+- ``trellis_api_rate``: one counter row per caller (``token:<id>``, or ``form:<ip>``
+  for public forms) and fixed time window, so every web process (gunicorn workers,
+  several hosts) shares the same limit;
 - ``trellis_webhook``: subscriptions of a URL to entity events, each with its own secret;
 - ``trellis_webhook_attempt``: every delivery attempt (status code or error).
 """
@@ -55,7 +56,7 @@ def add_tables(metadata: MetaData) -> ApiTables:
     )
     rate = Table(
         RATE_TABLE, metadata,
-        Column("token_id", sa.Integer, primary_key=True, autoincrement=False),
+        Column("caller", sa.String(100), primary_key=True),
         Column("window_start", sa.Integer, primary_key=True, autoincrement=False),  # unix seconds
         Column("hits", sa.Integer, nullable=False, default=0),
     )

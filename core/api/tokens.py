@@ -158,25 +158,29 @@ def parse_rate(text: Any) -> tuple[int, int] | None:
     return int(count), seconds
 
 
-def hit(app, token_id: int, now: float | None = None) -> int | None:
-    """Count one request of ``token_id``; None when allowed, else the seconds until the window ends."""
+def hit(app, caller: str, limit_text: Any = None, now: float | None = None) -> int | None:
+    """Count one request of ``caller`` (``token:<id>``, ``form:<ip>``); None when allowed, else the
+    seconds until the window ends. ``limit_text`` defaults to ``API_RATE_LIMIT``."""
     from trellis.data.unit import unit_of_work
 
-    limit = parse_rate(app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+    if limit_text is None:
+        limit_text = app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    limit = parse_rate(limit_text)
     if limit is None:
         return None
     allowed, seconds = limit
     now = time.time() if now is None else now
     window = int(now // seconds * seconds)
+    caller = str(caller)[:100]
     table = tables(app).rate
-    key = (table.c.token_id == token_id) & (table.c.window_start == window)
+    key = (table.c.caller == caller) & (table.c.window_start == window)
     with unit_of_work(app) as connection:
         # UPDATE first: the common case, and atomic across processes (hits = hits + 1 in SQL).
         if connection.execute(update(table).where(key).values(hits=table.c.hits + 1)).rowcount == 0:
-            connection.execute(delete(table).where(table.c.token_id == token_id, table.c.window_start < window))
+            connection.execute(delete(table).where(table.c.caller == caller, table.c.window_start < window))
             try:
                 with connection.begin_nested():
-                    connection.execute(insert(table).values(token_id=token_id, window_start=window, hits=1))
+                    connection.execute(insert(table).values(caller=caller, window_start=window, hits=1))
             except IntegrityError:  # another process inserted the row first
                 connection.execute(update(table).where(key).values(hits=table.c.hits + 1))
         hits = connection.execute(select(table.c.hits).where(key)).scalar()

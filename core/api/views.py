@@ -25,12 +25,13 @@ READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 def make_blueprint() -> Blueprint:
     """A new ``api`` blueprint (one per application, so each app gets its own handlers)."""
-    from trellis.api import errors, openapi
+    from trellis.api import errors, forms, openapi
 
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
     bp.before_request(authenticate)
     bp.add_url_rule("/openapi.json", "openapi", openapi.openapi_view, methods=["GET"])
     bp.add_url_rule("/docs", "docs", openapi.docs_view, methods=["GET"])
+    bp.add_url_rule("/forms/<form>", "public_form", forms.public_form, methods=["POST"])
     bp.add_url_rule("/<entity>", "list_records", list_records, methods=["GET"])
     bp.add_url_rule("/<entity>", "create_record", create_record, methods=["POST"])
     bp.add_url_rule("/<entity>/<int:record_id>", "get_record", get_record, methods=["GET"])
@@ -59,7 +60,7 @@ def authenticate():
         raise ApiError(401, "invalid_token", "the token is unknown, revoked, or its user is inactive",
                        headers={"WWW-Authenticate": 'Bearer realm="trellis", error="invalid_token"'})
     token, user = found
-    wait = hit(app, token.id)
+    wait = hit(app, f"token:{token.id}")
     if wait is not None:
         raise ApiError(429, "rate_limited", f"too many requests; try again in {wait} s",
                        headers={"Retry-After": str(wait)})
