@@ -28,6 +28,7 @@ def init_app(app) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite" and not getattr(engine, "_trellis_tuned", False):
             event.listen(engine, "connect", _tune_sqlite)
+            event.listen(engine, "savepoint", _begin_before_savepoint)
             engine._trellis_tuned = True
 
 
@@ -38,6 +39,20 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _begin_before_savepoint(connection, _name) -> None:
+    """Open a real transaction before a SAVEPOINT on SQLite.
+
+    Python's sqlite3 begins a transaction only before a data change. A SAVEPOINT
+    sent outside one starts a transaction of its own, and releasing it commits
+    everything: an import batch or an automation's nested step would commit row
+    by row. ``BEGIN IMMEDIATE`` also takes the write lock at once, so a concurrent
+    writer waits (busy_timeout) instead of failing on a stale snapshot.
+    """
+    raw = connection.connection.driver_connection
+    if not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def health(engine: Engine) -> dict:
