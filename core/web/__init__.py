@@ -19,7 +19,7 @@ API_PREFIX = "/api/"  # the REST API signs callers in with bearer tokens itself,
 def init_app(app) -> None:
     """Register the web blueprints on ``app``, plugins' pages and templates included."""
     from trellis import security
-    from trellis.web import boards, calendar, i18n, lists, pages, record_pages, theme
+    from trellis.web import boards, bulk, calendar, i18n, lists, pages, record_pages, saved_filters, theme
 
     security.init_app(app)  # login and CSRF are needed by every page (does nothing when already wired)
     app.register_blueprint(health.bp)
@@ -28,6 +28,10 @@ def init_app(app) -> None:
     app.register_blueprint(record_pages.bp)
     app.register_blueprint(boards.bp)
     app.register_blueprint(calendar.bp)
+    app.register_blueprint(bulk.bp)
+    app.register_blueprint(saved_filters.bp)
+    if runtime(app).schema is not None:
+        runtime(app).services["saved_filters"] = saved_filters.add_table(runtime(app).schema.metadata)
     plugins = runtime(app).plugins
     for blueprint in plugins.blueprints() if plugins is not None else ():
         app.register_blueprint(blueprint)
@@ -43,9 +47,10 @@ def require_login():
     from flask import g, redirect, request, url_for
     from flask_login import current_user
 
-    # flask-login caches the user in ``g``; when a request shares an app context pushed
-    # earlier (tests holding one open), that cache would be a previous request's user.
+    # flask-login caches the user, flask-wtf the CSRF token, in ``g``; when a request shares an
+    # app context pushed earlier (tests holding one open), they would be a previous request's.
     g.pop("_login_user", None)
+    g.pop("csrf_token", None)
     if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX) or current_user.is_authenticated:
         return None
     if request.endpoint is None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from trellis.data.query import COUNT_CAP, QueryError
-from trellis.web.labels import display, entity_label, field_label
+from trellis.web.labels import display, entity_label
 from trellis.web.pages import entity_or_404, register_errors, service
+from trellis.web.saved_filters import saved_for
 
 bp = Blueprint("lists", __name__)
 register_errors(bp)
@@ -72,7 +73,7 @@ def index(entity: str):
                                title=entity_label(meta, plural=True), cells=None), 400
     cells = [[display(f, row.get(f.name)) for f in shown] for row in page.rows]
     return render_template("list.html", entity=meta, columns=shown, page=page, q=q, sort=sort, filters=filters,
-                           errors=[], filter_fields=_filter_fields(meta), cells=cells,
+                           errors=[], filter_fields=_filter_fields(meta), cells=cells, saved=saved_for(entity),
                            title=entity_label(meta, plural=True), sortable=[f.type not in UNSORTABLE for f in shown])
 
 
@@ -98,7 +99,3 @@ def autocomplete(entity: str):
     return jsonify([{"id": r.id, "name": display(title, r.get(title.name)) if title else f"#{r.id}"}
                     for r in rows])
 
-
-def column_label(field) -> str:
-    """A column header's text."""
-    return field_label(field)

@@ -14,6 +14,11 @@ from trellis.web.labels import entity_label, user_timezone
 bp = Blueprint("pages", __name__)
 
 
+def current_user_object():
+    """The signed-in user (an :class:`trellis.security.accounts.Account`), not flask-login's proxy."""
+    return current_user._get_current_object()
+
+
 def service():
     """The record service acting as the signed-in user, channel ``ui``: every view reads and writes through it."""
     from trellis.data.records import records_for

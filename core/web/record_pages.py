@@ -7,7 +7,7 @@ permissions, validates and reports errors per field; a view shows them.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from trellis.errors import ConflictError, ValidationError
 from trellis.runtime import runtime
@@ -43,8 +43,9 @@ def render_form(meta, record, values, errors=None, conflict=None, status=200):
         context["locked"] = {w.field for w in workflows}
         moves = [(t.name, label(t.label, t.name)) for w in workflows for t in w.transitions.values()
                  if t.allowed_from(record.get(w.field))]
+        activity = metadata.entities.get("activity")
         context.update(related=related_lists(meta, record), timeline=timeline(meta, record),
-                       can_note="note" in metadata.entities, transitions=moves)
+                       can_note="note" in metadata.entities, transitions=moves, activity=activity)
     return render_template("form.html", **context), status
 
 
@@ -160,6 +161,27 @@ def add_note(entity: str, record_id: int):
     return redirect(url_for(".detail", entity=entity, record_id=record_id) + "#timeline")
 
 
+@bp.post("/app/<entity>/<int:record_id>/activities")
+def log_activity(entity: str, record_id: int):
+    """Log an activity (call, meeting, task...) about this record (the timeline shows it)."""
+    entity_or_404(entity)
+    activity = runtime().metadata.entities.get("activity")
+    if activity is None:
+        abort(404)
+    _load(entity, record_id)
+    values = {"subject": request.form.get("subject", ""), "ref_entity": entity, "ref_record": record_id}
+    for name in ("kind", "due"):
+        if request.form.get(name) and name in activity.fields:
+            values[name] = forms.to_service(activity.fields[name], request.form[name], runtime().metadata)
+    if entity in activity.fields and activity.fields[entity].to == entity:
+        values[entity] = record_id  # the contact/company shortcut link, when there is one
+    try:
+        service().create("activity", values)
+    except ValidationError as e:
+        flash(_("Activity not logged: %(why)s", why="; ".join(e.fields.values())), "error")
+    return redirect(url_for(".detail", entity=entity, record_id=record_id) + "#timeline")
+
+
 @bp.post("/app/<entity>/_eval")
 def evaluate(entity: str):
     """Which fields are visible and required for the posted (unsaved) values: see :mod:`trellis.web.conditions`."""
@@ -168,7 +190,3 @@ def evaluate(entity: str):
     posted = forms.posted_values(meta, request.form, metadata)
     return jsonify(field_states(meta, typed_values(meta, _flat(posted), metadata)))
 
-
-def app_metadata():
-    """The running app's metadata (for templates)."""
-    return runtime(current_app).metadata
