@@ -132,3 +132,8 @@ def test_a_nul_character_in_a_value_is_422(client, writer):
 
 def test_a_nul_character_in_a_filter_is_400(client, reader):
     assert "name" in error(client.get("/api/v1/person?name=A%00B", headers=reader), 400)["fields"]
+
+
+def test_a_404_outside_the_api_is_left_to_the_web_pages(client):
+    answer = client.get("/no-such-page")
+    assert answer.status_code == 404 and answer.mimetype != "application/json"

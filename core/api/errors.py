@@ -85,7 +85,15 @@ def register_on(blueprint) -> None:
 
 def register_routing_errors(app) -> None:
     """JSON for 404/405 of paths under /api/ that match no view (blueprint handlers do not see them)."""
-    app.register_error_handler(HTTPException, _http_error_anywhere)
+    previous = app.error_handler_spec.get(None, {}).get(None, {}).get(HTTPException)
+
+    def answer(error: HTTPException):
+        # Outside /api whatever answered before (the web layer's handler, or Flask's default) still does.
+        if request.path.startswith(API_PREFIX):
+            return _http_error(error)
+        return previous(error) if previous is not None else error
+
+    app.register_error_handler(HTTPException, answer)
 
 
 def _http_error(error: HTTPException):
@@ -95,13 +103,6 @@ def _http_error(error: HTTPException):
         headers["Allow"] = ", ".join(error.valid_methods)
     message = error.description if status != 404 else "no such API path"
     return error_response(ApiError(status, _HTTP_CODES.get(status, "error"), message, headers=headers))
-
-
-def _http_error_anywhere(error: HTTPException):
-    # Outside /api the web layer's pages (or Flask's default) answer as before.
-    if request.path.startswith(API_PREFIX):
-        return _http_error(error)
-    return error
 
 
 def _server_error(error: Exception):

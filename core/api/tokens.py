@@ -13,10 +13,10 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from trellis.runtime import runtime
 
@@ -117,7 +117,12 @@ def check_token(app, secret: str) -> tuple[TokenInfo, Any] | None:
         row = connection.execute(select(table).where(table.c.token_hash == digest(secret))).mappings().first()
         if row is None or row["revoked_at"] is not None:
             return None
-        connection.execute(update(table).where(table.c.id == row["id"]).values(last_used_at=datetime.now(UTC)))
+        now = datetime.now(UTC)
+        # At most one write a minute per token: "last used" need not cost a write per request.
+        connection.execute(update(table).where(
+            table.c.id == row["id"],
+            or_(table.c.last_used_at.is_(None), table.c.last_used_at < now - timedelta(minutes=1)))
+            .values(last_used_at=now))
     user = acting_user(app, row["user_id"])
     if user is None:
         return None
