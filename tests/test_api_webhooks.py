@@ -118,3 +118,29 @@ def test_a_removed_subscription_gets_nothing(api, client, writer, receiver):
 def test_a_subscription_to_an_unknown_entity_is_refused(api, receiver):
     with pytest.raises(ValueError, match="no entity 'spaceship'"):
         add_webhook(api, receiver.url, "spaceship")
+
+
+def invoke(app, *args):
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+    from trellis.cli import cli
+
+    return CliRunner().invoke(cli, list(args), obj=ScriptInfo(create_app=lambda: app))
+
+
+def test_the_webhook_command_adds_lists_and_removes(api, client, writer, receiver):
+    added = invoke(api, "webhook", "add", receiver.url, "person", "--events", "create")
+    assert added.exit_code == 0, added.output
+    secret = added.output.strip().splitlines()[-1]
+    client.post("/api/v1/person", json={"name": "Ann"}, headers=writer)
+    drain(api)
+    assert verified(secret, *receiver.received[0])
+    listed = invoke(api, "webhook", "list").output
+    assert "#1 active person create" in listed and "last: 200" in listed
+    assert invoke(api, "webhook", "remove", "1").exit_code == 0
+    assert "#1 removed" in invoke(api, "webhook", "list").output
+
+
+def test_the_webhook_command_refuses_an_unknown_event(api, receiver):
+    result = invoke(api, "webhook", "add", receiver.url, "person", "--events", "explode")
+    assert result.exit_code == 1 and "events must be some of" in result.output

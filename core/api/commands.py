@@ -1,6 +1,8 @@
-"""``trellis token``: personal API tokens from the command line."""
+"""``trellis token`` (personal API tokens) and ``trellis webhook`` (subscriptions) from the command line."""
 
 from __future__ import annotations
+
+import json
 
 import click
 from flask import current_app
@@ -49,6 +51,68 @@ def revoke(token_id: int) -> None:
     click.echo(f"Revoked token #{token_id}")
 
 
+@click.group("webhook")
+def webhook() -> None:
+    """Subscribe URLs to record events (signed POSTs, retried)."""
+
+
+@webhook.command("add")
+@click.argument("url")
+@click.argument("entity")
+@click.option("--events", default="create,update,delete,transition", show_default=True,
+              help="Comma-separated: create, update, delete, transition.")
+@with_appcontext
+def webhook_add(url: str, entity: str, events: str) -> None:
+    """Send ENTITY's events to URL; prints the secret the receiver checks signatures with."""
+    from trellis.api.webhooks import add_webhook
+
+    try:
+        hook_id, secret = add_webhook(_api_app(), url, entity, [e.strip() for e in events.split(",") if e.strip()])
+    except ValueError as e:
+        fail(str(e))
+    click.echo(f"Created webhook #{hook_id} for {entity} -> {url}. Signing secret (shown only now):")
+    click.echo(secret)
+
+
+@webhook.command("list")
+@with_appcontext
+def webhook_list() -> None:
+    """Every subscription with its last delivery attempt."""
+    from sqlalchemy import select
+    from trellis.api.webhooks import attempts_of
+    from trellis.data.unit import unit_of_work
+
+    app = _api_app()
+    table = runtime_tables(app).webhooks
+    with unit_of_work(app, write=False) as connection:
+        rows = connection.execute(select(table).order_by(table.c.id)).mappings().all()
+    for row in rows:
+        attempts = attempts_of(app, row["id"])
+        last = attempts[-1] if attempts else None
+        state = "active" if row["active"] else "removed"
+        seen = f"last: {last['status_code'] or last['error']}" if last else "no deliveries yet"
+        click.echo(f"#{row['id']} {state} {row['entity']} {','.join(json.loads(row['events']))} {row['url']} ({seen})")
+
+
+@webhook.command("remove")
+@click.argument("webhook_id", type=int)
+@with_appcontext
+def webhook_remove(webhook_id: int) -> None:
+    """Stop the subscription WEBHOOK_ID."""
+    from trellis.api.webhooks import remove_webhook
+
+    if not remove_webhook(_api_app(), webhook_id):
+        fail(f"no webhook #{webhook_id}")
+    click.echo(f"Removed webhook #{webhook_id}")
+
+
+def runtime_tables(app):
+    """The API tables of ``app``."""
+    from trellis.api.tokens import tables
+
+    return tables(app)
+
+
 def _api_app():
     from trellis import api
 
@@ -57,4 +121,4 @@ def _api_app():
     return app
 
 
-commands = [token]
+commands = [token, webhook]
