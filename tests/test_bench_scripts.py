@@ -35,7 +35,7 @@ def test_run_reports_every_workload_with_a_floor_and_writes_json(tmp_path):
                            "--startup-runs", "1", "--out", str(out)], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     report = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
-    assert set(report["workloads"]) == {"W1", "W2", "W3", "W4", "W5", "W6", "W7"}
+    assert set(report["workloads"]) == {"W0", "W1", "W2", "W3", "W4", "W5", "W6", "W7"}
     assert "fewer than 50,000 contacts" in report["workloads"]["W4"]["note"]
     assert report["workloads"]["W1"]["floor_median"] > 0
     assert report["queries"]["W1"] >= 1
