@@ -61,3 +61,35 @@ def test_the_dashboard_shows_the_weighted_forecast(client, records):
     records.create("deal", {"name": "B", "contact": contact.id, "amount": 2000, "close_date": date(2030, 1, 20)})
     page = client.get("/sales/dashboard").get_data(as_text=True)
     assert "2030-01" in page and 'data-value="300' in page
+
+
+def deal_in(records, stage_moves, amount=1000):
+    contact = records.create("contact", {"last_name": "Babbage"})
+    deal = records.create("deal", {"name": "Engine", "contact": contact.id, "amount": amount})
+    for move in stage_moves:
+        deal = records.transition("deal", deal.id, move)
+    return deal
+
+
+def test_dragging_a_deal_to_won_on_the_board_wins_it(client, records):
+    from trellis.security.testing import post
+
+    deal = deal_in(records, ["qualify", "propose"])
+    answer = post(client, f"/app/deal/{deal.id}/move", {"to": "won"}, headers={"Accept": "application/json"})
+    assert answer.status_code == 200
+    assert (records.get("deal", deal.id)["stage"], records.get("deal", deal.id)["probability"]) == ("won", 100)
+
+
+def test_dragging_a_deal_to_lost_without_a_reason_is_refused_with_the_reason(client, records):
+    from trellis.security.testing import post
+
+    deal = deal_in(records, ["qualify"])
+    answer = post(client, f"/app/deal/{deal.id}/move", {"to": "lost"}, headers={"Accept": "application/json"})
+    assert answer.status_code == 422 and "lost_reason" in answer.get_json()["error"]["message"]
+    assert records.get("deal", deal.id)["stage"] == "qualified"
+
+
+def test_the_deal_board_has_a_column_per_pipeline_stage(client, records):
+    deal_in(records, ["qualify"])
+    page = client.get("/app/deal/kanban").get_data(as_text=True)
+    assert all(stage in page.lower() for stage in ("new", "qualified", "proposal", "negotiation", "won", "lost"))

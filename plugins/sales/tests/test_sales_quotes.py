@@ -116,3 +116,16 @@ def test_a_target_needs_a_salesperson_or_a_team(records):
         records.create("sales_target", {"name": "Nobody", "period_start": date(2030, 1, 1),
                                         "period_end": date(2030, 3, 31), "amount": 1})
     assert "user" in error.value.fields
+
+
+def test_a_team_target_counts_the_won_deals_of_every_member(records, contact):
+    team = records.create("team", {"name": "North"})
+    ann = records.create("user", {"email": "ann@example.com", "name": "Ann", "team": team.id})
+    cid = records.create("user", {"email": "cid@example.com", "name": "Cid", "team": team.id})
+    outsider = records.create("user", {"email": "out@example.com", "name": "Out"})
+    for owner, amount in ((ann, 1000), (cid, 500), (outsider, 9000)):
+        deal(records, contact, amount, ["qualify", "win"], date(2030, 6, 1), owner=owner.id)
+    records.create("sales_target", {"name": "North H1", "team": team.id, "period_start": date(2030, 1, 1),
+                                    "period_end": date(2030, 6, 30), "amount": 3000})
+    [progress] = target_progress(records)
+    assert (progress.who, progress.won, progress.percent) == ("North", Decimal("1500"), 50)
