@@ -25,12 +25,13 @@ def user_records():
 
 @bp.get("/dashboard")
 def dashboard():
-    """The weighted forecast by month and each target's progress, as tables."""
+    """Pipeline by stage, the weighted forecast by month, targets, lost reasons and lead sources, as tables."""
     records = user_records()
     months = forecast.weighted_pipeline(records)
     return render_template("sales/dashboard.html", title="Sales dashboard", months=months,
                            forecast_total=sum((m[1] for m in months), Decimal(0)),
-                           targets=forecast.target_progress(records))
+                           targets=forecast.target_progress(records), stages=forecast.pipeline_by_stage(records),
+                           reasons=forecast.lost_by_reason(records), sources=forecast.lead_sources(records))
 
 
 @bp.get("/quote/<int:quote_id>/print")

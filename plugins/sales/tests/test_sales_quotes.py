@@ -129,3 +129,35 @@ def test_a_team_target_counts_the_won_deals_of_every_member(records, contact):
                                     "period_end": date(2030, 6, 30), "amount": 3000})
     [progress] = target_progress(records)
     assert (progress.who, progress.won, progress.percent) == ("North", Decimal("1500"), 50)
+
+
+def test_the_pipeline_by_stage_counts_and_sums_every_stage(records, contact):
+    from trellis_plugins.sales.forecast import pipeline_by_stage
+
+    deal(records, contact, 1000, [], None)
+    deal(records, contact, 500, [], None)
+    deal(records, contact, 2000, ["qualify"], None)
+    stages = {stage: (count, amount) for stage, count, amount in pipeline_by_stage(records)}
+    assert stages["new"] == (2, Decimal("1500")) and stages["qualified"] == (1, Decimal("2000"))
+    assert stages["won"] == (0, Decimal(0)) and list(stages)[:2] == ["new", "qualified"]
+
+
+def test_lost_deals_are_grouped_by_reason(records, contact):
+    from trellis_plugins.sales.forecast import lost_by_reason
+
+    price = records.create("lost_reason", {"name": "Price"})
+    timing = records.create("lost_reason", {"name": "Timing"})
+    for amount, reason in ((100, price), (200, price), (50, timing)):
+        created = deal(records, contact, amount, [], None)
+        records.transition("deal", created.id, "lose", {"lost_reason": reason.id})
+    assert lost_by_reason(records) == [("Price", 2, Decimal("300")), ("Timing", 1, Decimal("50"))]
+
+
+def test_lead_sources_count_leads_and_conversions(records):
+    from trellis_plugins.sales.forecast import lead_sources
+
+    for source in ("web_form", "web_form", "referral"):
+        records.create("lead", {"last_name": "X", "source": source})
+    converted = records.create("lead", {"last_name": "Y", "source": "referral"})
+    records.transition("lead", records.transition("lead", converted.id, "qualify").id, "convert")
+    assert lead_sources(records) == [("referral", 2, 1), ("web_form", 2, 0)]
