@@ -118,7 +118,7 @@ def test_the_error_csv_has_the_original_columns_the_row_number_and_the_message(s
 
 def test_a_dry_run_reports_failures_and_writes_nothing(svc, cli, write):
     path = write("people.csv", "last_name,company\nLee,New Co\nRay,\n,\nKim,New Co\n")
-    code, out, _ = cli("import", "contact", path, "--dry-run", "--create-links")
+    code, out, _ = cli("import", "contact", path, "--dry-run", "--create-links", "--batch-size", "2")
     assert code == 0
     assert "dry run, nothing written: would have 3 created" in out
     assert svc.query("contact").count()[0] == 0

@@ -223,27 +223,38 @@ class _Run:
     def go(self, progress: Callable[[int], None] | None) -> None:
         """Write the rows after ``resumed_from``, batch by batch."""
         rows = list(enumerate(self.sheet.rows))[self.result.resumed_from:]
-        one_transaction = self.options.dry_run or self.options.all_or_nothing
-        size = len(rows) if one_transaction else self.options.batch_size
+        size = self.options.batch_size
+        batches = [rows[i:i + size] for i in range(0, len(rows), size)] or [[]]
         try:
-            for start in range(0, max(len(rows), 1), max(size, 1)):
-                batch = rows[start:start + size]
-                try:
+            if self.options.dry_run or self.options.all_or_nothing:
+                self._in_one_transaction(batches, progress)
+            else:
+                for batch in batches:
                     with unit_of_work(self.app) as connection:
                         self._batch(connection, batch)
-                        if one_transaction and (self.options.dry_run or self.result.failed):
-                            raise _RollBack
-                except _RollBack:
-                    self.result.rolled_back = not self.options.dry_run
-                    self._mark("rolled_back")
-                self._flush_failures()
-                if progress is not None and batch:
-                    progress(len(batch))
+                    self._flush_failures()  # only now: a batch that rolled back runs again on resume
+                    if progress is not None and batch:
+                        progress(len(batch))
             if not self.result.rolled_back:
                 self._mark("done")
         finally:
             if self.errors is not None:
                 self.errors.close()
+
+    def _in_one_transaction(self, batches: list, progress: Callable[[int], None] | None) -> None:
+        """Dry run and all-or-nothing: every batch in one transaction, rolled back at the end when it must be."""
+        try:
+            with unit_of_work(self.app) as connection:
+                for batch in batches:
+                    self._batch(connection, batch)
+                    if progress is not None and batch:
+                        progress(len(batch))  # rows checked so far; nothing is committed before the end
+                if self.options.dry_run or self.result.failed:
+                    raise _RollBack
+        except _RollBack:
+            self.result.rolled_back = not self.options.dry_run
+            self._mark("rolled_back")
+        self._flush_failures()
 
     def _batch(self, connection, batch: list[tuple[int, list[str]]]) -> None:
         imports = self.tables.imports

@@ -26,6 +26,7 @@ class IoTables:
     imports: Table
     duplicates: Table
     merges: Table
+    created: bool = False   # known to exist in the database
 
 
 def install(app) -> IoTables | None:
@@ -52,9 +53,11 @@ def ensure(app) -> IoTables:
     tables = install(app)
     if tables is None:
         raise RuntimeError("the application has no data schema")
-    with app.app_context():
-        for table in (tables.imports, tables.duplicates, tables.merges):
-            table.create(db.engine, checkfirst=True)
+    if not tables.created:  # once per app: merged_into may run on every page view
+        with app.app_context():
+            for table in (tables.imports, tables.duplicates, tables.merges):
+                table.create(db.engine, checkfirst=True)
+        tables.created = True
     return tables
 
 
