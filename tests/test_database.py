@@ -1,7 +1,6 @@
 """The database connection keeps transactions whole, on SQLite as on PostgreSQL."""
 
 from sqlalchemy import text
-
 from trellis.data.database import db
 
 

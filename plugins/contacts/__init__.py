@@ -23,3 +23,12 @@ def demo_data(context):
     from trellis_plugins.contacts.demo import create
 
     create(context)
+
+
+@hookimpl
+def scheduled_jobs():
+    """A daily digest (07:00) of each user's due and overdue open activities."""
+    from trellis import ScheduledJob
+    from trellis.automation.digest import activity_digest
+
+    return [ScheduledJob("activity_digest", "0 7 * * *", activity_digest)]

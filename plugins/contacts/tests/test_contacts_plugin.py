@@ -62,3 +62,11 @@ def test_contacts_brings_a_user_and_a_manager_role(trellis_app):
     roles = runtime(trellis_app).metadata.roles
     assert roles["contacts_user"].entities["contact"].write == "own"
     assert roles["contacts_manager"].entities["contact"].delete == "all"
+
+
+def test_contacts_schedules_the_daily_activity_digest_at_seven(trellis_app):
+    from trellis.automation.digest import activity_digest
+
+    jobs = {job.name: job for job in runtime(trellis_app).plugins.scheduled_jobs()}
+    assert jobs["activity_digest"].schedule == "0 7 * * *"
+    assert jobs["activity_digest"].run is activity_digest
