@@ -217,8 +217,8 @@ def timed(action, requests: int, warmup: int) -> list[float]:
 def summary(times: list[float]) -> dict:
     """Median and p95 (nearest rank) in ms."""
     ordered = sorted(times)
-    return {"median": round(statistics.median(ordered), 2),
-            "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered) + 0.5) - 1)], 2)}
+    return {"median": round(statistics.median(ordered), 3),
+            "p95": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered) + 0.5) - 1)], 3)}
 
 
 def expect(status: int, wanted: int, what: str) -> None:
@@ -529,8 +529,9 @@ def markdown(report: dict) -> str:
         if "note" in row:
             lines.append(f"| {name} {TITLES[name]} | {row['note']} | | | | {q} |")
         else:
+            ratio = f"{row['ratio']}×" if row.get("ratio") else "n/a"
             lines.append(f"| {name} {TITLES[name]} | {row['median']} | {row['p95']} | {row['floor_median']} | "
-                         f"{row['ratio']}× | {q} |")
+                         f"{ratio} | {q} |")
     w = report["workloads"]
     if "median" in w.get("W4", {}) and "median" in w.get("W1", {}):
         lines += ["", f"W4 / W1: {w['W4']['median'] / w['W1']['median']:.2f}×"]
