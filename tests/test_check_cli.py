@@ -22,13 +22,13 @@ def test_check_on_the_shipped_core_and_plugin_yaml_exits_0_with_a_summary(tmp_pa
 
 def test_check_prints_every_problem_with_path_line_and_column_and_exits_1(tmp_path):
     (tmp_path / "metadata").mkdir()
-    (tmp_path / "metadata" / "deal.yaml").write_text("entity: deal\nfields:\n  name: {type: strng}\n"
+    (tmp_path / "metadata" / "gadget.yaml").write_text("entity: gadget\nfields:\n  name: {type: strng}\n"
                                                      "  owner: {type: link, to: nobody}\n")
     result = trellis("check", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "metadata/deal.yaml:3:16: error: field 'deal.name' has unknown type 'strng' (did you mean 'string'?)",
-        "metadata/deal.yaml:4:10: error: field 'deal.owner' links to unknown entity 'nobody'"]
+        "metadata/gadget.yaml:3:16: error: field 'gadget.name' has unknown type 'strng' (did you mean 'string'?)",
+        "metadata/gadget.yaml:4:10: error: field 'gadget.owner' links to unknown entity 'nobody'"]
     assert result.stderr.strip() == "2 errors"
 
 

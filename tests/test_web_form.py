@@ -30,6 +30,7 @@ def trellis_config(trellis_config):
     folder = Path(trellis_config["ORG_DIR"]) / "metadata" / "entities"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "deal.yaml").write_text(DEAL, encoding="utf-8")
+    trellis_config["PLUGINS"] = ["contacts"]  # this test defines its own deal: keep the sales plugin out
     return trellis_config
 
 
@@ -156,3 +157,21 @@ def test_a_note_added_on_the_detail_page_shows_in_the_timeline_with_the_changes(
 def test_money_is_shown_with_two_decimals_and_grouping(web, records):
     records.create("deal", {"name": "Big", "amount": "1234.5"})
     assert "1,234.50" in web.get("/app/deal").get_data(as_text=True)
+
+
+def test_emails_sent_about_a_record_show_in_its_timeline(app, web, records):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+    from trellis.automation.state import automation_state
+    from trellis.data.database import db
+
+    acme = records.create("company", {"name": "Acme"})
+    with app.app_context():
+        db.session.execute(insert(automation_state(app).tables.email_log).values(
+            entity="company", record_id=acme.id, automation="welcome", recipient="ceo@acme.example",
+            subject="Welcome aboard", status="sent", at=datetime.now(UTC)))
+        db.session.commit()
+    page = web.get(f"/app/company/{acme.id}").get_data(as_text=True)
+    timeline = page[page.index('id="timeline"'):]
+    assert "Welcome aboard" in timeline and "ceo@acme.example" in timeline and "welcome" in timeline

@@ -35,6 +35,7 @@ def trellis_config(trellis_config):
     (root / "workflows").mkdir(parents=True, exist_ok=True)
     (root / "entities" / "deal.yaml").write_text(DEAL, encoding="utf-8")
     (root / "workflows" / "deal.yaml").write_text(WORKFLOW, encoding="utf-8")
+    trellis_config["PLUGINS"] = ["contacts"]  # this test defines its own deal: keep the sales plugin out
     return trellis_config
 
 
