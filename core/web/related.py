@@ -1,5 +1,5 @@
 """The detail page's side: related lists (records whose links point here) and the timeline
-(field history, notes and activities about the record, newest first)."""
+(field history, notes, activities and emails about the record, newest first)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class Related:
 
 @dataclass
 class Event:
-    """One timeline entry: ``kind`` is ``change``, ``note``, ``activity`` or ``created``."""
+    """One timeline entry: ``kind`` is ``change``, ``note``, ``activity`` or ``email``."""
 
     kind: str
     at: datetime
@@ -94,10 +94,26 @@ def timeline(meta, record) -> list[Event]:
             detail = display(other.fields.get("kind"), row.get("kind")) if kind == "activity" else ""
             events.append(Event(kind, row.created_at, row.created_by, str(row.get(text_field) or ""), detail,
                                 f"/app/{kind}/{row.id}"))
+    events += _emails(meta, record)
     events.sort(key=lambda e: e.at, reverse=True)
     events = events[:TIMELINE_ROWS]
     _name_users(events)
     return events
+
+
+def _emails(meta, record) -> list[Event]:
+    """Emails automations sent (or tried) about the record, when the automation engine is there."""
+    from flask import current_app
+
+    try:
+        from trellis.automation import emails_for
+        from trellis.data.storage import as_utc
+
+        rows = emails_for(current_app._get_current_object(), meta.name, record.id)[:TIMELINE_ROWS]
+    except (ImportError, KeyError, AttributeError):
+        return []
+    return [Event("email", as_utc(row["at"]), row.get("automation") or "automation", str(row["subject"]),
+                  f"{row['recipient']} · {row['status']}") for row in rows]
 
 
 def _shown(field, value) -> str:
@@ -117,4 +133,5 @@ def _name_users(events: list[Event]) -> None:
         except (PermissionDenied, QueryError):
             pass
     for event in events:
-        event.who = names.get(event.who, "system" if event.who is None else f"user #{event.who}")
+        if event.who is None or isinstance(event.who, int):
+            event.who = names.get(event.who, "system" if event.who is None else f"user #{event.who}")
