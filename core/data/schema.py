@@ -20,7 +20,11 @@ Choices that a reader of the database (or a BI tool) can rely on:
 - ``unique: true`` is a unique *index* (``uq_<table>_<column>``), not a constraint,
   because SQLite cannot ``ADD COLUMN ... UNIQUE`` but can ``CREATE UNIQUE INDEX``;
 - quick search reads a shadow column ``_search`` holding :func:`search_text` of the
-  ``search:`` fields (casefolded, NFKC), which the record service fills on write.
+  ``search:`` fields (casefolded, NFKC), which the record service fills on write and
+  ``trellis migrate`` refills when the ``search:`` list changes; on PostgreSQL migrate
+  also adds a pg_trgm GIN index on it when the extension can be created;
+- ``trellis_history`` holds field history (``old``/``new`` as JSON text) and
+  ``trellis_schema`` what migrate remembers between runs.
 """
 
 from __future__ import annotations
