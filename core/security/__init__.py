@@ -24,3 +24,6 @@ def init_app(app) -> None:
     # cookies) exempts its blueprint: runtime(app).services["csrf"].exempt(blueprint).
     state.services["csrf"] = CSRFProtect(app)
     init_login(app)
+    from trellis.security.roles import install_access
+
+    install_access(app)

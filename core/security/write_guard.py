@@ -1,0 +1,35 @@
+"""The last check of a write: the record as it will be stored must still be one the user may write.
+
+``RoleAccess.can`` sees the stored record before an update; a role's ``rules:`` (e.g.
+``amount < 10000``) must also hold for what the user is about to store, and a new
+record must satisfy the rules of a role that may create it. The record service calls
+``before_save`` after validation and before the INSERT/UPDATE, inside the write's
+transaction, so refusing here writes nothing.
+"""
+
+from __future__ import annotations
+
+from trellis.errors import ValidationError
+from trellis.hookspecs import hookimpl
+
+
+class WriteGuard:
+    """A ``before_save`` hook refusing a record the acting user's roles do not allow."""
+
+    def __init__(self, app):
+        self.app = app
+
+    @hookimpl(trylast=True)
+    def before_save(self, record, changes, context):
+        """Refuse (ValidationError, nothing written) a record outside the user's rules or level."""
+        if context.user is None:
+            return
+        from trellis.data.access import access_for
+
+        verb = "create" if record.id is None else "write"
+        # The Access registered now (a test or plugin may replace it), not the one at start-up.
+        if not access_for(self.app).can(context.user, verb, record.entity, record):
+            self.app.logger.warning("denied %s of %s #%s for user %s: outside the role's rules",
+                                           verb, record.entity, record.id, getattr(context.user, "id", context.user))
+            raise ValidationError({"__all__": f"you may not {'create' if verb == 'create' else 'save'} "
+                                              f"this {record.entity} (outside what your role allows)"})
