@@ -352,3 +352,16 @@ def test_a_plugin_field_type_coerces_with_its_own_function(trellis_config):
         assert e.value.fields == {"iban": "an IBAN starts with a country code"}
     with app.app_context():
         db.engine.dispose()
+
+
+def test_an_id_too_large_for_any_database_is_not_found_rather_than_a_crash(svc):
+    from trellis import NotFound
+
+    huge = 4681791753890315903424266240
+    with pytest.raises(NotFound):
+        svc.get("person", huge)
+    with pytest.raises(NotFound):
+        svc.update("person", huge, {"name": "X"})
+    with pytest.raises(ValidationError) as caught:
+        svc.create("deal", {"name": "Y", "person": huge})
+    assert caught.value.fields == {"person": "must be a record id"}

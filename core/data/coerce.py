@@ -168,6 +168,10 @@ def _tags(value: Any, field: Field) -> list[str]:
     return _list_of_text(value)
 
 
+MAX_ID = 2**63 - 1
+"""Ids are 64-bit integers on every database: a larger number can name no record."""
+
+
 def _id(value: Any) -> int:
     if isinstance(value, dict):  # a query row's {"id": 3, "name": "Ann"} passed back
         value = value.get("id")
@@ -175,7 +179,7 @@ def _id(value: Any) -> int:
         raise ValueError("must be a record id")
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if not isinstance(value, int) or value <= 0:
+    if not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise ValueError("must be a record id")
     return value
 

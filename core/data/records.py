@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from trellis.data import history as history_rows
 from trellis.data.access import Access, SystemAccess, access_for, user_id
-from trellis.data.coerce import check_field, check_record, coerce_value, empty
+from trellis.data.coerce import MAX_ID, check_field, check_record, coerce_value, empty
 from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs, rollup_value, rollups_over
 from trellis.data.context import Context
 from trellis.data.record import SYSTEM_FIELDS, Record, blank_values, changes_between
@@ -445,6 +445,8 @@ class RecordService:
             record_id = int(record_id)
         except (TypeError, ValueError):
             raise NotFound(f"no {meta.name} #{record_id}") from None
+        if not 0 < record_id <= MAX_ID:  # a URL may carry any number; the driver cannot bind a larger one
+            raise NotFound(f"no {meta.name} #{record_id}")
         where = self.access.read_filter(self.user, meta.name, self.schema.tables[meta.name])
         record = load(connection, self.schema, meta, record_id, where)
         if record is None or not self.access.can(self.user, "read", meta.name, record):
