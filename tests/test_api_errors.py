@@ -137,3 +137,7 @@ def test_a_nul_character_in_a_filter_is_400(client, reader):
 def test_a_404_outside_the_api_is_left_to_the_web_pages(client):
     answer = client.get("/no-such-page")
     assert answer.status_code == 404 and answer.mimetype != "application/json"
+
+
+def test_an_id_too_large_for_any_column_is_404(client, reader):
+    assert error(client.get(f"/api/v1/person/{10**30}", headers=reader), 404)["code"] == "not_found"

@@ -21,6 +21,7 @@ MAX_LIMIT = 200
 LIST_PARAMETERS = ("q", "sort", "fields", "limit", "cursor")
 PUBLIC_ENDPOINTS = {"api.openapi", "api.docs", "api.public_form"}
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
+LARGEST_ID = 2**63 - 1
 
 
 def make_blueprint() -> Blueprint:
@@ -28,6 +29,7 @@ def make_blueprint() -> Blueprint:
     from trellis.api import errors, forms, openapi
 
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
+    bp.url_value_preprocessor(_check_record_id)
     bp.before_request(authenticate)
     bp.add_url_rule("/openapi.json", "openapi", openapi.openapi_view, methods=["GET"])
     bp.add_url_rule("/docs", "docs", openapi.docs_view, methods=["GET"])
@@ -69,6 +71,12 @@ def authenticate():
                        headers={"WWW-Authenticate": 'Bearer realm="trellis", error="insufficient_scope"'})
     g.api_token, g.api_user = token, user
     return None
+
+
+def _check_record_id(endpoint, values) -> None:
+    """An id no column can hold names no record: 404, not an overflow in the database."""
+    if values and int(values.get("record_id") or 0) > LARGEST_ID:
+        raise ApiError(404, "not_found", f"no record #{values['record_id']}")
 
 
 def _records():
