@@ -67,7 +67,7 @@ def record_input(meta: Entity, body: Any) -> dict[str, Any]:
             value = [v["id"] if isinstance(v, dict) and "id" in v else v for v in value]
         values[name] = value
     errors = {name: "is too large to store" for name, value in values.items()
-              if name in meta.fields and _too_large(meta.fields[name], value)}
+              if name in meta.fields and too_large(meta.fields[name], value)}
     # PostgreSQL refuses NUL in text (a 500); no field type has a use for it.
     errors.update({name: "must not contain a NUL character" for name, value in values.items() if has_nul(value)})
     if errors:
@@ -86,7 +86,7 @@ def has_nul(value: Any) -> bool:
     return False
 
 
-def _too_large(field, value: Any) -> bool:
+def too_large(field, value: Any) -> bool:
     """True for a number (or numeric text) beyond what the field's column can hold."""
     storage = "link" if field.type in (*LINK_TYPES, "links") else {
         "integer": "integer", "decimal": "decimal", "money": "decimal", "percent": "decimal"}.get(field.type)

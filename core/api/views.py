@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from trellis.api.errors import ApiError
-from trellis.api.serialize import has_nul, plain, record_input, record_json
+from trellis.api.serialize import has_nul, plain, record_input, record_json, too_large
 from trellis.data.record import SYSTEM_FIELDS
 from trellis.errors import ConflictError
 from trellis.runtime import runtime
@@ -79,6 +79,17 @@ def _check_record_id(endpoint, values) -> None:
         raise ApiError(404, "not_found", f"no record #{values['record_id']}")
 
 
+def _check_filter_numbers(meta, filters: dict) -> None:
+    """A filter number no column can hold is a bad query (400), not an overflow in the database."""
+    from trellis.metadata.model import Field
+
+    for key, value in filters.items():
+        name = key.partition("__")[0]
+        field = meta.fields.get(name) or (Field(name, "integer") if name in SYSTEM_FIELDS else None)
+        if field is not None and any(too_large(field, item) for item in str(value).split(",")):
+            raise ApiError(400, "invalid_query", "a filter value is out of range", fields={key: "is too large"})
+
+
 def _records():
     from trellis.data.records import records_for
 
@@ -138,6 +149,7 @@ def list_records(entity: str):
         raise ApiError(400, "invalid_query", "bad limit", fields={"limit": f"must be between 1 and {MAX_LIMIT}"})
     query = _records().query(entity)
     filters = {key: value for key, value in args.items() if key not in LIST_PARAMETERS}
+    _check_filter_numbers(meta, filters)
     if filters:
         query = query.filter(filters)
     if args.get("q"):
