@@ -22,6 +22,7 @@ import platform
 import re
 import resource
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -624,6 +625,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--startup-runs", type=int, default=5, help="interpreters started to time create_app")
     parser.add_argument("--out", type=Path, help="write the markdown here and the JSON beside it")
     args = parser.parse_args(argv)
+    # SIGTERM as an exception, so that ``run``'s finally stops the gunicorn it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = run(args)
     text = markdown(report)
     print(text)
