@@ -365,3 +365,21 @@ def test_an_id_too_large_for_any_database_is_not_found_rather_than_a_crash(svc):
     with pytest.raises(ValidationError) as caught:
         svc.create("deal", {"name": "Y", "person": huge})
     assert caught.value.fields == {"person": "must be a record id"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("i", 10**19, "is too large"),
+        ("i", "99999999999999999999", "is too large"),
+        ("d", "1e20", "is too large"),
+        ("m", 10**15, "is too large"),
+        ("t", "nul \x00 inside", "must not contain NUL characters"),
+        ("tg", ["ok", "bad\x00"], "must not contain NUL characters"),
+    ],
+)
+def test_values_no_database_can_store_are_field_errors_and_nothing_is_written(svc, field, value, message):
+    with pytest.raises(ValidationError) as caught:
+        svc.create("sample", {"s": "probe", field: value})
+    assert message in caught.value.fields[field]
+    assert svc.query("sample").count() == (0, False)

@@ -34,15 +34,27 @@ def _text(value: Any, field: Field) -> str:
     return str(value)
 
 
+MAX_INTEGER = 2**63 - 1                 # BIGINT on every database
+MAX_DECIMAL = Decimal(10) ** 14         # Numeric(18, 4): 14 digits before the point
+
+
 def _integer(value: Any, field: Field) -> int:
     if isinstance(value, bool):
         raise ValueError("must be a whole number")
-    if isinstance(value, int):
-        return value
-    number = _decimal(value, field)
-    if number != number.to_integral_value():
-        raise ValueError("must be a whole number")
-    return int(number)
+    if not isinstance(value, int):
+        number = _decimal(value, field)
+        if number != number.to_integral_value():
+            raise ValueError("must be a whole number")
+        value = int(number)
+    if abs(value) > MAX_INTEGER:
+        raise ValueError(f"is too large (at most {MAX_INTEGER:,})")
+    return value
+
+
+def _bounded(number: Decimal) -> Decimal:
+    if abs(number) >= MAX_DECIMAL:
+        raise ValueError("is too large (at most 14 digits before the decimal point)")
+    return number
 
 
 def _decimal(value: Any, field: Field) -> Decimal:
@@ -58,12 +70,12 @@ def _decimal(value: Any, field: Field) -> Decimal:
 
 
 def _money(value: Any, field: Field) -> Decimal:
-    return canonical_decimal(_decimal(value, field), money=True)
+    return canonical_decimal(_bounded(_decimal(value, field)), money=True)
 
 
 def _exact(value: Any, field: Field) -> Decimal:
     # Rounded to the column's scale now, so the value returned by a write is the value stored.
-    return canonical_decimal(_decimal(value, field).quantize(DECIMAL_PLACES))
+    return canonical_decimal(_bounded(_decimal(value, field)).quantize(DECIMAL_PLACES))
 
 
 def _boolean(value: Any, field: Field) -> bool:
@@ -236,6 +248,8 @@ def coerce_value(value: Any, field: Field, ftype: FieldType | None,
     """``value`` as stored for ``field``; blank input becomes None. Raises ValueError(message)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return [] if field.type in ("multiselect", "tags", "links") else None
+    if _has_nul(value):  # PostgreSQL cannot store it, and no user means to type it
+        raise ValueError("must not contain NUL characters")
     if ftype is not None and ftype.coerce is not None:
         return ftype.coerce(value, field)
     coercer = COERCERS.get(field.type) or BY_STORAGE.get(ftype.storage if ftype else "string", _text)
@@ -243,6 +257,14 @@ def coerce_value(value: Any, field: Field, ftype: FieldType | None,
     if field.type == "html" and sanitize_html is not None:
         result = sanitize_html(result)  # the security subsystem registers the sanitiser
     return result
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | dict):
+        return "\\u0000" in json.dumps(value, default=str)
+    return False
 
 
 def _bound(field: Field, ftype: FieldType | None, bound: Any) -> Any:
