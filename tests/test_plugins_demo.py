@@ -1,6 +1,13 @@
 """``trellis demo`` fills an empty database from each plugin's ``demo_data`` hook, once."""
 
+import pytest
 from trellis.demo import prepare
+
+
+@pytest.fixture
+def trellis_config(trellis_config):
+    """Only the contacts plugin, whose demo data these tests count."""
+    return {**trellis_config, "PLUGINS": ["contacts"]}
 
 
 def test_demo_preparation_loads_the_plugins_demo_data(app, records):

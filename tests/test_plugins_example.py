@@ -40,7 +40,7 @@ def org(tmp_path, monkeypatch):
 
 def test_installed_the_example_is_listed_by_trellis_plugins(example_installed, org):
     output = CliRunner().invoke(cli, ["plugins"]).output
-    assert "2. warranty 0.1.0 (trellis-plugin-example) - Product warranties" in output
+    assert ". warranty 0.1.0 (trellis-plugin-example) - Product warranties" in output
     assert "extends: contact + preferred_contact_channel" in output
 
 

@@ -148,7 +148,7 @@ def plugin(tmp_path):
 
 @pytest.fixture
 def trellis_config(trellis_config, plugin):
-    return {**trellis_config, "EXTRA_PLUGINS": [plugin]}
+    return {**trellis_config, "PLUGINS": ["contacts"], "EXTRA_PLUGINS": [plugin]}
 
 
 def test_metadata_dirs_adds_the_plugins_entities(app):
@@ -271,7 +271,8 @@ def test_cli_commands_become_trellis_sub_commands(app):
 
 def test_scheduled_jobs_are_listed_for_the_scheduler(app):
     jobs = runtime(app).plugins.scheduled_jobs()
-    assert [(job.name, job.schedule) for job in jobs] == [("gadget_cleanup", "0 3 * * *")]
+    assert [(job.name, job.schedule) for job in jobs] == [("activity_digest", "0 7 * * *"),  # contacts'
+                                                          ("gadget_cleanup", "0 3 * * *")]
 
 
 def test_demo_data_runs_after_the_plugins_it_depends_on(app, records):
