@@ -95,7 +95,7 @@ def target(world, role, entity, ownership):
     """A fresh record of ``entity`` for ``role``'s test, owned as ``ownership`` says; returns (record, word)."""
     owner = world.users[(role, {"self": "actor", "flagged": "actor", "team": "mate", "other": "out"}[ownership])]
     word = token()
-    values = {"last_name": word} if entity == "contact" else {"name": word}
+    values = {"last_name": word} if entity == "contact" else {"name": word, "industry": "retail"}
     if entity == "contact" and ownership == "flagged":
         values["do_not_contact"] = True
     with world.app.app_context():

@@ -16,6 +16,7 @@ from trellis.data.records import records_for
 
 READ_CHANNELS = ["service", "detail", "list", "search", "autocomplete", "export", "api_get", "api_list"]
 WRITE_CHANNELS = ["service", "form", "api"]
+KANBAN_CHANNELS = {"read": ["kanban"], "write": ["kanban"]}  # only companies have a board
 
 
 def expected(world, role, entity, verb, ownership, record=None) -> bool:
@@ -43,7 +44,7 @@ def _cases(verbs_channels):
                 if entity == "company" and ownership == "flagged":
                     continue
                 for verb, channels in verbs_channels:
-                    for channel in channels:
+                    for channel in channels + (KANBAN_CHANNELS.get(verb, []) if entity == "company" else []):
                         yield pytest.param(role, entity, verb, channel, ownership,
                                            id=f"{role}-{entity}-{verb}-{channel}-{ownership}")
 
@@ -59,6 +60,9 @@ def _sees(world, role, entity, channel, record, word) -> bool:
                 return False
     if channel == "detail":
         return client.get(f"/app/{entity}/{rid}").status_code == 200
+    if channel == "kanban":
+        response = client.get(f"/app/{entity}/kanban")
+        return response.status_code == 200 and f'/app/{entity}/{rid}"' in response.get_data(as_text=True)
     if channel in ("list", "search"):
         # The link to the record, not the word: a search page echoes what was searched for.
         response = client.get(f"/app/{entity}" + (f"?q={word}" if channel == "search" else ""))
@@ -101,6 +105,8 @@ def _write(world, role, entity, channel, record) -> None:
             return
         data = _form_as_shown(world, role, entity, record.id)
         web_post(world, role, f"/app/{entity}/{record.id}", {**data, "country": "Narnia", "version": record.version})
+    elif channel == "kanban":
+        web_post(world, role, f"/app/{entity}/{record.id}/move", {"to": "manufacturing", "version": record.version})
     else:
         world.clients[role].patch(f"/api/v1/{entity}/{record.id}", json={"country": "Narnia"},
                                   headers=world.headers[role])
@@ -145,7 +151,10 @@ def test_a_write_happens_exactly_when_the_role_may_do_it_and_a_refused_one_chang
         (_write if verb == "write" else _delete)(world, role, entity, channel, record)
         after = stored(world, entity, record.id)
         if expected(world, role, entity, verb, ownership, record):
-            assert after is None if verb == "delete" else after["country"] == "Narnia"
+            if verb == "delete":
+                assert after is None
+            else:
+                assert after["industry"] == "manufacturing" if channel == "kanban" else after["country"] == "Narnia"
         else:
             assert after is not None and after.version == record.version and dict(after) == dict(record)
     finally:
