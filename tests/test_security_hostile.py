@@ -247,3 +247,11 @@ def test_a_transition_limited_to_roles_is_refused_to_other_roles(world):
     finally:
         del metadata.workflows["probe"]
         remove(world, "contact", record.id)
+
+
+def test_a_new_record_outside_the_roles_rules_is_not_created(world):
+    with world.app.app_context(), pytest.raises(ValidationError):
+        records_for(world.app, acting(world, "junior"), "ui").create("contact", {"last_name": "Flagged",
+                                                                                 "do_not_contact": True})
+    with world.app.app_context():
+        assert records_for(world.app).query("contact").filter(last_name="Flagged").page().count == 0
