@@ -145,3 +145,22 @@ def test_the_demo_prints_an_admin_login_that_works_and_the_same_one_next_time(ap
     assert first == again
     email, password = first[0].removeprefix("Admin login: ").split(" / ")
     assert login(client, email, password).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short1", "at least 10 characters"),
+        ("password123", "one of the most common ones"),
+        ("Ann@Example.com", "must not be the email address"),
+    ],
+)
+def test_a_weak_password_is_refused_and_no_user_is_created(app, password, message):
+    from trellis.security.accounts import AccountError, create_user
+
+    with app.app_context():
+        with pytest.raises(AccountError, match=message):
+            create_user(app, "ann@example.com", password, role="admin")
+        from trellis.data.records import records_for
+
+        assert records_for(app).query("user").filter(email="ann@example.com").count()[0] == 0

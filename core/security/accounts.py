@@ -11,18 +11,26 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from trellis.runtime import runtime
+from trellis.security.password_policy import password_problem
 from werkzeug.security import check_password_hash, generate_password_hash
 
 ADMIN_ROLE = "admin"
 MAX_FAILED_LOGINS = 10          # then the account waits LOCK_TIME before the next try
 LOCK_TIME = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 8
-# Checked against when the email is unknown, so that a wrong email costs what a wrong password costs.
-_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the email is unknown, so that a wrong email costs what a wrong password costs.
+
+    Made on first use: scrypt is slow on purpose, and importing this module must not pay for it.
+    """
+    return generate_password_hash("not a real password", method="scrypt")
 
 
 @dataclass
@@ -80,8 +88,9 @@ def create_user(app, email: str, password: str | None, role: str | None = None, 
     from trellis.data.unit import unit_of_work
 
     roles = _checked_roles(app, role)
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(password, email) if password is not None else None
+    if problem:
+        raise AccountError(problem)
     values = {"email": email, "active": True}
     if name:
         values["name"] = name
@@ -112,8 +121,9 @@ def set_password(app, user_id: int, password: str) -> None:
     """Replace a user's password; every session of the user ends."""
     from trellis.data.unit import unit_of_work
 
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
     table = credentials(app)
     with unit_of_work(app) as connection:
         connection.execute(update(table).where(table.c.user_id == user_id).values(
@@ -148,7 +158,7 @@ def authenticate(app, email: str, password: str) -> Account | None:
         if user_id is not None:
             row = connection.execute(select(table).where(table.c.user_id == user_id)).mappings().first()
         if row is None or not row["password_hash"]:
-            check_password_hash(_DUMMY_HASH, password)
+            check_password_hash(_dummy_hash(), password)
             return None
         locked = row["locked_until"]
         if locked is not None and _aware(locked) > now:
