@@ -134,9 +134,6 @@ def test_the_history_of_a_record_leaves_out_changes_of_a_hidden_field(world):
         remove(world, "contact", record.id)
 
 
-@pytest.mark.xfail(strict=True, reason="SQLite reuses a deleted record's id (core/data/schema.py: no "
-                                       "sqlite_autoincrement) and history() returns the deleted record's "
-                                       "__deleted__ snapshot of every field (core/data/records.py history filter)")
 def test_a_new_record_does_not_inherit_the_history_of_a_deleted_one_with_the_same_id(world):
     with world.app.app_context():
         system = records_for(world.app)

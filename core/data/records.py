@@ -72,10 +72,16 @@ class RecordService:
         """The field history of a record the user may read, oldest first."""
         meta = self._entity(entity)
         with self._unit(write=False) as connection:
-            self._load_readable(connection, meta, record_id)
+            record = self._load_readable(connection, meta, record_id)
             changes = history_rows.history_of(connection, self.schema, entity, record_id)
+        # Rows from before this record was created belong to an earlier record with the same id
+        # (a database that reuses ids); a snapshot like "__deleted__" holds every field, hidden ones too.
+        born = record.system.get("created_at")
         readable = self.access.readable_fields(self.user, entity)
-        return [c for c in changes if readable is None or c.field in readable or c.field not in meta.fields]
+        return [c for c in changes
+                if (born is None or c.at is None or c.at >= born)
+                and (readable is None or c.field in readable or (c.field not in meta.fields
+                                                                  and not c.field.startswith("__")))]
 
     # --- writing ---------------------------------------------------------------------
 

@@ -285,7 +285,8 @@ def _entity_table(meta: MetaData, entity: Entity, metadata: Metadata, has_user: 
     # A unique index on a column makes a plain one on the same column redundant.
     unique_cols = {cols for cols, ix in indexed.items() if ix.unique}
     indexes = [ix for cols, ix in indexed.items() if ix.unique or cols not in unique_cols]
-    return Table(name, meta, *columns, *indexes)
+    # AUTOINCREMENT: SQLite would otherwise give a deleted record's id to the next one.
+    return Table(name, meta, *columns, *indexes, sqlite_autoincrement=True)
 
 
 def _links_table(meta: MetaData, entity: str, f: MetaField) -> Table:
