@@ -222,3 +222,19 @@ def test_search_text_skips_link_ids_but_keeps_a_linked_title(app):
     gadget_with_maker = type(gadget)(gadget.name, fields=gadget.fields, search=["name", "maker"])
     assert search_text({"name": "Lamp", "maker": 42}, gadget_with_maker) == "lamp"
     assert search_text({"name": "Lamp", "maker": "ACME"}, gadget_with_maker) == "lamp acme"
+
+
+def test_the_lists_default_order_has_an_index_ending_in_id(trellis_config):
+    write_entity(trellis_config, "ticket", """
+        entity: ticket
+        fields:
+          subject: {type: string}
+          due:     {type: date}
+        list: {columns: [subject, due], order: [-due, subject]}
+    """)
+    app = create_app(trellis_config)
+    upgrade(app)
+    with app.app_context():
+        indexes = [ix["column_names"] for ix in sa.inspect(db.engine).get_indexes("ticket")]
+        db.engine.dispose()
+    assert ["due", "subject", "id"] in indexes

@@ -279,6 +279,10 @@ def _entity_table(meta: MetaData, entity: Entity, metadata: Metadata, has_user: 
         cols = tuple(entity.fields[n].column if n in entity.fields else n for n in group)
         if all(cols):
             add_index(cols)
+    order = [entity.fields[n].column if n in entity.fields else n for n, _ in entity.list.order]
+    if order and all(order) and "id" not in order:
+        # The list's default sort with id as its tiebreak: a page reads the index instead of sorting.
+        add_index((*order, "id"))
     if entity.search:
         columns.append(Column(SEARCH_COLUMN, sa.Text, nullable=True))
         add_index((SEARCH_COLUMN,))
