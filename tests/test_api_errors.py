@@ -141,9 +141,14 @@ def test_a_404_outside_the_api_is_left_to_the_web_pages(client):
 
 def test_an_id_too_large_for_any_column_is_404(client, reader):
     assert error(client.get(f"/api/v1/person/{10**30}", headers=reader), 404)["code"] == "not_found"
+    # Ids are INTEGER on PostgreSQL: one past 32 bits names no record there either.
+    assert error(client.get(f"/api/v1/person/{2**31}", headers=reader), 404)["code"] == "not_found"
+    assert error(client.patch(f"/api/v1/person/{2**40}", json={}, headers=reader), 404)["code"] == "not_found"
 
 
 def test_a_filter_number_too_large_for_its_column_is_400(client, reader):
     assert error(client.get(f"/api/v1/person?score__in=1,{10**30}", headers=reader), 400)["fields"] == {
         "score__in": "is too large"}
     assert error(client.get(f"/api/v1/person?id={10**30}", headers=reader), 400)["fields"] == {"id": "is too large"}
+    assert error(client.get(f"/api/v1/person?version={2**31}", headers=reader), 400)["fields"] == {
+        "version": "is too large"}

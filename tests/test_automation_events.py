@@ -201,12 +201,35 @@ def test_a_plain_update_of_the_workflow_field_is_refused(org, base_config):
     assert svc.get("customer", ann.id)["level"] == "bronze" and tasks(app) == []
 
 
-def test_a_role_without_the_transition_is_refused(org, base_config):
-    app, svc = make(org, base_config, WORKFLOW)
-    from trellis.runtime import runtime
+ROLES = """
+    roles:
+      clerk:
+        customer: {read: all, create: true, write: all}
+        task: {read: all, create: true, write: all}
+      manager:
+        customer: {read: all, create: true, write: all}
+        task: {read: all, create: true, write: all}
+"""
 
-    if runtime(app).services.get("access") is None:
-        pytest.skip("role checks on transitions arrive with the security issue (no Access registered yet)")
+
+def test_a_role_without_the_transition_is_refused(org, base_config):
+    from trellis import PermissionDenied
+    from trellis.data.records import records_for
+    from trellis.security.accounts import create_user, load_account
+
+    limited = WORKFLOW["workflows/customer.yaml"].replace("            to: gold\n",
+                                                          "            to: gold\n            roles: [manager]\n")
+    app, svc = make(org, base_config, {"workflows/customer.yaml": limited, "roles.yaml": ROLES})
+    with app.app_context():
+        clerk = load_account(app, create_user(app, "clerk@example.com", None, role="clerk").id)
+        manager = load_account(app, create_user(app, "boss@example.com", None, role="manager").id)
+    ann = svc.create("customer", {"name": "Ann", "amount": 150, "email": "ann@example.com"})
+    with app.app_context(), pytest.raises((PermissionDenied, ValidationError)):
+        records_for(app, clerk, "ui").transition("customer", ann.id, "promote")
+    assert svc.get("customer", ann.id)["level"] == "bronze" and tasks(app) == []
+    with app.app_context():
+        records_for(app, manager, "ui").transition("customer", ann.id, "promote")
+    assert svc.get("customer", ann.id)["level"] == "gold" and tasks(app) == ["Send gold card to Ann"]
 
 
 def test_a_failing_transition_action_refuses_the_transition(org, base_config):

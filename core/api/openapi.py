@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app, jsonify
+from trellis.data.coerce import MAX_ID
 from trellis.metadata.model import Entity, Field
 from trellis.runtime import runtime
 
@@ -216,7 +217,7 @@ def _record_answer(entity: str, status: str = "200", text: str = "The record") -
 def _paths(metadata, entity: Entity) -> dict[str, Any]:
     name = entity.name
     record_id = {"name": "id", "in": "path", "required": True,
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}}
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
     if_match = {"name": "If-Match", "in": "header", "required": False, "schema": _TEXT,
                 "description": 'The version read (ETag), e.g. "3": a stale write is refused with 412'}
     body = {"required": True, "content": {"application/json": {"schema": _ref(f"{name}_input")}}}

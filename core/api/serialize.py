@@ -13,12 +13,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from trellis.api.errors import ApiError
+from trellis.data.coerce import MAX_ID
 from trellis.metadata.model import Entity
 
 LINK_TYPES = ("link", "user")
 # What the columns hold (trellis.data.schema.column_type): BIGINT, NUMERIC(18,4), INTEGER ids.
 # A JSON number beyond these would fail in the database (a 500) instead of as a field error.
-STORABLE = {"integer": Decimal(2) ** 63 - 1, "decimal": Decimal(10) ** 14 - 1, "link": Decimal(2) ** 31 - 1}
+STORABLE = {"integer": Decimal(2) ** 63 - 1, "decimal": Decimal(10) ** 14 - 1, "link": Decimal(MAX_ID)}
 
 
 def plain(value: Any) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from trellis.api.errors import ApiError
 from trellis.api.serialize import has_nul, plain, record_input, record_json, too_large
+from trellis.data.coerce import MAX_ID
 from trellis.data.record import SYSTEM_FIELDS
 from trellis.errors import ConflictError
 from trellis.runtime import runtime
@@ -21,7 +22,6 @@ MAX_LIMIT = 200
 LIST_PARAMETERS = ("q", "sort", "fields", "limit", "cursor")
 PUBLIC_ENDPOINTS = {"api.openapi", "api.docs", "api.public_form"}
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
-LARGEST_ID = 2**63 - 1
 
 
 def make_blueprint() -> Blueprint:
@@ -75,7 +75,7 @@ def authenticate():
 
 def _check_record_id(endpoint, values) -> None:
     """An id no column can hold names no record: 404, not an overflow in the database."""
-    if values and int(values.get("record_id") or 0) > LARGEST_ID:
+    if values and int(values.get("record_id") or 0) > MAX_ID:
         raise ApiError(404, "not_found", f"no record #{values['record_id']}")
 
 
@@ -85,7 +85,8 @@ def _check_filter_numbers(meta, filters: dict) -> None:
 
     for key, value in filters.items():
         name = key.partition("__")[0]
-        field = meta.fields.get(name) or (Field(name, "integer") if name in SYSTEM_FIELDS else None)
+        # System ids and versions are INTEGER columns, bounded like a link.
+        field = meta.fields.get(name) or (Field(name, "link") if name in SYSTEM_FIELDS else None)
         if field is not None and any(too_large(field, item) for item in str(value).split(",")):
             raise ApiError(400, "invalid_query", "a filter value is out of range", fields={key: "is too large"})
 

@@ -180,8 +180,8 @@ def _tags(value: Any, field: Field) -> list[str]:
     return _list_of_text(value)
 
 
-MAX_ID = 2**63 - 1
-"""Ids are 64-bit integers on every database: a larger number can name no record."""
+MAX_ID = 2**31 - 1
+"""Ids (and link columns) are INTEGER, 32 bits on PostgreSQL: a larger number can name no record."""
 
 
 def _id(value: Any) -> int:
