@@ -114,9 +114,18 @@ def test_a_computed_money_field_is_exact(svc):
 
 
 def test_required_if_applies_when_its_condition_holds(svc):
+    deal = svc.create("deal", {"name": "D"})
+    lost = svc.transition("deal", deal.id, "lose", {"lost_reason": "price"})
     with pytest.raises(ValidationError) as e:
-        svc.create("deal", {"name": "D", "stage": "lost"})
+        svc.update("deal", lost.id, {"lost_reason": ""})
     assert e.value.fields == {"lost_reason": "is required"}
+
+
+def test_a_new_record_cannot_start_past_its_workflows_first_state(svc):
+    with pytest.raises(ValidationError) as e:
+        svc.create("deal", {"name": "D", "stage": "won", "amount": 5})
+    assert e.value.fields["stage"].startswith("a new record starts in 'new'")
+    assert svc.create("deal", {"name": "D", "stage": "new"})["stage"] == "new"
 
 
 def test_an_entity_rule_attaches_its_message_to_its_field(svc):

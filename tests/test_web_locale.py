@@ -47,15 +47,14 @@ def test_an_unknown_time_zone_is_refused(web):
 
 @pytest.mark.parametrize("locale", ["ru", "bg", "fa"])
 def test_every_compiled_catalogue_matches_its_po_file_and_translates_everything(locale):
-    from io import BytesIO
-
-    from babel.messages.mofile import write_mo
+    from babel.messages.mofile import read_mo
     from babel.messages.pofile import read_po
 
     folder = TRANSLATIONS / locale / "LC_MESSAGES"
     with open(folder / "messages.po", "rb") as f:
         catalogue = read_po(f, locale=locale)
     assert [m.id for m in catalogue if m.id and not m.string] == []
-    compiled = BytesIO()
-    write_mo(compiled, catalogue)
-    assert compiled.getvalue() == (folder / "messages.mo").read_bytes()
+    # Compare the messages, not the bytes: the header names the Babel version that compiled it.
+    with open(folder / "messages.mo", "rb") as f:
+        compiled = read_mo(f)
+    assert {m.id: m.string for m in compiled if m.id} == {m.id: m.string for m in catalogue if m.id}

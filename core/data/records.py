@@ -173,7 +173,7 @@ class RecordService:
             self._refuse_unsettable(meta, given, errors)
         values = self._coerced(meta, given, errors)
         workflows = self._workflows(meta.name)
-        if old is not None and not system:
+        if not system:
             for workflow in workflows:
                 if transition is None or workflow is not transition[0]:
                     state_field_guard(workflow, values, old, errors)

@@ -36,11 +36,19 @@ def check_transition(workflow: Workflow, transition: Transition, state: Any, val
             errors.setdefault(workflow.field, f"cannot '{name}' now: {why}")
 
 
-def state_field_guard(workflow: Workflow | None, given: dict[str, Any], old: dict[str, Any],
+def state_field_guard(workflow: Workflow | None, given: dict[str, Any], old: dict[str, Any] | None,
                       errors: dict[str, str]) -> None:
-    """Refuse a plain update that changes a workflow-owned state field."""
+    """Refuse a plain write that sets a workflow-owned state field.
+
+    An update may not change it; a new record (``old`` None) starts in the
+    workflow's first state or none, so creating one cannot skip the guards either.
+    """
     if workflow is None or workflow.field not in given:
         return
-    if given[workflow.field] != old.get(workflow.field):
-        moves = ", ".join(workflow.transitions) or "none defined"
+    moves = ", ".join(workflow.transitions) or "none defined"
+    if old is None:
+        first = next(iter(workflow.states), None)
+        if not empty(given[workflow.field]) and given[workflow.field] != first:
+            errors[workflow.field] = f"a new record starts in '{first}'; it moves on by a transition ({moves})"
+    elif given[workflow.field] != old.get(workflow.field):
         errors[workflow.field] = f"is changed by a workflow transition ({moves}), not by editing"

@@ -39,9 +39,15 @@ def test_expected_revenue_is_amount_weighted_by_probability(records, deal):
     assert records.get("deal", deal.id)["expected"] == Decimal("100")
 
 
-def test_a_deal_created_in_a_stage_takes_that_stages_probability(records, contact):
-    created = records.create("deal", {"name": "X", "contact": contact.id, "stage": "qualified"})
-    assert records.get("deal", created.id)["probability"] == 30
+def test_a_new_deal_takes_its_first_stages_probability(records, contact):
+    created = records.create("deal", {"name": "X", "contact": contact.id})
+    assert records.get("deal", created.id)["probability"] == 10
+
+
+def test_a_new_deal_cannot_start_past_the_first_stage(records, contact):
+    with pytest.raises(ValidationError) as refused:
+        records.create("deal", {"name": "X", "contact": contact.id, "stage": "won"})
+    assert "starts in 'new'" in refused.value.fields["stage"]
 
 
 def test_moving_a_deal_sets_the_stages_probability(records, deal):
