@@ -54,11 +54,18 @@ def db_url(request, tmp_path):
 
 
 def _postgres_schema(base: str):
+    from contextlib import suppress
+
+    import sqlalchemy.exc
     from sqlalchemy import create_engine, text
 
     schema = f"t_{uuid.uuid4().hex[:16]}"
     engine = create_engine(base)
     with engine.begin() as connection:
+        # The trigram extension is one per database: made in a test's schema, it (and every other
+        # test's trigram index) would go when that schema is dropped. Keep it in public.
+        with suppress(sqlalchemy.exc.DBAPIError), connection.begin_nested():  # without it, search uses LIKE
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in base else "?"
     try:
