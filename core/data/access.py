@@ -15,7 +15,8 @@ from typing import Any, Protocol, runtime_checkable
 class Access(Protocol):
     """The questions the data layer asks before reading or writing.
 
-    ``verb`` is ``read``, ``create``, ``write``, ``delete`` or ``transition:<name>``;
+    ``verb`` is ``read``, ``create``, ``write``, ``delete`` or ``transition:<name>``,
+    or ``administer`` (entity ``"*"``) for the admin pages, which only administrators may open;
     ``record`` is the stored record (a :class:`trellis.data.record.Record`) when the
     question is about one. ``readable_fields``/``writable_fields`` return a set of
     field names, or None for "every field". ``read_filter`` returns a SQLAlchemy

@@ -34,6 +34,7 @@ from trellis.runtime import runtime
 from trellis.security.record_rules import Untranslatable, rule_clause, rule_holds
 
 ADMIN_ROLE = "admin"
+ADMINISTER = "administer"  # the verb the admin pages ask about (entity "*")
 OWNER_FIELD = "owner"
 # What any user with a role may do with core entities no role mentions: read names for link fields.
 BASELINE = {"user": EntityPermission(read="all"), "team": EntityPermission(read="all")}
@@ -76,6 +77,8 @@ class RoleAccess:
             return True
         if actor.is_admin:
             return True
+        if verb == ADMINISTER:
+            return False  # the admin pages are for administrators only, whatever the roles grant
         if verb.startswith("transition:"):
             return self._may_transition(actor, verb.split(":", 1)[1], entity, record)
         grants = self.grants(actor, entity)

@@ -19,7 +19,19 @@ API_PREFIX = "/api/"  # the REST API signs callers in with bearer tokens itself,
 def init_app(app) -> None:
     """Register the web blueprints on ``app``, plugins' pages and templates included."""
     from trellis import security
-    from trellis.web import boards, bulk, calendar, i18n, lists, pages, record_pages, saved_filters, theme
+    from trellis.web import (
+        admin,
+        boards,
+        bulk,
+        calendar,
+        i18n,
+        lists,
+        pages,
+        record_pages,
+        saved_filters,
+        theme,
+        tokens,
+    )
 
     security.init_app(app)  # login and CSRF are needed by every page (does nothing when already wired)
     app.register_blueprint(health.bp)
@@ -30,6 +42,8 @@ def init_app(app) -> None:
     app.register_blueprint(calendar.bp)
     app.register_blueprint(bulk.bp)
     app.register_blueprint(saved_filters.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(tokens.bp)
     if runtime(app).schema is not None:
         runtime(app).services["saved_filters"] = saved_filters.add_table(runtime(app).schema.metadata)
     plugins = runtime(app).plugins
