@@ -41,6 +41,14 @@ def test_an_unknown_operator_is_400(client, reader):
     assert "score__near" in error(client.get("/api/v1/person?score__near=3", headers=reader), 400)["fields"]
 
 
+@pytest.mark.parametrize("query", ["sort=name;DROP TABLE person", "sort=-(select 1)", "sort=colour",
+                                   "name%3BDROP=1", "score__gte%20OR%201=1=1", "fields=name,(select password)"])
+def test_an_injection_string_in_a_name_is_400_and_touches_nothing(client, reader, query):
+    before = client.get("/api/v1/person?limit=200", headers=reader).get_json()["data"]
+    assert error(client.get(f"/api/v1/person?{query}", headers=reader), 400)["code"] == "invalid_query"
+    assert client.get("/api/v1/person?limit=200", headers=reader).get_json()["data"] == before
+
+
 def test_a_bad_cursor_is_400(client, reader):
     assert "cursor" in error(client.get("/api/v1/person?cursor=garbage", headers=reader), 400)["fields"]
 

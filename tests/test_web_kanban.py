@@ -104,3 +104,40 @@ def test_saving_the_form_leaves_the_workflow_state_alone(web, records):
 
 def test_an_entity_without_kanban_has_no_board(web):
     assert web.get("/app/note/kanban").status_code == 404
+
+
+def test_the_form_cannot_move_a_deal_to_another_state(web, records):
+    deal = records.create("deal", {"name": "D", "amount": 5})
+    r = post(web, f"/app/deal/{deal.id}", {"name": "D", "stage": "won", "version": "1"},
+             form_page=f"/app/deal/{deal.id}")
+    assert r.status_code == 422 and "by a workflow transition" in r.get_data(as_text=True)
+    assert records.get("deal", deal.id)["stage"] == "new"
+
+
+def test_a_new_deal_posted_in_a_later_state_is_refused_and_not_created(web, records):
+    r = post(web, "/app/deal/new", {"name": "Skipper", "stage": "won", "amount": "5"}, form_page="/app/deal/new")
+    assert r.status_code == 422 and "starts in &#39;new&#39;" in r.get_data(as_text=True)
+    assert records.query("deal").filter(name="Skipper").first() is None
+
+
+def test_bulk_set_cannot_move_deals_between_states(web, records):
+    deal = records.create("deal", {"name": "D", "amount": 5})
+    post(web, "/app/deal/bulk", {"action": "set", "field": "stage", "value": "won", "ids": [str(deal.id)]},
+         form_page="/app/deal")
+    assert records.get("deal", deal.id)["stage"] == "new"
+
+
+def test_an_import_cannot_create_deals_past_the_first_state(app, records, trellis_config, tmp_path,
+                                                            monkeypatch, capsys):
+    from trellis.cli import main
+
+    source = tmp_path / "deals.csv"
+    source.write_text("name,stage,amount\nFresh,new,5\nSkipper,won,5\n", encoding="utf-8")
+    monkeypatch.setenv("TRELLIS_ORG_DIR", trellis_config["ORG_DIR"])
+    monkeypatch.setenv("TRELLIS_DATABASE_URL", trellis_config["DATABASE_URL"])
+    monkeypatch.setenv("TRELLIS_PLUGINS", "contacts")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit):
+        main(["import", "deal", str(source)])
+    assert "starts in 'new'" in capsys.readouterr().out + (tmp_path / "deals-errors.csv").read_text()
+    assert [r["name"] for r in records.query("deal").order_by("name").page(size=10).rows] == ["Fresh"]

@@ -103,8 +103,10 @@ def save(entity: str, record_id: int):
     record = _load(entity, record_id)
     posted = forms.posted_values(meta, request.form, metadata)
     for workflow in metadata.workflows.values():
-        if workflow.entity == entity:
-            posted.pop(workflow.field, None)  # shown read-only: moved by transitions only
+        if workflow.entity == entity and workflow.field not in request.form:
+            # Shown read-only, so not posted; one that is posted anyway goes to the record
+            # service, which refuses a change (the state moves by transitions only).
+            posted.pop(workflow.field, None)
     # Against the stored record: if it changed since the form was shown, the version check
     # below turns the save into a conflict before anything is written.
     changes = forms.changed_values(meta, posted, forms.initial_values(meta, record, metadata), metadata)
