@@ -68,3 +68,12 @@ def test_an_activity_logged_on_a_contact_shows_in_its_timeline(web, records):
     assert (activity["ref_entity"], activity["ref_record"], activity["contact"]["id"]) == \
         ("contact", contact.id, contact.id)
     assert "Follow-up call" in web.get(f"/app/contact/{contact.id}").get_data(as_text=True)
+
+
+def test_a_link_change_in_the_timeline_names_the_linked_records(web, records):
+    acme = records.create("company", {"name": "Acme"})
+    globex = records.create("company", {"name": "Globex"})
+    ann = records.create("contact", {"last_name": "Smith", "company": acme.id})
+    records.update("contact", ann.id, {"company": globex.id})
+    page = web.get(f"/app/contact/{ann.id}").get_data(as_text=True)
+    assert "Acme → Globex" in page and "— → Acme" in page

@@ -75,12 +75,13 @@ def timeline(meta, record) -> list[Event]:
         changes = svc.history(meta.name, record.id)
     except (NotFound, PermissionDenied):
         changes = []
+    names = _link_names(meta, changes)
     for change in changes:
         field = meta.fields.get(change.field)
         if field is None:
             continue
         events.append(Event("change", change.at, change.user_id, field_label(field),
-                            f"{_shown(field, change.old)} → {_shown(field, change.new)}"))
+                            f"{_shown(field, change.old, names)} → {_shown(field, change.new, names)}"))
     for kind, text_field in (("note", "body"), ("activity", "subject")):
         other = metadata.entities.get(kind)
         if other is None or not {"ref_entity", "ref_record"} <= set(other.fields):
@@ -116,10 +117,44 @@ def _emails(meta, record) -> list[Event]:
                   f"{row['recipient']} · {row['status']}") for row in rows]
 
 
-def _shown(field, value) -> str:
+def _shown(field, value, names: dict[tuple[str, int], str]) -> str:
     if field.type in ("link", "user") and value is not None:
-        return f"#{value}"
+        key = (link_target(field), _as_id(value))
+        return names.get(key, f"#{value}")
     return display(field, value) or "—"
+
+
+def _as_id(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _link_names(meta, changes) -> dict[tuple[str, int], str]:
+    """The names of the records that link changes point at: one query per linked entity, not per
+    change, through the service (a record the user may not read keeps its ``#id``)."""
+    wanted: dict[str, set[int]] = {}
+    for change in changes:
+        field = meta.fields.get(change.field)
+        if field is not None and field.type in ("link", "user"):
+            ids = {_as_id(change.old), _as_id(change.new)} - {None}
+            wanted.setdefault(link_target(field), set()).update(ids)
+    names: dict[tuple[str, int], str] = {}
+    entities = runtime().metadata.entities
+    for target, ids in wanted.items():
+        other = entities.get(target)
+        if other is None or not ids:
+            continue
+        title = other.fields.get(other.title) if other.title else None
+        try:
+            rows = service().query(target).filter(id__in=sorted(ids)).page(size=len(ids), count=False).rows
+        except (PermissionDenied, QueryError):
+            continue
+        for row in rows:
+            text = display(title, row.get(other.title)) if title is not None else ""
+            names[(target, row.id)] = text or row.get("email") or f"#{row.id}"
+    return names
 
 
 def _name_users(events: list[Event]) -> None:
