@@ -140,3 +140,15 @@ def test_the_new_stage_is_an_option_of_the_api_and_a_transition_there(customised
         assert answer.status_code == 200, answer.get_data(as_text=True)
     spec = client.get("/api/v1/openapi.json", headers=headers).get_data(as_text=True)
     assert "demo_booked" in spec and "demo_date" in spec
+
+
+def test_the_pipeline_example_in_the_sales_guide_passes_trellis_check(org, trellis_config):
+    import re
+
+    guide = Path(__file__).resolve().parents[3] / "docs" / "sales.md"
+    [example] = [b for b in re.findall(r"```yaml\n(.*?)```", guide.read_text(encoding="utf-8"), flags=re.S)
+                 if b.startswith("# metadata/workflows/deal.yaml")]
+    write, trellis = org
+    write("workflows/deal.yaml", example)
+    code, out = trellis("check", trellis_config["ORG_DIR"])
+    assert code == 0, out
