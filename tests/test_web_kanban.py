@@ -104,3 +104,15 @@ def test_saving_the_form_leaves_the_workflow_state_alone(web, records):
 
 def test_an_entity_without_kanban_has_no_board(web):
     assert web.get("/app/note/kanban").status_code == 404
+
+
+def test_a_refused_move_names_the_field_by_its_label(web, records, app):
+    from trellis.errors import ValidationError
+    from trellis.runtime import runtime
+    from trellis.web.boards import _reason
+
+    with app.app_context():
+        meta = runtime(app).metadata.entity("deal")
+        meta.fields["amount"].label = {"en": "Deal amount"}
+        assert _reason(ValidationError({"amount": "is required", "__all__": "not now"}), meta) == \
+            "Deal amount: is required; not now"
