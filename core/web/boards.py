@@ -80,7 +80,8 @@ def move(entity: str, record_id: int):
     except (ValidationError, ConflictError, PermissionDenied) as e:
         reason = _reason(e, meta)
         if wants_json:
-            return jsonify({"error": {"code": "refused", "message": reason}}), 403 if isinstance(
+            fields = e.fields if isinstance(e, ValidationError) else {}
+            return jsonify({"error": {"code": "refused", "message": reason, "fields": fields}}), 403 if isinstance(
                 e, PermissionDenied) else (409 if isinstance(e, ConflictError) else 422)
         flash(_("Not moved: %(why)s", why=reason), "error")
         return redirect(url_for(".kanban", entity=entity))
