@@ -106,7 +106,7 @@ def test_defining_an_entity_again_without_extends_names_both_files(org, contact)
 
 def test_extending_an_unknown_entity_is_an_error(org, contact):
     write(org, "metadata/x.yaml", "extends: contcat\nfields: {a: string}\n")
-    assert problems(org) == ["metadata/x.yaml:1:10: error: 'extends: contcat' names an unknown entity "
+    assert problems(org) == ["metadata/x.yaml:1:10: error: 'extends: contcat' names an unknown entity or workflow "
                              "(did you mean 'contact'?)"]
 
 
@@ -133,3 +133,141 @@ def test_extending_a_field_written_in_shorthand_keeps_its_type(org):
     write(org, "metadata/note.yaml", "extends: note\nfields:\n  body: {required: true}\n")
     body = load(layers(org)).entity("note").fields["body"]
     assert (body.type, body.required) == ("text", True)
+
+
+# --- extends: <workflow> ---------------------------------------------------------------------------
+
+@pytest.fixture
+def pipeline(org):
+    write(org, "plugin/deal.yaml", """\
+        entity: deal
+        fields:
+          name: string
+          amount: money
+          lost_reason: string
+          stage:
+            type: selection
+            options: [{new: New}, {qualified: Qualified}, {proposal: {en: Proposal, ru: Предложение}}, won, lost]
+        """)
+    write(org, "plugin/roles.yaml", "roles:\n  sales_manager:\n    deal: {read: all}\n")
+    write(org, "plugin/pipeline.yaml", """\
+        workflow: deal_pipeline
+        entity: deal
+        field: stage
+        states:
+          new: {probability: 10}
+          qualified: {probability: 30}
+          proposal: {probability: 60, label: {en: Proposal, ru: Предложение}}
+          won: {final: true, won: true}
+          lost: {final: true, lost: true}
+        transitions:
+          qualify: {from: new, to: qualified}
+          propose: {from: [new, qualified], to: proposal, when: "amount > 0"}
+          win:     {from: [qualified, proposal], to: won}
+          lose:    {from: [new, qualified, proposal], to: lost, require: [lost_reason]}
+        """)
+
+
+DEMO_STAGE = """\
+    extends: deal_pipeline
+    states:
+      demo_booked: {after: qualified, probability: 45, label: {en: Demo booked, ru: Демо назначено}}
+      proposal: {label: Offer sent}
+    transitions:
+      book_demo: {from: qualified, to: demo_booked, label: Book a demo}
+      propose: {from: [+demo_booked]}
+      lose: {from: +demo_booked}
+    """
+
+
+def test_extends_adds_a_stage_between_two_others_with_a_transition_into_it(org, pipeline):
+    write(org, "metadata/workflows/deal.yaml", DEMO_STAGE)
+    metadata = load(layers(org))
+    workflow = metadata.workflows["deal_pipeline"]
+    assert list(workflow.states) == ["new", "qualified", "demo_booked", "proposal", "won", "lost"]
+    demo = workflow.states["demo_booked"]
+    assert (demo.probability, demo.label["en"], demo.source.path) == (45, "Demo booked", "metadata/workflows/deal.yaml")
+    assert workflow.transitions["book_demo"].sources == ("qualified",)
+    assert workflow.transitions["propose"].sources == ("new", "qualified", "demo_booked")
+    assert workflow.transitions["propose"].when is not None  # the keys not given stay
+    assert workflow.transitions["lose"].sources == ("new", "qualified", "proposal", "demo_booked")
+    assert [s.path for s in workflow.extended_by] == ["metadata/workflows/deal.yaml"]
+
+
+def test_a_stage_added_to_a_workflow_becomes_an_option_of_its_field_in_order(org, pipeline):
+    write(org, "metadata/workflows/deal.yaml", DEMO_STAGE)
+    stage = load(layers(org)).entity("deal").fields["stage"]
+    assert stage.options == ["new", "qualified", "demo_booked", "proposal", "won", "lost"]
+    assert stage.option_labels["demo_booked"] == {"en": "Demo booked", "ru": "Демо назначено"}
+
+
+def test_a_renamed_stage_label_replaces_the_state_and_option_label_and_keeps_the_rest(org, pipeline):
+    write(org, "metadata/workflows/deal.yaml", DEMO_STAGE)
+    metadata = load(layers(org))
+    proposal = metadata.workflows["deal_pipeline"].states["proposal"]
+    assert (proposal.label, proposal.probability) == ({"en": "Offer sent"}, 60)
+    assert metadata.entity("deal").fields["stage"].option_labels["proposal"] == {"en": "Offer sent"}
+
+
+def test_a_stage_already_added_as_an_option_by_entity_extends_is_accepted(org, pipeline):
+    write(org, "metadata/deal.yaml", "extends: deal\nfields:\n  stage: {options: [+demo_booked]}\n")
+    write(org, "metadata/workflows/deal.yaml", DEMO_STAGE)
+    metadata = load(layers(org))
+    assert metadata.entity("deal").fields["stage"].options.count("demo_booked") == 1
+    assert "demo_booked" in metadata.workflows["deal_pipeline"].states
+
+
+def test_extending_a_workflow_that_lists_no_states_keeps_every_option_as_a_state(org, pipeline):
+    write(org, "plugin/pipeline.yaml", """\
+        workflow: deal_pipeline
+        entity: deal
+        field: stage
+        transitions:
+          qualify: {from: new, to: qualified}
+        """)
+    write(org, "metadata/flow.yaml", """\
+        extends: deal_pipeline
+        states:
+          demo_booked: {before: proposal}
+        transitions:
+          book_demo: {from: qualified, to: demo_booked}
+        """)
+    workflow = load(layers(org)).workflows["deal_pipeline"]
+    assert list(workflow.states) == ["new", "qualified", "demo_booked", "proposal", "won", "lost"]
+    assert workflow.states["proposal"].label == {"en": "Proposal", "ru": "Предложение"}
+
+
+def test_a_misspelt_state_in_a_workflow_extension_is_an_unreachable_new_state(org, pipeline):
+    write(org, "metadata/flow.yaml", "extends: deal_pipeline\nstates:\n  proposl: {label: Offer sent}\n")
+    assert problems(org) == ["metadata/flow.yaml:3:3: error: state 'proposl' added to workflow 'deal_pipeline' is "
+                             "not the 'to' of any transition, so no record can reach it (did you mean 'proposal'?); "
+                             "add one under 'transitions:'"]
+
+
+def test_mistakes_in_a_workflow_extension_are_reported_in_its_file(org, pipeline):
+    write(org, "metadata/flow.yaml", """\
+        extends: deal_pipeline
+        field: status
+        states:
+          demo: {after: qualifed}
+        transitions:
+          demo: {from: [+qualified, new], to: demo}
+          win: {from: [+demo, +nowhere]}
+        """)
+    assert problems(org) == [
+        "metadata/flow.yaml:2:1: error: unknown key 'field' in extension of workflow 'deal_pipeline'",
+        "metadata/flow.yaml:4:17: error: 'after' of state 'demo' of extension of workflow 'deal_pipeline' must "
+        "name another state, not 'qualifed' (did you mean 'qualified'?)",
+        "metadata/flow.yaml:6:16: error: 'from' either adds ('+x' for every item) or replaces (no '+'); "
+        "do not mix the two",
+        "metadata/flow.yaml:7:23: error: transition 'win' of workflow 'deal_pipeline': 'from' names unknown state "
+        "'nowhere'",
+    ]
+
+
+def test_extends_naming_both_an_entity_and_a_workflow_is_ambiguous(org, pipeline):
+    write(org, "plugin/deal_flow.yaml", "workflow: deal\nentity: deal\nfield: stage\n")
+    write(org, "plugin/pipeline.yaml", "")
+    write(org, "metadata/x.yaml", "extends: deal\nlabel: Deal\n")
+    assert problems(org) == ["metadata/x.yaml:1:10: error: 'extends: deal' is ambiguous: 'deal' is both an entity "
+                             "(plugin/deal.yaml:1) and a workflow (plugin/deal_flow.yaml:1)"]

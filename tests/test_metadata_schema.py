@@ -58,6 +58,8 @@ def test_the_schema_accepts_each_kind_of_document(validator):
          "transitions": {"go": {"from": "*", "to": "b", "actions": [{"set": {"name": "'x'"}}]}}},
         {"automation": "a", "entity": "deal", "trigger": {"on": ["create"]}, "actions": [{"email": {"to": "x"}}]},
         {"roles": {"sales": {"deal": {"read": "own", "create": True}, "contact": True}}},
+        {"extends": "p", "states": {"c": {"after": "a", "probability": 40}, "b": {"label": "Done"}},
+         "transitions": {"go": {"from": ["+c"]}, "to_c": {"from": "a", "to": "c"}}},
     ]
     for document in documents:
         assert validator.is_valid(document), list(validator.iter_errors(document))[:1]
@@ -70,3 +72,7 @@ def test_a_plugin_field_types_options_are_known_to_the_schema():
     assert not jsonschema.Draft202012Validator(metadata_schema()).is_valid(document)
     schema = metadata_schema([FieldType("rating", "integer", options=("stars",))])
     assert jsonschema.Draft202012Validator(schema).is_valid(document)
+
+
+def test_the_schema_refuses_a_misspelled_key_in_a_workflow_extension(validator):
+    assert not validator.is_valid({"extends": "p", "states": {"c": {"aftr": "a"}}})

@@ -134,7 +134,8 @@ def test_an_unknown_action_kind_in_a_transition_is_an_error(org):
 def test_a_workflow_defined_twice_names_the_first_file(org):
     write_workflow(org, "workflow: p\nentity: deal\nfield: stage\n")
     (org / "metadata" / "zz.yaml").write_text("workflow: p\nentity: deal\nfield: stage\n")
-    assert problems(org) == ["metadata/zz.yaml:1:11: error: workflow 'p' is already defined in metadata/flow.yaml:1"]
+    assert problems(org) == ["metadata/zz.yaml:1:11: error: workflow 'p' is already defined in metadata/flow.yaml:1; "
+                             "use 'extends: p' to change it"]
 
 
 def test_a_state_without_a_label_takes_its_options_label(org):

@@ -141,3 +141,15 @@ def test_an_import_cannot_create_deals_past_the_first_state(app, records, trelli
         main(["import", "deal", str(source)])
     assert "starts in 'new'" in capsys.readouterr().out + (tmp_path / "deals-errors.csv").read_text()
     assert [r["name"] for r in records.query("deal").order_by("name").page(size=10).rows] == ["Fresh"]
+
+
+def test_a_refused_move_names_the_field_by_its_label(web, records, app):
+    from trellis.errors import ValidationError
+    from trellis.runtime import runtime
+    from trellis.web.boards import _reason
+
+    with app.app_context():
+        meta = runtime(app).metadata.entity("deal")
+        meta.fields["amount"].label = {"en": "Deal amount"}
+        assert _reason(ValidationError({"amount": "is required", "__all__": "not now"}), meta) == \
+            "Deal amount: is required; not now"

@@ -86,16 +86,20 @@ def _actions() -> dict[str, Any]:
     return {"type": "array", "items": action}
 
 
-def _workflow() -> dict[str, Any]:
-    state = {"oneOf": [{"type": "null"}, _closed({"label": LABEL, "final": {"type": "boolean"},
-                                                  "won": {"type": "boolean"}, "lost": {"type": "boolean"},
-                                                  "probability": {"type": "integer", "minimum": 0}})]}
+def _workflow(extending: bool = False) -> dict[str, Any]:
+    """A workflow, or (``extending``) an ``extends:`` of one: states may be placed, nothing is required."""
+    state_keys = {"label": LABEL, "final": {"type": "boolean"}, "won": {"type": "boolean"},
+                  "lost": {"type": "boolean"}, "probability": {"type": "integer", "minimum": 0}}
+    if extending:
+        state_keys.update(after=NAME, before=NAME)
+    state = {"oneOf": [{"type": "null"}, _closed(state_keys)]}
     transition = _closed({"from": NAMES, "to": {"type": "string"}, "label": LABEL, "when": EXPRESSION,
-                          "roles": NAMES, "require": NAMES, "actions": _actions()}, ("from", "to"))
-    return _closed({"workflow": NAME, "entity": NAME, "field": NAME, "label": LABEL,
-                    "states": {"type": "object", "additionalProperties": state},
-                    "transitions": {"type": "object", "propertyNames": NAME, "additionalProperties": transition}},
-                   ("workflow", "entity", "field"))
+                          "roles": NAMES, "require": NAMES, "actions": _actions()}, () if extending else ("from", "to"))
+    body = {"label": LABEL, "states": {"type": "object", "additionalProperties": state},
+            "transitions": {"type": "object", "propertyNames": NAME, "additionalProperties": transition}}
+    if extending:
+        return _closed({"extends": NAME, **body}, ("extends",))
+    return _closed({"workflow": NAME, "entity": NAME, "field": NAME, **body}, ("workflow", "entity", "field"))
 
 
 def _automation() -> dict[str, Any]:
@@ -130,7 +134,9 @@ def metadata_schema(field_types: Iterable[FieldType] = ()) -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://trellis-crm.invalid/schema/metadata.json",
         "title": "Trellis metadata YAML",
-        "description": "An entity, an extension of one (extends), a workflow, an automation or roles. "
-                       "Run 'trellis check' for the checks that need the whole model.",
-        "oneOf": [_entity("entity", extra), _entity("extends", extra), _workflow(), _automation(), _roles()],
+        "description": "An entity, an extension of one (extends), a workflow, an extension of one (extends), "
+                       "an automation or roles. Run 'trellis check' for the checks that need the whole model.",
+        # anyOf: "extends: x" with only a label is both an entity's and a workflow's extension
+        "anyOf": [_entity("entity", extra), _entity("extends", extra), _workflow(), _workflow(extending=True),
+                  _automation(), _roles()],
     }

@@ -16,6 +16,7 @@ from trellis.metadata.model import FieldType, Layer, Metadata
 from trellis.metadata.problems import Report
 from trellis.metadata.reading import Reader
 from trellis.metadata.roles import build_roles
+from trellis.metadata.workflow_merging import split_extends
 from trellis.metadata.workflows import build_workflows
 
 
@@ -47,7 +48,8 @@ def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapp
     by_kind: dict[str, list[Document]] = {"entity": [], "extends": [], "workflow": [], "automation": [], "roles": []}
     for doc in documents(layers, report):
         by_kind[doc.kind].append(doc)
-    drafts = assemble(by_kind["entity"], by_kind["extends"], reader)
+    of_entities, of_workflows = split_extends(by_kind["extends"], by_kind["entity"], by_kind["workflow"], reader)
+    drafts = assemble(by_kind["entity"], of_entities, reader)
     builder = EntityBuilder(types, reader)
     entities = {}
     for name, draft in drafts.items():
@@ -56,7 +58,7 @@ def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapp
             entities[name] = entity
     builder.link(entities)
     roles = build_roles(by_kind["roles"], entities, reader)
-    workflows = build_workflows(by_kind["workflow"], entities, roles, kinds, reader)
+    workflows = build_workflows(by_kind["workflow"], of_workflows, entities, roles, kinds, reader)
     automations = build_automations(by_kind["automation"], entities, workflows, kinds, reader)
     if report:
         raise MetadataError(report.sorted())

@@ -65,7 +65,7 @@ def assemble(entity_docs: list[Document], extends_docs: list[Document], reader: 
         draft = drafts.get(name)
         if draft is None:
             reader.error(doc.body.value_at("extends"),
-                         f"'extends: {name}' names an unknown entity{did_you_mean(name, drafts)}")
+                         f"'extends: {name}' names an unknown entity or workflow{did_you_mean(name, drafts)}")
             continue
         draft.body = merge_entity(draft.body, doc.body, reader)
         draft.extended_by.append(doc.body.source)
@@ -74,7 +74,7 @@ def assemble(entity_docs: list[Document], extends_docs: list[Document], reader: 
 
 def merge_entity(base: YMap, extension: YMap, reader: Reader) -> YMap:
     """``base`` with ``extension`` applied (neither is changed)."""
-    result = _copy(base)
+    result = copy_map(base)
     for key, value in extension.items():
         if key == "extends":
             continue
@@ -92,7 +92,7 @@ def merge_entity(base: YMap, extension: YMap, reader: Reader) -> YMap:
 
 
 def _merge_fields(base: YMap, extension: YMap, reader: Reader) -> YMap:
-    result = _copy(base)
+    result = copy_map(base)
     for name, spec in extension.items():
         old = result.get(name)
         if isinstance(old, str) and isinstance(spec, YMap):  # the shorthand ``name: string``
@@ -100,7 +100,7 @@ def _merge_fields(base: YMap, extension: YMap, reader: Reader) -> YMap:
             old = YMap(at)
             old.put("type", result[name], at, at)
         if isinstance(old, YMap) and isinstance(spec, YMap):
-            merged = _copy(old)
+            merged = copy_map(old)
             for key, value in spec.items():
                 if key == "options":
                     value = _merge_options(old.get("options"), value, spec, reader)
@@ -111,16 +111,29 @@ def _merge_fields(base: YMap, extension: YMap, reader: Reader) -> YMap:
 
 
 def _merge_options(old: Any, new: Any, spec: YMap, reader: Reader) -> Any:
+    return merge_plus(old, new, spec.value_at("options"), "options", reader)
+
+
+def merge_plus(old: Any, new: Any, at: Source, key: str, reader: Reader) -> Any:
+    """``new`` when it replaces ``old``; ``old`` plus the items when every item of ``new`` starts with ``+``.
+
+    A single ``+name`` (not in a list) adds one item; a text ``old`` counts as a list of one.
+    """
+    if isinstance(new, str) and new.startswith("+"):
+        one = YList(at)
+        one.add(new, at)
+        new = one
     if not isinstance(new, YList):
         return new
     plus = [isinstance(item, str) and item.startswith("+") for item in new]
     if not any(plus):
         return new
     if not all(plus):
-        reader.error(spec.value_at("options"), "'options' either adds ('+x' for every item) or replaces "
-                                               "(no '+'); do not mix the two")
+        reader.error(at, f"'{key}' either adds ('+x' for every item) or replaces (no '+'); do not mix the two")
     result = YList(new.source)
-    if isinstance(old, YList) and all(plus):
+    if isinstance(old, str):
+        result.add(old, new.source)
+    elif isinstance(old, YList) and all(plus):
         for index, item in enumerate(old):
             result.add(item, old.item_at(index))
     for index, item in enumerate(new):
@@ -148,7 +161,7 @@ def _merge_form(base: YList, extension: YList) -> YList:
             if key is not None and _block_key(old) == key:
                 rows_old, rows_new = old.get("fields"), block.get("fields")
                 if isinstance(rows_old, YList) and isinstance(rows_new, YList):
-                    merged = _copy(old)
+                    merged = copy_map(old)
                     merged.put("fields", _concat(rows_old, rows_new), old.key_at("fields"), old.value_at("fields"))
                     result[position] = merged
                     break
@@ -158,7 +171,7 @@ def _merge_form(base: YList, extension: YList) -> YList:
 
 
 def _merge_list(base: YMap, extension: YMap) -> YMap:
-    result = _copy(base)
+    result = copy_map(base)
     for key, value in extension.items():
         old = result.get(key)
         if key == "columns" and isinstance(old, YList) and isinstance(value, YList):
@@ -171,7 +184,7 @@ def _merge_list(base: YMap, extension: YMap) -> YMap:
     return result
 
 
-def _copy(mapping: YMap) -> YMap:
+def copy_map(mapping: YMap) -> YMap:
     result = YMap(mapping.source)
     for key, value in mapping.items():
         result.put(key, value, mapping.key_at(key), mapping.value_at(key))

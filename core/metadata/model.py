@@ -246,6 +246,7 @@ class Workflow:
     transitions: dict[str, Transition] = field(default_factory=dict)
     source: Source = UNKNOWN
     label: Label = field(default_factory=dict)
+    extended_by: list[Source] = field(default_factory=list)   # the ``extends:`` documents applied to it
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from trellis.metadata.actions import build_actions
 from trellis.metadata.fields import EXPRESSION_NAMES
 from trellis.metadata.layers import Document
-from trellis.metadata.model import Entity, Field, Role, State, Transition, Workflow
+from trellis.metadata.model import Entity, Field, Role, Source, State, Transition, Workflow
 from trellis.metadata.problems import did_you_mean
 from trellis.metadata.reading import NAME, Reader, kind_of
+from trellis.metadata.workflow_merging import WorkflowDraft, extend_workflow
 from trellis.metadata.yaml_loader import YMap
 
 WORKFLOW_KEYS = ("workflow", "entity", "field", "label", "states", "transitions")
@@ -15,31 +16,43 @@ STATE_KEYS = ("label", "final", "won", "lost", "probability")
 TRANSITION_KEYS = ("from", "to", "label", "when", "roles", "require", "actions")
 
 
-def build_workflows(docs: list[Document], entities: dict[str, Entity], roles: dict[str, Role],
-                    action_kinds: tuple[str, ...], reader: Reader) -> dict[str, Workflow]:
-    """Every workflow; one per state field, names unique across layers."""
-    workflows: dict[str, Workflow] = {}
+def build_workflows(docs: list[Document], extensions: list[Document], entities: dict[str, Entity],
+                    roles: dict[str, Role], action_kinds: tuple[str, ...], reader: Reader) -> dict[str, Workflow]:
+    """Every workflow, with the ``extends:`` documents of later layers applied; one per state field,
+    names unique across layers."""
+    drafts: list[WorkflowDraft] = []
+    by_name: dict[str, WorkflowDraft] = {}
     for doc in docs:
-        workflow = _workflow(doc.body, entities, roles, action_kinds, reader)
-        if workflow is None:
+        name = doc.body.get("workflow")
+        if isinstance(name, str) and name in by_name:
+            first = by_name[name].body.source
+            reader.error(doc.body.value_at("workflow"), f"workflow '{name}' is already defined in "
+                                                        f"{first.path}:{first.line}; use 'extends: {name}' "
+                                                        f"to change it")
             continue
-        if workflow.name in workflows:
-            first = workflows[workflow.name].source
-            reader.error(doc.body.value_at("workflow"), f"workflow '{workflow.name}' is already defined in "
-                                                        f"{first.path}:{first.line}")
+        drafts.append(WorkflowDraft(doc.body))
+        if isinstance(name, str):
+            by_name[name] = drafts[-1]
+    for doc in extensions:  # split_extends sent only those naming a workflow here
+        extend_workflow(by_name[doc.body["extends"]], doc.body, entities, reader)
+    workflows: dict[str, Workflow] = {}
+    for draft in drafts:
+        workflow = _workflow(draft, entities, roles, action_kinds, reader)
+        if workflow is None:
             continue
         for other in workflows.values():
             if (other.entity, other.field) == (workflow.entity, workflow.field):
-                reader.error(doc.body.value_at("field"), f"field '{workflow.entity}.{workflow.field}' already has "
-                                                         f"workflow '{other.name}' ({other.source.path})")
+                reader.error(draft.body.value_at("field"), f"field '{workflow.entity}.{workflow.field}' already "
+                                                           f"has workflow '{other.name}' ({other.source.path})")
                 break
         else:
             workflows[workflow.name] = workflow
     return workflows
 
 
-def _workflow(body: YMap, entities: dict[str, Entity], roles: dict[str, Role], action_kinds: tuple[str, ...],
-              reader: Reader) -> Workflow | None:
+def _workflow(draft: WorkflowDraft, entities: dict[str, Entity], roles: dict[str, Role],
+              action_kinds: tuple[str, ...], reader: Reader) -> Workflow | None:
+    body = draft.body
     name = body.get("workflow")
     if not isinstance(name, str) or not NAME.match(name):
         reader.error(body.value_at("workflow"), f"'workflow' must be a name (lower-case letters, digits, '_'), "
@@ -62,8 +75,10 @@ def _workflow(body: YMap, entities: dict[str, Entity], roles: dict[str, Role], a
         reader.error(body.value_at("field"), f"{what}: '{field_name}' is not a state field of '{entity_name}': "
                                              f"{problem}{did_you_mean(field_name, entity.fields)}")
         return None
-    workflow = Workflow(name, entity_name, field_name, source=body.source, label=reader.label(body, "label", what))
-    workflow.states = _states(body, field, what, reader)
+    workflow = Workflow(name, entity_name, field_name, source=body.source, label=reader.label(body, "label", what),
+                        extended_by=list(draft.extended_by))
+    workflow.states = _states(body, field, what, reader, draft.added_states)
+    _add_options(field, workflow.states, draft)
     specs = reader.mapping(body, "transitions", what)
     names = frozenset(entity.fields) | frozenset(EXPRESSION_NAMES)
     for transition_name, spec in (specs or {}).items():
@@ -71,10 +86,37 @@ def _workflow(body: YMap, entities: dict[str, Entity], roles: dict[str, Role], a
                                  roles, names, action_kinds, reader)
         if transition is not None:
             workflow.transitions[transition_name] = transition
+    _check_reachable(workflow, draft, reader)
     return workflow
 
 
-def _states(body: YMap, field: Field, what: str, reader: Reader) -> dict[str, State]:
+def _add_options(field: Field, states: dict[str, State], draft: WorkflowDraft) -> None:
+    """Make each state an extension added an option of the state field, placed after the state before it,
+    and show an extension's state label wherever the field's value is shown."""
+    previous = None
+    for name in states:
+        if name not in field.options:
+            position = field.options.index(previous) + 1 if previous in field.options else 0
+            field.options.insert(position, name)
+            draft.relabelled.add(name)
+        previous = name
+    for name in draft.relabelled & set(states):
+        field.option_labels[name] = dict(states[name].label)
+
+
+def _check_reachable(workflow: Workflow, draft: WorkflowDraft, reader: Reader) -> None:
+    """A state an extension adds must be some transition's target (or the first state), else it is a typo."""
+    targets = {t.target for t in workflow.transitions.values()}
+    first = next(iter(workflow.states), None)
+    for name, at in draft.added_states.items():
+        if name in workflow.states and name != first and name not in targets:
+            others = [s for s in workflow.states if s not in draft.added_states]
+            reader.error(at, f"state '{name}' added to workflow '{workflow.name}' is not the 'to' of any transition, "
+                             f"so no record can reach it{did_you_mean(name, others)}; add one under 'transitions:'")
+
+
+def _states(body: YMap, field: Field, what: str, reader: Reader, added: dict[str, Source]) -> dict[str, State]:
+    """The states; one an extension ``added`` need not be an option of the field yet (it becomes one)."""
     options = field.options
 
     def label(name: str) -> dict[str, str]:  # a state without a label shows its option's label
@@ -86,7 +128,7 @@ def _states(body: YMap, field: Field, what: str, reader: Reader) -> dict[str, St
     states = {}
     for name, spec in specs.items():
         at = specs.key_at(name)
-        if name not in options:
+        if name not in options and name not in added:
             reader.error(at, f"state '{name}' of {what} is not an option of the state field "
                              f"(options: {', '.join(options)}){did_you_mean(str(name), options)}")
             continue

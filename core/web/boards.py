@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from trellis.data.query import QueryError
 from trellis.errors import ConflictError, PermissionDenied, ValidationError
 from trellis.runtime import runtime
-from trellis.web.labels import display, entity_label, label, option_label
+from trellis.web.labels import display, entity_label, field_label, label, option_label
 from trellis.web.pages import entity_or_404, register_errors, service
 
 bp = Blueprint("boards", __name__)
@@ -78,9 +78,10 @@ def move(entity: str, record_id: int):
     try:
         moved = _move(meta, record_id, target, request.form.get("version") or None)
     except (ValidationError, ConflictError, PermissionDenied) as e:
-        reason = _reason(e)
+        reason = _reason(e, meta)
         if wants_json:
-            return jsonify({"error": {"code": "refused", "message": reason}}), 403 if isinstance(
+            fields = e.fields if isinstance(e, ValidationError) else {}
+            return jsonify({"error": {"code": "refused", "message": reason, "fields": fields}}), 403 if isinstance(
                 e, PermissionDenied) else (409 if isinstance(e, ConflictError) else 422)
         flash(_("Not moved: %(why)s", why=reason), "error")
         return redirect(url_for(".kanban", entity=entity))
@@ -104,9 +105,11 @@ def _move(meta, record_id: int, target: str, version):
     return svc.transition(meta.name, record_id, transition.name, expected_version=version)
 
 
-def _reason(error: Exception) -> str:
+def _reason(error: Exception, meta) -> str:
+    """The refusal as a user reads it: each field by its label ("Lost reason: is required ...")."""
     if isinstance(error, ValidationError):
-        return "; ".join(f"{k}: {v}" if k != "__all__" else v for k, v in error.fields.items())
+        return "; ".join(v if k == "__all__" else f"{field_label(meta.fields[k]) if k in meta.fields else k}: {v}"
+                         for k, v in error.fields.items())
     return str(error)
 
 
@@ -117,7 +120,7 @@ def transition(entity: str, record_id: int, name: str):
     try:
         service().transition(entity, record_id, name, expected_version=request.form.get("version") or None)
     except (ValidationError, ConflictError) as e:
-        flash(_("Not done: %(why)s", why=_reason(e)), "error")
+        flash(_("Not done: %(why)s", why=_reason(e, meta)), "error")
     else:
         flash(_("%(what)s: %(name)s done.", what=entity_label(meta), name=name))
     return redirect(url_for("records.detail", entity=entity, record_id=record_id))

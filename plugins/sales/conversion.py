@@ -10,20 +10,22 @@ def convert_lead(lead, context) -> None:
     any step (a refusing ``before_save`` of another plugin, say) leaves nothing behind.
     """
     records = context.records
-    company_id = _company_for(lead, records)
+    # A lead without an owner (a web form's) gives its records to whoever converts it (the field default).
+    owner = {"owner": lead["owner"]} if lead.get("owner") else {}
+    company_id = _company_for(lead, records, owner)
     contact = records.create("contact", {
         "first_name": lead.get("first_name"), "last_name": lead["last_name"], "email": lead.get("email"),
-        "phone": lead.get("phone"), "company": company_id, "owner": lead.get("owner"),
+        "phone": lead.get("phone"), "company": company_id, **owner,
     })
     title = lead.get("company_name") or lead["name"].strip()
     deal = records.create("deal", {
         "name": title, "contact": contact.id, "company": company_id, "amount": lead.get("expected_amount"),
-        "owner": lead.get("owner"), "lead": lead.id,
+        "lead": lead.id, **owner,
     })
     records.update("lead", lead.id, {"contact": contact.id, "company": company_id, "deal": deal.id})
 
 
-def _company_for(lead, records) -> int | None:
+def _company_for(lead, records, owner: dict) -> int | None:
     """The id of the company named like the lead's company (case-insensitive), created when there is none."""
     name = (lead.get("company_name") or "").strip()
     if not name:
@@ -31,4 +33,4 @@ def _company_for(lead, records) -> int | None:
     for found in records.query("company").filter(name__contains=name).iterate():
         if found["name"].strip().casefold() == name.casefold():
             return found.id
-    return records.create("company", {"name": name, "owner": lead.get("owner")}).id
+    return records.create("company", {"name": name, **owner}).id

@@ -1,7 +1,12 @@
 """The whole sales cycle over the REST API: web-form lead -> convert -> pipeline -> quote -> accept -> order."""
 
+import re
+from datetime import date, timedelta
+from html import unescape
+
 import pytest
 from trellis.api.testing import bearer, new_user
+from trellis.security.testing import signed_in_client
 
 
 @pytest.fixture
@@ -24,6 +29,43 @@ def api(trellis_app):
     return call
 
 
+@pytest.fixture
+def web(trellis_app):
+    """A sales manager's browser session: what a person sees of the same records."""
+    return signed_in_client(trellis_app, "manager@example.com", role="sales_manager", name="Sales Manager")
+
+
+def text_of(html):
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", html))).strip()
+
+
+def timeline(web, entity, record_id):
+    """The timeline entries of a detail page, as ``Field: old → new`` texts."""
+    page = web.get(f"/app/{entity}/{record_id}")
+    assert page.status_code == 200
+    entries = page.get_data(as_text=True).split('<ol class="timeline">')[1].split("</ol>")[0].split("<li")[1:]
+    return {text_of("<li" + entry).split(" changed ", 1)[-1] for entry in entries}
+
+
+def dashboard(web):
+    """The cells of /sales/dashboard by row: ``stage <name>``, ``month <YYYY-MM>``, ``target <name>``,
+    ``source <name>``, and the ``forecast total``."""
+    page = web.get("/sales/dashboard")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    numbers = {}
+    for table, key in (("sales-stages", "stage"), ("sales-forecast", "month"), ("sales-targets", "target"),
+                       ("sales-sources", "source")):
+        rows = html.split(f'class="{table}"')[1].split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
+        for row in rows:
+            cells = [text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+            if len(cells) > 1:
+                numbers[f"{key} {cells[0]}"] = cells
+    forecast_foot = html.split('class="sales-forecast"')[1].split("<tfoot>")[1].split("</tfoot>")[0]
+    numbers["forecast total"] = text_of(re.findall(r"<th[^>]*>(.*?)</th>", forecast_foot, flags=re.S)[-1])
+    return numbers
+
+
 def body(payload):
     """A record from an API answer, whether or not it is wrapped in ``data``."""
     return payload.get("data", payload) if isinstance(payload, dict) else payload
@@ -33,7 +75,7 @@ def link(value):
     return value.get("id") if isinstance(value, dict) else value
 
 
-def test_a_web_form_lead_becomes_an_order(trellis_app, api):
+def test_a_web_form_lead_becomes_an_order(trellis_app, api, web):
     posted = trellis_app.test_client().post("/api/v1/forms/contact_us", json={
         "first_name": "Grace", "last_name": "Hopper", "company_name": "Navy Labs", "email": "grace@example.com",
         "expected_amount": 900})
@@ -45,10 +87,25 @@ def test_a_web_form_lead_becomes_an_order(trellis_app, api):
     lead = body(api("GET", f"lead/{lead['id']}"))
     deal_id, contact_id = link(lead["deal"]), link(lead["contact"])
     assert lead["status"] == "converted" and deal_id and contact_id and link(lead["company"])
+    assert {"Source: — → Web form", "Campaign: — → Spring webinar", "Status: — → New", "Status: New → Contacted",
+            "Status: Contacted → Qualified", "Status: Qualified → Converted", f"Deal: — → #{deal_id}",
+            f"Contact: — → #{contact_id}"} <= timeline(web, "lead", lead["id"])
 
+    close = date.today() + timedelta(days=40)
+    api("PATCH", f"deal/{deal_id}", {"close_date": close.isoformat()})
     for move in ("qualify", "propose", "negotiate"):
         deal = body(api("POST", f"deal/{deal_id}/transitions/{move}"))
     assert (deal["stage"], float(deal["probability"])) == ("negotiation", 80.0)
+    owner = link(deal["owner"])
+    assert owner  # the web form's lead had no owner: the deal is the converting user's
+    api("POST", "sales_target", {"name": "Grace's quarter", "user": owner, "amount": 1800,
+                                 "period_start": (close - timedelta(days=90)).isoformat(),
+                                 "period_end": (close + timedelta(days=90)).isoformat()})
+    numbers = dashboard(web)
+    assert numbers["stage negotiation"] == ["negotiation", "1", "900.00"]
+    assert numbers[f"month {close:%Y-%m}"] == [f"{close:%Y-%m}", "1", "720.00"]  # 900 at 80 %
+    assert numbers["forecast total"] == "720.00"
+    assert numbers["target Grace's quarter"][3:] == ["0.00", "1,800.00", "0%"]
 
     quote = body(api("POST", "quote", {"name": "Q-1 Navy Labs", "deal": deal_id, "contact": contact_id}))
     product = body(api("POST", "product", {"code": "CRM", "name": "CRM licence", "price": 300}))
@@ -58,12 +115,23 @@ def test_a_web_form_lead_becomes_an_order(trellis_app, api):
         api("POST", f"quote/{quote['id']}/transitions/{move}")
     rows = api("GET", f"order?quote={quote['id']}")["data"]
     assert len(rows) == 1 and float(rows[0]["amount"]) == 900.0
+    assert {"Status: — → Draft", "Total: 0.00 → 900.00", "Status: Draft → Sent",
+            "Status: Sent → Accepted"} <= timeline(web, "quote", quote["id"])
+    assert {f"Quote: — → #{quote['id']}", f"Deal: — → #{deal_id}", "Amount: — → 900.00",
+            "Status: — → Open"} <= timeline(web, "order", rows[0]["id"])
 
     deal = body(api("POST", f"deal/{deal_id}/transitions/win"))
     assert (deal["stage"], float(deal["probability"])) == ("won", 100.0)
-    history = api("GET", f"deal/{deal_id}/history")
-    text = str(history)
-    assert "negotiation" in text and "won" in text
+    assert {"Stage: — → New", f"Lead: — → #{lead['id']}", "Stage: New → Qualified", "Stage: Qualified → Proposal",
+            "Stage: Proposal → Negotiation", "Stage: Negotiation → Won", "Probability: 80 → 100",
+            "Expected revenue: 720.00 → 900.00"} <= timeline(web, "deal", deal_id)
+
+    numbers = dashboard(web)
+    assert numbers["stage won"] == ["won", "1", "900.00"]
+    assert numbers["stage negotiation"] == ["negotiation", "0", "0.00"]
+    assert f"month {close:%Y-%m}" not in numbers and numbers["forecast total"] == "0.00"
+    assert numbers["target Grace's quarter"][3:] == ["900.00", "1,800.00", "50%"]
+    assert numbers["source web_form"] == ["web_form", "1", "1"]  # one lead from the web form, converted
 
 
 def test_losing_a_deal_over_the_api_without_a_reason_is_refused(api):

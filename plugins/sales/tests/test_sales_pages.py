@@ -85,7 +85,9 @@ def test_dragging_a_deal_to_lost_without_a_reason_is_refused_with_the_reason(cli
 
     deal = deal_in(records, ["qualify"])
     answer = post(client, f"/app/deal/{deal.id}/move", {"to": "lost"}, headers={"Accept": "application/json"})
-    assert answer.status_code == 422 and "lost_reason" in answer.get_json()["error"]["message"]
+    error = answer.get_json()["error"]
+    assert answer.status_code == 422 and error["message"] == "Lost reason: is required to 'Lost'"
+    assert list(error["fields"]) == ["lost_reason"]
     assert records.get("deal", deal.id)["stage"] == "qualified"
 
 

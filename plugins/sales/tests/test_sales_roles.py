@@ -8,16 +8,12 @@ import pytest
 from trellis import PermissionDenied
 from trellis.data.records import records_for
 from trellis.errors import NotFound
-from trellis.runtime import runtime
 from trellis.security.accounts import create_user
 from trellis_plugins.sales.forecast import weighted_pipeline
 
 
 @pytest.fixture
 def people(trellis_app):
-    # Until core registers an Access (runtime(app).services["access"]), roles.yaml is not enforced.
-    if runtime(trellis_app).services.get("access") is None:
-        pytest.xfail("core does not enforce roles yet")
     with trellis_app.app_context():
         return {name: create_user(trellis_app, f"{name}@example.com", "a long enough password", role=role, name=name)
                 for name, role in (("ann", "salesperson"), ("bob", "salesperson"), ("max", "sales_manager"))}

@@ -1,0 +1,105 @@
+"""The deal kanban in a real browser (Playwright driving Debian's Chromium): a card dragged to
+'won' moves; one dragged to 'lost' without a lost reason is refused and snaps back.
+
+Set up like ``tests/test_web_browser.py``: screenshots go to ``$TRELLIS_ARTEFACTS/browser``
+(default: the test's temporary folder); skipped, with the reason, where Playwright or
+Chromium is absent.
+"""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("TRELLIS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM} (apt install chromium)"),
+]
+
+
+@pytest.fixture
+def trellis_config(trellis_config):
+    return {**trellis_config, "SERVER_NAME": None}
+
+
+@pytest.fixture
+def server(trellis_app):
+    """The app served on a free local port for the length of the test, with a sales manager to sign in."""
+    from trellis.security.accounts import create_user
+    from werkzeug.serving import make_server
+
+    with trellis_app.app_context():
+        create_user(trellis_app, "max@example.com", "browser test password", role="sales_manager", name="Max")
+    httpd = make_server("127.0.0.1", 0, trellis_app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture
+def page(server, tmp_path):
+    shots = Path(os.environ.get("TRELLIS_ARTEFACTS") or tmp_path) / "browser"
+    shots.mkdir(parents=True, exist_ok=True)
+    # A desktop screen wide enough for all six pipeline columns: Playwright's drag does not scroll a board
+    # while dragging as a person's mouse near its edge does, so a drop on a scrolled-away column is not tried.
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context(base_url=server, viewport={"width": 1920, "height": 1080})
+        tab = context.new_page()
+        tab.set_default_timeout(10000)
+        tab.shots = shots
+        yield tab
+        browser.close()
+
+
+@pytest.fixture
+def board(page, records):
+    """Two deals in negotiation, and the signed-in sales manager's deal board."""
+    contact = records.create("contact", {"last_name": "Hopper"})
+    deals = {}
+    for name in ("Navy Labs", "Harvard Mark II"):
+        deal = records.create("deal", {"name": name, "contact": contact.id, "amount": 900})
+        for move in ("qualify", "propose", "negotiate"):
+            records.transition("deal", deal.id, move)
+        deals[name] = deal.id
+    page.goto("/login")
+    page.fill("#email", "max@example.com")
+    page.fill("#password", "browser test password")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    page.goto("/app/deal/kanban")
+    return deals
+
+
+def card(deal_id, stage=None):
+    column = f".column[data-value='{stage}'] " if stage else ""
+    return f"{column}.kcard[data-id='{deal_id}']"
+
+
+def test_a_deal_dragged_to_won_moves_there(page, records, board):
+    deal_id = board["Navy Labs"]
+    page.drag_and_drop(card(deal_id), ".column[data-value='won']")
+    page.wait_for_selector(card(deal_id, "won"))
+    page.wait_for_function(f"() => document.querySelector(\"{card(deal_id)} select\").value === 'won'")
+    assert records.get("deal", deal_id)["stage"] == "won"
+    assert page.locator("#board-error").is_hidden()
+    page.screenshot(path=str(page.shots / "deal-kanban-won.png"), full_page=True)
+    page.reload()  # the server's board agrees with what the browser showed
+    assert page.locator(card(deal_id, "won")).count() == 1
+
+
+def test_a_deal_dragged_to_lost_without_a_reason_is_refused_and_snaps_back(page, records, board):
+    deal_id = board["Harvard Mark II"]
+    page.drag_and_drop(card(deal_id), ".column[data-value='lost']")
+    error = page.locator("#board-error")
+    error.wait_for(state="visible")
+    assert error.inner_text() == "Lost reason: is required to 'Lost'"
+    page.wait_for_selector(card(deal_id, "negotiation"))
+    assert page.locator(card(deal_id, "lost")).count() == 0
+    page.screenshot(path=str(page.shots / "deal-kanban-refused.png"), full_page=True)
+    assert records.get("deal", deal_id)["stage"] == "negotiation"
