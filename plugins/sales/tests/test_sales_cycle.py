@@ -76,6 +76,9 @@ def link(value):
 
 
 def test_a_web_form_lead_becomes_an_order(trellis_app, api, web):
+    def name(entity, record_id):  # the timeline names linked records by their title
+        return body(api("GET", f"{entity}/{record_id}"))["name"]
+
     posted = trellis_app.test_client().post("/api/v1/forms/contact_us", json={
         "first_name": "Grace", "last_name": "Hopper", "company_name": "Navy Labs", "email": "grace@example.com",
         "expected_amount": 900})
@@ -88,8 +91,8 @@ def test_a_web_form_lead_becomes_an_order(trellis_app, api, web):
     deal_id, contact_id = link(lead["deal"]), link(lead["contact"])
     assert lead["status"] == "converted" and deal_id and contact_id and link(lead["company"])
     assert {"Source: — → Web form", "Campaign: — → Spring webinar", "Status: — → New", "Status: New → Contacted",
-            "Status: Contacted → Qualified", "Status: Qualified → Converted", f"Deal: — → #{deal_id}",
-            f"Contact: — → #{contact_id}"} <= timeline(web, "lead", lead["id"])
+            "Status: Contacted → Qualified", "Status: Qualified → Converted", f"Deal: — → {name('deal', deal_id)}",
+            f"Contact: — → {name('contact', contact_id)}"} <= timeline(web, "lead", lead["id"])
 
     close = date.today() + timedelta(days=40)
     api("PATCH", f"deal/{deal_id}", {"close_date": close.isoformat()})
@@ -117,12 +120,13 @@ def test_a_web_form_lead_becomes_an_order(trellis_app, api, web):
     assert len(rows) == 1 and float(rows[0]["amount"]) == 900.0
     assert {"Status: — → Draft", "Total: 0.00 → 900.00", "Status: Draft → Sent",
             "Status: Sent → Accepted"} <= timeline(web, "quote", quote["id"])
-    assert {f"Quote: — → #{quote['id']}", f"Deal: — → #{deal_id}", "Amount: — → 900.00",
+    assert {"Quote: — → Q-1 Navy Labs", f"Deal: — → {name('deal', deal_id)}", "Amount: — → 900.00",
             "Status: — → Open"} <= timeline(web, "order", rows[0]["id"])
 
     deal = body(api("POST", f"deal/{deal_id}/transitions/win"))
     assert (deal["stage"], float(deal["probability"])) == ("won", 100.0)
-    assert {"Stage: — → New", f"Lead: — → #{lead['id']}", "Stage: New → Qualified", "Stage: Qualified → Proposal",
+    assert {"Stage: — → New", f"Lead: — → {name('lead', lead['id'])}", "Stage: New → Qualified",
+            "Stage: Qualified → Proposal",
             "Stage: Proposal → Negotiation", "Stage: Negotiation → Won", "Probability: 80 → 100",
             "Expected revenue: 720.00 → 900.00"} <= timeline(web, "deal", deal_id)
 
