@@ -1,8 +1,12 @@
-"""The authorization matrix, generated from the roles the app loaded (contacts plugin + an organisation's).
+"""The authorization matrix for an organisation's own roles: record rules, hidden fields, mixed levels.
 
-Every role x entity x verb x channel x ownership: the outcome a channel shows must be
-what the YAML says (level all/team/own/none and the role's rules), and a refused write
-must leave the database as it was.
+The shipped roles and entities are covered by ``test_security_shipped_matrix.py``,
+generated from the loaded metadata. This one adds the organisation roles of
+``security_world.ORG_ROLES`` (a rule hiding flagged contacts, a rule on a field's
+length, a read-only and a hidden field) on contacts and companies: role x entity x
+verb x channel x ownership, the outcome a channel shows must be what the YAML says
+(level all/team/own/none and the role's rules), and a refused write must leave the
+database as it was.
 """
 
 import csv
