@@ -252,3 +252,29 @@ def test_a_new_record_outside_the_roles_rules_is_not_created(world):
                                                                                  "do_not_contact": True})
     with world.app.app_context():
         assert records_for(world.app).query("contact").filter(last_name="Flagged").page().count == 0
+
+
+def _contacts_named(world, word) -> int:
+    with world.app.app_context():
+        return records_for(world.app).query("contact").filter(last_name=word).page().count
+
+
+@pytest.mark.parametrize("forged", ["", "not-a-token", "{other}", "{other_raw}"],
+                         ids=["empty", "garbage", "another users token", "another users token, unsigned part"])
+def test_an_app_form_post_with_an_invalid_csrf_token_is_refused_and_writes_nothing(world, forged):
+    other = world.csrf["rep"]
+    token = forged.format(other=other, other_raw=other.split(".")[0])
+    response = world.clients["contacts_manager"].post("/app/contact/new",
+                                                      data={"last_name": "Forged", "csrf_token": token})
+    assert response.status_code == 400
+    assert _contacts_named(world, "Forged") == 0
+
+
+def test_the_same_form_with_the_sessions_own_token_is_accepted(world):
+    response = web_post(world, "contacts_manager", "/app/contact/new", {"last_name": "Genuine"})
+    try:
+        assert response.status_code == 302 and _contacts_named(world, "Genuine") == 1
+    finally:
+        with world.app.app_context():
+            for row in records_for(world.app).query("contact").filter(last_name="Genuine").page().rows:
+                remove(world, "contact", row.id)

@@ -1,6 +1,6 @@
-"""Failed sign-ins are limited per client address, in the database."""
+"""Failed sign-ins are limited per client address and per account, in the database."""
 
-from trellis.security.accounts import create_user
+from trellis.security.accounts import MAX_FAILED_LOGINS, create_user
 from trellis.security.login_limit import MAX_FAILURES
 from trellis.security.testing import csrf_token
 
@@ -43,3 +43,51 @@ def test_failures_below_the_limit_do_not_stop_a_correct_sign_in(app):
     for i in range(MAX_FAILURES - 1):
         _attempt(client, f"guess{i}@example.com", "wrong password", "203.0.113.7")
     assert _attempt(client, "ann@example.com", PASSWORD, "203.0.113.7").status_code == 302
+
+
+def _lock(client, email):
+    # Each guess from its own address: the per-address limit must not be what stops the caller.
+    for i in range(MAX_FAILED_LOGINS):
+        assert _attempt(client, email, "wrong password", f"192.0.2.{i + 1}").status_code == 401
+
+
+def test_an_account_with_too_many_wrong_passwords_refuses_even_the_right_one(app):
+    with app.app_context():
+        create_user(app, "ann@example.com", PASSWORD, role="admin")
+    client = app.test_client()
+    _lock(client, "ann@example.com")
+    assert _attempt(app.test_client(), "ann@example.com", PASSWORD, "198.51.100.2").status_code == 401
+
+
+def test_a_locked_account_does_not_lock_other_accounts(app):
+    with app.app_context():
+        create_user(app, "ann@example.com", PASSWORD, role="admin")
+        create_user(app, "bob@example.com", PASSWORD, role="admin")
+    _lock(app.test_client(), "ann@example.com")
+    assert _attempt(app.test_client(), "bob@example.com", PASSWORD, "198.51.100.2").status_code == 302
+
+
+def test_a_locked_account_signs_in_again_once_the_lock_has_passed(app):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+    from trellis.data.unit import unit_of_work
+    from trellis.security.accounts import credentials
+
+    with app.app_context():
+        ann = create_user(app, "ann@example.com", PASSWORD, role="admin")
+    _lock(app.test_client(), "ann@example.com")
+    table = credentials(app)
+    with app.app_context(), unit_of_work(app) as connection:
+        connection.execute(update(table).where(table.c.user_id == ann.id)
+                           .values(locked_until=datetime.now(UTC) - timedelta(seconds=1)))
+    assert _attempt(app.test_client(), "ann@example.com", PASSWORD, "198.51.100.2").status_code == 302
+
+
+def test_wrong_passwords_below_the_account_limit_do_not_lock_it(app):
+    with app.app_context():
+        create_user(app, "ann@example.com", PASSWORD, role="admin")
+    client = app.test_client()
+    for i in range(MAX_FAILED_LOGINS - 1):
+        _attempt(client, "ann@example.com", "wrong password", f"192.0.2.{i + 1}")
+    assert _attempt(client, "ann@example.com", PASSWORD, "198.51.100.2").status_code == 302

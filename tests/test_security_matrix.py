@@ -1,19 +1,26 @@
-"""The authorization matrix, generated from the roles the app loaded (contacts plugin + an organisation's).
+"""The authorization matrix for an organisation's own roles: record rules, hidden fields, mixed levels.
 
-Every role x entity x verb x channel x ownership: the outcome a channel shows must be
-what the YAML says (level all/team/own/none and the role's rules), and a refused write
-must leave the database as it was.
+The shipped roles and entities are covered by ``test_security_shipped_matrix.py``,
+generated from the loaded metadata. This one adds the organisation roles of
+``security_world.ORG_ROLES`` (a rule hiding flagged contacts, a rule on a field's
+length, a read-only and a hidden field) on contacts and companies: role x entity x
+verb x channel x ownership, the outcome a channel shows must be what the YAML says
+(level all/team/own/none and the role's rules), and a refused write must leave the
+database as it was.
 """
 
 import csv
 import io
 
 import pytest
+import yaml
 from security_world import *  # noqa: F403 - the shared module-scoped world
-from security_world import ENTITIES, OWNERSHIPS, ROLES, acting, remove, stored, target, web_post
+from security_world import ENTITIES, ORG_ROLES, OWNERSHIPS, ROLES, acting, remove, stored, target, web_post
 from trellis import NotFound, PermissionDenied, ValidationError
 from trellis.data.records import records_for
 
+# The shipped roles (contacts_manager, contacts_user...) are in test_security_shipped_matrix.py.
+ROLES = [role for role in ROLES if role in yaml.safe_load(ORG_ROLES)["roles"]]
 READ_CHANNELS = ["service", "detail", "list", "search", "autocomplete", "export", "api_get", "api_list"]
 WRITE_CHANNELS = ["service", "form", "api"]
 KANBAN_CHANNELS = {"read": ["kanban"], "write": ["kanban"]}  # only companies have a board

@@ -131,6 +131,33 @@ def set_password(app, user_id: int, password: str) -> None:
             changed_at=datetime.now(UTC)))
 
 
+def change_own_password(app, user_id: int, current: str, new: str) -> str:
+    """A signed-in user replaces their own password, proving the current one.
+
+    Every other session of the user ends (the stored session token changes); the
+    returned token keeps the caller's own session going. Raises AccountError for a
+    wrong current password or a new one the policy refuses; nothing changes then.
+    """
+    from trellis.data.unit import unit_of_work
+
+    table = credentials(app)
+    users = runtime(app).schema.tables["user"]
+    with unit_of_work(app) as connection:
+        row = connection.execute(select(table.c.password_hash, users.c.email)
+                                 .select_from(table.join(users, users.c.id == table.c.user_id))
+                                 .where(table.c.user_id == user_id)).mappings().first()
+        if row is None or not row["password_hash"] or not check_password_hash(row["password_hash"], current):
+            raise AccountError("the current password is wrong")
+        problem = password_problem(new, row["email"])
+        if problem:
+            raise AccountError(problem)
+        token = secrets.token_urlsafe(32)
+        connection.execute(update(table).where(table.c.user_id == user_id).values(
+            password_hash=_hash(new), session_token=token, failed_logins=0, locked_until=None,
+            changed_at=datetime.now(UTC)))
+    return token
+
+
 def find_user_id(app, email: str) -> int | None:
     """The id of the user with ``email`` (letter case of the domain ignored), or None."""
     users = runtime(app).schema.tables["user"]

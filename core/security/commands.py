@@ -43,6 +43,29 @@ def add(email: str, role: str, name: str | None, password_stdin: bool) -> None:
     click.echo(f"Created user {account.email} (#{account.id}, role {role})")
 
 
+@user.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from the first line of standard input.")
+@with_appcontext
+def password(email: str, password_stdin: bool) -> None:
+    """Set a new password for the user with EMAIL; every session of the user ends."""
+    from trellis.security.accounts import AccountError, find_user_id, set_password
+
+    app = current_app._get_current_object()
+    user_id = find_user_id(app, email)
+    if user_id is None:
+        fail(f"no user with the email '{email}'")
+    if password_stdin:
+        new = sys.stdin.readline().rstrip("\r\n")
+    else:
+        new = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        set_password(app, user_id, new)
+    except AccountError as e:
+        fail(str(e))
+    click.echo(f"Password changed for {email}; every session of the user has ended")
+
+
 commands = [
     user,
     not_available("token", "the REST API"),

@@ -267,7 +267,8 @@ def _request_cache(name: str) -> dict | None:
 
 
 def install_access(app) -> RoleAccess:
-    """Register :class:`RoleAccess` for ``app``, the write guard for rules, security headers and the sign-in limit."""
+    """Register :class:`RoleAccess` for ``app``, the write guard for rules, security headers, the sign-in limit
+    and the sanitiser of ``html`` fields."""
     state = runtime(app)
     access = RoleAccess(app)
     state.services["access"] = access
@@ -276,9 +277,11 @@ def install_access(app) -> RoleAccess:
 
         state.plugins.register(WriteGuard(app), "trellis_security", label="Security")
     from trellis.security.headers import add_headers
+    from trellis.security.html_sanitizer import install_html_sanitizer
     from trellis.security.login_limit import add_table, install_login_limit
 
     add_headers(app)
+    install_html_sanitizer(app)
     if state.schema is not None:
         install_login_limit(app, add_table(state.schema.metadata))
     return access

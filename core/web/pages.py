@@ -79,8 +79,6 @@ def preferences():
     """The signed-in user's own language and time zone (saved on their ``user`` record)."""
     from zoneinfo import available_timezones
 
-    from trellis.config import LOCALES
-
     errors = {}
     if request.method == "POST":
         values = {"locale": request.form.get("locale") or None, "timezone": request.form.get("timezone") or None}
@@ -94,8 +92,36 @@ def preferences():
             else:
                 flash(_("Preferences saved."))
                 return redirect(url_for(".preferences"))
+    return _preferences_page(errors)
+
+
+def _preferences_page(errors: dict, password_errors: dict | None = None):
+    from zoneinfo import available_timezones
+
+    from trellis.config import LOCALES
+
+    status = 422 if errors or password_errors else 200
     return render_template("preferences.html", locales=LOCALES, zones=sorted(available_timezones()),
-                           errors=errors, title=_("Preferences")), (422 if errors else 200)
+                           errors=errors, password_errors=password_errors or {}, title=_("Preferences")), status
+
+
+@bp.post("/preferences/password")
+def change_password():
+    """The signed-in user's own new password (the current one proves it is them); every other session ends."""
+    from flask_login import login_user
+    from trellis.security.accounts import AccountError, change_own_password, load_account
+
+    app = current_app._get_current_object()
+    new = request.form.get("new_password", "")
+    if new != request.form.get("new_password_again", ""):
+        return _preferences_page({}, {"new_password_again": _("The two new passwords differ.")})
+    try:
+        token = change_own_password(app, current_user.id, request.form.get("current_password", ""), new)
+    except AccountError as e:
+        return _preferences_page({}, {"current_password": str(e)})
+    login_user(load_account(app, current_user.id, token))  # this browser keeps going on the new token
+    flash(_("Password changed; every other session has been signed out."))
+    return redirect(url_for(".preferences"))
 
 
 def register_errors(blueprint) -> None:
