@@ -5,19 +5,11 @@ Screenshots of each page go to ``$TRELLIS_ARTEFACTS/browser`` (default: the test
 temporary folder). Skipped, with the reason, where Playwright or Chromium is absent.
 """
 
-import os
-import shutil
-import threading
-from pathlib import Path
-
 import pytest
+from trellis.browser_testing import browser_tab, chromium_missing, served
 
-CHROMIUM = os.environ.get("TRELLIS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM} (apt install chromium)"),
-]
+pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
 
 
 @pytest.fixture
@@ -27,31 +19,19 @@ def trellis_config(trellis_config):
 
 @pytest.fixture
 def server(app):
-    """The app served on a free local port for the length of the test."""
+    """The app served on a free local port for the length of the test, with a user to sign in as."""
     from trellis.security.accounts import create_user
-    from werkzeug.serving import make_server
 
     with app.app_context():
         create_user(app, "ann@example.com", "browser test password", role="admin", name="Ann")
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture
 def page(server, tmp_path):
-    shots = Path(os.environ.get("TRELLIS_ARTEFACTS") or tmp_path) / "browser"
-    shots.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(base_url=server, viewport={"width": 1200, "height": 900})
-        tab = context.new_page()
-        tab.set_default_timeout(10000)
-        tab.shots = shots
+    with browser_tab(server, tmp_path) as tab:
         yield tab
-        browser.close()
 
 
 def shot(page, name):
