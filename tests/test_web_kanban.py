@@ -153,3 +153,22 @@ def test_a_refused_move_names_the_field_by_its_label(web, records, app):
         meta.fields["amount"].label = {"en": "Deal amount"}
         assert _reason(ValidationError({"amount": "is required", "__all__": "not now"}), meta) == \
             "Deal amount: is required; not now"
+
+
+def test_the_workflow_page_draws_the_states_and_lists_the_transitions(web):
+    board = web.get("/app/deal/kanban").get_data(as_text=True)
+    assert 'href="/app/deal/workflow"' in board
+    page = web.get("/app/deal/workflow").get_data(as_text=True)
+    assert "<svg" in page and 'data-state="qualified"' in page and 'data-transition="win"' in page
+    assert ">Qualified</text>" in page and "amount &gt; 0" in page
+
+
+def test_an_entity_without_a_workflow_has_no_workflow_page(web):
+    assert web.get("/app/note/workflow").status_code == 404
+
+
+def test_a_user_who_may_not_read_the_entity_does_not_see_its_workflow(app):
+    from trellis.security.testing import signed_in_client
+
+    outsider = signed_in_client(app, "outsider@example.com", role=None, name="Outsider")
+    assert outsider.get("/app/deal/workflow").status_code in (403, 404)

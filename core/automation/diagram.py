@@ -40,8 +40,8 @@ def columns(workflow: Workflow) -> list[list[str]]:
     return [grouped[d] for d in sorted(grouped)]
 
 
-def draw(workflow: Workflow) -> str:
-    """The SVG text of ``workflow``."""
+def draw(workflow: Workflow, locale: str = "en") -> str:
+    """The SVG text of ``workflow``, its state and transition labels in ``locale`` (else English, else names)."""
     layout = columns(workflow)
     wildcard = any(ANY in move.sources for move in workflow.transitions.values())
     places: dict[str, tuple[int, int]] = {}
@@ -61,16 +61,22 @@ def draw(workflow: Workflow) -> str:
     for move in workflow.transitions.values():
         for source in (ANY,) if ANY in move.sources else move.sources:
             if source in places and move.target in places and source != move.target:
-                parts.append(_arrow(places[source], places[move.target], move.name))
+                parts.append(_arrow(places[source], places[move.target], move.name,
+                                    _text(move.label, locale, move.name)))
     for name, (x, y) in places.items():
-        parts.append(_box(workflow, name, x, y))
+        parts.append(_box(workflow, name, x, y, locale))
     parts.append("</svg>")
     return "\n".join(parts)
 
 
-def _box(workflow: Workflow, name: str, x: int, y: int) -> str:
+def _text(labels: dict[str, str] | None, locale: str, fallback: str) -> str:
+    labels = labels or {}
+    return labels.get(locale) or labels.get("en") or fallback
+
+
+def _box(workflow: Workflow, name: str, x: int, y: int, locale: str) -> str:
     state = workflow.states.get(name)
-    label = "any state" if name == ANY else (state.label.get("en") if state and state.label else name)
+    label = "any state" if name == ANY else _text(state.label if state else None, locale, name)
     fill = "#e8f5e9" if state and state.won else "#fdecea" if state and state.lost else "#f5f5f5"
     dash = ' stroke-dasharray="4 3"' if name == ANY else ""
     width = 3 if state and state.final else 1.5
@@ -79,7 +85,7 @@ def _box(workflow: Workflow, name: str, x: int, y: int) -> str:
             f'<text x="{x + BOX_W / 2}" y="{y + BOX_H / 2 + 4}" text-anchor="middle">{escape(str(label))}</text></g>')
 
 
-def _arrow(start: tuple[int, int], end: tuple[int, int], name: str) -> str:
+def _arrow(start: tuple[int, int], end: tuple[int, int], name: str, text: str) -> str:
     (x1, y1), (x2, y2) = start, end
     forward = x2 > x1
     ax = x1 + BOX_W if forward else x1 + BOX_W / 2
@@ -90,4 +96,4 @@ def _arrow(start: tuple[int, int], end: tuple[int, int], name: str) -> str:
     cx, cy = (ax + bx) / 2 + (0 if forward else 40), (ay + by) / 2 - (0 if forward else 30)
     return (f'<g class="transition" data-transition="{escape(name)}"><path d="M{ax},{ay} Q{cx},{cy} {bx},{by}" '
             f'fill="none" stroke="#555" stroke-width="1.5" marker-end="url(#arrow)"/>'
-            f'<text x="{cx}" y="{cy - 6}" text-anchor="middle" fill="#333">{escape(name)}</text></g>')
+            f'<text x="{cx}" y="{cy - 6}" text-anchor="middle" fill="#333">{escape(text)}</text></g>')

@@ -31,6 +31,7 @@ def init_app(app) -> None:
         saved_filters,
         theme,
         tokens,
+        workflow_pages,
     )
 
     security.init_app(app)  # login and CSRF are needed by every page (does nothing when already wired)
@@ -44,6 +45,7 @@ def init_app(app) -> None:
     app.register_blueprint(saved_filters.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(tokens.bp)
+    app.register_blueprint(workflow_pages.bp)
     if runtime(app).schema is not None:
         runtime(app).services["saved_filters"] = saved_filters.add_table(runtime(app).schema.metadata)
     plugins = runtime(app).plugins

@@ -64,7 +64,8 @@ def kanban(entity: str):
                  for r in page.rows]
         board.append({"value": value, "title": title, "cards": cards,
                       "count": f"{page.count}+" if page.count_capped else str(page.count)})
-    return render_template("kanban.html", entity=meta, board=board, title=entity_label(meta, plural=True))
+    return render_template("kanban.html", entity=meta, board=board, title=entity_label(meta, plural=True),
+                           has_workflow=runtime().metadata.workflow_for(meta.name, group) is not None)
 
 
 @bp.post("/app/<entity>/<int:record_id>/move")
