@@ -57,7 +57,7 @@ def test_schema_prints_a_draft_2020_12_json_schema(tmp_path):
     assert result.returncode == 0
     schema = json.loads(result.stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert len(schema["oneOf"]) == 5
+    assert len(schema["anyOf"]) == 6  # entity, extends of an entity, workflow, extends of one, automation, roles
 
 
 def test_check_passes_on_a_freshly_scaffolded_organisation(tmp_path):
