@@ -73,3 +73,13 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(trellis_client, quote):
 def test_the_printable_page_links_to_the_pdf(client, quote):
     page = client.get(f"/sales/quote/{quote.id}/print").get_data(as_text=True)
     assert f'href="/sales/quote/{quote.id}.pdf"' in page
+
+
+def test_a_quotes_page_links_to_its_printable_page_and_pdf(client, quote):
+    page = client.get(f"/app/quote/{quote.id}").get_data(as_text=True)
+    assert f'href="/sales/quote/{quote.id}/print"' in page and f'href="/sales/quote/{quote.id}.pdf"' in page
+
+
+def test_other_records_pages_have_no_quote_links(client, quote, records):
+    contact = records.query("contact").first()
+    assert ".pdf" not in client.get(f"/app/contact/{contact.id}").get_data(as_text=True)
