@@ -48,7 +48,7 @@ def after_transition(record, transition, context):
 
 @hookimpl
 def blueprints():
-    """The sales dashboard (``/sales/dashboard``) and the printable quote (``/sales/quote/<id>/print``)."""
+    """The sales dashboard (``/sales/dashboard``) and the quote document (``/sales/quote/<id>/print``, ``.pdf``)."""
     from trellis_plugins.sales.pages import bp
 
     return [bp]
@@ -56,7 +56,7 @@ def blueprints():
 
 @hookimpl
 def template_dirs():
-    """The dashboard and quote document templates (``templates/sales/``)."""
+    """The dashboard and quote document templates, and the links on a quote's page (``record_links/``)."""
     return [Path(__file__).parent / "templates"]
 
 

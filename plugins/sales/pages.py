@@ -1,14 +1,15 @@
-"""The plugin's pages: the sales dashboard and the printable quote.
+"""The plugin's pages: the sales dashboard and the quote as a printable page and a PDF.
 
-Both read through the record service as the signed-in user, so they show only
+All read through the record service as the signed-in user, so they show only
 what that user may read (a quote they may not read is a 404).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from io import BytesIO
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, send_file
 from flask_login import current_user
 from trellis.errors import NotFound, PermissionDenied
 from trellis_plugins.sales import forecast
@@ -37,7 +38,22 @@ def dashboard():
 @bp.get("/quote/<int:quote_id>/print")
 def print_quote(quote_id: int):
     """A quote as a printable document: the customer, its lines with tax, and the totals."""
-    records = user_records()
+    return render_template("sales/quote_print.html", **quote_document(user_records(), quote_id))
+
+
+@bp.get("/quote/<int:quote_id>.pdf")
+def quote_pdf(quote_id: int):
+    """The same document as a PDF download, named after the quote."""
+    from trellis_plugins.sales.quote_pdf import download_name, render
+
+    document = quote_document(user_records(), quote_id)
+    heading = current_app.config.get("SITE_NAME") or "Trellis"
+    return send_file(BytesIO(render(document, heading)), mimetype="application/pdf", as_attachment=True,
+                     download_name=download_name(document["quote"]))
+
+
+def quote_document(records, quote_id: int) -> dict:
+    """The quote, its contact and company, its lines with their tax, and the totals; 404 unless readable."""
     try:
         quote = records.get("quote", quote_id)
         lines = list(records.query("quote_line").filter(quote=quote_id).iterate())
@@ -51,8 +67,19 @@ def print_quote(quote_id: int):
         rows.append({"line": line, "tax_rate": rate, "tax": (total * rate / 100).quantize(Decimal("0.01"))})
         net += total
         tax += rows[-1]["tax"]
-    return render_template("sales/quote_print.html", quote=quote, contact=contact, rows=rows,
-                           net=net, tax=tax, gross=net + tax)
+    return {"quote": quote, "contact": contact, "company": _company(records, contact), "rows": rows,
+            "net": net, "tax": tax, "gross": net + tax}
+
+
+def _company(records, contact):
+    company = contact.get("company") if contact else None
+    company_id = company.get("id") if isinstance(company, dict) else company
+    if company_id is None:
+        return None
+    try:
+        return records.get("company", company_id)
+    except (NotFound, PermissionDenied):
+        return None
 
 
 def _tax_rate(records, product) -> Decimal:
