@@ -97,3 +97,9 @@ def test_a_user_who_may_not_create_the_entity_cannot_import(app, svc):
     assert r.status_code == 403
     assert svc.query("tag").page().rows == []
     assert client.get("/app/contact/import").status_code == 200   # contacts they may create
+
+
+def test_the_import_page_speaks_the_users_language(web):
+    post(web, "/preferences", {"locale": "ru"})
+    page = web.get(upload(web, PEOPLE).headers["Location"]).get_data(as_text=True)
+    assert "Столбец" in page and "Предпросмотр" in page
