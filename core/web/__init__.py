@@ -25,7 +25,9 @@ def init_app(app) -> None:
         bulk,
         calendar,
         i18n,
+        import_pages,
         lists,
+        merge_pages,
         pages,
         record_pages,
         saved_filters,
@@ -46,6 +48,9 @@ def init_app(app) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(tokens.bp)
     app.register_blueprint(workflow_pages.bp)
+    app.register_blueprint(import_pages.bp)
+    app.register_blueprint(merge_pages.bp)
+    import_pages.init_app(app)
     if runtime(app).schema is not None:
         runtime(app).services["saved_filters"] = saved_filters.add_table(runtime(app).schema.metadata)
     plugins = runtime(app).plugins

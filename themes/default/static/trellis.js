@@ -2,7 +2,8 @@
 // - link inputs: suggestions from /app/<entity>/autocomplete (never a list of every record);
 // - conditional fields: POST the form to /app/<entity>/_eval, which evaluates `visible` and
 //   `required_if` with the same compiled expressions the save uses, and show/hide fields;
-// - tabs for `tab:` blocks; a confirmation before delete; the phone-width menu.
+// - tabs for `tab:` blocks; a confirmation before delete; the phone-width menu;
+// - an import's progress: poll its JSON every second, reload the page when it has finished.
 (function () {
   "use strict";
   function csrf() {
@@ -134,8 +135,24 @@
     });
   }
 
+  function importProgress(box) {
+    var bar = box.querySelector("progress"), text = box.querySelector("[data-progress-text]");
+    function poll() {
+      fetch(box.dataset.progress, {headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.json(); })
+        .then(function (job) {
+          if (job.status === "done" || job.status === "failed") { window.location.reload(); return; }
+          if (job.total) { bar.max = job.total; bar.value = job.done || 0; text.textContent = (job.done || 0) + " / " + job.total; }
+          setTimeout(poll, 1000);
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    poll();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".board").forEach(board);
+    document.querySelectorAll("[data-progress]").forEach(importProgress);
     document.querySelectorAll("input[data-autocomplete]").forEach(linkInput);
     document.querySelectorAll("form[data-eval]").forEach(function (form) { conditions(form); tabs(form); });
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
