@@ -253,7 +253,14 @@ def dashboard_widgets():
     Called once at start-up. Return a list of
     ``trellis.Widget(name, title, render, size="medium")``; ``render(context)``
     returns HTML (escape what you did not write) and ``context`` has ``user``,
-    ``records`` and ``now``.
+    ``records`` (the record service acting as that user, so it sees only what they
+    may read) and ``now``.
+
+    Widgets appear on the dashboards organisations define in YAML
+    (``dashboard: sales`` with ``widgets: [open_tasks]``, in a plugin's or the
+    organisation's ``metadata/dashboards/``), at ``/dashboards/<name>``; ``trellis
+    check`` refuses a name no plugin provides. ``render`` runs on every page view;
+    if it raises, the page shows an error box naming the widget and logs the error.
 
     Example::
 

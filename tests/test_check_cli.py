@@ -57,7 +57,7 @@ def test_schema_prints_a_draft_2020_12_json_schema(tmp_path):
     assert result.returncode == 0
     schema = json.loads(result.stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert len(schema["anyOf"]) == 6  # entity, extends of an entity, workflow, extends of one, automation, roles
+    assert len(schema["anyOf"]) == 7  # entity, 2 extends (entity, workflow), workflow, automation, roles, dashboard
 
 
 def test_check_passes_on_a_freshly_scaffolded_organisation(tmp_path):
@@ -77,3 +77,13 @@ def test_check_on_the_repository_demo_organisation_exits_0():
     root = Path(__file__).resolve().parent.parent
     result = trellis("check", str(root), cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_names_an_unknown_dashboard_widget_with_its_line_and_a_suggestion(tmp_path):
+    (tmp_path / "metadata" / "dashboards").mkdir(parents=True)
+    (tmp_path / "metadata" / "dashboards" / "mine.yaml").write_text(
+        "dashboard: mine\nwidgets:\n  - sales_forecast\n  - sales_targts\n")
+    result = trellis("check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("metadata/dashboards/mine.yaml:4:5: error: dashboard 'mine': unknown widget "
+                                    "'sales_targts' (did you mean 'sales_targets'?)")

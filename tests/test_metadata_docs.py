@@ -26,7 +26,7 @@ SUPPORT = {
 
 def test_the_admin_guide_has_examples_of_every_kind():
     kinds = {next(iter(yaml.safe_load(block))) for block in BLOCKS}
-    assert {"entity", "extends", "workflow", "automation", "roles"} <= kinds
+    assert {"entity", "extends", "workflow", "automation", "roles", "dashboard"} <= kinds
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda b: b.split("\n")[0][:40])
@@ -43,6 +43,8 @@ def test_the_examples_in_the_admin_guide_load_together(tmp_path):
         (folder / name).write_text(text, encoding="utf-8")
     for index, block in enumerate(BLOCKS):
         (folder / f"z{index:02}.yaml").write_text(block, encoding="utf-8")
-    metadata = load([core_layer(), Layer("metadata", str(folder), "organisation")])
+    metadata = load([core_layer(), Layer("metadata", str(folder), "organisation")],
+                    widgets=["sales_forecast", "sales_targets"])  # what the sales plugin would add
     assert "birthday" in metadata.entity("contact").fields
     assert set(metadata.workflows) == {"deal_pipeline"} and set(metadata.automations) == {"birthday_greeting"}
+    assert [w.widget for w in metadata.dashboards["sales"].widgets] == ["sales_forecast", "sales_targets"]

@@ -60,6 +60,8 @@ def test_the_schema_accepts_each_kind_of_document(validator):
         {"roles": {"sales": {"deal": {"read": "own", "create": True}, "contact": True}}},
         {"extends": "p", "states": {"c": {"after": "a", "probability": 40}, "b": {"label": "Done"}},
          "transitions": {"go": {"from": ["+c"]}, "to_c": {"from": "a", "to": "c"}}},
+        {"dashboard": "sales", "label": {"en": "Sales"}, "roles": ["sales_manager"],
+         "widgets": ["sales_forecast", {"widget": "sales_targets", "title": {"en": "Targets"}, "size": "large"}]},
     ]
     for document in documents:
         assert validator.is_valid(document), list(validator.iter_errors(document))[:1]
@@ -76,3 +78,7 @@ def test_a_plugin_field_types_options_are_known_to_the_schema():
 
 def test_the_schema_refuses_a_misspelled_key_in_a_workflow_extension(validator):
     assert not validator.is_valid({"extends": "p", "states": {"c": {"aftr": "a"}}})
+
+
+def test_the_schema_refuses_a_dashboard_widgets_unknown_size(validator):
+    assert not validator.is_valid({"dashboard": "sales", "widgets": [{"widget": "x", "size": "huge"}]})

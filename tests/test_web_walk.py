@@ -30,7 +30,8 @@ def test_every_page_of_every_entity_renders_without_a_server_error(app, web, rec
             status = web.get(path).status_code
             if status >= 500:
                 failures.append(f"{path}: {status}")
-    for path in ("/", "/login"):
+    boards = [f"/dashboards/{name}" for name in runtime(app).metadata.dashboards]
+    for path in ("/", "/login", "/dashboards/", *boards):
         if web.get(path).status_code >= 500:
             failures.append(path)
     assert failures == []

@@ -2,7 +2,7 @@
 
 Public API::
 
-    load(layers, *, field_types=(), functions=None, action_kinds=()) -> Metadata   # raises MetadataError
+    load(layers, *, field_types=(), functions=None, action_kinds=(), widgets=()) -> Metadata  # MetadataError
     layers_for(config, plugins) -> list[Layer]        # core, plugins, organisation
     init_app(app)                                      # runtime(app).metadata
     reload(app) -> list[Problem]                       # keeps the last good model on errors
@@ -24,7 +24,8 @@ def load_for(config: Any, plugins: Any) -> Metadata:
     """Load core, the plugins' layers (``plugins``: a PluginSet or None) and ``config["METADATA_DIR"]``."""
     return load(layers_for(config, plugins), field_types=_call(plugins, "field_types", []),
                 functions=_call(plugins, "expression_functions", {}),
-                action_kinds=_call(plugins, "action_kinds", []))
+                action_kinds=_call(plugins, "action_kinds", []),
+                widgets=list(_call(plugins, "dashboard_widgets", {})))
 
 
 def _call(plugins: Any, method: str, empty: Any) -> Any:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from trellis.errors import MetadataError, TrellisError
 
-_METADATA_START = re.compile(r"^(entity|extends|workflow|automation|roles):", re.MULTILINE)
+_METADATA_START = re.compile(r"^(entity|extends|workflow|automation|roles|dashboard):", re.MULTILINE)
 
 
 def _holds_metadata(directory: Path) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 from trellis.metadata.actions import BUILTIN_ACTIONS
 from trellis.metadata.automations import EVENTS
 from trellis.metadata.field_types import BUILTIN_FIELD_TYPES, COMMON_KEYS, ON_DELETE
-from trellis.metadata.model import LEVELS, FieldType
+from trellis.metadata.model import LEVELS, SIZES, FieldType
 from trellis.metadata.reading import LOCALES
 
 NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}
@@ -124,8 +124,16 @@ def _roles() -> dict[str, Any]:
     return _closed({"roles": {"type": "object", "propertyNames": NAME, "additionalProperties": role}}, ("roles",))
 
 
+def _dashboard() -> dict[str, Any]:
+    widget = {"oneOf": [{"type": "string", "description": "a widget name from a plugin's dashboard_widgets()"},
+                        _closed({"widget": {"type": "string"}, "title": LABEL, "size": {"enum": list(SIZES)}},
+                                ("widget",))]}
+    return _closed({"dashboard": NAME, "label": LABEL, "widgets": {"type": "array", "items": widget},
+                    "roles": NAMES}, ("dashboard", "widgets"))
+
+
 def metadata_schema(field_types: Iterable[FieldType] = ()) -> dict[str, Any]:
-    """One schema accepting each kind of metadata file: entity, extends, workflow, automation, roles.
+    """One schema accepting each kind of metadata file: entity, extends, workflow, automation, roles, dashboard.
 
     ``field_types`` are the plugins' field types, whose options become known keys of a field.
     """
@@ -135,8 +143,9 @@ def metadata_schema(field_types: Iterable[FieldType] = ()) -> dict[str, Any]:
         "$id": "https://trellis-crm.invalid/schema/metadata.json",
         "title": "Trellis metadata YAML",
         "description": "An entity, an extension of one (extends), a workflow, an extension of one (extends), "
-                       "an automation or roles. Run 'trellis check' for the checks that need the whole model.",
+                       "an automation, roles or a dashboard. Run 'trellis check' for the checks that need "
+                       "the whole model.",
         # anyOf: "extends: x" with only a label is both an entity's and a workflow's extension
         "anyOf": [_entity("entity", extra), _entity("extends", extra), _workflow(), _workflow(extending=True),
-                  _automation(), _roles()],
+                  _automation(), _roles(), _dashboard()],
     }

@@ -12,7 +12,7 @@ from trellis.metadata.problems import Report, shown_path
 from trellis.metadata.yaml_loader import YAMLProblem, YMap, read_file
 
 CORE_DIR = Path(__file__).parent / "builtin"
-KINDS = ("entity", "extends", "workflow", "automation", "roles")
+KINDS = ("entity", "extends", "workflow", "automation", "roles", "dashboard")
 
 
 @dataclass
@@ -89,8 +89,11 @@ def _kind(body: Any, name: str, report: Report) -> str | None:
         report.error(getattr(body, "source", Source(name)),
                      "a metadata file must be a mapping starting with one of: " + ", ".join(f"'{k}:'" for k in KINDS))
         return None
-    # workflow and automation files also hold an 'entity:' key (the entity they act on).
-    found = [key for key in ("workflow", "automation", "extends", "roles") if key in body]
+    # workflow and automation files also hold an 'entity:' key (the entity they act on),
+    # and dashboards a 'roles:' key (who sees them).
+    found = [key for key in ("workflow", "automation", "extends", "roles", "dashboard") if key in body]
+    if "dashboard" in found and "roles" in found:
+        found.remove("roles")
     if not found and "entity" in body:
         found = ["entity"]
     if len(found) == 1:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from trellis.errors import MetadataError
 from trellis.metadata.actions import BUILTIN_ACTIONS
 from trellis.metadata.automations import build_automations
+from trellis.metadata.dashboards import build_dashboards
 from trellis.metadata.entities import EntityBuilder
 from trellis.metadata.field_types import BUILTIN_FIELD_TYPES
 from trellis.metadata.layers import Document, documents
@@ -21,31 +22,34 @@ from trellis.metadata.workflows import build_workflows
 
 
 def load(layers: list[Layer], *, field_types: Iterable[FieldType] = (),
-         functions: Mapping[str, Callable] | None = None, action_kinds: Iterable[str] = ()) -> Metadata:
+         functions: Mapping[str, Callable] | None = None, action_kinds: Iterable[str] = (),
+         widgets: Iterable[str] = ()) -> Metadata:
     """Read, merge and check ``layers`` (in order); raise MetadataError listing every problem.
 
     ``field_types``, ``functions`` and ``action_kinds`` are what plugins add to the
-    built-in field types, expression functions and automation actions.
+    built-in field types, expression functions and automation actions; ``widgets`` the
+    names of the plugins' dashboard widgets, the only ones a ``dashboard:`` may list.
     """
     # Loading makes ~10 objects per YAML value and frees none of them until the end; the cyclic
     # garbage collector would walk them over and over (a third of the time for 10,000 fields).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(layers, field_types, functions, action_kinds)
+        return _load(layers, field_types, functions, action_kinds, widgets)
     finally:
         if collecting:
             gc.enable()
 
 
 def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapping[str, Callable] | None,
-          action_kinds: Iterable[str]) -> Metadata:
+          action_kinds: Iterable[str], widgets: Iterable[str]) -> Metadata:
     report = Report()
     reader = Reader(report, functions)
     types = {t.name: t for t in BUILTIN_FIELD_TYPES}
     types.update({t.name: t for t in field_types})
     kinds = tuple(dict.fromkeys((*BUILTIN_ACTIONS, *action_kinds)))
-    by_kind: dict[str, list[Document]] = {"entity": [], "extends": [], "workflow": [], "automation": [], "roles": []}
+    by_kind: dict[str, list[Document]] = {"entity": [], "extends": [], "workflow": [], "automation": [], "roles": [],
+                                         "dashboard": []}
     for doc in documents(layers, report):
         by_kind[doc.kind].append(doc)
     of_entities, of_workflows = split_extends(by_kind["extends"], by_kind["entity"], by_kind["workflow"], reader)
@@ -60,10 +64,11 @@ def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapp
     roles = build_roles(by_kind["roles"], entities, reader)
     workflows = build_workflows(by_kind["workflow"], of_workflows, entities, roles, kinds, reader)
     automations = build_automations(by_kind["automation"], entities, workflows, kinds, reader)
+    dashboards = build_dashboards(by_kind["dashboard"], roles, frozenset(widgets), reader)
     if report:
         raise MetadataError(report.sorted())
     return Metadata(entities=entities, workflows=workflows, automations=automations, roles=roles,
-                    field_types=types, layers=list(layers))
+                    dashboards=dashboards, field_types=types, layers=list(layers))
 
 
 def summary(metadata: Metadata, errors: int = 0) -> str:

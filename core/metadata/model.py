@@ -304,6 +304,39 @@ class Role:
     source: Source = UNKNOWN
 
 
+SIZES = ("small", "medium", "large")
+
+
+@dataclass(frozen=True)
+class DashboardWidget:
+    """One widget placed on a dashboard: the plugin widget's ``name``, and the YAML's ``title`` and ``size``
+    (empty / None: the widget's own)."""
+
+    widget: str
+    title: Label = field(default_factory=dict)
+    size: str | None = None                    # one of SIZES
+    source: Source = UNKNOWN
+
+
+@dataclass
+class Dashboard:
+    """A page of plugin widgets (``/dashboards/<name>``), shown to ``roles`` (none listed: everyone)."""
+
+    name: str
+    label: Label = field(default_factory=dict)
+    widgets: list[DashboardWidget] = field(default_factory=list)
+    roles: tuple[str, ...] = ()
+    source: Source = UNKNOWN
+
+    def shown_to(self, user: Any) -> bool:
+        """True when ``user`` (with ``is_admin`` and ``roles``) may see it: administrators always do."""
+        if user is None:
+            return False
+        if getattr(user, "is_admin", False) or not self.roles:
+            return True
+        return bool(set(getattr(user, "roles", ()) or ()) & set(self.roles))
+
+
 @dataclass(frozen=True)
 class Layer:
     """One folder of YAML: ``core``, a plugin (by name) or the organisation's ``metadata``."""
@@ -321,6 +354,7 @@ class Metadata:
     workflows: dict[str, Workflow] = field(default_factory=dict)
     automations: dict[str, Automation] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
+    dashboards: dict[str, Dashboard] = field(default_factory=dict)
     field_types: dict[str, FieldType] = field(default_factory=dict)
     layers: list[Layer] = field(default_factory=list)
 

@@ -24,6 +24,7 @@ def init_app(app) -> None:
         boards,
         bulk,
         calendar,
+        dashboards,
         i18n,
         import_pages,
         lists,
@@ -43,6 +44,7 @@ def init_app(app) -> None:
     app.register_blueprint(record_pages.bp)
     app.register_blueprint(boards.bp)
     app.register_blueprint(calendar.bp)
+    app.register_blueprint(dashboards.bp)
     app.register_blueprint(bulk.bp)
     app.register_blueprint(saved_filters.bp)
     app.register_blueprint(admin.bp)

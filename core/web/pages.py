@@ -35,17 +35,22 @@ def entity_or_404(name: str):
 
 
 def navigation(user) -> list[dict]:
-    """Menu groups for ``user``: plugins' ``menu_items(user)`` first, then every other entity.
+    """Menu groups for ``user``: plugins' ``menu_items(user)`` first, the dashboards they may see,
+    then every other entity.
 
     Each group is ``{"title": str | None, "items": [{"label", "url"}]}``.
     """
     from trellis.web import menu_items
+    from trellis.web.dashboards import menu
 
     groups: dict[str | None, list[dict]] = {}
     covered = set()
     for item in menu_items(current_app._get_current_object(), user):
         groups.setdefault(item.group, []).append({"label": item.label, "url": item.url})
         covered.add(item.url.rstrip("/"))
+    boards = menu(user) if user is not None else []
+    if boards:
+        groups.setdefault(_("Dashboards"), []).extend(boards)
     metadata = runtime().metadata
     others = []
     for entity in (metadata.entities.values() if metadata is not None else ()):

@@ -1,0 +1,96 @@
+"""``dashboard:`` documents -> :class:`~trellis.metadata.model.Dashboard`: plugin widgets on a page.
+
+A dashboard lists widgets by the names plugins give them (``dashboard_widgets()``
+hook), each optionally with its own title and size, and the roles that see it::
+
+    dashboard: sales
+    label: {en: Sales, ru: Продажи}
+    widgets: [sales_forecast, {widget: sales_targets, title: {en: Targets}, size: large}]
+    roles: [sales_manager, salesperson]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from trellis.metadata.layers import Document
+from trellis.metadata.model import SIZES, Dashboard, DashboardWidget, Role
+from trellis.metadata.problems import did_you_mean
+from trellis.metadata.reading import NAME, Reader, kind_of
+from trellis.metadata.yaml_loader import YList, YMap
+
+DASHBOARD_KEYS = ("dashboard", "label", "widgets", "roles")
+WIDGET_KEYS = ("widget", "title", "size")
+# Administrators see every dashboard; naming their role is allowed but changes nothing.
+ADMIN_ROLE = "admin"
+
+
+def build_dashboards(docs: list[Document], roles: dict[str, Role], widgets: Collection[str],
+                     reader: Reader) -> dict[str, Dashboard]:
+    """Every dashboard; names unique across layers; widgets among ``widgets``, roles among ``roles``."""
+    dashboards: dict[str, Dashboard] = {}
+    for doc in docs:
+        dashboard = _dashboard(doc.body, roles, widgets, reader)
+        if dashboard is None:
+            continue
+        if dashboard.name in dashboards:
+            first = dashboards[dashboard.name].source
+            reader.error(doc.body.value_at("dashboard"), f"dashboard '{dashboard.name}' is already defined in "
+                                                         f"{first.path}:{first.line}; give this one another name")
+            continue
+        dashboards[dashboard.name] = dashboard
+    return dashboards
+
+
+def _dashboard(body: YMap, roles: dict[str, Role], widgets: Collection[str], reader: Reader) -> Dashboard | None:
+    name = body.get("dashboard")
+    if not isinstance(name, str) or not NAME.match(name):
+        reader.error(body.value_at("dashboard"), "'dashboard' must be a name (lower-case letters, digits, '_'), "
+                                                 f"not {kind_of(name)}")
+        return None
+    what = f"dashboard '{name}'"
+    reader.keys(body, DASHBOARD_KEYS, what)
+    role_names = []
+    known_roles = [*roles, ADMIN_ROLE]
+    for role, at in reader.names(body, "roles", what):
+        if role not in known_roles:
+            reader.error(at, f"{what}: unknown role '{role}'{did_you_mean(role, known_roles)}")
+        else:
+            role_names.append(role)
+    return Dashboard(name, reader.label(body, "label", what), _widgets(body, widgets, what, reader),
+                     tuple(role_names), body.source)
+
+
+def _widgets(body: YMap, known: Collection[str], what: str, reader: Reader) -> list[DashboardWidget]:
+    items = body.get("widgets")
+    if items is None:
+        reader.error(body.source, f"{what} needs 'widgets: [...]' (names from the plugins' dashboard_widgets())")
+        return []
+    if not isinstance(items, YList):
+        reader.error(body.value_at("widgets"), f"'widgets' of {what} must be a list of widget names, "
+                                               f"not {kind_of(items)}")
+        return []
+    widgets = []
+    for index, item in enumerate(items):
+        at = items.item_at(index)
+        if isinstance(item, str):
+            name, title, size = item, {}, None
+        elif isinstance(item, YMap):
+            where = f"a widget of {what}"
+            reader.keys(item, WIDGET_KEYS, where)
+            name = reader.text(item, "widget", where, required=True)
+            if name is None:
+                continue
+            at = item.value_at("widget")
+            title = reader.label(item, "title", f"widget '{name}' of {what}")
+            size = reader.text(item, "size", f"widget '{name}' of {what}", choices=SIZES)
+        else:
+            reader.error(at, f"a widget of {what} must be a name or a mapping like {{widget: name, size: large}}, "
+                             f"not {kind_of(item)}")
+            continue
+        if name not in known:
+            shown = ", ".join(sorted(known)) or "none: no enabled plugin adds widgets"
+            reader.error(at, f"{what}: unknown widget '{name}'{did_you_mean(name, known)} (known: {shown})")
+            continue
+        widgets.append(DashboardWidget(name, title, size, at))
+    return widgets

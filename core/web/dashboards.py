@@ -1,0 +1,93 @@
+"""``/dashboards/`` and ``/dashboards/<name>``: the YAML ``dashboard:`` pages of plugin widgets.
+
+Each widget's ``render(context)`` runs with the record service acting as the
+signed-in user, so a widget shows only what that user may read. A widget that
+fails shows an error box naming it (and is logged); the rest of the page renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_babel import gettext as _
+from markupsafe import Markup
+from trellis.runtime import runtime
+from trellis.web.labels import label
+from trellis.web.pages import current_user_object, service
+
+bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
+
+
+@dataclass(frozen=True)
+class WidgetContext:
+    """What a widget's ``render(context)`` receives: the viewer, their record service and the time (UTC)."""
+
+    user: Any
+    records: Any
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One widget as the page shows it: ``html`` is the widget's output, or None with ``failed`` set."""
+
+    name: str
+    title: str
+    size: str
+    html: Markup | None = None
+    failed: bool = False
+
+
+def visible_dashboards(user) -> list:
+    """The dashboards ``user`` may see (administrators: all), sorted by label."""
+    metadata = runtime().metadata
+    boards = [d for d in (metadata.dashboards.values() if metadata is not None else ()) if d.shown_to(user)]
+    return sorted(boards, key=lambda d: label(d.label, d.name).casefold())
+
+
+def menu(user) -> list[dict]:
+    """Menu entries (``{"label", "url"}``) for the dashboards ``user`` may see."""
+    return [{"label": label(d.label, d.name), "url": f"/dashboards/{d.name}"} for d in visible_dashboards(user)]
+
+
+@bp.get("/")
+def index():
+    """The dashboards the signed-in user may see."""
+    return render_template("dashboards.html", dashboards=visible_dashboards(current_user_object()),
+                           title=_("Dashboards"))
+
+
+@bp.get("/<name>")
+def show(name: str):
+    """A dashboard's widgets in a grid; a dashboard the user's roles do not include is a 404."""
+    user = current_user_object()
+    metadata = runtime().metadata
+    dashboard = metadata.dashboards.get(name) if metadata is not None else None
+    if dashboard is None or not dashboard.shown_to(user):
+        abort(404)
+    plugins = runtime().plugins
+    widgets = plugins.dashboard_widgets() if plugins is not None else {}
+    context = WidgetContext(user=user, records=service(), now=datetime.now(UTC))
+    panels = [_panel(dashboard.name, placed, widgets.get(placed.widget), context) for placed in dashboard.widgets]
+    return render_template("dashboard.html", dashboard=dashboard, panels=panels,
+                           title=label(dashboard.label, dashboard.name))
+
+
+def _panel(dashboard: str, placed, widget, context: WidgetContext) -> Panel:
+    title = label(placed.title) if placed.title else (widget.title if widget is not None else placed.widget)
+    size = placed.size or (widget.size if widget is not None else "medium")
+    if widget is None:  # its plugin was disabled after the metadata was checked
+        current_app.logger.error("dashboard %s: no enabled plugin adds the widget %s", dashboard, placed.widget)
+        return Panel(placed.widget, title, size, failed=True)
+    try:
+        html = widget.render(context)
+    except Exception:  # a plugin's bug must not take the page down: show and log it, render the rest
+        current_app.logger.exception("dashboard %s: widget %s failed", dashboard, placed.widget)
+        return Panel(placed.widget, title, size, failed=True)
+    # Deliberately trusted: the hook's contract is that a widget returns HTML and escapes what it did not
+    # write itself (plugins are installed code, like the templates they ship).
+    trusted = Markup(html if isinstance(html, str) else "")  # noqa: S704
+    return Panel(placed.widget, title, size, html=trusted)

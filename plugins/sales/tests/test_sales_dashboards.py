@@ -1,0 +1,47 @@
+"""``/dashboards/sales``: the plugin's widgets for its roles, each seeing only the deals they may read."""
+
+from datetime import date
+
+import pytest
+from trellis.security.testing import signed_in_client
+
+
+@pytest.fixture
+def web(trellis_app, records):
+    contact = records.create("contact", {"last_name": "Babbage"})
+    clients = {name: signed_in_client(trellis_app, f"{name}@example.com", role=role, name=name)
+               for name, role in (("ann", "salesperson"), ("max", "sales_manager"), ("cy", "contacts_user"))}
+    from trellis.security.accounts import find_user_id
+
+    with trellis_app.app_context():
+        ann = find_user_id(trellis_app, "ann@example.com")
+    records.create("deal", {"name": "Ann's", "contact": contact.id, "amount": 1000, "close_date": date(2030, 5, 1),
+                            "owner": ann})
+    records.create("deal", {"name": "Other", "contact": contact.id, "amount": 3000, "close_date": date(2030, 5, 9)})
+    return clients
+
+
+def test_the_sales_yaml_places_both_widgets_for_the_sales_roles(trellis_app):
+    from trellis.runtime import runtime
+
+    board = runtime(trellis_app).metadata.dashboards["sales"]
+    assert [w.widget for w in board.widgets] == ["sales_forecast", "sales_targets"]
+    assert board.roles == ("sales_manager", "salesperson")
+
+
+def test_a_salesperson_sees_the_widgets_with_only_their_own_deals(web):
+    page = web["ann"].get("/dashboards/sales").get_data(as_text=True)
+    assert "<table class='sales-forecast'>" in page and "<table class='sales-targets'>" in page
+    assert "<td>2030-05</td><td>1</td><td>100.00</td>" in page
+    assert ">Forecast (weighted by probability)</h2>" in page and ">Won vs target</h2>" in page
+
+
+def test_a_sales_manager_sees_every_deal_in_the_forecast(web):
+    page = web["max"].get("/dashboards/sales").get_data(as_text=True)
+    assert "<td>2030-05</td><td>2</td><td>400.00</td>" in page
+
+
+def test_someone_outside_sales_gets_a_404_and_no_menu_entry(web):
+    assert web["cy"].get("/dashboards/sales").status_code == 404
+    assert 'href="/dashboards/sales"' not in web["cy"].get("/").get_data(as_text=True)
+    assert 'href="/dashboards/sales"' in web["ann"].get("/").get_data(as_text=True)
