@@ -257,15 +257,16 @@ class RecordService:
         Returns the changes to write (None: an update the hooks left without any).
         """
         checked = {name: record.get(name) for name in changes}
-        self._run_before_save(meta, record, changes, context, validate=not system)
+        touched = self._run_before_save(meta, record, changes, context, validate=not system)
         changes = changes_between(meta, old, record)
         if old is not None and not changes:
             return None
-        # Only what before_save hooks changed needs checking again (one query less per link).
-        rechecked = {name: change for name, change in changes.items()
-                     if name not in checked or checked[name] != record.get(name)}
-        if not system and rechecked:
-            self._check_stored(connection, meta, record, rechecked, {}, raise_errors=True)
+        if touched and not system:
+            # Only what before_save hooks changed needs checking again (one query less per link).
+            rechecked = {name: change for name, change in changes.items()
+                         if name not in checked or checked[name] != record.get(name)}
+            if rechecked:
+                self._check_stored(connection, meta, record, rechecked, {}, raise_errors=True)
         return changes
 
     def _create_run(self, connection, meta: Entity, rows: list[dict[str, Any]], waiting: list[int],
@@ -396,13 +397,15 @@ class RecordService:
         check_record(meta, record.expression_values(), errors, now)
 
     def _run_before_save(self, meta: Entity, record: Record, changes: dict, context: Context,
-                         validate: bool) -> None:
-        """``before_save`` hooks; what they changed is coerced and checked again."""
+                         validate: bool) -> bool:
+        """``before_save`` hooks; what they changed is coerced and checked again. True if they changed any."""
         before = dict(record)
         self._hook("before_save", record=record, changes=changes, context=context)
+        if record == before:
+            return False
         touched = {name for name in set(before) | set(record) if before.get(name) != record.get(name)}
         if not touched:
-            return
+            return False
         errors: dict[str, str] = {}
         for name in sorted(touched):
             field = meta.fields.get(name)
@@ -417,6 +420,7 @@ class RecordService:
         self._derive(meta, record, errors, context.now, validate=validate)
         if errors:
             raise ValidationError(errors)
+        return True
 
     def _check_stored(self, connection, meta: Entity, record: Record, changes: dict, errors: dict[str, str],
                       raise_errors: bool = False) -> None:

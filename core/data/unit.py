@@ -55,14 +55,18 @@ def write_now() -> datetime:
     return db.session.info.get(_NOW) or datetime.now(UTC)
 
 
-def unit_cache() -> dict:
+def unit_cache(app) -> dict:
     """A dict for values read once per unit of work (e.g. one import batch), dropped when it ends.
 
     For what many writes of one transaction would otherwise each read again. It
     never outlives the outermost unit, so a change made elsewhere (another process)
     is seen by the next one; a writer that changes what is cached clears it. Outside
-    a unit of work it is a new, empty dict every time.
+    a unit of work of ``app`` it is a new, empty dict every time.
     """
+    from flask import current_app, has_app_context
+
+    if not has_app_context() or current_app._get_current_object() is not app:
+        return {}
     session = db.session
     if not session.info.get(_DEPTH):
         return {}
