@@ -123,3 +123,24 @@ def test_a_row_a_hook_refuses_is_rolled_back_alone_with_what_its_hooks_wrote(hoo
     assert sorted(p["name"] for p in hooked.query("person").page().rows) == ["Ann", "Bob"]
     assert sorted(t["subject"] for t in hooked.query("task").page().rows) == ["call Ann", "call Bob"]
     assert hooked.get("person", ann.id)["email"] == "ann@example.com" and bob.id is not None
+
+
+def test_insert_rows_stores_what_sqlalchemys_insert_stores(svc):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+    from trellis.data.bulk import insert_rows
+    from trellis.data.unit import unit_of_work
+
+    table = svc.schema.history
+    at = datetime(2026, 1, 31, 10, 30, 15, 123456, tzinfo=UTC)
+    row = {"entity": "person", "record_id": 1, "field": "name", "old": None, "new": '"Ann"', "user_id": None,
+           "at": at, "channel": "import"}
+    with unit_of_work(svc.app) as connection:
+        insert_rows(connection, table, [row, {**row, "record_id": 2}])
+        connection.execute(insert(table), [{**row, "record_id": 3}])
+    with unit_of_work(svc.app, write=False) as connection:
+        stored = connection.execute(select(table).order_by(table.c.record_id)).mappings().all()
+    assert [r["record_id"] for r in stored] == [1, 2, 3]
+    plain = [{k: v for k, v in r.items() if k not in ("id", "record_id")} for r in stored]
+    assert plain[0] == plain[1] == plain[2]

@@ -12,7 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
+from trellis.data.bulk import insert_rows
 from trellis.data.storage import as_utc
 
 _quoted = json.encoder.encode_basestring  # what json.dumps(text, ensure_ascii=False) returns
@@ -25,8 +26,15 @@ def to_json(value: Any) -> str | None:
     """``value`` as JSON text (None stays NULL); decimals, dates and datetimes as ISO strings."""
     if value is None:
         return None
-    if type(value) is str:  # most values: the encoder json.dumps would use, without its set-up per call
+    kind = type(value)
+    if kind is str:  # most values: what json.dumps would return, without its set-up per call
         return _quoted(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is list and all(type(v) is str for v in value):  # tags, multiselect
+        return "[" + ", ".join(map(_quoted, value)) + "]"
     return json.dumps(value, default=_plain, ensure_ascii=False, sort_keys=True)
 
 
@@ -52,8 +60,7 @@ def write_many(connection, schema, entity: str, changed: list[tuple[int, dict[st
     rows = [{"entity": entity, "record_id": record_id, "field": name, "old": to_json(old), "new": to_json(new),
              "user_id": user_id, "at": at, "channel": channel}
             for record_id, changes in changed for name, (old, new) in changes.items()]
-    if rows:
-        connection.execute(insert(schema.history), rows)
+    insert_rows(connection, schema.history, rows)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,62 @@
+"""Many rows into one table with one executemany of the database driver.
+
+SQLAlchemy's executemany builds and processes every parameter set in Python,
+which for an import's history rows (one per field of every record) costs more
+than the database's own work. Here the INSERT is compiled once per table and set
+of columns (kept in ``table.info``), each column's bind processor (e.g. SQLite's
+datetime-to-text) is applied to the values that need it, and the driver gets
+plain tuples or dicts. Statement events still fire: it is an ordinary
+``Connection.exec_driver_sql`` call in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert
+
+_COMPILED = "trellis_bulk_insert"
+
+
+def insert_rows(connection, table, rows: list[dict[str, Any]]) -> None:
+    """INSERT ``rows`` (dicts with the same keys: column names) into ``table``; no ids come back."""
+    if not rows:
+        return
+    keys = tuple(rows[0])
+    statement = _compiled(connection.dialect, table, keys)
+    if statement is None or any(len(row) != len(keys) for row in rows):
+        connection.execute(insert(table), rows)  # not plain enough: SQLAlchemy's own executemany
+        return
+    sql, order, processors, positional = statement
+    if processors:
+        rows = [{**row, **{k: process(row[k]) for k, process in processors if row[k] is not None}} for row in rows]
+    if positional:
+        parameters = [tuple(row[k] for k in order) for row in rows]
+    else:
+        parameters = [{name: row[k] for name, k in order} for row in rows]
+    connection.exec_driver_sql(sql, parameters)
+
+
+def _compiled(dialect, table, keys: tuple[str, ...]):
+    """``(sql, order, [(column, processor)], positional)`` for columns ``keys``, None when not plain.
+
+    ``order`` is the columns in placeholder order (positional paramstyles), else
+    ``[(bind name, column)]``.
+    """
+    cache = table.info.setdefault(_COMPILED, {})
+    wanted = (dialect.name, dialect.paramstyle, keys)
+    if wanted in cache:
+        return cache[wanted]
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys), for_executemany=True)
+    by_key = {bind.key: name for bind, name in compiled.bind_names.items()}
+    found = None
+    if set(by_key) == set(keys) and len(by_key) == len(keys):
+        processors = [(k, process) for k in keys
+                      if (process := table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+        if compiled.positional:
+            key_of = {name: k for k, name in by_key.items()}
+            found = (compiled.string, [key_of[name] for name in compiled.positiontup], processors, True)
+        else:
+            found = (compiled.string, [(by_key[k], k) for k in keys], processors, False)
+    cache[wanted] = found
+    return found
