@@ -29,12 +29,30 @@ def insert_rows(connection, table, rows: list[dict[str, Any]]) -> None:
         return
     sql, order, processors, positional = statement
     if processors:
-        rows = [{**row, **{k: process(row[k]) for k, process in processors if row[k] is not None}} for row in rows]
+        rows = _processed(rows, processors)
     if positional:
         parameters = [tuple(row[k] for k in order) for row in rows]
     else:
         parameters = [{name: row[k] for name, k in order} for row in rows]
     connection.exec_driver_sql(sql, parameters)
+
+
+def _processed(rows: list[dict[str, Any]], processors: list) -> list[dict[str, Any]]:
+    """``rows`` with each processor applied to its column; once per value object (rows share e.g. ``at``)."""
+    done: dict[int, tuple[Any, Any]] = {}  # id -> (value, processed); holding the value keeps its id unique
+    result = []
+    for row in rows:
+        row = dict(row)
+        for k, process in processors:
+            value = row[k]
+            if value is None:
+                continue
+            seen = done.get(id(value))
+            if seen is None:
+                seen = done[id(value)] = (value, process(value))
+            row[k] = seen[1]
+        result.append(row)
+    return result
 
 
 def _compiled(dialect, table, keys: tuple[str, ...]):

@@ -366,12 +366,13 @@ class RecordService:
     def _coerced(self, meta: Entity, given: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
         values = {}
         sanitize = runtime(self.app).services.get("html_sanitizer")
+        field_types = self.metadata.field_types
         for name, raw in given.items():
             field = meta.fields.get(name)
             if field is None or name in errors:
                 continue
             try:
-                values[name] = coerce_value(raw, field, self.metadata.field_types.get(field.type), sanitize)
+                values[name] = coerce_value(raw, field, field_types.get(field.type), sanitize)
             except ValueError as e:
                 errors[name] = str(e)
             except TypeError:  # e.g. a plugin coercer given a list where it expects text
@@ -388,10 +389,11 @@ class RecordService:
                 record[field.name] = values[field.name]
         if not validate:
             return
+        field_types = self.metadata.field_types
         for field in meta.fields.values():
-            if field.name in errors or not (field.column or field.type == "links"):
+            if field.type == "children" or field.name in errors:  # not stored: nothing to check
                 continue
-            message = check_field(field, self.metadata.field_types.get(field.type), record.get(field.name))
+            message = check_field(field, field_types.get(field.type), dict.get(record, field.name))
             if message:
                 errors[field.name] = message
         check_record(meta, record.expression_values(), errors, now)
@@ -459,36 +461,40 @@ class RecordService:
         ``items`` are ``(record, changes, errors)``; each record's messages go into its
         own ``errors``, worded as ``_check_stored`` words them.
         """
+        tables = self.schema.tables
+        checks = []  # (field, link target or None, unique?) in field order, as _check_stored meets them
+        for field in meta.fields.values():
+            target = link_target(field) if field.type in ("link", "user", "links") else None
+            target = target if target in tables else None
+            if target is not None or (field.unique and field.column):
+                checks.append((field.name, target, bool(field.unique and field.column)))
+        if not checks:
+            return
         wanted: dict[str, set] = {}
         taken: dict[str, set] = {}
         for record, changes, errors in items:
-            for name in changes:
-                field = meta.fields.get(name)
-                value = record.get(name)
-                if field is None or name in errors or empty(value):
+            for name, target, unique in checks:
+                value = dict.get(record, name)
+                if name not in changes or name in errors or empty(value):
                     continue
-                target = link_target(field) if field.type in ("link", "user", "links") else None
-                if target in self.schema.tables:
+                if target is not None:
                     wanted.setdefault(target, set()).update(value if isinstance(value, list) else [value])
-                if field.unique and field.column:
+                if unique:
                     taken.setdefault(name, set()).add(_hashable(value))
-        found = {target: self._existing(connection, self.schema.tables[target].c.id, ids)
-                 for target, ids in wanted.items()}
-        table = self.schema.tables[meta.name]
+        found = {target: self._existing(connection, tables[target].c.id, ids) for target, ids in wanted.items()}
+        table = tables[meta.name]
         users = {name: self._users(connection, table, table.c[meta.fields[name].column], values)
                  for name, values in taken.items()}
         for record, changes, errors in items:
-            for name in changes:
-                field = meta.fields.get(name)
-                value = record.get(name)
-                if field is None or name in errors or empty(value):
+            for name, target, unique in checks:
+                value = dict.get(record, name)
+                if name not in changes or name in errors or empty(value):
                     continue
-                target = link_target(field) if field.type in ("link", "user", "links") else None
-                if target in self.schema.tables:
+                if target is not None:
                     missing = sorted((set(value) if isinstance(value, list) else {value}) - found[target])
                     if missing:
                         errors[name] = f"no {target} #{missing[0]}"
-                if field.unique and field.column:
+                if unique:
                     other = users[name].get(_hashable(value))
                     if other is not None:
                         errors[name] = f"is already used by {meta.name} #{other}"
@@ -515,13 +521,25 @@ class RecordService:
     def _insert_many(self, connection, meta: Entity, records: list[Record]) -> None:
         """INSERT new records (one executemany when the database returns ids in order), with their links lists."""
         table = self.schema.tables[meta.name]
-        if len(records) < 2 or not connection.dialect.insert_executemany_returning_sort_by_parameter_order:
+        dialect = connection.dialect
+        if len(records) < 2 or not (dialect.name == "sqlite" and dialect.insert_returning
+                                    or dialect.insert_executemany_returning_sort_by_parameter_order):
             for record in records:
                 self._insert(connection, meta, record, None)
             return
         rows = [self._row_of(meta, table, record) for record in records]
-        ids = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
-        for record, record_id in zip(records, ids.all(), strict=True):
+        if dialect.name == "sqlite":
+            # SQLite gives each row of an INSERT the next rowid, in the order of its VALUES (the
+            # reasoning SQLAlchemy applies to PostgreSQL's sequences), though RETURNING may list
+            # them in any order: sorted, they match the rows. (sort_by_parameter_order would make
+            # SQLAlchemy send one INSERT per row to SQLite.)
+            ids = sorted(connection.execute(insert(table).returning(table.c.id), rows).scalars())
+        else:
+            ids = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                     rows).scalars().all()
+        if len(set(ids)) != len(records):
+            raise RuntimeError(f"inserted {len(records)} {meta.name} rows but got {len(set(ids))} ids back")
+        for record, record_id in zip(records, ids, strict=True):
             record.system.update(id=record_id, version=1)
         for field in many_fields(meta, self.schema):
             link_table = self.schema.links[(meta.name, field.name)]
