@@ -7,9 +7,13 @@ How a run goes (DESIGN.md §4: "bulk import uses the same path in batches"):
 
 - the file is read (:mod:`trellis.io.reading`), its columns mapped to fields
   (:mod:`trellis.io.mapping`), link columns resolved by name (:mod:`trellis.io.links`);
-- rows are written ``batch_size`` at a time, each batch ONE transaction, each row
-  in a SAVEPOINT: a row the record service refuses is rolled back alone, reported
-  (row number, column, message) and skipped;
+- rows are written ``batch_size`` at a time, each batch ONE transaction: new
+  records through :meth:`~trellis.data.records.RecordService.create_many` (the
+  whole write path per row, statements per batch), updates one by one, each in a
+  SAVEPOINT; a row the record service refuses writes nothing, and is reported
+  (row number, column, message) and skipped. When a refused row had already
+  created link targets, the batch goes back to its SAVEPOINT and runs again
+  without it, so the outcome is the one row-by-row writing would have had;
 - the batch's transaction also advances the run's ``trellis_import`` row, so
   what is reported as imported is exactly what was committed; running the same
   file again (same entity, same SHA-256) resumes after the last committed batch;
