@@ -144,3 +144,21 @@ def test_insert_rows_stores_what_sqlalchemys_insert_stores(svc):
     assert [r["record_id"] for r in stored] == [1, 2, 3]
     plain = [{k: v for k, v in r.items() if k not in ("id", "record_id")} for r in stored]
     assert plain[0] == plain[1] == plain[2]
+
+
+def test_insert_returning_gives_the_ids_in_the_order_of_the_rows_or_none(svc):
+    from sqlalchemy import select
+    from trellis.data.bulk import insert_returning
+    from trellis.data.unit import unit_of_work
+
+    table = svc.schema.tables["task"]
+    now = svc.create("task", {"subject": "first"}).created_at
+    rows = [{"subject": f"t{i}", "version": 1, "created_at": now, "updated_at": now} for i in range(30)]
+    with unit_of_work(svc.app) as connection:
+        ids = insert_returning(connection, table, rows, "id")
+        if ids is None:  # a driver without a plain way (SQLite's): nothing was written
+            assert svc.query("task").count() == (1, False)
+            return
+        stored = dict(connection.execute(select(table.c.id, table.c.subject)).all())
+    assert [stored[i] for i in ids] == [f"t{i}" for i in range(30)]
+    assert svc.get("task", ids[3])["subject"] == "t3" and svc.get("task", ids[3]).created_at == now

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from trellis.data import history as history_rows
 from trellis.data.access import Access, SystemAccess, access_for, user_id
+from trellis.data.bulk import insert_returning
 from trellis.data.coerce import MAX_ID, check_field, check_record, coerce_value, empty
 from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs, rollup_value, rollups_over
 from trellis.data.context import Context
@@ -535,8 +536,10 @@ class RecordService:
             # SQLAlchemy send one INSERT per row to SQLite.)
             ids = sorted(connection.execute(insert(table).returning(table.c.id), rows).scalars())
         else:
-            ids = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                                     rows).scalars().all()
+            ids = insert_returning(connection, table, rows, "id")
+            if ids is None:
+                ids = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                         rows).scalars().all()
         if len(set(ids)) != len(records):
             raise RuntimeError(f"inserted {len(records)} {meta.name} rows but got {len(set(ids))} ids back")
         for record, record_id in zip(records, ids, strict=True):
