@@ -47,18 +47,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="print cProfile's top 30 by cumulative time")
     args = parser.parse_args(argv)
 
-    from trellis.app import create_app
-    from trellis.data.migrate import upgrade
-    from trellis.io.csv_import import ImportOptions, import_file
-
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         (root / "metadata").mkdir()
         url = args.db or f"sqlite:///{root / 'bench.sqlite'}"
+        schema = None
         if args.db and url.startswith("postgresql"):
-            url = _fresh_schema(url)
-        app = create_app({"DATABASE_URL": url, "ORG_DIR": str(root), "PLUGINS": ["contacts"],
-                          "SECRET_KEY": "bench"})
+            schema = f"bench_{uuid.uuid4().hex[:12]}"
+            url = _create_schema(args.db, schema)
+        try:
+            result = _run(args, root, url)
+        finally:
+            if schema is not None:
+                _drop_schema(args.db, schema)
+    return 0 if result.failed == 0 else 1
+
+
+def _run(args, root: Path, url: str):
+    """Import the generated file into a fresh database at ``url``; prints and returns the result."""
+    from trellis.app import create_app
+    from trellis.data.database import db
+    from trellis.data.migrate import upgrade
+    from trellis.io.csv_import import ImportOptions, import_file
+
+    app = create_app({"DATABASE_URL": url, "ORG_DIR": str(root), "PLUGINS": ["contacts"], "SECRET_KEY": "bench"})
+    try:
         upgrade(app)
         source = root / "contacts.csv"
         generate(source, args.rows)
@@ -84,17 +97,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.rows:,} rows in {elapsed:.1f} s: {args.rows / elapsed:,.0f} rows/s "
               f"({'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}, batch {args.batch_size}); "
               f"{cpu:.1f} s CPU in this process: {args.rows / cpu:,.0f} rows per CPU-second")
-    return 0 if result.failed == 0 else 1
+        return result
+    finally:
+        with app.app_context():
+            db.engine.dispose()  # no pooled connection may hold the schema when it is dropped
 
 
-def _fresh_schema(base: str) -> str:
+def _create_schema(base: str, schema: str) -> str:
+    """Create ``schema`` and return ``base`` with it as the search path."""
     from sqlalchemy import create_engine, text
 
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    with create_engine(base).begin() as connection:
+    engine = create_engine(base)
+    with engine.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
     separator = "&" if "?" in base else "?"
     return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+def _drop_schema(base: str, schema: str) -> None:
+    """Drop ``schema`` and everything in it: the benchmark leaves the database as it found it."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(base)
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
 
 
 if __name__ == "__main__":

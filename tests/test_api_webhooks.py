@@ -115,6 +115,48 @@ def test_a_removed_subscription_gets_nothing(api, client, writer, receiver):
     assert receiver.received == []
 
 
+def test_many_creates_in_one_transaction_each_queue_a_delivery(api, receiver):
+    from trellis.data.records import records_for
+
+    add_webhook(api, receiver.url, "person", ["create"])
+    with api.app_context():
+        records_for(api).create_many("person", [{"name": "Ann"}, {"name": "Bob"}, {"name": "Cy"}])
+    assert drain(api) == 3
+    assert sorted(json.loads(body)["record"]["name"] for _, body in receiver.received) == ["Ann", "Bob", "Cy"]
+
+
+def test_a_subscription_added_inside_a_transaction_gets_its_later_events(api, receiver):
+    from trellis.data.records import records_for
+    from trellis.data.unit import unit_of_work
+
+    with api.app_context(), unit_of_work(api):
+        records = records_for(api)
+        records.create("person", {"name": "Before"})
+        add_webhook(api, receiver.url, "person", ["create"])
+        records.create("person", {"name": "After"})
+    drain(api)
+    assert [json.loads(body)["record"]["name"] for _, body in receiver.received] == ["After"]
+
+
+def test_a_subscription_another_process_adds_is_seen_by_the_next_transaction(api, receiver):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+    from trellis.data.records import records_for
+    from trellis.data.unit import unit_of_work
+    from trellis.runtime import runtime
+
+    table = runtime(api).services["api_tables"].webhooks
+    with api.app_context():
+        records_for(api).create("person", {"name": "Ann"})
+        with unit_of_work(api) as connection:  # as another app server would: straight into the table
+            connection.execute(insert(table).values(url=receiver.url, entity="person", events='["create"]',
+                                                    secret="s", active=True, created_at=datetime.now(UTC)))
+        records_for(api).create("person", {"name": "Bob"})
+    drain(api)
+    assert [json.loads(body)["record"]["name"] for _, body in receiver.received] == ["Bob"]
+
+
 def test_a_subscription_to_an_unknown_entity_is_refused(api, receiver):
     with pytest.raises(ValueError, match="no entity 'spaceship'"):
         add_webhook(api, receiver.url, "spaceship")

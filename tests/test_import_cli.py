@@ -181,3 +181,17 @@ def test_init_app_lets_migrate_create_the_import_tables(trellis_config):
     with app.app_context():
         names = set(sa.inspect(db.engine).get_table_names())
     assert {"trellis_import", "trellis_duplicate", "trellis_merge"} <= names
+
+
+def test_every_row_of_a_batch_is_written_with_its_history_around_a_failing_one(svc, cli, write):
+    path = write("people.csv", "last_name,email,company\nLee,ann@example.com,Acme\nRay,broken,Ghost Co\n"
+                               "Kim,kim@example.com,Ghost Co\n")
+    code, out, _ = cli("import", "contact", path, "--create-links")
+    assert code == 1 and "2 created" in out and "1 failed" in out
+    lee, kim = svc.query("contact").order_by("id").page().rows
+    assert (lee["last_name"], kim["last_name"]) == ("Lee", "Kim")
+    assert sorted(c["name"] for c in svc.query("company").page().rows) == ["Acme", "Ghost Co"]
+    for person in (lee, kim):
+        changes = svc.history("contact", person.id)
+        assert {c.field for c in changes} >= {"last_name", "email", "company"}
+        assert {c.channel for c in changes} == {"import"}

@@ -76,3 +76,28 @@ def test_the_fuzzy_rule_compares_only_candidates_sharing_a_blocking_key():
     assert index.find({"first": "Olga", "last": "Smirnova"}) is None
     largest = max(len(block) for rule in index._rules for block in rule.blocks.values())
     assert largest == 1
+
+
+def test_update_mode_updates_a_record_created_earlier_in_the_same_batch(svc, cli, write):
+    path = write("people.csv", "last_name,email,city\nLee,ann@example.com,Oslo\nRay,bob@example.com,Lyon\n"
+                               "Lee,Ann@Example.com,Bergen\n")
+    code, out, err = cli("import", "contact", path, "--dedupe", "update")
+    assert code == 0, err
+    assert "2 created, 1 updated" in out
+    assert sorted((c["email"], c["city"]) for c in svc.query("contact").page().rows) == [
+        ("Ann@example.com", "Bergen"), ("bob@example.com", "Lyon")]
+
+
+def test_flag_mode_pairs_a_row_with_one_created_earlier_in_the_same_batch(app, svc, cli, write):
+    path = write("people.csv", "last_name,email\nLee,ann@example.com\nRay,bob@example.com\nLee,ann@example.com\n")
+    code, out, err = cli("import", "contact", path, "--dedupe", "flag")
+    assert code == 0, err
+    assert "3 created" in out and "1 flagged as possible duplicates" in out
+    first, _, third = svc.query("contact").order_by("id").page().rows
+    assert [(d["record_id"], d["other_id"]) for d in possible_duplicates(app, "contact")] == [(third.id, first.id)]
+
+
+def test_a_failed_row_is_no_duplicate_of_a_later_one(svc, cli, write):
+    path = write("people.csv", "last_name,email,phone\nLee,ann@example.com,not a phone\nLee,ann@example.com,\n")
+    code, out, err = cli("import", "contact", path, "--dedupe", "skip")
+    assert "1 created, 0 updated, 0 skipped as duplicates, 1 failed" in out

@@ -30,6 +30,7 @@ from trellis.runtime import runtime
 EVENTS = ("create", "update", "delete", "transition")
 JOB = "api_webhook"
 HOOKS_NAME = "trellis.api.webhooks"
+_CACHE_KEY = "api_webhooks"
 
 
 def _tables(app):
@@ -52,6 +53,7 @@ def add_webhook(app, url: str, entity: str, events=EVENTS, secret: str | None = 
     secret = secret or secrets.token_urlsafe(32)
     table = _tables(app).webhooks
     with unit_of_work(app) as connection:
+        _forget_subscriptions(app)
         hook_id = connection.execute(insert(table).values(
             url=str(url), entity=entity, events=json.dumps(events), secret=secret, active=True,
             created_at=datetime.now(UTC))).inserted_primary_key[0]
@@ -64,6 +66,7 @@ def remove_webhook(app, webhook_id: int) -> bool:
 
     table = _tables(app).webhooks
     with unit_of_work(app) as connection:
+        _forget_subscriptions(app)
         return connection.execute(update(table).where(table.c.id == int(webhook_id))
                                   .values(active=False)).rowcount == 1
 
@@ -103,13 +106,8 @@ class WebhookHooks:
     def _queue(self, record, event: str, context, transition: str | None = None) -> None:
         from trellis.api.serialize import record_json
         from trellis.automation.jobs import enqueue
-        from trellis.data.unit import unit_of_work
 
-        table = _tables(self.app).webhooks
-        with unit_of_work(self.app, write=False) as connection:
-            hooks = connection.execute(select(table.c.id, table.c.events).where(
-                table.c.entity == record.entity, table.c.active.is_(True))).all()
-        wanted = [hook_id for hook_id, events in hooks if event in json.loads(events)]
+        wanted = [hook_id for hook_id, events in _subscriptions(self.app, record.entity) if event in events]
         if not wanted:
             return
         meta = runtime(self.app).metadata.entities[record.entity]
@@ -119,6 +117,32 @@ class WebhookHooks:
             body["transition"] = transition
         for hook_id in wanted:
             enqueue(self.app, JOB, {"webhook": hook_id, "body": body})
+
+
+def _subscriptions(app, entity: str) -> list[tuple[int, list[str]]]:
+    """``[(id, events)]`` of the active subscriptions to ``entity``, read once per unit of work.
+
+    An import batch writes hundreds of records in one transaction; each would
+    otherwise read the same rows again. Not kept past the transaction: another
+    process may add or remove a subscription at any time.
+    """
+    from trellis.data.unit import unit_cache, unit_of_work
+
+    cache = unit_cache(app).setdefault(_CACHE_KEY, {})
+    if entity not in cache:
+        table = _tables(app).webhooks
+        with unit_of_work(app, write=False) as connection:
+            rows = connection.execute(select(table.c.id, table.c.events).where(
+                table.c.entity == entity, table.c.active.is_(True))).all()
+        cache[entity] = [(hook_id, json.loads(events)) for hook_id, events in rows]
+    return cache[entity]
+
+
+def _forget_subscriptions(app) -> None:
+    """A subscription changed in this transaction: read them again at the next event."""
+    from trellis.data.unit import unit_cache
+
+    unit_cache(app).pop(_CACHE_KEY, None)
 
 
 def deliver(app, payload: dict) -> None:

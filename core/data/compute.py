@@ -29,7 +29,7 @@ def apply_defaults(entity: Entity, values: dict[str, Any], given: set[str], meta
     user's id) and ``now``; its result is coerced like input.
     """
     for field in entity.fields.values():
-        if field.name in given or field.computed or not field.column and field.type != "links":
+        if field.name in given or field.type == "children" or field.computed:  # children: nothing stored
             continue
         if field.default_expr is not None:
             try:

@@ -12,8 +12,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
+from trellis.data.bulk import insert_rows
 from trellis.data.storage import as_utc
+
+_quoted = json.encoder.encode_basestring  # what json.dumps(text, ensure_ascii=False) returns
 
 DELETED = "__deleted__"
 """The ``field`` of the history row written when a record is deleted (``old`` holds its values)."""
@@ -23,6 +26,15 @@ def to_json(value: Any) -> str | None:
     """``value`` as JSON text (None stays NULL); decimals, dates and datetimes as ISO strings."""
     if value is None:
         return None
+    kind = type(value)
+    if kind is str:  # most values: what json.dumps would return, without its set-up per call
+        return _quoted(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is list and all(type(v) is str for v in value):  # tags, multiselect
+        return "[" + ", ".join(map(_quoted, value)) + "]"
     return json.dumps(value, default=_plain, ensure_ascii=False, sort_keys=True)
 
 
@@ -39,11 +51,16 @@ def _plain(value: Any) -> Any:
 def write_changes(connection, schema, entity: str, record_id: int, changes: dict[str, tuple[Any, Any]],
                   user_id: Any, at: datetime, channel: str) -> None:
     """Insert one history row per entry of ``changes`` (field -> (old, new)), in one statement."""
-    if not changes:
-        return
+    write_many(connection, schema, entity, [(record_id, changes)], user_id, at, channel)
+
+
+def write_many(connection, schema, entity: str, changed: list[tuple[int, dict[str, tuple[Any, Any]]]],
+               user_id: Any, at: datetime, channel: str) -> None:
+    """:func:`write_changes` for many records of ``entity`` (``[(record id, changes)]``), in one statement."""
     rows = [{"entity": entity, "record_id": record_id, "field": name, "old": to_json(old), "new": to_json(new),
-             "user_id": user_id, "at": at, "channel": channel} for name, (old, new) in changes.items()]
-    connection.execute(insert(schema.history), rows)
+             "user_id": user_id, "at": at, "channel": channel}
+            for record_id, changes in changed for name, (old, new) in changes.items()]
+    insert_rows(connection, schema.history, rows)
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,11 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from trellis.data import history as history_rows
 from trellis.data.access import Access, SystemAccess, access_for, user_id
+from trellis.data.bulk import insert_returning
 from trellis.data.coerce import MAX_ID, check_field, check_record, coerce_value, empty
 from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs, rollup_value, rollups_over
 from trellis.data.context import Context
+from trellis.data.database import db
 from trellis.data.record import SYSTEM_FIELDS, Record, blank_values, changes_between
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_text
 from trellis.data.storage import column_values, load, many_fields, save_links
@@ -35,6 +37,10 @@ from trellis.data.unit import unit_of_work, write_now
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from trellis.metadata.model import Entity, Transition, Workflow
 from trellis.runtime import runtime
+
+ROW_ERRORS = (ValidationError, NotFound, PermissionDenied, ConflictError)
+"""What refuses one row of :meth:`RecordService.create_many` (anything else stops the whole call)."""
+IN_CHUNK = 1000   # values per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
 
 class RecordService:
@@ -92,6 +98,29 @@ class RecordService:
             raise PermissionDenied(f"you may not create {entity} records")
         with self._unit() as connection:
             return self._visible(self._save(connection, meta, None, values))
+
+    def create_many(self, entity: str, rows: list[dict[str, Any]]) -> list[Record | Exception]:
+        """Create a record from each of ``rows``, in one transaction; one result per row, in order.
+
+        A result is the created Record, or the error that refused the row
+        (``ValidationError``, ``NotFound``, ``PermissionDenied``, ``ConflictError``):
+        a refused row writes nothing, the other rows are written. Every row takes the
+        whole write path of :meth:`create`, with its own hooks, history and
+        automations; what a batch saves is statements: links and ``unique`` values are
+        checked with one query per field, the rows and their history inserted with one
+        statement each. ``before_save`` hooks of a run of rows are called before any
+        of them is inserted, then ``after_save`` per row, in order. Raises
+        PermissionDenied (nothing written) when the user may not create ``entity``.
+        """
+        meta = self._entity(entity)
+        if not self.access.can(self.user, "create", entity):
+            raise PermissionDenied(f"you may not create {entity} records")
+        results: list[Record | Exception | None] = [None] * len(rows)
+        with self._unit() as connection:
+            waiting = list(range(len(rows)))
+            while waiting:
+                waiting = self._create_run(connection, meta, rows, waiting, results)
+        return [self._visible(r) if isinstance(r, Record) else r for r in results]
 
     def update(self, entity: str, record_id: int, values: dict[str, Any],
                expected_version: int | None = None) -> Record:
@@ -169,6 +198,34 @@ class RecordService:
                 raise self._conflict(connection, meta, old.id)
         context = self._context(system=system)
         errors: dict[str, str] = {}
+        record = self._prepared(meta, old, given, context, errors, transition=transition, system=system)
+        changes = changes_between(meta, old, record)
+        if not system:
+            self._check_stored(connection, meta, record, changes, errors)
+        if errors:
+            raise ValidationError(errors)
+        if old is not None and not changes:
+            return record
+        changes = self._before_write(connection, meta, old, record, changes, context, system)
+        if changes is None:
+            return record
+        if old is None:
+            self._insert(connection, meta, record, context)
+        else:
+            self._write(connection, meta, old, record, changes, context)
+        history_rows.write_changes(connection, self.schema, meta.name, record.id, changes,
+                                   user_id(context.user), context.now, context.channel)
+        self._update_rollups(connection, meta, old, record, changes)
+        self._hook("after_save", record=record, changes=changes, context=context)
+        return record
+
+    def _prepared(self, meta: Entity, old: Record | None, given: dict[str, Any], context: Context,
+                  errors: dict[str, str], *, transition: tuple[Workflow, Transition] | None = None,
+                  system: bool = False) -> Record:
+        """Steps 2-4: ``old`` (or a blank record) with ``given`` coerced, defaults and computed fields.
+
+        Problems go into ``errors``; nothing is read from or written to the database.
+        """
         if not system:
             self._refuse_unsettable(meta, given, errors)
         values = self._coerced(meta, given, errors)
@@ -192,32 +249,107 @@ class RecordService:
             check_transition(workflow, move, old.get(workflow.field), {**old.system, **record}, context.now, errors)
             record[workflow.field] = move.target
         self._derive(meta, record, errors, context.now, validate=not system)
-        changes = changes_between(meta, old, record)
-        if not system:
-            self._check_stored(connection, meta, record, changes, errors)
-        checked = {name: record.get(name) for name in changes}
-        if errors:
-            raise ValidationError(errors)
-        if old is not None and not changes:
-            return record
-        self._run_before_save(meta, record, changes, context, validate=not system)
-        changes = changes_between(meta, old, record)
-        if old is not None and not changes:
-            return record
-        # Only what before_save hooks changed needs checking again (one query less per link).
-        rechecked = {name: change for name, change in changes.items()
-                     if name not in checked or checked[name] != record.get(name)}
-        if not system and rechecked:
-            self._check_stored(connection, meta, record, rechecked, {}, raise_errors=True)
-        if old is None:
-            self._insert(connection, meta, record, context)
-        else:
-            self._write(connection, meta, old, record, changes, context)
-        history_rows.write_changes(connection, self.schema, meta.name, record.id, changes,
-                                   user_id(context.user), context.now, context.channel)
-        self._update_rollups(connection, meta, old, record, changes)
-        self._hook("after_save", record=record, changes=changes, context=context)
         return record
+
+    def _before_write(self, connection, meta: Entity, old: Record | None, record: Record, changes: dict,
+                      context: Context, system: bool = False) -> dict | None:
+        """Step 5: ``before_save`` hooks, then the stored checks again for what they changed.
+
+        Returns the changes to write (None: an update the hooks left without any).
+        """
+        checked = {name: record.get(name) for name in changes}
+        touched = self._run_before_save(meta, record, changes, context, validate=not system)
+        changes = changes_between(meta, old, record)
+        if old is not None and not changes:
+            return None
+        if touched and not system:
+            # Only what before_save hooks changed needs checking again (one query less per link).
+            rechecked = {name: change for name, change in changes.items()
+                         if name not in checked or checked[name] != record.get(name)}
+            if rechecked:
+                self._check_stored(connection, meta, record, rechecked, {}, raise_errors=True)
+        return changes
+
+    def _create_run(self, connection, meta: Entity, rows: list[dict[str, Any]], waiting: list[int],
+                    results: list) -> list[int]:
+        """Create rows ``waiting`` (indexes into ``rows``) up to the first whose ``unique`` value an
+        earlier one of them takes; fill ``results``; return the indexes still to do.
+
+        A row refused before its hooks ran is simply left out. A row refused by a hook
+        (or by what a hook changed) rolls the run back to its savepoint, because hooks
+        of the rows around it may have written; the rest of the run is done again.
+        """
+        context = self._context()
+        prepared = []
+        for index in waiting:
+            errors: dict[str, str] = {}
+            record = self._prepared(meta, None, rows[index], context, errors)
+            prepared.append((index, record, changes_between(meta, None, record), errors))
+        self._check_stored_many(connection, meta, [item[1:] for item in prepared])
+        unique = [f.name for f in meta.fields.values() if f.unique and f.column]
+        claimed: dict[str, set] = {name: set() for name in unique}
+        run, rest = [], []
+        for position, (index, record, changes, errors) in enumerate(prepared):
+            values = {name: _hashable(record.get(name)) for name in unique
+                      if name in changes and name not in errors and not empty(record.get(name))}
+            if any(value in claimed[name] for name, value in values.items()):
+                rest = waiting[position:]  # it must see the earlier row stored to be told which one it clashes with
+                break
+            if errors:
+                results[index] = ValidationError(errors)
+                continue
+            for name, value in values.items():
+                claimed[name].add(value)
+            run.append((index, record, changes))
+        refused = self._write_run(connection, meta, run, context, results)
+        if refused:
+            return [index for index, _, _ in run if index not in refused] + rest
+        return rest
+
+    def _write_run(self, connection, meta: Entity, run: list[tuple[int, Record, dict]], context: Context,
+                   results: list) -> set[int]:
+        """Steps 5-8 for checked new records, in a savepoint; the indexes of rows refused on the way.
+
+        When a row is refused the savepoint is rolled back (nothing of the run stays)
+        and only the refused rows get a result; the caller runs the others again.
+        """
+        if not run:
+            return set()
+        refused: dict[int, Exception] = {}
+        savepoint = db.session.begin_nested()
+        try:
+            written = []
+            for index, record, changes in run:
+                try:
+                    written.append((index, record, self._before_write(connection, meta, None, record, changes,
+                                                                      context)))
+                except ROW_ERRORS as e:
+                    refused[index] = e
+                    break  # the run is done again anyway: no need to call the other rows' hooks
+            if not refused:
+                self._insert_many(connection, meta, [record for _, record, _ in written])
+                history_rows.write_many(connection, self.schema, meta.name,
+                                        [(record.id, changes) for _, record, changes in written],
+                                        user_id(context.user), context.now, context.channel)
+                for index, record, changes in written:
+                    try:
+                        self._update_rollups(connection, meta, None, record, changes)
+                        self._hook("after_save", record=record, changes=changes, context=context)
+                    except ROW_ERRORS as e:
+                        refused[index] = e
+                        break
+        except BaseException:
+            savepoint.rollback()
+            raise
+        if refused:
+            savepoint.rollback()
+            for index, error in refused.items():
+                results[index] = error
+            return set(refused)
+        savepoint.commit()
+        for index, record, _ in written:
+            results[index] = record
+        return set()
 
     def _refuse_unsettable(self, meta: Entity, given: dict[str, Any], errors: dict[str, str]) -> None:
         writable = self.access.writable_fields(self.user, meta.name)
@@ -235,12 +367,13 @@ class RecordService:
     def _coerced(self, meta: Entity, given: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
         values = {}
         sanitize = runtime(self.app).services.get("html_sanitizer")
+        field_types = self.metadata.field_types
         for name, raw in given.items():
             field = meta.fields.get(name)
             if field is None or name in errors:
                 continue
             try:
-                values[name] = coerce_value(raw, field, self.metadata.field_types.get(field.type), sanitize)
+                values[name] = coerce_value(raw, field, field_types.get(field.type), sanitize)
             except ValueError as e:
                 errors[name] = str(e)
             except TypeError:  # e.g. a plugin coercer given a list where it expects text
@@ -257,22 +390,25 @@ class RecordService:
                 record[field.name] = values[field.name]
         if not validate:
             return
+        field_types = self.metadata.field_types
         for field in meta.fields.values():
-            if field.name in errors or not (field.column or field.type == "links"):
+            if field.type == "children" or field.name in errors:  # not stored: nothing to check
                 continue
-            message = check_field(field, self.metadata.field_types.get(field.type), record.get(field.name))
+            message = check_field(field, field_types.get(field.type), dict.get(record, field.name))
             if message:
                 errors[field.name] = message
         check_record(meta, record.expression_values(), errors, now)
 
     def _run_before_save(self, meta: Entity, record: Record, changes: dict, context: Context,
-                         validate: bool) -> None:
-        """``before_save`` hooks; what they changed is coerced and checked again."""
+                         validate: bool) -> bool:
+        """``before_save`` hooks; what they changed is coerced and checked again. True if they changed any."""
         before = dict(record)
         self._hook("before_save", record=record, changes=changes, context=context)
+        if record == before:
+            return False
         touched = {name for name in set(before) | set(record) if before.get(name) != record.get(name)}
         if not touched:
-            return
+            return False
         errors: dict[str, str] = {}
         for name in sorted(touched):
             field = meta.fields.get(name)
@@ -287,6 +423,7 @@ class RecordService:
         self._derive(meta, record, errors, context.now, validate=validate)
         if errors:
             raise ValidationError(errors)
+        return True
 
     def _check_stored(self, connection, meta: Entity, record: Record, changes: dict, errors: dict[str, str],
                       raise_errors: bool = False) -> None:
@@ -319,13 +456,113 @@ class RecordService:
         if raise_errors and errors:
             raise ValidationError(errors)
 
-    def _insert(self, connection, meta: Entity, record: Record, context: Context) -> None:
+    def _check_stored_many(self, connection, meta: Entity, items: list[tuple[Record, dict, dict[str, str]]]) -> None:
+        """:meth:`_check_stored` for many new records: one query per link target and per ``unique`` field.
+
+        ``items`` are ``(record, changes, errors)``; each record's messages go into its
+        own ``errors``, worded as ``_check_stored`` words them.
+        """
+        tables = self.schema.tables
+        checks = []  # (field, link target or None, unique?) in field order, as _check_stored meets them
+        for field in meta.fields.values():
+            target = link_target(field) if field.type in ("link", "user", "links") else None
+            target = target if target in tables else None
+            if target is not None or (field.unique and field.column):
+                checks.append((field.name, target, bool(field.unique and field.column)))
+        if not checks:
+            return
+        wanted: dict[str, set] = {}
+        taken: dict[str, set] = {}
+        for record, changes, errors in items:
+            for name, target, unique in checks:
+                value = dict.get(record, name)
+                if name not in changes or name in errors or empty(value):
+                    continue
+                if target is not None:
+                    wanted.setdefault(target, set()).update(value if isinstance(value, list) else [value])
+                if unique:
+                    taken.setdefault(name, set()).add(_hashable(value))
+        found = {target: self._existing(connection, tables[target].c.id, ids) for target, ids in wanted.items()}
+        table = tables[meta.name]
+        users = {name: self._users(connection, table, table.c[meta.fields[name].column], values)
+                 for name, values in taken.items()}
+        for record, changes, errors in items:
+            for name, target, unique in checks:
+                value = dict.get(record, name)
+                if name not in changes or name in errors or empty(value):
+                    continue
+                if target is not None:
+                    missing = sorted((set(value) if isinstance(value, list) else {value}) - found[target])
+                    if missing:
+                        errors[name] = f"no {target} #{missing[0]}"
+                if unique:
+                    other = users[name].get(_hashable(value))
+                    if other is not None:
+                        errors[name] = f"is already used by {meta.name} #{other}"
+
+    def _existing(self, connection, column, ids: set) -> set:
+        """The ``ids`` that are in ``column`` (an id column), a thousand per query."""
+        ids = sorted(ids, key=repr)
+        found = set()
+        for start in range(0, len(ids), IN_CHUNK):
+            found.update(connection.execute(select(column).where(column.in_(ids[start:start + IN_CHUNK]))).scalars())
+        return found
+
+    def _users(self, connection, table, column, values: set) -> dict:
+        """``{value: id of a record holding it}`` for the ``values`` stored in ``column``."""
+        values = sorted(values, key=repr)
+        users: dict = {}
+        for start in range(0, len(values), IN_CHUNK):
+            rows = connection.execute(select(column, table.c.id).where(column.in_(values[start:start + IN_CHUNK]))
+                                      .order_by(table.c.id))
+            for value, record_id in rows:
+                users.setdefault(_hashable(value), record_id)
+        return users
+
+    def _insert_many(self, connection, meta: Entity, records: list[Record]) -> None:
+        """INSERT new records (one executemany when the database returns ids in order), with their links lists."""
         table = self.schema.tables[meta.name]
+        dialect = connection.dialect
+        if len(records) < 2 or not (dialect.name == "sqlite" and dialect.insert_returning
+                                    or dialect.insert_executemany_returning_sort_by_parameter_order):
+            for record in records:
+                self._insert(connection, meta, record, None)
+            return
+        rows = [self._row_of(meta, table, record) for record in records]
+        if dialect.name == "sqlite":
+            # SQLite gives each row of an INSERT the next rowid, in the order of its VALUES (the
+            # reasoning SQLAlchemy applies to PostgreSQL's sequences), though RETURNING may list
+            # them in any order: sorted, they match the rows. (sort_by_parameter_order would make
+            # SQLAlchemy send one INSERT per row to SQLite.)
+            ids = sorted(connection.execute(insert(table).returning(table.c.id), rows).scalars())
+        else:
+            ids = insert_returning(connection, table, rows, "id")
+            if ids is None:
+                ids = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                         rows).scalars().all()
+        if len(set(ids)) != len(records):
+            raise RuntimeError(f"inserted {len(records)} {meta.name} rows but got {len(set(ids))} ids back")
+        for record, record_id in zip(records, ids, strict=True):
+            record.system.update(id=record_id, version=1)
+        for field in many_fields(meta, self.schema):
+            link_table = self.schema.links[(meta.name, field.name)]
+            near, far = link_columns(meta.name, field)
+            pairs = [{near: r.id, far: i} for r in records for i in r.get(field.name) or []]
+            if pairs:
+                connection.execute(insert(link_table), pairs)
+
+    def _row_of(self, meta: Entity, table, record: Record) -> dict[str, Any]:
+        """The column values of a new record's row."""
         row = column_values(meta, record)
         row.update(version=1, **{k: record.system[k] for k in ("created_at", "created_by", "updated_at",
                                                                 "updated_by")})
         if SEARCH_COLUMN in table.c:
             row[SEARCH_COLUMN] = search_text(record, meta)
+        return row
+
+    def _insert(self, connection, meta: Entity, record: Record, context: Context | None) -> None:
+        table = self.schema.tables[meta.name]
+        row = self._row_of(meta, table, record)
         result = connection.execute(insert(table), row)  # parameters, not .values(): the compiled form is cached
         record.system.update(id=result.inserted_primary_key[0], version=1)
         for field in many_fields(meta, self.schema):
@@ -481,6 +718,11 @@ class RecordService:
     def _unit(self, write: bool = True):
         """The session's connection for one read or write (see :func:`trellis.data.unit.unit_of_work`)."""
         return unit_of_work(self.app, write)
+
+
+def _hashable(value: Any) -> Any:
+    """``value`` as a set member: lists (tags, multiselect) as tuples."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 def records_for(app=None, user: Any = None, channel: str = "plugin") -> RecordService:

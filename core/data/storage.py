@@ -103,5 +103,10 @@ def save_links(connection, schema, entity: Entity, field, record_id: int, ids: l
 
 def column_values(entity: Entity, values: dict[str, Any], names: set[str] | None = None) -> dict[str, Any]:
     """``{column: value}`` for the stored fields in ``values`` (only ``names`` when given)."""
-    return {f.column: values.get(f.name) for f in column_fields(entity)
-            if f.name in values and (names is None or f.name in names)}
+    row = {}
+    for f in entity.fields.values():
+        if f.name in values and (names is None or f.name in names):
+            column = f.column
+            if column:
+                row[column] = values.get(f.name)
+    return row

@@ -17,6 +17,7 @@ from trellis.data.database import db
 
 _DEPTH = "trellis_write_depth"
 _NOW = "trellis_write_now"
+_CACHE = "trellis_unit_cache"
 
 
 @contextmanager
@@ -45,11 +46,31 @@ def unit_of_work(app, write: bool = True) -> Iterator[Any]:
             session.info[_DEPTH] = depth
             if outermost:
                 session.info.pop(_NOW, None)
+            if depth == 0:
+                session.info.pop(_CACHE, None)
 
 
 def write_now() -> datetime:
     """The ``now`` of the running write (aware UTC), or the current time outside one."""
     return db.session.info.get(_NOW) or datetime.now(UTC)
+
+
+def unit_cache(app) -> dict:
+    """A dict for values read once per unit of work (e.g. one import batch), dropped when it ends.
+
+    For what many writes of one transaction would otherwise each read again. It
+    never outlives the outermost unit, so a change made elsewhere (another process)
+    is seen by the next one; a writer that changes what is cached clears it. Outside
+    a unit of work of ``app`` it is a new, empty dict every time.
+    """
+    from flask import current_app, has_app_context
+
+    if not has_app_context() or current_app._get_current_object() is not app:
+        return {}
+    session = db.session
+    if not session.info.get(_DEPTH):
+        return {}
+    return session.info.setdefault(_CACHE, {})
 
 
 def _app_context(app):

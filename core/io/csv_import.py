@@ -7,9 +7,13 @@ How a run goes (DESIGN.md §4: "bulk import uses the same path in batches"):
 
 - the file is read (:mod:`trellis.io.reading`), its columns mapped to fields
   (:mod:`trellis.io.mapping`), link columns resolved by name (:mod:`trellis.io.links`);
-- rows are written ``batch_size`` at a time, each batch ONE transaction, each row
-  in a SAVEPOINT: a row the record service refuses is rolled back alone, reported
-  (row number, column, message) and skipped;
+- rows are written ``batch_size`` at a time, each batch ONE transaction: new
+  records through :meth:`~trellis.data.records.RecordService.create_many` (the
+  whole write path per row, statements per batch), updates one by one, each in a
+  SAVEPOINT; a row the record service refuses writes nothing, and is reported
+  (row number, column, message) and skipped. When a refused row had already
+  created link targets, the batch goes back to its SAVEPOINT and runs again
+  without it, so the outcome is the one row-by-row writing would have had;
 - the batch's transaction also advances the run's ``trellis_import`` row, so
   what is reported as imported is exactly what was committed; running the same
   file again (same entity, same SHA-256) resumes after the last committed batch;
@@ -29,9 +33,9 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from trellis.data.access import user_id
 from trellis.data.database import db
-from trellis.data.records import records_for
+from trellis.data.records import ROW_ERRORS, records_for
 from trellis.data.unit import unit_of_work
-from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from trellis.errors import PermissionDenied, ValidationError
 from trellis.io import mapping as mapping_rules
 from trellis.io.dedupe import DuplicateIndex
 from trellis.io.export import unneutralise
@@ -189,6 +193,8 @@ class _Run:
         self.links = LinkResolver(self.service, create=options.create_links)
         self.index: DuplicateIndex | None = None
         self.pending_failures: list[RowFailure] = []
+        self.exact_dedupe = False   # create rows one at a time: a later row may duplicate one not yet final
+        self.finds = 0              # rows judged for duplicates so far
         self.errors = _ErrorFile(options.errors_path, sheet.headers) if options.errors_path else None
 
     # --- bookkeeping -----------------------------------------------------------------
@@ -259,14 +265,36 @@ class _Run:
     def _batch(self, connection, batch: list[tuple[int, list[str]]]) -> None:
         imports = self.tables.imports
         # A write first: SQLite's driver only opens a transaction before a write, and the
-        # per-row SAVEPOINTs must sit inside one or a rollback would not undo them.
+        # batch's SAVEPOINTs must sit inside one or a rollback would not undo them.
         connection.execute(update(imports).where(imports.c.id == (self.result.import_id or 0))
                            .values(status="running"))
         if self.index is None and self.options.dedupe:
             table = self.service.schema.tables[self.meta.name]
             self.index = DuplicateIndex(self.meta).load(connection, table)
-        for index, cells in batch:
-            self._row(connection, index + 2, dict(zip(self.sheet.headers, cells, strict=False)))
+        refused: dict[int, list[tuple[str, str]]] = {}
+        while True:
+            savepoint = db.session.begin_nested()
+            mark = self.index.mark() if self.index is not None else 0
+            try:
+                attempt = _Attempt(refused)
+                self._attempt(connection, batch, attempt)
+            except BaseException:
+                savepoint.rollback()
+                raise
+            if not attempt.again:
+                break
+            # A refused row had created link targets (or a duplicate was judged on values that were
+            # not yet final): undo the batch and write it again without the refused rows.
+            savepoint.rollback()
+            self.links.forget()
+            if self.index is not None:
+                self.index.undo(mark)
+            refused.update(attempt.refused)
+        savepoint.commit()
+        self.links.keep()
+        if self.index is not None:
+            self.index.keep()
+        attempt.apply(self)
         if self.result.import_id is not None and not self.options.dry_run:
             r = self.result
             done = batch[-1][0] + 1 if batch else r.resumed_from
@@ -282,33 +310,57 @@ class _Run:
             connection.execute(update(imports).where(imports.c.id == self.result.import_id)
                                .values(status=status, finished_at=datetime.now(UTC)))
 
-    # --- one row ---------------------------------------------------------------------
+    # --- the rows of a batch ----------------------------------------------------------------
 
-    def _row(self, connection, number: int, cells: dict[str, str]) -> None:
-        if not any(str(v).strip() for v in cells.values()):
-            return  # a blank line in the middle of a file is not a failed row
-        savepoint = db.session.begin_nested()
-        try:
-            self._write_row(connection, cells)
-            savepoint.commit()
-            self.links.keep()
-        except _RowRefused as e:
-            savepoint.rollback()
-            self.links.forget()
-            self._fail(number, cells, e.errors)
-        except ValidationError as e:
-            savepoint.rollback()
-            self.links.forget()
-            self._fail(number, cells, self._columns(e.fields))
-        except (NotFound, PermissionDenied, ConflictError) as e:
-            savepoint.rollback()
-            self.links.forget()
-            self._fail(number, cells, [("", str(e))])
-        except BaseException:
-            savepoint.rollback()
-            raise
+    def _attempt(self, connection, batch: list[tuple[int, list[str]]], attempt: _Attempt) -> None:
+        """Write the rows of ``batch``: new records gathered and created together, updates one by one.
 
-    def _write_row(self, connection, cells: dict[str, str]) -> None:
+        Rows in ``attempt.known`` were refused by an earlier try of this batch and are
+        only reported again. New records wait in ``pending`` until a row needs them
+        stored (an update, a duplicate of one of them) or the batch ends.
+        """
+        pending: list[_Pending] = []
+        for index, cells in batch:
+            number = index + 2
+            cells = dict(zip(self.sheet.headers, cells, strict=False))
+            if not any(str(v).strip() for v in cells.values()):
+                continue  # a blank line in the middle of a file is not a failed row
+            if number in attempt.known:
+                attempt.fail(number, cells, attempt.known[number], again=False)
+                continue
+            created = self.links.created()
+            try:
+                values, target_id = self._values(connection, cells)
+            except _RowRefused as e:
+                attempt.fail(number, cells, e.errors, again=self.links.created() > created)
+                continue
+            if self.options.update_existing and target_id:
+                self._flush(connection, pending, attempt)
+                self._update(number, cells, target_id, values, attempt, created)
+                continue
+            match = self._find(values)
+            if match is not None and match[0] < 0:  # a row waiting in this batch: store it to know its id
+                self._flush(connection, pending, attempt)
+                match = self._find(values)
+            mode = self.options.dedupe
+            if match is not None and mode == "skip":
+                attempt.skipped += 1
+                continue
+            if match is not None and mode == "update":
+                self._flush(connection, pending, attempt)
+                self._update(number, cells, match[0], values, attempt, created)
+                continue
+            if self.index is not None:
+                if not pending:
+                    attempt.window = self.index.mark()
+                self.index.add(-1 - len(pending), values)  # so later rows of the batch find it
+            pending.append(_Pending(number, cells, values, match, self.links.created() > created, self.finds))
+            if self.exact_dedupe:
+                self._flush(connection, pending, attempt)
+        self._flush(connection, pending, attempt)
+
+    def _values(self, connection, cells: dict[str, str]) -> tuple[dict[str, Any], str | None]:
+        """The row's ``{field: value}`` (link names resolved to ids) and its ``id`` column; _RowRefused."""
         values, target_id, errors = {}, None, []
         for header, name in self.result.mapping.columns.items():
             text = cells.get(header, "")
@@ -328,33 +380,68 @@ class _Run:
                 values[name] = text
         if errors:
             raise _RowRefused(errors)
-        if self.options.update_existing and target_id:
-            record = self.service.update(self.meta.name, target_id, values)
-            self.result.updated += 1
-            self._remember(record)
+        return values, target_id
+
+    def _update(self, number: int, cells: dict[str, str], record_id: Any, values: dict[str, Any],
+                attempt: _Attempt, created: int) -> None:
+        """Update one record in a SAVEPOINT of its own: a refused update is rolled back alone."""
+        savepoint = db.session.begin_nested()
+        try:
+            record = self.service.update(self.meta.name, record_id, values)
+        except ROW_ERRORS as e:
+            savepoint.rollback()
+            attempt.fail(number, cells, self._errors_of(e), again=self.links.created() > created)
             return
-        match = self.index.find(values) if self.index is not None else None
-        mode = self.options.dedupe
-        if match is not None and mode == "skip":
-            self.result.skipped += 1
-            return
-        if match is not None and mode == "update":
-            record = self.service.update(self.meta.name, match[0], values)
-            self.result.updated += 1
-            self._remember(record)
-            return
-        record = self.service.create(self.meta.name, values)
-        self.result.created += 1
-        if match is not None and mode == "flag":
-            connection.execute(insert(self.tables.duplicates).values(
-                entity=self.meta.name, record_id=record.id, other_id=match[0], rule=match[1],
-                at=datetime.now(UTC)))
-            self.result.flagged += 1
+        except BaseException:
+            savepoint.rollback()
+            raise
+        savepoint.commit()
+        attempt.updated += 1
         self._remember(record)
+
+    def _flush(self, connection, pending: list[_Pending], attempt: _Attempt) -> None:
+        """Create the records ``pending`` holds, through the record service's batch path."""
+        if not pending:
+            return
+        try:
+            results = self.service.create_many(self.meta.name, [row.values for row in pending])
+        except PermissionDenied as e:  # an import that may only update (checked before anything is written)
+            results = [e] * len(pending)
+        if self.index is not None:
+            self.index.undo(attempt.window)  # the stand-ins with negative ids; the records replace them
+        flags = []
+        for row, result in zip(pending, results, strict=True):
+            if isinstance(result, Exception):
+                attempt.fail(row.number, row.cells, self._errors_of(result), again=row.created_links)
+                continue
+            attempt.created += 1
+            if (self.index is not None and self.finds > row.finds
+                    and self.index.keys(row.values) != self.index.keys(result)):
+                # Later rows were compared with values the service then changed: judge them again, one by one.
+                self.exact_dedupe = attempt.again = True
+            if row.match is not None and self.options.dedupe == "flag":
+                flags.append({"entity": self.meta.name, "record_id": result.id, "other_id": row.match[0],
+                              "rule": row.match[1], "at": datetime.now(UTC)})
+                attempt.flagged += 1
+            self._remember(result)
+        if flags:
+            connection.execute(insert(self.tables.duplicates), flags)
+        pending.clear()
+
+    def _find(self, values: dict[str, Any]) -> tuple[int, str] | None:
+        if self.index is None:
+            return None
+        self.finds += 1
+        return self.index.find(values)
 
     def _remember(self, record) -> None:
         if self.index is not None:
             self.index.add(record.id, record)
+
+    def _errors_of(self, error: Exception) -> list[tuple[str, str]]:
+        if isinstance(error, ValidationError):
+            return self._columns(error.fields)
+        return [("", str(error))]
 
     def _columns(self, fields: dict[str, str]) -> list[tuple[str, str]]:
         """Field errors -> ``[(column header, message)]``; errors of unmapped fields keep the field name."""
@@ -366,19 +453,55 @@ class _Run:
                 found.append((self.result.mapping.column_of(name) or name, message))
         return found
 
-    def _fail(self, number: int, cells: dict[str, str], errors: list[tuple[str, str]]) -> None:
-        self.result.failed += 1
-        failure = RowFailure(number, cells, errors)
-        if len(self.result.failures) < MAX_KEPT_FAILURES:
-            self.result.failures.append(failure)
-        self.pending_failures.append(failure)
-
     def _flush_failures(self) -> None:
         """Write the failures of a committed batch (a rolled-back batch's rows run again on resume)."""
         if self.errors is not None:
             for failure in self.pending_failures:
                 self.errors.write(failure)
         self.pending_failures.clear()
+
+
+@dataclass
+class _Pending:
+    """A row waiting to be created with the next ``create_many`` of its batch."""
+
+    number: int
+    cells: dict[str, str]
+    values: dict[str, Any]
+    match: tuple[int, str] | None
+    created_links: bool
+    finds: int          # rows judged for duplicates before this one was added to the index
+
+
+class _Attempt:
+    """What one try at a batch did; added to the run's result only when the batch is kept."""
+
+    def __init__(self, known: dict[int, list[tuple[str, str]]]):
+        self.known = known
+        self.created = self.updated = self.skipped = self.flagged = 0
+        self.failures: list[RowFailure] = []
+        self.refused: dict[int, list[tuple[str, str]]] = {}
+        self.again = False
+        self.window = 0
+
+    def fail(self, number: int, cells: dict[str, str], errors: list[tuple[str, str]], again: bool) -> None:
+        """Row ``number`` is refused; ``again``: it changed something first, so the batch must be tried again."""
+        self.failures.append(RowFailure(number, cells, errors))
+        self.refused[number] = errors
+        self.again = self.again or again
+
+    def apply(self, run: _Run) -> None:
+        """Count the kept batch into ``run.result`` and queue its failures for the error file."""
+        r = run.result
+        r.created += self.created
+        r.updated += self.updated
+        r.skipped += self.skipped
+        r.flagged += self.flagged
+        r.failed += len(self.failures)
+        for failure in self.failures:
+            if len(r.failures) < MAX_KEPT_FAILURES:
+                r.failures.append(failure)
+            run.pending_failures.append(failure)
 
 
 class _RollBack(Exception):

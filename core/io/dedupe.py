@@ -53,6 +53,7 @@ class DuplicateIndex:
         self.entity = entity
         wanted = list(entity.dedupe if rules is None else rules)
         self._rules = [_Rule(r, {}, {}) for r in wanted if all(n in entity.fields for n in r.match)]
+        self._journal: list[tuple[Any, Any]] | None = None   # what ``add`` did since ``mark``, to undo it
 
     @property
     def active(self) -> bool:
@@ -74,17 +75,46 @@ class DuplicateIndex:
 
     def add(self, record_id: int, values: dict[str, Any]) -> None:
         """Remember ``record_id`` with ``values`` (after a create or an update)."""
+        journal = self._journal
         for entry in self._rules:
             parts = tuple(norm(values.get(n)) for n in entry.rule.match)
             if not entry.rule.fuzzy:
-                if all(parts):
-                    entry.exact.setdefault(parts, record_id)
+                if all(parts) and parts not in entry.exact:
+                    entry.exact[parts] = record_id
+                    if journal is not None:
+                        journal.append((entry.exact, parts))
                 continue
             if not any(parts):
                 continue
             joined = " ".join(parts)
             for block in _block_keys(parts):
-                entry.blocks.setdefault(block, []).append((record_id, joined))
+                candidates = entry.blocks.setdefault(block, [])
+                candidates.append((record_id, joined))
+                if journal is not None:
+                    journal.append((candidates, None))
+
+    def keys(self, values: dict[str, Any]) -> tuple:
+        """What ``add`` indexes of ``values``: two value sets with equal keys are indexed alike."""
+        return tuple(tuple(norm(values.get(n)) for n in entry.rule.match) for entry in self._rules)
+
+    def mark(self) -> int:
+        """A point to :meth:`undo` back to (what is added from now on is journaled until :meth:`keep`)."""
+        if self._journal is None:
+            self._journal = []
+        return len(self._journal)
+
+    def undo(self, mark: int) -> None:
+        """Forget what was added since ``mark``."""
+        while self._journal is not None and len(self._journal) > mark:
+            place, key = self._journal.pop()
+            if key is None:
+                place.pop()
+            else:
+                del place[key]
+
+    def keep(self) -> None:
+        """What was added since the first ``mark`` stays: stop journaling."""
+        self._journal = None
 
     def find(self, values: dict[str, Any], exclude: int | None = None) -> tuple[int, str] | None:
         """``(record id, rule)`` of the first rule ``values`` matches an indexed record by, or None."""

@@ -63,12 +63,16 @@ class LinkResolver:
         self._pending.append((target, norm(stripped)))
         return record.id
 
+    def created(self) -> int:
+        """How many targets were created since the last ``keep`` or ``forget``."""
+        return len(self._pending)
+
     def keep(self) -> None:
-        """The row that created targets was written: keep them in the lookup."""
+        """The rows that created targets were written: keep them in the lookup."""
         self._pending.clear()
 
     def forget(self) -> None:
-        """The row that created targets was rolled back: they no longer exist."""
+        """The rows that created targets were rolled back: they no longer exist."""
         for target, name in self._pending:
             self._lookup.get(target, {}).pop(name, None)
         self._pending.clear()
