@@ -122,3 +122,8 @@ def test_every_broken_file_is_reported_not_just_the_first(org):
 def test_python_and_custom_tags_are_refused(org, value, tag):
     write(org, "deal.yaml", f"entity: deal\nfields:\n  name: {value}\n")
     assert problems(org) == [f"metadata/deal.yaml:3:9: error: tag '{tag}' is not allowed"]
+
+
+def test_a_value_its_explicit_tag_cannot_read_is_an_error_not_a_crash(org):
+    write(org, "deal.yaml", "entity: deal\nfields:\n  name: {type: string, default: !!timestamp soon}\n")
+    assert problems(org) == ["metadata/deal.yaml:3:33: error: cannot read value 'soon' as timestamp"]
