@@ -44,8 +44,10 @@ def _source(where: Where) -> Source:
 class YMap(dict):
     """A mapping read from YAML: ``source`` of the mapping, ``key_at``/``value_at`` per key."""
 
+    # Slots, and no call to dict.__init__ (the dict is already empty): a load makes thousands of these.
+    __slots__ = ("_where", "key_sources", "value_sources")
+
     def __init__(self, source: Where):
-        super().__init__()
         self._where = source
         self.key_sources: dict[Any, Where] = {}
         self.value_sources: dict[Any, Where] = {}
@@ -73,8 +75,9 @@ class YMap(dict):
 class YList(list):
     """A sequence read from YAML: ``source`` of the list and ``item_at`` per item."""
 
+    __slots__ = ("_where", "item_sources")
+
     def __init__(self, source: Where):
-        super().__init__()
         self._where = source
         self.item_sources: list[Where] = []
 
