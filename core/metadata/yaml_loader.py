@@ -33,7 +33,7 @@ class YAMLProblem(Exception):
 
 
 # Where a node is written: a Source, or (path, line, column) until someone asks (most are never asked,
-# and a tuple is much cheaper to make than a frozen dataclass).
+# and a tuple is much cheaper to make than a frozen dataclass). Asked once, the Source replaces the tuple.
 Where = Source | tuple[str, int, int]
 
 
@@ -50,20 +50,35 @@ class YMap(dict):
     def __init__(self, source: Where):
         self._where = source
         self.key_sources: dict[Any, Where] = {}
+        # A list or mapping read as a value has no entry here: it knows where it starts.
         self.value_sources: dict[Any, Where] = {}
 
     @property
     def source(self) -> Source:
         """Where the mapping starts."""
-        return _source(self._where)
+        where = self._where
+        if type(where) is tuple:
+            where = self._where = Source(*where)
+        return where
 
     def key_at(self, key: Any) -> Source:
         """Where ``key`` is written (the mapping itself when the key came from elsewhere)."""
-        return _source(self.key_sources.get(key, self._where))
+        where = self.key_sources.get(key)
+        if where is None:
+            return self.source
+        if type(where) is tuple:
+            where = self.key_sources[key] = Source(*where)
+        return where
 
     def value_at(self, key: Any) -> Source:
         """Where the value of ``key`` is written (falls back to the key, then the mapping)."""
-        return _source(self.value_sources.get(key) or self.key_sources.get(key, self._where))
+        where = self.value_sources.get(key)
+        if where is None:
+            value = self.get(key)
+            return value.source if isinstance(value, YMap | YList) else self.key_at(key)
+        if type(where) is tuple:
+            where = self.value_sources[key] = Source(*where)
+        return where
 
     def put(self, key: Any, value: Any, key_source: Where, value_source: Where) -> None:
         """Set ``key`` with the places its key and value come from."""
@@ -84,11 +99,19 @@ class YList(list):
     @property
     def source(self) -> Source:
         """Where the list starts."""
-        return _source(self._where)
+        where = self._where
+        if type(where) is tuple:
+            where = self._where = Source(*where)
+        return where
 
     def item_at(self, index: int) -> Source:
         """Where item ``index`` is written."""
-        return _source(self.item_sources[index] if index < len(self.item_sources) else self._where)
+        if index >= len(self.item_sources):
+            return self.source
+        where = self.item_sources[index]
+        if type(where) is tuple:
+            where = self.item_sources[index] = Source(*where)
+        return where
 
     def add(self, value: Any, source: Where) -> None:
         """Append ``value`` written at ``source``."""
@@ -237,7 +260,8 @@ def _build(next_event: Callable[[], Any], name: str) -> Any:
         elif in_map:
             parent[key] = value
             parent.key_sources[key] = key_at
-            parent.value_sources[key] = at
+            if kind is _SCALAR:
+                parent.value_sources[key] = at
             key = _NO_KEY
         else:
             parent.append(value)
