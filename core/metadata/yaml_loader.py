@@ -10,6 +10,7 @@ entry. Duplicate keys are errors, not silent overwrites.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,13 +33,18 @@ class YAMLProblem(Exception):
         self.message = message
 
 
-# Where a node is written: a Source, or (path, line, column) until someone asks (most are never asked,
-# and a tuple is much cheaper to make than a frozen dataclass). Asked once, the Source replaces the tuple.
-Where = Source | tuple[str, int, int]
+# Where a node is written: a Source; or, until someone asks (most are never asked), the parser's own
+# mark of where it starts (0-based, named after the file), or (path, line, column) for text in quotes.
+# Asked once, the Source replaces the mark or tuple.
+Where = Source | tuple[str, int, int] | yaml.Mark
 
 
 def _source(where: Where) -> Source:
-    return where if isinstance(where, Source) else Source(*where)
+    if type(where) is tuple:
+        return Source(*where)
+    if isinstance(where, Source):
+        return where
+    return Source(where.name, where.line + 1, where.column + 1)
 
 
 class YMap(dict):
@@ -57,8 +63,8 @@ class YMap(dict):
     def source(self) -> Source:
         """Where the mapping starts."""
         where = self._where
-        if type(where) is tuple:
-            where = self._where = Source(*where)
+        if type(where) is not Source:
+            where = self._where = _source(where)
         return where
 
     def key_at(self, key: Any) -> Source:
@@ -66,8 +72,8 @@ class YMap(dict):
         where = self.key_sources.get(key)
         if where is None:
             return self.source
-        if type(where) is tuple:
-            where = self.key_sources[key] = Source(*where)
+        if type(where) is not Source:
+            where = self.key_sources[key] = _source(where)
         return where
 
     def value_at(self, key: Any) -> Source:
@@ -76,8 +82,8 @@ class YMap(dict):
         if where is None:
             value = self.get(key)
             return value.source if isinstance(value, YMap | YList) else self.key_at(key)
-        if type(where) is tuple:
-            where = self.value_sources[key] = Source(*where)
+        if type(where) is not Source:
+            where = self.value_sources[key] = _source(where)
         return where
 
     def put(self, key: Any, value: Any, key_source: Where, value_source: Where) -> None:
@@ -100,8 +106,8 @@ class YList(list):
     def source(self) -> Source:
         """Where the list starts."""
         where = self._where
-        if type(where) is tuple:
-            where = self._where = Source(*where)
+        if type(where) is not Source:
+            where = self._where = _source(where)
         return where
 
     def item_at(self, index: int) -> Source:
@@ -109,8 +115,8 @@ class YList(list):
         if index >= len(self.item_sources):
             return self.source
         where = self.item_sources[index]
-        if type(where) is tuple:
-            where = self.item_sources[index] = Source(*where)
+        if type(where) is not Source:
+            where = self.item_sources[index] = _source(where)
         return where
 
     def add(self, value: Any, source: Where) -> None:
@@ -158,8 +164,10 @@ def read_file(path: Path, shown_as: str | None = None) -> Any:
 
 def read_text(text: str, name: str) -> Any:
     """Read YAML ``text`` (see :func:`read_file`); ``name`` is the path recorded in sources."""
+    stream = io.StringIO(text)
+    stream.name = name  # the parser's marks carry it, so that a mark alone says where a value is
     try:
-        loader = _Loader(text)
+        loader = _Loader(stream)
         try:
             return _build(loader.get_event, name)
         finally:
@@ -212,9 +220,9 @@ def _build(next_event: Callable[[], Any], name: str) -> Any:
         event = next_event()
         kind = type(event)
         if kind is _SCALAR:
-            mark = event.start_mark
-            # Point inside quotes, so that an expression's column offset lands on the right character.
-            at = (name, mark.line + 1, mark.column + (2 if event.style in _QUOTES else 1))
+            at = event.start_mark
+            if event.style in _QUOTES:  # point inside quotes, so that an expression's offset lands right
+                at = (name, at.line + 1, at.column + 2)
             if event.anchor is not None:
                 raise YAMLProblem(_source(at), _ALIASES)
             wants_key = in_map and key is _NO_KEY
@@ -235,8 +243,7 @@ def _build(next_event: Callable[[], Any], name: str) -> Any:
                 raise YAMLProblem(_at(event, name), f"tag '{event.tag}' is not allowed")
             if len(stack) >= MAX_DEPTH:
                 raise YAMLProblem(_at(event, name), f"nesting is too deep (more than {MAX_DEPTH} levels)")
-            mark = event.start_mark
-            at = (name, mark.line + 1, mark.column + 1)
+            at = event.start_mark
             if in_map and key is _NO_KEY:
                 raise YAMLProblem(_source(at), "a key must be a plain value, not a list or mapping")
             value = YMap(at) if kind is _MAPPING_START else YList(at)
