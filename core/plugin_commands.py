@@ -34,14 +34,16 @@ def contribution(folders: list[str]) -> Contribution:
                 continue
             fields = document.get("fields")
             names = list(fields) if isinstance(fields, dict) else []
-            if document.get("entity"):
-                found.defines.append(str(document["entity"]))
-            elif document.get("extends"):
-                found.extends.setdefault(str(document["extends"]), []).extend(map(str, names))
-            elif document.get("workflow"):
+            # Workflow and automation files also hold 'entity:' (the entity they act on), so that key
+            # means "defines an entity" only when none of the others is there (as the loader reads it).
+            if document.get("workflow"):
                 found.workflows.append(str(document["workflow"]))
             elif document.get("automation"):
                 found.automations.append(str(document["automation"]))
+            elif document.get("extends"):
+                found.extends.setdefault(str(document["extends"]), []).extend(map(str, names))
+            elif document.get("entity"):
+                found.defines.append(str(document["entity"]))
     return found
 
 

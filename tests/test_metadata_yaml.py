@@ -2,6 +2,7 @@
 
 import textwrap
 import time
+import tracemalloc
 
 import pytest
 from trellis.errors import MetadataError
@@ -46,8 +47,23 @@ def test_a_billion_laughs_bomb_is_rejected_quickly_naming_the_file(org):
     write(org, "bomb.yaml", BOMB)
     started = time.perf_counter()
     found = problems(org)
-    assert time.perf_counter() - started < 5  # a hang guard; it takes milliseconds
+    # A timed assertion on purpose: issue 4 asks for "rejected in < 1 s". It takes milliseconds
+    # (the file fails at its first anchor), so 1 s holds on a busy machine too.
+    assert time.perf_counter() - started < 1
     assert found == ["metadata/bomb.yaml:1:4: error: anchors and aliases (&name, *name) are not allowed"]
+
+
+def test_a_billion_laughs_bomb_is_rejected_in_bounded_memory(org):
+    write(org, "bomb.yaml", BOMB)
+    problems(org)  # once untraced, so that anything imported or cached on first use is not counted
+    tracemalloc.start()
+    try:
+        problems(org)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Expanded, the bomb is 10**9 strings; refused unexpanded, loading costs what the core YAML costs.
+    assert peak < 4 * 1024 * 1024
 
 
 def test_an_alias_is_refused(org):
@@ -122,3 +138,8 @@ def test_every_broken_file_is_reported_not_just_the_first(org):
 def test_python_and_custom_tags_are_refused(org, value, tag):
     write(org, "deal.yaml", f"entity: deal\nfields:\n  name: {value}\n")
     assert problems(org) == [f"metadata/deal.yaml:3:9: error: tag '{tag}' is not allowed"]
+
+
+def test_a_value_its_explicit_tag_cannot_read_is_an_error_not_a_crash(org):
+    write(org, "deal.yaml", "entity: deal\nfields:\n  name: {type: string, default: !!timestamp soon}\n")
+    assert problems(org) == ["metadata/deal.yaml:3:33: error: cannot read value 'soon' as timestamp"]

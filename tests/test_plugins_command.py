@@ -1,5 +1,7 @@
 """``trellis plugins`` lists plugins in load order and what each adds."""
 
+import re
+
 import pytest
 from click.testing import CliRunner
 from trellis.cli import cli
@@ -15,7 +17,20 @@ def before_save(record, changes, context):
 FILES = {
     "metadata/entities/member.yaml": "entity: member\nfields:\n  points: {type: integer}\n",
     "metadata/entities/contact.yaml": "extends: contact\nfields:\n  loyalty_tier: {type: string}\n",
+    # Both name the entity they act on with 'entity:'; neither defines it.
+    "metadata/workflows/member.yaml": "workflow: member_tiers\nentity: member\nfield: tier\n"
+                                      "states: {bronze: {}, gold: {}}\ntransitions: {}\n",
+    "metadata/automations/welcome.yaml": "automation: welcome_member\nentity: member\n"
+                                         "trigger: {on: create}\nactions: []\n",
 }
+
+
+def block(output, name):
+    """The lines ``trellis plugins`` prints for plugin ``name`` (other plugins are installed too)."""
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(rf"\d+\. {name} ", line))
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith("   ")), len(lines))
+    return lines[start:end]
 
 
 @pytest.fixture
@@ -38,12 +53,13 @@ def test_plugins_are_listed_in_load_order_with_version_and_source(run, installed
 
 def test_each_plugin_shows_its_entities_extensions_and_hooks(run, installed_plugin):
     installed_plugin("loyalty", depends=["contacts"], code=LOYALTY_CODE, files=FILES)
-    output = run("plugins").output
-    loyalty = output[output.index("loyalty"):]
-    assert "depends: contacts" in loyalty
-    assert "entities: member" in loyalty
-    assert "extends: contact + loyalty_tier" in loyalty
-    assert "hooks: before_save" in loyalty
+    loyalty = block(run("plugins").output, "loyalty")
+    assert loyalty[1:] == ["   depends: contacts",
+                           "   entities: member",
+                           "   extends: contact + loyalty_tier",
+                           "   workflows: member_tiers",
+                           "   automations: welcome_member",
+                           "   hooks: before_save"]
 
 
 def test_a_subset_enabled_by_setting_shows_the_note_about_dependencies(run, installed_plugin):

@@ -50,7 +50,7 @@ class EntityBuilder:
         specs = reader.mapping(body, "fields", what, required=True)
         if specs is None:
             return entity
-        usable = {key for key in specs if check_field_name(key, specs.key_at(key), reader, name)}
+        usable = {key for key in specs if check_field_name(key, specs, reader, name)}
         names = frozenset(usable) | frozenset(EXPRESSION_NAMES)
         for key in specs:
             if key in usable:

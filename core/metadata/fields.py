@@ -18,19 +18,22 @@ EXPRESSION_DEFAULT_TYPES = ("date", "datetime", "user")
 _BUILTIN_NAMES = frozenset(t.name for t in BUILTIN_FIELD_TYPES)
 # Keys that a plugin type's ``options`` may reuse and that land on Field attributes, not in ``extra``.
 _FIELD_ATTRIBUTES = {"max_length", "min", "max", "options", "to", "via", "on_delete", "calendar"}
+_COMMON_KEYS = frozenset(COMMON_KEYS)
+_FLAGS = ("required", "readonly", "unique", "index", "calendar")  # true/false options, all false by default
+_EXPRESSIONS = ("compute", "visible", "required_if")
 
 
-def check_field_name(name: Any, at: Source, reader: Reader, entity: str) -> bool:
-    """Report a field name that is malformed or reserved; True when it is usable."""
-    what = f"field name '{name}' of entity '{entity}'"
+def check_field_name(name: Any, fields: YMap, reader: Reader, entity: str) -> bool:
+    """Report a key of ``fields`` that is malformed or reserved as a field name; True when it is usable."""
+    if isinstance(name, str) and NAME.match(name) and name not in EXPRESSION_NAMES and not name.endswith("_id"):
+        return True
+    at, what = fields.key_at(name), f"field name '{name}' of entity '{entity}'"
     if not isinstance(name, str) or not NAME.match(name):
         reader.error(at, f"{what}: use lower-case letters, digits and '_', starting with a letter (at most 63)")
     elif name in EXPRESSION_NAMES:
         reader.error(at, f"{what} is reserved (Trellis adds {', '.join(SYSTEM_FIELDS)} to every entity)")
-    elif name.endswith("_id"):
-        reader.error(at, f"{what} must not end in '_id' (a link field '{name[:-3]}' is stored as '{name}')")
     else:
-        return True
+        reader.error(at, f"{what} must not end in '_id' (a link field '{name[:-3]}' is stored as '{name}')")
     return False
 
 
@@ -52,20 +55,24 @@ def build_field(name: str, spec: Any, at: Source, entity: str, names: frozenset[
     if field_type is None:
         reader.error(spec.value_at("type"), f"{what} has unknown type '{type_name}'{did_you_mean(type_name, types)}")
         return None
-    reader.keys(spec, (*COMMON_KEYS, *field_type.options), f"{what} (type {type_name})")
+    # A load builds every field of every entity: the checks below skip the keys a field does not have.
+    others = spec.keys() - _COMMON_KEYS
+    if others and not others.issubset(field_type.options):
+        reader.keys(spec, (*COMMON_KEYS, *field_type.options), f"{what} (type {type_name})")
     field = Field(name=name, type=type_name, source=spec.source,
                   label=reader.label(spec, "label", what) or {"en": name.replace("_", " ").capitalize()},
-                  help=reader.label(spec, "help", what),
-                  required=reader.boolean(spec, "required", what),
-                  readonly=reader.boolean(spec, "readonly", what),
-                  unique=reader.boolean(spec, "unique", what),
-                  index=reader.boolean(spec, "index", what),
-                  calendar=reader.boolean(spec, "calendar", what))
+                  help=reader.label(spec, "help", what))
+    for flag in _FLAGS:
+        if flag in spec:
+            setattr(field, flag, reader.boolean(spec, flag, what))
     _options(field, spec, what, reader)
     _relation(field, spec, what, reader)
-    field.max_length = reader.integer(spec, "max_length", what, minimum=1)
-    field.min = _bound(field, spec, "min", what, reader)
-    field.max = _bound(field, spec, "max", what, reader)
+    if "max_length" in spec:
+        field.max_length = reader.integer(spec, "max_length", what, minimum=1)
+    if "min" in spec:
+        field.min = _bound(field, spec, "min", what, reader)
+    if "max" in spec:
+        field.max = _bound(field, spec, "max", what, reader)
     ordered = field.type in NUMERIC or field.type in TEMPORAL
     if ordered and field.min is not None and field.max is not None and _comparable(field.min, field.max) \
             and field.min > field.max:
@@ -73,9 +80,9 @@ def build_field(name: str, spec: Any, at: Source, entity: str, names: frozenset[
     for key in field_type.options:
         if key not in _FIELD_ATTRIBUTES and key in spec:
             field.extra[key] = plain(spec[key])
-    field.compute = reader.expression(spec, "compute", what, names)
-    field.visible = reader.expression(spec, "visible", what, names)
-    field.required_if = reader.expression(spec, "required_if", what, names)
+    for key in _EXPRESSIONS:
+        if key in spec:
+            setattr(field, key, reader.expression(spec, key, what, names))
     if "default" in spec:
         _default(field, spec, what, names, field_type, reader)
     if field.compute is not None and "rollup" in spec:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,9 +67,10 @@ def yaml_files(layer: Layer) -> list[Path]:
 
 def documents(layers: list[Layer], report: Report) -> Iterator[Document]:
     """Read every file of every layer, in order; unreadable or unrecognised files become problems."""
+    here = Path(os.getcwd()).resolve()  # once, not once per file
     for layer in layers:
         for path in yaml_files(layer):
-            name = shown_path(path)
+            name = shown_path(path, here)
             try:
                 body = read_file(path, name)
             except YAMLProblem as problem:

@@ -11,11 +11,11 @@ from trellis.errors import Problem
 from trellis.metadata.model import UNKNOWN, Source
 
 
-def shown_path(path: str | Path) -> str:
-    """``path`` relative to the current folder when it lies under it, else absolute."""
+def shown_path(path: str | Path, folder: Path | None = None) -> str:
+    """``path`` relative to ``folder`` (resolved; default: the current folder) when it lies under it, else absolute."""
     absolute = Path(path).resolve()
     try:
-        return str(absolute.relative_to(Path(os.getcwd()).resolve()))
+        return str(absolute.relative_to(folder or Path(os.getcwd()).resolve()))
     except ValueError:
         return str(absolute)
 

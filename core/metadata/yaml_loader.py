@@ -10,6 +10,8 @@ entry. Duplicate keys are errors, not silent overwrites.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +22,6 @@ MAX_FILE_SIZE = 1024 * 1024
 MAX_DEPTH = 32
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_STRING = "tag:yaml.org,2002:str"
-_BOOLEAN = "tag:yaml.org,2002:bool"
 
 
 class YAMLProblem(Exception):
@@ -33,36 +33,58 @@ class YAMLProblem(Exception):
         self.message = message
 
 
-# Where a node is written: a Source, or (path, line, column) until someone asks (most are never asked,
-# and a tuple is much cheaper to make than a frozen dataclass).
-Where = Source | tuple[str, int, int]
+# Where a node is written: a Source; or, until someone asks (most are never asked), the parser's own
+# mark of where it starts (0-based, named after the file), or (path, line, column) for text in quotes.
+# Asked once, the Source replaces the mark or tuple.
+Where = Source | tuple[str, int, int] | yaml.Mark
 
 
 def _source(where: Where) -> Source:
-    return where if isinstance(where, Source) else Source(*where)
+    if type(where) is tuple:
+        return Source(*where)
+    if isinstance(where, Source):
+        return where
+    return Source(where.name, where.line + 1, where.column + 1)
 
 
 class YMap(dict):
     """A mapping read from YAML: ``source`` of the mapping, ``key_at``/``value_at`` per key."""
 
+    # Slots, and no call to dict.__init__ (the dict is already empty): a load makes thousands of these.
+    __slots__ = ("_where", "key_sources", "value_sources")
+
     def __init__(self, source: Where):
-        super().__init__()
         self._where = source
         self.key_sources: dict[Any, Where] = {}
+        # A list or mapping read as a value has no entry here: it knows where it starts.
         self.value_sources: dict[Any, Where] = {}
 
     @property
     def source(self) -> Source:
         """Where the mapping starts."""
-        return _source(self._where)
+        where = self._where
+        if type(where) is not Source:
+            where = self._where = _source(where)
+        return where
 
     def key_at(self, key: Any) -> Source:
         """Where ``key`` is written (the mapping itself when the key came from elsewhere)."""
-        return _source(self.key_sources.get(key, self._where))
+        where = self.key_sources.get(key)
+        if where is None:
+            return self.source
+        if type(where) is not Source:
+            where = self.key_sources[key] = _source(where)
+        return where
 
     def value_at(self, key: Any) -> Source:
         """Where the value of ``key`` is written (falls back to the key, then the mapping)."""
-        return _source(self.value_sources.get(key) or self.key_sources.get(key, self._where))
+        where = self.value_sources.get(key)
+        if where is None:
+            value = self.get(key)
+            return value.source if isinstance(value, YMap | YList) else self.key_at(key)
+        if type(where) is not Source:
+            where = self.value_sources[key] = _source(where)
+        return where
 
     def put(self, key: Any, value: Any, key_source: Where, value_source: Where) -> None:
         """Set ``key`` with the places its key and value come from."""
@@ -74,19 +96,28 @@ class YMap(dict):
 class YList(list):
     """A sequence read from YAML: ``source`` of the list and ``item_at`` per item."""
 
+    __slots__ = ("_where", "item_sources")
+
     def __init__(self, source: Where):
-        super().__init__()
         self._where = source
         self.item_sources: list[Where] = []
 
     @property
     def source(self) -> Source:
         """Where the list starts."""
-        return _source(self._where)
+        where = self._where
+        if type(where) is not Source:
+            where = self._where = _source(where)
+        return where
 
     def item_at(self, index: int) -> Source:
         """Where item ``index`` is written."""
-        return _source(self.item_sources[index] if index < len(self.item_sources) else self._where)
+        if index >= len(self.item_sources):
+            return self.source
+        where = self.item_sources[index]
+        if type(where) is not Source:
+            where = self.item_sources[index] = _source(where)
+        return where
 
     def add(self, value: Any, source: Where) -> None:
         """Append ``value`` written at ``source``."""
@@ -133,12 +164,12 @@ def read_file(path: Path, shown_as: str | None = None) -> Any:
 
 def read_text(text: str, name: str) -> Any:
     """Read YAML ``text`` (see :func:`read_file`); ``name`` is the path recorded in sources."""
-    builder = _Builder(name)
+    stream = io.StringIO(text)
+    stream.name = name  # the parser's marks carry it, so that a mark alone says where a value is
     try:
-        loader = _Loader(text)
+        loader = _Loader(stream)
         try:
-            while loader.check_event():
-                builder.feed(loader.get_event())
+            return _build(loader.get_event, name)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as error:
@@ -147,126 +178,138 @@ def read_text(text: str, name: str) -> Any:
         raise YAMLProblem(source, f"not valid YAML: {error.problem or error.context}") from None
     except yaml.YAMLError as error:
         raise YAMLProblem(Source(name), f"not valid YAML: {error}") from None
-    return builder.result
 
 
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
-
-
-def _tag(event: yaml.ScalarEvent) -> str:
-    """The tag of a scalar as the safe loader resolves it (memoised: the same words recur in every file)."""
-    if event.tag not in (None, "!"):
-        return event.tag
-    key = (event.value, event.implicit)
-    tag = _RESOLVED.get(key)
-    if tag is None:
-        if len(_RESOLVED) > 100_000:
-            _RESOLVED.clear()
-        tag = _RESOLVED[key] = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
-    return tag
-
-
-class _Builder:
-    """Builds YMap/YList/scalars straight from the event stream, in one pass and without recursion.
-
-    Refuses anchors and aliases before anything is expanded (a "billion laughs"
-    file fails at its first anchor), nesting deeper than ``MAX_DEPTH``, more than
-    one document, and duplicate keys.
-    """
-
-    def __init__(self, name: str):
-        self.name = name
-        self.result: Any = None
-        self.documents = 0
-        # One frame per open container: [container, pending key (or _NO_KEY), where the key is].
-        self.stack: list[list[Any]] = []
-
-    def source(self, event: yaml.Event) -> tuple[str, int, int]:
-        mark = event.start_mark
-        # Point inside quotes, so that an expression's column offset lands on the right character.
-        quoted = type(event) is yaml.ScalarEvent and event.style in _QUOTES
-        return self.name, mark.line + 1, mark.column + 1 + quoted
-
-    def at(self, event: yaml.Event) -> Source:
-        return _source(self.source(event))
-
-    def feed(self, event: yaml.Event) -> None:
-        """Take the next event (this runs once per scalar, so it dispatches on the exact type)."""
-        kind = type(event)
-        if kind is yaml.ScalarEvent:
-            if event.anchor:
-                raise YAMLProblem(self.at(event), _ALIASES)
-            self.add(event, None)
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            if event.anchor:
-                raise YAMLProblem(self.at(event), _ALIASES)
-            if event.tag not in _COLLECTION_TAGS:
-                raise YAMLProblem(self.at(event), f"tag '{event.tag}' is not allowed")
-            if len(self.stack) >= MAX_DEPTH:
-                raise YAMLProblem(self.at(event), f"nesting is too deep (more than {MAX_DEPTH} levels)")
-            container = (YMap if kind is yaml.MappingStartEvent else YList)(self.source(event))
-            self.add(event, container)
-            self.stack.append([container, _NO_KEY, None])
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            self.stack.pop()
-        elif kind is yaml.AliasEvent:
-            raise YAMLProblem(self.at(event), _ALIASES)
-        elif kind is yaml.DocumentStartEvent:
-            self.documents += 1
-            if self.documents > 1:
-                raise YAMLProblem(self.at(event), "a metadata file holds one document (remove the second '---')")
-
-    def add(self, event: yaml.Event, container: Any) -> None:
-        """Place a scalar (``container`` None) or a new container where the stream is."""
-        if not self.stack:
-            self.result = container if container is not None else self.scalar(event)
-            return
-        frame = self.stack[-1]
-        parent = frame[0]
-        if frame[1] is _NO_KEY and type(parent) is YMap:
-            self.key(frame, event, container, self.source(event))
-            return
-        value = container if container is not None else self.scalar(event)
-        if type(parent) is YList:
-            parent.add(value, self.source(event))
-        else:
-            parent.put(frame[1], value, frame[2], self.source(event))
-            frame[1] = _NO_KEY
-
-    def key(self, frame: list[Any], event: yaml.Event, container: Any, source: Where) -> None:
-        if container is not None:
-            raise YAMLProblem(_source(source), "a key must be a plain value, not a list or mapping")
-        tag = _tag(event)
-        if tag == "tag:yaml.org,2002:merge":
-            raise YAMLProblem(_source(source), "merge keys (<<) are not allowed")
-        # YAML 1.1 reads a plain `on:` (also yes/no/off) as a boolean; as a key it is the word.
-        key = event.value if tag in (_STRING, _BOOLEAN) else self.scalar(event, tag)
-        if key in frame[0]:
-            first = frame[0].key_at(key)
-            raise YAMLProblem(_source(source), f"duplicate key '{key}' (first defined at line {first.line})")
-        frame[1], frame[2] = key, source
-
-    def scalar(self, event: yaml.ScalarEvent, tag: str | None = None) -> Any:
-        if tag is None:
-            if event.tag is None and not event.implicit[0]:
-                return event.value  # quoted, or a block scalar: text
-            tag = _tag(event)
-        if tag == _STRING:
-            return event.value
-        construct = _CONSTRUCTOR.yaml_constructors.get(tag)
-        if construct is None:
-            raise YAMLProblem(self.at(event), f"tag '{tag}' is not allowed")
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-        try:
-            return construct(_CONSTRUCTOR, node)
-        except (yaml.YAMLError, ValueError) as error:
-            raise YAMLProblem(self.at(event), f"cannot read value '{event.value}': "
-                                                  f"{getattr(error, 'problem', error)}") from None
-
-
+# Plain scalar text -> (value, the same as a key); the same words and numbers recur in every file.
+# Only what the implicit tags give is kept, all immutable: str, bool, int, float, None and dates.
+_PLAIN: dict[str, tuple[Any, Any]] = {}
+_PLAIN_LIMIT = 100_000
+_STRING = "tag:yaml.org,2002:str"
+_BOOLEAN = "tag:yaml.org,2002:bool"
+_MERGE = "tag:yaml.org,2002:merge"
 _NO_KEY = object()
 _QUOTES = ("'", '"')
 _COLLECTION_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _ALIASES = "anchors and aliases (&name, *name) are not allowed"
+_SCALAR, _ALIAS = yaml.ScalarEvent, yaml.AliasEvent
+_MAPPING_START, _SEQUENCE_START = yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MAPPING_END, _SEQUENCE_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
+_DOCUMENT_START, _STREAM_END = yaml.DocumentStartEvent, yaml.StreamEndEvent
+
+
+def _build(next_event: Callable[[], Any], name: str) -> Any:
+    """Build YMap/YList/scalars straight from the event stream, in one pass and without recursion.
+
+    Refuses anchors and aliases before anything is expanded (a "billion laughs"
+    file fails at its first anchor), nesting deeper than ``MAX_DEPTH``, more than
+    one document, and duplicate keys. This runs once per YAML event of every
+    file, so the open container lives in local variables rather than in objects,
+    and plain scalars seen before cost one dictionary lookup.
+    """
+    result = None
+    documents = 0
+    stack: list[tuple[Any, bool, Where | None]] = []  # the enclosing containers, innermost last
+    parent: Any = None  # the open container (None at the top)
+    in_map = False  # parent is a YMap
+    key: Any = _NO_KEY  # in a YMap: the key waiting for its value
+    key_at: Where | None = None
+    known = _PLAIN.get
+    while True:
+        event = next_event()
+        kind = type(event)
+        if kind is _SCALAR:
+            at = event.start_mark
+            if event.style in _QUOTES:  # point inside quotes, so that an expression's offset lands right
+                at = (name, at.line + 1, at.column + 2)
+            if event.anchor is not None:
+                raise YAMLProblem(_source(at), _ALIASES)
+            wants_key = in_map and key is _NO_KEY
+            if event.tag is None and not event.implicit[0]:
+                value = as_key = event.value  # quoted, or a block scalar: text
+            else:
+                value, as_key = (event.tag is None and known(event.value)) or _plain(event, at, wants_key)
+            if wants_key:
+                if as_key in parent:
+                    first = parent.key_at(as_key)
+                    raise YAMLProblem(_source(at), f"duplicate key '{as_key}' (first defined at line {first.line})")
+                key, key_at = as_key, at
+                continue
+        elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+            if event.anchor is not None:
+                raise YAMLProblem(_at(event, name), _ALIASES)
+            if event.tag not in _COLLECTION_TAGS:
+                raise YAMLProblem(_at(event, name), f"tag '{event.tag}' is not allowed")
+            if len(stack) >= MAX_DEPTH:
+                raise YAMLProblem(_at(event, name), f"nesting is too deep (more than {MAX_DEPTH} levels)")
+            at = event.start_mark
+            if in_map and key is _NO_KEY:
+                raise YAMLProblem(_source(at), "a key must be a plain value, not a list or mapping")
+            value = YMap(at) if kind is _MAPPING_START else YList(at)
+        elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+            parent, in_map, key_at = stack.pop()
+            key = _NO_KEY
+            continue
+        elif kind is _ALIAS:
+            raise YAMLProblem(_at(event, name), _ALIASES)
+        elif kind is _DOCUMENT_START:
+            documents += 1
+            if documents > 1:
+                raise YAMLProblem(_at(event, name), "a metadata file holds one document (remove the second '---')")
+            continue
+        elif kind is _STREAM_END or event is None:
+            return result
+        else:
+            continue
+        if parent is None:
+            result = value
+        elif in_map:
+            parent[key] = value
+            parent.key_sources[key] = key_at
+            if kind is _SCALAR:
+                parent.value_sources[key] = at
+            key = _NO_KEY
+        else:
+            parent.append(value)
+            parent.item_sources.append(at)
+        if kind is not _SCALAR:
+            stack.append((parent, in_map, key_at))
+            parent, in_map = value, kind is _MAPPING_START
+
+
+def _at(event: Any, name: str) -> Source:
+    mark = event.start_mark
+    return Source(name, mark.line + 1, mark.column + 1)
+
+
+def _plain(event: Any, at: Where, is_key: bool) -> tuple[Any, Any]:
+    """(value, value as a key) of a plain or tagged scalar, as the safe loader constructs it.
+
+    Tags without a safe constructor and merge keys (``<<``) are refused. As a key, a
+    YAML 1.1 boolean stays the word: a plain ``on:`` (also yes/no/off) is the key 'on'.
+    """
+    explicit = event.tag not in (None, "!")
+    tag = event.tag if explicit else _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == _MERGE and is_key:
+        raise YAMLProblem(_source(at), "merge keys (<<) are not allowed")
+    if tag == _STRING:
+        found = (event.value, event.value)
+    else:
+        construct = _CONSTRUCTOR.yaml_constructors.get(tag)
+        if construct is None:
+            raise YAMLProblem(_source(at), f"tag '{tag}' is not allowed")
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            value = construct(_CONSTRUCTOR, node)
+        except (yaml.YAMLError, ValueError) as error:
+            raise YAMLProblem(_source(at), f"cannot read value '{event.value}': "
+                                           f"{getattr(error, 'problem', error)}") from None
+        except (TypeError, AttributeError, OverflowError):  # e.g. `!!timestamp nope`: PyYAML does not check
+            raise YAMLProblem(_source(at), f"cannot read value '{event.value}' as {tag.rpartition(':')[2]}") from None
+        found = (value, event.value if tag == _BOOLEAN else value)
+    if event.tag is None and event.implicit[0]:
+        if len(_PLAIN) >= _PLAIN_LIMIT:
+            _PLAIN.clear()
+        _PLAIN[event.value] = found
+    return found
