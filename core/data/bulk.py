@@ -28,13 +28,7 @@ def insert_rows(connection, table, rows: list[dict[str, Any]]) -> None:
     if statement is None or any(len(row) != len(keys) for row in rows):
         connection.execute(insert(table), rows)  # not plain enough: SQLAlchemy's own executemany
         return
-    sql, order, processors, positional = statement
-    if processors:
-        rows = _processed(rows, processors)
-    if positional:
-        parameters = [tuple(row[k] for k in order) for row in rows]
-    else:
-        parameters = [{name: row[k] for name, k in order} for row in rows]
+    sql, parameters = _bound(statement, rows)
     connection.exec_driver_sql(sql, parameters)
 
 
@@ -53,13 +47,7 @@ def insert_returning(connection, table, rows: list[dict[str, Any]], column: str)
     statement = _compiled(dialect, table, keys, returning=column)
     if statement is None or any(len(row) != len(keys) for row in rows):
         return None
-    sql, order, processors, positional = statement
-    if processors:
-        rows = _processed(rows, processors)
-    if positional:
-        parameters = [tuple(row[k] for k in order) for row in rows]
-    else:
-        parameters = [{name: row[k] for name, k in order} for row in rows]
+    sql, parameters = _bound(statement, rows)
     found = []
     with connection.connection.driver_connection.cursor() as cursor:  # the session's connection and transaction
         cursor.executemany(sql, parameters, returning=True)
@@ -112,3 +100,13 @@ def _compiled(dialect, table, keys: tuple[str, ...], returning: str | None = Non
             found = (compiled.string, [(by_key[k], k) for k in keys], processors, False)
     cache[wanted] = found
     return found
+
+
+def _bound(statement, rows: list[dict[str, Any]]) -> tuple[str, list]:
+    """The SQL of a compiled ``statement`` and ``rows`` as the driver's parameters (processed, in order)."""
+    sql, order, processors, positional = statement
+    if processors:
+        rows = _processed(rows, processors)
+    if positional:
+        return sql, [tuple(row[k] for k in order) for row in rows]
+    return sql, [{name: row[k] for name, k in order} for row in rows]
