@@ -432,6 +432,17 @@ def test_migrate_against_an_unreachable_database_is_one_line(org, monkeypatch):
     assert err.startswith("trellis: error:") and "Traceback" not in err
 
 
+def test_a_database_url_whose_driver_is_not_installed_is_one_line_naming_the_setting(org, monkeypatch):
+    import importlib.util
+
+    if importlib.util.find_spec("pg8000") is not None:
+        pytest.skip("pg8000 is installed here")
+    monkeypatch.setenv("TRELLIS_DATABASE_URL", "postgresql+pg8000://nobody@127.0.0.1:1/nothing")
+    code, _, err = org.cli("migrate")
+    assert code != 0
+    assert "TRELLIS_DATABASE_URL" in err and "not installed" in err and "Traceback" not in err
+
+
 def test_a_name_longer_than_postgresql_keeps_is_a_yaml_error_with_its_line(org):
     long = "compatible_" * 5 + "parts"
     org.write(PART + f"  {long}: {{type: links, to: user}}\n")

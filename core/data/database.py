@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import NoSuchModuleError
 
 db = SQLAlchemy()
 
@@ -23,7 +24,14 @@ def init_app(app) -> None:
 
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
-    db.init_app(app)
+    try:
+        db.init_app(app)
+    except (ModuleNotFoundError, NoSuchModuleError) as e:
+        from trellis.errors import SettingsError
+
+        missing = getattr(e, "name", None) or str(e)
+        raise SettingsError(f"TRELLIS_DATABASE_URL: the driver for '{url.drivername}' is not installed ({missing}); "
+                            "for PostgreSQL: pip install 'trellis-crm[postgres]'") from None
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite" and not getattr(engine, "_trellis_tuned", False):
