@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from trellis.errors import SettingsError
+from trellis.metadata.yaml_loader import YAMLProblem, plain, read_file
 
 ENV_PREFIX = "TRELLIS_"
 LOCALES = ("en", "ru", "bg", "fa")
@@ -74,11 +74,9 @@ def _read_settings_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise SettingsError(f"{where}: not valid YAML: {getattr(e, 'problem', e)}") from None
+        data = plain(read_file(path)) or {}  # the loader's limits: size, nesting, no aliases
+    except YAMLProblem as e:
+        raise SettingsError(f"{e.source.path}:{e.source.line}: {e.message}") from None
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: expected a mapping of settings")
     values = {}

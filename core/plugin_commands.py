@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-import yaml
+from trellis.metadata.yaml_loader import YAMLProblem, read_file
 
 
 @dataclass
@@ -26,8 +26,8 @@ def contribution(folders: list[str]) -> Contribution:
     for folder in folders:
         for path in sorted(Path(folder).rglob("*.y*ml")):
             try:
-                document = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, yaml.YAMLError):
+                document = read_file(path)  # the loader's limits: size, nesting, no aliases
+            except (OSError, YAMLProblem):
                 found.unreadable.append(str(path))
                 continue
             if not isinstance(document, dict):

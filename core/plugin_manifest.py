@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from trellis.errors import SettingsError
+from trellis.metadata.yaml_loader import YAMLProblem, plain, read_file
 
 MANIFEST = "plugin.yaml"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -57,13 +57,11 @@ class Plugin:
 def read_manifest(path: Path) -> dict[str, Any]:
     """Read and check ``plugin.yaml`` at ``path``; errors name the file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = plain(read_file(path))  # the loader's limits: size, nesting, no aliases
     except OSError as e:
         raise PluginLoadError(f"{path}: cannot read the plugin manifest ({e.strerror})") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise PluginLoadError(f"{where}: not valid YAML: {getattr(e, 'problem', e)}") from None
+    except YAMLProblem as e:
+        raise PluginLoadError(f"{e.source}: {e.message}") from None
     if not isinstance(data, dict):
         raise PluginLoadError(f"{path}: expected a mapping with name, version, label, depends")
     unknown = set(data) - {"name", "version", "label", "depends", "min_trellis", "description"}

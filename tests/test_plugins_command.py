@@ -88,3 +88,12 @@ def test_a_plugins_cli_command_runs_as_a_trellis_sub_command(run, installed_plug
             return [greet]
     """)
     assert run("greet").output == "hello from greeter\n"
+
+
+def test_a_yaml_bomb_in_a_plugin_is_listed_as_unreadable_not_expanded(run, installed_plugin):
+    bomb = "entity: boom\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    installed_plugin("boomer", depends=["contacts"], files={"metadata/entities/boom.yaml": bomb})
+    boomer = block(run("plugins").output, "boomer")
+    assert any(line.startswith("   unreadable YAML: ") and line.endswith("boom.yaml (run 'trellis check')")
+               for line in boomer)
+    assert not any("entities: boom" in line for line in boomer)

@@ -102,6 +102,12 @@ def test_a_broken_manifest_is_an_error_naming_the_file(installed_plugin):
         discover()
 
 
+def test_a_manifest_with_aliases_is_refused_before_it_is_expanded(installed_plugin):
+    package = installed_plugin("bomb", manifest="name: bomb\nx: &a [1, 1]\ny: [*a, *a]\n")
+    with pytest.raises(PluginLoadError, match=rf"{package / 'plugin.yaml'}:2:\d+: anchors and aliases"):
+        discover()
+
+
 def test_a_manifest_with_an_unknown_key_is_an_error(installed_plugin):
     installed_plugin("oddkey", manifest="name: oddkey\nversion: 1\ndepend: [contacts]\n")
     with pytest.raises(PluginLoadError, match=r"plugin.yaml: unknown key\(s\) depend"):

@@ -65,6 +65,15 @@ def test_broken_trellis_yaml_names_file_and_line(tmp_path):
         resolve({"ORG_DIR": str(tmp_path)}, environ={})
 
 
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b]\n"
+
+
+def test_trellis_yaml_is_read_with_the_metadata_limits(tmp_path):
+    (tmp_path / "trellis.yaml").write_text("locale: en\n" + BOMB)
+    with pytest.raises(SettingsError, match=r"trellis.yaml:2: anchors and aliases .* are not allowed"):
+        resolve({"ORG_DIR": str(tmp_path)}, environ={})
+
+
 def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("TRELLIS_SECRET_KEY", raising=False)
     first = create_app({"ORG_DIR": str(tmp_path)})
