@@ -98,7 +98,10 @@ def test_trellis_user_password_refuses_a_weak_password_and_an_unknown_user(app, 
 
     runner = app.test_cli_runner()
     weak = runner.invoke(cli, ["user", "password", "ann@example.com", "--password-stdin"], input="short\n")
+    own_email = runner.invoke(cli, ["user", "password", "ann@example.com", "--password-stdin"],
+                              input="ann@example.com\n")
     unknown = runner.invoke(cli, ["user", "password", "bob@example.com", "--password-stdin"], input=NEW + "\n")
     assert weak.exit_code == 1 and "at least 10 characters" in weak.output
+    assert own_email.exit_code == 1 and "must not be the email" in own_email.output
     assert unknown.exit_code == 1 and "no user" in unknown.output
     assert login(app.test_client(), "ann@example.com", PASSWORD).status_code == 302

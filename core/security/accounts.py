@@ -118,14 +118,20 @@ def _hash(password: str | None) -> str | None:
 
 
 def set_password(app, user_id: int, password: str) -> None:
-    """Replace a user's password; every session of the user ends."""
+    """Replace a user's password; every session of the user ends.
+
+    Raises AccountError, changing nothing, for a password the policy refuses
+    (too short, or the user's own email).
+    """
     from trellis.data.unit import unit_of_work
 
-    problem = password_problem(password)
-    if problem:
-        raise AccountError(problem)
     table = credentials(app)
+    users = runtime(app).schema.tables["user"]
     with unit_of_work(app) as connection:
+        email = connection.execute(select(users.c.email).where(users.c.id == user_id)).scalar()
+        problem = password_problem(password, email)
+        if problem:
+            raise AccountError(problem)
         connection.execute(update(table).where(table.c.user_id == user_id).values(
             password_hash=_hash(password), session_token=None, failed_logins=0, locked_until=None,
             changed_at=datetime.now(UTC)))
