@@ -88,6 +88,31 @@ def test_an_administrator_adds_a_webhook_and_sees_its_secret_once(app, admin):
     assert "https://example.com/hook" in listing and row["secret"] not in listing
 
 
+def test_the_webhook_list_shows_each_subscriptions_last_delivery_and_count(app, admin):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+    from trellis.data.unit import unit_of_work
+    from trellis.runtime import runtime
+
+    for url in ("https://one.example.com/hook", "https://two.example.com/hook"):
+        post(admin, "/admin/webhooks", {"url": url, "entity": "customer", "events": "create"})
+    first, second = (row["id"] for row in webhook_rows(app))
+    attempts = runtime(app).services["api_tables"].attempts
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with unit_of_work(app) as connection:
+        connection.execute(insert(attempts), [
+            {"webhook_id": hook, "event": "create", "status_code": code, "error": error,
+             "at": start + timedelta(minutes=n)}
+            for n, (hook, code, error) in enumerate([(first, 500, None), (first, 204, None),
+                                                      (second, None, "connection refused"), (first, 502, None)])])
+    rows = re.findall(r"<tr>.*?</tr>", admin.get("/admin/webhooks").get_data(as_text=True), re.S)
+    one = next(row for row in rows if "one.example.com" in row)
+    two = next(row for row in rows if "two.example.com" in row)
+    assert "502" in one and "(3)" in one and "204" not in one
+    assert "connection refused" in two and "(1)" in two
+
+
 def test_a_webhook_with_a_bad_url_is_refused_with_the_reason_and_not_stored(app, admin):
     answer = post(admin, "/admin/webhooks", {"url": "ftp://example.com", "entity": "customer", "events": "create"})
     assert answer.status_code == 422 and "must be http(s)" in answer.get_data(as_text=True)

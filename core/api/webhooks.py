@@ -82,6 +82,20 @@ def attempts_of(app, webhook_id: int) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+def delivery_summary(app) -> dict[int, tuple[int, dict[str, Any]]]:
+    """Per subscription id: (number of delivery attempts, the latest attempt), in two queries."""
+    from sqlalchemy import func
+    from trellis.data.unit import unit_of_work
+
+    table = _tables(app).attempts
+    with unit_of_work(app, write=False) as connection:
+        counts = connection.execute(select(table.c.webhook_id, func.count(), func.max(table.c.id))
+                                    .group_by(table.c.webhook_id)).all()
+        latest = {row["id"]: dict(row) for row in connection.execute(
+            select(table).where(table.c.id.in_([last for _, _, last in counts]))).mappings()}
+    return {webhook_id: (count, latest[last]) for webhook_id, count, last in counts}
+
+
 class WebhookHooks:
     """The record-service hooks that queue deliveries (registered like a plugin, after every plugin)."""
 

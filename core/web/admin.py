@@ -99,7 +99,7 @@ def _require_api() -> None:
 
 def _webhooks_page(error: str | None = None, created: tuple[int, str] | None = None):
     from sqlalchemy import select
-    from trellis.api.webhooks import EVENTS, attempts_of
+    from trellis.api.webhooks import EVENTS, delivery_summary
     from trellis.data.unit import unit_of_work
 
     _require_api()
@@ -107,11 +107,11 @@ def _webhooks_page(error: str | None = None, created: tuple[int, str] | None = N
     table = runtime().services["api_tables"].webhooks
     with unit_of_work(app, write=False) as connection:
         rows = connection.execute(select(table).order_by(table.c.id)).mappings().all()
+    deliveries = delivery_summary(app)
     hooks = []
     for row in rows:
-        attempts = attempts_of(app, row["id"])
-        hooks.append({**row, "events": json.loads(row["events"]), "last": attempts[-1] if attempts else None,
-                      "attempts": len(attempts)})
+        count, last = deliveries.get(row["id"], (0, None))
+        hooks.append({**row, "events": json.loads(row["events"]), "last": last, "attempts": count})
     metadata = runtime().metadata
     entities = sorted(metadata.entities) if metadata is not None else []
     return render_template("admin/webhooks.html", title=_("Webhooks"), hooks=hooks, entities=entities,
