@@ -235,6 +235,8 @@ def menu_items(user):
     ``user`` is the signed-in user, or ``None``. Return a list of
     ``trellis.MenuItem(label, url, icon=None, order=100, group=None)``; return
     nothing for a user who should not see them.
+    ``label`` and ``group`` may be text per locale, as in the YAML
+    (``{"en": "Deals", "ru": "Сделки"}``); the menu shows the user's locale.
 
     Example::
 

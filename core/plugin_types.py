@@ -48,14 +48,16 @@ class MenuItem:
 
     ``url`` is a path (``/app/contact``); ``order`` sorts the menu (lower first);
     ``group`` puts the item under a heading (``"Sales"``); ``icon`` names an icon
-    of the theme.
+    of the theme. ``label`` and ``group`` are text, or text per locale as in the
+    YAML (``{"en": "Deals", "ru": "Сделки"}``): the menu shows the user's locale,
+    else English, else any.
     """
 
-    label: str
+    label: str | dict[str, str]
     url: str
     icon: str | None = None
     order: int = 100
-    group: str | None = None
+    group: str | dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -58,3 +58,14 @@ def test_every_compiled_catalogue_matches_its_po_file_and_translates_everything(
     with open(folder / "messages.mo", "rb") as f:
         compiled = read_mo(f)
     assert {m.id: m.string for m in compiled if m.id} == {m.id: m.string for m in catalogue if m.id}
+
+
+def test_the_plugins_menu_entries_follow_the_users_locale(web):
+    post(web, "/preferences", {"locale": "fa"})
+    page = web.get("/").get_data(as_text=True)
+    menu = page[page.index('<nav class="sidebar"'):page.index("</nav>")]
+    assert 'href="/app/contact">مخاطبان</a>' in menu and "فروش" in menu and "داشبورد فروش" in menu
+    assert ">Contacts<" not in menu and ">Deals<" not in menu
+    post(web, "/preferences", {"locale": "en"})
+    page = web.get("/").get_data(as_text=True)
+    assert 'href="/app/contact">Contacts</a>' in page[page.index('<nav class="sidebar"'):page.index("</nav>")]

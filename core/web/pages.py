@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from trellis.errors import NotFound, PermissionDenied, ValidationError
 from trellis.runtime import runtime
-from trellis.web.labels import entity_label, user_timezone
+from trellis.web.labels import entity_label, label, user_timezone
 
 bp = Blueprint("pages", __name__)
 
@@ -46,7 +46,8 @@ def navigation(user) -> list[dict]:
     groups: dict[str | None, list[dict]] = {}
     covered = set()
     for item in menu_items(current_app._get_current_object(), user):
-        groups.setdefault(item.group, []).append({"label": item.label, "url": item.url})
+        title = label(item.group) if item.group else None
+        groups.setdefault(title, []).append({"label": label(item.label), "url": item.url})
         covered.add(item.url.rstrip("/"))
     boards = menu(user) if user is not None else []
     if boards:

@@ -10,10 +10,13 @@ from trellis import MenuItem, hookimpl
 @hookimpl
 def menu_items(user):
     """Contacts, Companies and Activities in the navigation menu."""
+    group = {"en": "Contacts", "ru": "Контакты", "bg": "Контакти", "fa": "مخاطبان"}
     return [
-        MenuItem("Contacts", "/app/contact", icon="person", order=10, group="Contacts"),
-        MenuItem("Companies", "/app/company", icon="building", order=11, group="Contacts"),
-        MenuItem("Activities", "/app/activity", icon="calendar", order=12, group="Contacts"),
+        MenuItem(group, "/app/contact", icon="person", order=10, group=group),
+        MenuItem({"en": "Companies", "ru": "Компании", "bg": "Фирми", "fa": "شرکت‌ها"},
+                 "/app/company", icon="building", order=11, group=group),
+        MenuItem({"en": "Activities", "ru": "Активности", "bg": "Дейности", "fa": "فعالیت‌ها"},
+                 "/app/activity", icon="calendar", order=12, group=group),
     ]
 
 

@@ -14,16 +14,21 @@ from trellis import MenuItem, Widget, hookimpl
 @hookimpl
 def menu_items(user):
     """Leads, Deals, Quotes, Orders, Products and the sales dashboard in the menu."""
-    return [
-        MenuItem("Leads", "/app/lead", icon="spark", order=20, group="Sales"),
-        MenuItem("Deals", "/app/deal", icon="handshake", order=21, group="Sales"),
-        MenuItem("Pipeline", "/app/deal/kanban", icon="columns", order=22, group="Sales"),
-        MenuItem("Quotes", "/app/quote", icon="document", order=23, group="Sales"),
-        MenuItem("Orders", "/app/order", icon="cart", order=24, group="Sales"),
-        MenuItem("Products", "/app/product", icon="box", order=25, group="Sales"),
-        MenuItem("Sales targets", "/app/sales_target", icon="target", order=26, group="Sales"),
-        MenuItem("Sales dashboard", "/sales/dashboard", icon="chart", order=27, group="Sales"),
+    group = {"en": "Sales", "ru": "Продажи", "bg": "Продажби", "fa": "فروش"}
+    entries = [
+        ({"en": "Leads", "ru": "Лиды", "bg": "Потенциални клиенти", "fa": "سرنخ‌ها"}, "/app/lead", "spark"),
+        ({"en": "Deals", "ru": "Сделки", "bg": "Сделки", "fa": "معاملات"}, "/app/deal", "handshake"),
+        ({"en": "Pipeline", "ru": "Воронка", "bg": "Фуния", "fa": "قیف فروش"}, "/app/deal/kanban", "columns"),
+        ({"en": "Quotes", "ru": "Коммерческие предложения", "bg": "Оферти", "fa": "پیش‌فاکتورها"},
+         "/app/quote", "document"),
+        ({"en": "Orders", "ru": "Заказы", "bg": "Поръчки", "fa": "سفارش‌ها"}, "/app/order", "cart"),
+        ({"en": "Products", "ru": "Товары", "bg": "Продукти", "fa": "محصولات"}, "/app/product", "box"),
+        ({"en": "Sales targets", "ru": "Планы продаж", "bg": "Цели за продажби", "fa": "اهداف فروش"},
+         "/app/sales_target", "target"),
+        ({"en": "Sales dashboard", "ru": "Панель продаж", "bg": "Табло за продажби", "fa": "داشبورد فروش"},
+         "/sales/dashboard", "chart"),
     ]
+    return [MenuItem(text, url, icon=icon, order=20 + n, group=group) for n, (text, url, icon) in enumerate(entries)]
 
 
 @hookimpl
