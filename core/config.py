@@ -47,6 +47,8 @@ SETTINGS = (
     Setting("SMTP_URL", None, "smtp://user:password@host:port for outgoing email"),
     Setting("LOCALE", "en", "default locale: " + ", ".join(LOCALES)),
     Setting("TIMEZONE", "UTC", "default time zone (IANA name)"),
+    Setting("IMPORT_MAX_BYTES", 20 * 1024 * 1024, "the largest file the import page takes, in bytes"),
+    Setting("IMPORT_KEEP_DAYS", 7, "days an uploaded import file (and its error CSV) is kept"),
 )
 NAMES = {s.name for s in SETTINGS}
 
@@ -106,11 +108,23 @@ def _check(values: dict[str, Any]) -> dict[str, Any]:
         values["PLUGINS"] = [p.strip() for p in plugins.split(",") if p.strip()]
     elif plugins is not None and not isinstance(plugins, list | tuple):
         raise SettingsError("TRELLIS_PLUGINS: expected a comma-separated list of plugin names")
+    for name in ("IMPORT_MAX_BYTES", "IMPORT_KEEP_DAYS"):
+        values[name] = _positive_integer(name, values[name])
     for name in ("BROKER_URL", "SMTP_URL"):
         url = values[name]
         if url and "://" not in str(url):
             raise SettingsError(f"TRELLIS_{name}: '{url}' is not a URL (expected scheme://...)")
     return values
+
+
+def _positive_integer(name: str, value: Any) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise SettingsError(f"TRELLIS_{name}: expected a whole number above 0, not '{value}'")
+    return number
 
 
 def check_database_url(url: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from test_import_world import *  # noqa: F403 - the shared fixtures (contacts only)
@@ -81,6 +82,33 @@ def test_a_file_over_the_size_limit_is_refused(app, web):
     r = upload(web, PEOPLE * 5)
     assert r.status_code in (413, 422)
     assert "larger than" in r.get_data(as_text=True)
+
+
+def test_uploads_older_than_the_keep_days_are_removed_at_the_next_upload(app, web):
+    import os
+    import time
+
+    first = upload(web, PEOPLE).headers["Location"]
+    second = upload(web, PEOPLE).headers["Location"]
+    imports = Path(app.config["INSTANCE_DIR"]) / "imports"
+    old_token = first.rstrip("/").rsplit("/", 1)[-1]
+    eight_days_ago = time.time() - 8 * 86400
+    (imports / f"{old_token}-errors.csv").write_text("row,column,message\n")
+    for path in imports.glob(f"{old_token}*"):
+        os.utime(path, (eight_days_ago, eight_days_ago))
+    upload(web, PEOPLE)
+    assert list(imports.glob(f"{old_token}*")) == []
+    assert web.get(first).status_code == 404 and web.get(second).status_code == 200
+
+
+def test_the_import_settings_are_checked_like_every_setting(tmp_path):
+    from trellis.config import resolve
+    from trellis.errors import SettingsError
+
+    (tmp_path / "trellis.yaml").write_text("import_keep_days: 30\n")
+    assert resolve({"ORG_DIR": str(tmp_path)}, environ={"TRELLIS_IMPORT_MAX_BYTES": "1000"})["IMPORT_MAX_BYTES"] == 1000
+    with pytest.raises(SettingsError, match="TRELLIS_IMPORT_KEEP_DAYS: expected a whole number above 0, not 'soon'"):
+        resolve({"ORG_DIR": str(tmp_path)}, environ={"TRELLIS_IMPORT_KEEP_DAYS": "soon"})
 
 
 def test_another_users_upload_is_not_found(app, web):

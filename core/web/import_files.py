@@ -2,7 +2,8 @@
 
 An upload lives in ``INSTANCE_DIR/imports/`` as ``<token>.<csv|xlsx>`` beside
 ``<token>.json``: who uploaded it, into which entity, the options chosen on the
-mapping page, and the running job's progress. Nothing goes into the session
+mapping page, and the running job's progress. Each new upload first removes the
+uploads untouched for ``IMPORT_KEEP_DAYS`` (default 7). Nothing goes into the session
 cookie. The JSON is replaced atomically, so a page polling the progress never
 reads half a file. With app servers or Celery workers on several machines, the
 instance folder must be shared storage (as it already is for the SQLite file).
@@ -14,11 +15,13 @@ import json
 import os
 import re
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
 JOB = "trellis.web_import"
 MAX_BYTES = 20 * 1024 * 1024   # default of the IMPORT_MAX_BYTES setting
+KEEP_DAYS = 7                  # default of the IMPORT_KEEP_DAYS setting
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _CHUNK = 64 * 1024
@@ -40,11 +43,35 @@ def max_bytes(app) -> int:
     return int(app.config.get("IMPORT_MAX_BYTES") or MAX_BYTES)
 
 
+def prune(app, now: float | None = None) -> int:
+    """Remove every upload (sheet, state, error CSV) none of whose files changed for ``IMPORT_KEEP_DAYS``.
+
+    A running job rewrites its state at each batch, so it is never old. Returns the
+    number of uploads removed.
+    """
+    cutoff = (time.time() if now is None else now) - 86400 * int(app.config.get("IMPORT_KEEP_DAYS") or KEEP_DAYS)
+    newest: dict[str, float] = {}
+    files: dict[str, list[Path]] = {}
+    for path in folder(app).iterdir():
+        token = path.name.split(".", 1)[0].removesuffix("-errors")
+        files.setdefault(token, []).append(path)
+        newest[token] = max(newest.get(token, 0.0), path.stat().st_mtime)
+    old = [token for token, changed in newest.items() if changed < cutoff]
+    for token in old:
+        for path in files[token]:
+            path.unlink(missing_ok=True)
+    return len(old)
+
+
 def save_upload(app, stream, file_name: str, entity: str, user_id: int) -> str:
-    """Copy an uploaded file (at most ``max_bytes``) into the folder; returns its token."""
+    """Copy an uploaded file (at most ``max_bytes``) into the folder; returns its token.
+
+    Uploads older than ``IMPORT_KEEP_DAYS`` are removed first (:func:`prune`).
+    """
     suffix = Path(file_name or "").suffix.lower()
     if suffix not in SUFFIXES:
         raise UploadRefused(f"choose a CSV or XLSX file ({', '.join(SUFFIXES)})")
+    prune(app)
     token = secrets.token_urlsafe(18)
     target = folder(app) / f"{token}{suffix}"
     limit, size = max_bytes(app), 0
