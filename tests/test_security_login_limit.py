@@ -91,3 +91,29 @@ def test_wrong_passwords_below_the_account_limit_do_not_lock_it(app):
     for i in range(MAX_FAILED_LOGINS - 1):
         _attempt(client, "ann@example.com", "wrong password", f"192.0.2.{i + 1}")
     assert _attempt(client, "ann@example.com", PASSWORD, "198.51.100.2").status_code == 302
+
+
+def test_the_wait_doubles_with_each_further_wrong_password_up_to_fifteen_minutes(app):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select, update
+    from trellis.data.unit import unit_of_work
+    from trellis.security.accounts import credentials
+
+    with app.app_context():
+        ann = create_user(app, "ann@example.com", PASSWORD, role="admin")
+    table = credentials(app)
+    waits = []
+    for attempt in range(MAX_FAILED_LOGINS + 6):
+        started = datetime.now(UTC)
+        assert _attempt(app.test_client(), "ann@example.com", "wrong password", f"192.0.2.{attempt + 1}"
+                        ).status_code == 401
+        with app.app_context(), unit_of_work(app) as connection:
+            locked = connection.execute(select(table.c.locked_until).where(table.c.user_id == ann.id)).scalar()
+            if locked is not None:  # let the wait pass, so that the next guess counts
+                locked = locked.replace(tzinfo=UTC) if locked.tzinfo is None else locked
+                waits.append(round((locked - started).total_seconds() / 30))
+                connection.execute(update(table).where(table.c.user_id == ann.id)
+                                   .values(locked_until=datetime.now(UTC) - timedelta(seconds=1)))
+    # in units of 30 s: 30 s, 1, 2, 4, 8 minutes, then 15 minutes
+    assert waits == [1, 2, 4, 8, 16, 30, 30]

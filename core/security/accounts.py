@@ -20,8 +20,9 @@ from trellis.security.password_policy import password_problem
 from werkzeug.security import check_password_hash, generate_password_hash
 
 ADMIN_ROLE = "admin"
-MAX_FAILED_LOGINS = 10          # then the account waits LOCK_TIME before the next try
-LOCK_TIME = timedelta(minutes=15)
+MAX_FAILED_LOGINS = 5           # wrong passwords in a row before the account must wait
+FIRST_WAIT = timedelta(seconds=30)  # after the 5th; each further failure doubles it ...
+LOCK_TIME = timedelta(minutes=15)   # ... up to this
 
 
 @cache
@@ -179,7 +180,9 @@ def authenticate(app, email: str, password: str) -> Account | None:
     """The account for a correct email and password, with a fresh session token; else None.
 
     A fresh token at every login rotates the session: a cookie stolen before the
-    login is worth nothing after it. Wrong passwords count towards a temporary lock.
+    login is worth nothing after it. From the 5th wrong password in a row the account
+    waits 30 seconds before the next try, doubling with each further failure up to 15
+    minutes; a try during the wait is refused like a wrong password and not counted.
     """
     from trellis.data.unit import unit_of_work
 
@@ -198,14 +201,21 @@ def authenticate(app, email: str, password: str) -> Account | None:
             return None
         if not check_password_hash(row["password_hash"], password):
             failed = (row["failed_logins"] or 0) + 1
-            lock = now + LOCK_TIME if failed >= MAX_FAILED_LOGINS else None
             connection.execute(update(table).where(table.c.user_id == user_id).values(
-                failed_logins=0 if lock else failed, locked_until=lock))
+                failed_logins=failed, locked_until=_lock_after(failed, now)))
             return None
         token = secrets.token_urlsafe(32)
         connection.execute(update(table).where(table.c.user_id == user_id).values(
             session_token=token, failed_logins=0, locked_until=None))
     return load_account(app, user_id, token)
+
+
+def _lock_after(failed: int, now: datetime) -> datetime | None:
+    """Until when the account waits after ``failed`` wrong passwords in a row (None: it need not)."""
+    if failed < MAX_FAILED_LOGINS:
+        return None
+    doublings = min(failed - MAX_FAILED_LOGINS, 16)
+    return now + min(FIRST_WAIT * 2 ** doublings, LOCK_TIME)
 
 
 def _aware(moment: datetime) -> datetime:
