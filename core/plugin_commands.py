@@ -17,6 +17,7 @@ class Contribution:
     extends: dict[str, list[str]] = field(default_factory=dict)
     workflows: list[str] = field(default_factory=list)
     automations: list[str] = field(default_factory=list)
+    dashboards: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
 
 
@@ -40,6 +41,8 @@ def contribution(folders: list[str]) -> Contribution:
                 found.workflows.append(str(document["workflow"]))
             elif document.get("automation"):
                 found.automations.append(str(document["automation"]))
+            elif document.get("dashboard"):
+                found.dashboards.append(str(document["dashboard"]))
             elif document.get("extends"):
                 found.extends.setdefault(str(document["extends"]), []).extend(map(str, names))
             elif document.get("entity"):
@@ -65,6 +68,8 @@ def describe(plugins) -> list[str]:
             lines.append(f"   workflows: {', '.join(sorted(adds.workflows))}")
         if adds.automations:
             lines.append(f"   automations: {', '.join(sorted(adds.automations))}")
+        if adds.dashboards:
+            lines.append(f"   dashboards: {', '.join(sorted(adds.dashboards))}")
         lines.append(f"   hooks: {', '.join(plugins.implemented_hooks(plugin)) or '-'}")
         for path in adds.unreadable:
             lines.append(f"   unreadable YAML: {path} (run 'trellis check')")

@@ -120,3 +120,43 @@ def test_who_sees_a_dashboard(org):
 
     assert board.shown_to(User(["seller"])) and board.shown_to(User([], is_admin=True))
     assert not board.shown_to(User(["manager"])) and not board.shown_to(None)
+
+
+def load_layers(org, plugin_text, org_text, widgets=WIDGETS + ("pipeline",)):
+    (org / "plugin").mkdir(exist_ok=True)
+    (org / "plugin" / "roles.yaml").write_text(ROLES)
+    (org / "plugin" / "sales.yaml").write_text(textwrap.dedent(plugin_text))
+    (org / "metadata" / "roles.yaml").unlink(missing_ok=True)
+    (org / "metadata" / "dashboards" / "mine.yaml").write_text(textwrap.dedent(org_text))
+    return load([core_layer(), Layer("sales", str(org / "plugin"), "plugin"),
+                 Layer("metadata", str(org / "metadata"), "organisation")], widgets=widgets)
+
+
+PLUGIN_BOARD = """\
+    dashboard: sales
+    label: {en: Sales}
+    widgets: [forecast, {widget: targets, size: small}]
+    roles: [seller]
+    """
+
+
+def test_a_later_layer_extends_a_dashboard_adding_and_changing_widgets_and_roles(org):
+    board = load_layers(org, PLUGIN_BOARD, """\
+        extends: sales
+        label: {en: Our sales}
+        widgets: [pipeline, {widget: targets, title: {en: Quota}, size: large}]
+        roles: [manager, seller]
+        """).dashboards["sales"]
+    assert board.label == {"en": "Our sales"}
+    assert [(w.widget, w.title, w.size) for w in board.widgets] == [
+        ("forecast", {}, None), ("targets", {"en": "Quota"}, "large"), ("pipeline", {}, None)]
+    assert board.roles == ("seller", "manager")
+
+
+def test_a_mistake_in_a_dashboard_extension_is_reported_where_it_is_written(org):
+    with pytest.raises(MetadataError) as caught:
+        load_layers(org, PLUGIN_BOARD, "extends: sales\nwidgets: [forecats]\ncolour: red\n")
+    found = [str(p) for p in caught.value.problems]
+    assert any(p.startswith("metadata/dashboards/mine.yaml:3:1: error: ") and "colour" in p for p in found), found
+    assert any(p.startswith("metadata/dashboards/mine.yaml:2:") and "unknown widget 'forecats'" in p
+               and "forecast" in p for p in found), found

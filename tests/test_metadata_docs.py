@@ -47,4 +47,6 @@ def test_the_examples_in_the_admin_guide_load_together(tmp_path):
                     widgets=["sales_forecast", "sales_targets"])  # what the sales plugin would add
     assert "birthday" in metadata.entity("contact").fields
     assert set(metadata.workflows) == {"deal_pipeline"} and set(metadata.automations) == {"birthday_greeting"}
-    assert [w.widget for w in metadata.dashboards["sales"].widgets] == ["sales_forecast", "sales_targets"]
+    sales = metadata.dashboards["sales"]  # as extended by the guide's extends: sales
+    assert [(w.widget, w.size) for w in sales.widgets] == [("sales_forecast", None), ("sales_targets", "medium")]
+    assert sales.label["en"] == "Our sales"

@@ -22,6 +22,7 @@ FILES = {
                                       "states: {bronze: {}, gold: {}}\ntransitions: {}\n",
     "metadata/automations/welcome.yaml": "automation: welcome_member\nentity: member\n"
                                          "trigger: {on: create}\nactions: []\n",
+    "metadata/dashboards/members.yaml": "dashboard: members\nwidgets: []\n",
 }
 
 
@@ -59,6 +60,7 @@ def test_each_plugin_shows_its_entities_extensions_and_hooks(run, installed_plug
                            "   extends: contact + loyalty_tier",
                            "   workflows: member_tiers",
                            "   automations: welcome_member",
+                           "   dashboards: members",
                            "   hooks: before_save"]
 
 

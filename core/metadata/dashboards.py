@@ -7,6 +7,10 @@ hook), each optionally with its own title and size, and the roles that see it::
     label: {en: Sales, ru: Продажи}
     widgets: [sales_forecast, {widget: sales_targets, title: {en: Targets}, size: large}]
     roles: [sales_manager, salesperson]
+
+A later layer changes a dashboard with ``extends: <name>``: ``label`` replaces the
+label, ``widgets`` are added after the dashboard's own (an entry naming a widget
+already there changes its title and size in place), ``roles`` are added.
 """
 
 from __future__ import annotations
@@ -14,32 +18,78 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from trellis.metadata.layers import Document
+from trellis.metadata.merging import copy_map
 from trellis.metadata.model import SIZES, Dashboard, DashboardWidget, Role
 from trellis.metadata.problems import did_you_mean
 from trellis.metadata.reading import NAME, Reader, kind_of
 from trellis.metadata.yaml_loader import YList, YMap
 
 DASHBOARD_KEYS = ("dashboard", "label", "widgets", "roles")
+EXTENSION_KEYS = ("extends", "label", "widgets", "roles")
 WIDGET_KEYS = ("widget", "title", "size")
 # Administrators see every dashboard; naming their role is allowed but changes nothing.
 ADMIN_ROLE = "admin"
 
 
-def build_dashboards(docs: list[Document], roles: dict[str, Role], widgets: Collection[str],
-                     reader: Reader) -> dict[str, Dashboard]:
-    """Every dashboard; names unique across layers; widgets among ``widgets``, roles among ``roles``."""
-    dashboards: dict[str, Dashboard] = {}
+def build_dashboards(docs: list[Document], extensions: list[Document], roles: dict[str, Role],
+                     widgets: Collection[str], reader: Reader) -> dict[str, Dashboard]:
+    """Every dashboard, with the ``extends:`` of later layers applied; names unique across layers;
+    widgets among ``widgets``, roles among ``roles``."""
+    bodies: dict[str, YMap] = {}
     for doc in docs:
-        dashboard = _dashboard(doc.body, roles, widgets, reader)
-        if dashboard is None:
-            continue
-        if dashboard.name in dashboards:
-            first = dashboards[dashboard.name].source
-            reader.error(doc.body.value_at("dashboard"), f"dashboard '{dashboard.name}' is already defined in "
+        name = doc.body.get("dashboard")
+        if isinstance(name, str) and name in bodies:
+            first = bodies[name].source
+            reader.error(doc.body.value_at("dashboard"), f"dashboard '{name}' is already defined in "
                                                          f"{first.path}:{first.line}; give this one another name")
             continue
-        dashboards[dashboard.name] = dashboard
+        bodies[name if isinstance(name, str) else f"#{len(bodies)}"] = doc.body
+    for doc in extensions:  # split_extends sent only those naming a dashboard here
+        name = doc.body["extends"]
+        bodies[name] = _extended(bodies[name], doc.body, reader)
+    dashboards: dict[str, Dashboard] = {}
+    for body in bodies.values():
+        dashboard = _dashboard(body, roles, widgets, reader)
+        if dashboard is not None:
+            dashboards[dashboard.name] = dashboard
     return dashboards
+
+
+def _extended(base: YMap, extension: YMap, reader: Reader) -> YMap:
+    what = f"extension of dashboard '{extension['extends']}'"
+    reader.keys(extension, EXTENSION_KEYS, what)
+    result = copy_map(base)
+    if "label" in extension:
+        result.put("label", extension["label"], extension.key_at("label"), extension.value_at("label"))
+    for key in ("widgets", "roles"):
+        added = extension.get(key)
+        if added is None:
+            continue
+        if not isinstance(added, YList):
+            reader.error(extension.value_at(key), f"'{key}' of {what} must be a list, not {kind_of(added)}")
+            continue
+        old = base.get(key) if isinstance(base.get(key), YList) else YList(extension.value_at(key))
+        result.put(key, _merged(old, added, key == "widgets"), base.key_at(key) if key in base
+                   else extension.key_at(key), old.source)
+    return result
+
+
+def _merged(old: YList, added: YList, by_widget: bool) -> YList:
+    """``old`` then ``added``; an added widget already in ``old`` (or a role already there) replaces it in place."""
+    def name(item):
+        return item.get("widget") if by_widget and isinstance(item, YMap) else item
+
+    items = [(item, old.item_at(i)) for i, item in enumerate(old)]
+    for index, item in enumerate(added):
+        at = next((i for i, (present, _) in enumerate(items) if name(present) == name(item)), None)
+        if at is None:
+            items.append((item, added.item_at(index)))
+        else:
+            items[at] = (item, added.item_at(index))
+    result = YList(old.source)
+    for item, source in items:
+        result.add(item, source)
+    return result
 
 
 def _dashboard(body: YMap, roles: dict[str, Role], widgets: Collection[str], reader: Reader) -> Dashboard | None:

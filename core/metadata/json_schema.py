@@ -124,12 +124,14 @@ def _roles() -> dict[str, Any]:
     return _closed({"roles": {"type": "object", "propertyNames": NAME, "additionalProperties": role}}, ("roles",))
 
 
-def _dashboard() -> dict[str, Any]:
+def _dashboard(extending: bool = False) -> dict[str, Any]:
+    """A dashboard, or (``extending``) an ``extends:`` of one: widgets and roles are added, nothing is required."""
     widget = {"oneOf": [{"type": "string", "description": "a widget name from a plugin's dashboard_widgets()"},
                         _closed({"widget": {"type": "string"}, "title": LABEL, "size": {"enum": list(SIZES)}},
                                 ("widget",))]}
-    return _closed({"dashboard": NAME, "label": LABEL, "widgets": {"type": "array", "items": widget},
-                    "roles": NAMES}, ("dashboard", "widgets"))
+    key = "extends" if extending else "dashboard"
+    return _closed({key: NAME, "label": LABEL, "widgets": {"type": "array", "items": widget},
+                    "roles": NAMES}, (key,) if extending else (key, "widgets"))
 
 
 def metadata_schema(field_types: Iterable[FieldType] = ()) -> dict[str, Any]:
@@ -147,5 +149,5 @@ def metadata_schema(field_types: Iterable[FieldType] = ()) -> dict[str, Any]:
                        "the whole model.",
         # anyOf: "extends: x" with only a label is both an entity's and a workflow's extension
         "anyOf": [_entity("entity", extra), _entity("extends", extra), _workflow(), _workflow(extending=True),
-                  _automation(), _roles(), _dashboard()],
+                  _automation(), _roles(), _dashboard(), _dashboard(extending=True)],
     }

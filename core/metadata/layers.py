@@ -92,9 +92,9 @@ def _kind(body: Any, name: str, report: Report) -> str | None:
                      "a metadata file must be a mapping starting with one of: " + ", ".join(f"'{k}:'" for k in KINDS))
         return None
     # workflow and automation files also hold an 'entity:' key (the entity they act on),
-    # and dashboards a 'roles:' key (who sees them).
+    # and dashboards (and their extensions) a 'roles:' key (who sees them).
     found = [key for key in ("workflow", "automation", "extends", "roles", "dashboard") if key in body]
-    if "dashboard" in found and "roles" in found:
+    if ("dashboard" in found or "extends" in found) and "roles" in found:
         found.remove("roles")
     if not found and "entity" in body:
         found = ["entity"]

@@ -52,7 +52,8 @@ def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapp
                                          "dashboard": []}
     for doc in documents(layers, report):
         by_kind[doc.kind].append(doc)
-    of_entities, of_workflows = split_extends(by_kind["extends"], by_kind["entity"], by_kind["workflow"], reader)
+    of_entities, of_workflows, of_dashboards = split_extends(by_kind["extends"], by_kind["entity"],
+                                                             by_kind["workflow"], reader, by_kind["dashboard"])
     drafts = assemble(by_kind["entity"], of_entities, reader)
     builder = EntityBuilder(types, reader)
     entities = {}
@@ -64,7 +65,7 @@ def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapp
     roles = build_roles(by_kind["roles"], entities, reader)
     workflows = build_workflows(by_kind["workflow"], of_workflows, entities, roles, kinds, reader)
     automations = build_automations(by_kind["automation"], entities, workflows, kinds, reader)
-    dashboards = build_dashboards(by_kind["dashboard"], roles, frozenset(widgets), reader)
+    dashboards = build_dashboards(by_kind["dashboard"], of_dashboards, roles, frozenset(widgets), reader)
     if report:
         raise MetadataError(report.sorted())
     return Metadata(entities=entities, workflows=workflows, automations=automations, roles=roles,

@@ -44,24 +44,23 @@ class WorkflowDraft:
 
 
 def split_extends(extends_docs: list[Document], entity_docs: list[Document], workflow_docs: list[Document],
-                  reader: Reader) -> tuple[list[Document], list[Document]]:
-    """The ``extends:`` documents that name an entity (or nothing known), and those that name a workflow."""
-    entities = {doc.body.get("entity"): doc.body for doc in entity_docs if isinstance(doc.body.get("entity"), str)}
-    workflows = {doc.body.get("workflow"): doc.body for doc in workflow_docs
-                 if isinstance(doc.body.get("workflow"), str)}
-    of_entities, of_workflows = [], []
+                  reader: Reader, dashboard_docs: list[Document] = ()) -> tuple[list[Document], ...]:
+    """The ``extends:`` documents by what they name: (entities or nothing known, workflows, dashboards)."""
+    kinds = {"entity": entity_docs, "workflow": workflow_docs, "dashboard": dashboard_docs}
+    defined = {kind: {doc.body.get(kind): doc.body for doc in docs if isinstance(doc.body.get(kind), str)}
+               for kind, docs in kinds.items()}
+    split: dict[str, list[Document]] = {kind: [] for kind in kinds}
     for doc in extends_docs:
         name = doc.body.get("extends")
-        if not isinstance(name, str) or name not in workflows:
-            of_entities.append(doc)
-        elif name in entities:
-            entity, workflow = entities[name].source, workflows[name].source
-            reader.error(doc.body.value_at("extends"),
-                         f"'extends: {name}' is ambiguous: '{name}' is both an entity ({entity.path}:{entity.line}) "
-                         f"and a workflow ({workflow.path}:{workflow.line})")
-        else:
-            of_workflows.append(doc)
-    return of_entities, of_workflows
+        named = [kind for kind in kinds if isinstance(name, str) and name in defined[kind]]
+        if len(named) > 1:
+            places = [f"a{'n' if kind == 'entity' else ''} {kind} "
+                      f"({defined[kind][name].source.path}:{defined[kind][name].source.line})" for kind in named]
+            shown = ("both " if len(places) == 2 else "") + ", ".join(places[:-1]) + " and " + places[-1]
+            reader.error(doc.body.value_at("extends"), f"'extends: {name}' is ambiguous: '{name}' is {shown}")
+            continue
+        split[named[0] if named else "entity"].append(doc)
+    return split["entity"], split["workflow"], split["dashboard"]
 
 
 def extend_workflow(draft: WorkflowDraft, extension: YMap, entities: dict[str, Entity], reader: Reader) -> None:
