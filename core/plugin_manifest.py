@@ -47,6 +47,13 @@ class Plugin:
     path: Path | None = None
 
     @property
+    def translations_dir(self) -> Path | None:
+        """The plugin's ``translations/`` folder (gettext catalogues for its pages), if it has one."""
+        if self.path is not None and (self.path / "translations").is_dir():
+            return self.path / "translations"
+        return None
+
+    @property
     def metadata_dir(self) -> Path | None:
         """The plugin's ``metadata/`` folder, if it has one."""
         if self.path is not None and (self.path / "metadata").is_dir():

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from trellis.security.testing import post, signed_in_client
 
-TRANSLATIONS = Path(__file__).parent.parent / "core" / "web" / "translations"
+ROOT = Path(__file__).parent.parent
+TRANSLATIONS = ROOT / "core" / "web" / "translations"
+CATALOGUES = [TRANSLATIONS, *sorted(ROOT.glob("plugins/*/translations"))]  # Trellis's and each plugin's
 
 
 @pytest.fixture
@@ -45,12 +47,13 @@ def test_an_unknown_time_zone_is_refused(web):
     assert "unknown time zone" in r.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("catalogues", CATALOGUES, ids=lambda path: str(path.relative_to(ROOT)))
 @pytest.mark.parametrize("locale", ["ru", "bg", "fa"])
-def test_every_compiled_catalogue_matches_its_po_file_and_translates_everything(locale):
+def test_every_compiled_catalogue_matches_its_po_file_and_translates_everything(catalogues, locale):
     from babel.messages.mofile import read_mo
     from babel.messages.pofile import read_po
 
-    folder = TRANSLATIONS / locale / "LC_MESSAGES"
+    folder = catalogues / locale / "LC_MESSAGES"
     with open(folder / "messages.po", "rb") as f:
         catalogue = read_po(f, locale=locale)
     assert [m.id for m in catalogue if m.id and not m.string] == []
@@ -69,3 +72,12 @@ def test_the_plugins_menu_entries_follow_the_users_locale(web):
     post(web, "/preferences", {"locale": "en"})
     page = web.get("/").get_data(as_text=True)
     assert 'href="/app/contact">Contacts</a>' in page[page.index('<nav class="sidebar"'):page.index("</nav>")]
+
+
+def test_a_plugins_own_pages_speak_the_users_language_from_its_translations_folder(web):
+    assert len(CATALOGUES) > 1  # the sales plugin ships translations/
+    post(web, "/preferences", {"locale": "bg"})
+    page = web.get("/sales/dashboard").get_data(as_text=True)
+    assert "Табло за продажби" in page and "Фуния по етапи" in page and "Pipeline by stage" not in page
+    board = web.get("/dashboards/sales").get_data(as_text=True)
+    assert "Месец" in board and "<th>Month</th>" not in board  # a widget's own table headers

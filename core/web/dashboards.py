@@ -77,7 +77,8 @@ def show(name: str):
 
 
 def _panel(dashboard: str, placed, widget, context: WidgetContext) -> Panel:
-    title = label(placed.title) if placed.title else (widget.title if widget is not None else placed.widget)
+    # A widget's own title is looked up in the catalogues, so a plugin's translations/ can translate it.
+    title = label(placed.title) if placed.title else (_(widget.title) if widget is not None else placed.widget)
     size = placed.size or (widget.size if widget is not None else "medium")
     if widget is None:  # its plugin was disabled after the metadata was checked
         current_app.logger.error("dashboard %s: no enabled plugin adds the widget %s", dashboard, placed.widget)

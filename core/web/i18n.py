@@ -4,7 +4,9 @@ and money formatted by Babel in the user's locale and time zone.
 YAML labels are translated in the YAML itself (``label: {en: ..., ru: ...}``, see
 :mod:`trellis.web.labels`); the catalogues here hold only the pages' own words.
 After changing a ``.po`` file, compile it with ``pybabel compile -d core/web/translations``
-(a test checks that every ``.mo`` matches its ``.po``).
+(a test checks that every ``.mo`` matches its ``.po``). A plugin's own words live in
+its ``translations/`` folder beside ``plugin.yaml``, in the same layout; for the same
+message Trellis's own translation wins, then the later plugin in load order.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask_babel import Babel, format_date, format_datetime, format_decimal
+from trellis.runtime import runtime
 from trellis.web.labels import user_locale, user_timezone
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -19,7 +22,12 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 
 def init_i18n(app) -> None:
     """flask-babel for ``app``: the locale and time zone come from the signed-in user."""
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    plugins = runtime(app).plugins
+    # flask-babel merges the folders in order, a later one winning: plugins in load order, then
+    # Trellis's own last, so that a plugin adds words but does not change the core's.
+    folders = [str(plugin.translations_dir) for plugin in (plugins.ordered if plugins else ())
+               if plugin.translations_dir is not None] + [str(TRANSLATIONS)]
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(folders))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config.get("LOCALE") or "en")
     Babel(app, locale_selector=user_locale, timezone_selector=lambda: user_timezone().key)
     app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime,

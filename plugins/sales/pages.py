@@ -10,6 +10,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from flask import Blueprint, abort, current_app, render_template, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 from trellis.errors import NotFound, PermissionDenied
 from trellis_plugins.sales import forecast
@@ -29,7 +30,7 @@ def dashboard():
     """Pipeline by stage, the weighted forecast by month, targets, lost reasons and lead sources, as tables."""
     records = user_records()
     months = forecast.weighted_pipeline(records)
-    return render_template("sales/dashboard.html", title="Sales dashboard", months=months,
+    return render_template("sales/dashboard.html", title=_("Sales dashboard"), months=months,
                            forecast_total=sum((m[1] for m in months), Decimal(0)),
                            targets=forecast.target_progress(records), stages=forecast.pipeline_by_stage(records),
                            reasons=forecast.lost_by_reason(records), sources=forecast.lead_sources(records))

@@ -71,12 +71,15 @@ def render(document: dict, heading: str) -> bytes:
     pdf.set_title(pdf.text_of(quote.get("name")))
     pdf.text_line(heading, size=12, bold=True)
     pdf.ln(4)
-    pdf.text_line(f"{_('Quote')}: {quote.get('name')}", size=16, bold=True, height=9)
+    title = _("Quote")
+    pdf.text_line(f"{title}: {quote.get('name')}", size=16, bold=True, height=9)
     created = quote.get("created_at")
     date = created.date() if hasattr(created, "date") else created or ""
-    pdf.text_line(f"{_('No.')} {quote.id}    {_('Date')}: {date}")
+    number, on = _("No."), _("Date")
+    pdf.text_line(f"{number} {quote.id}    {on}: {date}")
     if quote.get("valid_until"):
-        pdf.text_line(f"{_('Valid until')}: {quote['valid_until']}")
+        valid = _("Valid until")
+        pdf.text_line(f"{valid}: {quote['valid_until']}")
     pdf.ln(3)
     for text in (contact and contact.get("name"), company and company.get("name"), contact and contact.get("email"),
                  contact and contact.get("address"), contact and contact.get("city")):
@@ -86,16 +89,17 @@ def render(document: dict, heading: str) -> bytes:
     pdf.set_font(pdf.body_font, "", 9)
     align = ("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
     with pdf.table(col_widths=(62, 20, 24, 20, 16, 32), text_align=align, line_height=6) as table:
-        table.row([pdf.text_of(_(h)) for h in ("Description", "Quantity", "Unit price", "Discount", "Tax", "Total")])
+        table.row([pdf.text_of(h) for h in (_("Description"), _("Quantity"), _("Unit price"), _("Discount"), _("Tax"),
+                                            _("Total"))])
         for row in document["rows"]:
             line = row["line"]
             table.row([pdf.text_of(line.get("description")), str(line.get("qty") or 0), _money(line.get("price")),
                        f"{line.get('discount') or 0}%", f"{row['tax_rate']}%", _money(line.get("line_total"))])
     pdf.ln(3)
-    for label, value, bold in (("Net", document["net"], False), ("Tax", document["tax"], False),
-                               ("Total", document["gross"], True)):
+    for label, value, bold in ((_("Net"), document["net"], False), (_("Tax"), document["tax"], False),
+                               (_("Total"), document["gross"], True)):
         pdf.set_font(pdf.body_font, "B" if bold else "", 10)
-        pdf.cell(0, 6, pdf.text_of(f"{_(label)}: {_money(value)} {currency}"), align="R",
+        pdf.cell(0, 6, pdf.text_of(f"{label}: {_money(value)} {currency}"), align="R",
                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if quote.get("terms"):
         pdf.ln(4)
