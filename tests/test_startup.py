@@ -5,6 +5,7 @@ way ``gunicorn wsgi:app`` or a ``trellis`` command starts, and looks at ``sys.mo
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -43,3 +44,15 @@ def test_creating_the_app_opens_no_database_connection(tmp_path):
     # Tables are built in memory from the metadata; creating or comparing them is `trellis migrate`'s job.
     out = start_app(tmp_path, "print(sorted(p.name for p in __import__('pathlib').Path('.').iterdir()))")
     assert "start.sqlite" not in out
+
+
+def test_trellis_check_loads_neither_the_orm_nor_the_pages(tmp_path):
+    # `trellis check` reads YAML only; editors may run it on every save, so it starts lean.
+    probe = ("import sys\nfrom trellis.cli import main\n"
+             "try:\n    main(['check', '.'])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+             "print(sorted({'sqlalchemy.orm', 'flask_sqlalchemy', 'flask_wtf', 'trellis.web', 'trellis.data.records',"
+             " 'trellis.automation.jobs', 'trellis.api.tokens'} & set(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True,
+                          timeout=300, env={**os.environ, "TRELLIS_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
+    assert "0 errors" in done.stdout
+    assert done.stdout.splitlines()[-1] == "[]"
