@@ -15,8 +15,12 @@ public ``forms/<form>`` from the ``API_FORMS`` setting) are described in ``docs/
 
 from __future__ import annotations
 
-from trellis.api.tokens import create_token, revoke_token, tokens_of
-from trellis.api.webhooks import add_webhook, attempts_of, remove_webhook
+from trellis.lazy_exports import lazy_exports
+
+# Imported on first use: the `trellis` command imports this package for its commands alone.
+__getattr__ = lazy_exports(__name__, {"create_token": "tokens", "revoke_token": "tokens", "tokens_of": "tokens",
+                                      "add_webhook": "webhooks", "attempts_of": "webhooks",
+                                      "remove_webhook": "webhooks"})
 
 __all__ = ["add_webhook", "attempts_of", "create_token", "init_app", "openapi_document", "remove_webhook",
            "revoke_token", "tokens_of"]

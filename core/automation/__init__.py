@@ -15,10 +15,12 @@ See ``docs/automation.md`` for the YAML.
 
 from __future__ import annotations
 
-from trellis.automation.email import emails_for
-from trellis.automation.jobs import Jobs, drain, enqueue, job_status, register_job
-from trellis.automation.runs import recent_runs
-from trellis.automation.schedule import tick
+from trellis.lazy_exports import lazy_exports
+
+# Imported on first use: the `trellis` command imports this package for its commands alone.
+__getattr__ = lazy_exports(__name__, {"emails_for": "email", "drain": "jobs", "enqueue": "jobs",
+                                      "job_status": "jobs", "register_job": "jobs", "recent_runs": "runs",
+                                      "tick": "schedule"})
 
 __all__ = ["drain", "emails_for", "enqueue", "init_app", "job_status", "recent_runs", "register_job", "tick"]
 
@@ -29,6 +31,7 @@ def init_app(app) -> None:
     """Add the engine's tables to the schema, its hooks to the plugin manager, its jobs and its runner."""
     from trellis.automation import email, webhooks
     from trellis.automation.events import AutomationHooks, transition_actions
+    from trellis.automation.jobs import Jobs, register_job
     from trellis.automation.runners import build_runner, runner_kind
     from trellis.automation.state import AutomationState
     from trellis.automation.tables import add_tables

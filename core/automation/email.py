@@ -19,13 +19,11 @@ sender). A failed send is retried with back-off, then marked ``failed`` in
 
 from __future__ import annotations
 
-import smtplib
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import insert, select, update
 from trellis.automation.tables import utcnow
 
@@ -49,6 +47,9 @@ def template_files(app, name: str) -> tuple[Path | None, Path | None]:
 
 def render(source: str, values: dict[str, Any], html: bool = False) -> str:
     """Render Jinja ``source`` with ``values`` in a sandbox (HTML auto-escaped when ``html``)."""
+    # Imported here, like smtplib in smtp_send: only a process that sends email needs them.
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     environment = ImmutableSandboxedEnvironment(autoescape=html, keep_trailing_newline=True)
     return environment.from_string(source).render(**values)
 
@@ -131,6 +132,8 @@ def build_message(sender: str, payload: dict) -> EmailMessage:
 
 def smtp_send(url: str, message: EmailMessage, timeout: float = 30) -> None:
     """Send ``message`` through the server of ``url`` (``smtp://``, ``smtps://``, ``smtp+starttls://``)."""
+    import smtplib
+
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps", "smtp+starttls"):
         raise ValueError(f"TRELLIS_SMTP_URL must start with smtp://, smtps:// or smtp+starttls://, not {parts.scheme}")

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
 from sqlalchemy import extract, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from trellis.automation.actions import offset
@@ -75,13 +74,22 @@ def tick(app, now: datetime | None = None) -> list[Fired]:
     return fired
 
 
+def cron_matches(schedule: str, minute: datetime) -> bool:
+    """Whether the cron ``schedule`` matches ``minute`` (local time; its time zone is ignored)."""
+    # croniter (and dateutil under it) only matters once a minute to the scheduler, not to
+    # every process that starts the app: it is imported on the first tick.
+    from croniter import croniter
+
+    return croniter.match(schedule, minute.replace(tzinfo=None))
+
+
 def due(app, automation: Automation, now: datetime, zone: ZoneInfo) -> list[tuple[int, str]]:
     """``(record_id, occurrence_key)`` pairs of ``automation`` due at ``now``."""
     trigger = automation.trigger
     local = now.astimezone(zone)
     if trigger.schedule:
         minute = local.replace(second=0, microsecond=0)
-        if not croniter.match(trigger.schedule, minute.replace(tzinfo=None)):
+        if not cron_matches(trigger.schedule, minute):
             return []
         key = minute.strftime("%Y-%m-%dT%H:%M")
         return [(record_id, key) for record_id in _all_ids(app, automation.entity)]
@@ -208,7 +216,7 @@ def _plugin_jobs(app, now: datetime, zone: ZoneInfo) -> list[Fired]:
     key = minute.strftime("%Y-%m-%dT%H:%M")
     fired = []
     for job in plugins.scheduled_jobs():
-        if not croniter.match(job.schedule, minute.replace(tzinfo=None)):
+        if not cron_matches(job.schedule, minute):
             continue
         try:
             with transaction(app):

@@ -1,6 +1,5 @@
 """The data layer: connection, tables from metadata, the record service and queries."""
 
-from trellis.data import database
 from trellis.runtime import runtime
 
 
@@ -10,6 +9,9 @@ def init_app(app) -> None:
     Builds ``runtime(app).schema`` only; creating or altering tables is the job of
     ``trellis migrate`` (:func:`trellis.data.migrate.upgrade`), never of start-up.
     """
+    # Imported here, not with the package: `trellis check` imports trellis.data.commands and needs no ORM.
+    from trellis.data import database
+
     database.init_app(app)
     state = runtime(app)
     if state.metadata is not None:

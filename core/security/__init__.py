@@ -4,7 +4,6 @@
 it), sets up flask-login, the session cookie and CSRF protection for every form.
 """
 
-from flask_wtf.csrf import CSRFProtect
 from trellis.runtime import runtime
 
 
@@ -13,6 +12,7 @@ def init_app(app) -> None:
     state = runtime(app)
     if "credentials" in state.services:
         return
+    from flask_wtf.csrf import CSRFProtect
     from trellis.security.login import init_login
     from trellis.security.tables import add_tables
 
