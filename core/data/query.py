@@ -199,8 +199,8 @@ class Query:
             clauses.append(limit)
         return clauses
 
-    def _search_clauses(self, connection, indexed: bool = True) -> list[Any]:
-        """The quick search words as conditions; with ``indexed``, through SQLite's FTS table when it has one.
+    def _search_clauses(self, connection) -> list[Any]:
+        """The quick search words as conditions, through SQLite's FTS table when it has one.
 
         PostgreSQL's pg_trgm index serves ``LIKE`` itself. On SQLite, words of three
         characters or more go to the FTS5 table (:mod:`trellis.data.search_index`)
@@ -210,7 +210,7 @@ class Query:
         words = self._state.search
         column = self._table.c[SEARCH_COLUMN] if words else None
         use: list[str] = []
-        if words and indexed and connection.dialect.name == "sqlite" and self._search_indexed(connection):
+        if words and connection.dialect.name == "sqlite" and self._search_indexed(connection):
             use = [w for w in words if len(w) >= search_index.MIN_WORD]
         clauses = [search_index.sqlite_condition(self._table, use)] if use else []
         return clauses + [column.like(f"%{_escape(w)}%", escape="\\") for w in words if w not in use]
