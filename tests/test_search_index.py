@@ -140,6 +140,19 @@ def test_migrate_adds_the_search_index_to_a_database_made_before_it(org):
     assert "search index" not in out
 
 
+def test_changing_the_search_fields_refills_the_index(org):
+    sqlite_only(org)
+    org.sql("UPDATE part SET code = 'M8-zinc' WHERE name = 'Bolt'")
+    org.write(PART + "search: [name, code]\n")
+    code, out, _ = org.cli("migrate")
+    assert code == 0 and "+ fill part._search" in out and "+ search index trellis_search_part" in out
+    assert search_part(org, "zinc") == ["Bolt"]
+    assert search_part(org, "nut") == ["Nut"]
+    with org.engine().connect() as connection:
+        assert search_index.sqlite_present(connection, "part")
+        assert_index_matches_table(connection, "part")
+
+
 def test_migrate_remakes_triggers_a_lost_and_prune_keeps_them(org):
     sqlite_only(org)
     org.sql("DROP TRIGGER trellis_search_part_ai")
