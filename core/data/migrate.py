@@ -25,16 +25,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.engine import Connection, Engine
-from trellis.data import schema_changes, schema_types
-from trellis.data.schema import BOOKKEEPING_TABLE, SEARCH_COLUMN, Schema, index_name
+from trellis.data import schema_changes, schema_types, search_index
+from trellis.data.schema import BOOKKEEPING_TABLE, SEARCH_COLUMN, Schema
 
 IGNORED_TABLES = {"alembic_version", "sqlite_sequence"}
-TRGM_SUFFIX = "trgm"
 
 
 @dataclass
 class Step:
-    """One change. ``kind``: add_table, add_column, add_index, widen, convert, on_delete, backfill, trgm_index."""
+    """One change. ``kind``: add_table, add_column, add_index, widen, convert, on_delete, backfill, trgm_index,
+    search_index (SQLite's FTS5 table for quick search, see :mod:`trellis.data.search_index`)."""
 
     kind: str
     table: str
@@ -49,6 +49,8 @@ class Step:
             return f"+ column {self.table}.{self.detail} {self.sql}"
         if self.kind in ("add_index", "trgm_index"):
             return f"+ index {self.detail}"
+        if self.kind == "search_index":
+            return f"+ search index {self.detail} (fts5 trigram on {self.table}.{SEARCH_COLUMN})"
         if self.kind == "backfill":
             return f"+ fill {self.table}.{self.detail}"
         if self.kind == "on_delete":
@@ -165,11 +167,12 @@ def _plan(connection: Connection, schema: Schema, convert: bool) -> Plan:
     # Tables are created with their indexes; columns of new tables come with the table.
     result.steps.sort(key=lambda s: _ORDER[s.kind])
     result.steps.extend(_trgm_steps(connection, schema))
+    result.steps.extend(_search_index_steps(connection, schema, result.steps))
     return result
 
 
 _ORDER = {"add_table": 0, "add_column": 1, "widen": 2, "convert": 2, "on_delete": 2, "add_index": 3, "backfill": 4,
-          "trgm_index": 5}
+          "trgm_index": 5, "search_index": 5}
 
 
 def _is_ours(table: sa.Table) -> bool:
@@ -313,11 +316,28 @@ def _trgm_steps(connection: Connection, schema: Schema) -> list[Step]:
     for table in schema.tables.values():
         if SEARCH_COLUMN not in table.c:
             continue
-        name = index_name("ix", table.name, [SEARCH_COLUMN, TRGM_SUFFIX])
+        name = search_index.trgm_index_name(table.name)
         if table.name in existing_tables and any(ix["name"] == name for ix in inspector.get_indexes(table.name)):
             continue
         steps.append(Step("trgm_index", table.name, name))
     return steps
+
+
+def _search_index_steps(connection: Connection, schema: Schema, steps: list[Step]) -> list[Step]:
+    """SQLite only: an FTS5 trigram table for each ``_search`` column that lacks one (or its triggers).
+
+    A step that rebuilds a table on SQLite (a changed ``on_delete`` or column type) drops
+    the table's triggers with it, and refilling ``_search`` is quicker without them (a
+    trigger call per row, against one pass over the table after), so such a table gets
+    its search index made again too.
+    """
+    if connection.dialect.name != "sqlite" or not search_index.sqlite_supported():
+        return []
+    rebuilt = {s.table for s in steps if s.kind in ("on_delete", "widen", "convert", "backfill")}
+    return [Step("search_index", table.name, search_index.fts_table(table.name))
+            for table in schema.tables.values()
+            if SEARCH_COLUMN in table.c
+            and (table.name in rebuilt or not search_index.sqlite_present(connection, table.name))]
 
 
 def apply(engine: Engine, schema: Schema, the_plan: Plan, echo: Callable[[str], None] = lambda line: None) -> None:
@@ -343,7 +363,11 @@ def apply(engine: Engine, schema: Schema, the_plan: Plan, echo: Callable[[str], 
             elif step.kind in ("widen", "convert"):
                 schema_changes.change_type(connection, operations, step)
             elif step.kind == "backfill":
+                if connection.dialect.name == "sqlite":   # made again by this plan's search_index step
+                    search_index.drop_sqlite(connection, step.table)
                 schema_changes.backfill_search(connection, schema, step.table)
+            elif step.kind == "search_index":
+                search_index.create_sqlite(connection, step.table)
             elif step.kind == "trgm_index":
                 trgm_ok = schema_changes.trgm_index(connection, step) if trgm_ok is not False else False
                 if not trgm_ok:

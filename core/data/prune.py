@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.engine import Engine
+from trellis.data import search_index
 from trellis.data.migrate import Orphan, plan
 from trellis.data.schema import SEARCH_COLUMN, SYSTEM_COLUMNS, Schema
 from trellis.data.schema_changes import migration_connection, reflect_sqlite_table
@@ -123,6 +124,7 @@ def drop(engine: Engine, orphans: list[Orphan], echo: Callable[[str], None] = la
                 with operations.batch_alter_table(table_name, recreate="always", copy_from=current) as batch:
                     for name in names:
                         batch.drop_column(name)
+                _after_sqlite_rebuild(connection, table_name, names)
             else:
                 for name in names:
                     operations.drop_column(table_name, name)
@@ -132,4 +134,15 @@ def drop(engine: Engine, orphans: list[Orphan], echo: Callable[[str], None] = la
         for table_name in tables:
             cascade = " CASCADE" if connection.dialect.name == "postgresql" else ""
             connection.exec_driver_sql(f"DROP TABLE {preparer.quote(table_name)}{cascade}")
+            if connection.dialect.name == "sqlite":
+                search_index.drop_sqlite(connection, table_name)
             echo(f"- table {table_name}")
+
+
+def _after_sqlite_rebuild(connection, table_name: str, dropped: list[str]) -> None:
+    """The rebuild dropped the table's triggers: remake its search index, or drop it with ``_search``."""
+    if SEARCH_COLUMN in dropped:
+        search_index.drop_sqlite(connection, table_name)
+    elif connection.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = ?",
+                                    (search_index.fts_table(table_name),)).first():
+        search_index.create_sqlite(connection, table_name)

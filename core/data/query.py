@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import String, and_, cast, false, func, literal, or_, select, true
+from trellis.data import search_index
 from trellis.data.coerce import coerce_value
 from trellis.data.record import SYSTEM_FIELDS, Record
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_key
@@ -34,6 +35,7 @@ from trellis.metadata.model import Entity, Field
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "startswith", "isnull")
 COUNT_CAP = 1000
 MAX_PAGE_SIZE = 500
+SEARCH_PROBE = 2000   # rows read along the sort order before a quick search asks the trigram index for all matches
 _NAME_PREFIX = "__name__"
 _SYSTEM_TYPES = {"id": "integer", "version": "integer", "created_at": "datetime", "updated_at": "datetime",
                  "created_by": "integer", "updated_by": "integer"}
@@ -68,6 +70,7 @@ class _Key:
 class _State:
     filters: list[Any] = field(default_factory=list)
     order: list[tuple[str, bool]] | None = None
+    search: list[str] = field(default_factory=list)    # quick search words, through search_key
 
 
 class Query:
@@ -79,8 +82,10 @@ class Query:
         self._state = state or _State()
         self._table = service.schema.tables[entity.name]
 
-    def _with(self, filters: list[Any] | None = None, order: list[tuple[str, bool]] | None = None) -> Query:
-        state = _State(self._state.filters + (filters or []), order if order is not None else self._state.order)
+    def _with(self, filters: list[Any] | None = None, order: list[tuple[str, bool]] | None = None,
+              search: list[str] | None = None) -> Query:
+        state = _State(self._state.filters + (filters or []), order if order is not None else self._state.order,
+                       self._state.search + (search or []))
         return Query(self._service, self._entity, state)
 
     # --- building ----------------------------------------------------------------------
@@ -103,8 +108,7 @@ class Query:
             return self
         if SEARCH_COLUMN not in self._table.c:
             raise QueryError({"q": f"{self._entity.name} has no search fields"})
-        column = self._table.c[SEARCH_COLUMN]
-        return self._with(filters=[column.like(f"%{_escape(word)}%", escape="\\") for word in words])
+        return self._with(search=words)
 
     def order_by(self, *names: str) -> Query:
         """Sort by fields (``"-amount"`` descending); ``id`` is always the final tiebreaker."""
@@ -145,20 +149,17 @@ class Query:
         if direction not in ("next", "prev"):
             raise QueryError({"direction": "must be 'next' or 'prev'"})
         backwards = direction == "prev"
-        statement, names = self._select()
-        ordering = _region_ordering(keys, backwards)
         with self._service._unit(write=False) as connection:
-            rows = []
+            rows: list[Any] = []
             for region in _regions(keys, after, backwards):
                 if len(rows) > size:
                     break
-                limited = statement.where(region).order_by(*ordering).limit(size + 1 - len(rows))
-                rows += connection.execute(limited).mappings()
+                rows += self._read(connection, keys, region, backwards, size + 1 - len(rows))
             more = len(rows) > size
             rows = rows[:size]
             if backwards:
                 rows.reverse()
-            records = self._records(connection, rows, names)
+            records = self._records(connection, rows, self._names())
             total, capped = self._count(connection, count_cap) if count else (None, False)
         page = Page(records, count=total, count_capped=capped)
         if rows:
@@ -189,45 +190,131 @@ class Query:
 
     # --- SQL ---------------------------------------------------------------------------
 
-    def _where(self) -> list[Any]:
-        clauses = list(self._state.filters)
+    def _where(self, connection, search: bool = True) -> list[Any]:
+        """Filters, the read rule and (unless ``search`` is False) the quick search, as WHERE clauses."""
+        clauses = list(self._state.filters) + (self._search_clauses(connection) if search else [])
         service = self._service
         limit = service.access.read_filter(service.user, self._entity.name, self._table)
         if limit is not None:
             clauses.append(limit)
         return clauses
 
+    def _search_clauses(self, connection) -> list[Any]:
+        """The quick search words as conditions, through SQLite's FTS table when it has one.
+
+        PostgreSQL's pg_trgm index serves ``LIKE`` itself. On SQLite, words of three
+        characters or more go to the FTS5 table (:mod:`trellis.data.search_index`)
+        once ``trellis migrate`` has made it; shorter words, and databases not yet
+        migrated, use ``LIKE`` on ``_search``: the same rows either way.
+        """
+        words = self._state.search
+        column = self._table.c[SEARCH_COLUMN] if words else None
+        use: list[str] = []
+        if words and connection.dialect.name == "sqlite" and self._search_indexed(connection):
+            use = [w for w in words if len(w) >= search_index.MIN_WORD]
+        clauses = [search_index.sqlite_condition(self._table, use)] if use else []
+        return clauses + [column.like(f"%{_escape(w)}%", escape="\\") for w in words if w not in use]
+
+    def _search_indexed(self, connection) -> bool:
+        return self._service.schema.search_ready(connection, self._table.name)
+
     def _readable(self) -> set[str] | None:
         return self._service.access.readable_fields(self._service.user, self._entity.name)
 
-    def _select(self):
+    # A page is read in two steps inside one statement: first the ids (and sort values) of
+    # its rows, from the entity's table alone, then those rows with the names of their
+    # linked records. The joins run for the page's rows only, not for every row the
+    # database has to look at to find them (all the matches of a search, say).
+
+    def _read(self, connection, keys: list[_Key], region: Any, backwards: bool, need: int) -> list[Any]:
+        """Up to ``need`` rows of one region (see :func:`_regions`), in page order."""
+        indexable = any(len(w) >= search_index.MIN_WORD for w in self._state.search)
+        if not indexable or not self._search_indexed(connection):
+            ids = self._ids(select(*self._key_columns(keys)).where(*self._where(connection), region), keys,
+                            backwards, need)
+            return list(connection.execute(self._rows(ids, keys, backwards)).mappings())
+        rows = list(connection.execute(self._rows(self._probe(connection, keys, region, backwards, need), keys,
+                                                  backwards)).mappings())
+        if len(rows) < need:
+            rows = list(connection.execute(self._rows(self._matches(connection, keys, region, backwards, need),
+                                                      keys, backwards)).mappings())
+        return rows
+
+    def _probe(self, connection, keys: list[_Key], region: Any, backwards: bool, need: int):
+        """The first matches among the first :data:`SEARCH_PROBE` rows in page order.
+
+        A word found in most rows (the domain of every e-mail address) is answered here
+        by reading a few rows along the sort index; only when these rows hold too few
+        matches does :meth:`_matches` ask the trigram index for all of them.
+        """
+        window = (select(*self._key_columns(keys), self._table.c[SEARCH_COLUMN])
+                  .where(*self._where(connection, search=False), region)
+                  .order_by(*_region_ordering(keys, backwards)).limit(SEARCH_PROBE).subquery("window"))
+        found = window.c[SEARCH_COLUMN]
+        return self._ids(select(*(window.c[c.name] for c in self._key_columns(keys)))
+                         .where(*(found.like(f"%{_escape(w)}%", escape="\\") for w in self._state.search)),
+                         keys, backwards, need, source=window)
+
+    def _matches(self, connection, keys: list[_Key], region: Any, backwards: bool, need: int):
+        """Every match, from the trigram index, sorted for the page: cost grows with the matches, not the table.
+
+        On PostgreSQL the matches are a MATERIALIZED CTE: otherwise the planner may walk the
+        sort index and test every row, expecting matches early in the order, which a common
+        surname (a run of equal sort values) is not.
+        """
+        matches = (select(*self._key_columns(keys)).where(*self._where(connection), region)
+                   .cte("matches").prefix_with("MATERIALIZED", dialect="postgresql"))
+        return self._ids(select(*matches.c), keys, backwards, need, source=matches)
+
+    def _key_columns(self, keys: list[_Key]) -> list[Any]:
+        columns = {"id": self._table.c.id}
+        for key in keys:
+            columns.setdefault(key.column.name, key.column)
+        return list(columns.values())
+
+    def _ids(self, statement, keys: list[_Key], backwards: bool, need: int, source: Any = None):
+        """``statement`` (ids and sort values) ordered for the page and limited to ``need`` rows."""
+        columns = source.c if source is not None else None
+        return statement.order_by(*_region_ordering(keys, backwards, columns)).limit(need)
+
+    def _rows(self, ids, keys: list[_Key], backwards: bool):
+        """The page's rows (``ids`` a statement of ids and sort values) with their linked records' names."""
         table, readable = self._table, self._readable()
+        page = ids.subquery("page")
         columns = [table.c[name] for name in SYSTEM_FIELDS]
-        names: list[Field] = []
-        joins = table
+        joins = page.join(table, table.c.id == page.c.id)
         for fld in self._entity.fields.values():
             if not fld.column or (readable is not None and fld.name not in readable):
                 continue
             columns.append(table.c[fld.column])
-            target = link_target(fld)
-            target_entity = self._service.metadata.entities.get(target) if target else None
-            title = target_entity.fields.get(target_entity.title) if target_entity and target_entity.title else None
-            if target_entity is not None and title is not None and title.column and target in self._tables():
-                alias = self._tables()[target].alias(f"l_{fld.name}")
+            title = self._title_column(fld)
+            if title is not None:
+                alias = self._tables()[link_target(fld)].alias(f"l_{fld.name}")
                 joins = joins.outerjoin(alias, alias.c.id == table.c[fld.column])
-                columns.append(alias.c[title.column].label(_NAME_PREFIX + fld.name))
-                names.append(fld)
-        statement = select(*columns).select_from(joins)
-        for clause in self._where():
-            statement = statement.where(clause)
-        return statement, names
+                columns.append(alias.c[title].label(_NAME_PREFIX + fld.name))
+        return select(*columns).select_from(joins).order_by(*_region_ordering(keys, backwards, page.c))
+
+    def _title_column(self, fld: Field) -> str | None:
+        """The column of the title of the record ``fld`` links to, when its name is shown with the link."""
+        target = link_target(fld)
+        target_entity = self._service.metadata.entities.get(target) if target else None
+        title = target_entity.fields.get(target_entity.title) if target_entity and target_entity.title else None
+        if target_entity is None or title is None or not title.column or target not in self._tables():
+            return None
+        return title.column
+
+    def _names(self) -> list[Field]:
+        """The readable link fields whose linked record's name each row carries."""
+        readable = self._readable()
+        return [f for f in self._entity.fields.values()
+                if f.column and (readable is None or f.name in readable) and self._title_column(f) is not None]
 
     def _tables(self) -> dict[str, Any]:
         return self._service.schema.tables
 
     def _count(self, connection, cap: int) -> tuple[int, bool]:
         inner = select(literal(1)).select_from(self._table)
-        for clause in self._where():
+        for clause in self._where(connection):
             inner = inner.where(clause)
         found = connection.execute(select(func.count()).select_from(inner.limit(cap + 1).subquery())).scalar()
         return (cap, True) if found > cap else (found, False)
@@ -385,13 +472,15 @@ class Query:
         return decoded, direction
 
 
-def _region_ordering(keys: list[_Key], backwards: bool) -> list[Any]:
+def _region_ordering(keys: list[_Key], backwards: bool, columns: Any = None) -> list[Any]:
     """ORDER BY inside one region (see :func:`_regions`): the first key needs no NULLS clause there,
-    so an index on it serves the order; later keys put NULLs last going forward."""
+    so an index on it serves the order; later keys put NULLs last going forward. ``columns``:
+    a subquery's columns to order by instead of the table's."""
     ordering = []
     for position, key in enumerate(keys):
         descending = key.descending != backwards
-        term = key.column.desc() if descending else key.column.asc()
+        column = key.column if columns is None else columns[key.column.name]
+        term = column.desc() if descending else column.asc()
         if position and key.name not in _NOT_NULL:
             term = term.nulls_first() if backwards else term.nulls_last()
         ordering.append(term)

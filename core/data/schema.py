@@ -21,8 +21,10 @@ Choices that a reader of the database (or a BI tool) can rely on:
   because SQLite cannot ``ADD COLUMN ... UNIQUE`` but can ``CREATE UNIQUE INDEX``;
 - quick search reads a shadow column ``_search`` holding :func:`search_text` of the
   ``search:`` fields (casefolded, NFKC), which the record service fills on write and
-  ``trellis migrate`` refills when the ``search:`` list changes; on PostgreSQL migrate
-  also adds a pg_trgm GIN index on it when the extension can be created;
+  ``trellis migrate`` refills when the ``search:`` list changes; migrate also gives it a
+  trigram index: pg_trgm GIN on PostgreSQL (when the extension can be created), an FTS5
+  table ``trellis_search_<entity>`` kept in step by triggers on SQLite
+  (:mod:`trellis.data.search_index`);
 - ``trellis_history`` holds field history (``old``/``new`` as JSON text) and
   ``trellis_schema`` what migrate remembers between runs.
 """
@@ -83,10 +85,25 @@ class Schema:
     links: dict[tuple[str, str], Table] = field(default_factory=dict)
     history: Table | None = None
     entities: dict[str, Entity] = field(default_factory=dict)   # the metadata the tables were built from
+    # Tables whose trigram search index was seen complete; only "yes" is remembered, because
+    # ``trellis migrate`` (perhaps in another process) may create it at any time.
+    searchable: set[str] = field(default_factory=set)
 
     def table(self, entity: str) -> Table:
         """The table of ``entity``; KeyError when the metadata has no such entity."""
         return self.tables[entity]
+
+    def search_ready(self, connection: Any, table: str) -> bool:
+        """True when ``table``'s ``_search`` has its trigram index (:mod:`trellis.data.search_index`).
+
+        Asked of the database until the answer is yes, then remembered.
+        """
+        if table not in self.searchable:
+            from trellis.data.search_index import present
+
+            if present(connection, table):
+                self.searchable.add(table)
+        return table in self.searchable
 
     def link_table(self, entity: str, field_name: str) -> Table:
         """The many-to-many table of ``entity``'s ``links`` field ``field_name``."""
