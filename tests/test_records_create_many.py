@@ -116,6 +116,30 @@ def test_hooks_run_once_per_written_row_and_what_they_set_is_stored(hooked, hook
     assert sorted(t["subject"] for t in hooked.query("task").page().rows) == ["call Ann", "call Bob"]
 
 
+def test_a_plugin_registered_after_a_batch_has_its_hooks_called_in_the_next_one(svc):
+    from trellis.runtime import runtime
+
+    svc.create_many("person", [{"name": "Before"}])  # the hooks' implementations are looked up once here
+    late = Hooks()
+    runtime(svc.app).plugins.register(late, "late_hooks")
+    ann, bob = svc.create_many("person", [{"name": "Ann"}, {"name": "Bob"}])
+    assert [(call, name) for call, name, *_ in late.seen] == [("before_save", "Ann"), ("before_save", "Bob"),
+                                                               ("after_save", "Ann"), ("after_save", "Bob")]
+    assert svc.get("person", bob.id)["email"] == "bob@example.com"
+
+
+def test_a_plugin_unregistered_from_pluggy_is_no_longer_called(svc):
+    from trellis.runtime import runtime
+
+    plugins = runtime(svc.app).plugins
+    gone = Hooks()
+    plugins.register(gone, "gone_hooks")
+    svc.create_many("person", [{"name": "Ann"}])
+    plugins.pm.unregister(name="gone_hooks")
+    svc.create_many("person", [{"name": "Bob"}])
+    assert [name for _, name, *_ in gone.seen] == ["Ann", "Ann"]
+
+
 @pytest.mark.parametrize("name", ["Refuse before", "Refuse after"])
 def test_a_row_a_hook_refuses_is_rolled_back_alone_with_what_its_hooks_wrote(hooked, hooks, name):
     ann, refused, bob = hooked.create_many("person", [{"name": "Ann"}, {"name": name}, {"name": "Bob"}])
