@@ -538,17 +538,16 @@ class RecordService:
                 self._insert(connection, meta, record, None)
             return
         rows = [self._row_of(meta, table, record) for record in records]
-        if dialect.name == "sqlite":
+        ids = insert_returning(connection, table, rows, "id")
+        if ids is None and dialect.name == "sqlite":
             # SQLite gives each row of an INSERT the next rowid, in the order of its VALUES (the
             # reasoning SQLAlchemy applies to PostgreSQL's sequences), though RETURNING may list
             # them in any order: sorted, they match the rows. (sort_by_parameter_order would make
             # SQLAlchemy send one INSERT per row to SQLite.)
             ids = sorted(connection.execute(insert(table).returning(table.c.id), rows).scalars())
-        else:
-            ids = insert_returning(connection, table, rows, "id")
-            if ids is None:
-                ids = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                                         rows).scalars().all()
+        elif ids is None:
+            ids = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                     rows).scalars().all()
         if len(set(ids)) != len(records):
             raise RuntimeError(f"inserted {len(records)} {meta.name} rows but got {len(set(ids))} ids back")
         for record, record_id in zip(records, ids, strict=True):
