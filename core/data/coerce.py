@@ -266,9 +266,14 @@ def coercer(field: Field, ftype: FieldType | None,
         sanitize = sanitize_html if field.type == "html" else None  # the security subsystem registers it
 
     def coerce(value: Any) -> Any:
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if type(value) is str:  # most input (forms, CSV): the checks below, without the calls
+            if not value.strip():
+                return [] if many else None
+            if "\x00" in value:
+                raise ValueError("must not contain NUL characters")
+        elif value is None or (isinstance(value, str) and not value.strip()):
             return [] if many else None
-        if _has_nul(value):  # PostgreSQL cannot store it, and no user means to type it
+        elif _has_nul(value):  # PostgreSQL cannot store it, and no user means to type it
             raise ValueError("must not contain NUL characters")
         result = convert(value, field)
         return result if sanitize is None else sanitize(result)

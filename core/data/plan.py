@@ -19,7 +19,8 @@ from typing import Any
 
 from trellis.data.coerce import coercer
 from trellis.data.compute import compute_order, rollups_over
-from trellis.data.record import blank_values
+from trellis.data.record import SYSTEM_FIELDS, blank_values
+from trellis.data.schema import SEARCH_COLUMN
 from trellis.data.unit import unit_cache
 from trellis.metadata.model import Entity, Field, FieldType, Metadata, Workflow
 from trellis.runtime import runtime
@@ -35,7 +36,9 @@ class WritePlan:
     ``plain`` are the same without the sanitiser (defaults and computed values,
     which the service never sanitised). ``computed`` is in dependency order
     (:func:`~trellis.data.compute.compute_order`); ``checked`` are the fields
-    :func:`~trellis.data.coerce.check_field` can say something about.
+    :func:`~trellis.data.coerce.check_field` can say something about. ``settable``
+    names the fields a caller may give (the access rules may narrow them);
+    ``columns`` pairs each field stored in the entity's table with its column.
     """
 
     entity: Entity
@@ -48,6 +51,8 @@ class WritePlan:
     rollup_fields: list[Field]
     rollups_over: list[tuple[Entity, Field]]
     workflows: list[Workflow]
+    settable: frozenset[str]
+    columns: list[tuple[str, str]]
 
     def blank(self) -> dict[str, Any]:
         """Every stored field of a new record, empty (new lists each time)."""
@@ -74,6 +79,10 @@ def build_plan(metadata: Metadata, entity: Entity, sanitize_html: Callable[[str]
         rollup_fields=[f for f in entity.fields.values() if f.rollup is not None],
         rollups_over=rollups_over(metadata, entity.name),
         workflows=[w for w in metadata.workflows.values() if w.entity == entity.name],
+        settable=frozenset(f.name for f in entity.fields.values()
+                           if f.name not in SYSTEM_FIELDS and f.name != SEARCH_COLUMN
+                           and not (f.computed or f.readonly or f.type == "children")),
+        columns=[(f.name, f.column) for f in entity.fields.values() if f.column],
     )
 
 

@@ -212,7 +212,7 @@ class RecordService:
         if changes is None:
             return record
         if old is None:
-            self._insert(connection, meta, record, context)
+            self._insert(connection, meta, record, plan)
         else:
             self._write(connection, meta, old, record, changes, context)
         history_rows.write_changes(connection, self.schema, meta.name, record.id, changes,
@@ -230,7 +230,7 @@ class RecordService:
         """
         plan = plan or plan_for(self.app, meta)
         if not system:
-            self._refuse_unsettable(meta, given, errors)
+            self._refuse_unsettable(meta, given, errors, plan)
         values = self._coerced(given, errors, plan)
         workflows = plan.workflows
         if not system:
@@ -334,7 +334,7 @@ class RecordService:
                     refused[index] = e
                     break  # the run is done again anyway: no need to call the other rows' hooks
             if not refused:
-                self._insert_many(connection, meta, [record for _, record, _ in written])
+                self._insert_many(connection, meta, [record for _, record, _ in written], plan)
                 history_rows.write_many(connection, self.schema, meta.name,
                                         [(record.id, changes) for _, record, changes in written],
                                         user_id(context.user), context.now, context.channel)
@@ -358,9 +358,13 @@ class RecordService:
             results[index] = record
         return set()
 
-    def _refuse_unsettable(self, meta: Entity, given: dict[str, Any], errors: dict[str, str]) -> None:
+    def _refuse_unsettable(self, meta: Entity, given: dict[str, Any], errors: dict[str, str],
+                           plan: WritePlan) -> None:
         writable = self.access.writable_fields(self.user, meta.name)
+        settable = plan.settable
         for name in given:
+            if name in settable and (writable is None or name in writable):
+                continue
             field = meta.fields.get(name)
             if name in SYSTEM_FIELDS or name == SEARCH_COLUMN:
                 errors[name] = "cannot be set: the system maintains it"
@@ -528,16 +532,17 @@ class RecordService:
                 users.setdefault(_hashable(value), record_id)
         return users
 
-    def _insert_many(self, connection, meta: Entity, records: list[Record]) -> None:
+    def _insert_many(self, connection, meta: Entity, records: list[Record], plan: WritePlan) -> None:
         """INSERT new records (one executemany when the database returns ids in order), with their links lists."""
         table = self.schema.tables[meta.name]
         dialect = connection.dialect
         if len(records) < 2 or not (dialect.name == "sqlite" and dialect.insert_returning
                                     or dialect.insert_executemany_returning_sort_by_parameter_order):
             for record in records:
-                self._insert(connection, meta, record, None)
+                self._insert(connection, meta, record, plan)
             return
-        rows = [self._row_of(meta, table, record) for record in records]
+        search = SEARCH_COLUMN in table.c
+        rows = [self._row_of(meta, record, plan, search) for record in records]
         ids = insert_returning(connection, table, rows, "id")
         if ids is None and dialect.name == "sqlite":
             # SQLite gives each row of an INSERT the next rowid, in the order of its VALUES (the
@@ -559,18 +564,19 @@ class RecordService:
             if pairs:
                 connection.execute(insert(link_table), pairs)
 
-    def _row_of(self, meta: Entity, table, record: Record) -> dict[str, Any]:
-        """The column values of a new record's row."""
-        row = column_values(meta, record)
-        row.update(version=1, **{k: record.system[k] for k in ("created_at", "created_by", "updated_at",
-                                                                "updated_by")})
-        if SEARCH_COLUMN in table.c:
+    def _row_of(self, meta: Entity, record: Record, plan: WritePlan, search: bool) -> dict[str, Any]:
+        """The column values of a new record's row; ``search``: the table has the search column."""
+        row = {column: record[name] for name, column in plan.columns if name in record}
+        system = record.system
+        row.update(version=1, created_at=system["created_at"], created_by=system["created_by"],
+                   updated_at=system["updated_at"], updated_by=system["updated_by"])
+        if search:
             row[SEARCH_COLUMN] = search_text(record, meta)
         return row
 
-    def _insert(self, connection, meta: Entity, record: Record, context: Context | None) -> None:
+    def _insert(self, connection, meta: Entity, record: Record, plan: WritePlan | None = None) -> None:
         table = self.schema.tables[meta.name]
-        row = self._row_of(meta, table, record)
+        row = self._row_of(meta, record, plan or plan_for(self.app, meta), SEARCH_COLUMN in table.c)
         result = connection.execute(insert(table), row)  # parameters, not .values(): the compiled form is cached
         record.system.update(id=result.inserted_primary_key[0], version=1)
         for field in many_fields(meta, self.schema):
