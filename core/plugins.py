@@ -105,7 +105,8 @@ class PluginSet:
         """
         impls = getattr(self.pm.hook, hook_name).get_hookimpls()
         found = self._found.get(hook_name)
-        if found is not None and found[0] == impls and _same(found[1], self.ordered):
+        # list == compares items by identity first: the same objects make it a quick check
+        if found is not None and found[0] == impls and found[1] == self.ordered:
             return found[2]
         by_name = {impl.plugin_name: impl for impl in impls}
         pairs = [(p, by_name[p.name]) for p in self.ordered if p.name in by_name]
@@ -219,11 +220,6 @@ class PluginSet:
     def cli_commands(self) -> list:
         """click commands the plugins add, in load order."""
         return [item for _, item in self.collect("cli_commands")]
-
-
-def _same(a: list, b: list) -> bool:
-    """True when the lists hold the same objects in the same order."""
-    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 def _invoke(plugin: Plugin, impl: Any, hook_name: str, kwargs: dict[str, Any]) -> Any:

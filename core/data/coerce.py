@@ -322,13 +322,15 @@ def label_text(label: dict | str | None, locale: str = "en") -> str:
     return label.get(locale) or label.get("en") or next(iter(label.values()))
 
 
-def check_record(entity: Entity, values: dict[str, Any], errors: dict[str, str], now: datetime) -> None:
+def check_record(entity: Entity, values: dict[str, Any], errors: dict[str, str], now: datetime,
+                 required_if: list[Field] | None = None) -> None:
     """Add ``required_if`` and ``rules`` messages to ``errors`` (fields already in error are skipped).
 
     ``values`` holds fields and system values. A rule reading a field that already
     has an error is not evaluated: its message would only repeat the first one.
+    ``required_if``: the entity's fields that have one, when the caller knows them.
     """
-    for field in entity.fields.values():
+    for field in required_if if required_if is not None else entity.fields.values():
         if field.name in errors or field.required_if is None or not empty(values.get(field.name)):
             continue
         try:

@@ -38,7 +38,8 @@ class WritePlan:
     (:func:`~trellis.data.compute.compute_order`); ``checked`` are the fields
     :func:`~trellis.data.coerce.check_field` can say something about. ``settable``
     names the fields a caller may give (the access rules may narrow them);
-    ``columns`` pairs each field stored in the entity's table with its column.
+    ``columns`` pairs each field stored in the entity's table with its column;
+    ``required_if`` lists the fields that have a ``required_if``.
     """
 
     entity: Entity
@@ -53,6 +54,7 @@ class WritePlan:
     workflows: list[Workflow]
     settable: frozenset[str]
     columns: list[tuple[str, str]]
+    required_if: list[Field]
 
     def blank(self) -> dict[str, Any]:
         """Every stored field of a new record, empty (new lists each time)."""
@@ -83,6 +85,7 @@ def build_plan(metadata: Metadata, entity: Entity, sanitize_html: Callable[[str]
                            if f.name not in SYSTEM_FIELDS and f.name != SEARCH_COLUMN
                            and not (f.computed or f.readonly or f.type == "children")),
         columns=[(f.name, f.column) for f in entity.fields.values() if f.column],
+        required_if=[f for f in entity.fields.values() if f.required_if is not None],
     )
 
 

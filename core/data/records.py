@@ -408,7 +408,7 @@ class RecordService:
             message = check_field(field, ftype, dict.get(record, field.name))
             if message:
                 errors[field.name] = message
-        check_record(meta, values, errors, now)  # `values` now holds the computed values too
+        check_record(meta, values, errors, now, plan.required_if)  # `values` holds the computed values too
 
     def _run_before_save(self, meta: Entity, record: Record, changes: dict, context: Context,
                          validate: bool, plan: WritePlan) -> dict[str, Any] | None:
