@@ -57,8 +57,15 @@ class WritePlan:
     required_if: list[Field]
 
     def blank(self) -> dict[str, Any]:
-        """Every stored field of a new record, empty (new lists each time)."""
-        return blank_values(self.entity)
+        """Every stored field of a new record, empty (new lists each time): :func:`blank_values`."""
+        values = dict(self._blank)
+        for name in self._lists:
+            values[name] = []
+        return values
+
+    def __post_init__(self) -> None:
+        self._blank = blank_values(self.entity)
+        self._lists = [name for name, value in self._blank.items() if isinstance(value, list)]
 
 
 def build_plan(metadata: Metadata, entity: Entity, sanitize_html: Callable[[str], str] | None = None) -> WritePlan:
