@@ -10,6 +10,7 @@ Nothing happens at import time.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -58,6 +59,9 @@ class PluginSet:
     pm: pluggy.PluginManager
     ordered: list[Plugin]
     notes: list[str] = field(default_factory=list)
+    # hook name -> (pluggy's implementations, ``ordered`` as it was, the pairs): see ``implementations``
+    _found: dict[str, tuple[list, list[Plugin], list]] = field(default_factory=dict, init=False, repr=False,
+                                                            compare=False)
 
     @property
     def hook(self):
@@ -92,10 +96,22 @@ class PluginSet:
         return plugin
 
     def implementations(self, hook_name: str) -> list[tuple[Plugin, Any]]:
-        """``(plugin, hookimpl)`` pairs for ``hook_name``, in load order."""
-        caller = getattr(self.pm.hook, hook_name)
-        by_name = {impl.plugin_name: impl for impl in caller.get_hookimpls()}
-        return [(p, by_name[p.name]) for p in self.ordered if p.name in by_name]
+        """``(plugin, hookimpl)`` pairs for ``hook_name``, in load order (a list the caller must not change).
+
+        Worked out again only when pluggy's implementations of the hook or ``ordered``
+        changed since the last call: the record service calls ``before_save`` and
+        ``after_save`` for every record of an import, and a plugin may be registered
+        at any time (it is seen by the next call).
+        """
+        impls = getattr(self.pm.hook, hook_name).get_hookimpls()
+        found = self._found.get(hook_name)
+        # list == compares items by identity first: the same objects make it a quick check
+        if found is not None and found[0] == impls and found[1] == self.ordered:
+            return found[2]
+        by_name = {impl.plugin_name: impl for impl in impls}
+        pairs = [(p, by_name[p.name]) for p in self.ordered if p.name in by_name]
+        self._found[hook_name] = (impls, list(self.ordered), pairs)
+        return pairs
 
     def implemented_hooks(self, plugin: Plugin) -> list[str]:
         """The hook names ``plugin`` implements, in the order of ``hookspecs``."""
@@ -229,6 +245,7 @@ def hook_names() -> list[str]:
     return [name for name, value in vars(hookspecs).items() if hasattr(value, "trellis_spec")]
 
 
+@functools.cache
 def _spec_arguments(hook_name: str) -> tuple[str, ...]:
     spec = getattr(hookspecs, hook_name, None)
     if spec is None or not hasattr(spec, "trellis_spec"):

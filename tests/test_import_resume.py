@@ -85,3 +85,23 @@ def test_a_finished_import_is_recorded_as_done(app, svc, write):
         row = db.session.execute(imports.select()).mappings().one()
     assert (row["status"], row["rows_done"], row["created"], row["failed"]) == ("done", 12, 10, 2)
     assert result.created == 10
+
+
+def test_an_import_leaves_no_object_frozen_for_the_garbage_collector(app, svc, write):
+    import gc
+
+    path = people(write)
+    seen = []
+    import_file(app, "contact", path, ImportOptions(batch_size=5),
+                progress=lambda n: seen.append(gc.get_freeze_count()))
+    assert seen and all(count > 0 for count in seen)  # while it runs, what existed before is left alone
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_crashed_import_leaves_no_object_frozen_either(app, svc, write, crash):
+    import gc
+
+    crash.at = 7
+    with pytest.raises(PluginError):
+        import_file(app, "contact", people(write), ImportOptions(batch_size=5))
+    assert gc.get_freeze_count() == 0

@@ -116,6 +116,30 @@ def test_hooks_run_once_per_written_row_and_what_they_set_is_stored(hooked, hook
     assert sorted(t["subject"] for t in hooked.query("task").page().rows) == ["call Ann", "call Bob"]
 
 
+def test_a_plugin_registered_after_a_batch_has_its_hooks_called_in_the_next_one(svc):
+    from trellis.runtime import runtime
+
+    svc.create_many("person", [{"name": "Before"}])  # the hooks' implementations are looked up once here
+    late = Hooks()
+    runtime(svc.app).plugins.register(late, "late_hooks")
+    ann, bob = svc.create_many("person", [{"name": "Ann"}, {"name": "Bob"}])
+    assert [(call, name) for call, name, *_ in late.seen] == [("before_save", "Ann"), ("before_save", "Bob"),
+                                                               ("after_save", "Ann"), ("after_save", "Bob")]
+    assert svc.get("person", bob.id)["email"] == "bob@example.com"
+
+
+def test_a_plugin_unregistered_from_pluggy_is_no_longer_called(svc):
+    from trellis.runtime import runtime
+
+    plugins = runtime(svc.app).plugins
+    gone = Hooks()
+    plugins.register(gone, "gone_hooks")
+    svc.create_many("person", [{"name": "Ann"}])
+    plugins.pm.unregister(name="gone_hooks")
+    svc.create_many("person", [{"name": "Bob"}])
+    assert [name for _, name, *_ in gone.seen] == ["Ann", "Ann"]
+
+
 @pytest.mark.parametrize("name", ["Refuse before", "Refuse after"])
 def test_a_row_a_hook_refuses_is_rolled_back_alone_with_what_its_hooks_wrote(hooked, hooks, name):
     ann, refused, bob = hooked.create_many("person", [{"name": "Ann"}, {"name": name}, {"name": "Bob"}])
@@ -129,7 +153,7 @@ def test_insert_rows_stores_what_sqlalchemys_insert_stores(svc):
     from datetime import UTC, datetime
 
     from sqlalchemy import insert, select
-    from trellis.data.bulk import insert_rows
+    from trellis.data.bulk import bind, insert_rows, insert_values
     from trellis.data.unit import unit_of_work
 
     table = svc.schema.history
@@ -139,11 +163,15 @@ def test_insert_rows_stores_what_sqlalchemys_insert_stores(svc):
     with unit_of_work(svc.app) as connection:
         insert_rows(connection, table, [row, {**row, "record_id": 2}])
         connection.execute(insert(table), [{**row, "record_id": 3}])
+        keys = tuple(row)
+        insert_values(connection, table, keys, [tuple({**row, "record_id": 4}.values())])
+        bound = {**row, "record_id": 5, "at": bind(connection, table, "at", at)}
+        insert_values(connection, table, keys, [tuple(bound.values())], bound=("at",))
     with unit_of_work(svc.app, write=False) as connection:
         stored = connection.execute(select(table).order_by(table.c.record_id)).mappings().all()
-    assert [r["record_id"] for r in stored] == [1, 2, 3]
+    assert [r["record_id"] for r in stored] == [1, 2, 3, 4, 5]
     plain = [{k: v for k, v in r.items() if k not in ("id", "record_id")} for r in stored]
-    assert plain[0] == plain[1] == plain[2]
+    assert plain[0] == plain[1] == plain[2] == plain[3] == plain[4]
 
 
 def test_insert_returning_gives_the_ids_in_the_order_of_the_rows_or_none(svc):
@@ -156,9 +184,26 @@ def test_insert_returning_gives_the_ids_in_the_order_of_the_rows_or_none(svc):
     rows = [{"subject": f"t{i}", "version": 1, "created_at": now, "updated_at": now} for i in range(30)]
     with unit_of_work(svc.app) as connection:
         ids = insert_returning(connection, table, rows, "id")
-        if ids is None:  # a driver without a plain way (SQLite's): nothing was written
+        if ids is None:  # a driver without a plain way: nothing was written
             assert svc.query("task").count() == (1, False)
             return
         stored = dict(connection.execute(select(table.c.id, table.c.subject)).all())
     assert [stored[i] for i in ids] == [f"t{i}" for i in range(30)]
     assert svc.get("task", ids[3])["subject"] == "t3" and svc.get("task", ids[3]).created_at == now
+
+
+def test_insert_returning_over_several_pages_keeps_the_order_of_the_rows(svc, monkeypatch):
+    from sqlalchemy import select
+    from trellis.data.bulk import insert_returning
+    from trellis.data.unit import unit_of_work
+
+    table = svc.schema.tables["task"]
+    now = svc.create("task", {"subject": "first"}).created_at
+    rows = [{"subject": f"t{i}", "version": 1, "created_at": now, "updated_at": now} for i in range(23)]
+    with unit_of_work(svc.app) as connection:
+        monkeypatch.setattr(connection.dialect, "insertmanyvalues_max_parameters", 20)  # 5 rows a statement
+        ids = insert_returning(connection, table, rows, "id")
+        if ids is None:
+            return
+        stored = dict(connection.execute(select(table.c.id, table.c.subject)).all())
+    assert len(set(ids)) == 23 and [stored[i] for i in ids] == [f"t{i}" for i in range(23)]

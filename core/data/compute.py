@@ -9,6 +9,7 @@ recomputes it whenever a child is created, changed, moved or deleted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,13 +23,16 @@ ROLLUP_FUNCTIONS = ("sum", "count", "min", "max", "avg")
 
 
 def apply_defaults(entity: Entity, values: dict[str, Any], given: set[str], metadata: Metadata,
-                   current_user: Any, now: datetime, errors: dict[str, str]) -> None:
+                   current_user: Any, now: datetime, errors: dict[str, str], *,
+                   fields: list[Field] | None = None, coercers: dict[str, Callable] | None = None) -> None:
     """Fill fields the caller did not give from ``default`` or ``default_expr`` (create only).
 
     ``default_expr`` reads the values given so far plus ``current_user`` (the acting
-    user's id) and ``now``; its result is coerced like input.
+    user's id) and ``now``; its result is coerced like input. ``fields`` (those with
+    a default) and ``coercers`` (by field name) may come from a
+    :class:`~trellis.data.plan.WritePlan`.
     """
-    for field in entity.fields.values():
+    for field in fields if fields is not None else entity.fields.values():
         if field.name in given or field.type == "children" or field.computed:  # children: nothing stored
             continue
         if field.default_expr is not None:
@@ -42,7 +46,7 @@ def apply_defaults(entity: Entity, values: dict[str, Any], given: set[str], meta
         else:
             continue
         try:
-            values[field.name] = coerce_value(raw, field, metadata.field_types.get(field.type))
+            values[field.name] = _coerced(raw, field, metadata, coercers)
         except ValueError as e:
             errors[field.name] = f"default value {raw!r} {e}"
 
@@ -70,18 +74,28 @@ def compute_order(entity: Entity) -> list[Field]:
 
 
 def apply_computed(entity: Entity, values: dict[str, Any], metadata: Metadata, now: datetime,
-                   errors: dict[str, str]) -> None:
-    """Evaluate every ``compute`` field into ``values`` (which also holds the system values)."""
-    for field in compute_order(entity):
-        if field.compute.names & errors.keys():
+                   errors: dict[str, str], *, order: list[Field] | None = None,
+                   coercers: dict[str, Callable] | None = None) -> None:
+    """Evaluate every ``compute`` field into ``values`` (which also holds the system values).
+
+    ``order`` (:func:`compute_order`) and ``coercers`` may come from a :class:`~trellis.data.plan.WritePlan`.
+    """
+    for field in order if order is not None else compute_order(entity):
+        if errors and field.compute.names & errors.keys():
             continue  # an input is already wrong: its own message says why
         try:
             result = field.compute.evaluate(values, now=now)
-            values[field.name] = coerce_value(result, field, metadata.field_types.get(field.type))
+            values[field.name] = _coerced(result, field, metadata, coercers)
         except ExpressionError as e:
             errors[field.name] = f"cannot compute: {e.message}"
         except ValueError as e:
             errors[field.name] = f"computed value {e}"
+
+
+def _coerced(value: Any, field: Field, metadata: Metadata, coercers: dict[str, Callable] | None) -> Any:
+    if coercers is not None:
+        return coercers[field.name](value)
+    return coerce_value(value, field, metadata.field_types.get(field.type))
 
 
 def rollups_over(metadata: Metadata, child: str) -> list[tuple[Entity, Field]]:

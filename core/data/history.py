@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from trellis.data.bulk import insert_rows
+from trellis.data.bulk import bind, insert_values
 from trellis.data.storage import as_utc
 
 _quoted = json.encoder.encode_basestring  # what json.dumps(text, ensure_ascii=False) returns
@@ -54,13 +54,16 @@ def write_changes(connection, schema, entity: str, record_id: int, changes: dict
     write_many(connection, schema, entity, [(record_id, changes)], user_id, at, channel)
 
 
+_COLUMNS = ("entity", "record_id", "field", "old", "new", "user_id", "at", "channel")
+
+
 def write_many(connection, schema, entity: str, changed: list[tuple[int, dict[str, tuple[Any, Any]]]],
                user_id: Any, at: datetime, channel: str) -> None:
     """:func:`write_changes` for many records of ``entity`` (``[(record id, changes)]``), in one statement."""
-    rows = [{"entity": entity, "record_id": record_id, "field": name, "old": to_json(old), "new": to_json(new),
-             "user_id": user_id, "at": at, "channel": channel}
+    at = bind(connection, schema.history, "at", at)  # once: every row of the call shares it
+    rows = [(entity, record_id, name, to_json(old), to_json(new), user_id, at, channel)
             for record_id, changes in changed for name, (old, new) in changes.items()]
-    insert_rows(connection, schema.history, rows)
+    insert_values(connection, schema.history, _COLUMNS, rows, bound=("at",))
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ class Record(dict):
     def __init__(self, entity: str, values: dict | None = None, system: dict | None = None):
         super().__init__(values or {})
         self.entity = entity
-        self.system = {name: None for name in SYSTEM_FIELDS}
+        self.system = dict.fromkeys(SYSTEM_FIELDS)
         self.system.update(system or {})
 
     def __missing__(self, key: str) -> Any:

@@ -25,11 +25,12 @@ from sqlalchemy import delete, insert, select, update
 from trellis.data import history as history_rows
 from trellis.data.access import Access, SystemAccess, access_for, user_id
 from trellis.data.bulk import insert_returning
-from trellis.data.coerce import MAX_ID, check_field, check_record, coerce_value, empty
-from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs, rollup_value, rollups_over
+from trellis.data.coerce import MAX_ID, check_field, check_record, empty
+from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs, rollup_value
 from trellis.data.context import Context
 from trellis.data.database import db
-from trellis.data.record import SYSTEM_FIELDS, Record, blank_values, changes_between
+from trellis.data.plan import WritePlan, plan_for
+from trellis.data.record import SYSTEM_FIELDS, Record, changes_between
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_text
 from trellis.data.storage import column_values, load, many_fields, save_links
 from trellis.data.transitions import check_transition, state_field_guard
@@ -198,7 +199,8 @@ class RecordService:
                 raise self._conflict(connection, meta, old.id)
         context = self._context(system=system)
         errors: dict[str, str] = {}
-        record = self._prepared(meta, old, given, context, errors, transition=transition, system=system)
+        plan = plan_for(self.app, meta)
+        record = self._prepared(meta, old, given, context, errors, transition=transition, system=system, plan=plan)
         changes = changes_between(meta, old, record)
         if not system:
             self._check_stored(connection, meta, record, changes, errors)
@@ -206,66 +208,70 @@ class RecordService:
             raise ValidationError(errors)
         if old is not None and not changes:
             return record
-        changes = self._before_write(connection, meta, old, record, changes, context, system)
+        changes = self._before_write(connection, meta, old, record, changes, context, system, plan)
         if changes is None:
             return record
         if old is None:
-            self._insert(connection, meta, record, context)
+            self._insert(connection, meta, record, plan)
         else:
             self._write(connection, meta, old, record, changes, context)
         history_rows.write_changes(connection, self.schema, meta.name, record.id, changes,
                                    user_id(context.user), context.now, context.channel)
-        self._update_rollups(connection, meta, old, record, changes)
+        self._update_rollups(connection, meta, old, record, changes, plan)
         self._hook("after_save", record=record, changes=changes, context=context)
         return record
 
     def _prepared(self, meta: Entity, old: Record | None, given: dict[str, Any], context: Context,
                   errors: dict[str, str], *, transition: tuple[Workflow, Transition] | None = None,
-                  system: bool = False) -> Record:
+                  system: bool = False, plan: WritePlan | None = None) -> Record:
         """Steps 2-4: ``old`` (or a blank record) with ``given`` coerced, defaults and computed fields.
 
         Problems go into ``errors``; nothing is read from or written to the database.
         """
+        plan = plan or plan_for(self.app, meta)
         if not system:
-            self._refuse_unsettable(meta, given, errors)
-        values = self._coerced(meta, given, errors)
-        workflows = self._workflows(meta.name)
+            self._refuse_unsettable(meta, given, errors, plan)
+        values = self._coerced(given, errors, plan)
+        workflows = plan.workflows
         if not system:
             for workflow in workflows:
                 if transition is None or workflow is not transition[0]:
                     state_field_guard(workflow, values, old, errors)
-        record = old.copy() if old is not None else Record(meta.name, blank_values(meta))
+        record = old.copy() if old is not None else Record(meta.name, plan.blank())
         record.update(values)
         if old is None:
             record.system.update(created_at=context.now, updated_at=context.now,
                                  created_by=user_id(context.user), updated_by=user_id(context.user))
-            apply_defaults(meta, record, set(given), self.metadata, user_id(self.user), context.now, errors)
+            apply_defaults(meta, record, set(given), self.metadata, user_id(self.user), context.now, errors,
+                           fields=plan.defaulted, coercers=plan.plain)
             for workflow in workflows:
                 if empty(record.get(workflow.field)) and workflow.states:
                     record[workflow.field] = next(iter(workflow.states))
-            self._initial_rollups(meta, record)
+            for field in plan.rollup_fields:  # a new parent has no children yet: counts and sums start at 0
+                record[field.name] = 0 if field.rollup.function in ("sum", "count") else None
         if transition is not None:
             workflow, move = transition
             check_transition(workflow, move, old.get(workflow.field), {**old.system, **record}, context.now, errors)
             record[workflow.field] = move.target
-        self._derive(meta, record, errors, context.now, validate=not system)
+        self._derive(meta, record, errors, context.now, validate=not system, plan=plan)
         return record
 
     def _before_write(self, connection, meta: Entity, old: Record | None, record: Record, changes: dict,
-                      context: Context, system: bool = False) -> dict | None:
+                      context: Context, system: bool = False, plan: WritePlan | None = None) -> dict | None:
         """Step 5: ``before_save`` hooks, then the stored checks again for what they changed.
 
         Returns the changes to write (None: an update the hooks left without any).
         """
-        checked = {name: record.get(name) for name in changes}
-        touched = self._run_before_save(meta, record, changes, context, validate=not system)
-        changes = changes_between(meta, old, record)
+        given = dict(changes)
+        before = self._run_before_save(meta, record, changes, context, not system, plan or plan_for(self.app, meta))
+        if before is not None or changes != given:  # else the record and its changes are as they were
+            changes = changes_between(meta, old, record)
         if old is not None and not changes:
             return None
-        if touched and not system:
+        if before is not None and not system:
             # Only what before_save hooks changed needs checking again (one query less per link).
             rechecked = {name: change for name, change in changes.items()
-                         if name not in checked or checked[name] != record.get(name)}
+                         if name not in given or before.get(name) != record.get(name)}
             if rechecked:
                 self._check_stored(connection, meta, record, rechecked, {}, raise_errors=True)
         return changes
@@ -280,10 +286,11 @@ class RecordService:
         of the rows around it may have written; the rest of the run is done again.
         """
         context = self._context()
+        plan = plan_for(self.app, meta)
         prepared = []
         for index in waiting:
             errors: dict[str, str] = {}
-            record = self._prepared(meta, None, rows[index], context, errors)
+            record = self._prepared(meta, None, rows[index], context, errors, plan=plan)
             prepared.append((index, record, changes_between(meta, None, record), errors))
         self._check_stored_many(connection, meta, [item[1:] for item in prepared])
         unique = [f.name for f in meta.fields.values() if f.unique and f.column]
@@ -301,13 +308,13 @@ class RecordService:
             for name, value in values.items():
                 claimed[name].add(value)
             run.append((index, record, changes))
-        refused = self._write_run(connection, meta, run, context, results)
+        refused = self._write_run(connection, meta, run, context, results, plan)
         if refused:
             return [index for index, _, _ in run if index not in refused] + rest
         return rest
 
     def _write_run(self, connection, meta: Entity, run: list[tuple[int, Record, dict]], context: Context,
-                   results: list) -> set[int]:
+                   results: list, plan: WritePlan) -> set[int]:
         """Steps 5-8 for checked new records, in a savepoint; the indexes of rows refused on the way.
 
         When a row is refused the savepoint is rolled back (nothing of the run stays)
@@ -322,18 +329,18 @@ class RecordService:
             for index, record, changes in run:
                 try:
                     written.append((index, record, self._before_write(connection, meta, None, record, changes,
-                                                                      context)))
+                                                                      context, plan=plan)))
                 except ROW_ERRORS as e:
                     refused[index] = e
                     break  # the run is done again anyway: no need to call the other rows' hooks
             if not refused:
-                self._insert_many(connection, meta, [record for _, record, _ in written])
+                self._insert_many(connection, meta, [record for _, record, _ in written], plan)
                 history_rows.write_many(connection, self.schema, meta.name,
                                         [(record.id, changes) for _, record, changes in written],
                                         user_id(context.user), context.now, context.channel)
                 for index, record, changes in written:
                     try:
-                        self._update_rollups(connection, meta, None, record, changes)
+                        self._update_rollups(connection, meta, None, record, changes, plan)
                         self._hook("after_save", record=record, changes=changes, context=context)
                     except ROW_ERRORS as e:
                         refused[index] = e
@@ -351,9 +358,13 @@ class RecordService:
             results[index] = record
         return set()
 
-    def _refuse_unsettable(self, meta: Entity, given: dict[str, Any], errors: dict[str, str]) -> None:
+    def _refuse_unsettable(self, meta: Entity, given: dict[str, Any], errors: dict[str, str],
+                           plan: WritePlan) -> None:
         writable = self.access.writable_fields(self.user, meta.name)
+        settable = plan.settable
         for name in given:
+            if name in settable and (writable is None or name in writable):
+                continue
             field = meta.fields.get(name)
             if name in SYSTEM_FIELDS or name == SEARCH_COLUMN:
                 errors[name] = "cannot be set: the system maintains it"
@@ -364,16 +375,15 @@ class RecordService:
             elif writable is not None and name not in writable:
                 errors[name] = "cannot be set: you may not change this field"
 
-    def _coerced(self, meta: Entity, given: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    def _coerced(self, given: dict[str, Any], errors: dict[str, str], plan: WritePlan) -> dict[str, Any]:
         values = {}
-        sanitize = runtime(self.app).services.get("html_sanitizer")
-        field_types = self.metadata.field_types
+        coercers = plan.coercers
         for name, raw in given.items():
-            field = meta.fields.get(name)
-            if field is None or name in errors:
+            coerce = coercers.get(name)
+            if coerce is None or name in errors:
                 continue
             try:
-                values[name] = coerce_value(raw, field, field_types.get(field.type), sanitize)
+                values[name] = coerce(raw)
             except ValueError as e:
                 errors[name] = str(e)
             except TypeError:  # e.g. a plugin coercer given a list where it expects text
@@ -381,34 +391,38 @@ class RecordService:
         return values
 
     def _derive(self, meta: Entity, record: Record, errors: dict[str, str], now: datetime,
-                validate: bool = True) -> None:
+                validate: bool = True, plan: WritePlan | None = None) -> None:
         """Computed fields, then (unless ``validate`` is off) per-field checks, ``required_if`` and ``rules``."""
+        plan = plan or plan_for(self.app, meta)
         values = record.expression_values()
-        apply_computed(meta, values, self.metadata, now, errors)
-        for field in meta.fields.values():
-            if field.compute is not None and field.name in values:
-                record[field.name] = values[field.name]
+        if plan.computed:
+            apply_computed(meta, values, self.metadata, now, errors, order=plan.computed, coercers=plan.plain)
+            for field in plan.computed:
+                if field.name in values:
+                    record[field.name] = values[field.name]
         if not validate:
             return
-        field_types = self.metadata.field_types
-        for field in meta.fields.values():
-            if field.type == "children" or field.name in errors:  # not stored: nothing to check
+        for field, ftype in plan.checked:  # the fields check_field may find fault with
+            if field.name in errors:
                 continue
-            message = check_field(field, field_types.get(field.type), dict.get(record, field.name))
+            message = check_field(field, ftype, dict.get(record, field.name))
             if message:
                 errors[field.name] = message
-        check_record(meta, record.expression_values(), errors, now)
+        check_record(meta, values, errors, now, plan.required_if)  # `values` holds the computed values too
 
     def _run_before_save(self, meta: Entity, record: Record, changes: dict, context: Context,
-                         validate: bool) -> bool:
-        """``before_save`` hooks; what they changed is coerced and checked again. True if they changed any."""
+                         validate: bool, plan: WritePlan) -> dict[str, Any] | None:
+        """``before_save`` hooks; what they changed is coerced and checked again.
+
+        Returns the record's values as they were before the hooks, or None when the hooks changed none.
+        """
         before = dict(record)
         self._hook("before_save", record=record, changes=changes, context=context)
         if record == before:
-            return False
+            return None
         touched = {name for name in set(before) | set(record) if before.get(name) != record.get(name)}
         if not touched:
-            return False
+            return None
         errors: dict[str, str] = {}
         for name in sorted(touched):
             field = meta.fields.get(name)
@@ -416,14 +430,13 @@ class RecordService:
                 errors[name] = f"cannot be set by a before_save hook: {meta.name} has no field '{name}'"
                 continue
             try:
-                record[name] = coerce_value(record.get(name), field, self.metadata.field_types.get(field.type),
-                                            runtime(self.app).services.get("html_sanitizer"))
+                record[name] = plan.coercers[name](record.get(name))
             except ValueError as e:
                 errors[name] = str(e)
-        self._derive(meta, record, errors, context.now, validate=validate)
+        self._derive(meta, record, errors, context.now, validate=validate, plan=plan)
         if errors:
             raise ValidationError(errors)
-        return True
+        return before
 
     def _check_stored(self, connection, meta: Entity, record: Record, changes: dict, errors: dict[str, str],
                       raise_errors: bool = False) -> None:
@@ -519,27 +532,27 @@ class RecordService:
                 users.setdefault(_hashable(value), record_id)
         return users
 
-    def _insert_many(self, connection, meta: Entity, records: list[Record]) -> None:
+    def _insert_many(self, connection, meta: Entity, records: list[Record], plan: WritePlan) -> None:
         """INSERT new records (one executemany when the database returns ids in order), with their links lists."""
         table = self.schema.tables[meta.name]
         dialect = connection.dialect
         if len(records) < 2 or not (dialect.name == "sqlite" and dialect.insert_returning
                                     or dialect.insert_executemany_returning_sort_by_parameter_order):
             for record in records:
-                self._insert(connection, meta, record, None)
+                self._insert(connection, meta, record, plan)
             return
-        rows = [self._row_of(meta, table, record) for record in records]
-        if dialect.name == "sqlite":
+        search = SEARCH_COLUMN in table.c
+        rows = [self._row_of(meta, record, plan, search) for record in records]
+        ids = insert_returning(connection, table, rows, "id")
+        if ids is None and dialect.name == "sqlite":
             # SQLite gives each row of an INSERT the next rowid, in the order of its VALUES (the
             # reasoning SQLAlchemy applies to PostgreSQL's sequences), though RETURNING may list
             # them in any order: sorted, they match the rows. (sort_by_parameter_order would make
             # SQLAlchemy send one INSERT per row to SQLite.)
             ids = sorted(connection.execute(insert(table).returning(table.c.id), rows).scalars())
-        else:
-            ids = insert_returning(connection, table, rows, "id")
-            if ids is None:
-                ids = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                                         rows).scalars().all()
+        elif ids is None:
+            ids = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                     rows).scalars().all()
         if len(set(ids)) != len(records):
             raise RuntimeError(f"inserted {len(records)} {meta.name} rows but got {len(set(ids))} ids back")
         for record, record_id in zip(records, ids, strict=True):
@@ -551,18 +564,19 @@ class RecordService:
             if pairs:
                 connection.execute(insert(link_table), pairs)
 
-    def _row_of(self, meta: Entity, table, record: Record) -> dict[str, Any]:
-        """The column values of a new record's row."""
-        row = column_values(meta, record)
-        row.update(version=1, **{k: record.system[k] for k in ("created_at", "created_by", "updated_at",
-                                                                "updated_by")})
-        if SEARCH_COLUMN in table.c:
+    def _row_of(self, meta: Entity, record: Record, plan: WritePlan, search: bool) -> dict[str, Any]:
+        """The column values of a new record's row; ``search``: the table has the search column."""
+        row = {column: record[name] for name, column in plan.columns if name in record}
+        system = record.system
+        row.update(version=1, created_at=system["created_at"], created_by=system["created_by"],
+                   updated_at=system["updated_at"], updated_by=system["updated_by"])
+        if search:
             row[SEARCH_COLUMN] = search_text(record, meta)
         return row
 
-    def _insert(self, connection, meta: Entity, record: Record, context: Context | None) -> None:
+    def _insert(self, connection, meta: Entity, record: Record, plan: WritePlan | None = None) -> None:
         table = self.schema.tables[meta.name]
-        row = self._row_of(meta, table, record)
+        row = self._row_of(meta, record, plan or plan_for(self.app, meta), SEARCH_COLUMN in table.c)
         result = connection.execute(insert(table), row)  # parameters, not .values(): the compiled form is cached
         record.system.update(id=result.inserted_primary_key[0], version=1)
         for field in many_fields(meta, self.schema):
@@ -592,16 +606,10 @@ class RecordService:
 
     # --- roll-ups ----------------------------------------------------------------------
 
-    def _initial_rollups(self, meta: Entity, record: Record) -> None:
-        """A new parent has no children yet: counts and sums start at 0."""
-        for field in meta.fields.values():
-            if field.rollup is not None:
-                record[field.name] = 0 if field.rollup.function in ("sum", "count") else None
-
     def _update_rollups(self, connection, child: Entity, old: Record | None, new: Record | None,
-                        changes: dict | None = None) -> None:
+                        changes: dict | None = None, plan: WritePlan | None = None) -> None:
         """Recompute every parent roll-up this child's write may have changed (as a system write)."""
-        for parent, field in rollups_over(self.metadata, child.name):
+        for parent, field in (plan or plan_for(self.app, child)).rollups_over:
             if old is not None and new is not None and not rollup_inputs(self.metadata, field) & set(changes or {}):
                 continue
             link = field.rollup.link

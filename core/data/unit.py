@@ -13,6 +13,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app, has_app_context
 from trellis.data.database import db
 
 _DEPTH = "trellis_write_depth"
@@ -63,8 +64,6 @@ def unit_cache(app) -> dict:
     is seen by the next one; a writer that changes what is cached clears it. Outside
     a unit of work of ``app`` it is a new, empty dict every time.
     """
-    from flask import current_app, has_app_context
-
     if not has_app_context() or current_app._get_current_object() is not app:
         return {}
     session = db.session
@@ -74,8 +73,6 @@ def unit_cache(app) -> dict:
 
 
 def _app_context(app):
-    from flask import current_app, has_app_context
-
     if has_app_context() and current_app._get_current_object() is app:
         return nullcontext()
     return app.app_context()
