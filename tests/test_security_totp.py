@@ -390,3 +390,10 @@ def test_migrate_adds_the_columns_to_an_existing_credential_table(app):
     clock = Clock()
     runtime(app).services["totp_clock"] = clock
     enrol(signed_in(app), clock)
+
+
+def test_the_pages_speak_the_users_language(app, clock):
+    client = signed_in(app)
+    post(client, "/preferences", {"locale": "fa"}, form_page="/preferences")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert '<html lang="fa" dir="rtl">' in page and "ورود دومرحله‌ای" in page
