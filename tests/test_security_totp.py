@@ -75,7 +75,7 @@ def signed_in(app):
 def enrol(client, clock):
     """Turn two-step sign-in on through the page; the clock moves on a step. Returns (secret, recovery codes)."""
     secret = SECRET.search(client.get(PAGE).get_data(as_text=True)).group(1)
-    r = post(client, PAGE + "enable", {"code": code_at(secret, clock.now)}, form_page=PAGE)
+    r = post(client, PAGE + "enable", {"code": code_at(secret, clock.now), "password": PASSWORD}, form_page=PAGE)
     assert r.status_code == 200, r.get_data(as_text=True)
     clock.tick()  # the code just used cannot be used again
     return secret, RECOVERY.findall(r.get_data(as_text=True))
@@ -114,8 +114,8 @@ def test_a_wrong_confirmation_code_does_not_turn_it_on(app, clock):
     client = signed_in(app)
     secret = SECRET.search(client.get(PAGE).get_data(as_text=True)).group(1)
     wrong = code_at(secret, clock.now - 5 * STEP)
-    r = post(client, PAGE + "enable", {"code": wrong}, form_page=PAGE)
-    assert r.status_code == 422 and "Wrong code" in r.get_data(as_text=True)
+    r = post(client, PAGE + "enable", {"code": wrong, "password": PASSWORD}, form_page=PAGE)
+    assert r.status_code == 422 and "Wrong password or code" in r.get_data(as_text=True)
     assert "Off: your password alone" in client.get("/preferences").get_data(as_text=True)
     post(client, "/logout")
     assert password_step(app.test_client()).status_code == 302
@@ -131,10 +131,20 @@ def test_a_right_confirmation_code_turns_it_on_and_shows_the_recovery_codes_once
     assert "On: a code from your authenticator app" in client.get("/preferences").get_data(as_text=True)
 
 
+def test_turning_it_on_needs_the_password(app, clock):
+    client = signed_in(app)
+    secret = SECRET.search(client.get(PAGE).get_data(as_text=True)).group(1)
+    r = post(client, PAGE + "enable", {"code": code_at(secret, clock.now), "password": "not my password"},
+             form_page=PAGE)
+    assert r.status_code == 422
+    assert "Off: your password alone" in client.get("/preferences").get_data(as_text=True)
+
+
 def test_turning_it_on_needs_the_csrf_token(app, clock):
     client = signed_in(app)
     secret = SECRET.search(client.get(PAGE).get_data(as_text=True)).group(1)
-    r = client.post(PAGE + "enable", data={"code": code_at(secret, clock.now), "csrf_token": "forged"})
+    r = client.post(PAGE + "enable", data={"code": code_at(secret, clock.now), "password": PASSWORD,
+                                           "csrf_token": "forged"})
     assert r.status_code == 400
     assert "Off: your password alone" in client.get("/preferences").get_data(as_text=True)
 

@@ -104,20 +104,23 @@ def _new_recovery_codes() -> list[str]:
     return codes
 
 
-def enable(app, user_id: int, code: str) -> tuple[list[str], str] | None:
-    """Turn two-step sign-in on if ``code`` is a current code of the offered secret.
+def enable(app, user_id: int, code: str, password: str) -> tuple[list[str], str] | None:
+    """Turn two-step sign-in on, given the user's password and a current code of the offered secret.
 
+    The password is asked so that someone using a session left open cannot lock the
+    user out with a device of their own; a wrong one counts as a failure of the account.
     Returns the recovery codes (shown once, kept only as digests) and a new session
     token for the caller's own session: every other session of the user ends, as
-    they began without a second step. None, changing nothing, for a wrong code.
+    they began without a second step. None, changing nothing else, when either is wrong.
     """
     from trellis.data.unit import unit_of_work
 
+    moment = now(app)
     with unit_of_work(app) as connection:
         row = _credential(connection, app, user_id)
-        if row is None or not row["totp_pending"]:
+        if row is None or not row["totp_pending"] or not _password_proves(app, connection, row, password, moment):
             return None
-        step = _matching_step(row["totp_pending"], code, now(app), None)
+        step = _matching_step(row["totp_pending"], code, moment, None)
         if step is None:
             return None
         codes = _new_recovery_codes()
@@ -188,23 +191,30 @@ def disable(app, user_id: int, code_or_password: str) -> bool:
     none is accepted, so a borrowed session cannot be used to guess the password.
     """
     from trellis.data.unit import unit_of_work
-    from werkzeug.security import check_password_hash
 
     moment = now(app)
     with unit_of_work(app) as connection:
         row = _credential(connection, app, user_id)
-        if row is None or not row["totp_secret"]:
+        if row is None or not row["totp_secret"] or accounts.is_waiting(row, datetime.fromtimestamp(moment, UTC)):
             return False
-        when = datetime.fromtimestamp(moment, UTC)
-        if accounts.is_waiting(row, when):
-            return False
-        proven = _matching_step(row["totp_secret"], code_or_password, moment, row["totp_last_step"]) is not None or (
-            bool(row["password_hash"]) and check_password_hash(row["password_hash"], code_or_password))
-        if not proven:
-            accounts.count_failure(app, connection, row, when)
+        by_code = _matching_step(row["totp_secret"], code_or_password, moment, row["totp_last_step"]) is not None
+        if not by_code and not _password_proves(app, connection, row, code_or_password, moment):
             return False
         _turn_off(app, connection, user_id)
     return True
+
+
+def _password_proves(app, connection, row, password: str, moment: float) -> bool:
+    """True for the user's password while the account need not wait; a wrong one counts as a failure."""
+    from werkzeug.security import check_password_hash
+
+    when = datetime.fromtimestamp(moment, UTC)
+    if accounts.is_waiting(row, when):
+        return False
+    if row["password_hash"] and check_password_hash(row["password_hash"], password):
+        return True
+    accounts.count_failure(app, connection, row, when)
+    return False
 
 
 def reset(app, user_id: int) -> bool:

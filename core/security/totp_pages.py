@@ -55,16 +55,17 @@ def settings():
 
 @bp.post("/enable")
 def enable():
-    """Turn two-step sign-in on with a current code; the recovery codes are on this answer only.
+    """Turn two-step sign-in on with the password and a current code; the recovery codes are on this answer only.
 
     Every other session of the user ends; this browser stays signed in.
     """
     app = current_app._get_current_object()
     if current_user.totp:
         return redirect(url_for(".settings"))
-    done = totp.enable(app, current_user.id, request.form.get("code", ""))
+    done = totp.enable(app, current_user.id, request.form.get("code", ""), request.form.get("password", ""))
     if done is None:
-        return _page(422, error=_("Wrong code. Check that the device's clock is right and try the next code."))
+        return _page(422, error=_("Wrong password or code. If the code was right, check that the device's clock "
+                                  "is right and try the next code."))
     codes, token = done
     login_user(accounts.load_account(app, current_user.id, token))
     return _page(recovery_codes=codes)
