@@ -24,7 +24,7 @@ from trellis.security.totp import RECOVERY_CODES, STEP, code_at
 EMAIL = "root@example.com"
 PASSWORD = "a long enough password"
 PAGE = "/preferences/two-step/"
-SECRET = re.compile(r'id="totp-secret">([A-Z2-7]+)<')
+SECRET = re.compile(r'id="totp-secret">([A-Z2-7 ]+)<')
 RECOVERY = re.compile(r'<li><code class="secret">([a-z0-9]{5}-[a-z0-9]{5})</code></li>')
 TOTP_COLUMNS = {"totp_secret", "totp_pending", "totp_last_step", "totp_recovery", "totp_enabled_at"}
 
@@ -72,9 +72,13 @@ def signed_in(app):
     return client
 
 
+def offered_secret(client):
+    return SECRET.search(client.get(PAGE).get_data(as_text=True)).group(1).replace(" ", "")
+
+
 def enrol(client, clock):
     """Turn two-step sign-in on through the page; the clock moves on a step. Returns (secret, recovery codes)."""
-    secret = SECRET.search(client.get(PAGE).get_data(as_text=True)).group(1)
+    secret = offered_secret(client)
     r = post(client, PAGE + "enable", {"code": code_at(secret, clock.now), "password": PASSWORD}, form_page=PAGE)
     assert r.status_code == 200, r.get_data(as_text=True)
     clock.tick()  # the code just used cannot be used again
@@ -104,15 +108,16 @@ def is_signed_in(client):
 def test_the_page_offers_a_secret_and_an_otpauth_address_that_stay_until_confirmed(app, clock):
     client = signed_in(app)
     page = client.get(PAGE).get_data(as_text=True)
-    secret = SECRET.search(page).group(1)
+    secret = offered_secret(client)
+    assert len(secret) == 32
     assert f"otpauth://totp/Trellis:root%40example.com?secret={secret}&amp;issuer=Trellis" in page
-    assert SECRET.search(client.get(PAGE).get_data(as_text=True)).group(1) == secret
+    assert offered_secret(client) == secret
     assert 'name="csrf_token"' in page
 
 
 def test_a_wrong_confirmation_code_does_not_turn_it_on(app, clock):
     client = signed_in(app)
-    secret = SECRET.search(client.get(PAGE).get_data(as_text=True)).group(1)
+    secret = offered_secret(client)
     wrong = code_at(secret, clock.now - 5 * STEP)
     r = post(client, PAGE + "enable", {"code": wrong, "password": PASSWORD}, form_page=PAGE)
     assert r.status_code == 422 and "Wrong password or code" in r.get_data(as_text=True)
@@ -133,7 +138,7 @@ def test_a_right_confirmation_code_turns_it_on_and_shows_the_recovery_codes_once
 
 def test_turning_it_on_needs_the_password(app, clock):
     client = signed_in(app)
-    secret = SECRET.search(client.get(PAGE).get_data(as_text=True)).group(1)
+    secret = offered_secret(client)
     r = post(client, PAGE + "enable", {"code": code_at(secret, clock.now), "password": "not my password"},
              form_page=PAGE)
     assert r.status_code == 422
@@ -142,7 +147,7 @@ def test_turning_it_on_needs_the_password(app, clock):
 
 def test_turning_it_on_needs_the_csrf_token(app, clock):
     client = signed_in(app)
-    secret = SECRET.search(client.get(PAGE).get_data(as_text=True)).group(1)
+    secret = offered_secret(client)
     r = client.post(PAGE + "enable", data={"code": code_at(secret, clock.now), "password": PASSWORD,
                                            "csrf_token": "forged"})
     assert r.status_code == 400

@@ -47,6 +47,11 @@ class Enrolment:
     secret: str
     uri: str
 
+    @property
+    def grouped(self) -> str:
+        """The secret in groups of four letters, easier to type (apps ignore the spaces)."""
+        return " ".join(self.secret[i:i + 4] for i in range(0, len(self.secret), 4))
+
 
 def now(app) -> float:
     """The current time for codes, in seconds since the epoch (``services["totp_clock"]``, else the real one)."""
