@@ -319,6 +319,25 @@ def test_turning_it_off_with_a_wrong_proof_changes_nothing(app, clock, secret, e
     assert password_step(client).headers["Location"].startswith("/login/code")
 
 
+def test_new_recovery_codes_replace_the_old_ones(app, clock, secret_and_codes, enrolled_client):
+    _, old = secret_and_codes
+    r = post(enrolled_client, PAGE + "recovery-codes", {"proof": PASSWORD}, form_page=PAGE)
+    new = RECOVERY.findall(r.get_data(as_text=True))
+    assert r.status_code == 200 and len(new) == RECOVERY_CODES and not set(new) & set(old)
+    client = app.test_client()
+    password_step(client)
+    assert code_step(client, old[0]).status_code == 401
+    assert code_step(client, new[0]).status_code == 302
+
+
+def test_new_recovery_codes_need_a_code_or_the_password(app, clock, secret_and_codes, enrolled_client):
+    r = post(enrolled_client, PAGE + "recovery-codes", {"proof": "not my password"}, form_page=PAGE)
+    assert r.status_code == 422 and not RECOVERY.findall(r.get_data(as_text=True))
+    client = app.test_client()
+    password_step(client)
+    assert code_step(client, secret_and_codes[1][0]).status_code == 302
+
+
 # Administrators must, when the organisation says so
 
 

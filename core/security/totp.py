@@ -197,16 +197,38 @@ def disable(app, user_id: int, code_or_password: str) -> bool:
     """
     from trellis.data.unit import unit_of_work
 
-    moment = now(app)
     with unit_of_work(app) as connection:
         row = _credential(connection, app, user_id)
-        if row is None or not row["totp_secret"] or accounts.is_waiting(row, datetime.fromtimestamp(moment, UTC)):
-            return False
-        by_code = _matching_step(row["totp_secret"], code_or_password, moment, row["totp_last_step"]) is not None
-        if not by_code and not _password_proves(app, connection, row, code_or_password, moment):
+        if row is None or not row["totp_secret"] or not _proven(app, connection, row, code_or_password):
             return False
         _turn_off(app, connection, user_id)
     return True
+
+
+def replace_recovery_codes(app, user_id: int, code_or_password: str) -> list[str] | None:
+    """New recovery codes for a user with two-step sign-in on (the old ones stop working), proven like
+    :func:`disable`; None, changing nothing, without proof."""
+    from trellis.data.unit import unit_of_work
+
+    table = accounts.credentials(app)
+    with unit_of_work(app) as connection:
+        row = _credential(connection, app, user_id)
+        if row is None or not row["totp_secret"] or not _proven(app, connection, row, code_or_password):
+            return None
+        codes = _new_recovery_codes()
+        connection.execute(update(table).where(table.c.user_id == user_id).values(
+            totp_recovery=json.dumps([_digest(c) for c in codes])))
+    return codes
+
+
+def _proven(app, connection, row, code_or_password: str) -> bool:
+    """A current code or the password shows it is the user; neither counts while the account must wait."""
+    moment = now(app)
+    if accounts.is_waiting(row, datetime.fromtimestamp(moment, UTC)):
+        return False
+    if _matching_step(row["totp_secret"], code_or_password, moment, row["totp_last_step"]) is not None:
+        return True
+    return _password_proves(app, connection, row, code_or_password, moment)
 
 
 def _password_proves(app, connection, row, password: str, moment: float) -> bool:

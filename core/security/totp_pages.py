@@ -34,7 +34,8 @@ def enrolment_required():
     return redirect(url_for("totp.settings"))
 
 
-def _page(status: int = 200, error: str | None = None, recovery_codes: list[str] | None = None):
+def _page(status: int = 200, error: str | None = None, recovery_codes: list[str] | None = None,
+          recovery_message: str | None = None):
     app = current_app._get_current_object()
     user = current_user._get_current_object()
     enrolment = left = None
@@ -43,7 +44,8 @@ def _page(status: int = 200, error: str | None = None, recovery_codes: list[str]
     else:
         enrolment = totp.enrolment(app, user.id, user.email)
     return render_template("two_step.html", title=_("Two-step sign-in"), enrolment=enrolment, left=left,
-                           error=error, recovery_codes=recovery_codes, required=_required_for(user)), status
+                           error=error, recovery_codes=recovery_codes, recovery_message=recovery_message,
+                           required=_required_for(user)), status
 
 
 @bp.get("/")
@@ -68,7 +70,22 @@ def enable():
                                   "is right and try the next code."))
     codes, token = done
     login_user(accounts.load_account(app, current_user.id, token))
-    return _page(recovery_codes=codes)
+    return _page(recovery_codes=codes, recovery_message=_(
+        "Two-step sign-in is on. Keep these recovery codes somewhere safe: each one signs you in once without "
+        "your device. They are shown only now."))
+
+
+@bp.post("/recovery-codes")
+def recovery_codes():
+    """Replace the recovery codes (the old ones stop working), proven by a current code or the password;
+    the new ones are on this answer only."""
+    codes = totp.replace_recovery_codes(current_app._get_current_object(), current_user.id,
+                                        request.form.get("proof", ""))
+    if codes is None:
+        return _page(422, error=_("Wrong code or password."))
+    return _page(recovery_codes=codes, recovery_message=_(
+        "New recovery codes: the old ones no longer work. Keep these somewhere safe: each one signs you in once "
+        "without your device. They are shown only now."))
 
 
 @bp.post("/disable")
