@@ -1,4 +1,5 @@
-"""``/preferences/two-step``: a signed-in user turns two-step sign-in on (confirming a code) or off.
+"""``/preferences/two-step``: a signed-in user turns two-step sign-in on (confirming a code) or off,
+or replaces the recovery codes.
 
 With ``TRELLIS_REQUIRE_TOTP_FOR_ADMINS`` on, :func:`enrolment_required` sends an
 administrator without it to this page from every other page until they turn it on
@@ -51,7 +52,7 @@ def _page(status: int = 200, error: str | None = None, recovery_codes: list[str]
 @bp.get("/")
 def settings():
     """Off: the secret and ``otpauth://`` URI to add to an authenticator app, and a form to confirm a code.
-    On: how many recovery codes are left, and a form to turn it off."""
+    On: how many recovery codes are left, and forms for new ones and to turn it off."""
     return _page()
 
 
