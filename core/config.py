@@ -49,6 +49,7 @@ SETTINGS = (
     Setting("TIMEZONE", "UTC", "default time zone (IANA name)"),
     Setting("IMPORT_MAX_BYTES", 20 * 1024 * 1024, "the largest file the import page takes, in bytes"),
     Setting("IMPORT_KEEP_DAYS", 7, "days an uploaded import file (and its error CSV) is kept"),
+    Setting("REQUIRE_TOTP_FOR_ADMINS", False, "administrators must turn on two-step sign-in (true/false)"),
 )
 NAMES = {s.name for s in SETTINGS}
 
@@ -110,6 +111,7 @@ def _check(values: dict[str, Any]) -> dict[str, Any]:
         raise SettingsError("TRELLIS_PLUGINS: expected a comma-separated list of plugin names")
     for name in ("IMPORT_MAX_BYTES", "IMPORT_KEEP_DAYS"):
         values[name] = _positive_integer(name, values[name])
+    values["REQUIRE_TOTP_FOR_ADMINS"] = _boolean("REQUIRE_TOTP_FOR_ADMINS", values["REQUIRE_TOTP_FOR_ADMINS"])
     for name in ("BROKER_URL", "SMTP_URL"):
         url = values[name]
         if url and "://" not in str(url):
@@ -125,6 +127,17 @@ def _positive_integer(name: str, value: Any) -> int:
     if number < 1:
         raise SettingsError(f"TRELLIS_{name}: expected a whole number above 0, not '{value}'")
     return number
+
+
+def _boolean(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"TRELLIS_{name}: expected true or false, not '{value}'")
 
 
 def check_database_url(url: str) -> str:

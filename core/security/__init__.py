@@ -1,7 +1,9 @@
 """Users, login, roles, permissions and record rules.
 
 ``init_app`` adds ``trellis_credential`` to the schema (``trellis migrate`` creates
-it), sets up flask-login, the session cookie and CSRF protection for every form.
+it), sets up flask-login, the session cookie and CSRF protection for every form, and
+the pages of two-step sign-in (:mod:`trellis.security.totp`, ``/login/code``,
+``/preferences/two-step``).
 """
 
 from trellis.runtime import runtime

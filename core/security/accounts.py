@@ -52,6 +52,7 @@ class Account:
     is_admin: bool = False
     roles: list[str] = field(default_factory=list)
     session_token: str | None = None
+    totp: bool = False              # two-step sign-in is on
     is_authenticated: bool = True
     is_anonymous: bool = False
 
@@ -72,6 +73,13 @@ class Account:
 
 class AccountError(ValueError):
     """A user cannot be created as asked (unknown role, short password, email in use)."""
+
+
+@dataclass(frozen=True)
+class SecondStep:
+    """A correct password for a user with two-step sign-in on: not signed in until a code is given."""
+
+    user_id: int
 
 
 def credentials(app):
@@ -176,13 +184,17 @@ def find_user_id(app, email: str) -> int | None:
         return connection.execute(select(users.c.id).where(users.c.email == wanted)).scalar()
 
 
-def authenticate(app, email: str, password: str) -> Account | None:
+def authenticate(app, email: str, password: str) -> Account | SecondStep | None:
     """The account for a correct email and password, with a fresh session token; else None.
 
     A fresh token at every login rotates the session: a cookie stolen before the
     login is worth nothing after it. From the 5th wrong password in a row the account
     waits 30 seconds before the next try, doubling with each further failure up to 15
     minutes; a try during the wait is refused like a wrong password and not counted.
+
+    For a user with two-step sign-in on, a correct password gives a :class:`SecondStep`
+    instead: no session yet, and the series of failures goes on (wrong codes add to it)
+    until :func:`trellis.security.totp.complete_sign_in` accepts a code.
     """
     from trellis.data.unit import unit_of_work
 
@@ -196,18 +208,41 @@ def authenticate(app, email: str, password: str) -> Account | None:
         if row is None or not row["password_hash"]:
             check_password_hash(_dummy_hash(), password)
             return None
-        locked = row["locked_until"]
-        if locked is not None and _aware(locked) > now:
+        if is_waiting(row, now):
             return None
         if not check_password_hash(row["password_hash"], password):
-            failed = (row["failed_logins"] or 0) + 1
-            connection.execute(update(table).where(table.c.user_id == user_id).values(
-                failed_logins=failed, locked_until=_lock_after(failed, now)))
+            count_failure(app, connection, row, now)
             return None
-        token = secrets.token_urlsafe(32)
-        connection.execute(update(table).where(table.c.user_id == user_id).values(
-            session_token=token, failed_logins=0, locked_until=None))
+        if row["totp_secret"]:
+            return SecondStep(user_id)
+        token = start_session(app, connection, user_id)
     return load_account(app, user_id, token)
+
+
+def is_waiting(row, now: datetime) -> bool:
+    """True while the account of credential ``row`` must wait after wrong passwords or codes."""
+    locked = row["locked_until"]
+    return locked is not None and _aware(locked) > now
+
+
+def count_failure(app, connection, row, now: datetime) -> None:
+    """One more wrong password (or code) for the account of credential ``row``; it may have to wait."""
+    table = credentials(app)
+    failed = (row["failed_logins"] or 0) + 1
+    connection.execute(update(table).where(table.c.user_id == row["user_id"]).values(
+        failed_logins=failed, locked_until=_lock_after(failed, now)))
+
+
+def start_session(app, connection, user_id: int, **values) -> str:
+    """A fresh session token for the user (every older session ends); the failure series ends.
+
+    ``values`` are further columns of ``trellis_credential`` to set in the same UPDATE.
+    """
+    table = credentials(app)
+    token = secrets.token_urlsafe(32)
+    connection.execute(update(table).where(table.c.user_id == user_id).values(
+        session_token=token, failed_logins=0, locked_until=None, **values))
+    return token
 
 
 def _lock_after(failed: int, now: datetime) -> datetime | None:
@@ -231,7 +266,7 @@ def load_account(app, user_id: Any, token: str | None = None) -> Account | None:
 
     users, table = runtime(app).schema.tables["user"], credentials(app)
     query = (select(users.c.id, users.c.email, users.c.name, users.c.locale, users.c.timezone, users.c.team_id,
-                    users.c.active, table.c.is_admin, table.c.roles, table.c.session_token)
+                    users.c.active, table.c.is_admin, table.c.roles, table.c.session_token, table.c.totp_secret)
              .select_from(users.join(table, table.c.user_id == users.c.id)).where(users.c.id == int(user_id)))
     with unit_of_work(app, write=False) as connection:
         row = connection.execute(query).mappings().first()
@@ -241,7 +276,8 @@ def load_account(app, user_id: Any, token: str | None = None) -> Account | None:
         return None
     return Account(id=row["id"], email=row["email"], name=row["name"], locale=row["locale"],
                    timezone=row["timezone"], team=row["team_id"], is_admin=bool(row["is_admin"]),
-                   roles=json.loads(row["roles"] or "[]"), session_token=row["session_token"])
+                   roles=json.loads(row["roles"] or "[]"), session_token=row["session_token"],
+                   totp=bool(row["totp_secret"]))
 
 
 def end_session(app, user_id: int) -> None:

@@ -66,6 +66,28 @@ def password(email: str, password_stdin: bool) -> None:
     click.echo(f"Password changed for {email}; every session of the user has ended")
 
 
+@user.command("totp-reset")
+@click.argument("email")
+@with_appcontext
+def totp_reset(email: str) -> None:
+    """Turn off two-step sign-in for the user with EMAIL (a lost device); every session of the user ends.
+
+    The user then signs in with the password alone and may turn it on again under
+    Preferences (administrators must, when TRELLIS_REQUIRE_TOTP_FOR_ADMINS is on).
+    """
+    from trellis.security.accounts import find_user_id
+    from trellis.security.totp import reset
+
+    app = current_app._get_current_object()
+    user_id = find_user_id(app, email)
+    if user_id is None:
+        fail(f"no user with the email '{email}'")
+    if reset(app, user_id):
+        click.echo(f"Two-step sign-in turned off for {email}; every session of the user has ended")
+    else:
+        click.echo(f"Two-step sign-in was not on for {email}; nothing changed")
+
+
 commands = [
     user,
     not_available("token", "the REST API"),

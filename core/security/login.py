@@ -1,4 +1,10 @@
-"""``/login`` and ``/logout``, flask-login wiring and the session cookie's safety settings."""
+"""``/login``, ``/login/code`` and ``/logout``, flask-login wiring and the session cookie's safety settings.
+
+A user with two-step sign-in on is not signed in by the password: the session then
+holds only :data:`HALF_SIGN_IN` (whose password was right, until when), which no page
+but ``/login/code`` reads; flask-login knows nothing of it, so every other page and
+the API treat the caller as anonymous. The code step starts the real session.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
-from trellis.security import accounts
+from trellis.security import accounts, totp
 
 bp = Blueprint("security", __name__)
+HALF_SIGN_IN = "half_signed_in"   # session key: {"user": id, "until": seconds since the epoch}
+HALF_SIGN_IN_SECONDS = 5 * 60
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -39,6 +47,9 @@ def init_login(app) -> None:
     manager.user_loader(_load)
     manager.init_app(app)
     app.register_blueprint(bp)
+    from trellis.security import totp_pages
+
+    app.register_blueprint(totp_pages.bp)
 
 
 def _load(user_key: str):
@@ -61,14 +72,51 @@ def login():
     error = None
     email = request.form.get("email", "")
     if request.method == "POST":
-        account = accounts.authenticate(current_app._get_current_object(), email, request.form.get("password", ""))
-        if account is not None:
-            session.clear()  # nothing from before the login carries over into the new session
-            login_user(account)
-            return redirect(_safe_next(request.args.get("next")))
+        app = current_app._get_current_object()
+        result = accounts.authenticate(app, email, request.form.get("password", ""))
+        if isinstance(result, accounts.SecondStep):
+            session.clear()
+            session[HALF_SIGN_IN] = {"user": result.user_id, "until": totp.now(app) + HALF_SIGN_IN_SECONDS}
+            return redirect(_with_next("security.login_code"))
+        if result is not None:
+            return _sign_in(result)
         error = _("Wrong email or password.")
     status = 401 if error else 200
     return render_template("login.html", error=error, email=email, next=request.args.get("next", "")), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    """The second step for users with two-step sign-in: a current code or a recovery code starts the session.
+
+    A wrong code answers 401, so it counts against the caller's address like a wrong
+    password (:mod:`trellis.security.login_limit`); it also counts against the account.
+    Without a half sign-in younger than five minutes this page sends the caller to ``/login``.
+    """
+    app = current_app._get_current_object()
+    half = session.get(HALF_SIGN_IN)
+    if not isinstance(half, dict) or not isinstance(half.get("user"), int) or half.get("until", 0) < totp.now(app):
+        session.pop(HALF_SIGN_IN, None)
+        return redirect(_with_next("security.login"))
+    error = None
+    if request.method == "POST":
+        account = totp.complete_sign_in(app, half["user"], request.form.get("code", ""))
+        if account is not None:
+            return _sign_in(account)
+        error = _("Wrong code.")
+    status = 401 if error else 200
+    return render_template("login_code.html", error=error, next=request.args.get("next", "")), status
+
+
+def _with_next(endpoint: str) -> str:
+    target = request.args.get("next")
+    return url_for(endpoint, next=target) if target else url_for(endpoint)
+
+
+def _sign_in(account):
+    session.clear()  # nothing from before the login (a half sign-in included) carries over into the new session
+    login_user(account)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")

@@ -2,11 +2,12 @@
 
 ``trellis_credential`` already locks one account after repeated failures; that does not
 stop one address from trying one password against many accounts. Here every failed
-POST to ``/login`` (answered 401) counts against the caller's address in
-``trellis_login_failure``; after :data:`MAX_FAILURES` within :data:`WINDOW` the address
-gets 429 until the window has passed, correct password or not. The count lives in the
-database so that every app server behind a load balancer shares it. Behind a proxy,
-the deployment must make ``request.remote_addr`` the client's address (werkzeug's ProxyFix).
+POST to ``/login`` or ``/login/code`` (answered 401: a wrong password or a wrong code)
+counts against the caller's address in ``trellis_login_failure``; after :data:`MAX_FAILURES`
+within :data:`WINDOW` the address gets 429 until the window has passed, correct password
+or not. The count lives in the database so that every app server behind a load balancer
+shares it. Behind a proxy, the deployment must make ``request.remote_addr`` the client's
+address (werkzeug's ProxyFix).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import Column, MetaData, Table
 TABLE = "trellis_login_failure"
 MAX_FAILURES = 20
 WINDOW = timedelta(minutes=15)
-LOGIN_PATH = "/login"
+LOGIN_PATHS = ("/login", "/login/code")
 
 
 def add_table(metadata: MetaData) -> Table:
@@ -45,7 +46,7 @@ def install_login_limit(app, table: Table) -> None:
         return (request.remote_addr or "unknown")[:64]
 
     def is_login_post() -> bool:
-        return request.method == "POST" and request.path == LOGIN_PATH
+        return request.method == "POST" and request.path in LOGIN_PATHS
 
     @app.before_request
     def refuse_when_over_limit():

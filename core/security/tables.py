@@ -10,7 +10,15 @@ listing of users can ever show a password hash or a session token.
 - ``session_token``: a random value copied into the signed session cookie at login;
   a cookie whose token differs (after logout, or a newer login) is refused, which is
   how a stateless cookie can still be revoked;
-- ``failed_logins`` / ``locked_until``: slow down password guessing.
+- ``failed_logins`` / ``locked_until``: slow down password guessing (and code guessing);
+- ``totp_secret``: the base32 secret of two-step sign-in (None: it is off);
+  ``totp_pending`` the secret offered on the enrolment page until a code confirms it;
+  ``totp_last_step``: the 30-second time step of the last code accepted, so that a
+  code cannot be used twice; ``totp_recovery``: JSON list of SHA-256 digests of the
+  unused recovery codes; ``totp_enabled_at``: when it was turned on.
+
+Columns added after the first release are nullable: ``trellis migrate`` adds them to
+an existing ``trellis_credential`` like any other new column.
 """
 
 from __future__ import annotations
@@ -37,4 +45,9 @@ def add_tables(metadata: MetaData) -> Table:
         Column("failed_logins", sa.Integer, nullable=False, default=0),
         Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         Column("changed_at", sa.DateTime(timezone=True), nullable=True),
+        Column("totp_secret", sa.String(64), nullable=True),
+        Column("totp_pending", sa.String(64), nullable=True),
+        Column("totp_last_step", sa.BigInteger, nullable=True),
+        Column("totp_recovery", sa.Text, nullable=True),
+        Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True),
     )

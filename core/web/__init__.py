@@ -12,7 +12,7 @@ from pathlib import Path
 from trellis.runtime import runtime
 from trellis.web import health
 
-PUBLIC_ENDPOINTS = {"security.login", "health.healthz", "static"}
+PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "static"}
 API_PREFIX = "/api/"  # the REST API signs callers in with bearer tokens itself, and answers in JSON
 
 
@@ -66,16 +66,21 @@ def init_app(app) -> None:
 
 
 def require_login():
-    """Send anonymous visitors of any page but the public ones to ``/login`` (401 for JSON callers)."""
+    """Send anonymous visitors of any page but the public ones to ``/login`` (401 for JSON callers), and
+    administrators who must turn on two-step sign-in to its page
+    (:func:`trellis.security.totp_pages.enrolment_required`)."""
     from flask import g, redirect, request, url_for
     from flask_login import current_user
+    from trellis.security.totp_pages import enrolment_required
 
     # flask-login caches the user, flask-wtf the CSRF token, in ``g``; when a request shares an
     # app context pushed earlier (tests holding one open), they would be a previous request's.
     g.pop("_login_user", None)
     g.pop("csrf_token", None)
-    if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX) or current_user.is_authenticated:
+    if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX):
         return None
+    if current_user.is_authenticated:
+        return enrolment_required()
     if request.endpoint is None:
         return None  # a 404 stays a 404
     if request.accept_mimetypes.best == "application/json":
