@@ -201,7 +201,25 @@ class Query:
         return self._service.access.readable_fields(self._service.user, self._entity.name)
 
     def _select(self):
-        table, readable = self._table, self._readable()
+        """The SELECT of readable columns (link names joined) with the filters and read rules applied.
+
+        The part that depends only on the entity and the readable fields is built once per
+        schema (SQLAlchemy statements are immutable, so threads can share it): building the
+        aliases of linked tables cost about a third of a detail page.
+        """
+        readable = self._readable()
+        key = (self._entity.name, None if readable is None else frozenset(readable))
+        cached = self._service.schema.selects.get(key)
+        if cached is None or cached[0] is not self._entity:   # metadata reloaded on the same schema
+            cached = (self._entity, *self._build_select(readable))
+            self._service.schema.selects[key] = cached
+        _, statement, names = cached
+        for clause in self._where():
+            statement = statement.where(clause)
+        return statement, list(names)
+
+    def _build_select(self, readable: set[str] | None) -> tuple[Any, tuple[Field, ...]]:
+        table = self._table
         columns = [table.c[name] for name in SYSTEM_FIELDS]
         names: list[Field] = []
         joins = table
@@ -217,10 +235,7 @@ class Query:
                 joins = joins.outerjoin(alias, alias.c.id == table.c[fld.column])
                 columns.append(alias.c[title.column].label(_NAME_PREFIX + fld.name))
                 names.append(fld)
-        statement = select(*columns).select_from(joins)
-        for clause in self._where():
-            statement = statement.where(clause)
-        return statement, names
+        return select(*columns).select_from(joins), tuple(names)
 
     def _tables(self) -> dict[str, Any]:
         return self._service.schema.tables

@@ -83,6 +83,8 @@ class Schema:
     links: dict[tuple[str, str], Table] = field(default_factory=dict)
     history: Table | None = None
     entities: dict[str, Entity] = field(default_factory=dict)   # the metadata the tables were built from
+    # The query builder's SELECTs per (entity, readable fields), built on first use (trellis.data.query).
+    selects: dict[tuple, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, entity: str) -> Table:
         """The table of ``entity``; KeyError when the metadata has no such entity."""
