@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, cast, false, func, literal, or_, select, true
+from sqlalchemy import String, and_, cast, false, func, literal, or_, select, true, union_all
 from trellis.data.coerce import coerce_value
 from trellis.data.record import SYSTEM_FIELDS, Record
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_key
@@ -39,6 +39,7 @@ _SYSTEM_TYPES = {"id": "integer", "version": "integer", "created_at": "datetime"
                  "created_by": "integer", "updated_by": "integer"}
 _NOT_NULL = ("id", "version", "created_at", "updated_at")  # system columns that are never NULL
 _UNSORTABLE = ("json", "multiselect", "tags", "links", "children")
+TEXT_TITLES = ("string", "text", "email", "phone", "url", "selection")   # titles shown as stored
 
 
 class QueryError(ValidationError):
@@ -186,6 +187,26 @@ class Query:
             if not page.next_cursor:
                 return
             cursor = page.next_cursor
+
+    def first_titles(self, size: int) -> Any:
+        """A statement of this query's first ``size`` rows, in its order, as ``(row_position, id, title)``
+        (``title`` the entity's title column, NULL when the user may not read it), for :func:`first_titles`.
+
+        QueryError when the entity has no title stored as text (those need formatting: read a page).
+        """
+        title = self._entity.fields.get(self._entity.title) if self._entity.title else None
+        if title is None or title.type not in TEXT_TITLES or not title.column:
+            raise QueryError({"title": f"{self._entity.name} has no text title"})
+        readable = self._readable()
+        value = self._table.c[title.column] if readable is None or title.name in readable else literal(None)
+        statement, _ = self._select()
+        keys = self._keys()
+        ordering = _region_ordering(keys, False)
+        if keys[0].name not in _NOT_NULL:   # one statement reads both regions (see _regions): NULLs last
+            ordering[0] = ordering[0].nulls_last()
+        position = func.row_number().over(order_by=ordering).label("row_position")
+        return statement.with_only_columns(position, self._table.c.id.label("id"),
+                                           cast(value, String).label("title")).order_by(*ordering).limit(size)
 
     # --- SQL ---------------------------------------------------------------------------
 
@@ -489,3 +510,28 @@ def _day_condition(column: Any, op: str, day: date) -> Any:
     if op == "eq":
         return and_(column >= start, column < end)
     return {"lt": column < start, "lte": column < end, "gt": column >= end, "gte": column >= start}[op]
+
+
+def first_titles(queries: list[Query], size: int) -> list[list[tuple[int, str | None]] | None]:
+    """For each query, ``(id, title)`` of its first ``size`` rows in its order, all read with one
+    statement (a UNION ALL of :meth:`Query.first_titles`), each query's read rules applied.
+
+    None for a query this cannot read (no text title, or a refused order): read its page instead.
+    All queries must belong to the same record service (one user, one unit of work).
+    """
+    found: list[list[tuple[int, str | None]] | None] = [None] * len(queries)
+    branches = []
+    for number, query in enumerate(queries):
+        try:
+            inner = query.first_titles(size).subquery(f"q{number}")
+        except QueryError:
+            continue
+        found[number] = []
+        branches.append(select(literal(number).label("branch"), inner.c.row_position, inner.c.id, inner.c.title))
+    if not branches:
+        return found
+    statement = union_all(*branches) if len(branches) > 1 else branches[0]
+    with queries[0]._service._unit(write=False) as connection:
+        for row in connection.execute(statement.order_by("branch", "row_position")):
+            found[row.branch].append((row.id, row.title))
+    return found
