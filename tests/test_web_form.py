@@ -228,3 +228,14 @@ def test_a_related_list_of_exactly_ten_has_no_link_to_all(web, records):
     side = page[page.index("<h2>Contacts</h2>"):page.index('id="timeline"')]
     assert len(re.findall(r'<li><a href="/app/contact/\d+">', side)) == 10
     assert f'href="/app/contact?company={acme.id}"' not in side
+
+
+def test_the_timeline_shows_the_newest_fifty_changes_of_a_much_edited_record(web, records):
+    acme = records.create("company", {"name": "N0"})
+    for i in range(1, 61):
+        records.update("company", acme.id, {"name": f"N{i}"})
+    page = web.get(f"/app/company/{acme.id}").get_data(as_text=True)
+    timeline = page[page.index('id="timeline"'):]
+    assert "N59 → N60" in timeline and "N10 → N11" in timeline
+    assert "N9 → N10" not in timeline
+    assert timeline.count('class="event change"') == 50

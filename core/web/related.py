@@ -86,7 +86,8 @@ def timeline(meta, record) -> list[Event]:
     metadata = runtime().metadata
     events: list[Event] = []
     try:
-        changes = svc.history(meta.name, record.id)
+        # Only what the timeline can show: a record edited for years has thousands of changes.
+        changes = svc.history(meta.name, record.id, newest=TIMELINE_ROWS, fields=set(meta.fields))
     except (NotFound, PermissionDenied):
         changes = []
     names = _link_names(meta, changes)
