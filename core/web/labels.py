@@ -30,16 +30,17 @@ def _preferences() -> tuple[str | None, str | None]:
     """
     if not has_request_context():
         return None, None
-    user = g.get("_login_user")   # where flask-login keeps the request's user once loaded
+    store = g._get_current_object()   # g is a proxy too: look through it once
+    user = store.get("_login_user")   # where flask-login keeps the request's user once loaded
     if user is None:
         user = current_user._get_current_object()
-    cached = g.get("_trellis_preferences")
+    cached = store.get("_trellis_preferences")
     if cached is None or cached[0] is not user:
         if getattr(user, "is_authenticated", False):
             cached = (user, getattr(user, "locale", None), getattr(user, "timezone", None))
         else:
             cached = (user, None, None)
-        g._trellis_preferences = cached
+        store._trellis_preferences = cached
     return cached[1], cached[2]
 
 
