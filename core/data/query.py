@@ -27,7 +27,7 @@ from sqlalchemy import String, and_, cast, false, func, literal, or_, select, tr
 from trellis.data.coerce import coerce_value
 from trellis.data.record import SYSTEM_FIELDS, Record
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_key
-from trellis.data.storage import as_utc, load_links, many_fields, record_from_row
+from trellis.data.storage import as_utc, load_links, many_fields, records_from_rows
 from trellis.errors import ValidationError
 from trellis.metadata.model import Entity, Field
 
@@ -272,13 +272,13 @@ class Query:
         readable = self._readable()
         fields = [f for f in self._entity.fields.values()
                   if f.column and (readable is None or f.name in readable)]
-        records = []
-        for row in rows:
-            record = record_from_row(self._entity, row, fields)
-            for fld in names:
-                linked = row[fld.column]
-                record[fld.name] = None if linked is None else {"id": linked, "name": row[_NAME_PREFIX + fld.name]}
-            records.append(record)
+        # The SELECT (see _build_select) holds every system column and every readable field's column.
+        records = records_from_rows(self._entity, rows, fields)
+        links = [(fld.name, fld.column, _NAME_PREFIX + fld.name) for fld in names]
+        for record, row in zip(records, rows, strict=True):
+            for name, column, title in links:
+                linked = row[column]
+                record[name] = None if linked is None else {"id": linked, "name": row[title]}
         ids = [r.id for r in records]
         for fld in many_fields(self._entity, self._service.schema):
             if readable is None or fld.name in readable:
