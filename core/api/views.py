@@ -49,6 +49,7 @@ def authenticate():
     """Bearer token -> acting user; refuse a missing, unknown or revoked token, a write with a
     read-scope token, and a token over its rate limit."""
     from trellis.api.tokens import check_token, hit
+    from trellis.data.unit import unit_of_work
 
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
@@ -57,12 +58,15 @@ def authenticate():
     if scheme.lower() != "bearer" or not secret.strip():
         raise ApiError(401, "unauthenticated", "send 'Authorization: Bearer <token>'",
                        headers={"WWW-Authenticate": 'Bearer realm="trellis"'})
-    found = check_token(app, secret.strip())
+    # One transaction (one commit) for the token's use and its rate counter; refusals are
+    # raised after it, so that a refused request still counts.
+    with unit_of_work(app):
+        found = check_token(app, secret.strip())
+        wait = hit(app, f"token:{found[0].id}") if found is not None else None
     if found is None:
         raise ApiError(401, "invalid_token", "the token is unknown, revoked, or its user is inactive",
                        headers={"WWW-Authenticate": 'Bearer realm="trellis", error="invalid_token"'})
     token, user = found
-    wait = hit(app, f"token:{token.id}")
     if wait is not None:
         raise ApiError(429, "rate_limited", f"too many requests; try again in {wait} s",
                        headers={"Retry-After": str(wait)})
