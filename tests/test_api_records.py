@@ -129,3 +129,28 @@ def test_history_lists_the_changes_with_the_api_channel(client, writer):
     changes = client.get(f"/api/v1/person/{ann['id']}/history", headers=writer).get_json()["data"]
     assert {"field": "score", "old": None, "new": 5} in [{k: c[k] for k in ("field", "old", "new")} for c in changes]
     assert {c["channel"] for c in changes} == {"api"}
+
+
+def test_get_one_record_runs_four_queries_once_the_rate_window_has_begun(api, client, reader, writer):
+    from sqlalchemy import event
+    from trellis.data.database import db
+
+    person = create(client, writer, "person", {"name": "Ann"}).get_json()
+    for i in range(5):
+        create(client, writer, "deal", {"name": f"D{i}", "person": person["id"]})
+    client.get(f"/api/v1/person/{person['id']}", headers=reader)   # the token's first use and window
+    with api.app_context():
+        engine = db.engine
+    seen = []
+
+    def count(*args):
+        seen.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        answer = client.get(f"/api/v1/person/{person['id']}", headers=reader)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert answer.status_code == 200 and answer.get_json()["name"] == "Ann"
+    # the token, its user, the rate counter (one upsert), the record
+    assert len(seen) == 4, seen

@@ -252,3 +252,21 @@ def test_amounts_come_back_as_decimals(svc, deals):
 
 def test_iterate_walks_every_row_across_batches(svc, deals):
     assert [r.id for r in svc.query("deal").order_by("-id").iterate(batch=2)] == [r.id for r in reversed(deals)]
+
+
+@pytest.mark.parametrize("order", ["close_date", "-close_date", "-amount", "name"])
+def test_first_titles_reads_each_querys_first_rows_in_the_order_a_page_has(svc, deals, order):
+    from trellis.data.query import first_titles
+
+    queries = [svc.query("deal").order_by(order), svc.query("deal").filter(stage="new").order_by(order)]
+    found = first_titles(queries, 3)
+    assert [[title for _, title in rows] for rows in found] == [names(q, size=3) for q in queries]
+    assert [row_id for row_id, _ in found[0]] == [r.id for r in queries[0].page(size=3).rows]
+
+
+def test_first_titles_leaves_a_query_without_a_text_title_to_its_page(svc, deals):
+    from trellis.data.query import first_titles
+
+    svc.create("chain", {"a": 1})
+    found = first_titles([svc.query("chain"), svc.query("deal").filter(name="Beta")], 5)
+    assert found == [None, [(deals[1].id, "Beta")]]

@@ -191,6 +191,15 @@ def test_history_records_the_initial_values_and_every_change(svc):
     assert ("expected", "0.50", "0.60", "plugin") in changes
 
 
+def test_history_can_read_just_the_newest_changes_of_some_fields_oldest_first(svc):
+    deal = svc.create("deal", {"name": "D0", "amount": "5"})
+    for i in range(1, 6):
+        svc.update("deal", deal.id, {"name": f"D{i}"})
+    newest = svc.history("deal", deal.id, newest=3, fields={"name"})
+    assert [(c.old, c.new) for c in newest] == [("D2", "D3"), ("D3", "D4"), ("D4", "D5")]
+    assert {c.field for c in svc.history("deal", deal.id, newest=100)} <= set(svc.metadata.entities["deal"].fields)
+
+
 def test_an_update_that_changes_nothing_writes_nothing(svc):
     deal = svc.create("deal", {"name": "D", "amount": "5"})
     before = len(svc.history("deal", deal.id))

@@ -175,3 +175,67 @@ def test_emails_sent_about_a_record_show_in_its_timeline(app, web, records):
     page = web.get(f"/app/company/{acme.id}").get_data(as_text=True)
     timeline = page[page.index('id="timeline"'):]
     assert "Welcome aboard" in timeline and "ceo@acme.example" in timeline and "welcome" in timeline
+
+
+def statements_of(app, request) -> list[str]:
+    """The SQL statements one request runs."""
+    from sqlalchemy import event
+    from trellis.data.database import db
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def count(*args):
+        seen.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert request().status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return seen
+
+
+def test_the_detail_page_runs_the_same_few_queries_however_many_records_link_to_it(app, web, records):
+    acme = records.create("company", {"name": "Acme"})
+    records.create("contact", {"last_name": "First", "company": acme.id})
+    few = statements_of(app, lambda: web.get(f"/app/company/{acme.id}"))
+    for i in range(15):
+        records.create("contact", {"last_name": f"P{i}", "company": acme.id})
+        records.create("deal", {"name": f"D{i}", "company": acme.id})
+    many = statements_of(app, lambda: web.get(f"/app/company/{acme.id}"))
+    assert len(many) == len(few) <= 10
+    assert sum("UNION ALL" in s for s in many) == 1   # every related list in one statement
+
+
+def test_a_related_list_shows_the_first_ten_in_list_order_with_a_link_to_all(web, records):
+    acme = records.create("company", {"name": "Acme"})
+    for last in ("Kappa", "Alpha", "Delta", "Beta", "Gamma", "Eta", "Iota", "Theta", "Zeta", "Epsilon", "Omega"):
+        records.create("contact", {"last_name": last, "company": acme.id})
+    page = web.get(f"/app/company/{acme.id}").get_data(as_text=True)
+    side = page[page.index("<h2>Contacts</h2>"):page.index('id="timeline"')]
+    shown = [name.strip() for name in re.findall(r'<li><a href="/app/contact/\d+">([^<]*)</a></li>', side)]
+    assert shown == ["Alpha", "Beta", "Delta", "Epsilon", "Eta", "Gamma", "Iota", "Kappa", "Omega", "Theta"]
+    assert f'href="/app/contact?company={acme.id}"' in side   # "All…": an eleventh exists
+
+
+def test_a_related_list_of_exactly_ten_has_no_link_to_all(web, records):
+    acme = records.create("company", {"name": "Acme"})
+    for i in range(10):
+        records.create("contact", {"last_name": f"P{i}", "company": acme.id})
+    page = web.get(f"/app/company/{acme.id}").get_data(as_text=True)
+    side = page[page.index("<h2>Contacts</h2>"):page.index('id="timeline"')]
+    assert len(re.findall(r'<li><a href="/app/contact/\d+">', side)) == 10
+    assert f'href="/app/contact?company={acme.id}"' not in side
+
+
+def test_the_timeline_shows_the_newest_fifty_changes_of_a_much_edited_record(web, records):
+    acme = records.create("company", {"name": "N0"})
+    for i in range(1, 61):
+        records.update("company", acme.id, {"name": f"N{i}"})
+    page = web.get(f"/app/company/{acme.id}").get_data(as_text=True)
+    timeline = page[page.index('id="timeline"'):]
+    assert "N59 → N60" in timeline and "N10 → N11" in timeline
+    assert "N9 → N10" not in timeline
+    assert timeline.count('class="event change"') == 50

@@ -41,6 +41,15 @@ def test_dates_are_formatted_for_the_users_locale_and_time_zone(web, records):
     assert "10.03.26\u202fг., 23:30" in page  # 21:30 UTC is 23:30 in Sofia, in Bulgarian short form
 
 
+def test_two_users_sharing_one_app_context_each_see_their_own_language(app, web):
+    post(web, "/preferences", {"locale": "ru"})
+    other = signed_in_client(app, email="ann@example.com")
+    with app.app_context():   # a test holding a context open: the cached locale must not leak
+        assert '<html lang="ru"' in web.get("/app/contact").get_data(as_text=True)
+        assert '<html lang="en"' in other.get("/app/contact").get_data(as_text=True)
+        assert '<html lang="ru"' in web.get("/app/contact").get_data(as_text=True)
+
+
 def test_an_unknown_time_zone_is_refused(web):
     r = post(web, "/preferences", {"locale": "en", "timezone": "Mars/Olympus"})
     assert r.status_code == 422

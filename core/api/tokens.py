@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from trellis.data.storage import as_utc
 from trellis.runtime import runtime
 
 SCOPES = ("read", "write")
@@ -119,10 +120,12 @@ def check_token(app, secret: str) -> tuple[TokenInfo, Any] | None:
             return None
         now = datetime.now(UTC)
         # At most one write a minute per token: "last used" need not cost a write per request.
-        connection.execute(update(table).where(
-            table.c.id == row["id"],
-            or_(table.c.last_used_at.is_(None), table.c.last_used_at < now - timedelta(minutes=1)))
-            .values(last_used_at=now))
+        # The row just read says whether one is due; the WHERE keeps two processes from both writing.
+        if row["last_used_at"] is None or as_utc(row["last_used_at"]) < now - timedelta(minutes=1):
+            connection.execute(update(table).where(
+                table.c.id == row["id"],
+                or_(table.c.last_used_at.is_(None), table.c.last_used_at < now - timedelta(minutes=1)))
+                .values(last_used_at=now))
     user = acting_user(app, row["user_id"])
     if user is None:
         return None
@@ -178,17 +181,40 @@ def hit(app, caller: str, limit_text: Any = None, now: float | None = None) -> i
     window = int(now // seconds * seconds)
     caller = str(caller)[:100]
     table = tables(app).rate
-    key = (table.c.caller == caller) & (table.c.window_start == window)
     with unit_of_work(app) as connection:
-        # UPDATE first: the common case, and atomic across processes (hits = hits + 1 in SQL).
-        if connection.execute(update(table).where(key).values(hits=table.c.hits + 1)).rowcount == 0:
-            connection.execute(delete(table).where(table.c.caller == caller, table.c.window_start < window))
-            try:
-                with connection.begin_nested():
-                    connection.execute(insert(table).values(caller=caller, window_start=window, hits=1))
-            except IntegrityError:  # another process inserted the row first
-                connection.execute(update(table).where(key).values(hits=table.c.hits + 1))
-        hits = connection.execute(select(table.c.hits).where(key)).scalar()
+        hits = _count_hit(connection, table, caller, window)
     if hits > allowed:
         return max(1, int(window + seconds - now + 0.999))
     return None
+
+
+def _count_hit(connection, table, caller: str, window: int) -> int:
+    """Add one hit to ``caller``'s counter of ``window`` and return the new count.
+
+    On SQLite and PostgreSQL one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, atomic
+    across processes; a caller's older windows are deleted when a new one starts (the
+    count comes back 1). Other databases: UPDATE, else INSERT, then read the count.
+    """
+    key = (table.c.caller == caller) & (table.c.window_start == window)
+    dialect = connection.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        statement = upsert(table).values(caller=caller, window_start=window, hits=1)
+        statement = statement.on_conflict_do_update(index_elements=[table.c.caller, table.c.window_start],
+                                                    set_={"hits": table.c.hits + 1}).returning(table.c.hits)
+        hits = connection.execute(statement).scalar()
+        if hits == 1:
+            connection.execute(delete(table).where(table.c.caller == caller, table.c.window_start < window))
+        return hits
+    # UPDATE first: the common case, and atomic across processes (hits = hits + 1 in SQL).
+    if connection.execute(update(table).where(key).values(hits=table.c.hits + 1)).rowcount == 0:
+        connection.execute(delete(table).where(table.c.caller == caller, table.c.window_start < window))
+        try:
+            with connection.begin_nested():
+                connection.execute(insert(table).values(caller=caller, window_start=window, hits=1))
+        except IntegrityError:  # another process inserted the row first
+            connection.execute(update(table).where(key).values(hits=table.c.hits + 1))
+    return connection.execute(select(table.c.hits).where(key)).scalar()

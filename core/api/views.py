@@ -14,7 +14,7 @@ from trellis.api.errors import ApiError
 from trellis.api.serialize import has_nul, plain, record_input, record_json, too_large
 from trellis.data.coerce import MAX_ID
 from trellis.data.record import SYSTEM_FIELDS
-from trellis.errors import ConflictError
+from trellis.errors import ConflictError, PermissionDenied
 from trellis.runtime import runtime
 from werkzeug.exceptions import BadRequest
 
@@ -49,6 +49,7 @@ def authenticate():
     """Bearer token -> acting user; refuse a missing, unknown or revoked token, a write with a
     read-scope token, and a token over its rate limit."""
     from trellis.api.tokens import check_token, hit
+    from trellis.data.unit import unit_of_work
 
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
@@ -57,12 +58,15 @@ def authenticate():
     if scheme.lower() != "bearer" or not secret.strip():
         raise ApiError(401, "unauthenticated", "send 'Authorization: Bearer <token>'",
                        headers={"WWW-Authenticate": 'Bearer realm="trellis"'})
-    found = check_token(app, secret.strip())
+    # One transaction (one commit) for the token's use and its rate counter; refusals are
+    # raised after it, so that a refused request still counts.
+    with unit_of_work(app):
+        found = check_token(app, secret.strip())
+        wait = hit(app, f"token:{found[0].id}") if found is not None else None
     if found is None:
         raise ApiError(401, "invalid_token", "the token is unknown, revoked, or its user is inactive",
                        headers={"WWW-Authenticate": 'Bearer realm="trellis", error="invalid_token"'})
     token, user = found
-    wait = hit(app, f"token:{token.id}")
     if wait is not None:
         raise ApiError(429, "rate_limited", f"too many requests; try again in {wait} s",
                        headers={"Retry-After": str(wait)})
@@ -113,10 +117,16 @@ def _body() -> Any:
         raise ApiError(400, "bad_request", "the body is not valid JSON") from None
 
 
+def _read_row(svc, meta, record_id: int):
+    """The record as the query builder reads it (link names joined, read rules applied), or None."""
+    # Ordered by id (never NULL), so that one id is one query (see trellis.data.query._regions).
+    return svc.query(meta.name).filter(id=record_id).order_by("id").first()
+
+
 def _shown(svc, meta, record) -> dict[str, Any]:
     """The record as JSON, with link names read through the query builder (as lists show them)."""
     try:
-        row = svc.query(meta.name).filter(id=record.id).first()
+        row = _read_row(svc, meta, record.id)
     except Exception:  # noqa: BLE001 - e.g. no read permission after a create: show what the write returned
         row = None
     return record_json(meta, row if row is not None else record)
@@ -181,8 +191,16 @@ def get_record(entity: str, record_id: int):
     """One record, with ``ETag: "<version>"``."""
     meta = _entity(entity)
     svc = _records()
-    record = svc.get(entity, record_id)
-    return _with_etag(jsonify(_shown(svc, meta, record)), record.version)
+    try:
+        row = _read_row(svc, meta, record_id)
+    except PermissionDenied:
+        row = None
+    if row is None:
+        # Not found, not readable, or hidden by a record rule the query cannot put in SQL:
+        # the record service decides (NotFound, or the record without link names), as before.
+        record = svc.get(entity, record_id)
+        return _with_etag(jsonify(_shown(svc, meta, record)), record.version)
+    return _with_etag(jsonify(record_json(meta, row)), row.version)
 
 
 def _if_match() -> Any:

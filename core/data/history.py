@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from trellis.data.bulk import bind, insert_values
 from trellis.data.storage import as_utc
 
@@ -78,11 +78,24 @@ class Change:
     channel: str | None
 
 
-def history_of(connection, schema, entity: str, record_id: int) -> list[Change]:
-    """The history of one record, oldest first."""
+def history_of(connection, schema, entity: str, record_id: int, newest: int | None = None,
+               fields: set[str] | None = None, since: datetime | None = None) -> list[Change]:
+    """The history of one record, oldest first.
+
+    ``newest``: only the last so many changes; ``fields``: only changes of these fields;
+    ``since``: only changes made at or after that moment (or with no time).
+    """
     table = schema.history
-    rows = connection.execute(select(table).where(table.c.entity == entity, table.c.record_id == record_id)
-                              .order_by(table.c.at, table.c.id)).mappings()
+    statement = select(table).where(table.c.entity == entity, table.c.record_id == record_id)
+    if fields is not None:
+        statement = statement.where(table.c.field.in_(sorted(fields)))
+    if since is not None:
+        statement = statement.where(or_(table.c.at.is_(None), table.c.at >= since))
+    if newest is None:
+        rows = list(connection.execute(statement.order_by(table.c.at, table.c.id)).mappings())
+    else:
+        rows = connection.execute(statement.order_by(table.c.at.desc(), table.c.id.desc()).limit(newest)).mappings()
+        rows = list(rows)[::-1]
     return [Change(r["field"], _decoded(r["old"]), _decoded(r["new"]), r["user_id"], as_utc(r["at"]), r["channel"])
             for r in rows]
 

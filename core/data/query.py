@@ -23,12 +23,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, cast, false, func, literal, or_, select, true
+from sqlalchemy import String, and_, cast, false, func, literal, or_, select, true, union_all
 from trellis.data import search_index
 from trellis.data.coerce import coerce_value
 from trellis.data.record import SYSTEM_FIELDS, Record
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_key
-from trellis.data.storage import as_utc, load_links, many_fields, record_from_row
+from trellis.data.storage import as_utc, load_links, many_fields, records_from_rows
 from trellis.errors import ValidationError
 from trellis.metadata.model import Entity, Field
 
@@ -41,6 +41,7 @@ _SYSTEM_TYPES = {"id": "integer", "version": "integer", "created_at": "datetime"
                  "created_by": "integer", "updated_by": "integer"}
 _NOT_NULL = ("id", "version", "created_at", "updated_at")  # system columns that are never NULL
 _UNSORTABLE = ("json", "multiselect", "tags", "links", "children")
+TEXT_TITLES = ("string", "text", "email", "phone", "url", "selection")   # titles shown as stored
 
 
 class QueryError(ValidationError):
@@ -188,6 +189,26 @@ class Query:
                 return
             cursor = page.next_cursor
 
+    def first_titles(self, size: int, connection) -> Any:
+        """A statement of this query's first ``size`` rows, in its order, as ``(row_position, id, title)``
+        (``title`` the entity's title column, NULL when the user may not read it), for :func:`first_titles`.
+
+        QueryError when the entity has no title stored as text (those need formatting: read a page).
+        """
+        title = self._entity.fields.get(self._entity.title) if self._entity.title else None
+        if title is None or title.type not in TEXT_TITLES or not title.column:
+            raise QueryError({"title": f"{self._entity.name} has no text title"})
+        readable = self._readable()
+        value = self._table.c[title.column] if readable is None or title.name in readable else literal(None)
+        statement = select(self._table.c.id).select_from(self._table).where(*self._where(connection))
+        keys = self._keys()
+        ordering = _region_ordering(keys, False)
+        if keys[0].name not in _NOT_NULL:   # one statement reads both regions (see _regions): NULLs last
+            ordering[0] = ordering[0].nulls_last()
+        position = func.row_number().over(order_by=ordering).label("row_position")
+        return statement.with_only_columns(position, self._table.c.id.label("id"),
+                                           cast(value, String).label("title")).order_by(*ordering).limit(size)
+
     # --- SQL ---------------------------------------------------------------------------
 
     def _where(self, connection, search: bool = True) -> list[Any]:
@@ -323,13 +344,13 @@ class Query:
         readable = self._readable()
         fields = [f for f in self._entity.fields.values()
                   if f.column and (readable is None or f.name in readable)]
-        records = []
-        for row in rows:
-            record = record_from_row(self._entity, row, fields)
-            for fld in names:
-                linked = row[fld.column]
-                record[fld.name] = None if linked is None else {"id": linked, "name": row[_NAME_PREFIX + fld.name]}
-            records.append(record)
+        # The SELECT (see _build_select) holds every system column and every readable field's column.
+        records = records_from_rows(self._entity, rows, fields)
+        links = [(fld.name, fld.column, _NAME_PREFIX + fld.name) for fld in names]
+        for record, row in zip(records, rows, strict=True):
+            for name, column, title in links:
+                linked = row[column]
+                record[name] = None if linked is None else {"id": linked, "name": row[title]}
         ids = [r.id for r in records]
         for fld in many_fields(self._entity, self._service.schema):
             if readable is None or fld.name in readable:
@@ -563,3 +584,31 @@ def _day_condition(column: Any, op: str, day: date) -> Any:
     if op == "eq":
         return and_(column >= start, column < end)
     return {"lt": column < start, "lte": column < end, "gt": column >= end, "gte": column >= start}[op]
+
+
+def first_titles(queries: list[Query], size: int) -> list[list[tuple[int, str | None]] | None]:
+    """For each query, ``(id, title)`` of its first ``size`` rows in its order, all read with one
+    statement (a UNION ALL of :meth:`Query.first_titles`), each query's read rules applied.
+
+    None for a query this cannot read (no text title, or a refused order): read its page instead.
+    All queries must belong to the same record service (one user, one unit of work).
+    """
+    found: list[list[tuple[int, str | None]] | None] = [None] * len(queries)
+    if not queries:
+        return found
+    with queries[0]._service._unit(write=False) as connection:
+        branches = []
+        for number, query in enumerate(queries):
+            try:
+                inner = query.first_titles(size, connection).subquery(f"q{number}")
+            except QueryError:
+                continue
+            found[number] = []
+            branches.append(select(literal(number).label("branch"), inner.c.row_position, inner.c.id,
+                                   inner.c.title))
+        if not branches:
+            return found
+        statement = union_all(*branches) if len(branches) > 1 else branches[0]
+        for row in connection.execute(statement.order_by("branch", "row_position")):
+            found[row.branch].append((row.id, row.title))
+    return found

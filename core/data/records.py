@@ -75,16 +75,26 @@ class RecordService:
             raise PermissionDenied(f"you may not read {entity} records")
         return Query(self, meta)
 
-    def history(self, entity: str, record_id: int) -> list[history_rows.Change]:
-        """The field history of a record the user may read, oldest first."""
+    def history(self, entity: str, record_id: int, newest: int | None = None,
+                fields: set[str] | None = None) -> list[history_rows.Change]:
+        """The field history of a record the user may read, oldest first.
+
+        ``fields``: only changes of these fields; ``newest``: only the last so many
+        changes of ``fields`` (default: the entity's fields), read as such from the database.
+        """
         meta = self._entity(entity)
+        readable = self.access.readable_fields(self.user, entity)
+        if newest is not None and fields is None:
+            fields = set(meta.fields)
+        if fields is not None and readable is not None:
+            fields = set(fields) & readable
         with self._unit(write=False) as connection:
             record = self._load_readable(connection, meta, record_id)
-            changes = history_rows.history_of(connection, self.schema, entity, record_id)
-        # Rows from before this record was created belong to an earlier record with the same id
-        # (a database that reuses ids); a snapshot like "__deleted__" holds every field, hidden ones too.
-        born = record.system.get("created_at")
-        readable = self.access.readable_fields(self.user, entity)
+            # Rows from before this record was created belong to an earlier record with the same id
+            # (a database that reuses ids); a snapshot like "__deleted__" holds every field, hidden ones too.
+            born = record.system.get("created_at")
+            changes = history_rows.history_of(connection, self.schema, entity, record_id, newest=newest,
+                                              fields=fields, since=born if newest is not None else None)
         return [c for c in changes
                 if (born is None or c.at is None or c.at >= born)
                 and (readable is None or c.field in readable or (c.field not in meta.fields

@@ -63,6 +63,15 @@ def record_from_row(entity: Entity, row: Any, fields: list | None = None) -> Rec
     return Record(entity.name, values, system)
 
 
+def records_from_rows(entity: Entity, rows: list, fields: list) -> list[Record]:
+    """Records from rows holding the system columns and the column of every field in ``fields``
+    (a query page): :func:`record_from_row` for each, with the columns worked out once per page."""
+    columns = [(field, field.name, field.column) for field in fields]
+    return [Record(entity.name, {name: canonical(field, row[column]) for field, name, column in columns},
+                   {name: as_utc(row[name]) for name in SYSTEM_FIELDS})
+            for row in rows]
+
+
 def load(connection, schema, entity: Entity, record_id: int, where: Any = None) -> Record | None:
     """The stored record ``record_id`` (fields, system values, ``links`` lists), or None."""
     table = schema.tables[entity.name]

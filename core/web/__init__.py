@@ -77,6 +77,7 @@ def require_login():
     # app context pushed earlier (tests holding one open), they would be a previous request's.
     g.pop("_login_user", None)
     g.pop("csrf_token", None)
+    g.pop("_trellis_preferences", None)   # the user's locale and time zone (trellis.web.labels)
     if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX):
         return None
     if current_user.is_authenticated:

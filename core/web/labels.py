@@ -14,26 +14,45 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
-from flask import current_app, has_request_context
+from flask import current_app, g, has_request_context
 from flask_login import current_user
 
 RTL_LOCALES = ("fa", "ar", "he", "ur")
 
 
+def _preferences() -> tuple[str | None, str | None]:
+    """The signed-in user's ``(locale, timezone)``, read once per request and per user.
+
+    A page asks for them hundreds of times (every label and formatted value), and each
+    trip through flask-login's ``current_user`` proxy costs a few microseconds. The copy
+    in ``g`` belongs to the user object flask-login holds, so a login or logout during
+    the request (which replaces that object) reads them afresh.
+    """
+    if not has_request_context():
+        return None, None
+    store = g._get_current_object()   # g is a proxy too: look through it once
+    user = store.get("_login_user")   # where flask-login keeps the request's user once loaded
+    if user is None:
+        user = current_user._get_current_object()
+    cached = store.get("_trellis_preferences")
+    if cached is None or cached[0] is not user:
+        if getattr(user, "is_authenticated", False):
+            cached = (user, getattr(user, "locale", None), getattr(user, "timezone", None))
+        else:
+            cached = (user, None, None)
+        store._trellis_preferences = cached
+    return cached[1], cached[2]
+
+
 def user_locale() -> str:
     """The signed-in user's locale, else the organisation's (``TRELLIS_LOCALE``)."""
-    if has_request_context() and getattr(current_user, "is_authenticated", False) and current_user.locale:
-        return current_user.locale
-    return current_app.config.get("LOCALE") or "en"
+    return _preferences()[0] or current_app.config.get("LOCALE") or "en"
 
 
 def user_timezone() -> ZoneInfo:
     """The signed-in user's time zone, else the organisation's (``TRELLIS_TIMEZONE``)."""
-    name = None
-    if has_request_context() and getattr(current_user, "is_authenticated", False):
-        name = current_user.timezone
     try:
-        return ZoneInfo(name or current_app.config.get("TIMEZONE") or "UTC")
+        return ZoneInfo(_preferences()[1] or current_app.config.get("TIMEZONE") or "UTC")
     except (ValueError, KeyError):
         return ZoneInfo("UTC")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from trellis.data.query import COUNT_CAP, QueryError
-from trellis.web.labels import display, entity_label
+from trellis.web.labels import display, entity_label, field_label
 from trellis.web.pages import entity_or_404, register_errors, service
 from trellis.web.saved_filters import saved_for
 
@@ -72,9 +72,11 @@ def index(entity: str):
                                filters=filters, errors=messages, filter_fields=_filter_fields(meta),
                                title=entity_label(meta, plural=True), cells=None), 400
     cells = [[display(f, row.get(f.name)) for f in shown] for row in page.rows]
+    # Column labels once per page, not once per cell (each cell repeats its label for narrow screens).
     return render_template("list.html", entity=meta, columns=shown, page=page, q=q, sort=sort, filters=filters,
                            errors=[], filter_fields=_filter_fields(meta), cells=cells, saved=saved_for(entity),
-                           title=entity_label(meta, plural=True), sortable=[f.type not in UNSORTABLE for f in shown])
+                           title=entity_label(meta, plural=True), sortable=[f.type not in UNSORTABLE for f in shown],
+                           labels=[field_label(f) for f in shown])
 
 
 def _filter_fields(meta) -> list:

@@ -23,7 +23,9 @@ register_errors(bp)
 
 def _load(entity: str, record_id: int):
     """The record as a list row (link fields carry names), or 404."""
-    row = service().query(entity).filter(id=record_id).first()
+    # Ordered by id (never NULL): in the list's order, a nullable first key costs a second
+    # query for the NULL rows whenever the first finds fewer than a page (always, for one id).
+    row = service().query(entity).filter(id=record_id).order_by("id").first()
     if row is None:
         abort(404, description=f"There is no {entity} #{record_id}, or you may not see it.")
     return row

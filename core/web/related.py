@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from trellis.data.query import QueryError
+from trellis.data.query import QueryError, first_titles
 from trellis.data.schema import link_target
 from trellis.errors import NotFound, PermissionDenied
 from trellis.runtime import runtime
@@ -43,26 +43,40 @@ class Event:
 
 
 def related_lists(meta, record) -> list[Related]:
-    """For every link field of another entity pointing at ``meta``, the first records linking to ``record``."""
+    """For every link field of another entity pointing at ``meta``, the first records linking to ``record``.
+
+    The lists are read with one statement (:func:`trellis.data.query.first_titles`); a list
+    whose title needs formatting (a date, a number, a link) reads its own page.
+    """
     metadata = runtime().metadata
-    found = []
+    svc = service()
+    wanted = []
     for other in metadata.entities.values():
         for field in other.fields.values():
             if field.type not in ("link", "user") or link_target(field) != meta.name or not field.column:
                 continue
             try:
-                page = service().query(other.name).filter(**{field.name: record.id}).page(
-                    size=RELATED_ROWS, count=False)
+                wanted.append((other, field, svc.query(other.name).filter(**{field.name: record.id})))
             except (PermissionDenied, QueryError):
                 continue  # a list the user may not read is not shown at all
-            title_field = other.fields.get(other.title) if other.title else None
-            rows = [{"id": r.id, "name": display(title_field, r.get(other.title)) if title_field else f"#{r.id}"}
-                    for r in page.rows]
-            label = entity_label(other, plural=True)
-            if sum(1 for f in other.fields.values() if link_target(f) == meta.name) > 1:
-                label = f"{label} ({field_label(field)})"
-            found.append(Related(other, field, label, rows, page.next_cursor is not None,
-                                 f"/app/{other.name}?{field.name}={record.id}"))
+    folded = first_titles([query for _, _, query in wanted], RELATED_ROWS + 1)
+    found = []
+    for (other, field, query), titles in zip(wanted, folded, strict=True):
+        title_field = other.fields.get(other.title) if other.title else None
+        if titles is None:
+            try:
+                page = query.page(size=RELATED_ROWS, count=False)
+            except (PermissionDenied, QueryError):
+                continue
+            titles, more = [(r.id, r.get(other.title)) for r in page.rows], page.next_cursor is not None
+        else:
+            titles, more = titles[:RELATED_ROWS], len(titles) > RELATED_ROWS
+        rows = [{"id": row_id, "name": display(title_field, title) if title_field else f"#{row_id}"}
+                for row_id, title in titles]
+        label = entity_label(other, plural=True)
+        if sum(1 for f in other.fields.values() if link_target(f) == meta.name) > 1:
+            label = f"{label} ({field_label(field)})"
+        found.append(Related(other, field, label, rows, more, f"/app/{other.name}?{field.name}={record.id}"))
     return found
 
 
@@ -72,7 +86,8 @@ def timeline(meta, record) -> list[Event]:
     metadata = runtime().metadata
     events: list[Event] = []
     try:
-        changes = svc.history(meta.name, record.id)
+        # Only what the timeline can show: a record edited for years has thousands of changes.
+        changes = svc.history(meta.name, record.id, newest=TIMELINE_ROWS, fields=set(meta.fields))
     except (NotFound, PermissionDenied):
         changes = []
     names = _link_names(meta, changes)
