@@ -96,7 +96,8 @@ class PluginSet:
         return plugin
 
     def implementations(self, hook_name: str) -> list[tuple[Plugin, Any]]:
-        """``(plugin, hookimpl)`` pairs for ``hook_name``, in load order (a list the caller must not change).
+        """``(plugin, hookimpl)`` pairs for ``hook_name``, in load order (a list the caller must not change);
+        ``@hookimpl(tryfirst=True)`` comes before the others, ``trylast=True`` after.
 
         Worked out again only when pluggy's implementations of the hook or ``ordered``
         changed since the last call: the record service calls ``before_save`` and
@@ -110,6 +111,8 @@ class PluginSet:
             return found[2]
         by_name = {impl.plugin_name: impl for impl in impls}
         pairs = [(p, by_name[p.name]) for p in self.ordered if p.name in by_name]
+        # pluggy's markers move an implementation to the front or the back; load order otherwise.
+        pairs.sort(key=lambda pair: 0 if pair[1].tryfirst else 2 if pair[1].trylast else 1)
         self._found[hook_name] = (impls, list(self.ordered), pairs)
         return pairs
 

@@ -172,3 +172,28 @@ def test_create_app_refuses_a_plugin_object_with_a_misspelled_hook(trellis_confi
     expected = r"plugin 'sloppy': unknown hook 'menu_item' \(did you mean 'menu_items'\?\)"
     with pytest.raises(PluginLoadError, match=expected):
         create_app({**trellis_config, "EXTRA_PLUGINS": [Sloppy()]})
+
+
+def test_tryfirst_and_trylast_move_an_implementation_out_of_load_order(trellis_config):
+    from trellis import hookimpl
+    from trellis.app import create_app
+    from trellis.data.migrate import upgrade
+    from trellis.data.records import records_for
+
+    seen = []
+
+    def recorder(name, **marks):
+        @hookimpl(**marks)
+        def before_save(record, changes, context):
+            seen.append(name)
+
+        return type(name, (), {"name": name, "version": "1", "depends": ["contacts"],
+                               "before_save": staticmethod(before_save)})()
+
+    plugins = [recorder("early"), recorder("plain"), recorder("late_first", tryfirst=True),
+               recorder("first_last", trylast=True)]
+    app = create_app({**trellis_config, "PLUGINS": ["contacts"], "EXTRA_PLUGINS": plugins})
+    upgrade(app)
+    with app.app_context():
+        records_for(app).create("company", {"name": "Acme"})
+    assert seen == ["late_first", "early", "plain", "first_last"]
