@@ -16,6 +16,9 @@ Fixtures:
     The record service of ``trellis_app`` acting as the system (no permission
     limits): ``records.create("contact", {...})``, ``records.get``, ``update``,
     ``delete``, ``transition``, ``query``.
+``sql_statements(app)`` (a function, not a fixture)
+    A context manager collecting the SQL statements ``app`` runs inside it:
+    ``with sql_statements(app) as seen: client.get(...)``, then ``len(seen)``.
 ``installed_plugin``
     A factory that installs a throwaway plugin package for one test (an entry point
     in the ``trellis`` group on a temporary ``sys.path`` entry), to test
@@ -30,6 +33,7 @@ from __future__ import annotations
 import os
 import textwrap
 import uuid
+from contextlib import contextmanager
 
 import pytest
 
@@ -74,6 +78,26 @@ def _postgres_schema(base: str):
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+@contextmanager
+def sql_statements(app):
+    """Collect the SQL text of every statement ``app``'s engine runs inside the ``with`` block."""
+    from sqlalchemy import event
+    from trellis.data.database import db
+
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

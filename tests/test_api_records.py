@@ -132,25 +132,14 @@ def test_history_lists_the_changes_with_the_api_channel(client, writer):
 
 
 def test_get_one_record_runs_four_queries_once_the_rate_window_has_begun(api, client, reader, writer):
-    from sqlalchemy import event
-    from trellis.data.database import db
+    from trellis.testing import sql_statements
 
     person = create(client, writer, "person", {"name": "Ann"}).get_json()
     for i in range(5):
         create(client, writer, "deal", {"name": f"D{i}", "person": person["id"]})
     client.get(f"/api/v1/person/{person['id']}", headers=reader)   # the token's first use and window
-    with api.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(*args):
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(api) as seen:
         answer = client.get(f"/api/v1/person/{person['id']}", headers=reader)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert answer.status_code == 200 and answer.get_json()["name"] == "Ann"
     # the token, its user, the rate counter (one upsert), the record
     assert len(seen) == 4, seen

@@ -4,14 +4,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 from test_records_world import *  # noqa: F403 - the shared fixtures
 from trellis import NotFound
 from trellis.data.access import SystemAccess
-from trellis.data.database import db
 from trellis.data.query import QueryError
 from trellis.data.records import RecordService, records_for
 from trellis.runtime import runtime
+from trellis.testing import sql_statements
 
 
 @pytest.fixture
@@ -164,16 +163,8 @@ def test_a_page_of_fifty_rows_with_two_link_columns_takes_at_most_three_queries(
     as_una = RecordService(svc.app, user.id, "plugin", SystemAccess())
     for i in range(60):
         as_una.create("deal", {"name": f"D{i}", "person": ann.id})
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(svc.app) as statements:
         page = svc.query("deal").page(size=50)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert len(page.rows) == 50 and page.count == 60
     assert page.rows[0]["owner"] == {"id": user.id, "name": "Una"}
     assert page.rows[0]["person"] == {"id": ann.id, "name": "Ann"}

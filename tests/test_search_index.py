@@ -2,13 +2,14 @@
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
+from flask import current_app
 from test_migrate import PART, Org
 from test_records_world import *  # noqa: F403 - the shared fixtures
 from trellis.data import query as query_module
 from trellis.data import search_index
 from trellis.data.database import db
 from trellis.data.records import records_for
+from trellis.testing import sql_statements
 
 
 def found(svc, term, entity="person", **page):
@@ -16,16 +17,8 @@ def found(svc, term, entity="person", **page):
 
 
 def statements_of(action):
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with sql_statements(current_app._get_current_object()) as seen:
         action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return seen
 
 

@@ -179,21 +179,10 @@ def test_emails_sent_about_a_record_show_in_its_timeline(app, web, records):
 
 def statements_of(app, request) -> list[str]:
     """The SQL statements one request runs."""
-    from sqlalchemy import event
-    from trellis.data.database import db
+    from trellis.testing import sql_statements
 
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(*args):
-        seen.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(app) as seen:
         assert request().status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return seen
 
 

@@ -3,8 +3,8 @@
 import re
 
 import pytest
-from sqlalchemy import event
 from trellis.security.testing import signed_in_client
+from trellis.testing import sql_statements
 
 
 @pytest.fixture
@@ -91,20 +91,8 @@ def test_a_page_of_50_rows_with_link_columns_takes_at_most_5_queries(app, web, r
     owner = records.query("user").first()
     for i in range(60):
         records.create("contact", {"last_name": f"P{i}", "company": acme.id, "owner": owner.id})
-    statements = []
-    from trellis.data.database import db
-
-    with app.app_context():
-        engine = db.engine
-
-    def count(*args):
-        statements.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements(app) as statements:
         r = web.get("/app/contact")
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert r.status_code == 200
     assert len(names_on(r.get_data(as_text=True))) == 50
     assert "Acme" in r.get_data(as_text=True)
