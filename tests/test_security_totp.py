@@ -115,6 +115,20 @@ def test_the_page_offers_a_secret_and_an_otpauth_address_that_stay_until_confirm
     assert 'name="csrf_token"' in page
 
 
+def test_the_page_shows_the_otpauth_address_as_a_qr_code_to_scan(app, clock):
+    import re
+
+    import segno
+
+    client = signed_in(app)
+    page = client.get(PAGE).get_data(as_text=True)
+    uri = f"otpauth://totp/Trellis:root%40example.com?secret={offered_secret(client)}&issuer=Trellis"
+    drawn = re.search(r'<svg[^>]*class="totp-qr".*?</svg>', page, re.S)
+    expected = segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff", svgclass="totp-qr")
+    assert drawn is not None and drawn.group(0) == expected
+    assert "root@example.com" not in drawn.group(0) and "<text" not in drawn.group(0)
+
+
 def test_a_wrong_confirmation_code_does_not_turn_it_on(app, clock):
     client = signed_in(app)
     secret = offered_secret(client)
