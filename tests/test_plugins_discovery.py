@@ -197,3 +197,42 @@ def test_tryfirst_and_trylast_move_an_implementation_out_of_load_order(trellis_c
     with app.app_context():
         records_for(app).create("company", {"name": "Acme"})
     assert seen == ["late_first", "early", "plain", "first_last"]
+
+
+def test_an_installed_plugins_translations_folder_translates_its_pages(installed_plugin, trellis_config):
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from trellis.app import create_app
+    from trellis.data.migrate import upgrade
+    from trellis.security.testing import post, signed_in_client
+
+    catalog = Catalog(locale="ru")
+    catalog.add("Feedback score", "Оценка отзыва")
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    package = installed_plugin("feedback", depends=["contacts"], code="""
+        from flask import Blueprint
+        from flask_babel import gettext as _
+        from trellis import hookimpl
+
+        bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+
+        @bp.get("/score")
+        def score():
+            return _("Feedback score")
+
+        @hookimpl
+        def blueprints():
+            return [bp]
+        """)
+    folder = package / "translations" / "ru" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.mo").write_bytes(compiled.getvalue())
+    app = create_app({**trellis_config, "PLUGINS": ["contacts", "feedback"]})
+    upgrade(app)
+    web = signed_in_client(app)
+    assert web.get("/feedback/score").get_data(as_text=True) == "Feedback score"
+    post(web, "/preferences", {"locale": "ru"})
+    assert web.get("/feedback/score").get_data(as_text=True) == "Оценка отзыва"
