@@ -118,12 +118,12 @@ class WebhookHooks:
         self._queue(record, "delete", context)
 
     def _queue(self, record, event: str, context, transition: str | None = None) -> None:
+        wanted = [hook_id for hook_id, events in _subscriptions(self.app, record.entity) if event in events]
+        if not wanted:
+            return  # the usual case, for every record of an import: nothing more to do
         from trellis.api.serialize import record_json
         from trellis.automation.jobs import enqueue
 
-        wanted = [hook_id for hook_id, events in _subscriptions(self.app, record.entity) if event in events]
-        if not wanted:
-            return
         meta = runtime(self.app).metadata.entities[record.entity]
         body = {"event": event, "entity": record.entity, "id": record.id, "at": context.now.isoformat(),
                 "record": record_json(meta, record)}
