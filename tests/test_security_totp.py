@@ -352,6 +352,16 @@ def test_new_recovery_codes_need_a_code_or_the_password(app, clock, secret_and_c
     assert code_step(client, secret_and_codes[1][0]).status_code == 302
 
 
+def test_a_code_that_proved_the_user_on_the_preferences_page_cannot_sign_in_again(app, clock, secret,
+                                                                                   enrolled_client):
+    code = code_at(secret, clock.now)
+    r = post(enrolled_client, PAGE + "recovery-codes", {"proof": code}, form_page=PAGE)
+    assert r.status_code == 200 and len(RECOVERY.findall(r.get_data(as_text=True))) == RECOVERY_CODES
+    client = app.test_client()
+    password_step(client)
+    assert code_step(client, code).status_code == 401  # used up by the preferences page
+
+
 # Administrators must, when the organisation says so
 
 

@@ -236,8 +236,12 @@ def _proven(app, connection, row, code_or_password: str) -> bool:
     moment = now(app)
     if accounts.is_waiting(row, datetime.fromtimestamp(moment, UTC)):
         return False
-    if _matching_step(row["totp_secret"], code_or_password, moment, row["totp_last_step"]) is not None:
-        return True
+    step = _matching_step(row["totp_secret"], code_or_password, moment, row["totp_last_step"])
+    if step is not None:  # the code is used up here too, as at sign-in: seen over a shoulder, it proves nothing more
+        table = accounts.credentials(app)
+        unused = table.c.totp_last_step.is_(None) | (table.c.totp_last_step < step)
+        return connection.execute(update(table).where(table.c.user_id == row["user_id"], unused)
+                                  .values(totp_last_step=step)).rowcount == 1
     return _password_proves(app, connection, row, code_or_password, moment)
 
 
