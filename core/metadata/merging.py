@@ -185,6 +185,7 @@ def _merge_list(base: YMap, extension: YMap) -> YMap:
 
 
 def copy_map(mapping: YMap) -> YMap:
+    """A shallow copy of ``mapping`` that keeps where each key and value was written."""
     result = YMap(mapping.source)
     for key, value in mapping.items():
         result.put(key, value, mapping.key_at(key), mapping.value_at(key))

@@ -54,6 +54,7 @@ class QuotePDF(FPDF):
         self.add_page()
 
     def text_of(self, value) -> str:
+        """``value`` as text the font can draw (outside Latin-1 as ``?`` when there is no Unicode font)."""
         text = "" if value is None else str(value)
         return text if self.body_font == "DejaVu" else text.encode("latin-1", "replace").decode("latin-1")
 
