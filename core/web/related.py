@@ -90,13 +90,7 @@ def timeline(meta, record) -> list[Event]:
         changes = svc.history(meta.name, record.id, newest=TIMELINE_ROWS, fields=set(meta.fields))
     except (NotFound, PermissionDenied):
         changes = []
-    names = _link_names(meta, changes)
-    for change in changes:
-        field = meta.fields.get(change.field)
-        if field is None:
-            continue
-        events.append(Event("change", change.at, change.user_id, field_label(field),
-                            f"{_shown(field, change.old, names)} → {_shown(field, change.new, names)}"))
+    notes = []
     for kind, text_field in (("note", "body"), ("activity", "subject")):
         other = metadata.entities.get(kind)
         if other is None or not {"ref_entity", "ref_record"} <= set(other.fields):
@@ -106,14 +100,30 @@ def timeline(meta, record) -> list[Event]:
                 .page(size=TIMELINE_ROWS, count=False).rows
         except (PermissionDenied, QueryError):
             continue
-        for row in rows:
-            detail = display(other.fields.get("kind"), row.get("kind")) if kind == "activity" else ""
-            events.append(Event(kind, row.created_at, row.created_by, str(row.get(text_field) or ""), detail,
-                                f"/app/{kind}/{row.id}"))
+        notes += [(kind, other, text_field, row) for row in rows]
+    # One query per linked entity for every name the timeline shows: the records link changes
+    # point at, and the users who made the changes, notes and activities.
+    wanted = _link_ids(meta, changes)
+    if "user" in metadata.entities:
+        authors = {c.user_id for c in changes} | {row.created_by for *_, row in notes}
+        wanted.setdefault("user", set()).update(i for i in authors if isinstance(i, int))
+    names = _names_of(wanted)
+    for change in changes:
+        field = meta.fields.get(change.field)
+        if field is None:
+            continue
+        events.append(Event("change", change.at, change.user_id, field_label(field),
+                            f"{_shown(field, change.old, names)} → {_shown(field, change.new, names)}"))
+    for kind, other, text_field, row in notes:
+        detail = display(other.fields.get("kind"), row.get("kind")) if kind == "activity" else ""
+        events.append(Event(kind, row.created_at, row.created_by, str(row.get(text_field) or ""), detail,
+                            f"/app/{kind}/{row.id}"))
     events += _emails(meta, record)
     events.sort(key=lambda e: e.at, reverse=True)
     events = events[:TIMELINE_ROWS]
-    _name_users(events)
+    for event in events:
+        if event.who is None or isinstance(event.who, int):
+            event.who = names.get(("user", event.who), "system" if event.who is None else f"user #{event.who}")
     return events
 
 
@@ -146,15 +156,20 @@ def _as_id(value) -> int | None:
         return None
 
 
-def _link_names(meta, changes) -> dict[tuple[str, int], str]:
-    """The names of the records that link changes point at: one query per linked entity, not per
-    change, through the service (a record the user may not read keeps its ``#id``)."""
+def _link_ids(meta, changes) -> dict[str, set[int]]:
+    """Per linked entity, the ids that link fields' changes point at."""
     wanted: dict[str, set[int]] = {}
     for change in changes:
         field = meta.fields.get(change.field)
         if field is not None and field.type in ("link", "user"):
             ids = {_as_id(change.old), _as_id(change.new)} - {None}
             wanted.setdefault(link_target(field), set()).update(ids)
+    return wanted
+
+
+def _names_of(wanted: dict[str, set[int]]) -> dict[tuple[str, int], str]:
+    """The names of the records ``wanted`` (entity -> ids): one query per entity, through the service
+    (a record the user may not read keeps its ``#id``)."""
     names: dict[tuple[str, int], str] = {}
     entities = runtime().metadata.entities
     for target, ids in wanted.items():
@@ -170,18 +185,3 @@ def _link_names(meta, changes) -> dict[tuple[str, int], str]:
             text = display(title, row.get(other.title)) if title is not None else ""
             names[(target, row.id)] = text or row.get("email") or f"#{row.id}"
     return names
-
-
-def _name_users(events: list[Event]) -> None:
-    """Replace user ids by names, with one query for all of them."""
-    ids = sorted({e.who for e in events if isinstance(e.who, int)})
-    names = {}
-    if ids and "user" in runtime().metadata.entities:
-        try:
-            for row in service().query("user").filter(id__in=ids).page(size=len(ids), count=False).rows:
-                names[row.id] = row.get("name") or row.get("email") or f"#{row.id}"
-        except (PermissionDenied, QueryError):
-            pass
-    for event in events:
-        if event.who is None or isinstance(event.who, int):
-            event.who = names.get(event.who, "system" if event.who is None else f"user #{event.who}")
