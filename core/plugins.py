@@ -217,19 +217,14 @@ class PluginSet:
 
     def menu_items(self, user=None) -> list:
         """Menu entries for ``user``, sorted by ``order`` then (English) label."""
+        from trellis.web.labels import label
+
         items = [item for _, item in self.collect("menu_items", user=user)]
-        return sorted(items, key=lambda item: (item.order, _english(item.label)))
+        return sorted(items, key=lambda item: (item.order, label(item.label, locale="en")))
 
     def cli_commands(self) -> list:
         """click commands the plugins add, in load order."""
         return [item for _, item in self.collect("cli_commands")]
-
-
-def _english(text: str | dict) -> str:
-    """A label that may be per locale (``{"en": ..., "ru": ...}``) as one sortable string."""
-    if isinstance(text, dict):
-        return str(text.get("en") or next(iter(text.values()), ""))
-    return str(text)
 
 
 def _invoke(plugin: Plugin, impl: Any, hook_name: str, kwargs: dict[str, Any]) -> Any:

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 
 JOB = "trellis.web_import"
-MAX_BYTES = 20 * 1024 * 1024   # default of the IMPORT_MAX_BYTES setting
-KEEP_DAYS = 7                  # default of the IMPORT_KEEP_DAYS setting
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _CHUNK = 64 * 1024
@@ -39,8 +37,8 @@ def folder(app) -> Path:
 
 
 def max_bytes(app) -> int:
-    """The largest file the page takes (``IMPORT_MAX_BYTES``, default 20 MB)."""
-    return int(app.config.get("IMPORT_MAX_BYTES") or MAX_BYTES)
+    """The largest file the page takes (the ``IMPORT_MAX_BYTES`` setting, default 20 MB)."""
+    return int(app.config["IMPORT_MAX_BYTES"])
 
 
 def prune(app, now: float | None = None) -> int:
@@ -49,7 +47,7 @@ def prune(app, now: float | None = None) -> int:
     A running job rewrites its state at each batch, so it is never old. Returns the
     number of uploads removed.
     """
-    cutoff = (time.time() if now is None else now) - 86400 * int(app.config.get("IMPORT_KEEP_DAYS") or KEEP_DAYS)
+    cutoff = (time.time() if now is None else now) - 86400 * int(app.config["IMPORT_KEEP_DAYS"])
     newest: dict[str, float] = {}
     files: dict[str, list[Path]] = {}
     for path in folder(app).iterdir():
