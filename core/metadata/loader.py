@@ -53,7 +53,7 @@ def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapp
     for doc in documents(layers, report):
         by_kind[doc.kind].append(doc)
     of_entities, of_workflows, of_dashboards = split_extends(by_kind["extends"], by_kind["entity"],
-                                                             by_kind["workflow"], reader, by_kind["dashboard"])
+                                                             by_kind["workflow"], by_kind["dashboard"], reader)
     drafts = assemble(by_kind["entity"], of_entities, reader)
     builder = EntityBuilder(types, reader)
     entities = {}

@@ -44,7 +44,7 @@ class WorkflowDraft:
 
 
 def split_extends(extends_docs: list[Document], entity_docs: list[Document], workflow_docs: list[Document],
-                  reader: Reader, dashboard_docs: list[Document] = ()) -> tuple[list[Document], ...]:
+                  dashboard_docs: list[Document], reader: Reader) -> tuple[list[Document], ...]:
     """The ``extends:`` documents by what they name: (entities or nothing known, workflows, dashboards)."""
     kinds = {"entity": entity_docs, "workflow": workflow_docs, "dashboard": dashboard_docs}
     defined = {kind: {doc.body.get(kind): doc.body for doc in docs if isinstance(doc.body.get(kind), str)}
