@@ -117,3 +117,22 @@ def test_the_wait_doubles_with_each_further_wrong_password_up_to_fifteen_minutes
                                    .values(locked_until=datetime.now(UTC) - timedelta(seconds=1)))
     # in units of 30 s: 30 s, 1, 2, 4, 8 minutes, then 15 minutes
     assert waits == [1, 2, 4, 8, 16, 30, 30]
+
+
+def test_guesses_read_at_the_same_moment_each_count(app):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+    from trellis.data.unit import unit_of_work
+    from trellis.security.accounts import count_failure, credentials
+
+    with app.app_context():
+        ann = create_user(app, "ann@example.com", PASSWORD, role="admin")
+    table = credentials(app)
+    with app.app_context(), unit_of_work(app) as connection:
+        stale = connection.execute(select(table).where(table.c.user_id == ann.id)).mappings().first()
+        for _ in range(MAX_FAILED_LOGINS):  # each as a parallel request would: from the same row read
+            count_failure(app, connection, stale, datetime.now(UTC))
+        counted, locked = connection.execute(select(table.c.failed_logins, table.c.locked_until)
+                                             .where(table.c.user_id == ann.id)).one()
+    assert counted == MAX_FAILED_LOGINS and locked is not None

@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from trellis.data.storage import as_utc
 from trellis.runtime import runtime
 
@@ -191,30 +190,18 @@ def hit(app, caller: str, limit_text: Any = None, now: float | None = None) -> i
 def _count_hit(connection, table, caller: str, window: int) -> int:
     """Add one hit to ``caller``'s counter of ``window`` and return the new count.
 
-    On SQLite and PostgreSQL one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``, atomic
+    One ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (SQLite and PostgreSQL), atomic
     across processes; a caller's older windows are deleted when a new one starts (the
-    count comes back 1). Other databases: UPDATE, else INSERT, then read the count.
+    count comes back 1).
     """
-    key = (table.c.caller == caller) & (table.c.window_start == window)
-    dialect = connection.dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as upsert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        statement = upsert(table).values(caller=caller, window_start=window, hits=1)
-        statement = statement.on_conflict_do_update(index_elements=[table.c.caller, table.c.window_start],
-                                                    set_={"hits": table.c.hits + 1}).returning(table.c.hits)
-        hits = connection.execute(statement).scalar()
-        if hits == 1:
-            connection.execute(delete(table).where(table.c.caller == caller, table.c.window_start < window))
-        return hits
-    # UPDATE first: the common case, and atomic across processes (hits = hits + 1 in SQL).
-    if connection.execute(update(table).where(key).values(hits=table.c.hits + 1)).rowcount == 0:
+    if connection.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    else:  # PostgreSQL: the only other database Trellis runs on (trellis.config.check_database_url)
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    statement = upsert(table).values(caller=caller, window_start=window, hits=1)
+    statement = statement.on_conflict_do_update(index_elements=[table.c.caller, table.c.window_start],
+                                                set_={"hits": table.c.hits + 1}).returning(table.c.hits)
+    hits = connection.execute(statement).scalar()
+    if hits == 1:
         connection.execute(delete(table).where(table.c.caller == caller, table.c.window_start < window))
-        try:
-            with connection.begin_nested():
-                connection.execute(insert(table).values(caller=caller, window_start=window, hits=1))
-        except IntegrityError:  # another process inserted the row first
-            connection.execute(update(table).where(key).values(hits=table.c.hits + 1))
-    return connection.execute(select(table.c.hits).where(key)).scalar()
+    return hits

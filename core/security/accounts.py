@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from trellis.runtime import runtime
 from trellis.security.password_policy import password_problem
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -226,11 +226,18 @@ def is_waiting(row, now: datetime) -> bool:
 
 
 def count_failure(app, connection, row, now: datetime) -> None:
-    """One more wrong password (or code) for the account of credential ``row``; it may have to wait."""
+    """One more wrong password (or code) for the account of credential ``row``; it may have to wait.
+
+    Counted in SQL (``failed_logins + 1 ... RETURNING``), not from ``row``: guesses sent at
+    the same moment each read the same row, and would otherwise count as one.
+    """
     table = credentials(app)
-    failed = (row["failed_logins"] or 0) + 1
-    connection.execute(update(table).where(table.c.user_id == row["user_id"]).values(
-        failed_logins=failed, locked_until=_lock_after(failed, now)))
+    mine = table.c.user_id == row["user_id"]
+    failed = connection.execute(update(table).where(mine).values(
+        failed_logins=func.coalesce(table.c.failed_logins, 0) + 1).returning(table.c.failed_logins)).scalar()
+    lock = _lock_after(failed, now)
+    if lock is not None:
+        connection.execute(update(table).where(mine).values(locked_until=lock))
 
 
 def start_session(app, connection, user_id: int, **values) -> str:
