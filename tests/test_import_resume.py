@@ -98,6 +98,26 @@ def test_an_import_leaves_no_object_frozen_for_the_garbage_collector(app, svc, w
     assert gc.get_freeze_count() == 0
 
 
+def test_an_import_ending_inside_another_leaves_the_other_frozen_until_it_ends(app, svc, write, tmp_path):
+    import gc
+    import threading
+
+    other = tmp_path / "other.csv"
+    other.write_text("first_name,last_name,email\nZed,Zulu,zed@example.com\n", encoding="utf-8")
+    seen = []
+
+    def progress(rows):
+        if not seen:  # the first batch of the outer import: run a whole second one, as another job would
+            worker = threading.Thread(target=import_file, args=(app, "contact", other, ImportOptions()))
+            worker.start()
+            worker.join()
+        seen.append(gc.get_freeze_count())
+
+    import_file(app, "contact", people(write), ImportOptions(batch_size=5), progress=progress)
+    assert len(seen) > 1 and all(count > 0 for count in seen)
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_crashed_import_leaves_no_object_frozen_either(app, svc, write, crash):
     import gc
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -516,12 +517,26 @@ def _frozen() -> Iterator[None]:
     file's rows included, so without this the cost per row grows with the file
     (at 100,000 rows about a sixth of the import's time went there). Frozen objects
     are not freed while frozen, and go back to the collector at the end.
+
+    The freeze is process-wide, and imports may run side by side as jobs in a web
+    process: the first to start freezes, the last to end unfreezes.
     """
-    gc.freeze()
+    global _freezers
+    with _freezing:
+        if _freezers == 0:
+            gc.freeze()
+        _freezers += 1
     try:
         yield
     finally:
-        gc.unfreeze()
+        with _freezing:
+            _freezers -= 1
+            if _freezers == 0:
+                gc.unfreeze()
+
+
+_freezing = threading.Lock()
+_freezers = 0   # imports running in this process under _frozen()
 
 
 class _RollBack(Exception):
