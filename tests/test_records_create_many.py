@@ -153,7 +153,7 @@ def test_insert_rows_stores_what_sqlalchemys_insert_stores(svc):
     from datetime import UTC, datetime
 
     from sqlalchemy import insert, select
-    from trellis.data.bulk import bind, insert_rows, insert_values
+    from trellis.data.bulk import insert_rows, insert_values
     from trellis.data.unit import unit_of_work
 
     table = svc.schema.history
@@ -165,13 +165,13 @@ def test_insert_rows_stores_what_sqlalchemys_insert_stores(svc):
         connection.execute(insert(table), [{**row, "record_id": 3}])
         keys = tuple(row)
         insert_values(connection, table, keys, [tuple({**row, "record_id": 4}.values())])
-        bound = {**row, "record_id": 5, "at": bind(connection, table, "at", at)}
-        insert_values(connection, table, keys, [tuple(bound.values())], bound=("at",))
+        shared = [tuple({**row, "record_id": 5}.values()), tuple({**row, "record_id": 6}.values())]
+        insert_values(connection, table, keys, shared)  # one ``at`` object in both rows, converted once
     with unit_of_work(svc.app, write=False) as connection:
         stored = connection.execute(select(table).order_by(table.c.record_id)).mappings().all()
-    assert [r["record_id"] for r in stored] == [1, 2, 3, 4, 5]
+    assert [r["record_id"] for r in stored] == [1, 2, 3, 4, 5, 6]
     plain = [{k: v for k, v in r.items() if k not in ("id", "record_id")} for r in stored]
-    assert plain[0] == plain[1] == plain[2] == plain[3] == plain[4]
+    assert plain[0] == plain[1] == plain[2] == plain[3] == plain[4] == plain[5]
 
 
 def test_insert_returning_gives_the_ids_in_the_order_of_the_rows_or_none(svc):

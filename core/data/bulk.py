@@ -31,29 +31,19 @@ def insert_rows(connection, table, rows: list[dict[str, Any]]) -> None:
     insert_values(connection, table, keys, [tuple([row[k] for k in keys]) for row in rows])
 
 
-def insert_values(connection, table, keys: tuple[str, ...], rows: list[tuple], bound: tuple[str, ...] = ()) -> None:
+def insert_values(connection, table, keys: tuple[str, ...], rows: list[tuple]) -> None:
     """INSERT ``rows``, tuples of values in the order of ``keys`` (column names); no ids come back.
 
-    :func:`insert_rows` without a dict per row, for callers that build many rows.
-    ``bound`` names columns whose values the caller already passed through
-    :func:`bind` (e.g. one timestamp shared by every row, converted once).
+    :func:`insert_rows` without a dict per row, for callers that build many rows. A
+    value object shared by many rows (one timestamp) is converted for the driver once.
     """
     if not rows:
         return
     statement = _compiled(connection.dialect, table, keys)
     if statement is None:
-        if bound:
-            raise ValueError(f"{table.name}: columns {', '.join(bound)} cannot be bound in advance here")
         connection.execute(insert(table), [dict(zip(keys, row, strict=True)) for row in rows])
         return
-    connection.exec_driver_sql(statement[0], _parameters(statement, rows, {keys.index(k) for k in bound}))
-
-
-def bind(connection, table, column: str, value: Any) -> Any:
-    """``value`` as the driver takes it for ``column`` of ``table`` (SQLite's datetimes as text)."""
-    dialect = connection.dialect
-    process = table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-    return value if process is None or value is None else process(value)
+    connection.exec_driver_sql(statement[0], _parameters(statement, rows))
 
 
 def insert_returning(connection, table, rows: list[dict[str, Any]], column: str) -> list[Any] | None:
@@ -158,13 +148,9 @@ def _compiled(dialect, table, keys: tuple[str, ...], returning: str | None = Non
     return found
 
 
-def _parameters(statement, rows: list[tuple], bound: set[int] | frozenset = frozenset()) -> list:
-    """``rows`` as the driver's parameters for a compiled ``statement`` (processed, in placeholder order).
-
-    ``bound``: indexes of columns already processed.
-    """
+def _parameters(statement, rows: list[tuple]) -> list:
+    """``rows`` as the driver's parameters for a compiled ``statement`` (processed, in placeholder order)."""
     _, order, processors, positional = statement
-    processors = [(i, process) for i, process in processors if i not in bound] if bound else processors
     if processors:
         rows = _processed(rows, processors)
     if positional:

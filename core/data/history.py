@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
-from trellis.data.bulk import bind, insert_values
+from trellis.data.bulk import insert_values
 from trellis.data.storage import as_utc
 
 _quoted = json.encoder.encode_basestring  # what json.dumps(text, ensure_ascii=False) returns
@@ -60,10 +60,9 @@ _COLUMNS = ("entity", "record_id", "field", "old", "new", "user_id", "at", "chan
 def write_many(connection, schema, entity: str, changed: list[tuple[int, dict[str, tuple[Any, Any]]]],
                user_id: Any, at: datetime, channel: str) -> None:
     """:func:`write_changes` for many records of ``entity`` (``[(record id, changes)]``), in one statement."""
-    at = bind(connection, schema.history, "at", at)  # once: every row of the call shares it
     rows = [(entity, record_id, name, to_json(old), to_json(new), user_id, at, channel)
             for record_id, changes in changed for name, (old, new) in changes.items()]
-    insert_values(connection, schema.history, _COLUMNS, rows, bound=("at",))
+    insert_values(connection, schema.history, _COLUMNS, rows)  # ``at``, one object, is converted once
 
 
 @dataclass(frozen=True)
