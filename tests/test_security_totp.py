@@ -397,6 +397,20 @@ def test_after_enrolling_the_administrator_may_work_but_not_turn_it_off(strict_a
     assert r.status_code == 403 and client.get("/app/contact").status_code == 200
 
 
+def test_the_rule_holds_for_every_caller_of_disable_not_only_the_page(strict_app):
+    from trellis import PermissionDenied
+    from trellis.security import totp
+    from trellis.security.accounts import find_user_id
+
+    clock = _with_clock(strict_app)
+    client = signed_in(strict_app)
+    enrol(client, clock)
+    with strict_app.app_context():
+        with pytest.raises(PermissionDenied):
+            totp.disable(strict_app, find_user_id(strict_app, EMAIL), PASSWORD)
+    assert "Unused recovery codes" in client.get(PAGE).get_data(as_text=True)  # still on
+
+
 def test_other_users_are_not_sent_to_enrol(strict_app):
     with strict_app.app_context():
         create_user(strict_app, "ann@example.com", PASSWORD, role="contacts_user")

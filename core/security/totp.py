@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 import pyotp
 from markupsafe import Markup
 from sqlalchemy import select, update
+from trellis.errors import PermissionDenied
 from trellis.runtime import runtime
 from trellis.security import accounts
 
@@ -61,6 +62,11 @@ class Enrolment:
         svg = segno.make(self.uri, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff",
                                                          svgclass="totp-qr")
         return Markup(svg)  # noqa: S704 - segno writes the modules as path data; no text of the URI
+
+
+def required(app, is_admin: bool) -> bool:
+    """True when the organisation requires two-step sign-in of this user (``TRELLIS_REQUIRE_TOTP_FOR_ADMINS``)."""
+    return bool(app.config.get("REQUIRE_TOTP_FOR_ADMINS")) and bool(is_admin)
 
 
 def now(app) -> float:
@@ -163,21 +169,28 @@ def complete_sign_in(app, user_id: int, code: str) -> accounts.Account | None:
             return None
         step = _matching_step(row["totp_secret"], code, moment, row["totp_last_step"])
         if step is not None:
-            # Only if no other request used this step meanwhile: a code works once.
-            unused = (table.c.totp_last_step.is_(None)) | (table.c.totp_last_step < step)
-            changes = {"totp_last_step": step}
+            claimed = _claim_step(app, connection, user_id, step)
         else:
             left = _without(row["totp_recovery"], code)
             if left is None:
                 accounts.count_failure(app, connection, row, datetime.fromtimestamp(moment, UTC))
                 return None
-            unused = table.c.totp_recovery == row["totp_recovery"]
-            changes = {"totp_recovery": json.dumps(left)}
-        claimed = connection.execute(update(table).where(table.c.user_id == user_id, unused).values(**changes))
-        if claimed.rowcount != 1:
+            # Only if no other request used a recovery code meanwhile: each works once.
+            claimed = connection.execute(update(table).where(
+                table.c.user_id == user_id, table.c.totp_recovery == row["totp_recovery"]).values(
+                totp_recovery=json.dumps(left))).rowcount == 1
+        if not claimed:
             return None
         token = accounts.start_session(app, connection, user_id)
     return accounts.load_account(app, user_id, token)
+
+
+def _claim_step(app, connection, user_id: int, step: int) -> bool:
+    """Mark the code of time ``step`` used; False when another request used it (or a later one) first."""
+    table = accounts.credentials(app)
+    unused = table.c.totp_last_step.is_(None) | (table.c.totp_last_step < step)
+    return connection.execute(update(table).where(table.c.user_id == user_id, unused)
+                              .values(totp_last_step=step)).rowcount == 1
 
 
 def _without(stored: str | None, recovery_code: str) -> list[str] | None:
@@ -204,11 +217,15 @@ def disable(app, user_id: int, code_or_password: str) -> bool:
 
     A wrong proof counts as a failure of the account, and while the account must wait
     none is accepted, so a borrowed session cannot be used to guess the password.
+    PermissionDenied, changing nothing, for an administrator the organisation requires it of
+    (:func:`required`).
     """
     from trellis.data.unit import unit_of_work
 
     with unit_of_work(app) as connection:
         row = _credential(connection, app, user_id)
+        if row is not None and required(app, row["is_admin"]):
+            raise PermissionDenied("the organisation requires two-step sign-in for administrators")
         if row is None or not row["totp_secret"] or not _proven(app, connection, row, code_or_password):
             return False
         _turn_off(app, connection, user_id)
@@ -238,10 +255,7 @@ def _proven(app, connection, row, code_or_password: str) -> bool:
         return False
     step = _matching_step(row["totp_secret"], code_or_password, moment, row["totp_last_step"])
     if step is not None:  # the code is used up here too, as at sign-in: seen over a shoulder, it proves nothing more
-        table = accounts.credentials(app)
-        unused = table.c.totp_last_step.is_(None) | (table.c.totp_last_step < step)
-        return connection.execute(update(table).where(table.c.user_id == row["user_id"], unused)
-                                  .values(totp_last_step=step)).rowcount == 1
+        return _claim_step(app, connection, row["user_id"], step)
     return _password_proves(app, connection, row, code_or_password, moment)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
+from trellis.errors import PermissionDenied
 from trellis.security import accounts, totp
 
 bp = Blueprint("totp", __name__, url_prefix="/preferences/two-step")
@@ -20,7 +21,7 @@ ENROLMENT_ENDPOINTS = {"totp.settings", "totp.enable", "security.logout", "secur
 
 
 def _required_for(user) -> bool:
-    return bool(current_app.config.get("REQUIRE_TOTP_FOR_ADMINS")) and user.is_admin
+    return totp.required(current_app, user.is_admin)
 
 
 def enrolment_required():
@@ -28,7 +29,7 @@ def enrolment_required():
     if request.endpoint in ENROLMENT_ENDPOINTS or not current_app.config.get("REQUIRE_TOTP_FOR_ADMINS"):
         return None
     user = current_user._get_current_object()
-    if not user.is_authenticated or user.totp or not user.is_admin:
+    if not user.is_authenticated or user.totp or not _required_for(user):
         return None
     if request.accept_mimetypes.best == "application/json":
         return {"error": {"code": "two_step_required", "message": "turn on two-step sign-in first"}}, 403
@@ -93,10 +94,11 @@ def recovery_codes():
 def disable():
     """Turn two-step sign-in off, proven by a current code or the password."""
     app = current_app._get_current_object()
-    if _required_for(current_user):
+    try:
+        if not totp.disable(app, current_user.id, request.form.get("proof", "")):
+            return _page(422, error=_("Wrong code or password."))
+    except PermissionDenied:
         return _page(403, error=_("Your organisation requires two-step sign-in for administrators."))
-    if not totp.disable(app, current_user.id, request.form.get("proof", "")):
-        return _page(422, error=_("Wrong code or password."))
     flash(_("Two-step sign-in is off."))
     return redirect(url_for("pages.preferences") if "pages.preferences" in app.view_functions
                     else url_for(".settings"))
