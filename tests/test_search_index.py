@@ -67,6 +67,18 @@ def test_the_index_follows_create_update_delete_and_import(svc):
         assert_index_matches_table(connection, "person")
 
 
+def test_without_the_index_a_search_page_asks_for_it_once_and_still_finds(svc):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the FTS table is SQLite's; PostgreSQL asks pg_indexes the same way")
+    for name in ("Ann Smith", "Bob Smithers", "Cy Jones"):
+        svc.create("person", {"name": name})
+    with db.engine.begin() as connection:
+        search_index.drop_sqlite(connection, "person")
+    seen = statements_of(lambda: found(svc, "smith"))
+    assert found(svc, "smith") == ["Ann Smith", "Bob Smithers"]
+    assert sum("sqlite_master" in s for s in seen) == 1, seen
+
+
 def test_a_common_word_late_in_the_sort_order_pages_like_a_scan(svc, monkeypatch):
     # A probe of 3 rows along the order finds too few matches, so the index is asked for all of them.
     monkeypatch.setattr(query_module, "SEARCH_PROBE", 3)

@@ -82,6 +82,7 @@ class Query:
         self._entity = entity
         self._state = state or _State()
         self._table = service.schema.tables[entity.name]
+        self._indexed: bool | None = None   # whether the search index exists, once asked (see _search_indexed)
 
     def _with(self, filters: list[Any] | None = None, order: list[tuple[str, bool]] | None = None,
               search: list[str] | None = None) -> Query:
@@ -237,7 +238,11 @@ class Query:
         return clauses + [column.like(f"%{_escape(w)}%", escape="\\") for w in words if w not in use]
 
     def _search_indexed(self, connection) -> bool:
-        return self._service.schema.search_ready(connection, self._table.name)
+        """Whether the table's search index exists: asked once per query (a page asks up to five
+        times), even while the answer is no (the schema remembers only a yes, across queries)."""
+        if self._indexed is None:
+            self._indexed = self._service.schema.search_ready(connection, self._table.name)
+        return self._indexed
 
     def _readable(self) -> set[str] | None:
         return self._service.access.readable_fields(self._service.user, self._entity.name)
