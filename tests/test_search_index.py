@@ -129,6 +129,13 @@ def search_part(org, term):
         return [r["name"] for r in records_for(app).query("part").search(term).order_by("name").page().rows]
 
 
+def assert_part_index_complete(org):
+    """The FTS table and its triggers exist for ``part`` and index exactly its rows."""
+    with org.engine().connect() as connection:
+        assert search_index.sqlite_present(connection, "part")
+        assert_index_matches_table(connection, "part")
+
+
 def test_migrate_adds_the_search_index_to_a_database_made_before_it(org):
     sqlite_only(org)
     with org.engine().begin() as connection:
@@ -138,9 +145,7 @@ def test_migrate_adds_the_search_index_to_a_database_made_before_it(org):
     code, out, _ = org.cli("migrate")
     assert code == 0 and "+ search index trellis_search_part" in out
     assert search_part(org, "olt") == ["Bolt"]
-    with org.engine().connect() as connection:
-        assert search_index.sqlite_present(connection, "part")
-        assert_index_matches_table(connection, "part")
+    assert_part_index_complete(org)
     code, out, _ = org.cli("migrate", "--dry-run")
     assert "search index" not in out
 
@@ -153,9 +158,7 @@ def test_changing_the_search_fields_refills_the_index(org):
     assert code == 0 and "+ fill part._search" in out and "+ search index trellis_search_part" in out
     assert search_part(org, "zinc") == ["Bolt"]
     assert search_part(org, "nut") == ["Nut"]
-    with org.engine().connect() as connection:
-        assert search_index.sqlite_present(connection, "part")
-        assert_index_matches_table(connection, "part")
+    assert_part_index_complete(org)
 
 
 def test_migrate_remakes_triggers_a_lost_and_prune_keeps_them(org):
@@ -174,9 +177,7 @@ search: [name]
     assert code == 0
     org.sql("INSERT INTO part (name, _search) VALUES ('Washer', 'washer')")
     assert search_part(org, "ashe") == ["Washer"]
-    with org.engine().connect() as connection:
-        assert search_index.sqlite_present(connection, "part")
-        assert_index_matches_table(connection, "part")
+    assert_part_index_complete(org)
 
 
 def test_prune_of_a_removed_entity_drops_its_search_index(org):
