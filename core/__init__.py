@@ -15,9 +15,9 @@ from trellis.errors import (
     TrellisError,
     ValidationError,
 )
-from trellis.hookspecs import hookimpl
-from trellis.plugin_types import Action, DemoContext, MenuItem, ScheduledJob, Widget
 from trellis.plugins import PluginError, PluginLoadError
+from trellis.plugins.hookspecs import hookimpl
+from trellis.plugins.types import Action, DemoContext, MenuItem, ScheduledJob, Widget
 
 __version__ = "0.1.0"
 

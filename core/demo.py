@@ -40,7 +40,7 @@ def prepare(app) -> Iterator[str]:
 def load_demo_data(app):
     """Call every plugin's ``demo_data`` hook with a ``DemoContext``; returns the context."""
     from trellis.data.records import records_for
-    from trellis.plugin_types import DemoContext
+    from trellis.plugins.types import DemoContext
     from trellis.runtime import runtime
 
     with app.app_context():

@@ -41,12 +41,12 @@ _counter = itertools.count()
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """The app, its users (per role), signed-in clients and API headers, built once per module."""
-    from trellis.api.testing import bearer
     from trellis.app import create_app
     from trellis.data.database import db
     from trellis.data.migrate import upgrade
     from trellis.security.accounts import create_user
-    from trellis.security.testing import csrf_token, login
+    from trellis.testing.api import bearer
+    from trellis.testing.web import csrf_token, login
 
     base = tmp_path_factory.mktemp("security")
     (base / "org" / "metadata").mkdir(parents=True)

@@ -60,11 +60,11 @@ class Planted:
 
 def build_world(base) -> SimpleNamespace:
     """The app on a fresh SQLite file in ``base``, its users, signed-in clients and API headers."""
-    from trellis.api.testing import bearer
     from trellis.app import create_app
     from trellis.data.migrate import upgrade
     from trellis.security.accounts import create_user, load_account
-    from trellis.security.testing import csrf_token, login
+    from trellis.testing.api import bearer
+    from trellis.testing.web import csrf_token, login
 
     (base / "org" / "metadata").mkdir(parents=True)
     app = create_app({"DATABASE_URL": f"sqlite:///{base / 'db.sqlite'}", "ORG_DIR": str(base / "org"),

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from test_api_world import write_world
-from trellis.api.testing import api_app, bearer, new_user
 from trellis.data.database import db
+from trellis.testing.api import api_app, bearer, new_user
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "api.md"
 BLOCKS = re.findall(r"```bash\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)

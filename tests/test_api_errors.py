@@ -3,10 +3,10 @@
 import pytest
 from test_api_world import *  # noqa: F403 - the shared fixtures
 from trellis import hookimpl
-from trellis.api.testing import api_app, bearer, new_user
 from trellis.data.access import SystemAccess
 from trellis.data.database import db
 from trellis.runtime import runtime
+from trellis.testing.api import api_app, bearer, new_user
 
 
 def error(answer, status):

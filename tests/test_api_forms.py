@@ -2,9 +2,9 @@
 
 import pytest
 from test_api_world import write_world
-from trellis.api.testing import api_app
 from trellis.data.database import db
 from trellis.data.records import records_for
+from trellis.testing.api import api_app
 
 FORMS = {"contact_us": {"entity": "person", "fields": ["name", "email"], "values": {"score": 1},
                         "honeypot": "website", "rate_limit": "3/minute"},

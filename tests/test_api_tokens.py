@@ -3,8 +3,8 @@
 import pytest
 from test_api_world import *  # noqa: F403 - the shared fixtures
 from trellis.api import create_token, revoke_token, tokens_of
-from trellis.api.testing import api_app, bearer
 from trellis.data.database import db
+from trellis.testing.api import api_app, bearer
 
 
 def test_no_token_is_401_with_www_authenticate(client):
@@ -64,7 +64,7 @@ def limited(trellis_config):
 
 
 def test_the_rate_limit_answers_429_with_retry_after(limited):
-    from trellis.api.testing import new_user
+    from trellis.testing.api import new_user
 
     headers = bearer(limited, new_user(limited, "ann@example.com"))
     client = limited.test_client()
@@ -76,7 +76,7 @@ def test_the_rate_limit_answers_429_with_retry_after(limited):
 
 
 def test_the_rate_limit_is_counted_per_token(limited):
-    from trellis.api.testing import new_user
+    from trellis.testing.api import new_user
 
     user = new_user(limited, "ann@example.com")
     first, second = bearer(limited, user), bearer(limited, user)

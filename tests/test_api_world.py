@@ -6,8 +6,8 @@ Other API test modules import the fixtures from here (``from test_api_world impo
 from pathlib import Path
 
 import pytest
-from trellis.api.testing import api_app, bearer, new_user
 from trellis.data.database import db
+from trellis.testing.api import api_app, bearer, new_user
 
 __all__ = ["admin", "api", "client", "reader", "trellis_config", "writer"]
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-import trellis.expr as expr
+import trellis.expr.evaluator as expr
 from trellis.expr import (
     BUILTIN_FUNCTIONS,
     Expression,

@@ -5,8 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from trellis import hookspecs
-from trellis.plugins import hook_names
+from trellis.plugins import hook_names, hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "plugins.md"

@@ -2,7 +2,7 @@
 
 import pytest
 from trellis.security.accounts import AccountError, create_user
-from trellis.security.testing import csrf_token, login, post
+from trellis.testing.web import csrf_token, login, post
 
 PASSWORD = "correct horse battery"
 

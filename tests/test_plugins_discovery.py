@@ -206,7 +206,7 @@ def test_an_installed_plugins_translations_folder_translates_its_pages(installed
     from babel.messages.mofile import write_mo
     from trellis.app import create_app
     from trellis.data.migrate import upgrade
-    from trellis.security.testing import post, signed_in_client
+    from trellis.testing.web import post, signed_in_client
 
     catalog = Catalog(locale="ru")
     catalog.add("Feedback score", "Оценка отзыва")

@@ -1,8 +1,8 @@
 """``html`` fields are sanitised when stored: scripts and event handlers go, harmless markup stays."""
 
 import pytest
-from trellis.api.testing import bearer, new_user
-from trellis.security.testing import post, signed_in_client
+from trellis.testing.api import bearer, new_user
+from trellis.testing.web import post, signed_in_client
 
 ARTICLE = """
 entity: article

@@ -2,7 +2,7 @@
 
 from trellis.security.accounts import MAX_FAILED_LOGINS, create_user
 from trellis.security.login_limit import MAX_FAILURES
-from trellis.security.testing import csrf_token
+from trellis.testing.web import csrf_token
 
 PASSWORD = "a long enough password"
 

@@ -6,7 +6,7 @@ no longer signs anyone in.
 
 import pytest
 from trellis.security.accounts import create_user
-from trellis.security.testing import login, post
+from trellis.testing.web import login, post
 
 PASSWORD = "correct horse battery"
 NEW = "a brand new passphrase"

@@ -18,8 +18,8 @@ from trellis.errors import SettingsError
 from trellis.runtime import runtime
 from trellis.security.accounts import MAX_FAILED_LOGINS, create_user
 from trellis.security.login_limit import MAX_FAILURES
-from trellis.security.testing import csrf_token, login, post
 from trellis.security.totp import RECOVERY_CODES, STEP, code_at
+from trellis.testing.web import csrf_token, login, post
 
 EMAIL = "root@example.com"
 PASSWORD = "a long enough password"

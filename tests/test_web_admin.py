@@ -7,7 +7,7 @@ import re
 import pytest
 from test_automation_world import *  # noqa: F403 - the shared fixtures
 from test_automation_world import build_app, records_of, write_org
-from trellis.security.testing import post, signed_in_client
+from trellis.testing.web import post, signed_in_client
 
 pytestmark = pytest.mark.parametrize("runner", ["inprocess"], indirect=True)
 

@@ -6,7 +6,7 @@ temporary folder). Skipped, with the reason, where Playwright or Chromium is abs
 """
 
 import pytest
-from trellis.browser_testing import browser_tab, chromium_missing, served
+from trellis.testing.browser import browser_tab, chromium_missing, served
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]

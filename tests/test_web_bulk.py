@@ -5,7 +5,7 @@ import csv
 import io
 
 import pytest
-from trellis.security.testing import post, signed_in_client
+from trellis.testing.web import post, signed_in_client
 
 
 @pytest.fixture

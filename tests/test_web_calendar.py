@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from trellis.security.testing import signed_in_client
+from trellis.testing.web import signed_in_client
 
 
 def test_the_month_shows_each_activity_on_its_day_and_not_other_months(app, records):

@@ -3,7 +3,7 @@
 import pytest
 from markupsafe import escape
 from trellis import Widget, hookimpl
-from trellis.security.testing import signed_in_client
+from trellis.testing.web import signed_in_client
 
 TEAM = """\
 dashboard: team

@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from trellis.security.testing import post, signed_in_client
+from trellis.testing.web import post, signed_in_client
 
 SCRIPT = "<script>alert(1)</script>"
 SAMPLE = """

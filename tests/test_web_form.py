@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from trellis.security.testing import post, signed_in_client
+from trellis.testing.web import post, signed_in_client
 
 DEAL = """
 entity: deal

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from trellis.security.testing import signed_in_client
+from trellis.testing.web import signed_in_client
 
 
 def test_home_lists_my_overdue_and_todays_open_activities_but_not_done_or_others(app, records):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_import_world import *  # noqa: F403 - the shared fixtures (contacts only)
 from trellis.automation import drain
-from trellis.security.testing import post, signed_in_client
+from trellis.testing.web import post, signed_in_client
 
 PEOPLE = ("Фамилия,Имя,E-mail,Notes\n"
           "Petrova,Anna,anna@example.com,x\nIvanov,Ivan,not-an-email,y\nSmith,Jo,jo@example.com,z\n")

@@ -3,7 +3,7 @@
 import pytest
 from test_import_world import *  # noqa: F403 - the shared fixtures (contacts only)
 from trellis.automation.jobs import jobs_of
-from trellis.browser_testing import browser_tab, chromium_missing, served
+from trellis.testing.browser import browser_tab, chromium_missing, served
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]

@@ -8,7 +8,7 @@ import time
 import pytest
 from test_import_world import *  # noqa: F403 - the shared fixtures (contacts only)
 from trellis.automation.jobs import jobs_of
-from trellis.security.testing import post, signed_in_client
+from trellis.testing.web import post, signed_in_client
 
 
 @pytest.fixture

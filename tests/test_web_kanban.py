@@ -1,7 +1,7 @@
 """The kanban board: columns per state, moving a card through the workflow, refusals with reasons."""
 
 import pytest
-from trellis.security.testing import post, signed_in_client
+from trellis.testing.web import post, signed_in_client
 
 DEAL = """
 entity: deal
@@ -168,7 +168,7 @@ def test_an_entity_without_a_workflow_has_no_workflow_page(web):
 
 
 def test_a_user_who_may_not_read_the_entity_does_not_see_its_workflow(app):
-    from trellis.security.testing import signed_in_client
+    from trellis.testing.web import signed_in_client
 
     outsider = signed_in_client(app, "outsider@example.com", role=None, name="Outsider")
     assert outsider.get("/app/deal/workflow").status_code in (403, 404)

@@ -3,8 +3,8 @@
 import re
 
 import pytest
-from trellis.security.testing import signed_in_client
 from trellis.testing import sql_statements
+from trellis.testing.web import signed_in_client
 
 
 @pytest.fixture

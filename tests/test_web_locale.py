@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from trellis.security.testing import post, signed_in_client
+from trellis.testing.web import post, signed_in_client
 
 ROOT = Path(__file__).parent.parent
 TRANSLATIONS = ROOT / "core" / "web" / "translations"

@@ -8,7 +8,7 @@ from trellis.errors import NotFound
 from trellis.io.csv_import import ImportOptions, import_sheet
 from trellis.io.merge import merged_into
 from trellis.io.reading import Sheet
-from trellis.security.testing import post, signed_in_client
+from trellis.testing.web import post, signed_in_client
 
 
 @pytest.fixture

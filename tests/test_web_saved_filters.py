@@ -1,6 +1,6 @@
 """Saved filters: a user names a list's search and filters and finds them again; others do not see them."""
 
-from trellis.security.testing import post, signed_in_client
+from trellis.testing.web import post, signed_in_client
 
 
 def test_a_saved_filter_appears_above_the_list_and_reopens_it(app, records):

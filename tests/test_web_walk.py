@@ -2,7 +2,7 @@
 
 import pytest
 from trellis.runtime import runtime
-from trellis.security.testing import signed_in_client
+from trellis.testing.web import signed_in_client
 
 
 @pytest.fixture

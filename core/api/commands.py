@@ -7,7 +7,7 @@ import json
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from trellis.cli_support import fail
+from trellis.cli.support import fail
 
 
 @click.group("token")

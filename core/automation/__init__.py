@@ -60,7 +60,7 @@ def _register_hooks(plugins, hooks) -> None:
 
     Appended last, so automations see what every plugin's ``after_save`` did.
     """
-    from trellis.plugin_manifest import Plugin
+    from trellis.plugins.manifest import Plugin
 
     if plugins.pm.get_plugin(HOOKS_NAME) is not None:
         return

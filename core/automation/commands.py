@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from trellis.cli_support import fail
+from trellis.cli.support import fail
 
 
 def _celery():

@@ -17,8 +17,8 @@ from trellis.automation.actions import run_actions
 from trellis.data.context import Context
 from trellis.errors import ValidationError
 from trellis.expr import ExpressionError
-from trellis.hookspecs import hookimpl
 from trellis.metadata.model import Automation
+from trellis.plugins.hookspecs import hookimpl
 
 log = logging.getLogger("trellis.automation")
 

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
-from trellis.cli_support import fail
+from trellis.cli.support import fail
 
 
 def _engine_and_schema():

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from trellis.cli_support import fail
+from trellis.cli.support import fail
 from trellis.errors import NotFound, PermissionDenied, ValidationError
 
 

@@ -7,7 +7,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from trellis.cli_support import fail, not_available
+from trellis.cli.support import fail, not_available
 
 
 @click.group("user")

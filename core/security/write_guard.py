@@ -10,7 +10,7 @@ transaction, so refusing here writes nothing.
 from __future__ import annotations
 
 from trellis.errors import ValidationError
-from trellis.hookspecs import hookimpl
+from trellis.plugins.hookspecs import hookimpl
 
 
 class WriteGuard:

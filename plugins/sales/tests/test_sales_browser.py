@@ -7,7 +7,7 @@ Chromium is absent.
 """
 
 import pytest
-from trellis.browser_testing import browser_tab, chromium_missing, served
+from trellis.testing.browser import browser_tab, chromium_missing, served
 
 pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]

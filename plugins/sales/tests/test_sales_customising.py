@@ -9,7 +9,7 @@ from trellis.app import create_app
 from trellis.cli import main
 from trellis.data.database import db
 from trellis.data.records import records_for
-from trellis.security.testing import post, signed_in_client
+from trellis.testing.web import post, signed_in_client
 
 PIPELINE = """\
     # a demo stage between qualified and proposal; "proposal" is called "Offer sent" here
@@ -126,7 +126,7 @@ def test_the_kanban_shows_the_new_stage_between_the_others_and_the_renamed_label
 
 
 def test_the_new_stage_is_an_option_of_the_api_and_a_transition_there(customised):
-    from trellis.api.testing import bearer, new_user
+    from trellis.testing.api import bearer, new_user
 
     client = customised.test_client()
     headers = bearer(customised, new_user(customised, "admin@example.com"), scope="write")

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 from html import unescape
 
 import pytest
-from trellis.api.testing import bearer, new_user
-from trellis.security.testing import signed_in_client
+from trellis.testing.api import bearer, new_user
+from trellis.testing.web import signed_in_client
 
 
 @pytest.fixture

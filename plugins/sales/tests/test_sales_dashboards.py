@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from trellis.security.testing import signed_in_client
+from trellis.testing.web import signed_in_client
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from trellis.security.testing import signed_in_client
+from trellis.testing.web import signed_in_client
 
 ENTITIES = ["lead", "deal", "lost_reason", "product", "quote", "quote_line", "order", "sales_target"]
 KANBANS = ["lead", "deal", "quote", "order"]
@@ -72,7 +72,7 @@ def deal_in(records, stage_moves, amount=1000):
 
 
 def test_dragging_a_deal_to_won_on_the_board_wins_it(client, records):
-    from trellis.security.testing import post
+    from trellis.testing.web import post
 
     deal = deal_in(records, ["qualify", "propose"])
     answer = post(client, f"/app/deal/{deal.id}/move", {"to": "won"}, headers={"Accept": "application/json"})
@@ -81,7 +81,7 @@ def test_dragging_a_deal_to_won_on_the_board_wins_it(client, records):
 
 
 def test_dragging_a_deal_to_lost_without_a_reason_is_refused_with_the_reason(client, records):
-    from trellis.security.testing import post
+    from trellis.testing.web import post
 
     deal = deal_in(records, ["qualify"])
     answer = post(client, f"/app/deal/{deal.id}/move", {"to": "lost"}, headers={"Accept": "application/json"})

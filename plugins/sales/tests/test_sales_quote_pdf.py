@@ -4,7 +4,7 @@ import io
 
 import pytest
 from pypdf import PdfReader
-from trellis.security.testing import signed_in_client
+from trellis.testing.web import signed_in_client
 from trellis_plugins.sales import quote_pdf
 
 

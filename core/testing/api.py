@@ -1,6 +1,6 @@
 """Helpers for tests of the REST API (Trellis's own and plugins')::
 
-    from trellis.api.testing import api_app, bearer, new_user
+    from trellis.testing.api import api_app, bearer, new_user
 
     app = api_app(trellis_config)                 # create_app + the API + migrate
     user = new_user(app, "ann@example.com")

@@ -4,7 +4,7 @@ Never a browser Playwright downloads itself (there is no such download on our ma
 ``apt-get install chromium``, or point ``TRELLIS_CHROMIUM`` at one. A test module uses it so::
 
     import pytest
-    from trellis.browser_testing import CHROMIUM, browser_tab, chromium_missing, served
+    from trellis.testing.browser import CHROMIUM, browser_tab, chromium_missing, served
 
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")

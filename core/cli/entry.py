@@ -79,9 +79,9 @@ def _run(app, host: str, port: int, debug: bool = False) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path):
     """Scaffold an organisation folder: metadata/, themes/, trellis.yaml."""
-    template = Path(__file__).parent / "scaffold"
+    template = Path(__file__).parent.parent / "scaffold"
     if directory.exists() and any(directory.iterdir()):
-        from trellis.cli_support import fail
+        from trellis.cli.support import fail
 
         fail(f"{directory} exists and is not empty; choose a new folder")
     shutil.copytree(template, directory, dirs_exist_ok=True)
@@ -91,12 +91,12 @@ def init(directory: Path):
 
 
 def _add_subsystem_commands(group: click.Group) -> None:
-    from trellis import plugin_commands
     from trellis.api import commands as api
     from trellis.automation import commands as automation
     from trellis.data import commands as data
     from trellis.io import commands as io
     from trellis.metadata import commands as metadata
+    from trellis.plugins import commands as plugin_commands
     from trellis.security import commands as security
 
     # Later modules win a name clash: the API's ``token`` replaces security's placeholder.
@@ -126,5 +126,3 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -1,6 +1,6 @@
 """Helpers for tests that drive the web UI with Flask's test client, CSRF protection on.
 
-    from trellis.security.testing import csrf_token, login, post
+    from trellis.testing.web import csrf_token, login, post
 
     login(client, "ann@example.com", "a password")
     post(client, "/app/contact/new", {"last_name": "Smith"})

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pluggy
-from trellis import hookspecs
 from trellis.errors import TrellisError, ValidationError
-from trellis.plugin_manifest import (
+from trellis.plugins import hookspecs
+from trellis.plugins.manifest import (
     Plugin,
     PluginLoadError,
     check_versions,
@@ -239,7 +239,7 @@ def _invoke(plugin: Plugin, impl: Any, hook_name: str, kwargs: dict[str, Any]) -
 
 
 def hook_names() -> list[str]:
-    """Every hook in :mod:`trellis.hookspecs`, in the order they are documented there."""
+    """Every hook in :mod:`trellis.plugins.hookspecs`, in the order they are documented there."""
     return [name for name, value in vars(hookspecs).items() if hasattr(value, "trellis_spec")]
 
 

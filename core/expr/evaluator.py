@@ -6,7 +6,7 @@ an allow-list and compiled once into a tree of small closures, which are then
 called for every record. Python's ``eval``/``exec``/``compile`` are never used:
 nothing a user writes ever runs as Python code, and no value ever exposes an
 attribute other than the date parts listed in ``_DATE_PARTS``. How values combine
-(numbers, dates, ``None``, the size limits) lives in :mod:`trellis.expr_values`.
+(numbers, dates, ``None``, the size limits) lives in :mod:`trellis.expr.values`.
 
 Conventions a YAML author relies on:
 
@@ -34,7 +34,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, NoReturn
 
-from trellis.expr_values import (  # noqa: F401 - re-exported: the limits and ExpressionError are public here
+from trellis.expr.values import (  # noqa: F401 - the limits and ExpressionError are used and re-exported
     _BINARY,
     _COLLECTION,
     _COMPARE,

@@ -1,0 +1,5 @@
+"""``python -m trellis.cli``: the ``trellis`` command."""
+
+from trellis.cli.entry import main
+
+main()
