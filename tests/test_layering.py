@@ -198,6 +198,18 @@ def test_every_module_level_import_between_core_packages_goes_down_the_layers():
     assert layer_violations(package_graph(CORE)) == []
 
 
+def layer_block(layers=LAYERS) -> str:
+    """The layer table as docs/architecture.md prints it: one line per layer, lowest first."""
+    return "\n".join(f"{i:>2}  " + "  ".join(layer) for i, layer in enumerate(layers))
+
+
+def test_the_architecture_guide_prints_the_same_layers():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = text.split("<!-- layers: checked by tests/test_layering.py; lowest first -->")[1]
+    block = block.split("<!-- end of layers -->")[0].strip().removeprefix("```").removesuffix("```").strip("\n")
+    assert block == layer_block()
+
+
 def test_every_core_package_and_top_level_module_has_a_layer():
     nodes = {node_of(module_name(p, CORE)) for p in CORE.rglob("*.py")}
     listed = {node for layer in LAYERS for node in layer}

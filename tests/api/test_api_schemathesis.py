@@ -2,7 +2,7 @@
 
 Every operation on the person and deal entities (list, create, read, patch, delete, transitions,
 history) and the public web-to-lead forms, 15 examples each, so that it stays fast; run it alone
-with ``pytest -q tests/test_api_schemathesis.py``.
+with ``pytest -q tests/api/test_api_schemathesis.py``.
 """
 
 import pytest
