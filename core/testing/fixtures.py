@@ -132,21 +132,13 @@ def trellis_app(trellis_config):
     """A Trellis application on a fresh database."""
     from trellis.app import create_app
     from trellis.data.database import db
+    from trellis.data.migrate import upgrade
 
     app = create_app(trellis_config)
-    _upgrade(app)
+    upgrade(app)      # the tables the metadata defines, as `trellis migrate` makes them
     yield app
     with app.app_context():
         db.engine.dispose()
-
-
-def _upgrade(app) -> None:
-    # Create the tables the metadata defines (the schema engine may not be there yet).
-    try:
-        from trellis.data.migrate import upgrade
-    except ImportError:
-        return
-    upgrade(app)
 
 
 @pytest.fixture
@@ -158,10 +150,8 @@ def trellis_client(trellis_app):
 @pytest.fixture
 def records(trellis_app):
     """The record service of ``trellis_app``, acting as the system user, inside an app context."""
-    try:
-        from trellis.data.records import records_for
-    except ImportError:
-        pytest.skip("the record service (trellis.data.records) is not available")
+    from trellis.data.records import records_for
+
     with trellis_app.app_context():
         yield records_for(trellis_app)
 
