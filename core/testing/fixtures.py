@@ -23,6 +23,23 @@ Fixtures:
     A factory that installs a throwaway plugin package for one test (an entry point
     in the ``trellis`` group on a temporary ``sys.path`` entry), to test
     dependencies between plugins without pip.
+``client_as``
+    A factory: ``client_as("sales_rep")`` creates a new user with that role (``admin``
+    is the administrator) on ``trellis_app`` and returns a test client signed in as
+    them through the login form; ``client.user_id`` is the user's id. Each call is a
+    new user, so ``client_as("rep")`` twice gives two colleagues. Pages that post need
+    the CSRF token: ``trellis.testing.web.post(client, path, data)``.
+``records_as``
+    A factory: ``records_as("sales_rep")`` is the record service of ``trellis_app``
+    acting as a new user with that role, limited by what the role may do
+    (``PermissionDenied``, hidden fields), inside an app context; ``.user.id`` is the id.
+``browser_page``
+    A Playwright page (Debian's Chromium) on ``trellis_app`` served on a local port:
+    ``browser_page.goto("/login")``, relative paths work. ``browser_page.sign_in(role)``
+    creates a user with ``role`` and signs in through the login form;
+    ``browser_page.shots`` is the folder for screenshots. Skipped, with the reason,
+    when the ``playwright`` package or Chromium is missing (``TRELLIS_CHROMIUM`` points
+    at another Chromium).
 
 Override ``trellis_config`` in a test module to change settings, e.g. to add a
 plugin object that is not installed: ``{**trellis_config, "EXTRA_PLUGINS": [obj]}``.
@@ -30,7 +47,9 @@ plugin object that is not installed: ``{**trellis_config, "EXTRA_PLUGINS": [obj]
 
 from __future__ import annotations
 
+import itertools
 import os
+import secrets
 import textwrap
 import uuid
 from contextlib import contextmanager
@@ -113,21 +132,13 @@ def trellis_app(trellis_config):
     """A Trellis application on a fresh database."""
     from trellis.app import create_app
     from trellis.data.database import db
+    from trellis.data.migrate import upgrade
 
     app = create_app(trellis_config)
-    _upgrade(app)
+    upgrade(app)      # the tables the metadata defines, as `trellis migrate` makes them
     yield app
     with app.app_context():
         db.engine.dispose()
-
-
-def _upgrade(app) -> None:
-    # Create the tables the metadata defines (the schema engine may not be there yet).
-    try:
-        from trellis.data.migrate import upgrade
-    except ImportError:
-        return
-    upgrade(app)
 
 
 @pytest.fixture
@@ -139,10 +150,8 @@ def trellis_client(trellis_app):
 @pytest.fixture
 def records(trellis_app):
     """The record service of ``trellis_app``, acting as the system user, inside an app context."""
-    try:
-        from trellis.data.records import records_for
-    except ImportError:
-        pytest.skip("the record service (trellis.data.records) is not available")
+    from trellis.data.records import records_for
+
     with trellis_app.app_context():
         yield records_for(trellis_app)
 
@@ -182,3 +191,84 @@ def installed_plugin(tmp_path, monkeypatch):
         return package
 
     return install
+
+
+_users = itertools.count(1)
+
+
+def _new_account(app, role: str, password: str | None):
+    """A new user with ``role`` on ``app`` (an ``Account``); the email is unique per call."""
+    from trellis.security.accounts import create_user
+
+    number = next(_users)
+    with app.app_context():
+        return create_user(app, f"{role}.{number}@example.com", password, role=role, name=f"{role} {number}")
+
+
+@pytest.fixture
+def client_as(trellis_app):
+    """A factory: ``client_as(role)`` -> a test client signed in as a new user with ``role``."""
+    from trellis.testing.web import login
+
+    def sign_in(role: str = "admin"):
+        password = secrets.token_urlsafe(16)
+        account = _new_account(trellis_app, role, password)
+        client = trellis_app.test_client()
+        answer = login(client, account.email, password)
+        if answer.status_code != 302:
+            raise AssertionError(f"could not sign in as a {role}: the login form answered {answer.status_code}")
+        client.user_id = account.id
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def records_as(trellis_app):
+    """A factory: ``records_as(role)`` -> the record service acting as a new user with ``role``."""
+    from trellis.data.records import records_for
+
+    def service(role: str = "admin"):
+        return records_for(trellis_app, _new_account(trellis_app, role, None), channel="plugin")
+
+    with trellis_app.app_context():
+        yield service
+
+
+def browser_skip_reason() -> str | None:
+    """Why ``browser_page`` cannot run here (the skip reason), or None when it can."""
+    import importlib.util
+
+    from trellis.testing.browser import chromium_missing
+
+    if importlib.util.find_spec("playwright") is None:
+        return "browser test skipped: the playwright package is not installed (pip install playwright)"
+    missing = chromium_missing()
+    return f"browser test skipped: {missing}" if missing else None
+
+
+@pytest.fixture
+def browser_page(trellis_app, tmp_path):
+    """A Playwright page on ``trellis_app`` served locally, with ``sign_in(role)``; skipped without Chromium."""
+    reason = browser_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    from trellis.testing.browser import browser_tab, served
+
+    with served(trellis_app) as url, browser_tab(url, tmp_path) as tab:
+
+        def sign_in(role: str = "admin"):
+            password = secrets.token_urlsafe(16)
+            account = _new_account(trellis_app, role, password)
+            tab.goto("/login")
+            tab.fill("input[name=email]", account.email)
+            tab.fill("input[name=password]", password)
+            with tab.expect_navigation():
+                tab.click("button[type=submit]")
+            if "/login" in tab.url:
+                raise AssertionError(f"could not sign in as a {role} in the browser")
+            return account
+
+        tab.sign_in = sign_in
+        yield tab
+

@@ -1,7 +1,7 @@
 """The deal kanban in a real browser (Playwright driving Debian's Chromium): a card dragged to
 'won' moves; one dragged to 'lost' without a lost reason is refused and snaps back.
 
-Set up like ``tests/test_web_browser.py``: screenshots go to ``$TRELLIS_ARTEFACTS/browser``
+Set up like ``tests/web/test_web_browser.py``: screenshots go to ``$TRELLIS_ARTEFACTS/browser``
 (default: the test's temporary folder); skipped, with the reason, where Playwright or
 Chromium is absent.
 """
