@@ -15,9 +15,9 @@ def create_app(config: dict | None = None) -> Flask:
     tests pass e.g. ``{"DATABASE_URL": "sqlite://", "TESTING": True}``.
     """
     app = Flask("trellis", static_folder=None)
-    settings.load(app, config)          # defaults < trellis.yaml < TRELLIS_* < config
-    install(app)                        # app.extensions["trellis"]: the shared runtime
-    plugins.init_app(app)               # the pluggy manager, plugins in load order
+    enabled = settings.load(app, config)  # the plugins, then every declared setting: defaults < trellis.yaml
+    install(app)                          # < TRELLIS_* < config; app.extensions["trellis"]: the shared runtime
+    plugins.init_app(app, enabled)        # the pluggy manager, plugins in load order
     metadata.init_app(app)              # YAML layers -> typed model
     data.init_app(app)                  # tables, record service, query builder
     security.init_app(app)              # users, credentials, login, CSRF

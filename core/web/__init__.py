@@ -10,7 +10,6 @@ from importlib.resources import files
 from pathlib import Path
 
 from trellis.runtime import runtime
-from trellis.web import health
 
 PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "static"}
 API_PREFIX = "/api/"  # the REST API signs callers in with bearer tokens itself, and answers in JSON
@@ -25,6 +24,7 @@ def init_app(app) -> None:
         bulk,
         calendar,
         dashboards,
+        health,
         i18n,
         import_pages,
         lists,
