@@ -1,4 +1,4 @@
-"""The record service's write path (DESIGN.md §4): coercion, validation, defaults, computed
+"""The record service's write path: coercion, validation, defaults, computed
 fields, optimistic locking, hooks, history, and one transaction around all of it."""
 
 from datetime import UTC, date, datetime

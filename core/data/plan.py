@@ -1,6 +1,6 @@
 """What a write of one entity needs from its metadata, worked out once per transaction.
 
-The record service runs the same steps for every record it saves (DESIGN.md §4);
+The record service runs the same steps for every record it saves;
 an import runs them for hundreds of records of one entity in one transaction.
 Which coercer each field takes, the order of the computed fields, which fields
 have a default, a check, a roll-up, which workflows own a state field, which

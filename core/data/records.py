@@ -1,4 +1,4 @@
-"""The record service: the one write path of DESIGN.md §4, and the way to read records.
+"""The record service: the one write path, and the way to read records.
 
 Every create, update, delete and transition runs the same steps, in this order:
 

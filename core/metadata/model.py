@@ -72,7 +72,7 @@ class Rollup:
 
 @dataclass
 class Field:
-    """One field of an entity. ``type`` names a FieldType; options as in DESIGN.md §3."""
+    """One field of an entity. ``type`` names a FieldType; options as in docs/admin.md."""
 
     name: str
     type: str

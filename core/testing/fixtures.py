@@ -122,11 +122,9 @@ def trellis_app(trellis_config):
 
 
 def _upgrade(app) -> None:
-    # Create the tables the metadata defines (the schema engine may not be there yet).
-    try:
-        from trellis.data.migrate import upgrade
-    except ImportError:
-        return
+    """Create the tables the metadata defines."""
+    from trellis.data.migrate import upgrade
+
     upgrade(app)
 
 
@@ -139,10 +137,8 @@ def trellis_client(trellis_app):
 @pytest.fixture
 def records(trellis_app):
     """The record service of ``trellis_app``, acting as the system user, inside an app context."""
-    try:
-        from trellis.data.records import records_for
-    except ImportError:
-        pytest.skip("the record service (trellis.data.records) is not available")
+    from trellis.data.records import records_for
+
     with trellis_app.app_context():
         yield records_for(trellis_app)
 

@@ -125,16 +125,12 @@ def timeline(meta, record, panels: list) -> list[Event]:
 
 
 def _emails(meta, record) -> list[Event]:
-    """Emails automations sent (or tried) about the record, when the automation engine is there."""
+    """Emails automations sent (or tried) about the record."""
     from flask import current_app
+    from trellis.automation.email import emails_for
+    from trellis.data.storage import as_utc
 
-    try:
-        from trellis.automation import emails_for
-        from trellis.data.storage import as_utc
-
-        rows = emails_for(current_app._get_current_object(), meta.name, record.id)[:TIMELINE_ROWS]
-    except (ImportError, KeyError, AttributeError):
-        return []
+    rows = emails_for(current_app._get_current_object(), meta.name, record.id)[:TIMELINE_ROWS]
     return [Event("email", as_utc(row["at"]), row.get("automation") or "automation", str(row["subject"]),
                   f"{row['recipient']} · {row['status']}") for row in rows]
 
