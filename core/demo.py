@@ -58,8 +58,6 @@ def _is_empty(app) -> bool:
     from trellis.runtime import runtime
 
     schema = runtime(app).schema
-    if schema is None:
-        return True
     with app.app_context():
         with db.engine.connect() as connection:
             for name, table in schema.tables.items():

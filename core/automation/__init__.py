@@ -74,28 +74,31 @@ def emails_for(app, entity: str, record_id: int) -> list[dict[str, Any]]:
     return email.emails_for(app, entity, record_id)
 
 
+def declare_tables(metadata: Any) -> Any:
+    """Define the engine's tables (runs, outbox, email log, state) on the schema's ``metadata``."""
+    from trellis.automation.tables import add_tables
+
+    return add_tables(metadata)
+
+
 def init_app(app) -> None:
-    """Add the engine's tables to the schema, its hooks to the plugin manager, its jobs and its runner."""
+    """Add the engine's hooks to the plugin manager, its jobs and its runner."""
     from trellis.automation import email, webhooks
     from trellis.automation.events import AutomationHooks, transition_actions
     from trellis.automation.jobs import Jobs, register_job
     from trellis.automation.runners import build_runner, runner_kind
     from trellis.automation.state import AutomationState
-    from trellis.automation.tables import add_tables
     from trellis.runtime import runtime
 
     state = runtime(app)
-    if state.schema is None:
-        return
-    tables = add_tables(state.schema.metadata)
+    tables = state.tables.automation
     jobs = Jobs(app, tables.outbox)
-    state.services["jobs"] = jobs
-    state.services["automation"] = AutomationState(app, tables, jobs)
+    state.jobs = jobs
+    state.automation = AutomationState(app, tables, jobs)
     register_job(app, email.EMAIL_JOB, email.send_job, failed=email.send_failed)
     register_job(app, webhooks.WEBHOOK_JOB, webhooks.send_job)
-    if state.plugins is not None:
-        _register_hooks(state.plugins, AutomationHooks(app))
-    state.services["transition_actions"] = transition_actions(app)
+    _register_hooks(state.plugins, AutomationHooks(app))
+    state.transition_actions = transition_actions(app)
     kind = runner_kind(app.config)
     jobs.runner = build_runner(app, kind)
     if kind == "thread":

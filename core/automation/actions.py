@@ -40,8 +40,7 @@ def run_action(app, spec: ActionSpec, record, context: Context, owner: str) -> N
         return
     from trellis.runtime import runtime
 
-    plugins = runtime(app).plugins
-    action = plugins.actions().get(spec.kind) if plugins is not None else None
+    action = runtime(app).plugins.actions().get(spec.kind)
     if action is None:
         raise LookupError(f"no action kind '{spec.kind}' (is the plugin that adds it enabled?)")
     action.run(record, spec.options, context)

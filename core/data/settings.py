@@ -10,6 +10,6 @@ def settings() -> list[Setting]:
     return [
         Setting("DATABASE_URL", None, "SQLAlchemy URL; default: SQLite file in the instance folder",
                 check_database_url),
-        Setting("LIST_COUNT_CAP", None, "lists count matching records exactly up to this many, then show 'N+'; "
-                                        "default: 1000", positive_integer),
+        Setting("LIST_COUNT_CAP", 1000, "lists count matching records exactly up to this many, then show 'N+'",
+                positive_integer),
     ]

@@ -14,29 +14,20 @@ from typing import Any
 
 
 def api_app(config: dict) -> Any:
-    """``create_app(config)`` with the API wired (if create_app does not yet) and the tables migrated."""
-    from trellis import api
+    """``create_app(config)`` with the tables migrated."""
     from trellis.app import create_app
     from trellis.data.migrate import upgrade
 
     app = create_app(config)
-    api.init_app(app)
     upgrade(app)
     return app
 
 
 def new_user(app, email: str, role: str | None = "admin") -> int:
-    """Create a user who can hold tokens; returns the user id (security's account when wired)."""
-    from trellis.runtime import runtime
+    """Create a user who can hold tokens (security's account); returns the user id."""
+    from trellis.security.accounts import create_user
 
-    if runtime(app).services.get("credentials") is not None:
-        from trellis.security.accounts import create_user
-
-        return create_user(app, email, None, role=role).id
-    from trellis.data.records import records_for
-
-    with app.app_context():
-        return records_for(app).create("user", {"email": email}).id
+    return create_user(app, email, None, role=role).id
 
 
 def bearer(app, user: Any, scope: str = "write", name: str = "test") -> dict[str, str]:

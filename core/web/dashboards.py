@@ -47,7 +47,7 @@ class Panel:
 def visible_dashboards(user) -> list:
     """The dashboards ``user`` may see (administrators: all), sorted by label."""
     metadata = runtime().metadata
-    boards = [d for d in (metadata.dashboards.values() if metadata is not None else ()) if d.shown_to(user)]
+    boards = [d for d in metadata.dashboards.values() if d.shown_to(user)]
     return sorted(boards, key=lambda d: label(d.label, d.name).casefold())
 
 
@@ -72,7 +72,7 @@ def show(name: str):
     """A dashboard's widgets in a grid; a dashboard the user's roles do not include is a 404."""
     user = current_user_object()
     metadata = runtime().metadata
-    dashboard = metadata.dashboards.get(name) if metadata is not None else None
+    dashboard = metadata.dashboards.get(name)
     if dashboard is None or not dashboard.shown_to(user):
         abort(404)
     return render_template("dashboard.html", dashboard=dashboard, panels=panels_of(dashboard, user),

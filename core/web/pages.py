@@ -28,7 +28,7 @@ def service():
 def entity_or_404(name: str):
     """The entity ``name`` of the loaded metadata, or a 404 page."""
     metadata = runtime().metadata
-    if metadata is None or name not in metadata.entities:
+    if name not in metadata.entities:
         abort(404, description=f"There is no '{name}' here.")
     return metadata.entities[name]
 
@@ -53,7 +53,7 @@ def navigation(user) -> list[dict]:
         groups.setdefault(_("Dashboards"), []).extend(boards)
     metadata = runtime().metadata
     others = []
-    for entity in (metadata.entities.values() if metadata is not None else ()):
+    for entity in metadata.entities.values():
         url = f"/app/{entity.name}"
         if url not in covered:
             others.append({"label": entity_label(entity, plural=True), "url": url})
