@@ -62,8 +62,9 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
 def test_malformed_database_url_is_one_line_naming_the_setting(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TRELLIS_DATABASE_URL", "nonsense")
     monkeypatch.chdir(tmp_path)
+    # (`trellis demo` uses its own ./trellis-demo.sqlite, so it is not affected by the setting.)
     with pytest.raises(SystemExit) as caught:
-        main(["demo", "--no-serve"])
+        main(["migrate", "--dry-run"])
     assert caught.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("trellis: error: TRELLIS_DATABASE_URL")
