@@ -1,5 +1,5 @@
 """Package layout for setuptools: ``core/`` installs as ``trellis``, ``plugins/`` as
-``trellis_plugins`` and ``themes/`` as ``trellis.themes`` (DESIGN.md §1).
+``trellis_plugins`` and ``themes/`` as ``trellis.themes``.
 
 The metadata lives in pyproject.toml; this file only computes the package list,
 because setuptools' ``find`` cannot rename packages.

@@ -126,22 +126,9 @@ def build_app(url: str, org: Path, migrate: bool = True, plugins: str | None = N
 
     write_org(org)
     app = create_app(app_config(url, org, plugins))
-    _wire_api(app)
     if migrate:
         upgrade(app)
     return app
-
-
-def _wire_api(app) -> None:
-    """Add the API when ``create_app`` does not (yet): its token table must exist before timing W7."""
-    if any(rule.rule.startswith("/api/v1") for rule in app.url_map.iter_rules()):
-        return
-    try:
-        from trellis import api
-    except ImportError:
-        return
-    if hasattr(api, "init_app"):
-        api.init_app(app)
 
 
 def users(app, count: int) -> list[int]:

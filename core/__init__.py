@@ -5,6 +5,7 @@ Importing this package starts no application and reads no file: call
 :func:`create_app` for that.
 """
 
+from trellis.config import Setting, plugin_config
 from trellis.errors import (
     ConflictError,
     MetadataError,
@@ -17,7 +18,15 @@ from trellis.errors import (
 )
 from trellis.plugins import PluginError, PluginLoadError
 from trellis.plugins.hookspecs import hookimpl
-from trellis.plugins.types import Action, DemoContext, MenuItem, ScheduledJob, Widget
+from trellis.plugins.types import (
+    Action,
+    DemoContext,
+    MenuItem,
+    RecordPanel,
+    ScheduledJob,
+    TimelineEntry,
+    Widget,
+)
 
 __version__ = "0.1.0"
 
@@ -33,14 +42,18 @@ __all__ = [
     "PluginError",
     "PluginLoadError",
     "Problem",
+    "RecordPanel",
     "ScheduledJob",
+    "Setting",
     "SettingsError",
+    "TimelineEntry",
     "TrellisError",
     "ValidationError",
     "Widget",
     "__version__",
     "create_app",
     "hookimpl",
+    "plugin_config",
 ]
 
 

@@ -12,17 +12,20 @@ def create_app(config: dict | None = None) -> Flask:
     """Build a Trellis application.
 
     ``config`` overrides every other source of settings (see :mod:`trellis.config`);
-    tests pass e.g. ``{"DATABASE_URL": "sqlite://", "TESTING": True}``.
+    tests pass e.g. ``{"DATABASE_URL": "sqlite://", "TESTING": True}``. Each step sets
+    parts of the runtime (:mod:`trellis.runtime`) that the later steps read.
     """
     app = Flask("trellis", static_folder=None)
-    settings.load(app, config)          # defaults < trellis.yaml < TRELLIS_* < config
-    install(app)                        # app.extensions["trellis"]: the shared runtime
-    plugins.init_app(app)               # the pluggy manager, plugins in load order
-    metadata.init_app(app)              # YAML layers -> typed model
-    data.init_app(app)                  # tables, record service, query builder
-    security.init_app(app)              # users, credentials, login, CSRF
-    io.init_app(app)                    # import progress, duplicates, merges
-    automation.init_app(app)            # workflows' actions, automations, jobs, email
-    web.init_app(app)                   # pages and /healthz
-    api.init_app(app)                   # /api/v1, OpenAPI, tokens, webhooks
+    enabled = settings.load(app, config)   # the enabled plugins, then every setting they and the core declare
+    install(app)                           # app.extensions["trellis"]: the runtime, built by the steps below
+    plugins.init_app(app, enabled)         # .plugins: the pluggy manager, plugins in load order
+    metadata.init_app(app)                 # .metadata: YAML layers -> typed model
+    data.init_app(app, {                   # .schema, .tables: the entities' tables and each subsystem's own
+        "credentials": security.declare_credentials, "login_failures": security.declare_login_failures,
+        "io": io.declare_tables, "automation": automation.declare_tables,
+        "saved_filters": web.declare_tables, "api": api.declare_tables})
+    security.init_app(app)                 # .access, .csrf, .html_sanitizer: login, roles, the write guard
+    automation.init_app(app)               # .jobs, .automation, .transition_actions: workflows' actions, email
+    web.init_app(app)                      # pages and /healthz
+    api.init_app(app)                      # /api/v1, OpenAPI, tokens, webhooks
     return app

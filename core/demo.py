@@ -22,12 +22,7 @@ def prepare(app) -> Iterator[str]:
     from trellis.runtime import runtime
 
     plugins = runtime(app).plugins
-    if plugins is None or not plugins.implementations("demo_data"):
-        return
-    try:
-        import trellis.data.records  # noqa: F401
-    except ImportError:
-        yield "Demo data skipped: the record service is not available"
+    if not plugins.implementations("demo_data"):
         return
     if not _is_empty(app):
         yield "Demo data already loaded (use --reset to start afresh)"
@@ -51,10 +46,8 @@ def load_demo_data(app):
 
 
 def _upgrade(app) -> None:
-    try:
-        from trellis.data.migrate import upgrade
-    except ImportError:  # the schema engine is not there yet
-        return
+    from trellis.data.migrate import upgrade
+
     upgrade(app)
 
 
@@ -65,8 +58,6 @@ def _is_empty(app) -> bool:
     from trellis.runtime import runtime
 
     schema = runtime(app).schema
-    if schema is None:
-        return True
     with app.app_context():
         with db.engine.connect() as connection:
             for name, table in schema.tables.items():

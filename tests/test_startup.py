@@ -50,8 +50,8 @@ def test_trellis_check_loads_neither_the_orm_nor_the_pages(tmp_path):
     # `trellis check` reads YAML only; editors may run it on every save, so it starts lean.
     probe = ("import sys\nfrom trellis.cli import main\n"
              "try:\n    main(['check', '.'])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-             "print(sorted({'sqlalchemy.orm', 'flask_sqlalchemy', 'flask_wtf', 'trellis.web', 'trellis.data.records',"
-             " 'trellis.automation.jobs', 'trellis.api.tokens'} & set(sys.modules)))\n")
+             "print(sorted({'sqlalchemy.orm', 'flask_sqlalchemy', 'flask_wtf', 'trellis.web.pages',"
+             " 'trellis.data.records', 'trellis.automation.jobs', 'trellis.api.tokens'} & set(sys.modules)))\n")
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True,
                           timeout=300, env={**os.environ, "TRELLIS_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}"})
     assert "0 errors" in done.stdout

@@ -1,8 +1,8 @@
-"""The REST API, OpenAPI, tokens and webhooks (DESIGN.md §6).
+"""The REST API, OpenAPI, tokens and webhooks.
 
 Public API::
 
-    init_app(app)                                      # called by create_app, after web.init_app
+    declare_tables(metadata) / init_app(app)           # called by create_app, after web.init_app
     create_token(app, user, scope="read", name="")     # -> (id, secret); the secret is shown once
     revoke_token(app, token_id) -> bool                # refused from the next request on
     tokens_of(app, user) -> [TokenInfo]                # for a "my tokens" page
@@ -15,37 +15,76 @@ public ``forms/<form>`` from the ``API_FORMS`` setting) are described in ``docs/
 
 from __future__ import annotations
 
-from trellis.lazy_exports import lazy_exports
+from typing import Any
 
-# Imported on first use: the `trellis` command imports this package for its commands alone.
-__getattr__ = lazy_exports(__name__, {"create_token": "tokens", "revoke_token": "tokens", "tokens_of": "tokens",
-                                      "add_webhook": "webhooks", "attempts_of": "webhooks",
-                                      "remove_webhook": "webhooks"})
+# Each public function imports its module when called: the `trellis` command imports this
+# package for its commands alone, and `trellis check` must not load SQLAlchemy.
 
 __all__ = ["add_webhook", "attempts_of", "create_token", "init_app", "openapi_document", "remove_webhook",
            "revoke_token", "tokens_of"]
 
 
-def init_app(app) -> None:
-    """Add the API's tables to the schema, its blueprint and JSON errors to ``app`` (once)."""
-    from trellis.api import errors, views
+def declare_tables(metadata: Any) -> Any:
+    """Define the API's tables (tokens, rate counters, webhooks) on the schema's ``metadata``."""
     from trellis.api.tables import add_tables
-    from trellis.api.webhooks import init_webhooks
-    from trellis.runtime import runtime
 
-    state = runtime(app)
-    if "api_tables" in state.services or state.schema is None:
-        return
-    state.services["api_tables"] = add_tables(state.schema.metadata)
+    return add_tables(metadata)
+
+
+def init_app(app) -> None:
+    """Add the API's blueprint, JSON errors and webhook deliveries to ``app``."""
+    from trellis.api import errors, views
+    from trellis.api.webhooks import init_webhooks
+
     blueprint = views.make_blueprint()
     app.register_blueprint(blueprint)
     errors.register_routing_errors(app)
     init_webhooks(app)
     # Bearer tokens, never cookies: a cross-site page cannot make the browser send a token,
     # so CSRF protection (flask-wtf, set up by security) does not apply to the API.
-    csrf = app.extensions.get("csrf")
-    if csrf is not None:
-        csrf.exempt(blueprint)
+    app.extensions["csrf"].exempt(blueprint)
+
+
+def create_token(app, user: Any, scope: str = "read", name: str = "") -> tuple[int, str]:
+    """A new token for ``user``: ``(id, secret)``; the secret is shown once. See :mod:`trellis.api.tokens`."""
+    from trellis.api import tokens
+
+    return tokens.create_token(app, user, scope, name)
+
+
+def revoke_token(app, token_id: int) -> bool:
+    """Refuse the token from the next request on; False when there was none."""
+    from trellis.api import tokens
+
+    return tokens.revoke_token(app, token_id)
+
+
+def tokens_of(app, user: Any) -> list:
+    """``user``'s tokens (``TokenInfo``), newest first."""
+    from trellis.api import tokens
+
+    return tokens.tokens_of(app, user)
+
+
+def add_webhook(app, url: str, entity: str, events: Any = None, secret: str | None = None) -> tuple[int, str]:
+    """Subscribe ``url`` to ``entity``'s ``events`` (default: all); ``(id, secret)``: :mod:`.webhooks`."""
+    from trellis.api import webhooks
+
+    return webhooks.add_webhook(app, url, entity, webhooks.EVENTS if events is None else events, secret)
+
+
+def remove_webhook(app, webhook_id: int) -> bool:
+    """Remove a webhook subscription; False when there was none."""
+    from trellis.api import webhooks
+
+    return webhooks.remove_webhook(app, webhook_id)
+
+
+def attempts_of(app, webhook_id: int) -> list[dict[str, Any]]:
+    """Every delivery attempt of a subscription, oldest first (``status_code``, ``error``, ``event``, ``at``)."""
+    from trellis.api import webhooks
+
+    return webhooks.attempts_of(app, webhook_id)
 
 
 def openapi_document(app) -> dict:

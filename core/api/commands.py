@@ -114,11 +114,7 @@ def runtime_tables(app):
 
 
 def _api_app():
-    from trellis import api
-
-    app = current_app._get_current_object()
-    api.init_app(app)  # a no-op once create_app wires the API
-    return app
+    return current_app._get_current_object()
 
 
 commands = [token, webhook]

@@ -47,7 +47,7 @@ def docs_view():
 def document(app) -> dict[str, Any]:
     """The OpenAPI document of ``app``."""
     metadata = runtime(app).metadata
-    entities = sorted(metadata.entities.values(), key=lambda e: e.name) if metadata is not None else []
+    entities = sorted(metadata.entities.values(), key=lambda e: e.name)
     schemas: dict[str, Any] = {"error": _error_schema()}
     paths: dict[str, Any] = {}
     for entity in entities:
@@ -297,7 +297,7 @@ def _form_paths(app, metadata) -> dict[str, Any]:
     """``POST /api/v1/forms/<form>`` for each public form of ``API_FORMS`` (no token needed)."""
     paths = {}
     for name, spec in sorted((app.config.get("API_FORMS") or {}).items()):
-        entity = metadata.entities.get(spec.get("entity")) if metadata is not None and isinstance(spec, dict) else None
+        entity = metadata.entities.get(spec.get("entity")) if isinstance(spec, dict) else None
         if entity is None:
             continue
         properties = {f: _labels(input_type(metadata, entity.fields[f]), entity.fields[f].label)

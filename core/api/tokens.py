@@ -52,7 +52,7 @@ class TokenInfo:
 
 def tables(app):
     """The API's tables of ``app`` (:class:`trellis.api.tables.ApiTables`)."""
-    return runtime(app).services["api_tables"]
+    return runtime(app).tables.api
 
 
 def digest(secret: str) -> str:
@@ -132,22 +132,10 @@ def check_token(app, secret: str) -> tuple[TokenInfo, Any] | None:
 
 
 def acting_user(app, user_id: int) -> Any:
-    """The user a token acts as: security's account (roles, admin), or a plain ApiUser; None if inactive."""
-    from trellis.data.unit import unit_of_work
+    """The user a token acts as: security's account (roles, admin); None if inactive."""
+    from trellis.security.accounts import load_account
 
-    if runtime(app).services.get("credentials") is not None:
-        from trellis.security.accounts import load_account
-
-        return load_account(app, user_id)
-    users = runtime(app).schema.tables.get("user")
-    if users is None:
-        return ApiUser(id=int(user_id))
-    with unit_of_work(app, write=False) as connection:
-        row = connection.execute(select(users.c.id, users.c.email, users.c.active)
-                                 .where(users.c.id == int(user_id))).mappings().first()
-    if row is None or row["active"] is False:
-        return None
-    return ApiUser(id=row["id"], email=row["email"])
+    return load_account(app, user_id)
 
 
 def parse_rate(text: Any) -> tuple[int, int] | None:

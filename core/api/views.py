@@ -103,7 +103,7 @@ def _records():
 
 def _entity(name: str):
     metadata = runtime(current_app).metadata
-    if metadata is None or name not in metadata.entities:
+    if name not in metadata.entities:
         raise ApiError(404, "not_found", f"no entity '{name}'")
     return metadata.entities[name]
 

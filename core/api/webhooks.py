@@ -34,7 +34,7 @@ _CACHE_KEY = "api_webhooks"
 
 
 def _tables(app):
-    return runtime(app).services["api_tables"]
+    return runtime(app).tables.api
 
 
 def add_webhook(app, url: str, entity: str, events=EVENTS, secret: str | None = None) -> tuple[int, str]:
@@ -43,7 +43,7 @@ def add_webhook(app, url: str, entity: str, events=EVENTS, secret: str | None = 
 
     events = list(events)
     metadata = runtime(app).metadata
-    if metadata is None or entity not in metadata.entities:
+    if entity not in metadata.entities:
         raise ValueError(f"no entity '{entity}'")
     if not str(url).startswith(("http://", "https://")):
         raise ValueError(f"a webhook URL must be http(s), not {url!r}")
@@ -197,7 +197,5 @@ def init_webhooks(app) -> None:
     from trellis.automation.jobs import register_job
 
     state = runtime(app)
-    if "jobs" not in state.services or state.plugins is None:
-        return
     register_job(app, JOB, deliver, max_attempts=int(app.config.get("WEBHOOK_ATTEMPTS", 8)))
     state.plugins.register(WebhookHooks(app), HOOKS_NAME, "Webhooks (built in)")

@@ -15,40 +15,90 @@ See ``docs/automation.md`` for the YAML.
 
 from __future__ import annotations
 
-from trellis.lazy_exports import lazy_exports
+from typing import Any
 
-# Imported on first use: the `trellis` command imports this package for its commands alone.
-__getattr__ = lazy_exports(__name__, {"emails_for": "email", "drain": "jobs", "enqueue": "jobs",
-                                      "job_status": "jobs", "register_job": "jobs", "recent_runs": "runs",
-                                      "tick": "schedule"})
+# Each public function imports its module when called: the `trellis` command imports this
+# package for its commands alone, and `trellis check` must not load SQLAlchemy.
 
 __all__ = ["drain", "emails_for", "enqueue", "init_app", "job_status", "recent_runs", "register_job", "tick"]
 
 HOOKS_NAME = "trellis.automation"
 
 
+def enqueue(app, job_name: str, payload: dict, delay: float = 0) -> int:
+    """Queue a background job (after commit, inside a write); see :func:`trellis.automation.jobs.enqueue`."""
+    from trellis.automation import jobs
+
+    return jobs.enqueue(app, job_name, payload, delay)
+
+
+def register_job(app, name: str, run, max_attempts: int = 5, failed=None) -> Any:
+    """Register the job ``name``: ``run(app, payload)``; see :func:`trellis.automation.jobs.register_job`."""
+    from trellis.automation import jobs
+
+    return jobs.register_job(app, name, run, max_attempts=max_attempts, failed=failed)
+
+
+def drain(app, now=None, limit: int = 1000) -> int:
+    """Run every due job now (tests, the thread runner); see :func:`trellis.automation.jobs.drain`."""
+    from trellis.automation import jobs
+
+    return jobs.drain(app, now, limit)
+
+
+def job_status(app, job_id: int) -> dict | None:
+    """One job's state, or None; see :func:`trellis.automation.jobs.job_status`."""
+    from trellis.automation import jobs
+
+    return jobs.job_status(app, job_id)
+
+
+def tick(app, now=None) -> list:
+    """Fire the time triggers due at ``now``; see :func:`trellis.automation.schedule.tick`."""
+    from trellis.automation import schedule
+
+    return schedule.tick(app, now)
+
+
+def recent_runs(app, limit: int = 50, automation: str | None = None, outcome: str | None = None) -> list:
+    """Automation runs, newest first (admin page); see :func:`trellis.automation.runs.recent_runs`."""
+    from trellis.automation import runs
+
+    return runs.recent_runs(app, limit, automation, outcome)
+
+
+def emails_for(app, entity: str, record_id: int) -> list[dict[str, Any]]:
+    """The emails about one record, newest first (timeline); see :func:`trellis.automation.email.emails_for`."""
+    from trellis.automation import email
+
+    return email.emails_for(app, entity, record_id)
+
+
+def declare_tables(metadata: Any) -> Any:
+    """Define the engine's tables (runs, outbox, email log, state) on the schema's ``metadata``."""
+    from trellis.automation.tables import add_tables
+
+    return add_tables(metadata)
+
+
 def init_app(app) -> None:
-    """Add the engine's tables to the schema, its hooks to the plugin manager, its jobs and its runner."""
+    """Add the engine's hooks to the plugin manager, its jobs and its runner."""
     from trellis.automation import email, webhooks
     from trellis.automation.events import AutomationHooks, transition_actions
     from trellis.automation.jobs import Jobs, register_job
     from trellis.automation.runners import build_runner, runner_kind
     from trellis.automation.state import AutomationState
-    from trellis.automation.tables import add_tables
     from trellis.runtime import runtime
 
     state = runtime(app)
-    if state.schema is None:
-        return
-    tables = add_tables(state.schema.metadata)
+    tables = state.tables.automation
     jobs = Jobs(app, tables.outbox)
-    state.services["jobs"] = jobs
-    state.services["automation"] = AutomationState(app, tables, jobs)
+    state.jobs = jobs
+    state.automation = AutomationState(app, tables, jobs)
     register_job(app, email.EMAIL_JOB, email.send_job, failed=email.send_failed)
     register_job(app, webhooks.WEBHOOK_JOB, webhooks.send_job)
-    if state.plugins is not None:
-        _register_hooks(state.plugins, AutomationHooks(app))
-    state.services["transition_actions"] = transition_actions(app)
+    _register_hooks(state.plugins, AutomationHooks(app))
+    state.transition_actions = transition_actions(app)
     kind = runner_kind(app.config)
     jobs.runner = build_runner(app, kind)
     if kind == "thread":

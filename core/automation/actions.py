@@ -6,7 +6,7 @@ Each built-in is ``run(app, spec, record, context, owner)``: ``spec`` is the
 whose ``records`` is a system record service in the same transaction, and
 ``owner`` names the automation (or ``transition:<name>``) for logs.
 
-Actions that write records (``set``, ``create``, ``assign``, ``add_activity``, plugin
+Actions that write records (``set``, ``create``, ``assign``, plugin
 kinds) write through ``context.records``, inside the transaction. Actions that
 send something out (``email``, ``webhook``) only queue a job in that transaction;
 the job runs after the commit.
@@ -40,8 +40,7 @@ def run_action(app, spec: ActionSpec, record, context: Context, owner: str) -> N
         return
     from trellis.runtime import runtime
 
-    plugins = runtime(app).plugins
-    action = plugins.actions().get(spec.kind) if plugins is not None else None
+    action = runtime(app).plugins.actions().get(spec.kind)
     if action is None:
         raise LookupError(f"no action kind '{spec.kind}' (is the plugin that adds it enabled?)")
     action.run(record, spec.options, context)
@@ -81,44 +80,11 @@ def set_fields(app, spec: ActionSpec, record, context: Context, owner: str) -> N
 
 
 def create_record(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
-    """``- create: {entity: activity, set: {field: expression}}``: create another record."""
+    """``- create: {entity: task, set: {field: expression}}``: create another record."""
     options = dict(spec.options or {})
     values = {name: option(spec, f"set.{name}", raw, record, context)
               for name, raw in dict(options.get("set") or {}).items()}
     context.records.create(options["entity"], values)
-
-
-def add_activity(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
-    """``- add_activity: {subject: "Call {name}", kind: call, due: 3d}``: an activity linked to the record.
-
-    ``subject`` and ``description`` may name the record's fields in braces; ``due``
-    is an offset from now. The activity points at the record (``ref_entity`` /
-    ``ref_record``) and, through any link field of the activity to the record's
-    entity (``contact``, ``company``), directly.
-    """
-    options = dict(spec.options or {})
-    metadata = context.records.metadata
-    if "activity" not in metadata.entities:
-        raise LookupError("add_activity needs the 'activity' entity (the contacts plugin)")
-    activity = metadata.entities["activity"]
-    values_in = record.expression_values()
-    values: dict[str, Any] = {"subject": fill(str(options.get("subject") or owner), values_in)}
-    if options.get("kind"):
-        values["kind"] = options["kind"]
-    if options.get("description"):
-        values["description"] = fill(str(options["description"]), values_in)
-    if options.get("due"):
-        values["due"] = context.now + offset(options["due"])
-    for name, field in activity.fields.items():
-        if field.type != "link" or name in values:
-            continue
-        if field.to == record.entity:
-            values[name] = record.id
-        elif isinstance(record.get(name), int) and not isinstance(record.get(name), bool):
-            values[name] = record.get(name)   # e.g. a deal's contact becomes the activity's contact
-    if "ref_entity" in activity.fields and "ref_record" in activity.fields:
-        values.update(ref_entity=record.entity, ref_record=record.id)
-    context.records.create("activity", values)
 
 
 def assign(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
@@ -187,7 +153,6 @@ def queue_webhook(app, spec: ActionSpec, record, context: Context, owner: str) -
 BUILTIN = {
     "set": set_fields,
     "create": create_record,
-    "add_activity": add_activity,
     "assign": assign,
     "email": queue_email,
     "webhook": queue_webhook,

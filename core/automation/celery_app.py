@@ -17,14 +17,14 @@ log = logging.getLogger("trellis.jobs")
 
 
 def celery_for(app):
-    """The Celery app of ``app`` (built once, kept in ``runtime(app).services["celery"]``)."""
+    """The Celery app of ``app`` (built once, kept in ``runtime(app).celery``)."""
     from celery import Celery
     from celery.schedules import crontab
     from trellis.runtime import runtime
 
-    services = runtime(app).services
-    if "celery" in services:
-        return services["celery"]
+    state = runtime(app)
+    if state.has("celery"):
+        return state.celery
     celery = Celery("trellis", broker=app.config["BROKER_URL"], set_as_current=False)
     celery.conf.update(
         task_ignore_result=True,
@@ -52,7 +52,7 @@ def celery_for(app):
             run_job_task.delay(job_id)
         return len(fired)
 
-    services["celery"] = celery
+    state.celery = celery
     return celery
 
 

@@ -68,7 +68,7 @@ def jobs_of(app) -> Jobs:
     """The :class:`Jobs` of ``app`` (set up by ``trellis.automation.init_app``)."""
     from trellis.runtime import runtime
 
-    return runtime(app).services["jobs"]
+    return runtime(app).jobs
 
 
 def register_job(app, name: str, run: Callable[[Any, dict], Any], max_attempts: int = 5,

@@ -210,8 +210,6 @@ def _plugin_jobs(app, now: datetime, zone: ZoneInfo) -> list[Fired]:
     from trellis.runtime import runtime
 
     plugins = runtime(app).plugins
-    if plugins is None or not hasattr(plugins, "scheduled_jobs"):
-        return []
     minute = now.astimezone(zone).replace(second=0, microsecond=0)
     key = minute.strftime("%Y-%m-%dT%H:%M")
     fired = []

@@ -1,4 +1,4 @@
-"""The automation engine's per-application state, kept in ``runtime(app).services["automation"]``."""
+"""The automation engine's per-application state, kept in ``runtime(app).automation``."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ class AutomationState:
 
 
 def automation_state(app) -> AutomationState:
-    """The automation state of ``app``; KeyError when the engine is not set up."""
+    """The automation state of ``app``."""
     from trellis.runtime import runtime
 
-    return runtime(app).services["automation"]
+    return runtime(app).automation
 
 
 @contextmanager

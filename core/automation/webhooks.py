@@ -4,7 +4,7 @@ Signature: ``X-Trellis-Timestamp: <unix seconds>`` and
 ``X-Trellis-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">``, keyed with
 ``WEBHOOK_SECRET`` (default: the app's ``SECRET_KEY``). A receiver recomputes it and
 rejects old timestamps. Any answer other than 2xx, or no answer, is retried with
-back-off. (The API issue adds per-endpoint secrets and an admin page.)
+back-off. Webhook subscriptions with their own secrets are :mod:`trellis.api.webhooks`.
 """
 
 from __future__ import annotations

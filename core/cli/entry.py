@@ -34,7 +34,7 @@ def cli():
     """
 
 
-@cli.command()
+@cli.command(with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--debug/--no-debug", default=False, help="Reload on change and show the debugger.")
@@ -45,7 +45,7 @@ def serve(host, port, debug):
     _run(app, host, port, debug=debug)
 
 
-@cli.command()
+@cli.command(with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--reset", is_flag=True, help="Delete ./trellis-demo.sqlite and start afresh.")
@@ -75,10 +75,16 @@ def _run(app, host: str, port: int, debug: bool = False) -> None:
     run_simple(host, port, app, use_reloader=debug, use_debugger=debug, threaded=True)
 
 
-@cli.command()
+@cli.command(with_appcontext=False)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path):
-    """Scaffold an organisation folder: metadata/, themes/, trellis.yaml."""
+    """Scaffold an organisation folder: metadata/, themes/, trellis.yaml, and instance/ with its secret key.
+
+    Everything is written into DIRECTORY; no application is started (nothing lands
+    in the current folder).
+    """
+    from trellis.config import secret_key
+
     template = Path(__file__).parent.parent / "scaffold"
     if directory.exists() and any(directory.iterdir()):
         from trellis.cli.support import fail
@@ -86,8 +92,10 @@ def init(directory: Path):
         fail(f"{directory} exists and is not empty; choose a new folder")
     shutil.copytree(template, directory, dirs_exist_ok=True)
     (directory / "themes").mkdir(exist_ok=True)
-    click.echo(f"Created {directory}/ with metadata/, themes/ and trellis.yaml.")
-    click.echo(f"Next: cd {directory} && trellis check && trellis migrate && trellis serve")
+    secret_key(directory / "instance")
+    click.echo(f"Created {directory}/ with metadata/, themes/, trellis.yaml and instance/ (the secret key).")
+    click.echo(f"Next: cd {directory} && trellis check && trellis migrate "
+               "&& trellis user add you@example.com --role admin && trellis serve")
 
 
 def _add_subsystem_commands(group: click.Group) -> None:
@@ -99,7 +107,6 @@ def _add_subsystem_commands(group: click.Group) -> None:
     from trellis.plugins import commands as plugin_commands
     from trellis.security import commands as security
 
-    # Later modules win a name clash: the API's ``token`` replaces security's placeholder.
     for module in (metadata, data, plugin_commands, security, io, automation, api):
         for command in module.commands:
             group.add_command(command)

@@ -1,7 +1,7 @@
 """Who may do what: the permission interface every read and write of the data layer asks.
 
 The record service and the query builder never decide permissions themselves; they
-ask the ``Access`` registered as ``runtime(app).services["access"]``. Until the
+ask the ``Access`` registered as ``runtime(app).access``. Until the
 security subsystem registers its role-based one, :class:`SystemAccess` allows
 everything (it is also what system work such as roll-ups runs with).
 """
@@ -60,7 +60,7 @@ def access_for(app) -> Access:
     """The ``Access`` registered for ``app`` (``SystemAccess`` when none is)."""
     from trellis.runtime import runtime
 
-    return runtime(app).services.get("access") or SystemAccess()
+    return runtime(app).access
 
 
 def user_id(user: Any) -> Any:

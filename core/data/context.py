@@ -1,4 +1,4 @@
-"""What a hook receives as ``context`` (DESIGN.md §5)."""
+"""What a hook receives as ``context``."""
 
 from __future__ import annotations
 

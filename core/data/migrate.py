@@ -382,8 +382,6 @@ def upgrade(app, convert: bool = False, echo: Callable[[str], None] = lambda lin
     from trellis.runtime import runtime
 
     schema = runtime(app).schema
-    if schema is None:
-        return Plan()
     with app.app_context():
         engine = db.engine
         the_plan = plan(engine, schema, convert=convert)

@@ -1,6 +1,6 @@
 """What a write of one entity needs from its metadata, worked out once per transaction.
 
-The record service runs the same steps for every record it saves (DESIGN.md §4);
+The record service runs the same steps for every record it saves;
 an import runs them for hundreds of records of one entity in one transaction.
 Which coercer each field takes, the order of the computed fields, which fields
 have a default, a check, a roll-up, which workflows own a state field, which
@@ -99,7 +99,7 @@ def build_plan(metadata: Metadata, entity: Entity, sanitize_html: Callable[[str]
 def plan_for(app, entity: Entity) -> WritePlan:
     """``entity``'s plan in ``app``, built once per unit of work (anew outside one)."""
     state = runtime(app)
-    metadata, sanitize = state.metadata, state.services.get("html_sanitizer")
+    metadata, sanitize = state.metadata, state.html_sanitizer
     plans = unit_cache(app).setdefault(_KEY, {})
     found = plans.get(entity.name)
     if found is None or found[0] is not entity or found[1] is not metadata or found[2] is not sanitize:

@@ -1,4 +1,4 @@
-"""The ``Record`` type: what the record service returns and what hooks receive (DESIGN.md §5)."""
+"""The ``Record`` type: what the record service returns and what hooks receive."""
 
 from __future__ import annotations
 

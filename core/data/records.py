@@ -1,4 +1,4 @@
-"""The record service: the one write path of DESIGN.md §4, and the way to read records.
+"""The record service: the one write path, and the way to read records.
 
 Every create, update, delete and transition runs the same steps, in this order:
 
@@ -174,12 +174,11 @@ class RecordService:
     def run_transition_actions(self, record: Record, transition: Transition, context: Context) -> None:
         """Run ``transition.actions`` inside the transaction: the automation engine's call point.
 
-        The automation subsystem registers ``runtime(app).services["transition_actions"]``,
-        a callable ``(record, transition, context)``; until it does, actions do nothing.
+        The automation subsystem sets ``runtime(app).transition_actions``, a callable
+        ``(record, transition, context)``.
         """
-        runner = runtime(self.app).services.get("transition_actions")
-        if runner is not None and transition.actions:
-            runner(record, transition, context)
+        if transition.actions:
+            runtime(self.app).transition_actions(record, transition, context)
 
     def delete(self, entity: str, record_id: int) -> None:
         """Delete a record, honouring ``on_delete`` of every link pointing at it."""

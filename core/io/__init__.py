@@ -1,8 +1,10 @@
 """CSV and XLSX import and export, dedupe and merge."""
 
+from typing import Any
 
-def init_app(app) -> None:
-    """Add the import, duplicate and merge tables to ``app``'s schema (``trellis migrate`` creates them)."""
-    from trellis.io.tables import install
 
-    install(app)
+def declare_tables(metadata: Any) -> Any:
+    """Define the import, duplicate and merge tables on the schema's ``metadata`` (``trellis migrate`` creates them)."""
+    from trellis.io.tables import declare
+
+    return declare(metadata)

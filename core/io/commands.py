@@ -22,7 +22,7 @@ from trellis.errors import NotFound, PermissionDenied, ValidationError
               help="A row matching a record by the entity's dedupe rules: skip it, update the record, "
                    "or create it and flag the pair as possible duplicates.")
 @click.option("--update-existing", is_flag=True, help="A row with an 'id' column updates that record.")
-@click.option("--create-links", is_flag=True, help="Create a missing link target (e.g. the company) by its name.")
+@click.option("--create-links", is_flag=True, help="Create a missing link target (the linked record) by its name.")
 @click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
 @click.option("--all-or-nothing", is_flag=True, help="Write nothing if any row fails.")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),

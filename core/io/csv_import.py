@@ -1,9 +1,9 @@
 """The import engine: a CSV or XLSX file -> records, through the record service, in batches.
 
-No click and no Flask request here: the CLI (``trellis import``) and a future
-upload page both call :func:`import_file` / :func:`import_sheet`.
+No click and no Flask request here: the CLI (``trellis import``) and the import
+page (:mod:`trellis.web.import_pages`) both call :func:`import_file` / :func:`import_sheet`.
 
-How a run goes (DESIGN.md §4: "bulk import uses the same path in batches"):
+How a run goes (bulk import uses the same write path, in batches):
 
 - the file is read (:mod:`trellis.io.reading`), its columns mapped to fields
   (:mod:`trellis.io.mapping`), link columns resolved by name (:mod:`trellis.io.links`);
@@ -174,7 +174,7 @@ def import_sheet(app, entity: str, sheet: Sheet, options: ImportOptions | None =
 
 def preview(app, entity: str, sheet: Sheet, options: ImportOptions | None = None, user: Any = None,
             limit: int = 20) -> ImportResult:
-    """Check the first ``limit`` rows as an import would, writing nothing: for an upload page's preview.
+    """Check the first ``limit`` rows as an import would, writing nothing: for the import page's preview.
 
     Returns the mapping used and, in ``failures``, each refused row with
     ``[(column, message)]`` per cell, so a page can mark the cells.

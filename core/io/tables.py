@@ -29,30 +29,16 @@ class IoTables:
     created: bool = False   # known to exist in the database
 
 
-def install(app) -> IoTables | None:
-    """Add the io tables to ``app``'s schema (idempotent); None when the app has no schema."""
-    state = runtime(app)
-    if state.schema is None:
-        return None
-    found = state.services.get("io_tables")
-    if found is not None and found.imports.metadata is state.schema.metadata:
-        return found
-    meta = state.schema.metadata
-    if IMPORT_TABLE in meta.tables:
-        tables = IoTables(meta.tables[IMPORT_TABLE], meta.tables[DUPLICATE_TABLE], meta.tables[MERGE_TABLE])
-    else:
-        tables = _build(meta)
-    state.services["io_tables"] = tables
-    return tables
+def declare(meta: sa.MetaData) -> IoTables:
+    """Define the io tables on the schema's ``meta`` (the data layer calls this once)."""
+    return _build(meta)
 
 
 def ensure(app) -> IoTables:
     """The io tables of ``app``, created in the database when missing (no other schema change)."""
     from trellis.data.database import db
 
-    tables = install(app)
-    if tables is None:
-        raise RuntimeError("the application has no data schema")
+    tables = runtime(app).tables.io
     if not tables.created:  # once per app: merged_into may run on every page view
         with app.app_context():
             for table in (tables.imports, tables.duplicates, tables.merges):

@@ -24,8 +24,15 @@ def load_for(config: Any, plugins: Any) -> Metadata:
     """Load core, the plugins' layers (``plugins``: a PluginSet or None) and ``config["METADATA_DIR"]``."""
     return load(layers_for(config, plugins), field_types=_call(plugins, "field_types", []),
                 functions=_call(plugins, "expression_functions", {}),
-                action_kinds=_call(plugins, "action_kinds", []),
+                action_kinds=_action_kinds(plugins),
                 widgets=list(_call(plugins, "dashboard_widgets", {})))
+
+
+def _action_kinds(plugins: Any) -> dict[str, Any]:
+    """The plugins' action kinds, each with its ``options_schema`` (None: unchecked)."""
+    kinds = dict.fromkeys(_call(plugins, "action_kinds", []))
+    kinds.update({name: action.options_schema for name, action in _call(plugins, "actions", {}).items()})
+    return kinds
 
 
 def _call(plugins: Any, method: str, empty: Any) -> Any:

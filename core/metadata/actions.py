@@ -1,10 +1,13 @@
-"""Actions of transitions and automations: ``- create: {entity: activity, set: {...}}``.
+"""Actions of transitions and automations: ``- create: {entity: task, set: {...}}``.
 
 An action is a mapping whose first key is its kind. Its options are the kind's
 value when that is a mapping; a plain value is the kind's main option
 (``create: order`` means ``{entity: order}``), and any further keys of the same
 mapping are more options (``{create: order, set: {...}}``). Values under ``set``
-(and ``to`` of ``email``/``assign``) are expressions, compiled here once.
+(and ``to`` of ``email``/``assign``) are expressions, compiled here once. A plugin's
+kind is checked against its ``options_schema``: the keys of ``properties`` (when
+``additionalProperties`` is false), ``required`` keys, and each string's ``pattern``
+(its ``description`` says what is expected).
 """
 
 from __future__ import annotations
@@ -18,15 +21,14 @@ from trellis.metadata.problems import did_you_mean
 from trellis.metadata.reading import Reader, kind_of
 from trellis.metadata.yaml_loader import YList, YMap, plain
 
-BUILTIN_ACTIONS = ("set", "create", "email", "webhook", "assign", "add_activity")
-OFFSET = re.compile(r"^[+-]?\d{1,4}[mhdw]$")
-MAIN_OPTION = {"create": "entity", "email": "template", "webhook": "url", "assign": "to", "add_activity": "subject"}
+BUILTIN_ACTIONS = ("set", "create", "email", "webhook", "assign")
+OFFSET = re.compile(r"^[+-]?\d{1,4}[mhdw]$")   # time offsets of automations: 3d, -1d, 2h, 30m, 1w
+MAIN_OPTION = {"create": "entity", "email": "template", "webhook": "url", "assign": "to"}
 _KNOWN_OPTIONS = {
     "create": ("entity", "set"),
     "email": ("to", "template", "subject", "cc", "body"),
     "webhook": ("url", "method", "fields"),
     "assign": ("to",),
-    "add_activity": ("subject", "kind", "description", "due"),
 }
 
 
@@ -103,11 +105,24 @@ def _check(action: ActionSpec, options: YMap, entity: Entity, entities: dict[str
             action.expressions["to"] = expression
     elif action.kind == "webhook":
         reader.text(options, "url", what, required=True)
-    elif action.kind == "add_activity" and "due" in options:
-        due = options["due"]
-        if not isinstance(due, str) or not OFFSET.match(due):
-            reader.error(options.value_at("due"), f"'due' of {what} must be an offset from now like 3d, 2h, 30m "
-                                                  f"or 1w, not {kind_of(due)}")
+    elif isinstance(reader.action_schemas.get(action.kind), dict):
+        _check_schema(options, reader.action_schemas[action.kind], reader, what)
+
+
+def _check_schema(options: YMap, schema: dict[str, Any], reader: Reader, what: str) -> None:
+    """The part of a plugin action's JSON Schema that ``trellis check`` reports with a line."""
+    properties = schema.get("properties") or {}
+    if schema.get("additionalProperties") is False:
+        reader.keys(options, tuple(properties), what)
+    for name in schema.get("required") or ():
+        reader.require(options, name, what)
+    for name, rule in properties.items():
+        value = options.get(name)
+        if name not in options or not isinstance(rule, dict) or "pattern" not in rule:
+            continue
+        if not isinstance(value, str) or not re.search(rule["pattern"], value):
+            expected = rule.get("description") or f"text matching {rule['pattern']}"
+            reader.error(options.value_at(name), f"'{name}' of {what} must be {expected}, not {kind_of(value)}")
 
 
 def _set(action: ActionSpec, values: YMap, prefix: str, target: Entity, names: frozenset[str], reader: Reader,

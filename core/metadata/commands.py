@@ -6,6 +6,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from trellis.errors import MetadataError, TrellisError
@@ -23,14 +24,15 @@ def _holds_metadata(directory: Path) -> bool:
     return False
 
 
-def _organisation_settings(directory: Path) -> dict:
-    """The settings of the organisation in ``directory`` (its trellis.yaml and TRELLIS_* variables)."""
-    from trellis.config import resolve
+def _organisation_settings(directory: Path) -> tuple[dict, Any]:
+    """The settings of the organisation in ``directory`` (its trellis.yaml and TRELLIS_* variables),
+    and the plugins they enable."""
+    from trellis.config import resolve_with_plugins
 
-    settings = resolve({"ORG_DIR": str(directory)})
+    settings, plugins = resolve_with_plugins({"ORG_DIR": str(directory)})
     if not Path(settings["METADATA_DIR"]).is_dir() and _holds_metadata(directory):
         settings["METADATA_DIR"] = directory  # a folder that holds the YAML itself
-    return settings
+    return settings, plugins
 
 
 @click.command("check")
@@ -43,11 +45,10 @@ def check(directory: Path) -> None:
     one-line summary and exits 0.
     """
     from trellis.metadata import load_for, summary
-    from trellis.plugins import discover
 
     try:
-        settings = _organisation_settings(directory.resolve())
-        metadata = load_for(settings, discover(settings.get("PLUGINS")))
+        settings, plugins = _organisation_settings(directory.resolve())
+        metadata = load_for(settings, plugins)
     except MetadataError as error:
         for problem in error.problems:
             click.echo(str(problem))

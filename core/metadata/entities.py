@@ -298,7 +298,7 @@ class EntityBuilder:
         child = entities.get(child_name)
         at = rollup.value_at("from")
         if child is None or not link:
-            self.reader.error(at, f"{what}: 'from' must be '<entity>.<link field>', e.g. deal.contact")
+            self.reader.error(at, f"{what}: 'from' must be '<entity>.<link field>' (a child entity, its link here)")
             return None
         via = child.fields.get(link)
         if via is None or via.type not in ("link", "user") or via.to != entity.name:

@@ -1,4 +1,4 @@
-"""The built-in field types (DESIGN.md §3) and the keys every field accepts.
+"""The built-in field types (see docs/admin.md) and the keys every field accepts.
 
 Each ``FieldType`` names its storage kind (``model.STORAGE``) and the extra YAML
 keys it accepts (``options``); keys every type accepts are in ``COMMON_KEYS``.

@@ -89,13 +89,17 @@ def _actions() -> dict[str, Any]:
 def _workflow(extending: bool = False) -> dict[str, Any]:
     """A workflow, or (``extending``) an ``extends:`` of one: states may be placed, nothing is required."""
     state_keys = {"label": LABEL, "final": {"type": "boolean"}, "won": {"type": "boolean"},
-                  "lost": {"type": "boolean"}, "probability": {"type": "integer", "minimum": 0}}
+                  "lost": {"type": "boolean"}}
     if extending:
         state_keys.update(after=NAME, before=NAME)
-    state = {"oneOf": [{"type": "null"}, _closed(state_keys)]}
+    # A state may also carry the keys its workflow declares under ``state_keys`` (checked by ``trellis check``).
+    scalar = {"type": ["integer", "number", "boolean", "string"]}
+    state = {"oneOf": [{"type": "null"}, {"type": "object", "properties": state_keys, "additionalProperties": scalar}]}
     transition = _closed({"from": NAMES, "to": {"type": "string"}, "label": LABEL, "when": EXPRESSION,
                           "roles": NAMES, "require": NAMES, "actions": _actions()}, () if extending else ("from", "to"))
-    body = {"label": LABEL, "states": {"type": "object", "additionalProperties": state},
+    extra = {"type": "object", "propertyNames": NAME,
+             "additionalProperties": {"enum": ["integer", "number", "boolean", "text"]}}
+    body = {"label": LABEL, "state_keys": extra, "states": {"type": "object", "additionalProperties": state},
             "transitions": {"type": "object", "propertyNames": NAME, "additionalProperties": transition}}
     if extending:
         return _closed({"extends": NAME, **body}, ("extends",))

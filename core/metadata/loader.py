@@ -27,7 +27,8 @@ def load(layers: list[Layer], *, field_types: Iterable[FieldType] = (),
     """Read, merge and check ``layers`` (in order); raise MetadataError listing every problem.
 
     ``field_types``, ``functions`` and ``action_kinds`` are what plugins add to the
-    built-in field types, expression functions and automation actions; ``widgets`` the
+    built-in field types, expression functions and automation actions (``action_kinds``
+    may map each kind to its ``options_schema``, which then checks the options); ``widgets`` the
     names of the plugins' dashboard widgets, the only ones a ``dashboard:`` may list.
     """
     # Loading makes ~10 objects per YAML value and frees none of them until the end; the cyclic
@@ -48,6 +49,8 @@ def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapp
     types = {t.name: t for t in BUILTIN_FIELD_TYPES}
     types.update({t.name: t for t in field_types})
     kinds = tuple(dict.fromkeys((*BUILTIN_ACTIONS, *action_kinds)))
+    if isinstance(action_kinds, Mapping):  # kind -> options_schema, checked with the actions
+        reader.action_schemas = dict(action_kinds)
     by_kind: dict[str, list[Document]] = {"entity": [], "extends": [], "workflow": [], "automation": [], "roles": [],
                                          "dashboard": []}
     for doc in documents(layers, report):

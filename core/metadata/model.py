@@ -72,7 +72,7 @@ class Rollup:
 
 @dataclass
 class Field:
-    """One field of an entity. ``type`` names a FieldType; options as in DESIGN.md §3."""
+    """One field of an entity. ``type`` names a FieldType; options as in docs/admin.md."""
 
     name: str
     type: str
@@ -205,14 +205,18 @@ class ActionSpec:
 
 @dataclass(frozen=True)
 class State:
-    """A workflow state. ``final`` ends the flow; ``won``/``lost`` are for reports."""
+    """A workflow state. ``final`` ends the flow; ``won``/``lost`` are for reports.
+
+    ``extra`` holds the keys the workflow declares under ``state_keys:`` (a plugin's own,
+    e.g. a pipeline stage's ``probability``), by name; a key a state does not give is absent.
+    """
 
     name: str
     label: Label = field(default_factory=dict)
     final: bool = False
     won: bool = False
     lost: bool = False
-    probability: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
     source: Source = UNKNOWN
 
 

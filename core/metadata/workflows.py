@@ -11,8 +11,10 @@ from trellis.metadata.reading import NAME, Reader, kind_of
 from trellis.metadata.workflow_merging import WorkflowDraft, extend_workflow
 from trellis.metadata.yaml_loader import YMap
 
-WORKFLOW_KEYS = ("workflow", "entity", "field", "label", "states", "transitions")
-STATE_KEYS = ("label", "final", "won", "lost", "probability")
+WORKFLOW_KEYS = ("workflow", "entity", "field", "label", "state_keys", "states", "transitions")
+STATE_KEYS = ("label", "final", "won", "lost")
+# ``state_keys: {probability: integer}``: the keys a plugin's states carry besides the core's (State.extra).
+EXTRA_TYPES = ("integer", "number", "boolean", "text")
 TRANSITION_KEYS = ("from", "to", "label", "when", "roles", "require", "actions")
 
 
@@ -77,7 +79,7 @@ def _workflow(draft: WorkflowDraft, entities: dict[str, Entity], roles: dict[str
         return None
     workflow = Workflow(name, entity_name, field_name, source=body.source, label=reader.label(body, "label", what),
                         extended_by=list(draft.extended_by))
-    workflow.states = _states(body, field, what, reader, draft.added_states)
+    workflow.states = _states(body, field, what, reader, draft.added_states, _state_keys(body, what, reader))
     _add_options(field, workflow.states, draft)
     specs = reader.mapping(body, "transitions", what)
     names = frozenset(entity.fields) | frozenset(EXPRESSION_NAMES)
@@ -115,7 +117,45 @@ def _check_reachable(workflow: Workflow, draft: WorkflowDraft, reader: Reader) -
                              f"so no record can reach it{did_you_mean(name, others)}; add one under 'transitions:'")
 
 
-def _states(body: YMap, field: Field, what: str, reader: Reader, added: dict[str, Source]) -> dict[str, State]:
+def _state_keys(body: YMap, what: str, reader: Reader) -> dict[str, str]:
+    """``state_keys: {name: type}``: the extra keys the workflow's states may carry, and their types."""
+    declared = reader.mapping(body, "state_keys", what)
+    keys = {}
+    for name, kind in (declared or {}).items():
+        if name in STATE_KEYS or not isinstance(name, str) or not NAME.match(name):
+            reader.error(declared.key_at(name), f"'state_keys' of {what}: '{name}' must be a new name "
+                                                f"(not one of {', '.join(STATE_KEYS)})")
+        elif kind not in EXTRA_TYPES:
+            reader.error(declared.value_at(name), f"'state_keys' of {what}: the type of '{name}' must be one of "
+                                                  f"{', '.join(EXTRA_TYPES)}, not {kind_of(kind)}"
+                                                  f"{did_you_mean(str(kind), EXTRA_TYPES)}")
+        else:
+            keys[name] = kind
+    return keys
+
+
+def _extra(spec: YMap, keys: dict[str, str], where: str, reader: Reader) -> dict:
+    values = {}
+    for name, kind in keys.items():
+        if name not in spec:
+            continue
+        value = spec[name]
+        if kind == "integer":
+            value = reader.integer(spec, name, where)
+        elif kind == "boolean":
+            value = reader.boolean(spec, name, where)
+        elif kind == "text":
+            value = reader.text(spec, name, where)
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            reader.error(spec.value_at(name), f"'{name}' of {where} must be a number, not {kind_of(value)}")
+            continue
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def _states(body: YMap, field: Field, what: str, reader: Reader, added: dict[str, Source],
+            extra_keys: dict[str, str]) -> dict[str, State]:
     """The states; one an extension ``added`` need not be an option of the field yet (it becomes one)."""
     options = field.options
 
@@ -137,11 +177,10 @@ def _states(body: YMap, field: Field, what: str, reader: Reader, added: dict[str
             reader.error(specs.value_at(name), f"state '{name}' of {what} must be a mapping like {{final: true}}")
             continue
         where = f"state '{name}' of {what}"
-        reader.keys(spec, STATE_KEYS, where)
-        probability = reader.integer(spec, "probability", where, minimum=0)
+        reader.keys(spec, (*STATE_KEYS, *extra_keys), where)
         states[name] = State(name, reader.label(spec, "label", where) or label(name),
                              reader.boolean(spec, "final", where), reader.boolean(spec, "won", where),
-                             reader.boolean(spec, "lost", where), probability, at)
+                             reader.boolean(spec, "lost", where), _extra(spec, extra_keys, where, reader), at)
     return states
 
 

@@ -280,6 +280,34 @@ def dashboard_widgets():
 
 
 @hookspec
+def record_panels(entity):
+    """Return panels for the pages of ``entity``'s records, and entries for their timeline.
+
+    Called when a record's page renders, with the entity's name. Return a list of
+    ``trellis.RecordPanel(name, template=None, values=None, timeline=None, order=100)``
+    (or nothing for entities the plugin does not add to). ``template`` names a
+    template (from your ``template_dirs()``) shown in the record's timeline card, with
+    ``entity``, ``record`` and ``panel_values`` (what ``values(entity, record)``
+    returns); ``timeline(entity, record, records)`` returns
+    ``trellis.TimelineEntry(kind, at, who, text, detail="", url=None, label="")``
+    items, read with ``records``, the record service acting as the viewer.
+
+    Example::
+
+        from trellis import RecordPanel, TimelineEntry, hookimpl
+
+        def calls(entity, record, records):
+            rows = records.query("call").filter(about=record.id).page(size=20).rows
+            return [TimelineEntry("call", r.created_at, r.created_by, r["summary"], label="call") for r in rows]
+
+        @hookimpl
+        def record_panels(entity):
+            if entity == "customer":
+                return [RecordPanel("calls", template="calls/form.html", timeline=calls)]
+    """
+
+
+@hookspec
 def template_dirs():
     """Return folders of Jinja templates that override or add to the theme's.
 
@@ -317,6 +345,30 @@ def cli_commands():
         @hookimpl
         def cli_commands():
             return [recalc]
+    """
+
+
+@hookspec
+def settings():
+    """Return the settings this plugin reads.
+
+    Called once at start-up, before the settings are read. Return a list of
+    ``trellis.Setting(name, default, help, parser=None)``: ``name`` in upper case
+    (prefix it with your plugin's name), settable as ``TRELLIS_<NAME>`` in the
+    environment and ``<name>:`` in ``trellis.yaml``, read as
+    ``current_app.config["<NAME>"]``; ``parser(value)`` turns text or a YAML value into
+    what you use and raises ``ValueError`` with a reason. For a group of options, read
+    your own section of ``trellis.yaml`` (``plugins: {loyalty: {...}}``) with
+    ``trellis.plugin_config("loyalty")`` instead.
+
+    Example::
+
+        from trellis import Setting, hookimpl
+        from trellis.config import positive_integer
+
+        @hookimpl
+        def settings():
+            return [Setting("LOYALTY_POINTS_PER_EURO", 1, "points earned per euro spent", positive_integer)]
     """
 
 

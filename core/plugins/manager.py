@@ -334,9 +334,11 @@ def _unknown_hook_message(pluggy_message: str) -> str:
     return f"unknown hook '{match.group(1)}' ({hint})"
 
 
-def init_app(app) -> None:
-    """Load the enabled plugins (``PLUGINS``, plus ``EXTRA_PLUGINS`` objects) and add their CLI commands."""
-    plugins = discover(app.config.get("PLUGINS"), extra=app.config.get("EXTRA_PLUGINS", ()))
+def init_app(app, plugins: PluginSet | None = None) -> None:
+    """Keep the enabled plugins (``plugins``, as the settings found them; else ``PLUGINS`` plus
+    ``EXTRA_PLUGINS`` objects) in the runtime and add their CLI commands."""
+    if plugins is None:
+        plugins = discover(app.config.get("PLUGINS"), extra=app.config.get("EXTRA_PLUGINS", ()))
     runtime(app).plugins = plugins
     for command in plugins.cli_commands():
         app.cli.add_command(command)

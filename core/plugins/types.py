@@ -95,3 +95,39 @@ class DemoContext:
         """Keep ``record`` under ``entity`` so that later plugins can link to it; returns it."""
         self.created.setdefault(entity, []).append(record)
         return record
+
+
+@dataclass(frozen=True)
+class RecordPanel:
+    """A panel on record pages, and what it adds to their timeline (``record_panels(entity)`` hook).
+
+    ``template`` (optional) is rendered in the timeline card of the record's page, with
+    the page's variables (``entity``, ``record``) and ``panel_values``: what
+    ``values(entity, record)`` returns (a dict; optional). ``timeline(entity, record,
+    records)`` (optional) returns :class:`TimelineEntry` items for the record's timeline;
+    ``records`` is the record service acting as the viewer. Panels show in ``order``.
+    """
+
+    name: str
+    template: str | None = None
+    values: Callable[..., dict[str, Any]] | None = None
+    timeline: Callable[..., list[Any]] | None = None
+    order: int = 100
+
+
+@dataclass
+class TimelineEntry:
+    """One entry of a record's timeline (see :class:`RecordPanel`).
+
+    ``kind`` is a CSS class (``note``); ``label`` the word shown before the text
+    (translated by the plugin); ``at`` an aware datetime; ``who`` a user id (the page
+    shows the user's name), a name, or None (``system``); ``url`` links the text.
+    """
+
+    kind: str
+    at: Any
+    who: Any
+    text: str
+    detail: str = ""
+    url: str | None = None
+    label: str = ""

@@ -84,7 +84,7 @@ class SecondStep:
 
 def credentials(app):
     """The ``trellis_credential`` table of ``app``."""
-    return runtime(app).services["credentials"]
+    return runtime(app).tables.credentials
 
 
 def create_user(app, email: str, password: str | None, role: str | None = None, name: str | None = None) -> Account:
@@ -114,7 +114,7 @@ def create_user(app, email: str, password: str | None, role: str | None = None, 
 def _checked_roles(app, role: str | None) -> set[str]:
     if not role:
         return set()
-    known = set(runtime(app).metadata.roles) if runtime(app).metadata is not None else set()
+    known = set(runtime(app).metadata.roles)
     if role != ADMIN_ROLE and role not in known:
         choices = ", ".join(sorted(known | {ADMIN_ROLE}))
         raise AccountError(f"unknown role '{role}' (known roles: {choices})")

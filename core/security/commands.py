@@ -7,7 +7,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from trellis.cli.support import fail, not_available
+from trellis.cli.support import fail
 
 
 @click.group("user")
@@ -88,7 +88,4 @@ def totp_reset(email: str) -> None:
         click.echo(f"Two-step sign-in was not on for {email}; nothing changed")
 
 
-commands = [
-    user,
-    not_available("token", "the REST API"),
-]
+commands = [user]

@@ -1,7 +1,7 @@
 """What an ``html`` field may hold: formatting markup, never scripts.
 
 The record service passes every ``html`` value through the sanitiser registered as
-``runtime(app).services["html_sanitizer"]`` while coercing it, so a value is cleaned
+``runtime(app).html_sanitizer`` while coercing it, so a value is cleaned
 before it is validated and stored, whichever channel it came through (form, API,
 import, automation). nh3 (the Rust ammonia library) keeps an allow-list of tags and
 attributes: ``<script>`` and ``<style>`` go with their content, event handlers
@@ -25,4 +25,4 @@ def install_html_sanitizer(app) -> None:
     """Register :func:`sanitize_html` as the record service's ``html_sanitizer``."""
     from trellis.runtime import runtime
 
-    runtime(app).services["html_sanitizer"] = sanitize_html
+    runtime(app).html_sanitizer = sanitize_html

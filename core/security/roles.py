@@ -1,6 +1,6 @@
 """Role-based access: the :class:`~trellis.data.access.Access` that enforces ``roles:`` YAML.
 
-``install_access(app)`` registers :class:`RoleAccess` as ``runtime(app).services["access"]``;
+``install_access(app)`` sets :class:`RoleAccess` as ``runtime(app).access``;
 from then on the record service and the query builder -- and so every page, list,
 search, autocomplete, export and API call built on them -- ask it before every read
 and write. The rules, for one user:
@@ -157,7 +157,7 @@ class RoleAccess:
     def grants(self, actor: Actor, entity: str) -> list[EntityPermission]:
         """The permissions on ``entity`` of every role ``actor`` holds (plus the baseline for core entities)."""
         metadata = runtime(self.app).metadata
-        roles = metadata.roles if metadata is not None else {}
+        roles = metadata.roles
         found = [roles[name].entities[entity] for name in actor.roles
                  if name in roles and entity in roles[name].entities]
         if not found and entity in BASELINE and any(name in roles for name in actor.roles):
@@ -175,7 +175,7 @@ class RoleAccess:
         from trellis.data.unit import unit_of_work
 
         state = runtime(self.app)
-        users, credentials = state.schema.tables["user"], state.services.get("credentials")
+        users, credentials = state.schema.tables["user"], state.tables.credentials
         actor = Actor(key)
         if credentials is not None:
             query = (sa.select(users.c.team_id, users.c.active, credentials.c.is_admin, credentials.c.roles)
@@ -194,7 +194,7 @@ class RoleAccess:
 
     def _entity(self, entity: str):
         metadata = runtime(self.app).metadata
-        return metadata.entities.get(entity) if metadata is not None else None
+        return metadata.entities.get(entity)
 
     def _owner_column(self, meta, table) -> Any:
         owner = meta.fields.get(OWNER_FIELD) if meta is not None else None
@@ -235,7 +235,7 @@ class RoleAccess:
 
     def _may_transition(self, actor: Actor, name: str, entity: str, record: Any) -> bool:
         metadata = runtime(self.app).metadata
-        for workflow in (metadata.workflows.values() if metadata is not None else ()):
+        for workflow in metadata.workflows.values():
             move = workflow.transitions.get(name) if workflow.entity == entity else None
             if move is not None and move.roles and not set(move.roles) & set(actor.roles):
                 return False
@@ -271,17 +271,15 @@ def install_access(app) -> RoleAccess:
     and the sanitiser of ``html`` fields."""
     state = runtime(app)
     access = RoleAccess(app)
-    state.services["access"] = access
-    if state.plugins is not None and hasattr(state.plugins, "register"):
-        from trellis.security.write_guard import WriteGuard
+    state.access = access
+    from trellis.security.write_guard import WriteGuard
 
-        state.plugins.register(WriteGuard(app), "trellis_security", label="Security")
+    state.plugins.register(WriteGuard(app), "trellis_security", label="Security")
     from trellis.security.headers import add_headers
     from trellis.security.html_sanitizer import install_html_sanitizer
-    from trellis.security.login_limit import add_table, install_login_limit
+    from trellis.security.login_limit import install_login_limit
 
     add_headers(app)
     install_html_sanitizer(app)
-    if state.schema is not None:
-        install_login_limit(app, add_table(state.schema.metadata))
+    install_login_limit(app, state.tables.login_failures)
     return access

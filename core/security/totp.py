@@ -14,7 +14,7 @@ both derive a 6-digit code from it (:mod:`pyotp`). What is kept, all in
 Codes of the previous and the next step are accepted too (clocks drift). Wrong
 codes count in the account's series of failures like wrong passwords
 (:func:`trellis.security.accounts.count_failure`). The clock is
-``runtime(app).services["totp_clock"]`` (seconds since the epoch; tests replace it).
+``runtime(app).totp_clock`` (seconds since the epoch; tests replace it).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -70,8 +69,8 @@ def required(app, is_admin: bool) -> bool:
 
 
 def now(app) -> float:
-    """The current time for codes, in seconds since the epoch (``services["totp_clock"]``, else the real one)."""
-    return runtime(app).services.get("totp_clock", time.time)()
+    """The current time for codes, in seconds since the epoch (``runtime(app).totp_clock``: tests replace it)."""
+    return runtime(app).totp_clock()
 
 
 def code_at(secret: str, moment: float) -> str:

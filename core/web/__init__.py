@@ -8,23 +8,30 @@ by the record service each view calls.
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from trellis.runtime import runtime
-from trellis.web import health
 
 PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "static"}
 API_PREFIX = "/api/"  # the REST API signs callers in with bearer tokens itself, and answers in JSON
 
 
+def declare_tables(metadata: Any) -> Any:
+    """Define the lists' saved filters table on the schema's ``metadata``."""
+    from trellis.web.saved_filters import add_table
+
+    return add_table(metadata)
+
+
 def init_app(app) -> None:
     """Register the web blueprints on ``app``, plugins' pages and templates included."""
-    from trellis import security
     from trellis.web import (
         admin,
         boards,
         bulk,
         calendar,
         dashboards,
+        health,
         i18n,
         import_pages,
         lists,
@@ -37,7 +44,6 @@ def init_app(app) -> None:
         workflow_pages,
     )
 
-    security.init_app(app)  # login and CSRF are needed by every page (does nothing when already wired)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(lists.bp)
@@ -53,10 +59,7 @@ def init_app(app) -> None:
     app.register_blueprint(import_pages.bp)
     app.register_blueprint(merge_pages.bp)
     import_pages.init_app(app)
-    if runtime(app).schema is not None:
-        runtime(app).services["saved_filters"] = saved_filters.add_table(runtime(app).schema.metadata)
-    plugins = runtime(app).plugins
-    for blueprint in plugins.blueprints() if plugins is not None else ():
+    for blueprint in runtime(app).plugins.blueprints():
         app.register_blueprint(blueprint)
     app.jinja_loader = template_loader(app)
     app.jinja_env.globals["menu_items"] = lambda user=None: menu_items(app, user)
@@ -97,7 +100,7 @@ def template_loader(app):
     theme = Path(str(app.config.get("THEME") or "default"))
     org_theme = theme if theme.is_absolute() else Path(app.config["ORG_DIR"]) / "themes" / theme
     folders = [org_theme / "templates"]
-    folders += plugins.template_dirs() if plugins is not None else []
+    folders += plugins.template_dirs()
     folders.append(Path(str(files("trellis.themes"))) / "default" / "templates")
     return ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders])
 
@@ -109,12 +112,11 @@ def static_folders(app) -> list[Path]:
     theme = Path(str(app.config.get("THEME") or "default"))
     org_theme = theme if theme.is_absolute() else Path(app.config["ORG_DIR"]) / "themes" / theme
     folders = [org_theme / "static"]
-    folders += [Path(d).parent / "static" for d in (plugins.template_dirs() if plugins is not None else [])]
+    folders += [Path(d).parent / "static" for d in plugins.template_dirs()]
     folders.append(Path(str(files("trellis.themes"))) / "default" / "static")
     return folders
 
 
 def menu_items(app, user=None) -> list:
     """The navigation menu for ``user``: every plugin's ``menu_items(user)``, sorted."""
-    plugins = runtime(app).plugins
-    return plugins.menu_items(user) if plugins is not None else []
+    return runtime(app).plugins.menu_items(user)

@@ -34,14 +34,10 @@ def only_administrators():
         abort(404)
 
 
-def _api_ready() -> bool:
-    return "api_tables" in runtime().services
-
-
 @bp.get("/")
 def index():
     """The admin home: links to each admin page."""
-    return render_template("admin/index.html", title=_("Administration"), api=_api_ready())
+    return render_template("admin/index.html", title=_("Administration"), api=True)
 
 
 @bp.get("/automation-runs")
@@ -52,7 +48,7 @@ def automation_runs():
     automation = request.args.get("automation") or None
     outcome = request.args.get("outcome") if request.args.get("outcome") in OUTCOMES else None
     metadata = runtime().metadata
-    names = sorted(metadata.automations) if metadata is not None else []
+    names = sorted(metadata.automations)
     runs = recent_runs(current_app._get_current_object(), limit=200, automation=automation, outcome=outcome)
     return render_template("admin/runs.html", title=_("Automation runs"), runs=runs, names=names,
                            automation=automation, outcome=outcome, outcomes=OUTCOMES)
@@ -70,7 +66,6 @@ def add_webhook():
     from trellis.api.webhooks import EVENTS
     from trellis.api.webhooks import add_webhook as subscribe
 
-    _require_api()
     events = [e for e in request.form.getlist("events") if e in EVENTS]
     try:
         hook_id, secret = subscribe(current_app._get_current_object(), request.form.get("url", "").strip(),
@@ -85,16 +80,10 @@ def remove_webhook(webhook_id: int):
     """Stop one subscription."""
     from trellis.api.webhooks import remove_webhook as unsubscribe
 
-    _require_api()
     if not unsubscribe(current_app._get_current_object(), webhook_id):
         abort(404)
     flash(_("Webhook #%(id)s removed.", id=webhook_id))
     return redirect(url_for(".webhooks"))
-
-
-def _require_api() -> None:
-    if not _api_ready():
-        abort(404)
 
 
 def _webhooks_page(error: str | None = None, created: tuple[int, str] | None = None):
@@ -102,9 +91,8 @@ def _webhooks_page(error: str | None = None, created: tuple[int, str] | None = N
     from trellis.api.webhooks import EVENTS, delivery_summary
     from trellis.data.unit import unit_of_work
 
-    _require_api()
     app = current_app._get_current_object()
-    table = runtime().services["api_tables"].webhooks
+    table = runtime().tables.api.webhooks
     with unit_of_work(app, write=False) as connection:
         rows = connection.execute(select(table).order_by(table.c.id)).mappings().all()
     deliveries = delivery_summary(app)
@@ -113,7 +101,7 @@ def _webhooks_page(error: str | None = None, created: tuple[int, str] | None = N
         count, last = deliveries.get(row["id"], (0, None))
         hooks.append({**row, "events": json.loads(row["events"]), "last": last, "attempts": count})
     metadata = runtime().metadata
-    entities = sorted(metadata.entities) if metadata is not None else []
+    entities = sorted(metadata.entities)
     return render_template("admin/webhooks.html", title=_("Webhooks"), hooks=hooks, entities=entities,
                            events=EVENTS, error=error, created=created, form=request.form)
 

@@ -1,5 +1,8 @@
 """``/dashboards/`` and ``/dashboards/<name>``: the YAML ``dashboard:`` pages of plugin widgets.
 
+The ``home`` dashboard (core YAML, filled by plugins with ``extends: home``) is the
+home page, ``/``, and is not repeated in the menu.
+
 Each widget's ``render(context)`` runs with the record service acting as the
 signed-in user, so a widget shows only what that user may read. A widget that
 fails shows an error box naming it (and is logged); the rest of the page renders.
@@ -44,13 +47,17 @@ class Panel:
 def visible_dashboards(user) -> list:
     """The dashboards ``user`` may see (administrators: all), sorted by label."""
     metadata = runtime().metadata
-    boards = [d for d in (metadata.dashboards.values() if metadata is not None else ()) if d.shown_to(user)]
+    boards = [d for d in metadata.dashboards.values() if d.shown_to(user)]
     return sorted(boards, key=lambda d: label(d.label, d.name).casefold())
 
 
+HOME = "home"
+
+
 def menu(user) -> list[dict]:
-    """Menu entries (``{"label", "url"}``) for the dashboards ``user`` may see."""
-    return [{"label": label(d.label, d.name), "url": f"/dashboards/{d.name}"} for d in visible_dashboards(user)]
+    """Menu entries (``{"label", "url"}``) for the dashboards ``user`` may see (not ``home``: that is ``/``)."""
+    return [{"label": label(d.label, d.name), "url": f"/dashboards/{d.name}"} for d in visible_dashboards(user)
+            if d.name != HOME]
 
 
 @bp.get("/")
@@ -65,15 +72,18 @@ def show(name: str):
     """A dashboard's widgets in a grid; a dashboard the user's roles do not include is a 404."""
     user = current_user_object()
     metadata = runtime().metadata
-    dashboard = metadata.dashboards.get(name) if metadata is not None else None
+    dashboard = metadata.dashboards.get(name)
     if dashboard is None or not dashboard.shown_to(user):
         abort(404)
-    plugins = runtime().plugins
-    widgets = plugins.dashboard_widgets() if plugins is not None else {}
-    context = WidgetContext(user=user, records=service(), now=datetime.now(UTC))
-    panels = [_panel(dashboard.name, placed, widgets.get(placed.widget), context) for placed in dashboard.widgets]
-    return render_template("dashboard.html", dashboard=dashboard, panels=panels,
+    return render_template("dashboard.html", dashboard=dashboard, panels=panels_of(dashboard, user),
                            title=label(dashboard.label, dashboard.name))
+
+
+def panels_of(dashboard, user) -> list[Panel]:
+    """Each widget of ``dashboard`` rendered for ``user`` (a failing one marked, not raised)."""
+    widgets = runtime().plugins.dashboard_widgets()
+    context = WidgetContext(user=user, records=service(), now=datetime.now(UTC))
+    return [_panel(dashboard.name, placed, widgets.get(placed.widget), context) for placed in dashboard.widgets]
 
 
 def _panel(dashboard: str, placed, widget, context: WidgetContext) -> Panel:

@@ -19,7 +19,6 @@ from trellis.io import mapping as mapping_rules
 from trellis.io.csv_import import DEDUPE_MODES, ImportRefused, preview
 from trellis.io.mapping import MappingError
 from trellis.io.reading import ReadError, read_sheet
-from trellis.runtime import runtime
 from trellis.web import import_files as files
 from trellis.web.labels import entity_label
 from trellis.web.pages import current_user_object, entity_or_404, register_errors, service
@@ -34,10 +33,9 @@ FLAGS = ("create_links", "update_existing", "all_or_nothing", "again")
 
 def init_app(app) -> None:
     """Register the import job (the page itself is the blueprint ``bp``)."""
-    if "jobs" in runtime(app).services:
-        from trellis.automation import register_job
+    from trellis.automation import register_job
 
-        register_job(app, files.JOB, files.run_import, max_attempts=3, failed=files.import_failed)
+    register_job(app, files.JOB, files.run_import, max_attempts=3, failed=files.import_failed)
 
 
 def _importable(entity: str):

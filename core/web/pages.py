@@ -1,15 +1,14 @@
-"""The home page, navigation and what every page's view shares (the service, entity lookup, errors)."""
+"""The home page (the ``home`` dashboard), navigation and what every page's view shares (the service,
+entity lookup, errors)."""
 
 from __future__ import annotations
-
-from datetime import datetime, time, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from trellis.errors import NotFound, PermissionDenied, ValidationError
 from trellis.runtime import runtime
-from trellis.web.labels import entity_label, label, user_timezone
+from trellis.web.labels import entity_label, label
 
 bp = Blueprint("pages", __name__)
 
@@ -29,7 +28,7 @@ def service():
 def entity_or_404(name: str):
     """The entity ``name`` of the loaded metadata, or a 404 page."""
     metadata = runtime().metadata
-    if metadata is None or name not in metadata.entities:
+    if name not in metadata.entities:
         abort(404, description=f"There is no '{name}' here.")
     return metadata.entities[name]
 
@@ -54,7 +53,7 @@ def navigation(user) -> list[dict]:
         groups.setdefault(_("Dashboards"), []).extend(boards)
     metadata = runtime().metadata
     others = []
-    for entity in (metadata.entities.values() if metadata is not None else ()):
+    for entity in metadata.entities.values():
         url = f"/app/{entity.name}"
         if url not in covered:
             others.append({"label": entity_label(entity, plural=True), "url": url})
@@ -65,19 +64,13 @@ def navigation(user) -> list[dict]:
 
 @bp.get("/")
 def home():
-    """The signed-in user's open activities that are overdue or due today (when there are activities)."""
-    overdue, today = [], []
-    metadata = runtime().metadata
-    activity = metadata.entities.get("activity") if metadata is not None else None
-    if activity is not None and {"due", "done", "assigned"} <= set(activity.fields):
-        zone = user_timezone()
-        start = datetime.combine(datetime.now(zone).date(), time(), tzinfo=zone)
-        end = start + timedelta(days=1)
-        rows = (service().query("activity").filter(assigned=current_user.id, done=False, due__lt=end)
-                .order_by("due").page(size=100, count=False).rows)
-        for row in rows:
-            (overdue if row["due"] < start else today).append(row)
-    return render_template("home.html", overdue=overdue, today=today, activity=activity)
+    """The ``home`` dashboard: the widgets plugins put on it for the signed-in user."""
+    from trellis.web.dashboards import HOME, panels_of
+
+    user = current_user_object()
+    board = runtime().metadata.dashboards.get(HOME)
+    panels = panels_of(board, user) if board is not None and board.shown_to(user) else []
+    return render_template("home.html", panels=panels)
 
 
 @bp.route("/preferences", methods=["GET", "POST"])

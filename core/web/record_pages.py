@@ -1,5 +1,5 @@
 """``/app/<entity>/new`` and ``/app/<entity>/<id>``: the generated form with the record's detail
-(related lists, timeline), saving, deleting, adding a note, and the ``_eval`` endpoint.
+(related lists, the plugins' panels, timeline), saving, deleting, and the ``_eval`` endpoint.
 
 Views only translate between HTTP and the record service: the service checks
 permissions, validates and reports errors per field; a view shows them.
@@ -15,7 +15,7 @@ from trellis.web import form_fields as forms
 from trellis.web.conditions import field_states, typed_values
 from trellis.web.labels import display, entity_label, label
 from trellis.web.pages import entity_or_404, register_errors, service
-from trellis.web.related import related_lists, timeline
+from trellis.web.related import panels_for, related_lists, timeline
 
 bp = Blueprint("records", __name__)
 register_errors(bp)
@@ -45,9 +45,11 @@ def render_form(meta, record, values, errors=None, conflict=None, status=200):
         context["locked"] = {w.field for w in workflows}
         moves = [(t.name, label(t.label, t.name)) for w in workflows for t in w.transitions.values()
                  if t.allowed_from(record.get(w.field))]
-        activity = metadata.entities.get("activity")
-        context.update(related=related_lists(meta, record), timeline=timeline(meta, record),
-                       can_note="note" in metadata.entities, transitions=moves, activity=activity)
+        shown = panels_for(meta)
+        context.update(related=related_lists(meta, record), timeline=timeline(meta, record, shown),
+                       panels=[(panel, panel.values(meta, record) if panel.values else {}) for panel in shown
+                               if panel.template],
+                       transitions=moves)
     return render_template("form.html", **context), status
 
 
@@ -148,42 +150,6 @@ def delete(entity: str, record_id: int):
         return redirect(url_for(".detail", entity=entity, record_id=record_id))
     flash(_("%(what)s deleted.", what=entity_label(meta)))
     return redirect(url_for("lists.index", entity=entity))
-
-
-@bp.post("/app/<entity>/<int:record_id>/notes")
-def add_note(entity: str, record_id: int):
-    """Add a note about this record (the timeline shows it)."""
-    entity_or_404(entity)
-    if "note" not in runtime().metadata.entities:
-        abort(404)
-    _load(entity, record_id)
-    try:
-        service().create("note", {"body": request.form.get("body", ""), "ref_entity": entity,
-                                  "ref_record": record_id})
-    except ValidationError as e:
-        flash(_("Note not added: %(why)s", why="; ".join(e.fields.values())), "error")
-    return redirect(url_for(".detail", entity=entity, record_id=record_id) + "#timeline")
-
-
-@bp.post("/app/<entity>/<int:record_id>/activities")
-def log_activity(entity: str, record_id: int):
-    """Log an activity (call, meeting, task...) about this record (the timeline shows it)."""
-    entity_or_404(entity)
-    activity = runtime().metadata.entities.get("activity")
-    if activity is None:
-        abort(404)
-    _load(entity, record_id)
-    values = {"subject": request.form.get("subject", ""), "ref_entity": entity, "ref_record": record_id}
-    for name in ("kind", "due"):
-        if request.form.get(name) and name in activity.fields:
-            values[name] = forms.to_service(activity.fields[name], request.form[name], runtime().metadata)
-    if entity in activity.fields and activity.fields[entity].to == entity:
-        values[entity] = record_id  # the contact/company shortcut link, when there is one
-    try:
-        service().create("activity", values)
-    except ValidationError as e:
-        flash(_("Activity not logged: %(why)s", why="; ".join(e.fields.values())), "error")
-    return redirect(url_for(".detail", entity=entity, record_id=record_id) + "#timeline")
 
 
 @bp.post("/app/<entity>/_eval")

@@ -1,5 +1,6 @@
-"""The detail page's side: related lists (records whose links point here) and the timeline
-(field history, notes, activities and emails about the record, newest first)."""
+"""The detail page's side: related lists (records whose links point here), the plugins' panels
+(``record_panels`` hook) and the timeline (field history, emails and the panels' entries about the
+record, newest first)."""
 
 from __future__ import annotations
 
@@ -32,14 +33,23 @@ class Related:
 
 @dataclass
 class Event:
-    """One timeline entry: ``kind`` is ``change``, ``note``, ``activity`` or ``email``."""
+    """One timeline entry: ``kind`` is ``change``, ``email``, or a plugin's kind (``label`` is shown)."""
 
     kind: str
     at: datetime
-    who: str
+    who: Any
     text: str
     detail: str = ""
     url: str | None = None
+    label: str = ""
+
+
+def panels_for(meta) -> list:
+    """The ``RecordPanel`` items the plugins add to ``meta``'s record pages, in their ``order``."""
+    from flask import current_app
+
+    found = [panel for _, panel in runtime(current_app).plugins.collect("record_panels", entity=meta.name)]
+    return sorted(found, key=lambda panel: panel.order)
 
 
 def related_lists(meta, record) -> list[Related]:
@@ -80,8 +90,8 @@ def related_lists(meta, record) -> list[Related]:
     return found
 
 
-def timeline(meta, record) -> list[Event]:
-    """History, notes and activities of ``record``, newest first (at most ``TIMELINE_ROWS``)."""
+def timeline(meta, record, panels: list) -> list[Event]:
+    """History, emails and the ``panels``' entries of ``record``, newest first (at most ``TIMELINE_ROWS``)."""
     svc = service()
     metadata = runtime().metadata
     events: list[Event] = []
@@ -90,22 +100,12 @@ def timeline(meta, record) -> list[Event]:
         changes = svc.history(meta.name, record.id, newest=TIMELINE_ROWS, fields=set(meta.fields))
     except (NotFound, PermissionDenied):
         changes = []
-    notes = []
-    for kind, text_field in (("note", "body"), ("activity", "subject")):
-        other = metadata.entities.get(kind)
-        if other is None or not {"ref_entity", "ref_record"} <= set(other.fields):
-            continue
-        try:
-            rows = svc.query(kind).filter(ref_entity=meta.name, ref_record=record.id).order_by("-created_at") \
-                .page(size=TIMELINE_ROWS, count=False).rows
-        except (PermissionDenied, QueryError):
-            continue
-        notes += [(kind, other, text_field, row) for row in rows]
+    entries = [entry for panel in panels if panel.timeline for entry in panel.timeline(meta, record, svc) or ()]
     # One query per linked entity for every name the timeline shows: the records link changes
-    # point at, and the users who made the changes, notes and activities.
+    # point at, and the users who made the changes and the plugins' entries.
     wanted = _link_ids(meta, changes)
     if "user" in metadata.entities:
-        authors = {c.user_id for c in changes} | {row.created_by for *_, row in notes}
+        authors = {c.user_id for c in changes} | {entry.who for entry in entries}
         wanted.setdefault("user", set()).update(i for i in authors if isinstance(i, int))
     names = _names_of(wanted)
     for change in changes:
@@ -114,10 +114,7 @@ def timeline(meta, record) -> list[Event]:
             continue
         events.append(Event("change", change.at, change.user_id, field_label(field),
                             f"{_shown(field, change.old, names)} → {_shown(field, change.new, names)}"))
-    for kind, other, text_field, row in notes:
-        detail = display(other.fields.get("kind"), row.get("kind")) if kind == "activity" else ""
-        events.append(Event(kind, row.created_at, row.created_by, str(row.get(text_field) or ""), detail,
-                            f"/app/{kind}/{row.id}"))
+    events += [Event(e.kind, e.at, e.who, e.text, e.detail, e.url, e.label) for e in entries]
     events += _emails(meta, record)
     events.sort(key=lambda e: e.at, reverse=True)
     events = events[:TIMELINE_ROWS]
@@ -128,16 +125,12 @@ def timeline(meta, record) -> list[Event]:
 
 
 def _emails(meta, record) -> list[Event]:
-    """Emails automations sent (or tried) about the record, when the automation engine is there."""
+    """Emails automations sent (or tried) about the record."""
     from flask import current_app
+    from trellis.automation.email import emails_for
+    from trellis.data.storage import as_utc
 
-    try:
-        from trellis.automation import emails_for
-        from trellis.data.storage import as_utc
-
-        rows = emails_for(current_app._get_current_object(), meta.name, record.id)[:TIMELINE_ROWS]
-    except (ImportError, KeyError, AttributeError):
-        return []
+    rows = emails_for(current_app._get_current_object(), meta.name, record.id)[:TIMELINE_ROWS]
     return [Event("email", as_utc(row["at"]), row.get("automation") or "automation", str(row["subject"]),
                   f"{row['recipient']} · {row['status']}") for row in rows]
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import Column, MetaData, Table, delete, insert, select
 from trellis.runtime import runtime
@@ -38,10 +38,7 @@ def add_table(metadata: MetaData) -> Table:
 
 
 def _table():
-    table = runtime().services.get("saved_filters")
-    if table is None:
-        abort(404)
-    return table
+    return runtime().tables.saved_filters
 
 
 def saved_for(entity: str) -> list[dict]:
@@ -49,9 +46,7 @@ def saved_for(entity: str) -> list[dict]:
     from flask import current_app
     from trellis.data.unit import unit_of_work
 
-    table = runtime().services.get("saved_filters")
-    if table is None:
-        return []
+    table = _table()
     with unit_of_work(current_app._get_current_object(), write=False) as connection:
         rows = connection.execute(select(table.c.id, table.c.name, table.c.query)
                                   .where(table.c.user_id == current_user_object().id, table.c.entity == entity)

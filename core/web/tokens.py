@@ -9,17 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from trellis.runtime import runtime
 from trellis.web.pages import current_user_object, register_errors
 
 bp = Blueprint("tokens", __name__, url_prefix="/preferences/tokens")
-
-
-@bp.before_request
-def api_wired():
-    """The pages exist only when the REST API is part of the app."""
-    if "api_tables" not in runtime().services:
-        abort(404)
 
 
 @bp.get("/")

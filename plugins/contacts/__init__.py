@@ -1,10 +1,14 @@
 """The contacts plugin: people, companies, activities, notes and tags.
 
-Almost everything is YAML in ``metadata/``; the Python here adds the menu entries
-and the demo records. The other business plugins depend on this one.
+Almost everything is YAML in ``metadata/``; the Python here adds the menu entries,
+the notes and activities on every record's page and timeline, the ``add_activity``
+action, the ``my_activities`` home widget, the daily activity digest and the demo
+records. The other business plugins depend on this one.
 """
 
-from trellis import MenuItem, hookimpl
+from pathlib import Path
+
+from trellis import MenuItem, Widget, hookimpl
 
 
 @hookimpl
@@ -32,6 +36,49 @@ def demo_data(context):
 def scheduled_jobs():
     """A daily digest (07:00) of each user's due and overdue open activities."""
     from trellis import ScheduledJob
-    from trellis.automation.digest import activity_digest
+    from trellis_plugins.contacts.digest import activity_digest
 
     return [ScheduledJob("activity_digest", "0 7 * * *", activity_digest)]
+
+
+@hookimpl
+def actions():
+    """``add_activity``: an automation or transition adds an activity linked to the record."""
+    from trellis_plugins.contacts.automation import action_kinds
+
+    return action_kinds()
+
+
+@hookimpl
+def record_panels(entity):
+    """The note and activity forms on every record's page; its notes and activities on the timeline."""
+    from trellis_plugins.contacts.panels import panels
+
+    return panels(entity)
+
+
+@hookimpl
+def blueprints():
+    """The routes the note and activity forms post to (``/app/<entity>/<id>/notes``, ``.../activities``)."""
+    from trellis_plugins.contacts.panels import bp
+
+    return [bp]
+
+
+@hookimpl
+def template_dirs():
+    """The note and activity forms and the home widget (``contacts/``)."""
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def dashboard_widgets():
+    """``my_activities``: the viewer's overdue and today's open activities (on the ``home`` dashboard)."""
+    from trellis_plugins.contacts.widgets import my_activities
+
+    return [Widget("my_activities", N_("My activities"), my_activities, size="large")]
+
+
+def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts by default
+    """``text`` as it is: marks it for ``pybabel extract``; the dashboard page translates it."""
+    return text

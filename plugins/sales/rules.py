@@ -15,7 +15,8 @@ def stage_probability(record, changes, context) -> None:
     metadata = context.records.metadata
     workflow = metadata.workflow_for("deal", "stage")
     state = workflow.states.get(record.get("stage")) if workflow is not None else None
-    if state is None or state.probability is None:
+    probability = state.extra.get("probability") if state is not None else None
+    if probability is None:
         return
     if record.id is None:
         default = metadata.entities["deal"].fields["probability"].default
@@ -23,7 +24,7 @@ def stage_probability(record, changes, context) -> None:
             return
     elif "probability" in changes:
         return
-    record["probability"] = state.probability
+    record["probability"] = probability
 
 
 def line_from_product(record, context) -> None:

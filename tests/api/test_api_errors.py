@@ -90,7 +90,7 @@ class Limited(SystemAccess):
 @pytest.fixture
 def limited(api, client, writer):
     secret = client.post("/api/v1/person", json={"name": "Secret"}, headers=writer).get_json()
-    runtime(api).services["access"] = Limited()
+    runtime(api).access = Limited()
     return secret
 
 

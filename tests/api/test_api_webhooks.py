@@ -145,7 +145,7 @@ def test_a_subscription_another_process_adds_is_seen_by_the_next_transaction(api
     from trellis.data.unit import unit_of_work
     from trellis.runtime import runtime
 
-    table = runtime(api).services["api_tables"].webhooks
+    table = runtime(api).tables.api.webhooks
     with api.app_context():
         records_for(api).create("person", {"name": "Ann"})
         with unit_of_work(api) as connection:  # as another app server would: straight into the table

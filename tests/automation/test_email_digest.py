@@ -1,4 +1,4 @@
-"""The daily digest of due and overdue activities (a scheduled job for the contacts plugin)."""
+"""The daily digest of due and overdue activities (the contacts plugin's scheduled job)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from automation_helpers import build_app, records_of, write_org
-from trellis import ScheduledJob, hookimpl
 from trellis.automation import drain, tick
-from trellis.automation.digest import activity_digest
 
 
 @pytest.fixture
@@ -17,22 +15,13 @@ def runner():
     return "inprocess"
 
 
-class Digest:
-    name = "digest"
-    depends = ["contacts"]
-
-    @hookimpl
-    def scheduled_jobs(self):
-        return [ScheduledJob("activity_digest", "0 7 * * *", activity_digest)]
-
-
 NOW = datetime(2026, 3, 16, 7, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def office(org, base_config, smtp):
     write_org(org, {})
-    app = build_app({**base_config, "PLUGINS": ["contacts"], "EXTRA_PLUGINS": [Digest()], "SMTP_URL": smtp.url})
+    app = build_app({**base_config, "PLUGINS": ["contacts"], "SMTP_URL": smtp.url})
     svc = records_of(app)
     ann = svc.create("user", {"email": "ann@example.com", "name": "Ann"})
     svc.create("user", {"email": "bob@example.com", "name": "Bob"})

@@ -48,7 +48,7 @@ def webhook_rows(app):
     from trellis.data.unit import unit_of_work
     from trellis.runtime import runtime
 
-    table = runtime(app).services["api_tables"].webhooks
+    table = runtime(app).tables.api.webhooks
     with unit_of_work(app, write=False) as connection:
         return [dict(r) for r in connection.execute(select(table).order_by(table.c.id)).mappings()]
 
@@ -97,7 +97,7 @@ def test_the_webhook_list_shows_each_subscriptions_last_delivery_and_count(app, 
     for url in ("https://one.example.com/hook", "https://two.example.com/hook"):
         post(admin, "/admin/webhooks", {"url": url, "entity": "customer", "events": "create"})
     first, second = (row["id"] for row in webhook_rows(app))
-    attempts = runtime(app).services["api_tables"].attempts
+    attempts = runtime(app).tables.api.attempts
     start = datetime(2026, 1, 1, tzinfo=UTC)
     with unit_of_work(app) as connection:
         connection.execute(insert(attempts), [

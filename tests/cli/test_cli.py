@@ -38,6 +38,18 @@ def test_init_scaffolds_an_organisation_folder(tmp_path):
     assert (tmp_path / "acme" / "themes").is_dir()
 
 
+def test_init_writes_everything_into_the_folder_and_says_how_to_add_a_user(tmp_path):
+    here = tmp_path / "here"
+    here.mkdir()
+    out = run("init", "acme", cwd=here)
+    assert out.returncode == 0, out.stderr
+    assert sorted(p.name for p in here.iterdir()) == ["acme"]  # nothing else in the current folder
+    key = here / "acme" / "instance" / "secret_key"
+    assert key.is_file() and len(key.read_text().strip()) == 64
+    assert "trellis user add you@example.com --role admin" in out.stdout
+    assert out.stdout.splitlines()[-1].startswith("Next: cd acme && trellis check && trellis migrate")
+
+
 def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
     (tmp_path / "acme").mkdir()
     (tmp_path / "acme" / "keep.txt").write_text("mine")
@@ -50,8 +62,9 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
 def test_malformed_database_url_is_one_line_naming_the_setting(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TRELLIS_DATABASE_URL", "nonsense")
     monkeypatch.chdir(tmp_path)
+    # (`trellis demo` uses its own ./trellis-demo.sqlite, so it is not affected by the setting.)
     with pytest.raises(SystemExit) as caught:
-        main(["demo", "--no-serve"])
+        main(["migrate", "--dry-run"])
     assert caught.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("trellis: error: TRELLIS_DATABASE_URL")

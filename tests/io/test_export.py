@@ -61,7 +61,7 @@ class NoEmails(SystemAccess):
 
 def test_fields_the_user_may_not_read_are_left_out(app, svc):
     svc.create("contact", {"last_name": "Lee", "email": "ann@example.com", "city": "Oslo"})
-    runtime(app).services["access"] = NoEmails()
+    runtime(app).access = NoEmails()
     headers, rows = export_rows(app, "contact", user="bob")
     assert headers == ["id", "first_name", "last_name", "city"]
     assert [row[1:] for row in rows] == [[None, "Lee", "Oslo"]]

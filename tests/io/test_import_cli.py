@@ -166,15 +166,13 @@ def test_a_preview_marks_the_cells_of_the_first_rows_and_writes_nothing(app, svc
     assert svc.query("contact").count()[0] == 0
 
 
-def test_init_app_lets_migrate_create_the_import_tables(trellis_config):
+def test_migrate_creates_the_import_tables_io_declares(trellis_config):
     import sqlalchemy as sa
-    from trellis import io
     from trellis.app import create_app
     from trellis.data.database import db
     from trellis.data.migrate import upgrade
 
     app = create_app(trellis_config)
-    io.init_app(app)
     upgrade(app)
     with app.app_context():
         names = set(sa.inspect(db.engine).get_table_names())

@@ -146,10 +146,18 @@ def test_an_automation_on_an_unknown_entity_is_an_error(org):
                              "(did you mean 'contact'?)"]
 
 
-def test_add_activity_checks_its_options_and_due_offset(org):
-    automation(org, "{on: create}", "[{add_activity: {subject: 'Call {name}', due: tomorrow, kindd: call}}]")
-    assert problems(org) == [
-        "metadata/auto.yaml:4:56: error: 'due' of action 'add_activity' of automation 'bump' must be an offset from "
-        "now like 3d, 2h, 30m or 1w, not text 'tomorrow'",
-        "metadata/auto.yaml:4:66: error: unknown key 'kindd' in action 'add_activity' of automation 'bump' "
-        "(did you mean 'kind'?)"]
+STAMP = {"type": "object", "additionalProperties": False, "required": ["colour"],
+         "properties": {"colour": {"type": "string", "pattern": "^(red|blue)$", "description": "red or blue"},
+                        "size": {"type": "integer"}}}
+
+
+def test_a_plugin_actions_options_are_checked_against_its_options_schema(org):
+    automation(org, "{on: create}", "[{stamp: {colour: green, sise: 3}}, {stamp: {size: 1}}]")
+    assert problems(org, action_kinds={"stamp": STAMP}) == [
+        "metadata/auto.yaml:4:28: error: 'colour' of action 'stamp' of automation 'bump' must be red or blue, "
+        "not text 'green'",
+        "metadata/auto.yaml:4:35: error: unknown key 'sise' in action 'stamp' of automation 'bump' "
+        "(did you mean 'size'?)",
+        "metadata/auto.yaml:4:54: error: action 'stamp' of automation 'bump' needs 'colour'"]
+    automation(org, "{on: create}", "[{stamp: {colour: red, size: 3}}]")
+    assert [a.kind for a in load_org(org, action_kinds={"stamp": STAMP}).automations["bump"].actions] == ["stamp"]

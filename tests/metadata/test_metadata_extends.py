@@ -154,6 +154,7 @@ def pipeline(org):
         workflow: deal_pipeline
         entity: deal
         field: stage
+        state_keys: {probability: integer}
         states:
           new: {probability: 10}
           qualified: {probability: 30}
@@ -186,7 +187,8 @@ def test_extends_adds_a_stage_between_two_others_with_a_transition_into_it(org, 
     workflow = metadata.workflows["deal_pipeline"]
     assert list(workflow.states) == ["new", "qualified", "demo_booked", "proposal", "won", "lost"]
     demo = workflow.states["demo_booked"]
-    assert (demo.probability, demo.label["en"], demo.source.path) == (45, "Demo booked", "metadata/workflows/deal.yaml")
+    assert (demo.extra["probability"], demo.label["en"], demo.source.path) == (45, "Demo booked",
+                                                                               "metadata/workflows/deal.yaml")
     assert workflow.transitions["book_demo"].sources == ("qualified",)
     assert workflow.transitions["propose"].sources == ("new", "qualified", "demo_booked")
     assert workflow.transitions["propose"].when is not None  # the keys not given stay
@@ -205,7 +207,7 @@ def test_a_renamed_stage_label_replaces_the_state_and_option_label_and_keeps_the
     write(org, "metadata/workflows/deal.yaml", DEMO_STAGE)
     metadata = load(layers(org))
     proposal = metadata.workflows["deal_pipeline"].states["proposal"]
-    assert (proposal.label, proposal.probability) == ({"en": "Offer sent"}, 60)
+    assert (proposal.label, proposal.extra["probability"]) == ({"en": "Offer sent"}, 60)
     assert metadata.entity("deal").fields["stage"].option_labels["proposal"] == {"en": "Offer sent"}
 
 

@@ -128,7 +128,7 @@ def test_an_unknown_action_kind_in_a_transition_is_an_error(org):
                         "{from: new, to: won, actions: [{sett: {name: \"'x'\"}}]}\n")
     [problem] = problems(org)
     assert problem.startswith("metadata/flow.yaml:5:40: error: unknown action 'sett' in transition 'win' of workflow "
-                              "'p' (known: set, create, email, webhook, assign, add_activity) (did you mean 'set'?)")
+                              "'p' (known: set, create, email, webhook, assign) (did you mean 'set'?)")
 
 
 def test_a_workflow_defined_twice_names_the_first_file(org):

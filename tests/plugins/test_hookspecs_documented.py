@@ -22,7 +22,8 @@ def _gen_hooks():
 def test_the_design_lists_fifteen_hooks_and_hookspecs_has_them_all():
     assert hook_names() == ["metadata_dirs", "field_types", "expression_functions", "actions", "before_save",
                             "after_save", "before_delete", "after_transition", "blueprints", "menu_items",
-                            "dashboard_widgets", "template_dirs", "cli_commands", "scheduled_jobs", "demo_data"]
+                            "dashboard_widgets", "record_panels", "template_dirs", "cli_commands", "settings",
+                            "scheduled_jobs", "demo_data"]
 
 
 @pytest.mark.parametrize("name", hook_names())

@@ -167,7 +167,7 @@ def test_expression_functions_can_be_used_in_compute(app, records):
 
 
 def test_actions_are_listed_by_kind(app):
-    assert runtime(app).plugins.action_kinds() == ["ping"]
+    assert runtime(app).plugins.action_kinds() == ["add_activity", "ping"]  # contacts', then this plugin's
     assert runtime(app).plugins.actions()["ping"].name == "ping"
 
 
@@ -263,7 +263,7 @@ def test_menu_items_reach_the_templates_sorted_by_order(app):
 
 
 def test_dashboard_widgets_are_listed_by_name(app):
-    assert list(runtime(app).plugins.dashboard_widgets()) == ["gadget_count"]
+    assert list(runtime(app).plugins.dashboard_widgets()) == ["my_activities", "gadget_count"]  # contacts' first
 
 
 def test_cli_commands_become_trellis_sub_commands(app):

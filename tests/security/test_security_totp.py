@@ -2,7 +2,7 @@
 recovery codes, the limits on guessing, the organisation setting for administrators, and the CLI reset.
 
 Codes are made with pyotp's ``at(for_time)`` against a fixed clock that the app reads from
-``runtime(app).services["totp_clock"]``: no test sleeps.
+``runtime(app).totp_clock``: no test sleeps.
 """
 
 import re
@@ -44,7 +44,7 @@ class Clock:
 
 def _with_clock(app):
     clock = Clock()
-    runtime(app).services["totp_clock"] = clock
+    runtime(app).totp_clock = clock
     with app.app_context():
         create_user(app, EMAIL, PASSWORD, role="admin", name="Root")
     return clock
@@ -460,7 +460,7 @@ def test_migrate_adds_the_columns_to_an_existing_credential_table(app):
         columns = {c["name"] for c in sa.inspect(connection).get_columns("trellis_credential")}
     assert TOTP_COLUMNS <= columns
     clock = Clock()
-    runtime(app).services["totp_clock"] = clock
+    runtime(app).totp_clock = clock
     enrol(signed_in(app), clock)
 
 

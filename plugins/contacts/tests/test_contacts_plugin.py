@@ -65,8 +65,30 @@ def test_contacts_brings_a_user_and_a_manager_role(trellis_app):
 
 
 def test_contacts_schedules_the_daily_activity_digest_at_seven(trellis_app):
-    from trellis.automation.digest import activity_digest
+    from trellis_plugins.contacts.digest import activity_digest
 
     jobs = {job.name: job for job in runtime(trellis_app).plugins.scheduled_jobs()}
     assert jobs["activity_digest"].schedule == "0 7 * * *"
     assert jobs["activity_digest"].run is activity_digest
+
+
+def test_add_activity_checks_its_options_and_due_offset(tmp_path, monkeypatch):
+    from trellis.errors import MetadataError
+    from trellis.metadata import core_layer, load
+    from trellis.metadata.model import Layer
+    from trellis_plugins.contacts.automation import OPTIONS
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "metadata").mkdir()
+    (tmp_path / "metadata" / "contact.yaml").write_text("entity: contact\nfields:\n  name: string\n")
+    (tmp_path / "metadata" / "auto.yaml").write_text(
+        "automation: bump\nentity: contact\ntrigger: {on: create}\n"
+        "actions: [{add_activity: {subject: 'Call {name}', due: tomorrow, kindd: call}}]\n")
+    with pytest.raises(MetadataError) as caught:
+        load([core_layer(), Layer("metadata", str(tmp_path / "metadata"), "organisation")],
+             action_kinds={"add_activity": OPTIONS})
+    assert [str(p) for p in caught.value.problems] == [
+        "metadata/auto.yaml:4:56: error: 'due' of action 'add_activity' of automation 'bump' must be an offset from "
+        "now like 3d, 2h, 30m or 1w, not text 'tomorrow'",
+        "metadata/auto.yaml:4:66: error: unknown key 'kindd' in action 'add_activity' of automation 'bump' "
+        "(did you mean 'kind'?)"]

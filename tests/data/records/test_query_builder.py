@@ -224,7 +224,7 @@ class OnlyOwnDeals:
 
 def test_the_read_filter_limits_every_query_count_and_get(svc, deals):
     secret = svc.create("deal", {"name": "Secret", "amount": 1})
-    runtime(svc.app).services["access"] = OnlyOwnDeals()
+    runtime(svc.app).access = OnlyOwnDeals()
     user = records_for(svc.app, user=7)
     assert "Secret" not in names(user.query("deal"))
     assert user.query("deal").page().count == 5

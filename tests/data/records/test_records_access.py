@@ -27,7 +27,7 @@ class Clerk:
 @pytest.fixture
 def clerk(svc):
     user = svc.create("user", {"name": "Clerk", "email": "clerk@example.com"})
-    runtime(svc.app).services["access"] = Clerk()
+    runtime(svc.app).access = Clerk()
     return records_for(svc.app, user=user.id, channel="ui")
 
 

@@ -333,7 +333,7 @@ def test_an_after_save_hook_writes_in_the_same_transaction(hooked, hooks):
 def test_html_goes_through_the_registered_sanitiser(svc):
     from trellis.runtime import runtime
 
-    runtime(svc.app).services["html_sanitizer"] = lambda html: html.replace("<script>", "").replace("</script>", "")
+    runtime(svc.app).html_sanitizer = lambda html: html.replace("<script>", "").replace("</script>", "")
     sample = svc.create("sample", {"h": "<p>Hi</p><script>alert(1)</script>"})
     assert svc.get("sample", sample.id)["h"] == "<p>Hi</p>alert(1)"
 

@@ -20,7 +20,7 @@ def test_a_sanitiser_registered_during_a_transaction_is_used_by_its_next_write(s
     meta = svc.metadata.entity("deal")
     with unit_of_work(svc.app):
         before = plan_for(svc.app, meta)
-        runtime(svc.app).services["html_sanitizer"] = lambda html: html
+        runtime(svc.app).html_sanitizer = lambda html: html
         assert plan_for(svc.app, meta) is not before
 
 

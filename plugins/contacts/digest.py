@@ -1,6 +1,6 @@
 """The daily digest of due and overdue activities: one email per user who has any.
 
-A scheduled job for the contacts plugin (which owns ``activity``) to register::
+Registered by the contacts plugin (which owns ``activity``) through ``scheduled_jobs()``::
 
     @hookimpl
     def scheduled_jobs():

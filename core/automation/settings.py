@@ -1,0 +1,21 @@
+"""The automation engine's settings: jobs, email, webhooks (see :mod:`trellis.config`)."""
+
+from __future__ import annotations
+
+from trellis.config import Setting, choice, number, text, url
+
+
+def settings() -> list[Setting]:
+    """The job runner and broker, outgoing email, time triggers and outgoing webhooks."""
+    return [
+        Setting("BROKER_URL", None, "Celery broker (redis://, amqp://); unset: jobs run in-process", url),
+        Setting("JOB_RUNNER", None, "thread, celery or manual; default: celery with a broker, else thread",
+                choice("thread", "celery", "manual")),
+        Setting("JOB_BACKOFF", 30.0, "seconds before a failed job's first retry (doubling each time)", number),
+        Setting("CELERY_QUEUE", "trellis", "the Celery queue the jobs go to", text),
+        Setting("SMTP_URL", None, "smtp://user:password@host:port for outgoing email", url),
+        Setting("AUTOMATION_LOOKBACK_HOURS", 24.0, "how far back a late scheduler still fires time triggers, "
+                                                   "in hours", number),
+        Setting("WEBHOOK_SECRET", None, "signs automations' webhooks (HMAC-SHA256); default: SECRET_KEY", text),
+        Setting("WEBHOOK_TIMEOUT", 10.0, "seconds a webhook receiver has to answer", number),
+    ]

@@ -1,0 +1,15 @@
+"""The data layer's settings (see :mod:`trellis.config`)."""
+
+from __future__ import annotations
+
+from trellis.config import Setting, check_database_url, positive_integer
+
+
+def settings() -> list[Setting]:
+    """The database, and the lists' count cap."""
+    return [
+        Setting("DATABASE_URL", None, "SQLAlchemy URL; default: SQLite file in the instance folder",
+                check_database_url),
+        Setting("LIST_COUNT_CAP", 1000, "lists count matching records exactly up to this many, then show 'N+'",
+                positive_integer),
+    ]
