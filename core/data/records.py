@@ -13,11 +13,15 @@ Every create, update, delete and transition runs the same steps, in this order:
 
 All of it runs in ONE transaction of flask-sqlalchemy's session: a nested call (a
 hook writing through ``context.records``, a cascade) joins the outer transaction,
-and any exception rolls everything back.
+and any exception rolls everything back. Before step 5, the parents whose roll-ups
+the write changes are locked (:meth:`RecordService.lock`), so that concurrent
+writers of their children take turns instead of failing with a ConflictError.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -27,14 +31,14 @@ from trellis.data.access import Access, SystemAccess, access_for, user_id
 from trellis.data.bulk import insert_returning
 from trellis.data.coerce import MAX_ID, check_field, check_record, empty
 from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs, rollup_value
-from trellis.data.context import Context
+from trellis.data.context import OPERATION_OF_CHANNEL, Context
 from trellis.data.database import db
 from trellis.data.plan import WritePlan, plan_for
 from trellis.data.record import SYSTEM_FIELDS, Record, changes_between
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_text
 from trellis.data.storage import column_values, load, many_fields, save_links
 from trellis.data.transitions import check_transition, state_field_guard
-from trellis.data.unit import unit_of_work, write_now
+from trellis.data.unit import hooks_ran, retrying, unit_of_work, write_now
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from trellis.metadata.model import Entity, Transition, Workflow
 from trellis.runtime import runtime
@@ -48,14 +52,22 @@ class RecordService:
     """Reads and writes records of one application as one user, through one channel.
 
     ``user`` None is the system (no permission limits); ``channel`` is recorded in
-    history and given to hooks (``ui``, ``api``, ``import``, ``automation``, ``plugin``).
+    history and given to hooks (``ui``, ``api``, ``import``, ``automation``, ``plugin``);
+    ``operation`` is what hooks see as ``context.operation`` (by default the
+    channel's: ``form`` for ``ui``, ``job`` for ``automation``, ``system`` for ``plugin``).
+    A service made by :meth:`as_system` (``context.system``, ``trellis.system_records``)
+    may also set ``readonly`` fields, and its writes name ``actor`` in history.
     """
 
-    def __init__(self, app, user: Any = None, channel: str = "plugin", access: Access | None = None):
+    def __init__(self, app, user: Any = None, channel: str = "plugin", access: Access | None = None, *,
+                 operation: str | None = None, actor: str | None = None, system: bool = False):
         self.app = app
         self.user = user
         self.channel = channel
         self.access = access or (SystemAccess() if user is None else access_for(app))
+        self.operation = operation or OPERATION_OF_CHANNEL.get(channel, "system")
+        self.actor = actor if user is None else None
+        self.system = system and user is None
 
     # --- reading ---------------------------------------------------------------------
 
@@ -107,8 +119,7 @@ class RecordService:
         meta = self._entity(entity)
         if not self.access.can(self.user, "create", entity):
             raise PermissionDenied(f"you may not create {entity} records")
-        with self._unit() as connection:
-            return self._visible(self._save(connection, meta, None, values))
+        return self._run(entity, None, lambda connection: self._visible(self._save(connection, meta, None, values)))
 
     def create_many(self, entity: str, rows: list[dict[str, Any]]) -> list[Record | Exception]:
         """Create a record from each of ``rows``, in one transaction; one result per row, in order.
@@ -141,11 +152,14 @@ class RecordService:
         record was written since ``expected_version``.
         """
         meta = self._entity(entity)
-        with self._unit() as connection:
+
+        def work(connection) -> Record:
             old = self._load_readable(connection, meta, record_id)
             if not self.access.can(self.user, "write", entity, old):
                 raise PermissionDenied(f"you may not change this {entity}")
             return self._visible(self._save(connection, meta, old, values, expected_version))
+
+        return self._run(entity, record_id, work)
 
     def transition(self, entity: str, record_id: int, name: str, values: dict[str, Any] | None = None,
                    expected_version: int | None = None) -> Record:
@@ -161,7 +175,8 @@ class RecordService:
         if not found:
             raise ValidationError({"__all__": f"{entity} has no transition '{name}'"})
         move = found[0][1]
-        with self._unit() as connection:
+
+        def work(connection) -> Record:
             old = self._load_readable(connection, meta, record_id)
             if not self.access.can(self.user, f"transition:{name}", entity, old):
                 raise PermissionDenied(f"you may not '{name}' this {entity}")
@@ -169,7 +184,9 @@ class RecordService:
             context = self._context()
             self._hook("after_transition", record=record, transition=move, context=context)
             self.run_transition_actions(record, move, context)
-        return self._visible(record)
+            return record
+
+        return self._visible(self._run(entity, record_id, work))
 
     def run_transition_actions(self, record: Record, transition: Transition, context: Context) -> None:
         """Run ``transition.actions`` inside the transaction: the automation engine's call point.
@@ -184,21 +201,120 @@ class RecordService:
     def delete(self, entity: str, record_id: int) -> None:
         """Delete a record, honouring ``on_delete`` of every link pointing at it."""
         meta = self._entity(entity)
-        with self._unit() as connection:
+
+        def work(connection) -> None:
             old = self._load_readable(connection, meta, record_id)
             if not self.access.can(self.user, "delete", entity, old):
                 raise PermissionDenied(f"you may not delete this {entity}")
             self._delete(connection, meta, old)
 
+        self._run(entity, record_id, work)
+
     def as_user(self, user: Any, channel: str | None = None) -> RecordService:
-        """The same service acting as another user (None: the system)."""
-        return RecordService(self.app, user, channel or self.channel)
+        """The same service acting as another user (None: the system), for the same operation."""
+        return RecordService(self.app, user, channel or self.channel, operation=self.operation)
+
+    def as_system(self, actor: str | None = None, operation: str = "system") -> RecordService:
+        """A service acting as the system on behalf of ``actor`` (a plugin's name), in the same transaction.
+
+        No permission limits; it may set ``readonly`` fields (never computed fields or
+        system columns); history names ``actor`` as who made its changes. What hooks
+        get as ``context.system``.
+        """
+        return RecordService(self.app, None, self.channel, operation=operation, actor=actor, system=True)
+
+    # --- transactions and locks --------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[RecordService]:
+        """One unit of work for read-then-write code outside a hook; yields this service.
+
+        Every call inside the ``with`` block joins one transaction: it commits at the
+        end of the block, or rolls back on any exception. Inside a hook there is one
+        already (this joins it). Take locks first, then read and write::
+
+            with records.transaction():
+                account = records.lock("account", account_id)
+                if account["balance"] < amount:
+                    raise ValidationError({"amount": "is more than the balance"})
+                records.update("account", account_id, {"balance": account["balance"] - amount})
+
+        Not retried: a deadlock or serialization failure inside the block raises.
+        """
+        with self._unit():
+            yield self
+
+    def lock(self, entity: str, record_id: int) -> Record:
+        """Serialise writers of one record for the rest of the current transaction; return it as stored now.
+
+        Another transaction calling ``lock`` on the same record (and, on SQLite, any
+        other writer) waits until this one commits or rolls back, so a check made
+        on the returned record (a balance, a code not yet used) still holds when
+        this transaction writes. PostgreSQL locks the row (``SELECT ... FOR UPDATE``);
+        SQLite takes the database's write lock at once (``BEGIN IMMEDIATE``).
+        Call it inside a hook or :meth:`transaction`: alone it is a transaction of
+        its own, whose lock ends when it returns. NotFound when the user may not read it.
+        """
+        meta = self._entity(entity)
+        with self._unit() as connection:
+            self._take_locks(connection, meta, [record_id])
+            record = self._load_readable(connection, meta, record_id)
+        return self._visible(record)
+
+    def _take_locks(self, connection, meta: Entity, ids) -> None:
+        """Lock the rows ``ids`` of ``meta`` (in id order, so two writers never wait for each other)."""
+        if connection.dialect.name == "sqlite":
+            raw = connection.connection.driver_connection
+            if not raw.in_transaction:  # Python's sqlite3 would begin only at the first data change
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        wanted = []
+        for value in ids:
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                continue
+            if 0 < number <= MAX_ID:
+                wanted.append(number)
+        if not wanted:
+            return
+        table = self.schema.tables[meta.name]
+        connection.execute(select(table.c.id).where(table.c.id.in_(sorted(set(wanted))))
+                           .order_by(table.c.id).with_for_update()).all()
+
+    def _lock_parents(self, connection, meta: Entity, records: list[tuple[Record | None, Record | None]],
+                      changes: dict | None, plan: WritePlan) -> None:
+        """Lock the parents whose roll-ups writing ``records`` (``(old, new)`` pairs) changes."""
+        for parent, field in plan.rollups_over:
+            if changes is not None and not rollup_inputs(self.metadata, field) & set(changes):
+                continue
+            link = field.rollup.link
+            ids = {r.get(link) for pair in records for r in pair if r is not None} - {None}
+            if ids:
+                self._take_locks(connection, parent, ids)
+
+    def _run(self, entity: str, record_id: Any, work: Callable[[Any], Any]) -> Any:
+        """``work(connection)`` in one unit of work, retried when a lock clash ended it before any hook ran.
+
+        A ValidationError leaving it is marked with the record it refused
+        (``refused``), so that a hook's nested write is told apart from its own refusal.
+        """
+        def once() -> Any:
+            try:
+                with self._unit() as connection:
+                    return work(connection)
+            except ValidationError as e:
+                if getattr(e, "refused", None) is None:
+                    e.refused = (entity, record_id)
+                raise
+
+        return retrying(self.app, once)
 
     # --- the write path ----------------------------------------------------------------
 
     def _save(self, connection, meta: Entity, old: Record | None, given: dict[str, Any],
               expected_version: int | None = None, *, transition: tuple[Workflow, Transition] | None = None,
-              system: bool = False) -> Record:
+              system: bool = False, operation: str | None = None) -> Record:
         """Steps 2-8 for one record; ``old`` None creates. ``system`` skips steps 1-2 and validation."""
         if old is not None and expected_version not in (None, ""):
             try:
@@ -207,7 +323,7 @@ class RecordService:
                 raise ValidationError({"version": "must be a whole number"}) from None
             if expected != old.version:
                 raise self._conflict(connection, meta, old.id)
-        context = self._context(system=system)
+        context = self._context(system=system, operation=operation)
         errors: dict[str, str] = {}
         plan = plan_for(self.app, meta)
         record = self._prepared(meta, old, given, context, errors, transition=transition, system=system, plan=plan)
@@ -218,6 +334,8 @@ class RecordService:
             raise ValidationError(errors)
         if old is not None and not changes:
             return record
+        if plan.rollups_over:
+            self._lock_parents(connection, meta, [(old, record)], changes if old is not None else None, plan)
         changes = self._before_write(connection, meta, old, record, changes, context, system, plan)
         if changes is None:
             return record
@@ -226,7 +344,7 @@ class RecordService:
         else:
             self._write(connection, meta, old, record, changes, context)
         history_rows.write_changes(connection, self.schema, meta.name, record.id, changes,
-                                   user_id(context.user), context.now, context.channel)
+                                   user_id(context.user), context.now, context.channel, self._actor(context))
         self._update_rollups(connection, meta, old, record, changes, plan)
         self._hook("after_save", record=record, changes=changes, context=context)
         return record
@@ -335,6 +453,8 @@ class RecordService:
         refused: dict[int, Exception] = {}
         savepoint = db.session.begin_nested()
         try:
+            if plan.rollups_over:
+                self._lock_parents(connection, meta, [(None, record) for _, record, _ in run], None, plan)
             written = []
             for index, record, changes in run:
                 try:
@@ -347,7 +467,7 @@ class RecordService:
                 self._insert_many(connection, meta, [record for _, record, _ in written], plan)
                 history_rows.write_many(connection, self.schema, meta.name,
                                         [(record.id, changes) for _, record, changes in written],
-                                        user_id(context.user), context.now, context.channel)
+                                        user_id(context.user), context.now, context.channel, self._actor(context))
                 for index, record, changes in written:
                     try:
                         self._update_rollups(connection, meta, None, record, changes, plan)
@@ -376,6 +496,9 @@ class RecordService:
             if name in settable and (writable is None or name in writable):
                 continue
             field = meta.fields.get(name)
+            if (self.system and field is not None and field.readonly and not field.computed
+                    and field.type != "children" and field.column and name not in SYSTEM_FIELDS):
+                continue  # the system (a plugin's context.system) keeps read-only fields up to date
             if name in SYSTEM_FIELDS or name == SEARCH_COLUMN:
                 errors[name] = "cannot be set: the system maintains it"
             elif field is None:
@@ -634,8 +757,11 @@ class RecordService:
 
     # --- delete --------------------------------------------------------------------------
 
-    def _delete(self, connection, meta: Entity, old: Record) -> None:
-        context = self._context()
+    def _delete(self, connection, meta: Entity, old: Record, operation: str | None = None) -> None:
+        context = self._context(operation=operation)
+        plan = plan_for(self.app, meta)
+        if plan.rollups_over:
+            self._lock_parents(connection, meta, [(old, None)], None, plan)
         self._hook("before_delete", record=old, context=context)
         pointing = self._links_to(meta.name)
         blocked = []
@@ -654,9 +780,9 @@ class RecordService:
                 if current is None:
                     continue  # already gone through another cascade
                 if field.on_delete == "cascade":
-                    self._delete(connection, child, current)
+                    self._delete(connection, child, current, operation="cascade")
                 elif field.on_delete == "set_null":
-                    self._save(connection, child, current, {field.name: None}, system=True)
+                    self._save(connection, child, current, {field.name: None}, system=True, operation="cascade")
         for (entity_name, field_name), table in self.schema.links.items():
             owner = self.metadata.entity(entity_name)
             near, far = link_columns(entity_name, owner.fields[field_name])
@@ -668,8 +794,9 @@ class RecordService:
         connection.execute(delete(table).where(table.c.id == old.id))
         history_rows.write_changes(connection, self.schema, meta.name, old.id,
                                    {history_rows.DELETED: (dict(old), None)},
-                                   user_id(context.user), context.now, context.channel)
+                                   user_id(context.user), context.now, context.channel, self._actor(context))
         self._update_rollups(connection, meta, old, None)
+        self._hook("after_delete", record=old, context=context)
 
     def _links_to(self, entity: str) -> list[tuple[Entity, Any]]:
         return [(e, f) for e in self.metadata.entities.values() for f in e.fields.values()
@@ -722,16 +849,35 @@ class RecordService:
             del record[name]
         return record
 
-    def _context(self, system: bool = False) -> Context:
+    def _context(self, system: bool = False, operation: str | None = None) -> Context:
         now = write_now()
         user = None if system else self.user
-        return Context(user=user, channel=self.channel, now=now,
-                       records=RecordService(self.app, user, self.channel, self.access if not system else None))
+        operation = operation or self.operation
+        records = RecordService(self.app, user, self.channel, self.access if not system else None,
+                                operation=operation, actor=self.actor, system=self.system)
+        return Context(user=user, channel=self.channel, now=now, records=records, operation=operation)
+
+    def _actor(self, context: Context) -> str | None:
+        """Who history names besides the user: the plugin behind a system write."""
+        return self.actor if context.user is None else None
 
     def _hook(self, name: str, **kwargs: Any) -> None:
         plugins = runtime(self.app).plugins
-        if plugins is not None and hasattr(plugins, "call"):
+        if plugins is None or not hasattr(plugins, "call"):
+            return
+        hooks_ran(self.app)
+        try:
             plugins.call(name, **kwargs)
+        except ValidationError as e:
+            record = kwargs.get("record")
+            refused = getattr(e, "refused", None)
+            if record is None or refused is None or (refused[0] == record.entity
+                                                     and str(refused[1] or "") == str(record.id or "")):
+                raise
+            # A write the hook made was refused: its fields are another record's, not this form's.
+            which = f"{refused[0]} #{refused[1]}" if refused[1] is not None else f"a new {refused[0]}"
+            error = ValidationError({"__all__": f"{which}: {e.message}"})
+            raise error from e
 
     def _unit(self, write: bool = True):
         """The session's connection for one read or write (see :func:`trellis.data.unit.unit_of_work`)."""

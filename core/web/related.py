@@ -112,7 +112,8 @@ def timeline(meta, record) -> list[Event]:
         field = meta.fields.get(change.field)
         if field is None:
             continue
-        events.append(Event("change", change.at, change.user_id, field_label(field),
+        # A plugin's system write names the plugin; a user's write the user (a name looked up below).
+        events.append(Event("change", change.at, change.actor or change.user_id, field_label(field),
                             f"{_shown(field, change.old, names)} → {_shown(field, change.new, names)}"))
     for kind, other, text_field, row in notes:
         detail = display(other.fields.get("kind"), row.get("kind")) if kind == "activity" else ""
