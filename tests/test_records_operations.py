@@ -1,0 +1,95 @@
+"""``context.operation`` says what a write is part of, and the ``trellis`` façade's record services."""
+
+from pathlib import Path
+
+import pytest
+import trellis
+from trellis import ScheduledJob, hookimpl
+from trellis.data.database import db
+from trellis.testing.api import api_app, bearer, new_user
+from trellis.testing.web import post, signed_in_client
+
+THING = """
+entity: thing
+title: name
+fields:
+  name:  {type: string, required: true}
+  level: {type: integer, readonly: true}
+"""
+
+
+class Recorder:
+    """Notes ``(hook, name, operation)`` of every write of a thing; its job creates one thing."""
+
+    name = "recorder"
+
+    def __init__(self):
+        self.seen = []
+
+    @hookimpl
+    def before_save(self, record, changes, context):
+        if record.entity == "thing":
+            self.seen.append(("before_save", record["name"], context.operation))
+
+    @hookimpl
+    def before_delete(self, record, context):
+        if record.entity == "thing":
+            self.seen.append(("before_delete", record["name"], context.operation))
+
+    @hookimpl
+    def scheduled_jobs(self):
+        return [ScheduledJob("make_thing", "* * * * *", lambda context: context.records.create(
+            "thing", {"name": "by job"}))]
+
+
+@pytest.fixture
+def recorder():
+    return Recorder()
+
+
+@pytest.fixture
+def app(trellis_config, recorder):
+    entities = Path(trellis_config["ORG_DIR"]) / "metadata" / "entities"
+    entities.mkdir(parents=True, exist_ok=True)
+    (entities / "thing.yaml").write_text(THING, encoding="utf-8")
+    app = api_app({**trellis_config, "PLUGINS": [], "EXTRA_PLUGINS": [recorder], "API_RATE_LIMIT": "1000/minute"})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_each_way_of_writing_tells_hooks_its_operation(app, recorder, tmp_path):
+    from trellis.automation.schedule import tick
+    from trellis.io.csv_import import import_file
+    from trellis.io.merge import merge
+
+    assert post(signed_in_client(app), "/app/thing/new", {"name": "by form"}).status_code == 302
+    headers = bearer(app, new_user(app, "ann@example.com"))
+    assert app.test_client().post("/api/v1/thing", json={"name": "by api"}, headers=headers).status_code == 201
+    sheet = tmp_path / "things.csv"
+    sheet.write_text("name\nby import\n", encoding="utf-8")
+    assert import_file(app, "thing", sheet).created == 1
+    tick(app)
+    assert recorder.seen == [("before_save", "by form", "form"), ("before_save", "by api", "api"),
+                             ("before_save", "by import", "import"), ("before_save", "by job", "job")]
+    with app.app_context():
+        records = trellis.system_records("tests", app)
+        survivor = records.create("thing", {"name": "by system"})
+        loser = records.create("thing", {"name": "loser"})
+        recorder.seen.clear()
+        merge(app, "thing", survivor.id, [loser.id], choices={"name": loser.id})
+    assert sorted(recorder.seen) == [("before_delete", "loser", "merge"), ("before_save", "loser", "merge")]
+
+
+def test_the_facade_gives_a_users_and_the_systems_record_services(app, recorder):
+    with app.app_context():
+        system = trellis.system_records("tests")
+        made = system.create("thing", {"name": "Kept", "level": 3})
+        assert isinstance(made, trellis.Record) and made["level"] == 3
+        assert system.history("thing", made.id)[0].actor == "tests"
+        user = new_user(app, "viewer@example.com", role=None)
+        with pytest.raises(trellis.PermissionDenied):
+            trellis.records_for(user).create("thing", {"name": "Nope"})
+        query = trellis.records_for(None).query("thing")
+        assert isinstance(query, trellis.Query) and query.count()[0] == 1
+    assert recorder.seen[-1] == ("before_save", "Kept", "system")
