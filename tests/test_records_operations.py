@@ -1,5 +1,6 @@
 """``context.operation`` says what a write is part of, and the ``trellis`` façade's record services."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,38 @@ def test_the_facade_gives_a_users_and_the_systems_record_services(app, recorder)
         query = trellis.records_for(None).query("thing")
         assert isinstance(query, trellis.Query) and query.count()[0] == 1
     assert recorder.seen[-1] == ("before_save", "Kept", "system")
+
+
+
+@pytest.fixture
+def deal_world(trellis_config):
+    """``(app, person Ann, a deal linking to her)`` of the API tests' world."""
+    from test_api_world import write_world
+
+    write_world(trellis_config["ORG_DIR"])
+    app = api_app({**trellis_config, "PLUGINS": [], "API_RATE_LIMIT": "1000/minute"})
+    with app.app_context():
+        records = trellis.records_for(None)
+        person = records.create("person", {"name": "Ann"})
+        deal = records.create("deal", {"name": "Engine", "person": person.id})
+    yield app, person, deal
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_get_and_query_rows_give_a_link_as_its_id_with_the_linked_name(deal_world):
+    from trellis.data.record import Link
+
+    app, person, deal = deal_world
+    with app.app_context():
+        records = trellis.records_for(None)
+        row = records.query("deal").filter(name="Engine").first()["person"]
+        got = records.get("deal", deal.id)
+        updated = records.update("deal", deal.id, {"person": got["person"], "name": "Engine 2"})  # a Link goes back
+    assert updated["person"] == person.id
+    for link in (row, got["person"]):
+        assert isinstance(link, Link) and link == person.id and link.id == person.id and link.name == "Ann"
+        assert json.dumps({"person": link}) == f'{{"person": {person.id}}}' and f"#{link}" == f"#{person.id}"
+    headers = bearer(app, new_user(app, "ann@example.com"))
+    body = app.test_client().get(f"/api/v1/deal/{deal.id}", headers=headers).get_json()
+    assert body["person"] == {"id": person.id, "name": "Ann"}

@@ -33,7 +33,7 @@ from trellis.data.coerce import MAX_ID, check_field, check_record, empty
 from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs, rollup_value
 from trellis.data.context import OPERATION_OF_CHANNEL, Context
 from trellis.data.plan import WritePlan, plan_for
-from trellis.data.record import SYSTEM_FIELDS, Record, changes_between
+from trellis.data.record import SYSTEM_FIELDS, Link, Record, changes_between
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_text
 from trellis.data.storage import column_values, load, many_fields, save_links
 from trellis.data.transitions import check_transition, state_field_guard
@@ -73,7 +73,23 @@ class RecordService(BatchWrites):
         meta = self._entity(entity)
         with self._unit(write=False) as connection:
             record = self._load_readable(connection, meta, record_id)
+            self._name_links(connection, meta, record)
         return self._visible(record)
+
+    def _name_links(self, connection, meta: Entity, record: Record) -> None:
+        """Turn the ids of ``record``'s link fields into :class:`Link` values with the linked titles."""
+        tables = self.schema.tables
+        for field in meta.fields.values():
+            value = dict.get(record, field.name)
+            if field.type not in ("link", "user") or value is None:
+                continue
+            target = self.metadata.entities.get(link_target(field) or "")
+            title = target.fields.get(target.title) if target is not None and target.title else None
+            name = None
+            if title is not None and title.column and target.name in tables:
+                table = tables[target.name]
+                name = connection.execute(select(table.c[title.column]).where(table.c.id == value)).scalar()
+            record[field.name] = Link(value, name)
 
     def query(self, entity: str):
         """A :class:`trellis.data.query.Query` over ``entity`` limited to what the user may read."""
