@@ -16,6 +16,7 @@ title: name
 fields:
   name:  {type: string, required: true}
   level: {type: integer, readonly: true}
+list: {columns: [id, name, created_at, updated_at], order: -created_at}
 """
 
 
@@ -129,3 +130,37 @@ def test_get_and_query_rows_give_a_link_as_its_id_with_the_linked_name(deal_worl
     headers = bearer(app, new_user(app, "ann@example.com"))
     body = app.test_client().get(f"/api/v1/deal/{deal.id}", headers=headers).get_json()
     assert body["person"] == {"id": person.id, "name": "Ann"}
+
+
+def test_id_created_at_and_updated_at_can_be_listed_and_sorted_by(app, trellis_config):
+    import subprocess
+    import sys
+    from datetime import timedelta
+
+    check = subprocess.run([sys.executable, "-m", "trellis.cli", "check", trellis_config["ORG_DIR"]],
+                           capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0, check.stdout + check.stderr
+    with app.app_context():
+        records = trellis.system_records("tests")
+        ids = [records.create("thing", {"name": name}).id for name in ("Old", "Mid", "New")]
+        # Make created_at disagree with id order, to see which one sorts.
+        from sqlalchemy import update
+        from trellis.runtime import runtime
+
+        table = runtime(app).schema.tables["thing"]
+        first = records.get("thing", ids[0]).created_at
+        with db.engine.begin() as connection:
+            for record_id, days in zip(ids, (5, 1, 3), strict=True):
+                connection.execute(update(table).where(table.c.id == record_id)
+                                   .values(created_at=first + timedelta(days=days)))
+    page = signed_in_client(app).get("/app/thing").get_data(as_text=True)
+    headings = page[page.index("<thead"):page.index("</thead>")]
+    assert all(word in headings for word in ("ID", "Name", "Created", "Updated"))
+    body = page[page.index("<tbody"):]
+    assert body.index("Old") < body.index("New") < body.index("Mid")  # list.order: -created_at
+    headers = bearer(app, new_user(app, "ann@example.com"))
+    client = app.test_client()
+    names = [r["name"] for r in client.get("/api/v1/thing?sort=created_at", headers=headers).get_json()["data"]]
+    assert names == ["Mid", "New", "Old"]
+    names = [r["name"] for r in client.get("/api/v1/thing?sort=-id", headers=headers).get_json()["data"]]
+    assert names == ["New", "Mid", "Old"]
