@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,22 +16,13 @@ OPERATIONS = ("form", "api", "import", "merge", "cascade", "job", "system")
 OPERATION_OF_CHANNEL = {"ui": "form", "api": "api", "import": "import", "automation": "job", "plugin": "system"}
 """The operation a write has when its caller names only the channel."""
 
-_PLUGIN: ContextVar[str | None] = ContextVar("trellis_hook_plugin", default=None)
+RUNNING_PLUGIN: ContextVar[str | None] = ContextVar("trellis_hook_plugin", default=None)
+"""The name of the plugin whose hook runs now: set by the plugin manager around each hook call."""
 
 
 def running_plugin() -> str | None:
     """The name of the plugin whose hook is running now (None outside a hook)."""
-    return _PLUGIN.get()
-
-
-@contextmanager
-def plugin_running(name: str):
-    """Mark ``name`` as the plugin whose hook runs inside the ``with`` block (the plugin manager's call loop)."""
-    token = _PLUGIN.set(name)
-    try:
-        yield
-    finally:
-        _PLUGIN.reset(token)
+    return RUNNING_PLUGIN.get()
 
 
 @dataclass

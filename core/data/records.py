@@ -699,7 +699,7 @@ class RecordService(BatchWrites):
         plugins = runtime(self.app).plugins
         if plugins is None or not hasattr(plugins, "call"):
             return
-        hooks_ran(self.app)
+        hooks_ran()
         try:
             plugins.call(name, **kwargs)
         except ValidationError as e:

@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +23,6 @@ from trellis.data.database import db
 _DEPTH = "trellis_write_depth"
 _NOW = "trellis_write_now"
 _CACHE = "trellis_unit_cache"
-_HOOKS = "trellis_unit_hooks_ran"
 ATTEMPTS = 5
 """How many times :func:`retrying` runs a unit of work that a lock clash ended before any hook ran."""
 _RETRYABLE = ("40001", "40P01")  # PostgreSQL: serialization failure, deadlock detected
@@ -58,10 +58,12 @@ def unit_of_work(app, write: bool = True) -> Iterator[Any]:
                 session.info.pop(_CACHE, None)
 
 
-def hooks_ran(app) -> None:
+_HOOKS_RAN: ContextVar[bool] = ContextVar("trellis_unit_hooks_ran", default=False)
+
+
+def hooks_ran() -> None:
     """Note that the running unit of work called plugin hooks: from now on it is not retried."""
-    if has_app_context():
-        db.session.info[_HOOKS] = True
+    _HOOKS_RAN.set(True)
 
 
 def retrying(app, work: Callable[[], Any]) -> Any:
@@ -78,11 +80,11 @@ def retrying(app, work: Callable[[], Any]) -> Any:
         if session.info.get(_DEPTH, 0) or session.new or session.dirty or session.deleted:
             return work()
         for attempt in range(1, ATTEMPTS + 1):
-            session.info.pop(_HOOKS, None)
+            _HOOKS_RAN.set(False)
             try:
                 return work()
             except DBAPIError as e:
-                if attempt == ATTEMPTS or session.info.pop(_HOOKS, None) or not _retryable(e):
+                if attempt == ATTEMPTS or _HOOKS_RAN.get() or not _retryable(e):
                     raise
                 time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 - jitter, not a secret
         raise AssertionError("unreachable")
