@@ -19,6 +19,7 @@ from trellis import ValidationError, hookimpl
 from trellis.data.database import db
 from trellis.data.records import records_for
 from trellis.testing.api import api_app, bearer, new_user
+from trellis.testing.web import signed_in_client
 
 ENTITIES = {
     "account": """
@@ -211,6 +212,10 @@ def test_a_hook_writes_what_the_user_may_not_through_context_system_and_history_
     assert status == 200 and [row["actor"] for row in history["data"] if row["field"] == "balance"][-1] == "wallet"
     status, history = call("GET", f"{base}/api/v1/spend/{spend['id']}/history", headers)
     assert {row["actor"] for row in history["data"]} == {None}
+    # The record page's timeline names the plugin for its change of the balance.
+    page = signed_in_client(app).get(f"/app/account/{account.id}").get_data(as_text=True)
+    timeline = page[page.index('id="timeline"'):]
+    assert '<span class="who">wallet</span>' in timeline and '<span class="who">setup</span>' in timeline
 
 
 def test_readonly_fields_are_refused_to_users_and_to_plain_system_writes(served):

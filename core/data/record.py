@@ -56,8 +56,8 @@ class Link(int):
     JSON as the number), so ``record["contact"] == 7`` and passing it back to
     ``update`` work; ``link.id`` is the plain int and ``link.name`` the linked
     record's title (None when unknown or the entity has no title); in a template
-    ``{{ row.contact.name }}``. ``link["id"]`` and ``link["name"]`` still read as the
-    ``{"id", "name"}`` dicts query rows held before.
+    ``{{ row.contact.name }}``. For code written when query rows held ``{"id", "name"}``
+    dicts, ``link["id"]``, ``link["name"]`` and ``link == {"id": 7, "name": "Ann"}`` still work.
     """
 
     def __new__(cls, record_id: int, name: str | None = None) -> Link:
@@ -80,6 +80,16 @@ class Link(int):
     def get(self, key: str, default: Any = None) -> Any:
         """``"id"`` or ``"name"`` like the old ``{"id", "name"}`` dict; ``default`` for anything else."""
         return self[key] if key in ("id", "name") else default
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, dict):  # the {"id", "name"} dicts query rows held before
+            return other.get("id") == int(self) and other.get("name", self.name) == self.name
+        return int.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = int.__hash__
 
     def __reduce__(self):
         return (Link, (int(self), self.name))
