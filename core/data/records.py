@@ -64,7 +64,7 @@ class RecordService(BatchWrites):
         self.access = access or (SystemAccess() if user is None else access_for(app))
         self.operation = operation or OPERATION_OF_CHANNEL.get(channel, "system")
         self.actor = actor if user is None else None
-        self.system = system and user is None
+        self.acts_as_system = system and user is None
 
     # --- reading ---------------------------------------------------------------------
 
@@ -425,7 +425,7 @@ class RecordService(BatchWrites):
             if name in settable and (writable is None or name in writable):
                 continue
             field = meta.fields.get(name)
-            if (self.system and field is not None and field.readonly and not field.computed
+            if (self.acts_as_system and field is not None and field.readonly and not field.computed
                     and field.type != "children" and field.column and name not in SYSTEM_FIELDS):
                 continue  # the system (a plugin's context.system) keeps read-only fields up to date
             if name in SYSTEM_FIELDS or name == SEARCH_COLUMN:
@@ -688,7 +688,7 @@ class RecordService(BatchWrites):
         user = None if system else self.user
         operation = operation or self.operation
         records = RecordService(self.app, user, self.channel, self.access if not system else None,
-                                operation=operation, actor=self.actor, system=self.system)
+                                operation=operation, actor=self.actor, system=self.acts_as_system)
         return Context(user=user, channel=self.channel, now=now, records=records, operation=operation)
 
     def _actor(self, context: Context) -> str | None:
