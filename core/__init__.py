@@ -33,6 +33,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Action",
     "ConflictError",
+    "Context",
     "DemoContext",
     "FieldType",
     "MenuItem",
@@ -42,6 +43,8 @@ __all__ = [
     "PluginError",
     "PluginLoadError",
     "Problem",
+    "Query",
+    "Record",
     "RecordPanel",
     "ScheduledJob",
     "Setting",
@@ -54,17 +57,61 @@ __all__ = [
     "create_app",
     "hookimpl",
     "plugin_config",
+    "records_for",
+    "system_records",
 ]
+
+# Fetched on first use: importing their modules on `import trellis` would load the metadata
+# model or SQLAlchemy and slow every `trellis` command down.
+_LAZY = {"FieldType": "trellis.metadata.model", "Record": "trellis.data.record", "Context": "trellis.data.context",
+         "Query": "trellis.data.query"}
 
 
 def __getattr__(name):
-    # FieldType lives with the metadata model; importing that package on `import trellis`
-    # would slow every `trellis` command down, so it is fetched on first use.
-    if name == "FieldType":
-        from trellis.metadata.model import FieldType
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trellis' has no attribute {name!r}")
+    from importlib import import_module
 
-        return FieldType
-    raise AttributeError(f"module 'trellis' has no attribute {name!r}")
+    return getattr(import_module(module), name)
+
+
+def records_for(user, app=None, channel="plugin"):
+    """The record service acting as ``user`` (an account, a user id, or None for the system).
+
+    ``app`` defaults to the current Flask app. Every read and write is limited to what
+    ``user`` may do; ``channel`` is recorded in history. The service offers ``get``,
+    ``query`` (a :class:`Query`), ``create``, ``create_many``, ``update``, ``transition``,
+    ``delete``, ``history``, ``lock(entity, id)`` and ``transaction()``; records are
+    :class:`Record` objects::
+
+        from trellis import records_for
+
+        records = records_for(current_user)
+        deal = records.create("deal", {"name": "Engine", "amount": 50})
+        open_deals = records.query("deal").filter(stage="new").order_by("-created_at").page(size=20).rows
+    """
+    from trellis.data.records import records_for as service
+
+    return service(app, user, channel)
+
+
+def system_records(actor, app=None):
+    """The record service acting as the system on behalf of ``actor`` (your plugin's name).
+
+    No permission limits; it may set ``readonly`` fields (not computed ones, not
+    system columns); history names ``actor`` as who made its changes. For a plugin's
+    scheduled job, command or page; inside a hook use ``context.system``, which joins
+    the write's transaction. Read-then-write code takes a lock in one transaction::
+
+        from trellis import system_records
+
+        records = system_records("loyalty")
+        with records.transaction():
+            member = records.lock("member", member_id)
+            records.update("member", member.id, {"points": member["points"] + 10})
+    """
+    return records_for(None, app).as_system(actor)
 
 
 def create_app(config=None):

@@ -1,5 +1,8 @@
 """JSON errors for everything under ``/api``: ``{"error": {"code", "message", "fields"}}``.
 
+A 500 carries a ``reference``, the id its traceback is logged under; a plugin's failing
+hook is ``{"error": {"code": "plugin_error", "message", "reference"}}``.
+
 No HTML error page and no traceback ever reaches an API caller: the blueprint maps
 the record service's errors to statuses, and an app-wide handler answers routing
 errors (404, 405) in JSON when the path is under ``/api/``.
@@ -8,6 +11,7 @@ errors (404, 405) in JSON when the path is under ``/api/``.
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from flask import jsonify, request
@@ -28,14 +32,16 @@ class ApiError(Exception):
     """An answer other than success: ``status``, a machine ``code``, a human ``message``.
 
     ``fields`` maps a field or parameter to its problem; ``current`` (409/412) holds
-    the record's current values; ``headers`` are added to the response.
+    the record's current values; ``headers`` are added to the response; ``reference``
+    (500) is the id the error is logged under.
     """
 
     def __init__(self, status: int, code: str, message: str, fields: dict | None = None,
-                 current: dict | None = None, headers: dict | None = None):
+                 current: dict | None = None, headers: dict | None = None, reference: str | None = None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.fields, self.current, self.headers = fields, current, headers or {}
+        self.reference = reference
 
 
 def error_response(error: ApiError):
@@ -45,6 +51,8 @@ def error_response(error: ApiError):
         body["fields"] = {str(k): str(v) for k, v in error.fields.items()}
     if error.current is not None:
         body["current"] = error.current
+    if error.reference is not None:
+        body["reference"] = error.reference
     response = jsonify({"error": body})
     response.status_code = error.status
     for name, value in error.headers.items():
@@ -106,7 +114,15 @@ def _http_error(error: HTTPException):
 
 
 def _server_error(error: Exception):
+    from trellis.plugins import PluginError
+
     if isinstance(error, HTTPException):
         return _http_error(error)
-    log.exception("API request %s %s failed", request.method, request.path)
-    return error_response(ApiError(500, "server_error", "the server failed to answer; the error is logged"))
+    reference = uuid.uuid4().hex[:12]
+    log.exception("API request %s %s failed (reference %s)", request.method, request.path, reference)
+    if isinstance(error, PluginError):
+        return error_response(ApiError(500, "plugin_error", f"the plugin '{error.plugin}' failed in its "
+                                       f"'{error.hook}' hook; nothing was saved and the error is logged",
+                                       reference=reference))
+    return error_response(ApiError(500, "server_error", "the server failed to answer; the error is logged",
+                                   reference=reference))

@@ -272,7 +272,8 @@ def _paths(metadata, entity: Entity) -> dict[str, Any]:
                             "type": "object", "properties": {"field": _TEXT, "old": {}, "new": {},
                                                              "user": {"type": ["integer", "null"]},
                                                              "at": {"type": "string", "format": "date-time"},
-                                                             "channel": {"type": ["string", "null"]}}}}}}}}},
+                                                             "channel": {"type": ["string", "null"]},
+                                                             "actor": {"type": ["string", "null"]}}}}}}}}},
                         **_errors("401", "404", "429")}},
         },
     }

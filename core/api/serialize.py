@@ -50,7 +50,7 @@ def record_json(meta: Entity, record: Any, fields: list[str] | None = None) -> d
             continue
         value = values[field.name]
         if field.type in LINK_TYPES and value is not None and not isinstance(value, dict):
-            value = {"id": value, "name": None}
+            value = {"id": int(value), "name": getattr(value, "name", None)}  # a Link, or a bare id
         out[field.name] = value
     return plain(out)
 

@@ -262,4 +262,4 @@ def history(entity: str, record_id: int):
     _entity(entity)
     changes = _records().history(entity, record_id)
     return jsonify({"data": [plain({"field": c.field, "old": c.old, "new": c.new, "user": c.user_id,
-                                    "at": c.at, "channel": c.channel}) for c in changes]})
+                                    "at": c.at, "channel": c.channel, "actor": c.actor}) for c in changes]})

@@ -73,7 +73,8 @@ def automation_context(app, now) -> Context:
     """What actions receive: the system acting through the ``automation`` channel, at ``now``."""
     from trellis.data.records import records_for
 
-    return Context(user=None, channel="automation", now=now, records=records_for(app, None, "automation"))
+    return Context(user=None, channel="automation", now=now, records=records_for(app, None, "automation"),
+                   operation="job")
 
 
 def run_automation(app, automation: Automation, record, trigger: str, now) -> str | None:

@@ -1,5 +1,7 @@
 """Field history: one ``trellis_history`` row per changed field (who, when, old -> new, channel).
 
+``actor`` names the plugin when a plugin's system write made the change (``user_id`` is then NULL).
+
 ``old`` and ``new`` are JSON text, so a BI tool or the timeline can read them
 without knowing the field's type: decimals and dates become strings.
 """
@@ -49,25 +51,37 @@ def _plain(value: Any) -> Any:
 
 
 def write_changes(connection, schema, entity: str, record_id: int, changes: dict[str, tuple[Any, Any]],
-                  user_id: Any, at: datetime, channel: str) -> None:
+                  user_id: Any, at: datetime, channel: str, actor: str | None = None) -> None:
     """Insert one history row per entry of ``changes`` (field -> (old, new)), in one statement."""
-    write_many(connection, schema, entity, [(record_id, changes)], user_id, at, channel)
+    write_many(connection, schema, entity, [(record_id, changes)], user_id, at, channel, actor)
 
 
 _COLUMNS = ("entity", "record_id", "field", "old", "new", "user_id", "at", "channel")
+_WITH_ACTOR = (*_COLUMNS, "actor")
 
 
 def write_many(connection, schema, entity: str, changed: list[tuple[int, dict[str, tuple[Any, Any]]]],
-               user_id: Any, at: datetime, channel: str) -> None:
-    """:func:`write_changes` for many records of ``entity`` (``[(record id, changes)]``), in one statement."""
-    rows = [(entity, record_id, name, to_json(old), to_json(new), user_id, at, channel)
+               user_id: Any, at: datetime, channel: str, actor: str | None = None) -> None:
+    """:func:`write_changes` for many records of ``entity`` (``[(record id, changes)]``), in one statement.
+
+    ``actor``: the plugin whose system write this is (None: ``user_id`` acted).
+    """
+    if actor is None:
+        rows = [(entity, record_id, name, to_json(old), to_json(new), user_id, at, channel)
+                for record_id, changes in changed for name, (old, new) in changes.items()]
+        insert_values(connection, schema.history, _COLUMNS, rows)  # ``at``, one object, is converted once
+        return
+    rows = [(entity, record_id, name, to_json(old), to_json(new), user_id, at, channel, actor)
             for record_id, changes in changed for name, (old, new) in changes.items()]
-    insert_values(connection, schema.history, _COLUMNS, rows)  # ``at``, one object, is converted once
+    insert_values(connection, schema.history, _WITH_ACTOR, rows)
 
 
 @dataclass(frozen=True)
 class Change:
-    """One history row as read back: ``old``/``new`` decoded from JSON."""
+    """One history row as read back: ``old``/``new`` decoded from JSON.
+
+    ``actor`` is the plugin that made the change as the system (None: ``user_id`` made it).
+    """
 
     field: str
     old: Any
@@ -75,6 +89,7 @@ class Change:
     user_id: Any
     at: datetime
     channel: str | None
+    actor: str | None = None
 
 
 def history_of(connection, schema, entity: str, record_id: int, newest: int | None = None,
@@ -95,7 +110,8 @@ def history_of(connection, schema, entity: str, record_id: int, newest: int | No
     else:
         rows = connection.execute(statement.order_by(table.c.at.desc(), table.c.id.desc()).limit(newest)).mappings()
         rows = list(rows)[::-1]
-    return [Change(r["field"], _decoded(r["old"]), _decoded(r["new"]), r["user_id"], as_utc(r["at"]), r["channel"])
+    return [Change(r["field"], _decoded(r["old"]), _decoded(r["new"]), r["user_id"], as_utc(r["at"]), r["channel"],
+                   r.get("actor"))
             for r in rows]
 
 

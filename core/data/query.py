@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import String, and_, cast, false, func, literal, or_, select, true, union_all
 from trellis.data import search_index
 from trellis.data.coerce import coerce_value
-from trellis.data.record import SYSTEM_FIELDS, Record
+from trellis.data.record import SYSTEM_FIELDS, Link, Record
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_key
 from trellis.data.storage import as_utc, load_links, many_fields, records_from_rows
 from trellis.errors import ValidationError
@@ -136,7 +136,7 @@ class Query:
         ``size`` defaults to the entity's ``list.page_size``; ``direction`` to the one
         the cursor was made for (``next_cursor`` reads on, ``prev_cursor`` back).
 
-        Link fields read ``{"id": 3, "name": "Ann"}`` (names joined in the same
+        Link fields read ``Link(3, "Ann")`` (``== 3``, ``.name``: names joined in the same
         query); ``links`` fields a list of ids (one query per such field per page).
         """
         try:
@@ -355,7 +355,7 @@ class Query:
         for record, row in zip(records, rows, strict=True):
             for name, column, title in links:
                 linked = row[column]
-                record[name] = None if linked is None else {"id": linked, "name": row[title]}
+                record[name] = None if linked is None else Link(linked, row[title])
         ids = [r.id for r in records]
         for fld in many_fields(self._entity, self._service.schema):
             if readable is None or fld.name in readable:

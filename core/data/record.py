@@ -49,6 +49,57 @@ def changes_between(entity: Any, old: Record | None, record: Record) -> dict[str
     return changes
 
 
+class Link(int):
+    """A ``link`` or ``user`` field's value: the linked record's id, carrying its title as ``.name``.
+
+    It IS the id (an ``int``, equal to it, hashed and sorted like it, serialised to
+    JSON as the number), so ``record["contact"] == 7`` and passing it back to
+    ``update`` work; ``link.id`` is the plain int and ``link.name`` the linked
+    record's title (None when unknown or the entity has no title); in a template
+    ``{{ row.contact.name }}``. For code written when query rows held ``{"id", "name"}``
+    dicts, ``link["id"]``, ``link["name"]`` and ``link == {"id": 7, "name": "Ann"}`` still work.
+    """
+
+    def __new__(cls, record_id: int, name: str | None = None) -> Link:
+        link = super().__new__(cls, record_id)
+        link.name = name
+        return link
+
+    @property
+    def id(self) -> int:
+        """The linked record's id as a plain int."""
+        return int(self)
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "id":
+            return int(self)
+        if key == "name":
+            return self.name
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``"id"`` or ``"name"`` like the old ``{"id", "name"}`` dict; ``default`` for anything else."""
+        return self[key] if key in ("id", "name") else default
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, dict):  # the {"id", "name"} dicts query rows held before
+            return other.get("id") == int(self) and other.get("name", self.name) == self.name
+        return int.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = int.__hash__
+
+    def __reduce__(self):
+        return (Link, (int(self), self.name))
+
+    __str__ = int.__repr__
+
+    def __repr__(self) -> str:
+        return f"Link({int(self)}, {self.name!r})"
+
+
 SYSTEM_FIELDS = ("id", "version", "created_at", "created_by", "updated_at", "updated_by")
 """Columns every entity table has; the service sets them, callers never do."""
 
@@ -61,8 +112,10 @@ class Record(dict):
     ``record["amount"]`` reads a field; system values read as attributes
     (``record.created_at``) and also by key (``record["created_at"]``), but they are
     not items of the dict, so ``dict(record)`` holds only fields and can be passed
-    back to ``update``. Link fields hold the linked id (query rows hold
-    ``{"id": 3, "name": "Ann"}`` instead); ``links`` fields a list of ids.
+    back to ``update``. A ``link`` or ``user`` field holds a :class:`Link`: the linked
+    id (an int, ``record["contact"] == 3``) with the linked record's title as
+    ``record["contact"].name``, in records read by ``records.get`` and in query rows
+    alike (records returned by a write hold the plain id); ``links`` fields a list of ids.
     """
 
     def __init__(self, entity: str, values: dict | None = None, system: dict | None = None):

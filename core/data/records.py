@@ -13,49 +13,58 @@ Every create, update, delete and transition runs the same steps, in this order:
 
 All of it runs in ONE transaction of flask-sqlalchemy's session: a nested call (a
 hook writing through ``context.records``, a cascade) joins the outer transaction,
-and any exception rolls everything back.
+and any exception rolls everything back. Before step 5, the parents whose roll-ups
+the write changes are locked (:meth:`RecordService.lock`), so that concurrent
+writers of their children take turns instead of failing with a ConflictError.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from trellis.data import history as history_rows
 from trellis.data.access import Access, SystemAccess, access_for, user_id
-from trellis.data.bulk import insert_returning
+from trellis.data.batch_writes import ROW_ERRORS, BatchWrites
 from trellis.data.coerce import MAX_ID, check_field, check_record, empty
 from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs, rollup_value
-from trellis.data.context import Context
-from trellis.data.database import db
+from trellis.data.context import OPERATION_OF_CHANNEL, Context
 from trellis.data.plan import WritePlan, plan_for
-from trellis.data.record import SYSTEM_FIELDS, Record, changes_between
+from trellis.data.record import SYSTEM_FIELDS, Link, Record, changes_between
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_text
 from trellis.data.storage import column_values, load, many_fields, save_links
 from trellis.data.transitions import check_transition, state_field_guard
-from trellis.data.unit import unit_of_work, write_now
+from trellis.data.unit import hooks_ran, retrying, unit_of_work, write_now
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from trellis.metadata.model import Entity, Transition, Workflow
 from trellis.runtime import runtime
 
-ROW_ERRORS = (ValidationError, NotFound, PermissionDenied, ConflictError)
-"""What refuses one row of :meth:`RecordService.create_many` (anything else stops the whole call)."""
-IN_CHUNK = 1000   # values per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
+__all__ = ["ROW_ERRORS", "RecordService", "records_for"]
 
 
-class RecordService:
+class RecordService(BatchWrites):
     """Reads and writes records of one application as one user, through one channel.
 
     ``user`` None is the system (no permission limits); ``channel`` is recorded in
-    history and given to hooks (``ui``, ``api``, ``import``, ``automation``, ``plugin``).
+    history and given to hooks (``ui``, ``api``, ``import``, ``automation``, ``plugin``);
+    ``operation`` is what hooks see as ``context.operation`` (by default the
+    channel's: ``form`` for ``ui``, ``job`` for ``automation``, ``system`` for ``plugin``).
+    A service made by :meth:`as_system` (``context.system``, ``trellis.system_records``)
+    may also set ``readonly`` fields, and its writes name ``actor`` in history.
     """
 
-    def __init__(self, app, user: Any = None, channel: str = "plugin", access: Access | None = None):
+    def __init__(self, app, user: Any = None, channel: str = "plugin", access: Access | None = None, *,
+                 operation: str | None = None, actor: str | None = None, system: bool = False):
         self.app = app
         self.user = user
         self.channel = channel
         self.access = access or (SystemAccess() if user is None else access_for(app))
+        self.operation = operation or OPERATION_OF_CHANNEL.get(channel, "system")
+        self.actor = actor if user is None else None
+        self.acts_as_system = system and user is None
 
     # --- reading ---------------------------------------------------------------------
 
@@ -64,7 +73,23 @@ class RecordService:
         meta = self._entity(entity)
         with self._unit(write=False) as connection:
             record = self._load_readable(connection, meta, record_id)
+            self._name_links(connection, meta, record)
         return self._visible(record)
+
+    def _name_links(self, connection, meta: Entity, record: Record) -> None:
+        """Turn the ids of ``record``'s link fields into :class:`Link` values with the linked titles."""
+        tables = self.schema.tables
+        for field in meta.fields.values():
+            value = dict.get(record, field.name)
+            if field.type not in ("link", "user") or value is None:
+                continue
+            target = self.metadata.entities.get(link_target(field) or "")
+            title = target.fields.get(target.title) if target is not None and target.title else None
+            name = None
+            if title is not None and title.column and target.name in tables:
+                table = tables[target.name]
+                name = connection.execute(select(table.c[title.column]).where(table.c.id == value)).scalar()
+            record[field.name] = Link(value, name)
 
     def query(self, entity: str):
         """A :class:`trellis.data.query.Query` over ``entity`` limited to what the user may read."""
@@ -107,8 +132,7 @@ class RecordService:
         meta = self._entity(entity)
         if not self.access.can(self.user, "create", entity):
             raise PermissionDenied(f"you may not create {entity} records")
-        with self._unit() as connection:
-            return self._visible(self._save(connection, meta, None, values))
+        return self._run(entity, None, lambda connection: self._visible(self._save(connection, meta, None, values)))
 
     def create_many(self, entity: str, rows: list[dict[str, Any]]) -> list[Record | Exception]:
         """Create a record from each of ``rows``, in one transaction; one result per row, in order.
@@ -141,11 +165,14 @@ class RecordService:
         record was written since ``expected_version``.
         """
         meta = self._entity(entity)
-        with self._unit() as connection:
+
+        def work(connection) -> Record:
             old = self._load_readable(connection, meta, record_id)
             if not self.access.can(self.user, "write", entity, old):
                 raise PermissionDenied(f"you may not change this {entity}")
             return self._visible(self._save(connection, meta, old, values, expected_version))
+
+        return self._run(entity, record_id, work)
 
     def transition(self, entity: str, record_id: int, name: str, values: dict[str, Any] | None = None,
                    expected_version: int | None = None) -> Record:
@@ -161,7 +188,8 @@ class RecordService:
         if not found:
             raise ValidationError({"__all__": f"{entity} has no transition '{name}'"})
         move = found[0][1]
-        with self._unit() as connection:
+
+        def work(connection) -> Record:
             old = self._load_readable(connection, meta, record_id)
             if not self.access.can(self.user, f"transition:{name}", entity, old):
                 raise PermissionDenied(f"you may not '{name}' this {entity}")
@@ -169,7 +197,9 @@ class RecordService:
             context = self._context()
             self._hook("after_transition", record=record, transition=move, context=context)
             self.run_transition_actions(record, move, context)
-        return self._visible(record)
+            return record
+
+        return self._visible(self._run(entity, record_id, work))
 
     def run_transition_actions(self, record: Record, transition: Transition, context: Context) -> None:
         """Run ``transition.actions`` inside the transaction: the automation engine's call point.
@@ -183,21 +213,120 @@ class RecordService:
     def delete(self, entity: str, record_id: int) -> None:
         """Delete a record, honouring ``on_delete`` of every link pointing at it."""
         meta = self._entity(entity)
-        with self._unit() as connection:
+
+        def work(connection) -> None:
             old = self._load_readable(connection, meta, record_id)
             if not self.access.can(self.user, "delete", entity, old):
                 raise PermissionDenied(f"you may not delete this {entity}")
             self._delete(connection, meta, old)
 
+        self._run(entity, record_id, work)
+
     def as_user(self, user: Any, channel: str | None = None) -> RecordService:
-        """The same service acting as another user (None: the system)."""
-        return RecordService(self.app, user, channel or self.channel)
+        """The same service acting as another user (None: the system), for the same operation."""
+        return RecordService(self.app, user, channel or self.channel, operation=self.operation)
+
+    def as_system(self, actor: str | None = None, operation: str = "system") -> RecordService:
+        """A service acting as the system on behalf of ``actor`` (a plugin's name), in the same transaction.
+
+        No permission limits; it may set ``readonly`` fields (never computed fields or
+        system columns); history names ``actor`` as who made its changes. What hooks
+        get as ``context.system``.
+        """
+        return RecordService(self.app, None, self.channel, operation=operation, actor=actor, system=True)
+
+    # --- transactions and locks --------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[RecordService]:
+        """One unit of work for read-then-write code outside a hook; yields this service.
+
+        Every call inside the ``with`` block joins one transaction: it commits at the
+        end of the block, or rolls back on any exception. Inside a hook there is one
+        already (this joins it). Take locks first, then read and write::
+
+            with records.transaction():
+                account = records.lock("account", account_id)
+                if account["balance"] < amount:
+                    raise ValidationError({"amount": "is more than the balance"})
+                records.update("account", account_id, {"balance": account["balance"] - amount})
+
+        Not retried: a deadlock or serialization failure inside the block raises.
+        """
+        with self._unit():
+            yield self
+
+    def lock(self, entity: str, record_id: int) -> Record:
+        """Serialise writers of one record for the rest of the current transaction; return it as stored now.
+
+        Another transaction calling ``lock`` on the same record (and, on SQLite, any
+        other writer) waits until this one commits or rolls back, so a check made
+        on the returned record (a balance, a code not yet used) still holds when
+        this transaction writes. PostgreSQL locks the row (``SELECT ... FOR UPDATE``);
+        SQLite takes the database's write lock at once (``BEGIN IMMEDIATE``).
+        Call it inside a hook or :meth:`transaction`: alone it is a transaction of
+        its own, whose lock ends when it returns. NotFound when the user may not read it.
+        """
+        meta = self._entity(entity)
+        with self._unit() as connection:
+            self._take_locks(connection, meta, [record_id])
+            record = self._load_readable(connection, meta, record_id)
+        return self._visible(record)
+
+    def _take_locks(self, connection, meta: Entity, ids) -> None:
+        """Lock the rows ``ids`` of ``meta`` (in id order, so two writers never wait for each other)."""
+        if connection.dialect.name == "sqlite":
+            raw = connection.connection.driver_connection
+            if not raw.in_transaction:  # Python's sqlite3 would begin only at the first data change
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        wanted = []
+        for value in ids:
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                continue
+            if 0 < number <= MAX_ID:
+                wanted.append(number)
+        if not wanted:
+            return
+        table = self.schema.tables[meta.name]
+        connection.execute(select(table.c.id).where(table.c.id.in_(sorted(set(wanted))))
+                           .order_by(table.c.id).with_for_update()).all()
+
+    def _lock_parents(self, connection, meta: Entity, records: list[tuple[Record | None, Record | None]],
+                      changes: dict | None, plan: WritePlan) -> None:
+        """Lock the parents whose roll-ups writing ``records`` (``(old, new)`` pairs) changes."""
+        for parent, field in plan.rollups_over:
+            if changes is not None and not rollup_inputs(self.metadata, field) & set(changes):
+                continue
+            link = field.rollup.link
+            ids = {r.get(link) for pair in records for r in pair if r is not None} - {None}
+            if ids:
+                self._take_locks(connection, parent, ids)
+
+    def _run(self, entity: str, record_id: Any, work: Callable[[Any], Any]) -> Any:
+        """``work(connection)`` in one unit of work, retried when a lock clash ended it before any hook ran.
+
+        A ValidationError leaving it is marked with the record it refused
+        (``refused``), so that a hook's nested write is told apart from its own refusal.
+        """
+        def once() -> Any:
+            try:
+                with self._unit() as connection:
+                    return work(connection)
+            except ValidationError as e:
+                if getattr(e, "refused", None) is None:
+                    e.refused = (entity, record_id)
+                raise
+
+        return retrying(self.app, once)
 
     # --- the write path ----------------------------------------------------------------
 
     def _save(self, connection, meta: Entity, old: Record | None, given: dict[str, Any],
               expected_version: int | None = None, *, transition: tuple[Workflow, Transition] | None = None,
-              system: bool = False) -> Record:
+              system: bool = False, operation: str | None = None) -> Record:
         """Steps 2-8 for one record; ``old`` None creates. ``system`` skips steps 1-2 and validation."""
         if old is not None and expected_version not in (None, ""):
             try:
@@ -206,7 +335,7 @@ class RecordService:
                 raise ValidationError({"version": "must be a whole number"}) from None
             if expected != old.version:
                 raise self._conflict(connection, meta, old.id)
-        context = self._context(system=system)
+        context = self._context(system=system, operation=operation)
         errors: dict[str, str] = {}
         plan = plan_for(self.app, meta)
         record = self._prepared(meta, old, given, context, errors, transition=transition, system=system, plan=plan)
@@ -217,6 +346,8 @@ class RecordService:
             raise ValidationError(errors)
         if old is not None and not changes:
             return record
+        if plan.rollups_over:
+            self._lock_parents(connection, meta, [(old, record)], changes if old is not None else None, plan)
         changes = self._before_write(connection, meta, old, record, changes, context, system, plan)
         if changes is None:
             return record
@@ -225,7 +356,7 @@ class RecordService:
         else:
             self._write(connection, meta, old, record, changes, context)
         history_rows.write_changes(connection, self.schema, meta.name, record.id, changes,
-                                   user_id(context.user), context.now, context.channel)
+                                   user_id(context.user), context.now, context.channel, self._actor(context))
         self._update_rollups(connection, meta, old, record, changes, plan)
         self._hook("after_save", record=record, changes=changes, context=context)
         return record
@@ -285,88 +416,6 @@ class RecordService:
                 self._check_stored(connection, meta, record, rechecked, {}, raise_errors=True)
         return changes
 
-    def _create_run(self, connection, meta: Entity, rows: list[dict[str, Any]], waiting: list[int],
-                    results: list) -> list[int]:
-        """Create rows ``waiting`` (indexes into ``rows``) up to the first whose ``unique`` value an
-        earlier one of them takes; fill ``results``; return the indexes still to do.
-
-        A row refused before its hooks ran is simply left out. A row refused by a hook
-        (or by what a hook changed) rolls the run back to its savepoint, because hooks
-        of the rows around it may have written; the rest of the run is done again.
-        """
-        context = self._context()
-        plan = plan_for(self.app, meta)
-        prepared = []
-        for index in waiting:
-            errors: dict[str, str] = {}
-            record = self._prepared(meta, None, rows[index], context, errors, plan=plan)
-            prepared.append((index, record, changes_between(meta, None, record), errors))
-        self._check_stored_many(connection, meta, [item[1:] for item in prepared])
-        unique = [f.name for f in meta.fields.values() if f.unique and f.column]
-        claimed: dict[str, set] = {name: set() for name in unique}
-        run, rest = [], []
-        for position, (index, record, changes, errors) in enumerate(prepared):
-            values = {name: _hashable(record.get(name)) for name in unique
-                      if name in changes and name not in errors and not empty(record.get(name))}
-            if any(value in claimed[name] for name, value in values.items()):
-                rest = waiting[position:]  # it must see the earlier row stored to be told which one it clashes with
-                break
-            if errors:
-                results[index] = ValidationError(errors)
-                continue
-            for name, value in values.items():
-                claimed[name].add(value)
-            run.append((index, record, changes))
-        refused = self._write_run(connection, meta, run, context, results, plan)
-        if refused:
-            return [index for index, _, _ in run if index not in refused] + rest
-        return rest
-
-    def _write_run(self, connection, meta: Entity, run: list[tuple[int, Record, dict]], context: Context,
-                   results: list, plan: WritePlan) -> set[int]:
-        """Steps 5-8 for checked new records, in a savepoint; the indexes of rows refused on the way.
-
-        When a row is refused the savepoint is rolled back (nothing of the run stays)
-        and only the refused rows get a result; the caller runs the others again.
-        """
-        if not run:
-            return set()
-        refused: dict[int, Exception] = {}
-        savepoint = db.session.begin_nested()
-        try:
-            written = []
-            for index, record, changes in run:
-                try:
-                    written.append((index, record, self._before_write(connection, meta, None, record, changes,
-                                                                      context, plan=plan)))
-                except ROW_ERRORS as e:
-                    refused[index] = e
-                    break  # the run is done again anyway: no need to call the other rows' hooks
-            if not refused:
-                self._insert_many(connection, meta, [record for _, record, _ in written], plan)
-                history_rows.write_many(connection, self.schema, meta.name,
-                                        [(record.id, changes) for _, record, changes in written],
-                                        user_id(context.user), context.now, context.channel)
-                for index, record, changes in written:
-                    try:
-                        self._update_rollups(connection, meta, None, record, changes, plan)
-                        self._hook("after_save", record=record, changes=changes, context=context)
-                    except ROW_ERRORS as e:
-                        refused[index] = e
-                        break
-        except BaseException:
-            savepoint.rollback()
-            raise
-        if refused:
-            savepoint.rollback()
-            for index, error in refused.items():
-                results[index] = error
-            return set(refused)
-        savepoint.commit()
-        for index, record, _ in written:
-            results[index] = record
-        return set()
-
     def _refuse_unsettable(self, meta: Entity, given: dict[str, Any], errors: dict[str, str],
                            plan: WritePlan) -> None:
         writable = self.access.writable_fields(self.user, meta.name)
@@ -375,6 +424,9 @@ class RecordService:
             if name in settable and (writable is None or name in writable):
                 continue
             field = meta.fields.get(name)
+            if (self.acts_as_system and field is not None and field.readonly and not field.computed
+                    and field.type != "children" and field.column and name not in SYSTEM_FIELDS):
+                continue  # the system (a plugin's context.system) keeps read-only fields up to date
             if name in SYSTEM_FIELDS or name == SEARCH_COLUMN:
                 errors[name] = "cannot be set: the system maintains it"
             elif field is None:
@@ -478,101 +530,6 @@ class RecordService:
         if raise_errors and errors:
             raise ValidationError(errors)
 
-    def _check_stored_many(self, connection, meta: Entity, items: list[tuple[Record, dict, dict[str, str]]]) -> None:
-        """:meth:`_check_stored` for many new records: one query per link target and per ``unique`` field.
-
-        ``items`` are ``(record, changes, errors)``; each record's messages go into its
-        own ``errors``, worded as ``_check_stored`` words them.
-        """
-        tables = self.schema.tables
-        checks = []  # (field, link target or None, unique?) in field order, as _check_stored meets them
-        for field in meta.fields.values():
-            target = link_target(field) if field.type in ("link", "user", "links") else None
-            target = target if target in tables else None
-            if target is not None or (field.unique and field.column):
-                checks.append((field.name, target, bool(field.unique and field.column)))
-        if not checks:
-            return
-        wanted: dict[str, set] = {}
-        taken: dict[str, set] = {}
-        for record, changes, errors in items:
-            for name, target, unique in checks:
-                value = dict.get(record, name)
-                if name not in changes or name in errors or empty(value):
-                    continue
-                if target is not None:
-                    wanted.setdefault(target, set()).update(value if isinstance(value, list) else [value])
-                if unique:
-                    taken.setdefault(name, set()).add(_hashable(value))
-        found = {target: self._existing(connection, tables[target].c.id, ids) for target, ids in wanted.items()}
-        table = tables[meta.name]
-        users = {name: self._users(connection, table, table.c[meta.fields[name].column], values)
-                 for name, values in taken.items()}
-        for record, changes, errors in items:
-            for name, target, unique in checks:
-                value = dict.get(record, name)
-                if name not in changes or name in errors or empty(value):
-                    continue
-                if target is not None:
-                    missing = sorted((set(value) if isinstance(value, list) else {value}) - found[target])
-                    if missing:
-                        errors[name] = f"no {target} #{missing[0]}"
-                if unique:
-                    other = users[name].get(_hashable(value))
-                    if other is not None:
-                        errors[name] = f"is already used by {meta.name} #{other}"
-
-    def _existing(self, connection, column, ids: set) -> set:
-        """The ``ids`` that are in ``column`` (an id column), a thousand per query."""
-        ids = sorted(ids, key=repr)
-        found = set()
-        for start in range(0, len(ids), IN_CHUNK):
-            found.update(connection.execute(select(column).where(column.in_(ids[start:start + IN_CHUNK]))).scalars())
-        return found
-
-    def _users(self, connection, table, column, values: set) -> dict:
-        """``{value: id of a record holding it}`` for the ``values`` stored in ``column``."""
-        values = sorted(values, key=repr)
-        users: dict = {}
-        for start in range(0, len(values), IN_CHUNK):
-            rows = connection.execute(select(column, table.c.id).where(column.in_(values[start:start + IN_CHUNK]))
-                                      .order_by(table.c.id))
-            for value, record_id in rows:
-                users.setdefault(_hashable(value), record_id)
-        return users
-
-    def _insert_many(self, connection, meta: Entity, records: list[Record], plan: WritePlan) -> None:
-        """INSERT new records (one executemany when the database returns ids in order), with their links lists."""
-        table = self.schema.tables[meta.name]
-        dialect = connection.dialect
-        if len(records) < 2 or not (dialect.name == "sqlite" and dialect.insert_returning
-                                    or dialect.insert_executemany_returning_sort_by_parameter_order):
-            for record in records:
-                self._insert(connection, meta, record, plan)
-            return
-        search = SEARCH_COLUMN in table.c
-        rows = [self._row_of(meta, record, plan, search) for record in records]
-        ids = insert_returning(connection, table, rows, "id")
-        if ids is None and dialect.name == "sqlite":
-            # SQLite gives each row of an INSERT the next rowid, in the order of its VALUES (the
-            # reasoning SQLAlchemy applies to PostgreSQL's sequences), though RETURNING may list
-            # them in any order: sorted, they match the rows. (sort_by_parameter_order would make
-            # SQLAlchemy send one INSERT per row to SQLite.)
-            ids = sorted(connection.execute(insert(table).returning(table.c.id), rows).scalars())
-        elif ids is None:
-            ids = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                                     rows).scalars().all()
-        if len(set(ids)) != len(records):
-            raise RuntimeError(f"inserted {len(records)} {meta.name} rows but got {len(set(ids))} ids back")
-        for record, record_id in zip(records, ids, strict=True):
-            record.system.update(id=record_id, version=1)
-        for field in many_fields(meta, self.schema):
-            link_table = self.schema.links[(meta.name, field.name)]
-            near, far = link_columns(meta.name, field)
-            pairs = [{near: r.id, far: i} for r in records for i in r.get(field.name) or []]
-            if pairs:
-                connection.execute(insert(link_table), pairs)
-
     def _row_of(self, meta: Entity, record: Record, plan: WritePlan, search: bool) -> dict[str, Any]:
         """The column values of a new record's row; ``search``: the table has the search column."""
         row = {column: record[name] for name, column in plan.columns if name in record}
@@ -633,8 +590,11 @@ class RecordService:
 
     # --- delete --------------------------------------------------------------------------
 
-    def _delete(self, connection, meta: Entity, old: Record) -> None:
-        context = self._context()
+    def _delete(self, connection, meta: Entity, old: Record, operation: str | None = None) -> None:
+        context = self._context(operation=operation)
+        plan = plan_for(self.app, meta)
+        if plan.rollups_over:
+            self._lock_parents(connection, meta, [(old, None)], None, plan)
         self._hook("before_delete", record=old, context=context)
         pointing = self._links_to(meta.name)
         blocked = []
@@ -653,9 +613,9 @@ class RecordService:
                 if current is None:
                     continue  # already gone through another cascade
                 if field.on_delete == "cascade":
-                    self._delete(connection, child, current)
+                    self._delete(connection, child, current, operation="cascade")
                 elif field.on_delete == "set_null":
-                    self._save(connection, child, current, {field.name: None}, system=True)
+                    self._save(connection, child, current, {field.name: None}, system=True, operation="cascade")
         for (entity_name, field_name), table in self.schema.links.items():
             owner = self.metadata.entity(entity_name)
             near, far = link_columns(entity_name, owner.fields[field_name])
@@ -667,8 +627,9 @@ class RecordService:
         connection.execute(delete(table).where(table.c.id == old.id))
         history_rows.write_changes(connection, self.schema, meta.name, old.id,
                                    {history_rows.DELETED: (dict(old), None)},
-                                   user_id(context.user), context.now, context.channel)
+                                   user_id(context.user), context.now, context.channel, self._actor(context))
         self._update_rollups(connection, meta, old, None)
+        self._hook("after_delete", record=old, context=context)
 
     def _links_to(self, entity: str) -> list[tuple[Entity, Any]]:
         return [(e, f) for e in self.metadata.entities.values() for f in e.fields.values()
@@ -721,25 +682,39 @@ class RecordService:
             del record[name]
         return record
 
-    def _context(self, system: bool = False) -> Context:
+    def _context(self, system: bool = False, operation: str | None = None) -> Context:
         now = write_now()
         user = None if system else self.user
-        return Context(user=user, channel=self.channel, now=now,
-                       records=RecordService(self.app, user, self.channel, self.access if not system else None))
+        operation = operation or self.operation
+        records = RecordService(self.app, user, self.channel, self.access if not system else None,
+                                operation=operation, actor=self.actor, system=self.acts_as_system)
+        return Context(user=user, channel=self.channel, now=now, records=records, operation=operation)
+
+    def _actor(self, context: Context) -> str | None:
+        """Who history names besides the user: the plugin behind a system write."""
+        return self.actor if context.user is None else None
 
     def _hook(self, name: str, **kwargs: Any) -> None:
         plugins = runtime(self.app).plugins
-        if plugins is not None and hasattr(plugins, "call"):
+        if plugins is None or not hasattr(plugins, "call"):
+            return
+        hooks_ran()
+        try:
             plugins.call(name, **kwargs)
+        except ValidationError as e:
+            record = kwargs.get("record")
+            refused = getattr(e, "refused", None)
+            if record is None or refused is None or (refused[0] == record.entity
+                                                     and str(refused[1] or "") == str(record.id or "")):
+                raise
+            # A write the hook made was refused: its fields are another record's, not this form's.
+            which = f"{refused[0]} #{refused[1]}" if refused[1] is not None else f"a new {refused[0]}"
+            error = ValidationError({"__all__": f"{which}: {e.message}"})
+            raise error from e
 
     def _unit(self, write: bool = True):
         """The session's connection for one read or write (see :func:`trellis.data.unit.unit_of_work`)."""
         return unit_of_work(self.app, write)
-
-
-def _hashable(value: Any) -> Any:
-    """``value`` as a set member: lists (tags, multiselect) as tuples."""
-    return tuple(value) if isinstance(value, list) else value
 
 
 def records_for(app=None, user: Any = None, channel: str = "plugin") -> RecordService:

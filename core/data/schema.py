@@ -336,5 +336,6 @@ def _history_table(meta: MetaData, has_user: bool) -> Table:
         Column("user_id", sa.Integer, *user_ref, nullable=True),
         Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
         Column("channel", sa.String(20), nullable=True),
+        Column("actor", sa.String(100), nullable=True),  # the plugin behind a system write
         Index(index_name("ix", HISTORY_TABLE, ["entity", "record_id", "at"]), "entity", "record_id", "at"),
     )

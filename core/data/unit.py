@@ -8,17 +8,24 @@ automation) joins it, so all of them commit or roll back together.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, has_app_context
+from sqlalchemy.exc import DBAPIError
 from trellis.data.database import db
 
 _DEPTH = "trellis_write_depth"
 _NOW = "trellis_write_now"
 _CACHE = "trellis_unit_cache"
+ATTEMPTS = 5
+"""How many times :func:`retrying` runs a unit of work that a lock clash ended before any hook ran."""
+_RETRYABLE = ("40001", "40P01")  # PostgreSQL: serialization failure, deadlock detected
 
 
 @contextmanager
@@ -49,6 +56,45 @@ def unit_of_work(app, write: bool = True) -> Iterator[Any]:
                 session.info.pop(_NOW, None)
             if depth == 0:
                 session.info.pop(_CACHE, None)
+
+
+_HOOKS_RAN: ContextVar[bool] = ContextVar("trellis_unit_hooks_ran", default=False)
+
+
+def hooks_ran() -> None:
+    """Note that the running unit of work called plugin hooks: from now on it is not retried."""
+    _HOOKS_RAN.set(True)
+
+
+def retrying(app, work: Callable[[], Any]) -> Any:
+    """``work()`` (which opens a unit of work), run again when a lock clash ended it early.
+
+    Retried when it is the outermost unit, the caller left no pending changes in
+    the session, and the clash (PostgreSQL's deadlock or serialization failure,
+    SQLite's "database is locked" after its busy timeout) came before any hook
+    ran: until then nothing was sent anywhere, and everything was rolled back.
+    A nested call, or a clash after hooks ran, raises at once.
+    """
+    with _app_context(app):
+        session = db.session
+        if session.info.get(_DEPTH, 0) or session.new or session.dirty or session.deleted:
+            return work()
+        for attempt in range(1, ATTEMPTS + 1):
+            _HOOKS_RAN.set(False)
+            try:
+                return work()
+            except DBAPIError as e:
+                if attempt == ATTEMPTS or _HOOKS_RAN.get() or not _retryable(e):
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 - jitter, not a secret
+        raise AssertionError("unreachable")
+
+
+def _retryable(error: DBAPIError) -> bool:
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    if code in _RETRYABLE:
+        return True
+    return "database is locked" in str(error.orig)
 
 
 def write_now() -> datetime:

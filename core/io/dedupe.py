@@ -29,8 +29,10 @@ def norm(value: Any) -> str:
     """A value as dedupe compares it: '' for empty, else trimmed, spaces collapsed, casefolded."""
     if value is None:
         return ""
-    if isinstance(value, dict):  # a link as query rows hold it
+    if isinstance(value, dict):  # a link as a plain dict
         value = value.get("id")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = int(value)  # a Link compares as its id
     return " ".join(str(value).split()).casefold()
 
 

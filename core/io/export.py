@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+from trellis.data.record import Link
 from trellis.data.records import records_for
 from trellis.errors import ValidationError
 from trellis.metadata.model import Entity
@@ -80,6 +81,8 @@ def plain(meta: Entity, name: str, value: Any) -> Any:
         return None
     if isinstance(value, dict):
         return value.get("name") if value.get("name") is not None else f"#{value.get('id')}"
+    if isinstance(value, Link):
+        return value.name if value.name is not None else f"#{int(value)}"
     if isinstance(value, list):
         if fld is not None and fld.type == "links":
             return "; ".join(f"#{v}" for v in value)

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
 from trellis.data.access import user_id
-from trellis.data.records import records_for
+from trellis.data.records import RecordService
 from trellis.data.schema import link_columns, link_target
 from trellis.data.unit import unit_of_work
 from trellis.errors import PermissionDenied, ValidationError
@@ -73,8 +73,8 @@ def merge(app, entity: str, survivor_id: int, loser_ids: list[int], choices: dic
     if not losers:
         raise ValidationError({"__all__": "name at least one record to merge into the survivor"})
     tables = ensure(app)
-    service = records_for(app, user, channel)
-    system = records_for(app, None, channel)
+    service = RecordService(app, user, channel, operation="merge")
+    system = RecordService(app, None, channel, operation="merge")
     result = MergeResult(entity, int(survivor_id), losers)
     with unit_of_work(app) as connection:
         survivor = service.get(entity, survivor_id)

@@ -22,6 +22,9 @@ from trellis.metadata.problems import did_you_mean
 from trellis.metadata.reading import NAME, Reader, kind_of
 from trellis.metadata.yaml_loader import YList, YMap
 
+LISTED_SYSTEM_COLUMNS = ("id", "created_at", "updated_at")
+"""System columns a ``list`` may show (``columns``) and sort by (``order``) besides the fields."""
+
 ENTITY_KEYS = ("entity", "label", "plural", "title", "icon", "fields", "rules", "indexes", "search", "list",
                "form", "kanban", "dedupe")
 ROLLUP_FUNCTIONS = ("sum", "count", "min", "max", "avg")
@@ -152,10 +155,10 @@ class EntityBuilder:
         if spec is not None:
             self.reader.keys(spec, ("columns", "order", "page_size"), what)
             view.columns = [n for n, at in self.reader.names(spec, "columns", what)
-                            if self.ref(entity, n, at, "'list.columns'")]
+                            if n in LISTED_SYSTEM_COLUMNS or self.ref(entity, n, at, "'list.columns'")]
             for text, at in self.reader.names(spec, "order", what):
                 name = text[1:] if text.startswith("-") else text
-                if self.ref(entity, name, at, "'list.order'", stored=True):
+                if name in LISTED_SYSTEM_COLUMNS or self.ref(entity, name, at, "'list.order'", stored=True):
                     view.order.append((name, text.startswith("-")))
             view.page_size = self.reader.integer(spec, "page_size", what, minimum=1) or view.page_size
         if not view.columns:

@@ -124,8 +124,12 @@ def before_save(record, changes, context):
     (``record["amount"]``, ``record.get("stage")``; assignment is allowed here and is
     saved) with ``record.entity`` and ``record.id`` (``None`` before insert);
     ``changes`` maps each changed field to ``(old, new)``; ``context`` has ``user``,
-    ``channel`` (``ui``, ``api``, ``import``, ``automation``, ``plugin``), ``now`` and
-    ``records`` (the record service).
+    ``channel`` (``ui``, ``api``, ``import``, ``automation``, ``plugin``), ``operation``
+    (``form``, ``api``, ``import``, ``merge``, ``cascade``, ``job``, ``system``), ``now``,
+    ``records`` (the record service, acting as the user) and ``system`` (a record
+    service acting as the system in the same transaction; history names your plugin).
+    To check a value other writers may change at the same time (a balance), read it
+    with ``context.records.lock(entity, id)``: concurrent writers then take turns.
 
     Return nothing. To refuse the write raise ``trellis.ValidationError({"field":
     "message"})``: the user sees it as a field error and nothing is written. Any other
@@ -182,6 +186,27 @@ def before_delete(record, context):
         def before_delete(record, context):
             if record.entity == "invoice" and record.get("status") == "paid":
                 raise ValidationError("A paid invoice cannot be deleted")
+    """
+
+
+@hookspec
+def after_delete(record, context):
+    """React to a record that was just deleted.
+
+    Called by the record service inside the delete's transaction, after the row and
+    its many-to-many links are gone and parents' roll-ups are recomputed, with the
+    record as it was stored. ``context`` as for ``before_save``; its ``operation`` is
+    ``"cascade"`` when the record goes because a record it links to with
+    ``on_delete: cascade`` was deleted. Return nothing; an exception rolls the whole
+    delete back (a ``ValidationError`` refuses it).
+
+    Example::
+
+        @hookimpl
+        def after_delete(record, context):
+            if record.entity == "points" and context.operation != "cascade":
+                member = context.system.lock("member", record["member"])
+                context.system.update("member", member.id, {"points": member["points"] - record["amount"]})
     """
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pluggy
+from trellis.data.context import RUNNING_PLUGIN
 from trellis.errors import TrellisError, ValidationError
 from trellis.plugins import hookspecs
 from trellis.plugins.manifest import (
@@ -229,6 +230,7 @@ class PluginSet:
 
 def _invoke(plugin: Plugin, impl: Any, hook_name: str, kwargs: dict[str, Any]) -> Any:
     """Call one implementation with the arguments it asks for; name the plugin if it fails."""
+    running = RUNNING_PLUGIN.set(plugin.name)  # what ``context.system`` records as the actor
     try:
         return impl.function(**{name: kwargs[name] for name in impl.argnames})
     except (ValidationError, PluginError):
@@ -236,6 +238,8 @@ def _invoke(plugin: Plugin, impl: Any, hook_name: str, kwargs: dict[str, Any]) -
         raise
     except Exception as e:
         raise PluginError(plugin.name, hook_name, e) from e
+    finally:
+        RUNNING_PLUGIN.reset(running)
 
 
 def hook_names() -> list[str]:

@@ -66,6 +66,9 @@ def init_app(app) -> None:
     theme.init_theme(app, static_folders(app))
     i18n.init_i18n(app)
     app.before_request(require_login)
+    from trellis.plugins import PluginError
+
+    app.register_error_handler(PluginError, pages.plugin_failed)  # under /api the API's JSON handler answers
 
 
 def require_login():

@@ -83,7 +83,9 @@ def as_input(field: Field, value: Any, metadata) -> Any:
     if value is None:
         return [] if kind == "multiselect" else ({"id": "", "name": ""} if kind == "link" else "")
     if kind == "link":
-        return value if isinstance(value, dict) else {"id": value, "name": f"#{value}"}
+        if isinstance(value, dict):
+            return value
+        return {"id": int(value), "name": getattr(value, "name", None) or f"#{value}"}  # a Link, or a bare id
     if kind == "checkbox":
         return "true" if value else ""
     if kind == "multiselect":

@@ -16,6 +16,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from flask import current_app, g, has_request_context
 from flask_login import current_user
+from trellis.data.record import Link
 
 RTL_LOCALES = ("fa", "ar", "he", "ur")
 
@@ -103,6 +104,8 @@ def display(field, value: Any) -> str:
         return ""
     if isinstance(value, dict) and "id" in value:
         return str(value.get("name") or f"#{value['id']}")
+    if isinstance(value, Link):
+        return str(value.name or f"#{int(value)}")
     kind = getattr(field, "type", None)
     if kind == "boolean":
         return "✓" if value else "✗"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from trellis.data.query import COUNT_CAP, QueryError
+from trellis.metadata.model import Field
 from trellis.web.labels import display, entity_label, field_label
 from trellis.web.pages import entity_or_404, register_errors, service
 from trellis.web.saved_filters import saved_for
@@ -23,14 +24,24 @@ FILTER_TYPES = ("selection", "boolean", "date", "datetime")   # offered in the f
 UNSORTABLE = ("json", "multiselect", "tags", "links", "children")
 
 
+SYSTEM_COLUMNS = {
+    "id": Field("id", "integer", label={"en": "ID", "ru": "ID", "bg": "ID", "fa": "شناسه"}),
+    "created_at": Field("created_at", "datetime", label={"en": "Created", "ru": "Создано", "bg": "Създадено",
+                                                          "fa": "ایجاد"}),
+    "updated_at": Field("updated_at", "datetime", label={"en": "Updated", "ru": "Изменено", "bg": "Променено",
+                                                          "fa": "به‌روزرسانی"}),
+}
+"""The system columns a list may show (``list: {columns: [id, name, created_at]}``), as fields to display."""
+
+
 def columns(entity) -> list:
     """The list's columns: the YAML's ``list.columns``, else the title and the next few fields."""
-    names = [n for n in entity.list.columns if n in entity.fields]
+    names = [n for n in entity.list.columns if n in entity.fields or n in SYSTEM_COLUMNS]
     if not names:
         stored = [f.name for f in entity.fields.values() if f.column]
         names = ([entity.title] if entity.title in entity.fields else []) + \
             [n for n in stored if n != entity.title][:4]
-    return [entity.fields[n] for n in names]
+    return [entity.fields[n] if n in entity.fields else SYSTEM_COLUMNS[n] for n in names]
 
 
 def default_sort(entity) -> str:

@@ -3,6 +3,9 @@ entity lookup, errors)."""
 
 from __future__ import annotations
 
+import logging
+import uuid
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -136,6 +139,18 @@ def register_errors(blueprint) -> None:
     @blueprint.errorhandler(PermissionDenied)
     def denied(error):
         return render_template("error.html", status=403, message=str(error)), 403
+
+
+def plugin_failed(error):
+    """The 500 page for a plugin's failing hook: the plugin named, a reference to find it in the log.
+
+    Registered on the app by :func:`trellis.web.init_app`; the API answers in JSON instead.
+    """
+    reference = uuid.uuid4().hex[:12]
+    logging.getLogger("trellis.web").error("plugin %s failed in hook %s (reference %s) on %s %s", error.plugin,
+                                           error.hook, reference, request.method, request.path, exc_info=error)
+    message = _("The plugin “%(plugin)s” failed; nothing was saved. The error is logged.", plugin=error.plugin)
+    return render_template("error.html", status=500, message=message, reference=reference), 500
 
 
 register_errors(bp)

@@ -112,7 +112,8 @@ def timeline(meta, record, panels: list) -> list[Event]:
         field = meta.fields.get(change.field)
         if field is None:
             continue
-        events.append(Event("change", change.at, change.user_id, field_label(field),
+        # A plugin's system write names the plugin; a user's write the user (a name looked up below).
+        events.append(Event("change", change.at, change.actor or change.user_id, field_label(field),
                             f"{_shown(field, change.old, names)} → {_shown(field, change.new, names)}"))
     events += [Event(e.kind, e.at, e.who, e.text, e.detail, e.url, e.label) for e in entries]
     events += _emails(meta, record)

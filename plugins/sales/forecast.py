@@ -37,7 +37,9 @@ def _id(value):
 
 
 def _name(value) -> str:
-    return (value.get("name") or str(value.get("id"))) if isinstance(value, dict) else str(value or "")
+    if isinstance(value, dict):
+        return value.get("name") or str(value.get("id"))
+    return getattr(value, "name", None) or str(value or "")  # a Link carries the title
 
 
 def final_stages(metadata) -> set[str]:

@@ -120,11 +120,13 @@ def broken(trellis_config):
         db.engine.dispose()
 
 
-def test_a_server_error_is_a_json_500_without_a_traceback(broken):
+def test_a_failing_plugin_hook_is_a_json_500_naming_the_plugin_without_a_traceback(broken):
+    # Was "server_error": a plugin's failure now names the plugin and hook (code "plugin_error").
     headers = bearer(broken, new_user(broken, "ann@example.com"))
     answer = broken.test_client().post("/api/v1/person", json={"name": "Ann"}, headers=headers)
     body = error(answer, 500)
-    assert body["code"] == "server_error" and "Traceback" not in answer.get_data(as_text=True)
+    assert body["code"] == "plugin_error" and "Traceback" not in answer.get_data(as_text=True)
+    assert "'broken'" in body["message"] and "before_save" in body["message"] and body["reference"]
 
 
 def test_a_number_too_large_for_its_column_is_422_not_500(client, writer):
