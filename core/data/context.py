@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from trellis.plugins.manager import RUNNING_PLUGIN, running_plugin  # noqa: F401 - part of the context's API
 
 CHANNELS = ("ui", "api", "import", "automation", "plugin")
 
@@ -15,14 +16,6 @@ OPERATIONS = ("form", "api", "import", "merge", "cascade", "job", "system")
 
 OPERATION_OF_CHANNEL = {"ui": "form", "api": "api", "import": "import", "automation": "job", "plugin": "system"}
 """The operation a write has when its caller names only the channel."""
-
-RUNNING_PLUGIN: ContextVar[str | None] = ContextVar("trellis_hook_plugin", default=None)
-"""The name of the plugin whose hook runs now: set by the plugin manager around each hook call."""
-
-
-def running_plugin() -> str | None:
-    """The name of the plugin whose hook is running now (None outside a hook)."""
-    return RUNNING_PLUGIN.get()
 
 
 @dataclass

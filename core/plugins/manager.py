@@ -13,13 +13,13 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
 import pluggy
-from trellis.data.context import RUNNING_PLUGIN
 from trellis.errors import TrellisError, ValidationError
 from trellis.plugins import hookspecs
 from trellis.plugins.manifest import (
@@ -36,6 +36,15 @@ GROUP = "trellis"
 BUILT_IN_DISTRIBUTION = "trellis-crm"
 
 __all__ = ["GROUP", "Plugin", "PluginError", "PluginLoadError", "PluginSet", "discover", "init_app"]
+
+
+RUNNING_PLUGIN: ContextVar[str | None] = ContextVar("trellis_hook_plugin", default=None)
+"""The name of the plugin whose hook runs now: set by the plugin manager around each hook call."""
+
+
+def running_plugin() -> str | None:
+    """The name of the plugin whose hook is running now (None outside a hook)."""
+    return RUNNING_PLUGIN.get()
 
 
 class PluginError(TrellisError):

@@ -101,7 +101,7 @@ def test_the_facade_gives_a_users_and_the_systems_record_services(app, recorder)
 @pytest.fixture
 def deal_world(trellis_config):
     """``(app, person Ann, a deal linking to her)`` of the API tests' world."""
-    from test_api_world import write_world
+    from api_helpers import write_world
 
     write_world(trellis_config["ORG_DIR"])
     app = api_app({**trellis_config, "PLUGINS": [], "API_RATE_LIMIT": "1000/minute"})

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_api_world import write_world
+from api_helpers import write_world
 from trellis import hookimpl
 from trellis.data.database import db
 from trellis.testing.api import api_app, bearer, new_user
