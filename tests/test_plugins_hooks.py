@@ -166,8 +166,9 @@ def test_expression_functions_can_be_used_in_compute(app, records):
     assert records.get("gadget", gadget.id)["twice"] == 42
 
 
-def test_actions_are_listed_by_kind(app):
-    assert runtime(app).plugins.action_kinds() == ["ping"]
+def test_actions_are_listed_by_kind_after_the_built_in_ones(app):
+    assert runtime(app).plugins.action_kinds() == ["set", "create", "add_activity", "assign", "email", "webhook",
+                                                   "ping"]
     assert runtime(app).plugins.actions()["ping"].name == "ping"
 
 

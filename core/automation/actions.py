@@ -1,6 +1,8 @@
 """What automations and workflow transitions do: the built-in action kinds, and plugin ones.
 
-Each built-in is ``run(app, spec, record, context, owner)``: ``spec`` is the
+Every kind is a ``trellis.Action`` from an ``actions()`` hook: the built-in ones come
+from the built-in plugin ``trellis.actions`` (:func:`builtin_actions`). Each built-in is
+``run(app, spec, record, context, owner)``: ``spec`` is the
 :class:`~trellis.metadata.model.ActionSpec` (options and compiled expressions),
 ``record`` the triggering record, ``context`` a :class:`trellis.data.context.Context`
 whose ``records`` is a system record service in the same transaction, and
@@ -15,6 +17,7 @@ the job runs after the commit.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -33,18 +36,34 @@ def run_actions(app, actions, record, context: Context, owner: str) -> None:
 
 
 def run_action(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
-    """Run one action: a built-in kind, or one a plugin added through the ``actions()`` hook."""
-    builtin = BUILTIN.get(spec.kind)
-    if builtin is not None:
-        builtin(app, spec, record, context, owner)
-        return
+    """Run one action kind, built-in or a plugin's: each comes from an ``actions()`` hook, resolved once
+    (``PluginSet.registry``). ``run`` receives the options as an :class:`ActionOptions` (a dict)."""
+    action = _actions(app).get(spec.kind)
+    if action is None:
+        raise LookupError(f"no action kind '{spec.kind}' (is the plugin that adds it enabled?)")
+    options = spec.options
+    action.run(record, ActionOptions(spec, owner) if isinstance(options, dict) or options is None else options,
+               context)
+
+
+class ActionOptions(dict):
+    """An action's options as written in YAML (a dict), with ``spec`` (the compiled
+    :class:`~trellis.metadata.model.ActionSpec`) and ``owner`` (the automation, or
+    ``transition:<name>``) for the built-in kinds."""
+
+    def __init__(self, spec: ActionSpec, owner: str):
+        super().__init__(spec.options or {})
+        self.spec = spec
+        self.owner = owner
+
+
+def _actions(app) -> Mapping[str, Any]:
     from trellis.runtime import runtime
 
     plugins = runtime(app).plugins
-    action = plugins.actions().get(spec.kind) if plugins is not None else None
-    if action is None:
-        raise LookupError(f"no action kind '{spec.kind}' (is the plugin that adds it enabled?)")
-    action.run(record, spec.options, context)
+    if plugins is None:
+        return {action.name: action for action in builtin_actions()}
+    return plugins.registry.actions
 
 
 def option(spec: ActionSpec, path: str, raw: Any, record, context: Context) -> Any:
@@ -184,11 +203,30 @@ def queue_webhook(app, spec: ActionSpec, record, context: Context, owner: str) -
     queue(app, record, dict(spec.options or {}), owner, context.now)
 
 
-BUILTIN = {
-    "set": set_fields,
-    "create": create_record,
-    "add_activity": add_activity,
-    "assign": assign,
-    "email": queue_email,
-    "webhook": queue_webhook,
-}
+def _builtin(function, keys: tuple[str, ...] | None = None, main: str | None = None):
+    """A built-in kind as an ``Action`` whose ``run`` calls ``function(app, spec, record, context, owner)``."""
+    from trellis.plugins.types import Action
+
+    def run(record, options, context):
+        from flask import current_app
+
+        function(current_app._get_current_object(), options.spec, record, context, options.owner)
+
+    name = function.__name__
+    return Action(name=BUILTIN_NAMES[name], options_schema=None, run=run, keys=keys, main=main)
+
+
+BUILTIN_NAMES = {"set_fields": "set", "create_record": "create", "add_activity": "add_activity",
+                 "assign": "assign", "queue_email": "email", "queue_webhook": "webhook"}
+
+
+def builtin_actions() -> list:
+    """The built-in action kinds as ``trellis.Action`` objects, for the built-in plugin's ``actions()`` hook."""
+    return [
+        _builtin(set_fields),
+        _builtin(create_record, ("entity", "set"), "entity"),
+        _builtin(add_activity, ("subject", "kind", "description", "due"), "subject"),
+        _builtin(assign, ("to",), "to"),
+        _builtin(queue_email, ("to", "template", "subject", "cc", "body"), "template"),
+        _builtin(queue_webhook, ("url", "method", "fields"), "url"),
+    ]

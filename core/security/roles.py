@@ -267,15 +267,12 @@ def _request_cache(name: str) -> dict | None:
 
 
 def install_access(app) -> RoleAccess:
-    """Register :class:`RoleAccess` for ``app``, the write guard for rules, security headers, the sign-in limit
+    """Register :class:`RoleAccess` for ``app`` (which turns the write guard on), security headers, the sign-in limit
     and the sanitiser of ``html`` fields."""
     state = runtime(app)
     access = RoleAccess(app)
     state.services["access"] = access
-    if state.plugins is not None and hasattr(state.plugins, "register"):
-        from trellis.security.write_guard import WriteGuard
-
-        state.plugins.register(WriteGuard(app), "trellis_security", label="Security")
+    # The write guard is the built-in plugin ``trellis.security`` (trellis.plugins.builtins.write_guard).
     from trellis.security.headers import add_headers
     from trellis.security.html_sanitizer import install_html_sanitizer
     from trellis.security.login_limit import add_table, install_login_limit
