@@ -152,8 +152,10 @@ class PluginSet:
         generation = getattr(self.pm, "generation", None)
         if found is not None and found[0] == generation and generation is not None and found[1] == len(plugins):
             return found[2]
-        by_name = {impl.plugin_name: impl for impl in getattr(self.pm.hook, hook_name).get_hookimpls()}
-        pairs = [(p, by_name[p.name]) for p in plugins if p.name in by_name]
+        by_name: dict[str, list] = {}
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            by_name.setdefault(impl.plugin_name, []).append(impl)  # several: @hookimpl(specname=...)
+        pairs = [(p, impl) for p in plugins for impl in by_name.get(p.name, ())]
         if entity is not None:
             pairs = [(p, impl) for p, impl in pairs if _serves(impl, entity)]
         # pluggy's markers move an implementation to the front or the back; load order otherwise.
