@@ -208,3 +208,25 @@ def test_a_plugin_written_against_the_old_api_still_loads_and_runs(trellis_confi
     with app.app_context():
         records_for(app, None).create("gizmo", {"name": "g"})
     assert Old.seen == ["gizmo"]
+
+
+def _load_with(tmp_path, action_yaml: str):
+    from trellis.metadata import Layer, load
+
+    (tmp_path / "org").mkdir(exist_ok=True)
+    (tmp_path / "org" / "gizmo.yaml").write_text(GIZMO)
+    (tmp_path / "org" / "award.yaml").write_text(
+        f"automation: award\nentity: gizmo\ntrigger: {{on: [create]}}\nactions:\n  - {action_yaml}\n")
+    award = Action("award", None, lambda record, options, context: None, keys=("points", "reason"), main="points")
+    return load([Layer("org", str(tmp_path / "org"), "organisation")], action_kinds=[award])
+
+
+def test_a_plugin_actions_main_option_and_known_keys_are_used_by_the_loader(tmp_path):
+    assert _load_with(tmp_path, "award: 5").automations["award"].actions[0].options == {"points": 5}
+
+
+def test_a_plugin_actions_unknown_option_is_refused_by_the_loader(tmp_path):
+    from trellis.errors import MetadataError
+
+    with pytest.raises(MetadataError, match="pionts"):
+        _load_with(tmp_path, "award: {pionts: 5}")

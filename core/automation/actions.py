@@ -203,8 +203,10 @@ def queue_webhook(app, spec: ActionSpec, record, context: Context, owner: str) -
     queue(app, record, dict(spec.options or {}), owner, context.now)
 
 
-def _builtin(function, keys: tuple[str, ...] | None = None, main: str | None = None):
-    """A built-in kind as an ``Action`` whose ``run`` calls ``function(app, spec, record, context, owner)``."""
+def _builtin(function):
+    """A built-in kind as an ``Action`` whose ``run`` calls ``function(app, spec, record, context, owner)``;
+    its options are declared in :data:`trellis.metadata.actions.BUILTIN_OPTIONS`."""
+    from trellis.metadata.actions import BUILTIN_OPTIONS
     from trellis.plugins.types import Action
 
     def run(record, options, context):
@@ -212,8 +214,9 @@ def _builtin(function, keys: tuple[str, ...] | None = None, main: str | None = N
 
         function(current_app._get_current_object(), options.spec, record, context, options.owner)
 
-    name = function.__name__
-    return Action(name=BUILTIN_NAMES[name], options_schema=None, run=run, keys=keys, main=main)
+    name = BUILTIN_NAMES[function.__name__]
+    declared = BUILTIN_OPTIONS[name]
+    return Action(name=name, options_schema=None, run=run, keys=declared.keys, main=declared.main)
 
 
 BUILTIN_NAMES = {"set_fields": "set", "create_record": "create", "add_activity": "add_activity",
@@ -224,9 +227,9 @@ def builtin_actions() -> list:
     """The built-in action kinds as ``trellis.Action`` objects, for the built-in plugin's ``actions()`` hook."""
     return [
         _builtin(set_fields),
-        _builtin(create_record, ("entity", "set"), "entity"),
-        _builtin(add_activity, ("subject", "kind", "description", "due"), "subject"),
-        _builtin(assign, ("to",), "to"),
-        _builtin(queue_email, ("to", "template", "subject", "cc", "body"), "template"),
-        _builtin(queue_webhook, ("url", "method", "fields"), "url"),
+        _builtin(create_record),
+        _builtin(add_activity),
+        _builtin(assign),
+        _builtin(queue_email),
+        _builtin(queue_webhook),
     ]

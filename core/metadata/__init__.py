@@ -24,7 +24,7 @@ def load_for(config: Any, plugins: Any) -> Metadata:
     """Load core, the plugins' layers (``plugins``: a PluginSet or None) and ``config["METADATA_DIR"]``."""
     return load(layers_for(config, plugins), field_types=_call(plugins, "field_types", []),
                 functions=_call(plugins, "expression_functions", {}),
-                action_kinds=_call(plugins, "action_kinds", []),
+                action_kinds=list(_call(plugins, "actions", {}).values()) or _call(plugins, "action_kinds", []),
                 widgets=list(_call(plugins, "dashboard_widgets", {})))
 
 

@@ -80,7 +80,7 @@ class PluginSet:
     ordered: list[Plugin]
     notes: list[str] = field(default_factory=list)
     builtins: list[Plugin] = field(default_factory=list)
-    # (hook, entity) -> (generation, plugin count, the pairs): see ``implementations``
+    # (hook, entity) -> (pluggy's registration count, len(ordered), the pairs): see ``implementations``
     _found: dict[tuple[str, str | None], tuple[int, int, list]] = field(default_factory=dict, init=False,
                                                                         repr=False, compare=False)
     _registry: Any = field(default=None, init=False, repr=False, compare=False)
@@ -147,11 +147,11 @@ class PluginSet:
         ``after_save`` for every record of an import.
         """
         key = (hook_name, entity)
-        plugins = self.everything
         found = self._found.get(key)
         generation = getattr(self.pm, "generation", None)
-        if found is not None and found[0] == generation and generation is not None and found[1] == len(plugins):
+        if found is not None and found[0] == generation and generation is not None and found[1] == len(self.ordered):
             return found[2]
+        plugins = self.everything
         by_name: dict[str, list] = {}
         for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
             by_name.setdefault(impl.plugin_name, []).append(impl)  # several: @hookimpl(specname=...)
@@ -160,7 +160,7 @@ class PluginSet:
             pairs = [(p, impl) for p, impl in pairs if _serves(impl, entity)]
         # pluggy's markers move an implementation to the front or the back; load order otherwise.
         pairs.sort(key=lambda pair: 0 if pair[1].tryfirst else 2 if pair[1].trylast else 1)
-        self._found[key] = (generation, len(plugins), pairs)
+        self._found[key] = (generation, len(self.ordered), pairs)
         return pairs
 
     def implemented_hooks(self, plugin: Plugin) -> list[str]:
