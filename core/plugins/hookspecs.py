@@ -6,7 +6,7 @@ and a test checks that the two agree.
 
 Every hook is optional. A hook that returns a list may also return ``None`` (nothing
 to add). Hooks run in plugin load order (dependencies first), after Trellis's own
-built-in plugins (field types, actions, automations, webhooks, the write guard);
+built-in plugins (field types, actions, API pages, automations, webhooks, the write guard);
 ``@hookimpl(tryfirst=True)`` runs an implementation before the others and
 ``@hookimpl(trylast=True)`` after them. An exception other than
 ``trellis.ValidationError`` raised by a hook is reported as a ``trellis.PluginError``
