@@ -230,3 +230,16 @@ def test_a_plugin_actions_unknown_option_is_refused_by_the_loader(tmp_path):
 
     with pytest.raises(MetadataError, match="pionts"):
         _load_with(tmp_path, "award: {pionts: 5}")
+
+
+def test_a_wrapper_registered_late_is_refused_and_left_out(app, records, plugin):
+    class Late:
+        @hookimpl(wrapper=True)
+        def before_save(self, record, changes, context):
+            return (yield)
+
+    with pytest.raises(PluginLoadError, match=r"plugin 'late': hook 'before_save' is marked wrapper=True"):
+        runtime(app).plugins.register(Late(), "late")
+    assert runtime(app).plugins.get("late") is None and runtime(app).plugins.pm.get_plugin("late") is None
+    records.create("gizmo", {"name": "after"})
+    assert plugin.seen[-1] == ("before_save", "gizmo", "after")

@@ -128,12 +128,12 @@ class PluginSet:
             self.pm.register(obj, name=name)
             self.pm.check_pending()
             _check_implementations(self.pm, [plugin])
-        except pluggy.PluginValidationError as e:
-            self.pm.unregister(name=name)
+        except (pluggy.PluginValidationError, PluginLoadError) as e:
+            if self.pm.get_plugin(name) is not None:
+                self.pm.unregister(name=name)  # refused: leave nothing of it behind
+            if isinstance(e, PluginLoadError):
+                raise
             raise PluginLoadError(f"plugin '{name}': {e}") from None
-        except PluginLoadError:
-            self.pm.unregister(name=name)
-            raise
         self.ordered.append(plugin)
         return plugin
 
