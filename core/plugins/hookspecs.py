@@ -106,6 +106,11 @@ def field_types():
     (how the value is stored); ``coerce(value, field)`` turns input (form strings,
     JSON) into the stored value or raises ``ValueError("message for the user")``;
     ``options`` names the extra YAML keys the type accepts (found in ``field.extra``).
+    The form widget, the display in lists, the list filter and the API's JSON schema
+    follow ``storage`` (an ``iban`` on ``string`` storage is a text input, shown as
+    text, a string in the API); say otherwise with ``widget=`` (``textarea``,
+    ``select``, ``email``...), ``display=`` (``money``, ``choice``...), ``filter=``
+    (``choice``, ``boolean``, ``range``, ``none``) and ``format=`` (``email``, ``uri``).
 
     Example::
 
