@@ -414,6 +414,6 @@ def init_app(app) -> None:
     they add once (``PluginSet.registry``) and add their CLI commands."""
     plugins = discover(app.config.get("PLUGINS"), extra=app.config.get("EXTRA_PLUGINS", ()))
     runtime(app).plugins = plugins
-    plugins.registry  # noqa: B018 - every contribution hook is called here, once, at start-up
+    plugins.registry.resolve_all()  # every contribution hook is called here, once, at start-up
     for command in plugins.cli_commands():
         app.cli.add_command(command)

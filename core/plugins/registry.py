@@ -3,9 +3,9 @@
 The hooks that return contributions (``field_types``, ``actions``,
 ``expression_functions``, ``dashboard_widgets``, ``scheduled_jobs``, ``blueprints``,
 ``template_dirs``, ``cli_commands``, and ``settings`` once that hook exists) are called
-exactly once per ``PluginSet``; every later question (an action run, a dashboard
-view, a scheduler tick) reads the registry. A new contribution is one line in
-``RESOLVERS``.
+exactly once per ``PluginSet`` (at start-up: ``create_app`` resolves them all); every
+later question (an action run, a dashboard view, a scheduler tick) reads the registry.
+A new contribution is one line in ``RESOLVERS``.
 
 Record hooks (``before_save``, ``after_save``...) are not contributions: their
 implementations are resolved once per (hook, entity) by ``PluginSet.implementations``.
@@ -14,26 +14,10 @@ implementations are resolved once per (hook, entity) by ``PluginSet.implementati
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from trellis.plugins.manifest import PluginLoadError
-
-
-@dataclass(frozen=True)
-class Registry:
-    """Every contribution of the loaded plugins (built-ins first, then load order). Read-only."""
-
-    field_types: tuple = ()
-    actions: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    expression_functions: Mapping[str, Callable] = field(default_factory=lambda: MappingProxyType({}))
-    dashboard_widgets: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    scheduled_jobs: tuple = ()
-    blueprints: tuple = ()
-    template_dirs: tuple[str, ...] = ()
-    cli_commands: tuple = ()
-    settings: tuple = ()
 
 
 def _items(hook: str) -> Callable:
@@ -91,9 +75,47 @@ RESOLVERS: dict[str, Callable[[Any], Any]] = {
 """Registry field -> how it is resolved from a ``PluginSet`` (a hook not in hookspecs resolves to nothing)."""
 
 
-def resolve(plugins) -> Registry:
-    """Call every contribution hook once and freeze what they return."""
-    from trellis.plugins.manager import hook_names
+_EMPTY = {"actions": MappingProxyType({}), "expression_functions": MappingProxyType({}),
+          "dashboard_widgets": MappingProxyType({})}
 
-    known = set(hook_names())
-    return Registry(**{name: resolver(plugins) for name, resolver in RESOLVERS.items() if name in known})
+
+class Registry:
+    """Every contribution of the loaded plugins (built-ins first, then load order). Read-only.
+
+    Attributes are the keys of ``RESOLVERS`` (``registry.actions``, ``registry.field_types``...):
+    tuples, or read-only mappings by name. Each is resolved the first time it is asked
+    for, then kept; ``create_app`` asks for all of them at start-up (:meth:`resolve_all`),
+    while ``trellis check`` asks only for what the YAML needs, and so stays lean.
+    """
+
+    __slots__ = ("_plugins", "_values")
+
+    def __init__(self, plugins):
+        object.__setattr__(self, "_plugins", plugins)
+        object.__setattr__(self, "_values", {})
+
+    def __getattr__(self, name: str) -> Any:
+        resolver = RESOLVERS.get(name)
+        if resolver is None:
+            raise AttributeError(f"the plugin registry has no '{name}'")
+        values = object.__getattribute__(self, "_values")
+        if name not in values:
+            from trellis.plugins.manager import hook_names
+
+            known = name in hook_names()
+            values[name] = resolver(object.__getattribute__(self, "_plugins")) if known else _EMPTY.get(name, ())
+        return values[name]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("the plugin registry is read-only")
+
+    def resolve_all(self) -> Registry:
+        """Call every contribution hook not called yet (once each); returns the registry."""
+        for name in RESOLVERS:
+            getattr(self, name)
+        return self
+
+
+def resolve(plugins) -> Registry:
+    """The registry of ``plugins`` (contribution hooks are called on first use, once each)."""
+    return Registry(plugins)
