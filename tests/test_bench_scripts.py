@@ -40,3 +40,12 @@ def test_run_reports_every_workload_with_a_floor_and_writes_json(tmp_path):
     assert report["workloads"]["W1"]["floor_median"] > 0
     assert report["queries"]["W1"] >= 1
     assert "| W1 contact list, page 1 |" in out.read_text(encoding="utf-8")
+
+
+def test_scoped_hooks_compares_no_plugins_with_scoped_and_unscoped_ones(tmp_path):
+    done = subprocess.run([sys.executable, str(BENCH / "scoped_hooks.py"), "--rows", "20", "--runs", "1"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "Hook dispatch per row" in done.stdout
+    assert [line.split()[1] for line in done.stdout.splitlines() if line.startswith("  CPU")] == [
+        "none", "scoped", "unscoped"]

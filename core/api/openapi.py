@@ -93,24 +93,23 @@ def _labels(schema: dict[str, Any], label: dict) -> dict[str, Any]:
     return schema
 
 
-def _storage(metadata, field: Field) -> str:
-    kind = metadata.field_types.get(field.type)
-    return kind.storage if kind is not None else "json"
+def _kind(metadata, field: Field):
+    """The field's type: the one the metadata loaded under its name, else the field's own."""
+    return metadata.field_types.get(field.type) or field.field_type
 
 
 def output_type(metadata, field: Field) -> dict[str, Any] | None:
     """The JSON schema of ``field``'s value in a response (None: the field has no value of its own)."""
-    t, storage = field.type, _storage(metadata, field)
-    if t == "children" or storage in ("children", "none"):
+    kind = _kind(metadata, field)
+    storage = kind.storage
+    if storage in ("children", "none"):
         return None
-    if t in ("link", "user") or storage == "link":
+    if storage == "link":
         return {"type": ["object", "null"], "required": ["id", "name"],
                 "properties": {"id": {"type": "integer"}, "name": {}}}
-    if t == "links" or storage == "links":
+    if storage == "links":
         return {"type": "array", "items": {"type": "integer"}}
-    if t == "multiselect":
-        return {"type": ["array", "null"], "items": {"type": "string"}}
-    if t == "tags":
+    if kind.display in ("choices", "list"):
         return {"type": ["array", "null"], "items": {"type": "string"}}
     if storage == "json":
         return {}
@@ -125,25 +124,26 @@ def output_type(metadata, field: Field) -> dict[str, Any] | None:
     if storage == "datetime":
         return {"type": ["string", "null"], "format": "date-time"}
     schema: dict[str, Any] = {"type": ["string", "null"]}
-    if t == "selection" and field.options:
+    if kind.display == "choice" and field.options:
         schema["enum"] = [*field.options, None]
     return schema
 
 
 def input_type(metadata, field: Field) -> dict[str, Any]:
     """The JSON schema of a value POST/PATCH accepts for ``field``."""
-    t, storage = field.type, _storage(metadata, field)
+    kind = _kind(metadata, field)
+    storage = kind.storage
     from trellis.api.serialize import STORABLE
 
     largest_id = int(STORABLE["link"])
-    if t in ("link", "user") or storage == "link":
+    if storage == "link":
         return {"type": ["integer", "null"], "minimum": 1, "maximum": largest_id,
                 "description": "the linked record's id"}
-    if t == "links" or storage == "links":
+    if storage == "links":
         return {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": largest_id}}
-    if t in ("multiselect", "tags"):
+    if kind.display in ("choices", "list"):
         items: dict[str, Any] = {"type": "string", "minLength": 1}
-        if t == "multiselect" and field.options:
+        if kind.display == "choices" and field.options:
             items = {"enum": list(field.options)}
         return {"type": "array", "items": items, "uniqueItems": True}
     if storage == "json":
@@ -163,18 +163,18 @@ def input_type(metadata, field: Field) -> dict[str, Any]:
         return {"type": "string", "format": "date"}
     if storage == "datetime":
         return {"type": "string", "format": "date-time"}
-    if t == "selection" and field.options:
+    if kind.display == "choice" and field.options:
         return {"enum": list(field.options)}
     text: dict[str, Any] = {"type": "string"}
     if field.max_length:
         text["maxLength"] = field.max_length
-    if t == "email":
-        text["format"] = "email"
+    if kind.format:
+        text["format"] = kind.format
     return text
 
 
 def _settable(field: Field) -> bool:
-    return not (field.computed or field.readonly or field.rollup is not None or field.type == "children")
+    return not (field.computed or field.readonly or field.rollup is not None or field.storage == "children")
 
 
 def _record_schema(metadata, entity: Entity) -> dict[str, Any]:

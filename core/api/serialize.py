@@ -16,7 +16,6 @@ from trellis.api.errors import ApiError
 from trellis.data.coerce import MAX_ID
 from trellis.metadata.model import Entity
 
-LINK_TYPES = ("link", "user")
 # What the columns hold (trellis.data.schema.column_type): BIGINT, NUMERIC(18,4), INTEGER ids.
 # A JSON number beyond these would fail in the database (a 500) instead of as a field error.
 STORABLE = {"integer": Decimal(2) ** 63 - 1, "decimal": Decimal(10) ** 14 - 1, "link": Decimal(MAX_ID)}
@@ -49,7 +48,7 @@ def record_json(meta: Entity, record: Any, fields: list[str] | None = None) -> d
         if field.name not in values or (fields is not None and field.name not in fields):
             continue
         value = values[field.name]
-        if field.type in LINK_TYPES and value is not None and not isinstance(value, dict):
+        if field.storage == "link" and value is not None and not isinstance(value, dict):
             value = {"id": int(value), "name": getattr(value, "name", None)}  # a Link, or a bare id
         out[field.name] = value
     return plain(out)
@@ -62,9 +61,9 @@ def record_input(meta: Entity, body: Any) -> dict[str, Any]:
     values = {}
     for name, value in body.items():
         field = meta.fields.get(name)
-        if field is not None and field.type in LINK_TYPES and isinstance(value, dict) and "id" in value:
+        if field is not None and field.storage == "link" and isinstance(value, dict) and "id" in value:
             value = value["id"]
-        if field is not None and field.type == "links" and isinstance(value, list):
+        if field is not None and field.storage == "links" and isinstance(value, list):
             value = [v["id"] if isinstance(v, dict) and "id" in v else v for v in value]
         values[name] = value
     errors = {name: "is too large to store" for name, value in values.items()
@@ -89,8 +88,7 @@ def has_nul(value: Any) -> bool:
 
 def too_large(field, value: Any) -> bool:
     """True for a number (or numeric text) beyond what the field's column can hold."""
-    storage = "link" if field.type in (*LINK_TYPES, "links") else {
-        "integer": "integer", "decimal": "decimal", "money": "decimal", "percent": "decimal"}.get(field.type)
+    storage = {"link": "link", "links": "link", "integer": "integer", "decimal": "decimal"}.get(field.storage)
     if storage is None or isinstance(value, bool):
         return False
     items = value if isinstance(value, list) and storage == "link" else [value]

@@ -24,12 +24,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from trellis import hookimpl
 from trellis.runtime import runtime
 
 EVENTS = ("create", "update", "delete", "transition")
 JOB = "api_webhook"
-HOOKS_NAME = "trellis.api.webhooks"
 _CACHE_KEY = "api_webhooks"
 
 
@@ -96,41 +94,24 @@ def delivery_summary(app) -> dict[int, tuple[int, dict[str, Any]]]:
     return {webhook_id: (count, latest[last]) for webhook_id, count, last in counts}
 
 
-class WebhookHooks:
-    """The record-service hooks that queue deliveries (registered like a plugin, after every plugin)."""
+def queue_event(app, record, event: str, context, transition: str | None = None) -> None:
+    """Queue a delivery of ``event`` on ``record`` to every webhook subscribed to it, in the write's transaction.
 
-    def __init__(self, app):
-        self.app = app
+    Called by the built-in plugin ``trellis.api.webhooks`` (:mod:`trellis.plugins.builtins.webhooks`).
+    """
+    wanted = [hook_id for hook_id, events in _subscriptions(app, record.entity) if event in events]
+    if not wanted:
+        return  # the usual case, for every record of an import: nothing more to do
+    from trellis.api.serialize import record_json
+    from trellis.automation.jobs import enqueue
 
-    @hookimpl
-    def after_save(self, record, changes, context):
-        """A create (version 1) or an update."""
-        self._queue(record, "create" if record.version == 1 else "update", context)
-
-    @hookimpl
-    def after_transition(self, record, transition, context):
-        """A workflow move (also reported as an ``update`` by ``after_save``)."""
-        self._queue(record, "transition", context, transition=transition.name)
-
-    @hookimpl
-    def before_delete(self, record, context):
-        """A delete: queued in the delete's transaction, so sent only if the delete commits."""
-        self._queue(record, "delete", context)
-
-    def _queue(self, record, event: str, context, transition: str | None = None) -> None:
-        wanted = [hook_id for hook_id, events in _subscriptions(self.app, record.entity) if event in events]
-        if not wanted:
-            return  # the usual case, for every record of an import: nothing more to do
-        from trellis.api.serialize import record_json
-        from trellis.automation.jobs import enqueue
-
-        meta = runtime(self.app).metadata.entities[record.entity]
-        body = {"event": event, "entity": record.entity, "id": record.id, "at": context.now.isoformat(),
-                "record": record_json(meta, record)}
-        if transition:
-            body["transition"] = transition
-        for hook_id in wanted:
-            enqueue(self.app, JOB, {"webhook": hook_id, "body": body})
+    meta = runtime(app).metadata.entities[record.entity]
+    body = {"event": event, "entity": record.entity, "id": record.id, "at": context.now.isoformat(),
+            "record": record_json(meta, record)}
+    if transition:
+        body["transition"] = transition
+    for hook_id in wanted:
+        enqueue(app, JOB, {"webhook": hook_id, "body": body})
 
 
 def _subscriptions(app, entity: str) -> list[tuple[int, list[str]]]:
@@ -193,9 +174,8 @@ def deliver(app, payload: dict) -> None:
 
 
 def init_webhooks(app) -> None:
-    """Register the delivery job and the hooks (needs the automation engine's jobs)."""
+    """Register the delivery job (needs the automation engine's jobs); the record hooks that queue
+    deliveries are the built-in plugin ``trellis.api.webhooks``."""
     from trellis.automation.jobs import register_job
 
-    state = runtime(app)
     register_job(app, JOB, deliver, max_attempts=int(app.config.get("WEBHOOK_ATTEMPTS", 8)))
-    state.plugins.register(WebhookHooks(app), HOOKS_NAME, "Webhooks (built in)")

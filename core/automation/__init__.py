@@ -22,9 +22,6 @@ from typing import Any
 
 __all__ = ["drain", "emails_for", "enqueue", "init_app", "job_status", "recent_runs", "register_job", "tick"]
 
-HOOKS_NAME = "trellis.automation"
-
-
 def enqueue(app, job_name: str, payload: dict, delay: float = 0) -> int:
     """Queue a background job (after commit, inside a write); see :func:`trellis.automation.jobs.enqueue`."""
     from trellis.automation import jobs
@@ -82,9 +79,10 @@ def declare_tables(metadata: Any) -> Any:
 
 
 def init_app(app) -> None:
-    """Add the engine's hooks to the plugin manager, its jobs and its runner."""
+    """Add the engine's tables to the schema, its jobs and its runner; this turns on its record hooks (the
+    built-in plugin ``trellis.automation``, :mod:`trellis.plugins.builtins.automation`)."""
     from trellis.automation import email, webhooks
-    from trellis.automation.events import AutomationHooks, transition_actions
+    from trellis.automation.events import transition_actions
     from trellis.automation.jobs import Jobs, register_job
     from trellis.automation.runners import build_runner, runner_kind
     from trellis.automation.state import AutomationState
@@ -97,26 +95,11 @@ def init_app(app) -> None:
     state.automation = AutomationState(app, tables, jobs)
     register_job(app, email.EMAIL_JOB, email.send_job, failed=email.send_failed)
     register_job(app, webhooks.WEBHOOK_JOB, webhooks.send_job)
-    _register_hooks(state.plugins, AutomationHooks(app))
     state.transition_actions = transition_actions(app)
     kind = runner_kind(app.config)
     jobs.runner = build_runner(app, kind)
     if kind == "thread":
         _start_with_first_request(app, jobs.runner)
-
-
-def _register_hooks(plugins, hooks) -> None:
-    """Register the engine's hooks like a plugin's: on pluggy, and in the load order ``PluginSet.call`` walks.
-
-    Appended last, so automations see what every plugin's ``after_save`` did.
-    """
-    from trellis.plugins.manifest import Plugin
-
-    if plugins.pm.get_plugin(HOOKS_NAME) is not None:
-        return
-    plugins.pm.register(hooks, name=HOOKS_NAME)
-    plugins.ordered.append(Plugin(name=HOOKS_NAME, version="0", label="Automations (built in)",
-                                  source="built-in", module=hooks))
 
 
 def _start_with_first_request(app, runner) -> None:

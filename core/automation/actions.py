@@ -1,6 +1,8 @@
 """What automations and workflow transitions do: the built-in action kinds, and plugin ones.
 
-Each built-in is ``run(app, spec, record, context, owner)``: ``spec`` is the
+Every kind is a ``trellis.Action`` from an ``actions()`` hook: the built-in ones come
+from the built-in plugin ``trellis.actions`` (:func:`builtin_actions`). Each built-in is
+``run(app, spec, record, context, owner)``: ``spec`` is the
 :class:`~trellis.metadata.model.ActionSpec` (options and compiled expressions),
 ``record`` the triggering record, ``context`` a :class:`trellis.data.context.Context`
 whose ``records`` is a system record service in the same transaction, and
@@ -15,6 +17,7 @@ the job runs after the commit.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -33,17 +36,31 @@ def run_actions(app, actions, record, context: Context, owner: str) -> None:
 
 
 def run_action(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
-    """Run one action: a built-in kind, or one a plugin added through the ``actions()`` hook."""
-    builtin = BUILTIN.get(spec.kind)
-    if builtin is not None:
-        builtin(app, spec, record, context, owner)
-        return
-    from trellis.runtime import runtime
-
-    action = runtime(app).plugins.actions().get(spec.kind)
+    """Run one action kind, built-in or a plugin's: each comes from an ``actions()`` hook, resolved once
+    (``PluginSet.registry``). ``run`` receives the options as an :class:`ActionOptions` (a dict)."""
+    action = _actions(app).get(spec.kind)
     if action is None:
         raise LookupError(f"no action kind '{spec.kind}' (is the plugin that adds it enabled?)")
-    action.run(record, spec.options, context)
+    options = spec.options
+    action.run(record, ActionOptions(spec, owner) if isinstance(options, dict) or options is None else options,
+               context)
+
+
+class ActionOptions(dict):
+    """An action's options as written in YAML (a dict), with ``spec`` (the compiled
+    :class:`~trellis.metadata.model.ActionSpec`) and ``owner`` (the automation, or
+    ``transition:<name>``) for the built-in kinds."""
+
+    def __init__(self, spec: ActionSpec, owner: str):
+        super().__init__(spec.options or {})
+        self.spec = spec
+        self.owner = owner
+
+
+def _actions(app) -> Mapping[str, Any]:
+    from trellis.runtime import runtime
+
+    return runtime(app).plugins.registry.actions
 
 
 def option(spec: ActionSpec, path: str, raw: Any, record, context: Context) -> Any:
@@ -150,10 +167,32 @@ def queue_webhook(app, spec: ActionSpec, record, context: Context, owner: str) -
     queue(app, record, dict(spec.options or {}), owner, context.now)
 
 
-BUILTIN = {
-    "set": set_fields,
-    "create": create_record,
-    "assign": assign,
-    "email": queue_email,
-    "webhook": queue_webhook,
-}
+def _builtin(function):
+    """A built-in kind as an ``Action`` whose ``run`` calls ``function(app, spec, record, context, owner)``;
+    its options are declared in :data:`trellis.metadata.actions.BUILTIN_OPTIONS`."""
+    from trellis.metadata.actions import BUILTIN_OPTIONS
+    from trellis.plugins.types import Action
+
+    def run(record, options, context):
+        from flask import current_app
+
+        function(current_app._get_current_object(), options.spec, record, context, options.owner)
+
+    name = BUILTIN_NAMES[function.__name__]
+    declared = BUILTIN_OPTIONS[name]
+    return Action(name=name, options_schema=None, run=run, keys=declared.keys, main=declared.main)
+
+
+BUILTIN_NAMES = {"set_fields": "set", "create_record": "create", "assign": "assign", "queue_email": "email",
+                 "queue_webhook": "webhook"}
+
+
+def builtin_actions() -> list:
+    """The built-in action kinds as ``trellis.Action`` objects, for the built-in plugin's ``actions()`` hook."""
+    return [
+        _builtin(set_fields),
+        _builtin(create_record),
+        _builtin(assign),
+        _builtin(queue_email),
+        _builtin(queue_webhook),
+    ]

@@ -1,9 +1,9 @@
 """Event automations: ``trigger: {on: [create, update, delete, transition]}``, run inside the record's write.
 
-The engine's hook implementations are registered on the plugin manager like any
-plugin's (:class:`AutomationHooks`), so the record service calls them from its
-``after_save``, ``after_transition`` and ``before_delete`` hooks, in the write's
-transaction. Each automation runs in a SAVEPOINT: when it fails its own writes roll
+The engine's hook implementations are the built-in plugin ``trellis.automation``
+(:mod:`trellis.plugins.builtins.automation`), called by the record service after every
+other plugin's ``after_save``, ``after_transition`` and ``before_delete``, in the write's
+transaction; they call :func:`run_event`. Each automation runs in a SAVEPOINT: when it fails its own writes roll
 back alone, the failure is recorded, and the user's save goes on, unless the
 automation says ``blocking: true``, which turns the failure into a ValidationError.
 """
@@ -18,35 +18,11 @@ from trellis.data.context import Context
 from trellis.errors import ValidationError
 from trellis.expr import ExpressionError
 from trellis.metadata.model import Automation
-from trellis.plugins.hookspecs import hookimpl
 
 log = logging.getLogger("trellis.automation")
 
 _RUNNING = "trellis_automations_running"
 MAX_CHAIN = 8   # automations triggering automations: deeper than this is a loop
-
-
-class AutomationHooks:
-    """The automation engine's hooks, registered as the built-in plugin ``trellis.automation``."""
-
-    def __init__(self, app):
-        self.app = app
-
-    @hookimpl
-    def after_save(self, record, changes, context):
-        """Run ``create`` automations (first write, version 1) or ``update`` ones whose ``fields`` changed."""
-        event = "create" if record.version == 1 else "update"
-        run_event(self.app, event, record, changes, context)
-
-    @hookimpl
-    def after_transition(self, record, transition, context):
-        """Run ``transition`` automations (limited to ``transitions:`` when given)."""
-        run_event(self.app, "transition", record, {}, context, transition=transition.name)
-
-    @hookimpl
-    def before_delete(self, record, context):
-        """Run ``delete`` automations while the record still exists."""
-        run_event(self.app, "delete", record, {}, context)
 
 
 def triggered(automation: Automation, entity: str, event: str, changes: dict, transition: str | None) -> bool:

@@ -375,7 +375,7 @@ class _Run:
                 target_id = text.strip()
                 continue
             fld = self.meta.fields[name]
-            if fld.type in ("link", "user", "links"):
+            if fld.storage in ("link", "links"):
                 try:
                     values[name] = self.links.resolve(connection, fld, text)
                 except ValueError as e:

@@ -44,7 +44,7 @@ def export_columns(app, entity: str, user: Any = None, columns: Iterable[str] | 
     meta: Entity = service.metadata.entities[entity]
     readable = service.access.readable_fields(user, entity)
     allowed = [f.name for f in meta.fields.values()
-               if (f.column or f.type == "links") and (readable is None or f.name in readable)]
+               if (f.column or f.storage == "links") and (readable is None or f.name in readable)]
     if not columns:
         return ["id", *allowed]
     chosen = []
@@ -84,7 +84,7 @@ def plain(meta: Entity, name: str, value: Any) -> Any:
     if isinstance(value, Link):
         return value.name if value.name is not None else f"#{int(value)}"
     if isinstance(value, list):
-        if fld is not None and fld.type == "links":
+        if fld is not None and fld.storage == "links":
             return "; ".join(f"#{v}" for v in value)
         return ", ".join(str(v) for v in value)
     return value

@@ -38,7 +38,7 @@ class LinkResolver:
         target = link_target(field)
         if target not in self.service.metadata.entities:
             raise ValueError(f"links to an unknown entity '{target}'")
-        if field.type == "links":
+        if field.storage == "links":
             parts = [p for p in _split(text) if p.strip()]
             return [self._one(connection, target, part) for part in parts]
         return self._one(connection, target, text)

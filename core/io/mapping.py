@@ -47,7 +47,7 @@ def key(text: str) -> str:
 def importable_fields(entity: Entity) -> list[Field]:
     """Fields a file may set: stored or many-to-many, not computed, not read-only."""
     return [f for f in entity.fields.values()
-            if (f.column or f.type == "links") and not f.computed and not f.readonly]
+            if (f.column or f.storage == "links") and not f.computed and not f.readonly]
 
 
 def parse_pairs(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:

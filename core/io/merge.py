@@ -160,7 +160,7 @@ def _move_references(connection, system, entity: str, loser_id: int, survivor_id
         if table is None:
             continue
         for fld in other.fields.values():
-            target = link_target(fld) if fld.type in ("link", "user", "links") else None
+            target = link_target(fld) if fld.storage in ("link", "links") else None
             if target != entity:
                 continue
             if fld.column:

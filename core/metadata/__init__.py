@@ -28,11 +28,11 @@ def load_for(config: Any, plugins: Any) -> Metadata:
                 widgets=list(_call(plugins, "dashboard_widgets", {})))
 
 
-def _action_kinds(plugins: Any) -> dict[str, Any]:
-    """The plugins' action kinds, each with its ``options_schema`` (None: unchecked)."""
-    kinds = dict.fromkeys(_call(plugins, "action_kinds", []))
-    kinds.update({name: action.options_schema for name, action in _call(plugins, "actions", {}).items()})
-    return kinds
+def _action_kinds(plugins: Any) -> list[Any]:
+    """The plugins' action kinds: ``trellis.Action`` objects (their ``keys``, ``main`` and
+    ``options_schema`` are checked with the YAML), then kinds known by name only."""
+    actions = _call(plugins, "actions", {})
+    return [*actions.values(), *(kind for kind in _call(plugins, "action_kinds", []) if kind not in actions)]
 
 
 def _call(plugins: Any, method: str, empty: Any) -> Any:

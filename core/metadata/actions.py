@@ -13,6 +13,8 @@ kind is checked against its ``options_schema``: the keys of ``properties`` (when
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from trellis.metadata.fields import EXPRESSION_NAMES
@@ -23,18 +25,44 @@ from trellis.metadata.yaml_loader import YList, YMap, plain
 
 BUILTIN_ACTIONS = ("set", "create", "email", "webhook", "assign")
 OFFSET = re.compile(r"^[+-]?\d{1,4}[mhdw]$")   # time offsets of automations: 3d, -1d, 2h, 30m, 1w
-MAIN_OPTION = {"create": "entity", "email": "template", "webhook": "url", "assign": "to"}
-_KNOWN_OPTIONS = {
-    "create": ("entity", "set"),
-    "email": ("to", "template", "subject", "cc", "body"),
-    "webhook": ("url", "method", "fields"),
-    "assign": ("to",),
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What the loader knows of an action kind: the options it accepts (None: any) and its main option."""
+
+    keys: tuple[str, ...] | None = None
+    main: str | None = None
+
+
+BUILTIN_OPTIONS: dict[str, Declared] = {
+    "set": Declared(),
+    "create": Declared(("entity", "set"), "entity"),
+    "email": Declared(("to", "template", "subject", "cc", "body"), "template"),
+    "webhook": Declared(("url", "method", "fields"), "url"),
+    "assign": Declared(("to",), "to"),
 }
+"""The built-in kinds' options: the built-in plugin's ``Action`` objects carry these (``keys``, ``main``)."""
 
 
-def build_actions(container: YMap, entity: Entity, entities: dict[str, Entity], kinds: tuple[str, ...],
+def known_kinds(added: Iterable[Any] = ()) -> dict[str, Any]:
+    """Action kind -> its declaration (``keys``, ``main``): the built-in kinds, then ``added``.
+
+    ``added`` holds ``trellis.Action`` objects (from ``actions()`` hooks) or bare names.
+    """
+    kinds: dict[str, Any] = dict(BUILTIN_OPTIONS)
+    for kind in added:
+        if isinstance(kind, str):
+            kinds.setdefault(kind, Declared())
+        else:
+            kinds[kind.name] = kind
+    return kinds
+
+
+def build_actions(container: YMap, entity: Entity, entities: dict[str, Entity], kinds: dict[str, Any],
                   reader: Reader, what: str) -> list[ActionSpec]:
-    """The actions listed under ``container['actions']`` for records of ``entity``."""
+    """The actions listed under ``container['actions']`` for records of ``entity``; ``kinds`` as
+    :func:`known_kinds` returns (an ``Action``'s ``keys`` and ``main`` are checked here)."""
     items = container.get("actions")
     if items is None:
         return []
@@ -53,16 +81,17 @@ def build_actions(container: YMap, entity: Entity, entities: dict[str, Entity], 
             reader.error(item.key_at(kind), f"unknown action '{kind}' in {what} (known: {', '.join(kinds)})"
                                             f"{did_you_mean(kind, kinds)}")
             continue
-        options = _options(item, kind, reader, what)
+        declared = kinds[kind]
+        options = _options(item, kind, getattr(declared, "main", None), reader, what)
         if options is None:
             continue
         action = ActionSpec(kind, plain(options), item.source)
-        _check(action, options, entity, entities, reader, f"action '{kind}' of {what}")
+        _check(action, options, declared, entity, entities, reader, f"action '{kind}' of {what}")
         actions.append(action)
     return actions
 
 
-def _options(item: YMap, kind: str, reader: Reader, what: str) -> Any:
+def _options(item: YMap, kind: str, main: str | None, reader: Reader, what: str) -> Any:
     value = item[kind]
     rest = [key for key in item if key != kind]
     if isinstance(value, YMap):
@@ -72,17 +101,20 @@ def _options(item: YMap, kind: str, reader: Reader, what: str) -> Any:
         return value
     options = YMap(item.source)
     if value is not None:
-        options.put(MAIN_OPTION.get(kind, "value"), value, item.key_at(kind), item.value_at(kind))
+        options.put(main or "value", value, item.key_at(kind), item.value_at(kind))
     for key in rest:
         options.put(key, item[key], item.key_at(key), item.value_at(key))
     return options
 
 
-def _check(action: ActionSpec, options: YMap, entity: Entity, entities: dict[str, Entity], reader: Reader,
-           what: str) -> None:
+def _check(action: ActionSpec, options: YMap, declared: Any, entity: Entity,
+           entities: dict[str, Entity], reader: Reader, what: str) -> None:
+    """Check one action's options: its kind's ``keys``, then what the kind means (``declared`` as
+    :func:`known_kinds` gives it: a ``Declared`` or a plugin's ``trellis.Action``)."""
     names = frozenset(entity.fields) | frozenset(EXPRESSION_NAMES)
-    if action.kind in _KNOWN_OPTIONS:
-        reader.keys(options, _KNOWN_OPTIONS[action.kind], what)
+    keys = getattr(declared, "keys", None)
+    if keys is not None:
+        reader.keys(options, keys, what)
     target = entity
     if action.kind == "set":
         _set(action, options, "", entity, names, reader, what)
@@ -105,8 +137,8 @@ def _check(action: ActionSpec, options: YMap, entity: Entity, entities: dict[str
             action.expressions["to"] = expression
     elif action.kind == "webhook":
         reader.text(options, "url", what, required=True)
-    elif isinstance(reader.action_schemas.get(action.kind), dict):
-        _check_schema(options, reader.action_schemas[action.kind], reader, what)
+    elif isinstance(getattr(declared, "options_schema", None), dict):
+        _check_schema(options, declared.options_schema, reader, what)
 
 
 def _check_schema(options: YMap, schema: dict[str, Any], reader: Reader, what: str) -> None:

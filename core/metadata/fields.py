@@ -59,7 +59,7 @@ def build_field(name: str, spec: Any, at: Source, entity: str, names: frozenset[
     others = spec.keys() - _COMMON_KEYS
     if others and not others.issubset(field_type.options):
         reader.keys(spec, (*COMMON_KEYS, *field_type.options), f"{what} (type {type_name})")
-    field = Field(name=name, type=type_name, source=spec.source,
+    field = Field(name=name, type=type_name, source=spec.source, kind=field_type,
                   label=reader.label(spec, "label", what) or {"en": name.replace("_", " ").capitalize()},
                   help=reader.label(spec, "help", what))
     for flag in _FLAGS:

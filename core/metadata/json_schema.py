@@ -36,7 +36,7 @@ def _field(extending: bool, extra_types: tuple[FieldType, ...]) -> dict[str, Any
     scalar = {"type": ["string", "number", "boolean", "null"]}
     properties: dict[str, Any] = {
         "type": {"type": "string", "description": "a field type",
-                 "examples": [t.name for t in (*BUILTIN_FIELD_TYPES, *extra_types)]},
+                 "examples": list(dict.fromkeys(t.name for t in (*BUILTIN_FIELD_TYPES, *extra_types)))},
         "label": LABEL, "help": LABEL, "required": {"type": "boolean"}, "readonly": {"type": "boolean"},
         "unique": {"type": "boolean"}, "index": {"type": "boolean"}, "calendar": {"type": "boolean"},
         "default": {}, "min": scalar, "max": scalar, "max_length": {"type": "integer", "minimum": 1},

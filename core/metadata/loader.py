@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from trellis.errors import MetadataError
-from trellis.metadata.actions import BUILTIN_ACTIONS
+from trellis.metadata.actions import known_kinds
 from trellis.metadata.automations import build_automations
 from trellis.metadata.dashboards import build_dashboards
 from trellis.metadata.entities import EntityBuilder
@@ -22,13 +23,13 @@ from trellis.metadata.workflows import build_workflows
 
 
 def load(layers: list[Layer], *, field_types: Iterable[FieldType] = (),
-         functions: Mapping[str, Callable] | None = None, action_kinds: Iterable[str] = (),
+         functions: Mapping[str, Callable] | None = None, action_kinds: Iterable[Any] = (),
          widgets: Iterable[str] = ()) -> Metadata:
     """Read, merge and check ``layers`` (in order); raise MetadataError listing every problem.
 
     ``field_types``, ``functions`` and ``action_kinds`` are what plugins add to the
-    built-in field types, expression functions and automation actions (``action_kinds``
-    may map each kind to its ``options_schema``, which then checks the options); ``widgets`` the
+    built-in field types, expression functions and automation actions (``action_kinds``:
+    ``trellis.Action`` objects, whose ``keys`` and ``main`` are checked, or names); ``widgets`` the
     names of the plugins' dashboard widgets, the only ones a ``dashboard:`` may list.
     """
     # Loading makes ~10 objects per YAML value and frees none of them until the end; the cyclic
@@ -43,14 +44,12 @@ def load(layers: list[Layer], *, field_types: Iterable[FieldType] = (),
 
 
 def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapping[str, Callable] | None,
-          action_kinds: Iterable[str], widgets: Iterable[str]) -> Metadata:
+          action_kinds: Iterable[Any], widgets: Iterable[str]) -> Metadata:
     report = Report()
     reader = Reader(report, functions)
     types = {t.name: t for t in BUILTIN_FIELD_TYPES}
     types.update({t.name: t for t in field_types})
-    kinds = tuple(dict.fromkeys((*BUILTIN_ACTIONS, *action_kinds)))
-    if isinstance(action_kinds, Mapping):  # kind -> options_schema, checked with the actions
-        reader.action_schemas = dict(action_kinds)
+    kinds = known_kinds(action_kinds)
     by_kind: dict[str, list[Document]] = {"entity": [], "extends": [], "workflow": [], "automation": [], "roles": [],
                                          "dashboard": []}
     for doc in documents(layers, report):

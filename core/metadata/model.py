@@ -46,6 +46,19 @@ class FieldType:
     ``storage`` is one of ``STORAGE``; ``coerce(value, field) -> value`` turns input
     (form strings, JSON) into the stored Python value or raises ``ValueError`` with a
     message for the user; ``options`` names the extra YAML keys the type accepts.
+
+    What the web, import/export and API layers need is asked of the type, never of its
+    name; each defaults from ``storage`` (``STORAGE_DEFAULTS``), so a plugin's ``iban``
+    on ``string`` storage gets a text input, plain display, and a string in the API:
+
+    - ``widget``: the form widget (a macro of the theme's ``widgets.html``: ``text``,
+      ``email``, ``number``, ``select``, ``link``...);
+    - ``display``: how lists and pages show a value (``text``, ``number``, ``money``,
+      ``percent``, ``boolean``, ``choice``, ``choices``, ``list``, ``json``, ``date``,
+      ``datetime``, ``link``);
+    - ``filter``: what the list's filter panel offers (``choice``, ``boolean``,
+      ``range``; ``none``: not offered);
+    - ``format``: the JSON Schema ``format`` of the API's value (``email``, ``uri``), if any.
     """
 
     name: str
@@ -53,6 +66,34 @@ class FieldType:
     coerce: Callable[[Any, Field], Any] | None = None
     options: tuple[str, ...] = ()
     label: Label = field(default_factory=dict)
+    widget: str = ""
+    display: str = ""
+    filter: str = ""
+    format: str | None = None
+
+    def __post_init__(self):
+        defaults = STORAGE_DEFAULTS.get(self.storage, STORAGE_DEFAULTS["string"])
+        for name, default in zip(("widget", "display", "filter"), defaults, strict=True):
+            if not getattr(self, name):
+                object.__setattr__(self, name, default)
+
+
+STORAGE_DEFAULTS: dict[str, tuple[str, str, str]] = {
+    # storage: (widget, display, filter)
+    "string": ("text", "text", "none"),
+    "text": ("textarea", "text", "none"),
+    "integer": ("integer", "number", "none"),
+    "decimal": ("number", "number", "none"),
+    "boolean": ("checkbox", "boolean", "boolean"),
+    "date": ("date", "date", "range"),
+    "datetime": ("datetime", "datetime", "range"),
+    "json": ("textarea", "json", "none"),
+    "link": ("link", "link", "none"),
+    "links": ("links", "link", "none"),
+    "children": ("none", "link", "none"),
+    "none": ("none", "text", "none"),
+}
+"""What a field type of each storage gets unless it says otherwise: (widget, display, filter)."""
 
 
 @dataclass(frozen=True)
@@ -99,13 +140,29 @@ class Field:
     calendar: bool = False                    # date/datetime fields offered as a calendar view
     extra: dict[str, Any] = field(default_factory=dict)  # options of plugin field types
     source: Source = UNKNOWN
+    kind: FieldType | None = field(default=None, repr=False, compare=False)  # set by the loader
+
+    @property
+    def field_type(self) -> FieldType:
+        """The ``FieldType`` named by ``type`` (ask it for widget, display, filter, storage)."""
+        if self.kind is not None:
+            return self.kind
+        from trellis.metadata.field_types import builtin_type
+
+        return builtin_type(self.type)
+
+    @property
+    def storage(self) -> str:
+        """How the value is stored: the type's ``storage`` (``string``, ``link``, ``links``...)."""
+        return self.field_type.storage
 
     @property
     def column(self) -> str | None:
         """The database column: ``<name>_id`` for link/user fields, None when not stored here."""
-        if self.type in ("links", "children"):
+        storage = self.storage
+        if storage in ("links", "children"):
             return None
-        if self.type in ("link", "user"):
+        if storage == "link":
             return f"{self.name}_id"
         return self.name
 

@@ -44,7 +44,6 @@ class Reader:
     def __init__(self, report: Report, functions: Mapping[str, Callable] | None = None):
         self.report = report
         self.functions = dict(functions or {})
-        self.action_schemas: dict[str, Any] = {}   # a plugin action kind -> its options_schema
 
     def error(self, source: Source | None, message: str) -> None:
         """Record a problem at ``source``."""

@@ -52,9 +52,15 @@ def contribution(folders: list[str]) -> Contribution:
 
 def describe(plugins) -> list[str]:
     """The lines ``trellis plugins`` prints for a ``PluginSet``."""
+    builtins = getattr(plugins, "builtins", [])
+    lines = [f"{len(builtins)} built-in plugin(s), loaded first:"] if builtins else []
+    for plugin in builtins:
+        when = ", after the others" if plugin.late else ""
+        lines.append(f"-  {plugin.name} (built-in{when}) - {plugin.label}; hooks: "
+                     f"{', '.join(plugins.implemented_hooks(plugin)) or '-'}")
     if not plugins.ordered:
-        return ["No plugins enabled."]
-    lines = [f"{len(plugins.ordered)} plugin(s), in load order:"]
+        return [*lines, "No plugins enabled."]
+    lines.append(f"{len(plugins.ordered)} plugin(s), in load order:")
     for index, plugin in enumerate(plugins.ordered, start=1):
         adds = contribution([layer.path for layer in plugins.metadata_layers() if layer.name == plugin.name])
         lines.append(f"{index}. {plugin.name} {plugin.version} ({plugin.source}) - {plugin.label}")

@@ -5,15 +5,71 @@ the reference: ``docs/plugins.md`` is generated from them (``python docs/gen_hoo
 and a test checks that the two agree.
 
 Every hook is optional. A hook that returns a list may also return ``None`` (nothing
-to add). Hooks run in plugin load order (dependencies first). An exception other
-than ``trellis.ValidationError`` raised by a hook is reported as a
-``trellis.PluginError`` naming the plugin and the hook.
+to add). Hooks run in plugin load order (dependencies first), after Trellis's own
+built-in plugins (field types, actions, API pages, automations, webhooks, the write guard);
+``@hookimpl(tryfirst=True)`` runs an implementation before the others and
+``@hookimpl(trylast=True)`` after them. An exception other than
+``trellis.ValidationError`` raised by a hook is reported as a ``trellis.PluginError``
+naming the plugin and the hook.
+
+Hooks that return what a plugin adds (``field_types``, ``actions``,
+``expression_functions``, ``dashboard_widgets``, ``scheduled_jobs``, ``blueprints``,
+``template_dirs``, ``cli_commands``) are called once, when the application starts;
+what they return is kept for the life of the process.
+
+Entity-scoped hooks: an implementation of a record hook (one that receives a
+``record`` or an ``entity``: ``before_save``, ``after_save``, ``before_delete``,
+``after_transition``...) may name the entities it is for, and is then not called for
+any other (the entity is ``record.entity``, or the ``entity`` argument)::
+
+    @hookimpl(entities=["deal", "quote"])
+    def before_save(record, changes, context):
+        ...  # only deals and quotes get here
+
+Which implementations run for each (hook, entity) is worked out once, so a scoped
+implementation costs nothing on other entities' writes. ``entities`` on a hook that
+is not a record hook, and pluggy's ``wrapper=True``/``hookwrapper=True``, are refused
+when the plugin loads (``PluginLoadError`` naming the plugin and the hook).
 """
+
+from collections.abc import Iterable
 
 import pluggy
 
 hookspec = pluggy.HookspecMarker("trellis")
-hookimpl = pluggy.HookimplMarker("trellis")
+
+
+class HookimplMarker(pluggy.HookimplMarker):
+    """``@hookimpl``: pluggy's marker, plus ``entities=[...]`` for record hooks.
+
+    ``@hookimpl``, ``@hookimpl(tryfirst=True)``, ``@hookimpl(trylast=True)`` and
+    ``@hookimpl(entities=["deal"])`` all work; ``entities`` is kept on the function as
+    ``trellis_entities`` (a frozenset).
+    """
+
+    def __call__(self, function=None, *, entities: Iterable[str] | str | None = None, **options):
+        """Mark ``function`` (or return a decorator when called with options only)."""
+        scope = _scope(entities)
+
+        def mark(func):
+            marked = pluggy.HookimplMarker.__call__(self, func, **options)
+            if scope is not None:
+                setattr(marked, f"{self.project_name}_entities", scope)
+            return marked
+
+        return mark(function) if function is not None else mark
+
+
+def _scope(entities: Iterable[str] | str | None) -> frozenset[str] | None:
+    if entities is None:
+        return None
+    names = [entities] if isinstance(entities, str) else list(entities)
+    if not names or not all(isinstance(name, str) and name for name in names):
+        raise TypeError(f"hookimpl(entities=...) takes a list of entity names, not {entities!r}")
+    return frozenset(names)
+
+
+hookimpl = HookimplMarker("trellis")
 
 
 @hookspec
@@ -50,6 +106,11 @@ def field_types():
     (how the value is stored); ``coerce(value, field)`` turns input (form strings,
     JSON) into the stored value or raises ``ValueError("message for the user")``;
     ``options`` names the extra YAML keys the type accepts (found in ``field.extra``).
+    The form widget, the display in lists, the list filter and the API's JSON schema
+    follow ``storage`` (an ``iban`` on ``string`` storage is a text input, shown as
+    text, a string in the API); say otherwise with ``widget=`` (``textarea``,
+    ``select``, ``email``...), ``display=`` (``money``, ``choice``...), ``filter=``
+    (``choice``, ``boolean``, ``range``, ``none``) and ``format=`` (``email``, ``uri``).
 
     Example::
 
@@ -118,7 +179,8 @@ def before_save(record, changes, context):
     """Check or change a record just before it is written.
 
     Called by the record service for every create, and every update that changes
-    something, of every entity (check ``record.entity``), after validation, defaults
+    something, of every entity (or of the entities named by ``@hookimpl(entities=[...])``),
+    after validation, defaults
     and computed fields, inside the write's transaction; what the hook changes is
     validated again. ``record`` behaves like a dict of field values
     (``record["amount"]``, ``record.get("stage")``; assignment is allowed here and is
@@ -140,12 +202,10 @@ def before_save(record, changes, context):
 
         from trellis import ValidationError, hookimpl
 
-        @hookimpl
+        @hookimpl(entities=["deal"])
         def before_save(record, changes, context):
-            if record.entity == "deal" and (record.get("amount") or 0) > 1_000_000:
+            if (record.get("amount") or 0) > 1_000_000:
                 raise ValidationError({"amount": "Deals over a million need a manager"})
-            if record.entity == "contact" and record.get("email"):
-                record["email"] = record["email"].strip().lower()
     """
 
 
@@ -161,9 +221,9 @@ def after_save(record, changes, context):
 
     Example::
 
-        @hookimpl
+        @hookimpl(entities=["deal"])
         def after_save(record, changes, context):
-            if record.entity == "deal" and "stage" in changes and record["stage"] == "won":
+            if "stage" in changes and record["stage"] == "won":
                 context.records.create("activity", {"kind": "task", "subject": "Send invoice",
                                                     "ref_entity": "deal", "ref_record": record.id})
     """
@@ -182,9 +242,9 @@ def before_delete(record, context):
 
         from trellis import ValidationError, hookimpl
 
-        @hookimpl
+        @hookimpl(entities=["invoice"])
         def before_delete(record, context):
-            if record.entity == "invoice" and record.get("status") == "paid":
+            if record.get("status") == "paid":
                 raise ValidationError("A paid invoice cannot be deleted")
     """
 
@@ -221,9 +281,9 @@ def after_transition(record, transition, context):
 
     Example::
 
-        @hookimpl
+        @hookimpl(entities=["deal"])
         def after_transition(record, transition, context):
-            if record.entity == "deal" and transition.name == "win":
+            if transition.name == "win":
                 context.records.create("note", {"body": "Won!", "ref_entity": "deal", "ref_record": record.id})
     """
 

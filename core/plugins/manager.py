@@ -22,6 +22,7 @@ from typing import Any
 import pluggy
 from trellis.errors import TrellisError, ValidationError
 from trellis.plugins import hookspecs
+from trellis.plugins.builtins import builtin_plugins
 from trellis.plugins.manifest import (
     Plugin,
     PluginLoadError,
@@ -57,21 +58,42 @@ class PluginError(TrellisError):
         super().__init__(f"plugin '{plugin}' failed in hook '{hook}': {type(original).__name__}: {original}")
 
 
+class _Manager(pluggy.PluginManager):
+    """pluggy's manager, counting registrations so that resolved hooks know when to look again."""
+
+    generation = 0
+
+    def register(self, plugin, name=None):
+        """pluggy's ``register``; the next hook call resolves its implementations again."""
+        self.generation += 1
+        return super().register(plugin, name)
+
+    def unregister(self, plugin=None, name=None):
+        """pluggy's ``unregister``; the next hook call resolves its implementations again."""
+        self.generation += 1
+        return super().unregister(plugin, name)
+
+
 @dataclass
 class PluginSet:
     """The loaded plugins of one application, and the way to call their hooks.
 
-    ``ordered`` lists the plugins in load order (dependencies first); ``pm`` is the
-    ``pluggy.PluginManager`` they are registered in and ``hook`` its hook relay;
-    ``notes`` says what discovery decided on the user's behalf.
+    ``builtins`` are Trellis's own plugins (``DEFAULT_PLUGINS``: field types, actions,
+    automations, webhooks, the write guard), registered before every other;
+    ``ordered`` lists the other plugins in load order (dependencies first); ``pm`` is
+    the ``pluggy.PluginManager`` they are registered in and ``hook`` its hook relay;
+    ``notes`` says what discovery decided on the user's behalf. ``registry`` is what
+    the plugins add, resolved once.
     """
 
     pm: pluggy.PluginManager
     ordered: list[Plugin]
     notes: list[str] = field(default_factory=list)
-    # hook name -> (pluggy's implementations, ``ordered`` as it was, the pairs): see ``implementations``
-    _found: dict[str, tuple[list, list[Plugin], list]] = field(default_factory=dict, init=False, repr=False,
-                                                            compare=False)
+    builtins: list[Plugin] = field(default_factory=list)
+    # (hook, entity) -> (pluggy's registration count, len(ordered), the pairs): see ``implementations``
+    _found: dict[tuple[str, str | None], tuple[int, int, list]] = field(default_factory=dict, init=False,
+                                                                        repr=False, compare=False)
+    _registry: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def hook(self):
@@ -80,18 +102,33 @@ class PluginSet:
 
     @property
     def names(self) -> list[str]:
-        """Plugin names in load order."""
+        """Plugin names in load order (built-ins left out)."""
         return [p.name for p in self.ordered]
 
+    @property
+    def everything(self) -> list[Plugin]:
+        """Built-in plugins, then the others in load order, then the ``late`` built-ins: the call order."""
+        return [*(p for p in self.builtins if not p.late), *self.ordered, *(p for p in self.builtins if p.late)]
+
     def get(self, name: str) -> Plugin | None:
-        """The plugin called ``name``, or None."""
-        return next((p for p in self.ordered if p.name == name), None)
+        """The plugin called ``name`` (built-ins included), or None."""
+        return next((p for p in self.everything if p.name == name), None)
+
+    @property
+    def registry(self):
+        """What the plugins add (``trellis.plugins.registry.Registry``), resolved on first use, then kept."""
+        if self._registry is None:
+            from trellis.plugins.registry import resolve
+
+            self._registry = resolve(self)
+        return self._registry
 
     def register(self, obj: Any, name: str, label: str = "", source: str = "built-in") -> Plugin:
-        """Add ``obj``'s hooks after every loaded plugin: for a core subsystem that reacts like a plugin.
+        """Add ``obj``'s record hooks after every loaded plugin (tests, late subsystems).
 
-        The automation engine registers its ``after_save`` this way, so that it sees
-        what every plugin's hook did. Registering the same name twice is a no-op.
+        Its hooks are seen by the next call; what it would add through contribution
+        hooks (``actions()``...) is not, once ``registry`` was resolved. Registering the
+        same name twice is a no-op.
         """
         existing = self.get(name)
         if existing is not None:
@@ -100,30 +137,40 @@ class PluginSet:
         try:
             self.pm.register(obj, name=name)
             self.pm.check_pending()
-        except pluggy.PluginValidationError as e:
+            _check_implementations(self.pm, [plugin])
+        except (pluggy.PluginValidationError, PluginLoadError) as e:
+            if self.pm.get_plugin(name) is not None:
+                self.pm.unregister(name=name)  # refused: leave nothing of it behind
+            if isinstance(e, PluginLoadError):
+                raise
             raise PluginLoadError(f"plugin '{name}': {e}") from None
         self.ordered.append(plugin)
         return plugin
 
-    def implementations(self, hook_name: str) -> list[tuple[Plugin, Any]]:
-        """``(plugin, hookimpl)`` pairs for ``hook_name``, in load order (a list the caller must not change);
-        ``@hookimpl(tryfirst=True)`` comes before the others, ``trylast=True`` after.
+    def implementations(self, hook_name: str, entity: str | None = None) -> list[tuple[Plugin, Any]]:
+        """``(plugin, hookimpl)`` pairs for ``hook_name``, built-ins first, then load order (a list the
+        caller must not change); ``@hookimpl(tryfirst=True)`` comes before the others, ``trylast=True`` after.
 
-        Worked out again only when pluggy's implementations of the hook or ``ordered``
-        changed since the last call: the record service calls ``before_save`` and
-        ``after_save`` for every record of an import, and a plugin may be registered
-        at any time (it is seen by the next call).
+        With ``entity``, implementations scoped to other entities (``@hookimpl(entities=[...])``)
+        are left out. Worked out once per (hook, entity), and again only after a plugin was
+        registered or unregistered: the record service calls ``before_save`` and
+        ``after_save`` for every record of an import.
         """
-        impls = getattr(self.pm.hook, hook_name).get_hookimpls()
-        found = self._found.get(hook_name)
-        # list == compares items by identity first: the same objects make it a quick check
-        if found is not None and found[0] == impls and found[1] == self.ordered:
+        key = (hook_name, entity)
+        found = self._found.get(key)
+        generation = getattr(self.pm, "generation", None)
+        if found is not None and found[0] == generation and generation is not None and found[1] == len(self.ordered):
             return found[2]
-        by_name = {impl.plugin_name: impl for impl in impls}
-        pairs = [(p, by_name[p.name]) for p in self.ordered if p.name in by_name]
+        plugins = self.everything
+        by_name: dict[str, list] = {}
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+            by_name.setdefault(impl.plugin_name, []).append(impl)  # several: @hookimpl(specname=...)
+        pairs = [(p, impl) for p in plugins for impl in by_name.get(p.name, ())]
+        if entity is not None:
+            pairs = [(p, impl) for p, impl in pairs if _serves(impl, entity)]
         # pluggy's markers move an implementation to the front or the back; load order otherwise.
         pairs.sort(key=lambda pair: 0 if pair[1].tryfirst else 2 if pair[1].trylast else 1)
-        self._found[hook_name] = (impls, list(self.ordered), pairs)
+        self._found[key] = (generation, len(self.ordered), pairs)
         return pairs
 
     def implemented_hooks(self, plugin: Plugin) -> list[str]:
@@ -133,7 +180,9 @@ class PluginSet:
     def call(self, hook_name: str, **kwargs) -> list:
         """Call ``hook_name`` on every plugin implementing it, in load order; results that are not None.
 
-        A ``ValidationError`` passes through unchanged (it is a refusal, meant for the
+        For a record hook (one with a ``record`` or ``entity`` argument) only the
+        implementations for that entity (``record.entity``, or ``entity``) run. A
+        ``ValidationError`` passes through unchanged (it is a refusal, meant for the
         user); any other exception becomes a ``PluginError`` naming the plugin and hook.
         """
         spec_args = _spec_arguments(hook_name)
@@ -141,19 +190,25 @@ class PluginSet:
         if missing:
             raise TypeError(f"hook {hook_name} called without {', '.join(missing)}")
         results = []
-        for plugin, impl in self.implementations(hook_name):
+        for plugin, impl in self.implementations(hook_name, _entity_of(hook_name, kwargs)):
             result = _invoke(plugin, impl, hook_name, kwargs)
             if result is not None:
                 results.append(result)
         return results
 
+    def call_each(self, hook_name: str, **kwargs) -> list[tuple[Plugin, Any]]:
+        """Like ``call``, keeping who returned what: ``(plugin, result)`` pairs, None results left out."""
+        pairs = []
+        for plugin, impl in self.implementations(hook_name, _entity_of(hook_name, kwargs)):
+            result = _invoke(plugin, impl, hook_name, kwargs)
+            if result is not None:
+                pairs.append((plugin, result))
+        return pairs
+
     def collect(self, hook_name: str, **kwargs) -> list[tuple[Plugin, Any]]:
         """Like ``call`` for hooks that return lists: ``(plugin, item)`` pairs, flattened, in load order."""
         pairs = []
-        for plugin, impl in self.implementations(hook_name):
-            result = _invoke(plugin, impl, hook_name, kwargs)
-            if result is None:
-                continue
+        for plugin, result in self.call_each(hook_name, **kwargs):
             items = result if isinstance(result, list | tuple) else [result]
             pairs.extend((plugin, item) for item in items)
         return pairs
@@ -177,53 +232,36 @@ class PluginSet:
         return layers
 
     def field_types(self) -> list:
-        """Every ``FieldType`` the plugins add, in load order."""
-        return [item for _, item in self.collect("field_types")]
+        """Every ``FieldType`` the plugins add, built-ins first (from ``registry``)."""
+        return list(self.registry.field_types)
 
     def expression_functions(self) -> dict[str, Any]:
-        """Functions the plugins add to the expression language, by name; a name added twice is an error."""
-        functions: dict[str, Any] = {}
-        owners: dict[str, str] = {}
-        for plugin, impl in self.implementations("expression_functions"):
-            added = _invoke(plugin, impl, "expression_functions", {}) or {}
-            for name, function in dict(added).items():
-                if name in functions:
-                    raise PluginLoadError(
-                        f"expression function '{name}' is added by both {owners[name]} and {plugin.name}"
-                    )
-                functions[name], owners[name] = function, plugin.name
-        return functions
+        """Functions the plugins add to the expression language, by name (from ``registry``)."""
+        return dict(self.registry.expression_functions)
 
     def actions(self) -> dict[str, Any]:
-        """Automation action kinds the plugins add: name -> ``Action``; a name added twice is an error."""
-        found: dict[str, Any] = {}
-        owners: dict[str, str] = {}
-        for plugin, action in self.collect("actions"):
-            if action.name in found:
-                owner = owners[action.name]
-                raise PluginLoadError(f"action '{action.name}' is added by both {owner} and {plugin.name}")
-            found[action.name], owners[action.name] = action, plugin.name
-        return found
+        """Automation action kinds the plugins add: name -> ``Action`` (from ``registry``)."""
+        return dict(self.registry.actions)
 
     def action_kinds(self) -> list[str]:
         """The names of the action kinds the plugins add."""
-        return list(self.actions())
+        return list(self.registry.actions)
 
     def scheduled_jobs(self) -> list:
-        """Every ``ScheduledJob`` the plugins add, in load order."""
-        return [item for _, item in self.collect("scheduled_jobs")]
+        """Every ``ScheduledJob`` the plugins add, in load order (from ``registry``)."""
+        return list(self.registry.scheduled_jobs)
 
     def dashboard_widgets(self) -> dict[str, Any]:
-        """Dashboard widgets the plugins add: name -> ``Widget``."""
-        return {widget.name: widget for _, widget in self.collect("dashboard_widgets")}
+        """Dashboard widgets the plugins add: name -> ``Widget`` (from ``registry``)."""
+        return dict(self.registry.dashboard_widgets)
 
     def blueprints(self) -> list:
-        """Flask blueprints the plugins add, in load order."""
-        return [item for _, item in self.collect("blueprints")]
+        """Flask blueprints the plugins add, in load order (from ``registry``)."""
+        return list(self.registry.blueprints)
 
     def template_dirs(self) -> list[str]:
-        """Template folders the plugins add, in load order (earlier wins)."""
-        return [str(item) for _, item in self.collect("template_dirs")]
+        """Template folders the plugins add, in load order, earlier wins (from ``registry``)."""
+        return list(self.registry.template_dirs)
 
     def menu_items(self, user=None) -> list:
         """Menu entries for ``user``, sorted by ``order`` then (English) label."""
@@ -233,8 +271,43 @@ class PluginSet:
         return sorted(items, key=lambda item: (item.order, label(item.label, locale="en")))
 
     def cli_commands(self) -> list:
-        """click commands the plugins add, in load order."""
-        return [item for _, item in self.collect("cli_commands")]
+        """click commands the plugins add, in load order (from ``registry``)."""
+        return list(self.registry.cli_commands)
+
+
+def _serves(impl: Any, entity: str) -> bool:
+    scope = getattr(impl.function, "trellis_entities", None)
+    return scope is None or entity in scope
+
+
+@functools.cache
+def scoped_hooks() -> frozenset[str]:
+    """The record hooks: those whose implementations may be scoped with ``@hookimpl(entities=[...])``."""
+    return frozenset(name for name in hook_names() if {"record", "entity"} & set(_spec_arguments(name)))
+
+
+def _entity_of(hook_name: str, kwargs: dict[str, Any]) -> str | None:
+    if hook_name not in scoped_hooks():
+        return None
+    if "entity" in kwargs:
+        return kwargs["entity"]
+    return getattr(kwargs.get("record"), "entity", None)
+
+
+def _check_implementations(pm: pluggy.PluginManager, plugins: list[Plugin]) -> None:
+    """Refuse what our call loop cannot honour: pluggy wrappers, and ``entities`` on a hook without an entity."""
+    names = {p.name for p in plugins}
+    for hook_name in hook_names():
+        for impl in getattr(pm.hook, hook_name).get_hookimpls():
+            if impl.plugin_name not in names:
+                continue
+            if impl.hookwrapper or getattr(impl, "wrapper", False):
+                raise PluginLoadError(f"plugin '{impl.plugin_name}': hook '{hook_name}' is marked "
+                                      f"wrapper=True/hookwrapper=True, which Trellis does not support; "
+                                      f"use tryfirst=True or trylast=True")
+            if getattr(impl.function, "trellis_entities", None) is not None and hook_name not in scoped_hooks():
+                raise PluginLoadError(f"plugin '{impl.plugin_name}': hook '{hook_name}' does not receive a "
+                                      f"record, so @hookimpl(entities=...) cannot apply to it")
 
 
 def _invoke(plugin: Plugin, impl: Any, hook_name: str, kwargs: dict[str, Any]) -> Any:
@@ -319,11 +392,12 @@ def discover(enabled: list[str] | None = None, extra: Iterable[Any] = ()) -> Plu
     names, notes = select(found, wanted)
     ordered = load_order(found, names)
     check_versions(ordered, trellis.__version__)
-    return PluginSet(pm=_register(ordered), ordered=ordered, notes=notes)
+    builtins = builtin_plugins()
+    return PluginSet(pm=_register([*builtins, *ordered]), ordered=ordered, notes=notes, builtins=builtins)
 
 
 def _register(ordered: list[Plugin]) -> pluggy.PluginManager:
-    pm = pluggy.PluginManager(GROUP)
+    pm = _Manager(GROUP)
     pm.add_hookspecs(hookspecs)
     for plugin in ordered:
         try:
@@ -335,6 +409,7 @@ def _register(ordered: list[Plugin]) -> pluggy.PluginManager:
     except pluggy.PluginValidationError as e:
         culprit = next((p.name for p in ordered if p.module is e.plugin), e.plugin)
         raise PluginLoadError(f"plugin '{culprit}': {_unknown_hook_message(str(e))}") from None
+    _check_implementations(pm, ordered)
     return pm
 
 
@@ -348,10 +423,12 @@ def _unknown_hook_message(pluggy_message: str) -> str:
 
 
 def init_app(app, plugins: PluginSet | None = None) -> None:
-    """Keep the enabled plugins (``plugins``, as the settings found them; else ``PLUGINS`` plus
-    ``EXTRA_PLUGINS`` objects) in the runtime and add their CLI commands."""
+    """Keep the built-in and the enabled plugins (``plugins``, as the settings found them; else ``PLUGINS``
+    plus ``EXTRA_PLUGINS`` objects) in the runtime, resolve what they add once (``PluginSet.registry``)
+    and add their CLI commands."""
     if plugins is None:
         plugins = discover(app.config.get("PLUGINS"), extra=app.config.get("EXTRA_PLUGINS", ()))
     runtime(app).plugins = plugins
+    plugins.registry.resolve_all()  # every contribution hook is called here, once, at start-up
     for command in plugins.cli_commands():
         app.cli.add_command(command)

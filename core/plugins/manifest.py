@@ -34,7 +34,8 @@ class Plugin:
 
     ``source`` is ``"built-in"`` for Trellis's own plugins, else the name of the
     distribution (pip package) that installed it, or ``"extra"`` for an object passed
-    to ``discover(extra=...)``. ``path`` is the folder holding ``plugin.yaml``.
+    to ``discover(extra=...)``. ``path`` is the folder holding ``plugin.yaml``. ``late``
+    (built-in plugins only) calls its hooks after every other plugin's.
     """
 
     name: str
@@ -45,6 +46,7 @@ class Plugin:
     source: str = "built-in"
     module: Any = None
     path: Path | None = None
+    late: bool = False
 
     @property
     def translations_dir(self) -> Path | None:

@@ -19,13 +19,18 @@ class Action:
     ``name`` is the key used in YAML (``- add_points: {points: 10}``);
     ``options_schema`` is a JSON Schema (a dict) for the options, used by ``trellis check``
     and ``trellis schema`` (``None``: any options); ``run(record, options, context)``
-    does the work, inside the record's transaction, and returns nothing.
+    does the work, inside the record's transaction, and returns nothing; ``options`` is
+    a dict of the options as written. ``keys`` (optional) names the options the kind
+    accepts and ``main`` the option a plain value stands for (``create: order`` means
+    ``{entity: order}``).
     """
 
     name: str
     options_schema: dict[str, Any] | None
     run: Callable[..., Any]
     label: dict[str, str] = field(default_factory=dict)
+    keys: tuple[str, ...] | None = None
+    main: str | None = None
 
 
 @dataclass(frozen=True)

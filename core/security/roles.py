@@ -267,14 +267,12 @@ def _request_cache(name: str) -> dict | None:
 
 
 def install_access(app) -> RoleAccess:
-    """Register :class:`RoleAccess` for ``app``, the write guard for rules, security headers, the sign-in limit
+    """Register :class:`RoleAccess` for ``app`` (which turns the write guard on), security headers, the sign-in limit
     and the sanitiser of ``html`` fields."""
     state = runtime(app)
     access = RoleAccess(app)
     state.access = access
-    from trellis.security.write_guard import WriteGuard
-
-    state.plugins.register(WriteGuard(app), "trellis_security", label="Security")
+    # The write guard is the built-in plugin ``trellis.security`` (trellis.plugins.builtins.write_guard).
     from trellis.security.headers import add_headers
     from trellis.security.html_sanitizer import install_html_sanitizer
     from trellis.security.login_limit import install_login_limit

@@ -10,28 +10,23 @@ transaction, so refusing here writes nothing.
 from __future__ import annotations
 
 from trellis.errors import ValidationError
-from trellis.plugins.hookspecs import hookimpl
 
 
-class WriteGuard:
-    """A ``before_save`` hook refusing a record the acting user's roles do not allow."""
+def check(app, record, context) -> None:
+    """Refuse (ValidationError, nothing written) a record outside the acting user's rules or level.
 
-    def __init__(self, app):
-        self.app = app
+    Called by the built-in plugin ``trellis.security`` as the last ``before_save``.
+    """
+    if context.user is None:
+        return
+    from trellis.data.access import access_for
 
-    @hookimpl(trylast=True)
-    def before_save(self, record, changes, context):
-        """Refuse (ValidationError, nothing written) a record outside the user's rules or level."""
-        if context.user is None:
-            return
-        from trellis.data.access import access_for
-
-        verb = "create" if record.id is None else "write"
-        # The writing service's own Access (a caller may give one), else the one registered now.
-        records = getattr(context, "records", None)
-        access = getattr(records, "access", None) or access_for(self.app)
-        if not access.can(context.user, verb, record.entity, record):
-            self.app.logger.warning("denied %s of %s #%s for user %s: outside the role's rules",
-                                           verb, record.entity, record.id, getattr(context.user, "id", context.user))
-            raise ValidationError({"__all__": f"you may not {'create' if verb == 'create' else 'save'} "
-                                              f"this {record.entity} (outside what your role allows)"})
+    verb = "create" if record.id is None else "write"
+    # The writing service's own Access (a caller may give one), else the one registered now.
+    records = getattr(context, "records", None)
+    access = getattr(records, "access", None) or access_for(app)
+    if not access.can(context.user, verb, record.entity, record):
+        app.logger.warning("denied %s of %s #%s for user %s: outside the role's rules",
+                           verb, record.entity, record.id, getattr(context.user, "id", context.user))
+        raise ValidationError({"__all__": f"you may not {'create' if verb == 'create' else 'save'} "
+                                          f"this {record.entity} (outside what your role allows)"})

@@ -40,7 +40,6 @@ def init_app(app) -> None:
         record_pages,
         saved_filters,
         theme,
-        tokens,
         workflow_pages,
     )
 
@@ -54,7 +53,6 @@ def init_app(app) -> None:
     app.register_blueprint(bulk.bp)
     app.register_blueprint(saved_filters.bp)
     app.register_blueprint(admin.bp)
-    app.register_blueprint(tokens.bp)
     app.register_blueprint(workflow_pages.bp)
     app.register_blueprint(import_pages.bp)
     app.register_blueprint(merge_pages.bp)

@@ -31,7 +31,7 @@ def period(view: str, day: date) -> tuple[date, date]:
 def calendar(entity: str):
     """The month (default) or week (``?view=week``) around ``?date=`` (default today)."""
     meta = entity_or_404(entity)
-    fields = [f for f in meta.fields.values() if f.calendar and f.type in ("date", "datetime")]
+    fields = [f for f in meta.fields.values() if f.calendar and f.storage in ("date", "datetime")]
     if not fields:
         abort(404, description=f"{entity_label(meta)} has no calendar field.")
     field = next((f for f in fields if f.name == request.args.get("field")), fields[0])
@@ -42,7 +42,7 @@ def calendar(entity: str):
     except ValueError:
         day = datetime.now(zone).date()
     start, end = period(view, day)
-    if field.type == "datetime":
+    if field.storage == "datetime":
         low, high = (datetime.combine(d, time(), tzinfo=zone) for d in (start, end))
     else:
         low, high = start, end

@@ -1,8 +1,8 @@
 """Forms generated from an entity's ``form:`` blocks: layout, one widget per field type, and
 turning what the browser posted back into values for the record service.
 
-The form is not a WTForms class: a form's fields change with the YAML, so one small
-mapping (field type -> widget) and one Jinja macro per widget serve every entity,
+The form is not a WTForms class: a form's fields change with the YAML, so each field
+type's ``widget`` and one Jinja macro per widget serve every entity,
 and flask-wtf protects every POST with its CSRF token.
 """
 
@@ -16,19 +16,6 @@ from trellis.metadata.model import Entity, Field, FormBlock
 from trellis.web.labels import local_time, user_timezone
 from werkzeug.datastructures import MultiDict
 
-# field type -> widget (the macro in themes/default/templates/widgets.html that renders it)
-WIDGETS = {
-    "string": "text", "email": "email", "phone": "tel", "url": "url", "file": "text",
-    "text": "textarea", "html": "textarea", "json": "textarea",
-    "integer": "integer", "decimal": "number", "money": "number", "percent": "number",
-    "boolean": "checkbox", "date": "date", "datetime": "datetime",
-    "selection": "select", "multiselect": "multiselect", "tags": "tags",
-    "link": "link", "user": "link", "links": "links",
-}
-STORAGE_WIDGETS = {"string": "text", "text": "textarea", "integer": "integer", "decimal": "number",
-                   "boolean": "checkbox", "date": "date", "datetime": "datetime", "json": "textarea",
-                   "link": "link", "links": "links"}
-
 
 @dataclass
 class Block:
@@ -40,22 +27,19 @@ class Block:
 
 
 def widget(field: Field, metadata) -> str:
-    """The widget name for ``field`` (plugin types by their storage kind)."""
-    if field.type in WIDGETS:
-        return WIDGETS[field.type]
-    ftype = metadata.field_types.get(field.type)
-    return STORAGE_WIDGETS.get(ftype.storage if ftype else "string", "text")
+    """The widget name for ``field``: its type's ``widget`` (a plugin type's defaults from its storage)."""
+    return field.field_type.widget
 
 
 def editable(field: Field) -> bool:
     """True for fields a form may send (computed, read-only and children are shown, never sent)."""
-    return not (field.computed or field.readonly or field.type == "children")
+    return not (field.computed or field.readonly or field.storage == "children")
 
 
 def layout(entity: Entity) -> list[Block]:
     """The form's blocks; an entity without ``form:`` gets one section of its fields."""
     blocks: list[FormBlock] = entity.form or [
-        FormBlock("section", entity.label, [[f.name] for f in entity.fields.values() if f.type != "children"])]
+        FormBlock("section", entity.label, [[f.name] for f in entity.fields.values() if f.storage != "children"])]
     result = []
     for block in blocks:
         rows = [[entity.fields[name] for name in row if name in entity.fields] for row in block.rows]

@@ -106,13 +106,14 @@ def display(field, value: Any) -> str:
         return str(value.get("name") or f"#{value['id']}")
     if isinstance(value, Link):
         return str(value.name or f"#{int(value)}")
-    kind = getattr(field, "type", None)
+    # How the field's type says to show it (``FieldType.display``), not its name.
+    kind = getattr(getattr(field, "field_type", None), "display", None)
     if kind == "boolean":
         return "✓" if value else "✗"
-    if kind in ("selection",):
+    if kind == "choice":
         return option_label(field, value)
     if isinstance(value, list):
-        if kind == "multiselect":
+        if kind == "choices":
             return ", ".join(option_label(field, v) for v in value)
         return ", ".join(display(field, v) if isinstance(v, dict) else str(v) for v in value)
     if isinstance(value, datetime):
@@ -124,7 +125,7 @@ def display(field, value: Any) -> str:
         return format_decimal(value, "#,##0.00", locale=user_locale())
     if kind == "percent" and isinstance(value, Decimal | int | float):
         return format_decimal(value, locale=user_locale()) + "%"
-    if kind in ("integer", "decimal") and isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+    if kind == "number" and isinstance(value, Decimal | int | float) and not isinstance(value, bool):
         return format_decimal(value, locale=user_locale())
     if kind == "json":
         return json.dumps(value, ensure_ascii=False)

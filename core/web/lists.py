@@ -20,8 +20,7 @@ bp = Blueprint("lists", __name__)
 register_errors(bp)
 
 RESERVED = ("q", "sort", "cursor")
-FILTER_TYPES = ("selection", "boolean", "date", "datetime")   # offered in the filter panel
-UNSORTABLE = ("json", "multiselect", "tags", "links", "children")
+UNSORTABLE = ("json", "links", "children")   # storage kinds a list cannot sort by
 
 
 SYSTEM_COLUMNS = {
@@ -86,12 +85,13 @@ def index(entity: str):
     # Column labels once per page, not once per cell (each cell repeats its label for narrow screens).
     return render_template("list.html", entity=meta, columns=shown, page=page, q=q, sort=sort, filters=filters,
                            errors=[], filter_fields=_filter_fields(meta), cells=cells, saved=saved_for(entity),
-                           title=entity_label(meta, plural=True), sortable=[f.type not in UNSORTABLE for f in shown],
+                           title=entity_label(meta, plural=True), sortable=[f.storage not in UNSORTABLE for f in shown],
                            labels=[field_label(f) for f in shown])
 
 
 def _filter_fields(meta) -> list:
-    return [f for f in meta.fields.values() if f.type in FILTER_TYPES and f.column]
+    """Fields the filter panel offers: those whose type has a ``filter`` (choice, boolean, range)."""
+    return [f for f in meta.fields.values() if f.field_type.filter != "none" and f.column]
 
 
 @bp.get("/app/<entity>/autocomplete")

@@ -59,4 +59,4 @@ def add_activity(record, options: dict[str, Any] | None, context) -> None:
 
 def action_kinds() -> list[Action]:
     """The action kinds this plugin adds."""
-    return [Action("add_activity", OPTIONS, add_activity, label={"en": "Add an activity"})]
+    return [Action("add_activity", OPTIONS, add_activity, label={"en": "Add an activity"}, main="subject")]

@@ -31,21 +31,26 @@ def menu_items(user):
     return [MenuItem(text, url, icon=icon, order=20 + n, group=group) for n, (text, url, icon) in enumerate(entries)]
 
 
-@hookimpl
-def before_save(record, changes, context):
-    """A deal entering a stage takes the stage's probability; a quote line its product's price."""
+@hookimpl(specname="before_save", entities=["deal"])
+def deal_before_save(record, changes, context):
+    """A deal entering a stage takes the stage's probability."""
     from trellis_plugins.sales import rules
 
-    if record.entity == "deal":
-        rules.stage_probability(record, changes, context)
-    elif record.entity == "quote_line":
-        rules.line_from_product(record, context)
+    rules.stage_probability(record, changes, context)
 
 
-@hookimpl
+@hookimpl(specname="before_save", entities=["quote_line"])
+def quote_line_before_save(record, changes, context):
+    """A quote line takes its product's price."""
+    from trellis_plugins.sales import rules
+
+    rules.line_from_product(record, context)
+
+
+@hookimpl(entities=["lead"])
 def after_transition(record, transition, context):
     """Converting a lead creates its contact, company and deal in the same transaction."""
-    if record.entity == "lead" and transition.name == "convert":
+    if transition.name == "convert":
         from trellis_plugins.sales.conversion import convert_lead
 
         convert_lead(record, context)

@@ -72,7 +72,10 @@ def test_a_subset_enabled_by_setting_shows_the_note_about_dependencies(run, inst
 
 def test_with_no_plugin_enabled_it_says_so(run, tmp_path):
     (tmp_path / "trellis.yaml").write_text("plugins: []\n")
-    assert run("plugins").output == "No plugins enabled.\n"
+    output = run("plugins").output
+    assert output.endswith("No plugins enabled.\n")
+    assert "-  trellis.field_types (built-in) - Built-in field types; hooks: field_types" in output
+    assert "-  trellis.security (built-in, after the others) - Write guard (role rules); hooks: before_save" in output
 
 
 def test_a_plugins_cli_command_runs_as_a_trellis_sub_command(run, installed_plugin):

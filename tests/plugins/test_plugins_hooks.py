@@ -166,8 +166,10 @@ def test_expression_functions_can_be_used_in_compute(app, records):
     assert records.get("gadget", gadget.id)["twice"] == 42
 
 
-def test_actions_are_listed_by_kind(app):
-    assert runtime(app).plugins.action_kinds() == ["add_activity", "ping"]  # contacts', then this plugin's
+def test_actions_are_listed_by_kind_after_the_built_in_ones(app):
+    # the built-in kinds, then contacts' add_activity, then this plugin's
+    assert runtime(app).plugins.action_kinds() == ["set", "create", "assign", "email", "webhook", "add_activity",
+                                                   "ping"]
     assert runtime(app).plugins.actions()["ping"].name == "ping"
 
 
