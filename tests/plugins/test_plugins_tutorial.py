@@ -5,7 +5,9 @@ temporary folder, installed the way pip would (package on sys.path plus a
 .dist-info with the entry point from its pyproject), and exercised.
 """
 
+import os
 import re
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -53,27 +55,35 @@ def trellis_config(tutorial_installed, trellis_config):
 
 def test_the_guide_holds_every_file_of_the_tutorial():
     assert set(tutorial_files()) == {
-        "pyproject.toml", "src/trellis_feedback/plugin.yaml", "src/trellis_feedback/__init__.py",
-        "src/trellis_feedback/metadata/entities/feedback.yaml", "src/trellis_feedback/metadata/entities/contact.yaml",
-        "tests/test_feedback.py",
+        "pyproject.toml", "src/trellis_points/plugin.yaml", "src/trellis_points/__init__.py",
+        "src/trellis_points/metadata/entities/points_account.yaml",
+        "src/trellis_points/metadata/entities/points_entry.yaml", "src/trellis_points/metadata/roles.yaml",
+        "tests/test_points.py",
     }
 
 
 def test_the_tutorial_plugin_is_discovered_after_contacts(tutorial_installed):
     plugins = discover()
-    assert plugins.get("feedback").source == "trellis-feedback"
-    assert plugins.names.index("contacts") < plugins.names.index("feedback")
+    assert plugins.get("points").source == "trellis-points"
+    assert plugins.names.index("contacts") < plugins.names.index("points")
 
 
-def test_the_tutorial_plugin_copies_a_score_to_the_contact(app, records):
-    assert "last_score" in runtime(app).metadata.entities["contact"].fields
+def test_the_tutorial_plugin_opens_an_account_as_the_system_and_refuses_an_overdraft(app, records):
+    assert runtime(app).metadata.entities["points_account"].fields["balance"].rollup is not None
     contact = records.create("contact", {"last_name": "Lovelace"})
-    records.create("feedback", {"contact": contact.id, "score": 4})
-    assert records.get("contact", contact.id)["last_score"] == 4
-
-
-def test_the_tutorial_rule_asks_for_a_comment_on_a_low_score(records):
-    contact = records.create("contact", {"last_name": "Lovelace"})
+    account = records.query("points_account").filter(contact=contact.id).first()
+    records.create("points_entry", {"account": account.id, "points": 10})
     with pytest.raises(ValidationError) as error:
-        records.create("feedback", {"contact": contact.id, "score": 1})
-    assert "comment" in error.value.fields
+        records.create("points_entry", {"account": account.id, "points": -11})
+    assert error.value.fields == {"points": "Only 10 points left"}
+
+
+def test_the_guides_own_tests_pass_as_a_plugin_author_runs_them(tutorial_installed):
+    """``pytest tests`` in the tutorial's folder, with the plugin installed and Trellis's fixtures."""
+    site = tutorial_installed.parent / "site-packages"
+    env = {name: value for name, value in os.environ.items() if name != "TRELLIS_TEST_POSTGRES"}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), str(tutorial_installed / "src"), env.get("PYTHONPATH", "")])
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                          cwd=tutorial_installed, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 passed" in done.stdout
