@@ -209,7 +209,7 @@ def _if_match() -> Any:
     if not raw or raw == "*":
         return None
     raw = raw.removeprefix("W/").strip('"')
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         raise ApiError(412, "precondition_failed", "If-Match must carry the record's version")
     return int(raw)
 
