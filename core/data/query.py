@@ -105,7 +105,10 @@ class Query:
 
     def search(self, term: str | None) -> Query:
         """Rows whose ``search:`` fields contain every word of ``term``, in any letter case or script."""
-        words = search_key(str(term or "")).split()
+        # A control character (NUL above all) is never in stored text, SQLite's FTS5 reads NUL as the
+        # end of the query and PostgreSQL refuses it: it separates words like a space.
+        typed = "".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in str(term or ""))
+        words = search_key(typed).split()
         if not words:
             return self
         if SEARCH_COLUMN not in self._table.c:
