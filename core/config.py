@@ -48,6 +48,9 @@ SETTINGS = (
     Setting("LOCALE", "en", "default locale: " + ", ".join(LOCALES)),
     Setting("TIMEZONE", "UTC", "default time zone (IANA name)"),
     Setting("IMPORT_MAX_BYTES", 20 * 1024 * 1024, "the largest file the import page takes, in bytes"),
+    Setting("MAX_CONTENT_LENGTH", 32 * 1024 * 1024,
+            "the largest request body taken, in bytes (above IMPORT_MAX_BYTES); a larger one is refused "
+            "with 413 before it is read"),
     Setting("IMPORT_KEEP_DAYS", 7, "days an uploaded import file (and its error CSV) is kept"),
     Setting("REQUIRE_TOTP_FOR_ADMINS", False, "administrators must turn on two-step sign-in (true/false)"),
 )
@@ -109,7 +112,7 @@ def _check(values: dict[str, Any]) -> dict[str, Any]:
         values["PLUGINS"] = [p.strip() for p in plugins.split(",") if p.strip()]
     elif plugins is not None and not isinstance(plugins, list | tuple):
         raise SettingsError("TRELLIS_PLUGINS: expected a comma-separated list of plugin names")
-    for name in ("IMPORT_MAX_BYTES", "IMPORT_KEEP_DAYS"):
+    for name in ("IMPORT_MAX_BYTES", "IMPORT_KEEP_DAYS", "MAX_CONTENT_LENGTH"):
         values[name] = _positive_integer(name, values[name])
     values["REQUIRE_TOTP_FOR_ADMINS"] = _boolean("REQUIRE_TOTP_FOR_ADMINS", values["REQUIRE_TOTP_FOR_ADMINS"])
     for name in ("BROKER_URL", "SMTP_URL"):
