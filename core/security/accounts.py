@@ -127,7 +127,7 @@ def _hash(password: str | None) -> str | None:
 
 
 def set_password(app, user_id: int, password: str) -> None:
-    """Replace a user's password; every session of the user ends.
+    """Replace a user's password; every session and API token of the user ends.
 
     Raises AccountError, changing nothing, for a password the policy refuses
     (too short, or the user's own email).
@@ -144,6 +144,7 @@ def set_password(app, user_id: int, password: str) -> None:
         connection.execute(update(table).where(table.c.user_id == user_id).values(
             password_hash=_hash(password), session_token=None, failed_logins=0, locked_until=None,
             changed_at=datetime.now(UTC)))
+        _revoke_api_tokens(app, connection, user_id)
 
 
 def change_own_password(app, user_id: int, current: str, new: str) -> str:
@@ -170,6 +171,7 @@ def change_own_password(app, user_id: int, current: str, new: str) -> str:
         connection.execute(update(table).where(table.c.user_id == user_id).values(
             password_hash=_hash(new), session_token=token, failed_logins=0, locked_until=None,
             changed_at=datetime.now(UTC)))
+        _revoke_api_tokens(app, connection, user_id)
     return token
 
 
@@ -288,9 +290,20 @@ def load_account(app, user_id: Any, token: str | None = None) -> Account | None:
 
 
 def end_session(app, user_id: int) -> None:
-    """Forget the user's session token: every cookie issued to the user stops working."""
+    """Forget the user's session token: every cookie issued to the user, and every API token, stops working."""
     from trellis.data.unit import unit_of_work
 
     table = credentials(app)
     with unit_of_work(app) as connection:
         connection.execute(update(table).where(table.c.user_id == user_id).values(session_token=None))
+        _revoke_api_tokens(app, connection, user_id)
+
+
+def _revoke_api_tokens(app, connection, user_id: int) -> None:
+    # A new password or signing out everywhere is the user locking everyone out: a token copied
+    # from their machine is one more way in, so it ends too (in the same transaction).
+    api_tables = runtime(app).services.get("api_tables")
+    if api_tables is not None:
+        tokens = api_tables.tokens
+        connection.execute(update(tokens).where(tokens.c.user_id == int(user_id), tokens.c.revoked_at.is_(None))
+                           .values(revoked_at=datetime.now(UTC)))
