@@ -87,7 +87,8 @@ def login():
     email = request.form.get("email", "")
     if request.method == "POST":
         app = current_app._get_current_object()
-        result = accounts.authenticate(app, email, request.form.get("password", ""))
+        result = accounts.authenticate(app, email, request.form.get("password", ""),
+                                       address=(request.remote_addr or "unknown")[:45])
         if isinstance(result, accounts.SecondStep):
             session.clear()
             session[HALF_SIGN_IN] = {"user": result.user_id, "until": totp.now(app) + HALF_SIGN_IN_SECONDS}
