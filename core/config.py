@@ -44,6 +44,8 @@ SETTINGS = (
     Setting("THEME", "default", "theme name or folder"),
     Setting("PLUGINS", None, "comma-separated plugins to enable; default: all installed"),
     Setting("BROKER_URL", None, "Celery broker (redis://, amqp://); unset: jobs run in-process"),
+    Setting("BASE_URL", None, "the public address (https://crm.example.com) links in API answers are built on; "
+            "unset: relative links (never the request's Host header)"),
     Setting("SMTP_URL", None, "smtp://user:password@host:port for outgoing email"),
     Setting("LOCALE", "en", "default locale: " + ", ".join(LOCALES)),
     Setting("TIMEZONE", "UTC", "default time zone (IANA name)"),
@@ -115,7 +117,7 @@ def _check(values: dict[str, Any]) -> dict[str, Any]:
     for name in ("IMPORT_MAX_BYTES", "IMPORT_KEEP_DAYS", "MAX_CONTENT_LENGTH"):
         values[name] = _positive_integer(name, values[name])
     values["REQUIRE_TOTP_FOR_ADMINS"] = _boolean("REQUIRE_TOTP_FOR_ADMINS", values["REQUIRE_TOTP_FOR_ADMINS"])
-    for name in ("BROKER_URL", "SMTP_URL"):
+    for name in ("BROKER_URL", "SMTP_URL", "BASE_URL"):
         url = values[name]
         if url and "://" not in str(url):
             raise SettingsError(f"TRELLIS_{name}: '{url}' is not a URL (expected scheme://...)")
