@@ -40,6 +40,10 @@ SETTINGS = (
     Setting("INSTANCE_DIR", None, "where the SQLite file and the generated secret key live; default: ORG_DIR/instance"),
     Setting("DATABASE_URL", None, "SQLAlchemy URL; default: SQLite file in the instance folder"),
     Setting("SECRET_KEY", None, "signs sessions; generated into the instance folder when unset"),
+    Setting("WEBHOOK_SECRET", None, "signs automation webhooks (never SECRET_KEY); generated into the instance "
+            "folder (webhook_secret) when unset"),
+    Setting("WEBHOOK_ALLOW_PRIVATE", False, "webhooks may reach loopback, private and link-local addresses "
+            "(true/false)"),
     Setting("METADATA_DIR", "metadata", "the organisation's YAML layer, relative to ORG_DIR"),
     Setting("THEME", "default", "theme name or folder"),
     Setting("PLUGINS", None, "comma-separated plugins to enable; default: all installed"),
@@ -116,7 +120,8 @@ def _check(values: dict[str, Any]) -> dict[str, Any]:
         raise SettingsError("TRELLIS_PLUGINS: expected a comma-separated list of plugin names")
     for name in ("IMPORT_MAX_BYTES", "IMPORT_KEEP_DAYS", "MAX_CONTENT_LENGTH"):
         values[name] = _positive_integer(name, values[name])
-    values["REQUIRE_TOTP_FOR_ADMINS"] = _boolean("REQUIRE_TOTP_FOR_ADMINS", values["REQUIRE_TOTP_FOR_ADMINS"])
+    for name in ("REQUIRE_TOTP_FOR_ADMINS", "WEBHOOK_ALLOW_PRIVATE"):
+        values[name] = _boolean(name, values[name])
     for name in ("BROKER_URL", "SMTP_URL", "BASE_URL"):
         url = values[name]
         if url and "://" not in str(url):
@@ -180,9 +185,9 @@ def check_timezone(name: str) -> str:
     return str(name)
 
 
-def secret_key(instance_dir: Path) -> str:
-    """The key in ``instance_dir/secret_key``, generated (mode 0600) on first use."""
-    path = instance_dir / "secret_key"
+def secret_key(instance_dir: Path, name: str = "secret_key") -> str:
+    """The key in ``instance_dir/<name>``, generated (mode 0600) on first use."""
+    path = instance_dir / name
     if path.is_file():
         key = path.read_text(encoding="ascii").strip()
         if key:
@@ -202,4 +207,6 @@ def load(app, config: dict | None = None) -> None:
     app.instance_path = str(values["INSTANCE_DIR"])
     if not values["SECRET_KEY"]:
         values["SECRET_KEY"] = secret_key(values["INSTANCE_DIR"])
+    if not values["WEBHOOK_SECRET"]:  # its own key: a receiver holding it must not be able to sign sessions
+        values["WEBHOOK_SECRET"] = secret_key(values["INSTANCE_DIR"], "webhook_secret")
     app.config.update(values)

@@ -2,7 +2,8 @@
 
 Signature: ``X-Trellis-Timestamp: <unix seconds>`` and
 ``X-Trellis-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">``, keyed with
-``WEBHOOK_SECRET`` (default: the app's ``SECRET_KEY``). A receiver recomputes it and
+the ``WEBHOOK_SECRET`` setting (unset: a key generated into the instance folder's
+``webhook_secret``, never the session-signing ``SECRET_KEY``). A receiver recomputes it and
 rejects old timestamps. Any answer other than 2xx, or no answer, is retried with
 back-off. (The API issue adds per-endpoint secrets and an admin page.)
 """
@@ -43,7 +44,7 @@ def send_job(app, payload: dict) -> None:
     """The outbox job: send one webhook; raise on anything but a 2xx answer (so it is retried)."""
     body = json.dumps(payload["body"], separators=(",", ":"), sort_keys=True).encode("utf-8")
     timestamp = str(int(time.time()))
-    secret = str(app.config.get("WEBHOOK_SECRET") or app.config["SECRET_KEY"])
+    secret = str(app.config["WEBHOOK_SECRET"])
     url = str(payload["url"])
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"webhook url must be http(s), not {url!r}")
