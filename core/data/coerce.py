@@ -174,14 +174,14 @@ def _list_of_text(value: Any) -> list[str]:
         value = [part.strip() for part in value.split(",")]
     if not isinstance(value, list | tuple | set):
         raise ValueError("must be a list")
-    items = []
+    items: dict[str, None] = {}  # a dict keeps the order and finds a duplicate in O(1)
     for item in value:
         if not isinstance(item, str | int) or isinstance(item, bool):
             raise ValueError("must be a list of text values")
         item = str(item).strip()
-        if item and item not in items:
-            items.append(item)
-    return items
+        if item:
+            items[item] = None
+    return list(items)
 
 
 def _multiselect(value: Any, field: Field) -> list[str]:
@@ -225,12 +225,10 @@ def _links(value: Any, field: Field) -> list[int]:
         value = [part for part in value.split(",") if part.strip()]
     if not isinstance(value, list | tuple | set):
         raise ValueError("must be a list of record ids")
-    ids = []
+    ids: dict[int, None] = {}  # ordered, and a duplicate found in O(1)
     for item in value:
-        item = _id(item)
-        if item not in ids:
-            ids.append(item)
-    return ids
+        ids[_id(item)] = None
+    return list(ids)
 
 
 def _json(value: Any, field: Field) -> Any:
