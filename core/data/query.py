@@ -336,9 +336,18 @@ class Query:
             columns.append(table.c[fld.column])
             title = self._title_column(fld)
             if title is not None:
-                alias = self._tables()[link_target(fld)].alias(f"l_{fld.name}")
-                joins = joins.outerjoin(alias, alias.c.id == table.c[fld.column])
-                columns.append(alias.c[title].label(_NAME_PREFIX + fld.name))
+                target = link_target(fld)
+                alias = self._tables()[target].alias(f"l_{fld.name}")
+                # The linked record's name under the viewer's own read rules and field rules: a link
+                # to a record they may not read (or whose title is hidden) carries its id alone.
+                access, user = self._service.access, self._service.user
+                allowed = access.read_filter(user, target, alias)
+                on = alias.c.id == table.c[fld.column]
+                joins = joins.outerjoin(alias, on if allowed is None else and_(on, allowed))
+                shown = access.readable_fields(user, target)
+                title_field = self._service.metadata.entities[target].title
+                name = alias.c[title] if shown is None or title_field in shown else literal(None)
+                columns.append(name.label(_NAME_PREFIX + fld.name))
         return select(*columns).select_from(joins).order_by(*_region_ordering(keys, backwards, page.c))
 
     def _title_column(self, fld: Field) -> str | None:

@@ -464,7 +464,8 @@ class RecordService:
             if target in self.schema.tables:
                 wanted = set(value) if isinstance(value, list) else {value}
                 table = self.schema.tables[target]
-                found = set(connection.execute(select(table.c.id).where(table.c.id.in_(wanted))).scalars())
+                query = select(table.c.id).where(table.c.id.in_(wanted), *self._readable_link(field, table))
+                found = set(connection.execute(query).scalars())
                 missing = sorted(wanted - found)
                 if missing:
                     errors[name] = f"no {target} #{missing[0]}"
@@ -505,7 +506,12 @@ class RecordService:
                     wanted.setdefault(target, set()).update(value if isinstance(value, list) else [value])
                 if unique:
                     taken.setdefault(name, set()).add(_hashable(value))
-        found = {target: self._existing(connection, tables[target].c.id, ids) for target, ids in wanted.items()}
+        readable = {name: self._readable_link(meta.fields[name], tables[target]) for name, target, _ in checks
+                    if target is not None}
+        found = {}
+        for name, target, _ in checks:
+            if target is not None and target in wanted and (target, name) not in found:
+                found[(target, name)] = self._existing(connection, tables[target].c.id, wanted[target], readable[name])
         table = tables[meta.name]
         users = {name: self._users(connection, table, table.c[meta.fields[name].column], values)
                  for name, values in taken.items()}
@@ -515,7 +521,7 @@ class RecordService:
                 if name not in changes or name in errors or empty(value):
                     continue
                 if target is not None:
-                    missing = sorted((set(value) if isinstance(value, list) else {value}) - found[target])
+                    missing = sorted((set(value) if isinstance(value, list) else {value}) - found[(target, name)])
                     if missing:
                         errors[name] = f"no {target} #{missing[0]}"
                 if unique:
@@ -523,13 +529,24 @@ class RecordService:
                     if other is not None:
                         errors[name] = f"is already used by {meta.name} #{other}"
 
-    def _existing(self, connection, column, ids: set) -> set:
-        """The ``ids`` that are in ``column`` (an id column), a thousand per query."""
+    def _existing(self, connection, column, ids: set, where: list | tuple = ()) -> set:
+        """The ``ids`` that are in ``column`` (an id column) and meet ``where``, a thousand per query."""
         ids = sorted(ids, key=repr)
         found = set()
         for start in range(0, len(ids), IN_CHUNK):
-            found.update(connection.execute(select(column).where(column.in_(ids[start:start + IN_CHUNK]))).scalars())
+            found.update(connection.execute(select(column).where(column.in_(ids[start:start + IN_CHUNK]),
+                                                                 *where)).scalars())
         return found
+
+    def _readable_link(self, field, table) -> list:
+        """The acting user's read rule on a link's target, as WHERE clauses: a link may point only at a
+        record its writer may read (else "no deal #7", as for a missing one: pointing a link at ids one
+        by one must not reveal records, nor let their titles show). User fields are exempt: picking a
+        colleague needs no right to read user records."""
+        if field.type == "user":
+            return []
+        allowed = self.access.read_filter(self.user, link_target(field), table)
+        return [] if allowed is None else [allowed]
 
     def _users(self, connection, table, column, values: set) -> dict:
         """``{value: id of a record holding it}`` for the ``values`` stored in ``column``."""
