@@ -61,7 +61,7 @@ def test_a_declared_huge_dimension_costs_what_the_real_cells_cost(tmp_path, dime
     _xlsx(path, _declare(dimension, last_row))
     assert path.stat().st_size < 10_000
     sheet, seconds, peak = _measured(path)
-    assert seconds < 5 and peak < 30 * MB
+    assert seconds < 15 and peak < 30 * MB  # under tracemalloc, on a loaded machine; unbounded: minutes
     if last_row > 200_000:  # past the row cap: refused, as cheaply
         assert isinstance(sheet, ReadError) and "rows" in str(sheet)
     else:
