@@ -302,9 +302,9 @@ def check_timezone(name: str) -> str:
     return str(name)
 
 
-def secret_key(instance_dir: Path) -> str:
-    """The key in ``instance_dir/secret_key``, generated (mode 0600) on first use."""
-    path = instance_dir / "secret_key"
+def secret_key(instance_dir: Path, name: str = "secret_key") -> str:
+    """The key in ``instance_dir/<name>``, generated (mode 0600) on first use."""
+    path = instance_dir / name
     if path.is_file():
         key = path.read_text(encoding="ascii").strip()
         if key:
@@ -324,6 +324,8 @@ def load(app, config: dict | None = None) -> Any:
     app.instance_path = str(values["INSTANCE_DIR"])
     if not values["SECRET_KEY"]:
         values["SECRET_KEY"] = secret_key(values["INSTANCE_DIR"])
+    if not values["WEBHOOK_SECRET"]:  # its own key: a receiver holding it must not be able to sign sessions
+        values["WEBHOOK_SECRET"] = secret_key(values["INSTANCE_DIR"], "webhook_secret")
     app.config.update(values)
     return plugins
 

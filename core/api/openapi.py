@@ -303,13 +303,14 @@ def _form_paths(app, metadata) -> dict[str, Any]:
             continue
         properties = {f: _labels(input_type(metadata, entity.fields[f]), entity.fields[f].label)
                       for f in spec.get("fields") or [] if f in entity.fields}
-        if spec.get("honeypot"):
-            properties[spec["honeypot"]] = {"type": "string", "maxLength": 0, "description": "leave empty"}
+        # The honeypot is left out: a description naming it would tell a bot which field to leave empty.
+        # additionalProperties stays open so that a browser form posting the (empty) trap still fits.
         paths[f"/api/v1/forms/{name}"] = {"post": {
             "operationId": f"form_{name}", "tags": ["forms"], "summary": f"Public form '{name}' ({entity.name})",
             "security": [],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "properties": properties, "additionalProperties": False}}}},
+                "type": "object", "properties": properties,
+                "additionalProperties": bool(spec.get("honeypot"))}}}},
             "responses": {"201": {"description": "Received", "content": {"application/json": {"schema": {
                 "type": "object", "properties": {"ok": {"type": "boolean"}}}}}},
                 **_errors("400", "422", "429")}}}

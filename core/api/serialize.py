@@ -99,6 +99,7 @@ def too_large(field, value: Any) -> bool:
             number = Decimal(str(item).strip())
         except InvalidOperation:
             continue  # not a number at all: the record service says so
-        if number.is_finite() and abs(number) > STORABLE[storage]:
+        # adjusted() first: abs() of 1e1000000 overflows the decimal context.
+        if number.is_finite() and number and (number.adjusted() > 30 or abs(number) > STORABLE[storage]):
             return True
     return False

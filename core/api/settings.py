@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from trellis.config import Setting, mapping, positive_integer, rate, text
+from trellis.config import Setting, mapping, positive_integer, rate, text, url
 
 
 def settings() -> list[Setting]:
     """Rate limits, the public forms, webhook subscriptions' attempts and the API's title."""
     return [
         Setting("SITE_NAME", "Trellis", "the name in the API's title (OpenAPI)", text),
+        Setting("BASE_URL", None, "the public address (https://crm.example.com) links in API answers are built on; "
+                "unset: relative links (never the request's Host header)", url),
         Setting("WEBHOOK_ATTEMPTS", 8, "how many times a webhook subscription's delivery is tried",
                 positive_integer),
         Setting("API_RATE_LIMIT", "600/minute", "requests per token, e.g. 600/minute", rate),

@@ -170,10 +170,17 @@ def list_records(entity: str):
     page = query.page(size=limit, cursor=args.get("cursor") or None, direction="next")
     following = None
     if page.next_cursor:
-        following = url_for("api.list_records", entity=entity, _external=True,
-                            **{**args.to_dict(), "cursor": page.next_cursor})
+        following = _link(url_for("api.list_records", entity=entity,
+                                  **{**args.to_dict(), "cursor": page.next_cursor}))
     return jsonify({"data": [record_json(meta, row, fields) for row in page.rows], "next": following,
                     "count": page.count, "count_capped": page.count_capped})
+
+
+def _link(path: str) -> str:
+    """``path`` on the ``BASE_URL`` setting, or as it is (relative): never on the request's Host header,
+    which any client may forge."""
+    base = str(current_app.config.get("BASE_URL") or "").rstrip("/")
+    return base + path
 
 
 def create_record(entity: str):
@@ -183,7 +190,7 @@ def create_record(entity: str):
     record = svc.create(entity, record_input(meta, _body()))
     response = jsonify(_shown(svc, meta, record))
     response.status_code = 201
-    response.headers["Location"] = url_for("api.get_record", entity=entity, record_id=record.id, _external=True)
+    response.headers["Location"] = _link(url_for("api.get_record", entity=entity, record_id=record.id))
     return _with_etag(response, record.version)
 
 
@@ -209,7 +216,7 @@ def _if_match() -> Any:
     if not raw or raw == "*":
         return None
     raw = raw.removeprefix("W/").strip('"')
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         raise ApiError(412, "precondition_failed", "If-Match must carry the record's version")
     return int(raw)
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 import json
 import secrets
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
@@ -142,7 +140,7 @@ def _forget_subscriptions(app) -> None:
 
 def deliver(app, payload: dict) -> None:
     """The job: POST the event to the subscription's URL, record the attempt, raise on failure (to retry)."""
-    from trellis.automation.webhooks import signature
+    from trellis.automation.webhooks import post, signature
     from trellis.data.unit import unit_of_work
 
     tables = _tables(app)
@@ -156,15 +154,13 @@ def deliver(app, payload: dict) -> None:
     headers = {"Content-Type": "application/json", "User-Agent": "Trellis-Webhook",
                "X-Trellis-Event": payload["body"]["event"], "X-Trellis-Timestamp": timestamp,
                "X-Trellis-Signature": signature(hook["secret"], timestamp, body)}
-    request = urllib.request.Request(hook["url"], data=body, method="POST", headers=headers)  # noqa: S310
     status, error = None, None
     try:
-        with urllib.request.urlopen(request, timeout=float(app.config.get("WEBHOOK_TIMEOUT", 10))) as answer:  # noqa: S310
-            status = int(answer.status)
-    except urllib.error.HTTPError as e:
-        status, error = e.code, f"answered {e.code}"
-    except (OSError, ValueError) as e:
-        error = f"{type(e).__name__}: {e}"
+        status = post(app, hook["url"], body, headers)
+    except (OSError, ValueError) as e:  # the egress policy's refusal, or the generic "no answer"
+        error = str(e)
+    if status is not None and not 200 <= status < 300:
+        error = f"answered {status}"
     with unit_of_work(app) as connection:
         connection.execute(insert(tables.attempts).values(
             webhook_id=hook["id"], event=payload["body"]["event"], record_id=payload["body"].get("id"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trellis.config import Setting, choice, number, text, url
+from trellis.config import Setting, boolean, choice, number, text, url
 
 
 def settings() -> list[Setting]:
@@ -16,6 +16,9 @@ def settings() -> list[Setting]:
         Setting("SMTP_URL", None, "smtp://user:password@host:port for outgoing email", url),
         Setting("AUTOMATION_LOOKBACK_HOURS", 24.0, "how far back a late scheduler still fires time triggers, "
                                                    "in hours", number),
-        Setting("WEBHOOK_SECRET", None, "signs automations' webhooks (HMAC-SHA256); default: SECRET_KEY", text),
+        Setting("WEBHOOK_SECRET", None, "signs automations' webhooks (HMAC-SHA256; never SECRET_KEY); generated "
+                "into the instance folder (webhook_secret) when unset", text),
+        Setting("WEBHOOK_ALLOW_PRIVATE", False, "webhooks may reach loopback, private and link-local addresses "
+                "(true/false)", boolean),
         Setting("WEBHOOK_TIMEOUT", 10.0, "seconds a webhook receiver has to answer", number),
     ]

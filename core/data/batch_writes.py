@@ -141,7 +141,12 @@ class BatchWrites:
                     wanted.setdefault(target, set()).update(value if isinstance(value, list) else [value])
                 if unique:
                     taken.setdefault(name, set()).add(_hashable(value))
-        found = {target: self._existing(connection, tables[target].c.id, ids) for target, ids in wanted.items()}
+        readable = {name: self._readable_link(meta.fields[name], tables[target]) for name, target, _ in checks
+                    if target is not None}
+        found = {}
+        for name, target, _ in checks:
+            if target is not None and target in wanted and (target, name) not in found:
+                found[(target, name)] = self._existing(connection, tables[target].c.id, wanted[target], readable[name])
         table = tables[meta.name]
         users = {name: self._users(connection, table, table.c[meta.fields[name].column], values)
                  for name, values in taken.items()}
@@ -151,7 +156,7 @@ class BatchWrites:
                 if name not in changes or name in errors or empty(value):
                     continue
                 if target is not None:
-                    missing = sorted((set(value) if isinstance(value, list) else {value}) - found[target])
+                    missing = sorted((set(value) if isinstance(value, list) else {value}) - found[(target, name)])
                     if missing:
                         errors[name] = f"no {target} #{missing[0]}"
                 if unique:
@@ -159,12 +164,13 @@ class BatchWrites:
                     if other is not None:
                         errors[name] = f"is already used by {meta.name} #{other}"
 
-    def _existing(self, connection, column, ids: set) -> set:
-        """The ``ids`` that are in ``column`` (an id column), a thousand per query."""
+    def _existing(self, connection, column, ids: set, where: list | tuple = ()) -> set:
+        """The ``ids`` that are in ``column`` (an id column) and meet ``where``, a thousand per query."""
         ids = sorted(ids, key=repr)
         found = set()
         for start in range(0, len(ids), IN_CHUNK):
-            found.update(connection.execute(select(column).where(column.in_(ids[start:start + IN_CHUNK]))).scalars())
+            found.update(connection.execute(select(column).where(column.in_(ids[start:start + IN_CHUNK]),
+                                                                 *where)).scalars())
         return found
 
     def _users(self, connection, table, column, values: set) -> dict:

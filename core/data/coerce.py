@@ -36,13 +36,18 @@ def _text(value: Any, field: Field) -> str:
 
 MAX_INTEGER = 2**63 - 1                 # BIGINT on every database
 MAX_DECIMAL = Decimal(10) ** 14         # Numeric(18, 4): 14 digits before the point
+MAX_NUMBER_TEXT = 100
+"""Longest number text read: no stored number needs more, and parsing stays cheap."""
+MAX_EXPONENT = 30
+"""A parsed number's magnitude (``Decimal.adjusted()``) past which it is refused *before* any
+conversion to ``int`` (``int(Decimal("1e1000000"))`` costs a minute of CPU)."""
 
 
 def _integer(value: Any, field: Field) -> int:
     if isinstance(value, bool):
         raise ValueError("must be a whole number")
     if not isinstance(value, int):
-        number = _decimal(value, field)
+        number = _decimal(value, field)  # refuses a huge magnitude before int() below
         if number != number.to_integral_value():
             raise ValueError("must be a whole number")
         value = int(number)
@@ -60,12 +65,23 @@ def _bounded(number: Decimal) -> Decimal:
 def _decimal(value: Any, field: Field) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise ValueError("must be a number")
-    try:
-        number = Decimal(str(value).strip().replace(" ", "")) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        raise ValueError("must be a number") from None
+    if isinstance(value, Decimal):
+        number = value
+    else:
+        # An int of thousands of digits is refused by str() itself: check its size as a number.
+        if isinstance(value, int) and abs(value) > 10 ** MAX_EXPONENT:
+            raise ValueError("is too large")
+        text = str(value).strip().replace(" ", "")
+        if len(text) > MAX_NUMBER_TEXT:
+            raise ValueError("is too long for a number")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError("must be a number") from None
     if not number.is_finite():
         raise ValueError("must be a finite number")
+    if number and number.adjusted() > MAX_EXPONENT:
+        raise ValueError("is too large")
     return number
 
 
@@ -158,14 +174,14 @@ def _list_of_text(value: Any) -> list[str]:
         value = [part.strip() for part in value.split(",")]
     if not isinstance(value, list | tuple | set):
         raise ValueError("must be a list")
-    items = []
+    items: dict[str, None] = {}  # a dict keeps the order and finds a duplicate in O(1)
     for item in value:
         if not isinstance(item, str | int) or isinstance(item, bool):
             raise ValueError("must be a list of text values")
         item = str(item).strip()
-        if item and item not in items:
-            items.append(item)
-    return items
+        if item:
+            items[item] = None
+    return list(items)
 
 
 def _multiselect(value: Any, field: Field) -> list[str]:
@@ -189,8 +205,12 @@ def _id(value: Any) -> int:
         value = value.get("id")
     if isinstance(value, bool):
         raise ValueError("must be a record id")
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str):
+        text = value.strip()
+        # ASCII digits only, and few of them: int() of "²" fails and of 5,000 digits is refused by Python.
+        if not (text.isascii() and text.isdigit() and len(text) <= 10):
+            raise ValueError("must be a record id")
+        value = int(text)
     if not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise ValueError("must be a record id")
     return value
@@ -205,12 +225,10 @@ def _links(value: Any, field: Field) -> list[int]:
         value = [part for part in value.split(",") if part.strip()]
     if not isinstance(value, list | tuple | set):
         raise ValueError("must be a list of record ids")
-    ids = []
+    ids: dict[int, None] = {}  # ordered, and a duplicate found in O(1)
     for item in value:
-        item = _id(item)
-        if item not in ids:
-            ids.append(item)
-    return ids
+        ids[_id(item)] = None
+    return list(ids)
 
 
 def _json(value: Any, field: Field) -> Any:

@@ -105,7 +105,10 @@ class Query:
 
     def search(self, term: str | None) -> Query:
         """Rows whose ``search:`` fields contain every word of ``term``, in any letter case or script."""
-        words = search_key(str(term or "")).split()
+        # A control character (NUL above all) is never in stored text, SQLite's FTS5 reads NUL as the
+        # end of the query and PostgreSQL refuses it: it separates words like a space.
+        typed = "".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in str(term or ""))
+        words = search_key(typed).split()
         if not words:
             return self
         if SEARCH_COLUMN not in self._table.c:
@@ -230,12 +233,30 @@ class Query:
         migrated, use ``LIKE`` on ``_search``: the same rows either way.
         """
         words = self._state.search
+        visible = self._visible_search() if words else None
+        if visible is not None:
+            return [or_(false(), *(cast(c, String).ilike(f"%{_escape(w)}%", escape="\\") for c in visible))
+                    for w in words]
         column = self._table.c[SEARCH_COLUMN] if words else None
         use: list[str] = []
         if words and connection.dialect.name == "sqlite" and self._search_indexed(connection):
             use = [w for w in words if len(w) >= search_index.MIN_WORD]
         clauses = [search_index.sqlite_condition(self._table, use)] if use else []
         return clauses + [column.like(f"%{_escape(w)}%", escape="\\") for w in words if w not in use]
+
+    def _visible_search(self) -> list[Any] | None:
+        """The columns of the search fields the viewer may see, when some search field is hidden
+        from them (else None: ``_search`` and its index hold nothing they may not see).
+
+        ``_search`` joins every search field: matching on it would let a viewer recover a hidden
+        field a character at a time, so such a viewer searches the visible columns themselves.
+        """
+        readable = self._readable()
+        names = list(self._entity.search)
+        if readable is None or all(name in readable for name in names):
+            return None
+        fields = [self._entity.fields[name] for name in names if name in readable and name in self._entity.fields]
+        return [self._table.c[f.column] for f in fields if f.column and f.type not in ("link", "user", "links")]
 
     def _search_indexed(self, connection) -> bool:
         """Whether the table's search index exists: asked once per query (a page asks up to five
@@ -255,7 +276,7 @@ class Query:
     def _read(self, connection, keys: list[_Key], region: Any, backwards: bool, need: int) -> list[Any]:
         """Up to ``need`` rows of one region (see :func:`_regions`), in page order."""
         indexable = any(len(w) >= search_index.MIN_WORD for w in self._state.search)
-        if not indexable or not self._search_indexed(connection):
+        if not indexable or self._visible_search() is not None or not self._search_indexed(connection):
             ids = self._ids(select(*self._key_columns(keys)).where(*self._where(connection), region), keys,
                             backwards, need)
             return list(connection.execute(self._rows(ids, keys, backwards)).mappings())
@@ -315,9 +336,18 @@ class Query:
             columns.append(table.c[fld.column])
             title = self._title_column(fld)
             if title is not None:
-                alias = self._tables()[link_target(fld)].alias(f"l_{fld.name}")
-                joins = joins.outerjoin(alias, alias.c.id == table.c[fld.column])
-                columns.append(alias.c[title].label(_NAME_PREFIX + fld.name))
+                target = link_target(fld)
+                alias = self._tables()[target].alias(f"l_{fld.name}")
+                # The linked record's name under the viewer's own read rules and field rules: a link
+                # to a record they may not read (or whose title is hidden) carries its id alone.
+                access, user = self._service.access, self._service.user
+                allowed = access.read_filter(user, target, alias)
+                on = alias.c.id == table.c[fld.column]
+                joins = joins.outerjoin(alias, on if allowed is None else and_(on, allowed))
+                shown = access.readable_fields(user, target)
+                title_field = self._service.metadata.entities[target].title
+                name = alias.c[title] if shown is None or title_field in shown else literal(None)
+                columns.append(name.label(_NAME_PREFIX + fld.name))
         return select(*columns).select_from(joins).order_by(*_region_ordering(keys, backwards, page.c))
 
     def _title_column(self, fld: Field) -> str | None:

@@ -515,7 +515,8 @@ class RecordService(BatchWrites):
             if target in self.schema.tables:
                 wanted = set(value) if isinstance(value, list) else {value}
                 table = self.schema.tables[target]
-                found = set(connection.execute(select(table.c.id).where(table.c.id.in_(wanted))).scalars())
+                query = select(table.c.id).where(table.c.id.in_(wanted), *self._readable_link(field, table))
+                found = set(connection.execute(query).scalars())
                 missing = sorted(wanted - found)
                 if missing:
                     errors[name] = f"no {target} #{missing[0]}"
@@ -529,6 +530,16 @@ class RecordService(BatchWrites):
                     errors[name] = f"is already used by {meta.name} #{other}"
         if raise_errors and errors:
             raise ValidationError(errors)
+
+    def _readable_link(self, field, table) -> list:
+        """The acting user's read rule on a link's target, as WHERE clauses: a link may point only at a
+        record its writer may read (else "no deal #7", as for a missing one: pointing a link at ids one
+        by one must not reveal records, nor let their titles show). User fields are exempt: picking a
+        colleague needs no right to read user records."""
+        if field.type == "user":
+            return []
+        allowed = self.access.read_filter(self.user, link_target(field), table)
+        return [] if allowed is None else [allowed]
 
     def _row_of(self, meta: Entity, record: Record, plan: WritePlan, search: bool) -> dict[str, Any]:
         """The column values of a new record's row; ``search``: the table has the search column."""

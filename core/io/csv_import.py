@@ -274,7 +274,9 @@ class _Run:
                            .values(status="running"))
         if self.index is None and self.options.dedupe:
             table = self.service.schema.tables[self.meta.name]
-            self.index = DuplicateIndex(self.meta).load(connection, table)
+            # Only records the importer may read: a duplicate found among the others would reveal them.
+            readable = self.service.access.read_filter(self.user, self.meta.name, table)
+            self.index = DuplicateIndex(self.meta).load(connection, table, where=readable)
         refused: dict[int, list[tuple[str, str]]] = {}
         while True:
             savepoint = db.session.begin_nested()

@@ -114,10 +114,40 @@ def _read_xlsx(data: bytes) -> Sheet:
         raise ReadError(f"not a readable XLSX file: {e}") from None
     try:
         sheet = book.worksheets[0]
-        rows = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows = _bounded_rows(sheet)
     finally:
         book.close()
     return _sheet(rows)
+
+
+XLSX_MAX_ROWS = 200_000
+"""Rows an XLSX sheet may reach (counting blank ones); past it the file is refused, not read on."""
+XLSX_MAX_COLUMNS = 500
+"""Columns read from an XLSX sheet; cells further right are ignored."""
+
+
+def _bounded_rows(sheet) -> list[list[str]]:
+    """The sheet's rows as text, costing what its real cells cost.
+
+    A sheet declares its own size (``A1:XFD1048576``) in a few bytes, and openpyxl pads
+    every row to it and invents the rows it skips: the declared size is dropped, rows
+    are cut at :data:`XLSX_MAX_COLUMNS`, trailing empty cells are trimmed, and a
+    sheet reaching past :data:`XLSX_MAX_ROWS` is refused as it is streamed.
+    """
+    sheet.reset_dimensions()
+    rows: list[list[str]] = []
+    blank: list[str] = []  # one list for every empty row (nothing changes rows in place)
+    for number, row in enumerate(sheet.iter_rows(max_col=XLSX_MAX_COLUMNS, values_only=True), start=1):
+        if number > XLSX_MAX_ROWS:
+            raise ReadError(f"the sheet has more than {XLSX_MAX_ROWS:,} rows; split it into smaller files")
+        if row.count(None) == len(row):  # counted in C: most rows of a bomb are empty
+            rows.append(blank)
+            continue
+        end = len(row)
+        while row[end - 1] is None:
+            end -= 1
+        rows.append([cell_text(v) for v in row[:end]])
+    return rows
 
 
 def cell_text(value) -> str:

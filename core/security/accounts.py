@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from trellis.runtime import runtime
 from trellis.security.password_policy import password_problem
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -127,7 +127,7 @@ def _hash(password: str | None) -> str | None:
 
 
 def set_password(app, user_id: int, password: str) -> None:
-    """Replace a user's password; every session of the user ends.
+    """Replace a user's password; every session and API token of the user ends.
 
     Raises AccountError, changing nothing, for a password the policy refuses
     (too short, or the user's own email).
@@ -144,6 +144,7 @@ def set_password(app, user_id: int, password: str) -> None:
         connection.execute(update(table).where(table.c.user_id == user_id).values(
             password_hash=_hash(password), session_token=None, failed_logins=0, locked_until=None,
             changed_at=datetime.now(UTC)))
+        _revoke_api_tokens(app, connection, user_id)
 
 
 def change_own_password(app, user_id: int, current: str, new: str) -> str:
@@ -170,6 +171,7 @@ def change_own_password(app, user_id: int, current: str, new: str) -> str:
         connection.execute(update(table).where(table.c.user_id == user_id).values(
             password_hash=_hash(new), session_token=token, failed_logins=0, locked_until=None,
             changed_at=datetime.now(UTC)))
+        _revoke_api_tokens(app, connection, user_id)
     return token
 
 
@@ -184,13 +186,20 @@ def find_user_id(app, email: str) -> int | None:
         return connection.execute(select(users.c.id).where(users.c.email == wanted)).scalar()
 
 
-def authenticate(app, email: str, password: str) -> Account | SecondStep | None:
+def authenticate(app, email: str, password: str, address: str | None = None) -> Account | SecondStep | None:
     """The account for a correct email and password, with a fresh session token; else None.
 
     A fresh token at every login rotates the session: a cookie stolen before the
     login is worth nothing after it. From the 5th wrong password in a row the account
     waits 30 seconds before the next try, doubling with each further failure up to 15
     minutes; a try during the wait is refused like a wrong password and not counted.
+
+    With the caller's ``address`` (the sign-in page passes it), wrong passwords also
+    count for that address and account together, and the account's own wait does not
+    apply at an address where the account signed in within :data:`KNOWN_ADDRESS_DAYS`:
+    guesses sent from elsewhere cannot keep the owner out at their usual address, while
+    an address that keeps guessing waits on its own. Every refusal costs one password
+    hash, so an unknown email, a waiting account and a wrong password take the same time.
 
     For a user with two-step sign-in on, a correct password gives a :class:`SecondStep`
     instead: no session yet, and the series of failures goes on (wrong codes add to it)
@@ -208,15 +217,64 @@ def authenticate(app, email: str, password: str) -> Account | SecondStep | None:
         if row is None or not row["password_hash"]:
             check_password_hash(_dummy_hash(), password)
             return None
-        if is_waiting(row, now):
+        pair = _PairSeries(app, connection, user_id, address) if address else None
+        waiting = is_waiting(row, now) and not (pair and pair.known(now))
+        waiting = waiting or bool(pair and pair.waiting(now))
+        correct = check_password_hash(row["password_hash"], password)  # hashed even when waiting: same time
+        if waiting:
             return None
-        if not check_password_hash(row["password_hash"], password):
+        if not correct:
             count_failure(app, connection, row, now)
+            if pair:
+                pair.fail(now)
             return None
+        if pair:
+            pair.succeed(now)
         if row["totp_secret"]:
             return SecondStep(user_id)
         token = start_session(app, connection, user_id)
     return load_account(app, user_id, token)
+
+
+KNOWN_ADDRESS_DAYS = 30
+"""Days an address where the account signed in stays exempt from the account's own wait."""
+
+
+class _PairSeries:
+    """One account at one address, kept beside the per-address counts in ``trellis_login_failure``:
+    wrong passwords in a row under ``<user id>@<address>``, the last sign-in under ``ok:<user id>@<address>``."""
+
+    def __init__(self, app, connection, user_id: int, address: str):
+        from trellis.security.login_limit import TABLE
+
+        self.table = runtime(app).schema.metadata.tables[TABLE]
+        self.connection, self.key = connection, f"{int(user_id)}@{address}"[:61]
+        self.ok_key = "ok:" + self.key
+        rows = {r["address"]: r for r in connection.execute(
+            select(self.table).where(self.table.c.address.in_([self.key, self.ok_key]))).mappings()}
+        self.row, self.ok = rows.get(self.key), rows.get(self.ok_key)
+
+    def known(self, now: datetime) -> bool:
+        return self.ok is not None and _aware(self.ok["window_start"]) > now - timedelta(days=KNOWN_ADDRESS_DAYS)
+
+    def waiting(self, now: datetime) -> bool:
+        if self.row is None:
+            return False
+        until = _lock_after(self.row["failures"], _aware(self.row["window_start"]))  # window_start: last failure
+        return until is not None and until > now
+
+    def fail(self, now: datetime) -> None:
+        table, mine = self.table, self.table.c.address == self.key
+        if self.row is None:
+            self.connection.execute(insert(table).values(address=self.key, window_start=now, failures=1))
+        elif _aware(self.row["window_start"]) < now - LOCK_TIME:
+            self.connection.execute(update(table).where(mine).values(window_start=now, failures=1))
+        else:
+            self.connection.execute(update(table).where(mine).values(window_start=now, failures=table.c.failures + 1))
+
+    def succeed(self, now: datetime) -> None:
+        self.connection.execute(delete(self.table).where(self.table.c.address.in_([self.key, self.ok_key])))
+        self.connection.execute(insert(self.table).values(address=self.ok_key, window_start=now, failures=0))
 
 
 def is_waiting(row, now: datetime) -> bool:
@@ -288,9 +346,20 @@ def load_account(app, user_id: Any, token: str | None = None) -> Account | None:
 
 
 def end_session(app, user_id: int) -> None:
-    """Forget the user's session token: every cookie issued to the user stops working."""
+    """Forget the user's session token: every cookie issued to the user, and every API token, stops working."""
     from trellis.data.unit import unit_of_work
 
     table = credentials(app)
     with unit_of_work(app) as connection:
         connection.execute(update(table).where(table.c.user_id == user_id).values(session_token=None))
+        _revoke_api_tokens(app, connection, user_id)
+
+
+def _revoke_api_tokens(app, connection, user_id: int) -> None:
+    # A new password or signing out everywhere is the user locking everyone out: a token copied
+    # from their machine is one more way in, so it ends too (in the same transaction).
+    api_tables = runtime(app).services.get("api_tables")
+    if api_tables is not None:
+        tokens = api_tables.tokens
+        connection.execute(update(tokens).where(tokens.c.user_id == int(user_id), tokens.c.revoked_at.is_(None))
+                           .values(revoked_at=datetime.now(UTC)))

@@ -8,6 +8,8 @@ the API treat the caller as anonymous. The code step starts the real session.
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
@@ -60,10 +62,22 @@ def _load(user_key: str):
 
 
 def _safe_next(target: str | None) -> str:
-    # Only a path on this site: "//evil.example" and "https://..." would send the user away.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """``target`` when it is a path on this site, else the home page."""
+    if target and _is_local_path(target):
         return target
     return url_for("pages.home") if "pages.home" in current_app.view_functions else "/"
+
+
+def _is_local_path(target: str) -> bool:
+    # Browsers drop tabs and newlines and read "\\" as "/": "/\t/evil.example" is "//evil.example",
+    # another site. Checked as sent and percent-decoded, then parsed by urllib, not by prefix alone.
+    for text in (target, unquote(target)):
+        if any(ord(c) < 32 or ord(c) == 127 for c in text) or "\\" in text:
+            return False
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc or not text.startswith("/") or text.startswith("//"):
+            return False
+    return True
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -73,7 +87,8 @@ def login():
     email = request.form.get("email", "")
     if request.method == "POST":
         app = current_app._get_current_object()
-        result = accounts.authenticate(app, email, request.form.get("password", ""))
+        result = accounts.authenticate(app, email, request.form.get("password", ""),
+                                       address=(request.remote_addr or "unknown")[:45])
         if isinstance(result, accounts.SecondStep):
             session.clear()
             session[HALF_SIGN_IN] = {"user": result.user_id, "until": totp.now(app) + HALF_SIGN_IN_SECONDS}

@@ -47,7 +47,7 @@ def export(entity: str):
 def bulk(entity: str):
     """``action`` = ``delete`` | ``set`` (``field`` = ``value``) | ``export`` on the ticked ``ids``."""
     meta = entity_or_404(entity)
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [int(i) for i in request.form.getlist("ids") if i.isascii() and i.isdigit() and len(i) <= 10]
     action = request.form.get("action")
     back = redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/app/")
                     else url_for("lists.index", entity=entity))

@@ -48,8 +48,13 @@ def duplicates(entity: str):
                            title=_("Possible duplicates: %(what)s", what=entity_label(meta, plural=True)))
 
 
+def _is_id(text: str) -> bool:
+    # ASCII digits, few of them: int() of "²" raises, and of thousands of digits is refused by Python.
+    return text.isascii() and text.isdigit() and len(text) <= 10
+
+
 def _ids(text: str) -> list[int]:
-    ids = list(dict.fromkeys(int(part) for part in text.replace(" ", "").split(",") if part.isdigit()))
+    ids = list(dict.fromkeys(int(part) for part in text.replace(" ", "").split(",") if _is_id(part)))
     if not 2 <= len(ids) <= MAX_RECORDS:
         abort(400, description=_("Name two to %(count)s records to merge (?ids=1,2).", count=MAX_RECORDS))
     return ids
@@ -103,9 +108,9 @@ def run(entity: str):
     """Merge the others into the chosen survivor; a refused merge comes back with its messages (422)."""
     meta = entity_or_404(entity)
     ids = _ids(request.form.get("ids", ""))
-    survivor = int(request.form["survivor"]) if request.form.get("survivor", "").isdigit() else ids[0]
+    survivor = int(request.form["survivor"]) if _is_id(request.form.get("survivor", "")) else ids[0]
     taken = {name[len("take-"):]: int(value) for name, value in request.form.items()
-             if name.startswith("take-") and value.isdigit()}
+             if name.startswith("take-") and _is_id(value)}
     try:
         result = merge(current_app._get_current_object(), entity, survivor, [i for i in ids if i != survivor],
                        taken, user=current_user_object(), channel="ui")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from trellis.errors import ConflictError, ValidationError
+from trellis.errors import ConflictError, PermissionDenied, ValidationError
 from trellis.runtime import runtime
 from trellis.web import form_fields as forms
 from trellis.web.conditions import field_states, typed_values
@@ -156,6 +156,10 @@ def delete(entity: str, record_id: int):
 def evaluate(entity: str):
     """Which fields are visible and required for the posted (unsaved) values: see :mod:`trellis.web.conditions`."""
     meta = entity_or_404(entity)
+    svc = service()
+    # Only for a form the user may fill in: the answer tells what the entity's conditions are.
+    if not (svc.access.can(svc.user, "create", entity) or svc.access.can(svc.user, "write", entity)):
+        raise PermissionDenied(f"you may not edit {entity} records")
     metadata = runtime().metadata
     posted = forms.posted_values(meta, request.form, metadata)
     return jsonify(field_states(meta, typed_values(meta, _flat(posted), metadata)))

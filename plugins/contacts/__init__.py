@@ -12,6 +12,15 @@ from trellis import MenuItem, Widget, hookimpl
 
 
 @hookimpl
+def before_save(record, changes, context):
+    """A note or activity is attached (``ref_entity`` + ``ref_record``) only to a record its author may read."""
+    if record.entity in ("note", "activity") and ({"ref_entity", "ref_record"} & changes.keys()):
+        from trellis_plugins.contacts.attachments import check_parent
+
+        check_parent(record, context)
+
+
+@hookimpl
 def menu_items(user):
     """Contacts, Companies and Activities in the navigation menu."""
     group = {"en": "Contacts", "ru": "Контакты", "bg": "Контакти", "fa": "مخاطبان"}

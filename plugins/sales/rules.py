@@ -28,11 +28,20 @@ def stage_probability(record, changes, context) -> None:
 
 
 def line_from_product(record, context) -> None:
-    """Fill an empty description and price of a quote line from its product."""
+    """Fill an empty description and price of a quote line from its product, as far as the user may see it.
+
+    The product is read with the acting user's permissions: a price hidden from them by a
+    field rule stays empty (they enter one), and a product they cannot read is refused.
+    """
+    from trellis import NotFound, PermissionDenied, ValidationError
+
     if not record.get("product") or (record.get("description") and record.get("price") is not None):
         return
-    product = context.records.as_user(None).get("product", record["product"])
+    try:
+        product = context.records.get("product", record["product"])
+    except (NotFound, PermissionDenied):
+        raise ValidationError({"product": "there is no such product, or you may not see it"}) from None
     if not record.get("description"):
         record["description"] = product["name"]
-    if record.get("price") is None:
+    if record.get("price") is None and product.get("price") is not None:
         record["price"] = product["price"]

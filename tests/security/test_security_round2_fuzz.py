@@ -1,0 +1,50 @@
+"""Every coercer answers any input string -- a value or a refusal (``ValueError``) -- within 10 ms.
+
+Security round 2: finding 1 was one string (``1e1000000``) costing a minute of CPU in
+the integer coercer. Hypothesis throws text at every built-in coercer, with extra
+weight on number-like strings (exponents, long digit runs, unicode digits), and each
+call's CPU time (``time.thread_time``: what the call cost, not the machine's load) must
+stay under 10 ms.
+"""
+
+import time
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from trellis.data.coerce import COERCERS, coercer
+from trellis.metadata.model import Field
+
+LIMIT = 0.010  # seconds of CPU per call
+
+NUMBERISH = st.one_of(
+    st.from_regex(r"\A[-+]?[0-9]{0,12}(\.[0-9]{0,12})?[eE][-+]?[0-9]{1,12}\Z"),
+    st.from_regex(r"\A[0-9]{1,6000}\Z"),
+    st.builds(lambda n, e: f"{n}e{e}", st.integers(-10**6, 10**6), st.integers(-10**9, 10**9)),
+    st.text(alphabet="0123456789٠١٢٣²³¹.,eE+-_ \t\x00", max_size=200),
+)
+ANY_TEXT = st.one_of(NUMBERISH, st.text(max_size=2000), st.binary(max_size=200).map(lambda b: b.decode("latin-1")),
+                     st.from_regex(r"\A[\[{\"0-9,: ]{0,3000}\Z"))
+
+
+def _field(kind: str) -> Field:
+    field = Field("f", kind)
+    if kind in ("selection", "multiselect"):
+        field.options = ["a", "b"]
+    return field
+
+
+@pytest.mark.parametrize("kind", sorted(COERCERS))
+@settings(max_examples=150, deadline=timedelta(milliseconds=500),
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(text=ANY_TEXT)
+def test_every_coercer_answers_any_string_within_ten_milliseconds(kind, text):
+    convert = coercer(_field(kind), None)
+    start = time.thread_time()
+    try:
+        convert(text)
+    except ValueError:
+        pass
+    spent = time.thread_time() - start
+    assert spent < LIMIT, f"{kind} took {spent * 1000:.1f} ms on {text[:80]!r}"
