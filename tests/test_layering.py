@@ -36,11 +36,11 @@ PACKAGES = ["api", "automation", "cli", "data", "expr", "io", "metadata", "plugi
 #: layer. ``trellis.X`` names the top-level modules of core (``trellis`` alone is the façade,
 #: ``core/__init__.py``). docs/architecture.md prints this table.
 LAYERS = [
-    ["trellis.errors", "trellis.runtime", "trellis.lazy_exports"],
+    ["trellis.errors", "trellis.runtime"],
     ["expr"],
     ["metadata"],
     ["plugins", "cli", "trellis.config"],
-    ["trellis", "data"],
+    ["trellis", "data", "trellis.hookspecs", "trellis.plugin_types", "trellis.plugin_manifest"],
     ["security", "io"],
     ["automation", "api"],
     ["web"],

@@ -13,7 +13,7 @@ kind is checked against its ``options_schema``: the keys of ``properties`` (when
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,10 +29,12 @@ OFFSET = re.compile(r"^[+-]?\d{1,4}[mhdw]$")   # time offsets of automations: 3d
 
 @dataclass(frozen=True)
 class Declared:
-    """What the loader knows of an action kind: the options it accepts (None: any) and its main option."""
+    """What the loader knows of an action kind: the options it accepts (None: any), its main option,
+    and a JSON Schema of its options whose keys, required keys and patterns are checked (None: none)."""
 
     keys: tuple[str, ...] | None = None
     main: str | None = None
+    options_schema: dict[str, Any] | None = None
 
 
 BUILTIN_OPTIONS: dict[str, Declared] = {
@@ -48,9 +50,13 @@ BUILTIN_OPTIONS: dict[str, Declared] = {
 def known_kinds(added: Iterable[Any] = ()) -> dict[str, Any]:
     """Action kind -> its declaration (``keys``, ``main``): the built-in kinds, then ``added``.
 
-    ``added`` holds ``trellis.Action`` objects (from ``actions()`` hooks) or bare names.
+    ``added`` holds ``trellis.Action`` objects (from ``actions()`` hooks) or bare names, or
+    maps names to their options' JSON Schema.
     """
     kinds: dict[str, Any] = dict(BUILTIN_OPTIONS)
+    if isinstance(added, Mapping):
+        kinds.update({name: Declared(options_schema=schema) for name, schema in added.items()})
+        return kinds
     for kind in added:
         if isinstance(kind, str):
             kinds.setdefault(kind, Declared())
