@@ -65,6 +65,9 @@ SAMPLES = {
     "API_FORM_RATE_LIMIT": ("5/hour", "5/hour"),
     "API_FORMS": ('{"contact_us": {"entity": "lead"}}', {"contact_us": {"entity": "lead"}}),
     "THEME": ("dark", "dark"),
+    "MAX_CONTENT_LENGTH": ("1048576", 1048576),
+    "WEBHOOK_ALLOW_PRIVATE": ("true", True),
+    "BASE_URL": ("https://crm.example.com", "https://crm.example.com"),
     "LOYALTY_POINTS_PER_EURO": ("3", 3),
 }
 

@@ -358,8 +358,6 @@ def end_session(app, user_id: int) -> None:
 def _revoke_api_tokens(app, connection, user_id: int) -> None:
     # A new password or signing out everywhere is the user locking everyone out: a token copied
     # from their machine is one more way in, so it ends too (in the same transaction).
-    api_tables = runtime(app).services.get("api_tables")
-    if api_tables is not None:
-        tokens = api_tables.tokens
-        connection.execute(update(tokens).where(tokens.c.user_id == int(user_id), tokens.c.revoked_at.is_(None))
-                           .values(revoked_at=datetime.now(UTC)))
+    tokens = runtime(app).tables.api.tokens
+    connection.execute(update(tokens).where(tokens.c.user_id == int(user_id), tokens.c.revoked_at.is_(None))
+                       .values(revoked_at=datetime.now(UTC)))
