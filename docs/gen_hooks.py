@@ -64,18 +64,22 @@ def reference() -> str:
     return "\n".join(parts)
 
 
-def section_of(text: str) -> str:
-    """The text between the markers in ``text`` (stripped)."""
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    return text[start:end].strip("\n")
+def section_of(text: str, begin: str = BEGIN, end: str = END) -> str:
+    """The text between the markers ``begin`` and ``end`` in ``text`` (stripped)."""
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    return text[start:stop].strip("\n")
+
+
+def replace_section(doc: Path, body: str, begin: str = BEGIN, end: str = END) -> None:
+    """Replace what stands between the markers in the file ``doc`` with ``body``."""
+    text = doc.read_text(encoding="utf-8")
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    doc.write_text(text[:start] + "\n\n" + body + "\n" + text[stop:], encoding="utf-8")
 
 
 def write() -> None:
     """Replace the reference section of docs/plugins.md."""
-    text = DOC.read_text(encoding="utf-8")
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    DOC.write_text(text[:start] + "\n\n" + reference() + "\n" + text[end:], encoding="utf-8")
-
+    replace_section(DOC, reference())
 
 if __name__ == "__main__":
     if "--write" in sys.argv[1:]:

@@ -48,12 +48,17 @@ SURFACES = [
 _ROLE = re.compile(r":(?:class|meth|func|attr|data|mod|exc):`~?([^`]+)`")
 
 
-def _markdown(docstring: str | None) -> str:
-    """A docstring as Markdown, the way docs/gen_hooks.py renders hook docstrings."""
+def _gen_hooks():
+    """docs/gen_hooks.py, whose Markdown rendering and section handling this script shares."""
     spec = importlib.util.spec_from_file_location("_gen_hooks", HERE / "gen_hooks.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return _ROLE.sub(r"`\1`", module.markdown(docstring or "")).rstrip()
+    return module
+
+
+def _markdown(docstring: str | None) -> str:
+    """A docstring as Markdown, the way docs/gen_hooks.py renders hook docstrings."""
+    return _ROLE.sub(r"`\1`", _gen_hooks().markdown(docstring or "")).rstrip()
 
 
 def resolve(*candidates: str):
@@ -193,16 +198,12 @@ def reference() -> str:
 
 def section_of(text: str) -> str:
     """The text between the markers in ``text`` (stripped)."""
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    return text[start:end].strip("\n")
+    return _gen_hooks().section_of(text, BEGIN, END)
 
 
 def write() -> None:
     """Replace the reference section of docs/internals.md."""
-    text = DOC.read_text(encoding="utf-8")
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    DOC.write_text(text[:start] + "\n\n" + reference() + "\n" + text[end:], encoding="utf-8")
-
+    _gen_hooks().replace_section(DOC, reference(), BEGIN, END)
 
 if __name__ == "__main__":
     if "--write" in sys.argv[1:]:

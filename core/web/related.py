@@ -5,12 +5,12 @@ record, newest first)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from trellis.data.query import QueryError, first_titles
 from trellis.data.schema import link_target
 from trellis.errors import NotFound, PermissionDenied
+from trellis.plugins.types import TimelineEntry
 from trellis.runtime import runtime
 from trellis.web.labels import display, entity_label, field_label
 from trellis.web.pages import service
@@ -29,19 +29,6 @@ class Related:
     rows: list
     more: bool
     url: str
-
-
-@dataclass
-class Event:
-    """One timeline entry: ``kind`` is ``change``, ``email``, or a plugin's kind (``label`` is shown)."""
-
-    kind: str
-    at: datetime
-    who: Any
-    text: str
-    detail: str = ""
-    url: str | None = None
-    label: str = ""
 
 
 def panels_for(meta) -> list:
@@ -90,11 +77,11 @@ def related_lists(meta, record) -> list[Related]:
     return found
 
 
-def timeline(meta, record, panels: list) -> list[Event]:
+def timeline(meta, record, panels: list) -> list[TimelineEntry]:
     """History, emails and the ``panels``' entries of ``record``, newest first (at most ``TIMELINE_ROWS``)."""
     svc = service()
     metadata = runtime().metadata
-    events: list[Event] = []
+    events: list[TimelineEntry] = []
     try:
         # Only what the timeline can show: a record edited for years has thousands of changes.
         changes = svc.history(meta.name, record.id, newest=TIMELINE_ROWS, fields=set(meta.fields))
@@ -113,9 +100,9 @@ def timeline(meta, record, panels: list) -> list[Event]:
         if field is None:
             continue
         # A plugin's system write names the plugin; a user's write the user (a name looked up below).
-        events.append(Event("change", change.at, change.actor or change.user_id, field_label(field),
-                            f"{_shown(field, change.old, names)} → {_shown(field, change.new, names)}"))
-    events += [Event(e.kind, e.at, e.who, e.text, e.detail, e.url, e.label) for e in entries]
+        events.append(TimelineEntry("change", change.at, change.actor or change.user_id, field_label(field),
+                                    f"{_shown(field, change.old, names)} → {_shown(field, change.new, names)}"))
+    events += entries
     events += _emails(meta, record)
     events.sort(key=lambda e: e.at, reverse=True)
     events = events[:TIMELINE_ROWS]
@@ -125,15 +112,15 @@ def timeline(meta, record, panels: list) -> list[Event]:
     return events
 
 
-def _emails(meta, record) -> list[Event]:
+def _emails(meta, record) -> list[TimelineEntry]:
     """Emails automations sent (or tried) about the record."""
     from flask import current_app
     from trellis.automation.email import emails_for
     from trellis.data.storage import as_utc
 
     rows = emails_for(current_app._get_current_object(), meta.name, record.id)[:TIMELINE_ROWS]
-    return [Event("email", as_utc(row["at"]), row.get("automation") or "automation", str(row["subject"]),
-                  f"{row['recipient']} · {row['status']}") for row in rows]
+    return [TimelineEntry("email", as_utc(row["at"]), row.get("automation") or "automation", str(row["subject"]),
+                          f"{row['recipient']} · {row['status']}") for row in rows]
 
 
 def _shown(field, value, names: dict[tuple[str, int], str]) -> str:
