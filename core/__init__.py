@@ -35,6 +35,8 @@ __all__ = [
     "ConflictError",
     "Context",
     "DemoContext",
+    "Entity",
+    "Field",
     "FieldType",
     "MenuItem",
     "MetadataError",
@@ -49,14 +51,19 @@ __all__ = [
     "ScheduledJob",
     "Setting",
     "SettingsError",
+    "State",
     "TimelineEntry",
+    "Transition",
     "TrellisError",
     "ValidationError",
     "Widget",
+    "Workflow",
     "__version__",
     "create_app",
     "hookimpl",
+    "metadata_model",
     "plugin_config",
+    "queue_email",
     "records_for",
     "system_records",
 ]
@@ -64,7 +71,9 @@ __all__ = [
 # Fetched on first use: importing their modules on `import trellis` would load the metadata
 # model or SQLAlchemy and slow every `trellis` command down.
 _LAZY = {"FieldType": "trellis.metadata.model", "Record": "trellis.data.record", "Context": "trellis.data.context",
-         "Query": "trellis.data.query"}
+         "Query": "trellis.data.query", "Entity": "trellis.metadata.model", "Field": "trellis.metadata.model",
+         "Workflow": "trellis.metadata.model", "State": "trellis.metadata.model",
+         "Transition": "trellis.metadata.model"}
 
 
 def __getattr__(name):
@@ -112,6 +121,51 @@ def system_records(actor, app=None):
             records.update("member", member.id, {"points": member["points"] + 10})
     """
     return records_for(None, app).as_system(actor)
+
+
+def metadata_model(app=None):
+    """The checked metadata of ``app`` (default: the current Flask app), as the YAML layers made it.
+
+    ``.entities[name]`` is an :class:`Entity` (``fields``, ``title``, ``list``...) whose
+    ``fields[name]`` are :class:`Field` objects; ``.workflows[name]`` a :class:`Workflow`
+    (``states``, ``transitions``); ``.roles``, ``.automations`` and ``.dashboards`` the
+    rest. Built once at start-up; read it, never change it::
+
+        from trellis import metadata_model
+
+        deal = metadata_model().entities["deal"]
+        money_fields = [f.name for f in deal.fields.values() if f.type == "money"]
+    """
+    from trellis.runtime import runtime
+
+    return runtime(app).metadata
+
+
+def queue_email(record, to, *, subject=None, body=None, template=None, cc=None, owner=None, app=None) -> int:
+    """Queue an email about ``record`` (a :class:`Record`); returns the id of its row in the email log.
+
+    ``to`` and ``cc`` are addresses (a list, or text separated by commas). The message is
+    ``template`` (``emails/<template>.txt`` and ``.html`` from the metadata layers, whose
+    first line may be ``Subject: ...``) or ``subject`` and ``body``; all are Jinja templates
+    rendered in a sandbox with the record's fields. Queued inside the running transaction:
+    sent by the job runner only after it commits, never when the write is rolled back,
+    retried when the mail server fails, and shown on the record's timeline. ``owner``
+    (default: the plugin whose hook is running) is what the email log names as sender::
+
+        @hookimpl(entities=["order"])
+        def after_transition(record, transition, context):
+            if transition.name == "ship" and record["email"]:
+                queue_email(record, record["email"], subject="Your order {{ number }} is on its way",
+                            body="Hello {{ customer_name }}, ...")
+    """
+    from flask import current_app
+    from trellis.automation.email import queue_email as queue
+    from trellis.plugins.manager import running_plugin
+
+    options = {"subject": subject, "body": body, "template": template, "cc": cc}
+    return queue(app or current_app._get_current_object(), record, to,
+                 {key: value for key, value in options.items() if value is not None},
+                 owner or running_plugin() or "plugin")
 
 
 def create_app(config=None):
