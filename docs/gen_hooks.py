@@ -3,7 +3,7 @@
     python docs/gen_hooks.py            # print the reference
     python docs/gen_hooks.py --write    # replace the reference section of docs/plugins.md
 
-``tests/test_hookspecs_documented.py`` checks that the section in the doc equals
+``tests/plugins/test_hookspecs_documented.py`` checks that the section in the doc equals
 what this prints, so the reference cannot drift from the code (as Datasette does).
 """
 

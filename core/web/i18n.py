@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask_babel import Babel, format_date, format_datetime, format_decimal
+from flask_babel import Babel, format_date, format_datetime, format_decimal, refresh
 from trellis.runtime import runtime
 from trellis.web.labels import user_locale, user_timezone
 
@@ -30,5 +30,9 @@ def init_i18n(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(folders))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config.get("LOCALE") or "en")
     Babel(app, locale_selector=user_locale, timezone_selector=lambda: user_timezone().key)
+    # flask-babel keeps the locale and the loaded catalogue on the application context; a context
+    # that outlives one request (a test, a job that renders pages) would answer every later
+    # request in the first one's language, so each request starts afresh.
+    app.before_request(refresh)
     app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime,
                                  format_number=format_decimal)

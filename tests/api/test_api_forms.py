@@ -73,3 +73,18 @@ def test_public_forms_are_in_the_openapi_document_without_security(app):
     assert post["security"] == []
     # The honeypot ("website") is not named: security round 2, finding 15.
     assert set(post["requestBody"]["content"]["application/json"]["schema"]["properties"]) == {"name", "email"}
+
+
+# Security round 2, finding 15: the public API description does not name a form's honeypot field.
+
+def test_the_api_description_does_not_name_the_honeypot_field(app):
+    description = app.test_client().get("/api/v1/openapi.json")
+    assert description.status_code == 200
+    form = description.get_json()["paths"]["/api/v1/forms/contact_us"]["post"]
+    assert set(form["requestBody"]["content"]["application/json"]["schema"]["properties"]) == {"name", "email"}
+    assert "website" not in description.get_data(as_text=True)
+
+
+def test_a_form_post_with_an_empty_honeypot_still_creates_the_record(app):
+    answer = app.test_client().post("/api/v1/forms/contact_us", json={"name": "Ann", "website": ""})
+    assert answer.status_code == 201

@@ -48,3 +48,13 @@ def test_static_files_come_from_the_organisations_theme_first(app):
     (folder / "trellis.css").write_text("body { color: red }", encoding="utf-8")
     assert web.get("/static/trellis.css").data == b"body { color: red }"
     assert web.get("/static/../../etc/passwd").status_code == 404
+
+
+def test_the_home_widget_and_timeline_words_are_in_the_users_language(app, records):
+    web = signed_in_client(app)
+    me = records.query("user").filter(email="admin@example.com").first()
+    records.update("user", me.id, {"locale": "ru"})
+    assert "Мои активности" in web.get("/").get_data(as_text=True)
+    contact = records.create("contact", {"last_name": "Petrov"})
+    records.create("note", {"body": "Called back", "ref_entity": "contact", "ref_record": contact.id})
+    assert "заметка" in web.get(f"/app/contact/{contact.id}").get_data(as_text=True)
