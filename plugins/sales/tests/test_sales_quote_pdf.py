@@ -83,3 +83,12 @@ def test_a_quotes_page_links_to_its_printable_page_and_pdf(client, quote):
 def test_other_records_pages_have_no_quote_links(client, quote, records):
     contact = records.query("contact").first()
     assert ".pdf" not in client.get(f"/app/contact/{contact.id}").get_data(as_text=True)
+
+
+def test_the_print_button_works_under_the_csp_no_inline_handler(client, quote):
+    answer = client.get(f"/sales/quote/{quote.id}/print")
+    page = answer.get_data(as_text=True)
+    assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
+    assert "onclick" not in page and "javascript:" not in page
+    assert "data-print" in page and "/static/trellis.js" in page
+    assert "[data-print]" in client.get("/static/trellis.js").get_data(as_text=True)

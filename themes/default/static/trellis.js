@@ -158,6 +158,9 @@
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (e) { if (!window.confirm(form.dataset.confirm)) { e.preventDefault(); } });
     });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+      button.addEventListener("click", function () { window.print(); });   // the quote page's Print button
+    });
     var toggle = document.querySelector(".menu-toggle");
     if (toggle) { toggle.addEventListener("toggle", function () { document.body.classList.toggle("menu-open", toggle.open); }); }
   });
