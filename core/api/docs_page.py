@@ -1,6 +1,6 @@
 """``/api/v1/docs``: a self-contained HTML reference generated from the OpenAPI document.
 
-No CDN, no script: one page with inline CSS listing each endpoint and each
+No CDN, no script: the template ``api/docs.html`` lists each endpoint and each
 entity's fields (type, required, read-only, labels).
 """
 
@@ -8,13 +8,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-
-from markupsafe import escape
-
-_CSS = """body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-h2{border-bottom:1px solid #ddd;margin-top:2.5rem}table{border-collapse:collapse;width:100%}
-td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:start;vertical-align:top}code{background:#f4f4f4}
-.m{font-weight:bold;display:inline-block;min-width:4.5rem}"""
 
 
 def _type(schema: dict[str, Any]) -> str:
@@ -30,35 +23,26 @@ def _type(schema: dict[str, Any]) -> str:
 
 
 def render(document: dict[str, Any]) -> str:
-    """The HTML page for ``document``."""
+    """The HTML page for ``document`` (template ``api/docs.html``): one section per tag, with its
+    operations and its schema's fields."""
+    from flask import render_template
+
     schemas = document["components"]["schemas"]
-    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-           f"<title>{escape(document['info']['title'])}</title><style>{_CSS}</style></head><body>",
-           f"<h1>{escape(document['info']['title'])}</h1><p>{escape(document['info']['description'])}</p>",
-           "<p>Send <code>Authorization: Bearer &lt;token&gt;</code> with every request. The machine-readable "
-           "document is <a href='openapi.json'>openapi.json</a>.</p>"]
-    by_tag: dict[str, list[tuple[str, str, dict]]] = {}
+    by_tag: dict[str, list[dict[str, str]]] = {}
     for path, item in document["paths"].items():
         for method, operation in item.items():
             if method != "parameters":
-                by_tag.setdefault(operation["tags"][0], []).append((method.upper(), path, operation))
+                by_tag.setdefault(operation["tags"][0], []).append(
+                    {"method": method.upper(), "path": path, "summary": operation.get("summary", "")})
+    sections = []
     for name, operations in by_tag.items():
         schema = schemas.get(name, {})
-        out.append(f"<h2 id='{escape(name)}'>{escape(name)}</h2>")
-        if schema.get("description"):
-            out.append(f"<p>{escape(schema['description'])}</p>")
-        out.append("<ul>")
-        for method, path, operation in operations:
-            out.append(f"<li><span class='m'>{method}</span> <code>{escape(path)}</code> — "
-                       f"{escape(operation.get('summary', ''))}</li>")
-        out.append("</ul><table><tr><th>Field</th><th>Type</th><th>Required</th><th>Read-only</th>"
-                   "<th>Label</th></tr>")
         required = set(schemas.get(f"{name}_input", {}).get("required", []))
-        for field, spec in schema.get("properties", {}).items():
-            labels = "; ".join(f"{k}: {v}" for k, v in spec.get("x-labels", {}).items())
-            out.append(f"<tr><td><code>{escape(field)}</code></td><td>{escape(_type(spec))}</td>"
-                       f"<td>{'yes' if field in required else ''}</td>"
-                       f"<td>{'yes' if spec.get('readOnly') else ''}</td><td>{escape(labels)}</td></tr>")
-        out.append("</table>")
-    out.append("</body></html>")
-    return "\n".join(out)
+        fields = [{"name": field, "type": _type(spec), "required": field in required,
+                   "readonly": bool(spec.get("readOnly")),
+                   "labels": "; ".join(f"{k}: {v}" for k, v in spec.get("x-labels", {}).items())}
+                  for field, spec in schema.get("properties", {}).items()]
+        sections.append({"name": name, "description": schema.get("description"), "operations": operations,
+                         "fields": fields})
+    info = document["info"]
+    return render_template("api/docs.html", title=info["title"], description=info["description"], sections=sections)
