@@ -34,7 +34,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, NoReturn
 
-from trellis.expr.values import (  # noqa: F401 - the limits and ExpressionError are used and re-exported
+from trellis.expr.values import (
     _BINARY,
     _COLLECTION,
     _COMPARE,
@@ -43,13 +43,10 @@ from trellis.expr.values import (  # noqa: F401 - the limits and ExpressionError
     _SYMBOLS,
     MAX_DEPTH,
     MAX_EXPONENT,
-    MAX_LIST_LENGTH,
     MAX_NODES,
-    MAX_NUMBER,
     MAX_ROUND_DIGITS,
     MAX_SOURCE_LENGTH,
     MAX_STEPS,
-    MAX_TEXT_LENGTH,
     ExpressionError,
     _as_utc,
     _checked,
