@@ -7,6 +7,7 @@ from typing import Any
 from trellis.metadata.fields import EXPRESSION_NAMES, build_field, check_field_name
 from trellis.metadata.merging import EntityDraft
 from trellis.metadata.model import (
+    AttachedTo,
     DedupeRule,
     Entity,
     Field,
@@ -26,7 +27,8 @@ LISTED_SYSTEM_COLUMNS = ("id", "created_at", "updated_at")
 """System columns a ``list`` may show (``columns``) and sort by (``order``) besides the fields."""
 
 ENTITY_KEYS = ("entity", "label", "plural", "title", "icon", "fields", "rules", "indexes", "search", "list",
-               "form", "kanban", "dedupe")
+               "form", "kanban", "dedupe", "attached_to")
+ATTACHMENT_TYPES = {"entity": ("string", "selection"), "record": ("integer",)}
 ROLLUP_FUNCTIONS = ("sum", "count", "min", "max", "avg")
 
 
@@ -72,6 +74,7 @@ class EntityBuilder:
         entity.form = self._form(entity, body)
         entity.kanban = self._kanban(entity, body)
         entity.dedupe = self._dedupe(entity, body)
+        entity.attached_to = self._attached_to(entity, body)
         self._cycles(entity)
         return entity
 
@@ -218,6 +221,26 @@ class EntityBuilder:
                                                          f"not '{group_by}' (type {entity.fields[group_by].type})")
         card = [n for n, at in self.reader.names(spec, "card", what) if self.ref(entity, n, at, "'kanban.card'")]
         return KanbanView(group_by, card)
+
+    def _attached_to(self, entity: Entity, body: YMap) -> AttachedTo | None:
+        """``attached_to: {entity: <text field>, record: <integer field>}``, both stored."""
+        what = f"'attached_to' of entity '{entity.name}'"
+        spec = self.reader.mapping(body, "attached_to", f"entity '{entity.name}'")
+        if spec is None:
+            return None
+        self.reader.keys(spec, tuple(ATTACHMENT_TYPES), what)
+        names = {}
+        for key, types in ATTACHMENT_TYPES.items():
+            name = self.reader.text(spec, key, what, required=True)
+            if name is None or not self.ref(entity, name, spec.value_at(key), "'attached_to'", stored=True):
+                return None
+            if entity.fields[name].type not in types:
+                self.reader.error(spec.value_at(key), f"{what}: '{key}' needs a field of type "
+                                                      f"{' or '.join(types)}, not '{name}' "
+                                                      f"(type {entity.fields[name].type})")
+                return None
+            names[key] = name
+        return AttachedTo(names["entity"], names["record"])
 
     def _dedupe(self, entity: Entity, body: YMap) -> list[DedupeRule]:
         items = body.get("dedupe")

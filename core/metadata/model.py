@@ -222,6 +222,15 @@ class DedupeRule:
     fuzzy: bool = False
 
 
+@dataclass(frozen=True)
+class AttachedTo:
+    """``attached_to: {entity: ref_entity, record: ref_record}``: each record hangs on the record named by
+    two of its fields (an entity name and an id), and is readable only by those who may read that one."""
+
+    entity: str                                # the field holding the parent's entity name
+    record: str                                # the field holding the parent's id
+
+
 @dataclass
 class Entity:
     """An entity: a table, a set of pages and an API resource."""
@@ -238,6 +247,7 @@ class Entity:
     form: list[FormBlock] = field(default_factory=builtins.list)  # `list` is a field name here
     kanban: KanbanView | None = None
     dedupe: list[DedupeRule] = field(default_factory=builtins.list)
+    attached_to: AttachedTo | None = None      # readable only with the record it hangs on
     icon: str | None = None
     layer: str = ""                            # the layer that defined it ("core", a plugin, "metadata")
     source: Source = UNKNOWN

@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from trellis.metadata.model import EntityPermission
 from trellis.runtime import runtime
+from trellis.security.attachments import DEPTH, attachment_clause, parent_readable
 from trellis.security.record_rules import Untranslatable, rule_clause, rule_holds
 
 ADMIN_ROLE = "admin"
@@ -91,7 +92,7 @@ class RoleAccess:
         if record is None:
             return bool(matching)
         return any(self._level_holds(actor, getattr(p, verb), entity, record) and self._rules_hold(actor, p, record)
-                   for p in matching)
+                   for p in matching) and self._parent_readable(actor, entity, record)
 
     def readable_fields(self, user: Any, entity: str) -> set[str] | None:
         """The fields ``user`` may see (None: all): fields marked ``none`` by every reading role are hidden."""
@@ -114,13 +115,28 @@ class RoleAccess:
         return fields
 
     def read_filter(self, user: Any, entity: str, table: Any = None) -> Any:
-        """A clause for the rows ``user`` may read: the union of each role's level AND its rules."""
+        """A clause for the rows ``user`` may read: the union of each role's level AND its rules,
+        AND (for an entity with ``attached_to``) the parent record being readable."""
+        return self._read_filter(user, entity, table, DEPTH)
+
+    def _read_filter(self, user: Any, entity: str, table: Any, depth: int) -> Any:
         actor = self.actor(user)
         if actor is None or actor.is_admin:
             return None
         meta = self._entity(entity)
+        state = runtime(self.app)
         if table is None:
-            table = runtime(self.app).schema.tables[entity]
+            table = state.schema.tables[entity]
+        allowed = self._role_filter(actor, entity, meta, table)
+        attached = None if meta is None or isinstance(allowed, sa.sql.elements.False_) else \
+            attachment_clause(self._read_filter, actor, meta, table, state.metadata.entities, state.schema.tables,
+                              depth)
+        if attached is None:
+            return allowed
+        return attached if allowed is None else sa.and_(allowed, attached)
+
+    def _role_filter(self, actor: Actor, entity: str, meta, table) -> Any:
+        """The union of each of ``actor``'s roles' level AND rules on ``entity`` (None: every row)."""
         clauses = []
         for permission in self.grants(actor, entity):
             if permission.read == "none":
@@ -229,6 +245,17 @@ class RoleAccess:
         if level == "team" and actor.team is not None:
             return self._load_actor(owner).team == actor.team
         return False
+
+    def _parent_readable(self, actor: Actor, entity: str, record: Any) -> bool:
+        """For an entity with ``attached_to``: the record hangs on nothing, or on a record ``actor`` may read."""
+        meta = self._entity(entity)
+        if meta is None or meta.attached_to is None:
+            return True
+        from trellis.data.unit import unit_of_work
+
+        with unit_of_work(self.app, write=False) as connection:
+            return parent_readable(self._read_filter, actor, meta, record, runtime(self.app).schema.tables,
+                                   connection)
 
     def _rules_hold(self, actor: Actor, permission: EntityPermission, record: Any) -> bool:
         return all(rule_holds(rule, record, actor.id) for rule in permission.rules)

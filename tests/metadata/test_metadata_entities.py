@@ -289,3 +289,21 @@ def test_an_unquoted_yes_or_no_option_is_explained(org):
     entity(org, "answer: {type: selection, options: [yes, 'no']}\n")
     assert problems(org) == ["metadata/deal.yaml:3:39: error: option of field 'deal.answer' reads as true: put words "
                              "like yes/no/on/off in quotes ('yes')"]
+
+
+def test_attached_to_names_the_fields_holding_the_parents_entity_and_id(org):
+    entity(org, "about: {type: string}\nabout_record: {type: integer}\n",
+           "attached_to: {entity: about, record: about_record}\n")
+    attached = load_org(org).entities["deal"].attached_to
+    assert (attached.entity, attached.record) == ("about", "about_record")
+
+
+def test_attached_to_refuses_unknown_fields_and_wrong_types_with_their_line(org):
+    entity(org, "about: {type: string}\nabout_record: {type: string}\n",
+           "attached_to: {entity: abut, record: about_record}\n")
+    found = problems(org)
+    assert any("deal.yaml:5" in p and "unknown field 'abut'" in p for p in found), found
+    entity(org, "about: {type: string}\nabout_record: {type: string}\n",
+           "attached_to: {entity: about, record: about_record}\n")
+    found = problems(org)
+    assert any("deal.yaml:5" in p and "'record' needs a field of type integer" in p for p in found), found
