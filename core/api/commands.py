@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from flask import current_app
@@ -104,6 +105,41 @@ def webhook_remove(webhook_id: int) -> None:
     if not remove_webhook(_api_app(), webhook_id):
         fail(f"no webhook #{webhook_id}")
     click.echo(f"Removed webhook #{webhook_id}")
+
+
+@webhook.command("rotate")
+@click.argument("webhook_id", type=int)
+@with_appcontext
+def webhook_rotate(webhook_id: int) -> None:
+    """Give the subscription WEBHOOK_ID a new signing secret; prints it once (the old one stops working)."""
+    from trellis.api.webhooks import rotate_secret
+
+    secret = rotate_secret(_api_app(), webhook_id)
+    if secret is None:
+        fail(f"no active webhook #{webhook_id}")
+    click.echo(f"Webhook #{webhook_id} has a new signing secret (shown only now):")
+    click.echo(secret)
+
+
+@webhook.command("secret")
+@click.argument("name")
+@click.option("--secret-stdin", is_flag=True, help="Read the secret from standard input instead of generating one.")
+@with_appcontext
+def webhook_secret(name: str, secret_stdin: bool) -> None:
+    """Set the signing secret NAME of automation webhooks (``secret: NAME`` in their action); a new random one
+    unless --secret-stdin, printed once. Setting it again rotates it."""
+    from trellis.automation.webhook_secrets import set_secret
+
+    given = sys.stdin.readline().strip() if secret_stdin else None
+    try:
+        secret = set_secret(_api_app(), name, given)
+    except ValueError as e:
+        fail(str(e))
+    if given:
+        click.echo(f"Webhook secret '{name}' set.")
+    else:
+        click.echo(f"Webhook secret '{name}' (shown only now):")
+        click.echo(secret)
 
 
 def runtime_tables(app):

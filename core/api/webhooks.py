@@ -56,6 +56,20 @@ def add_webhook(app, url: str, entity: str, events=EVENTS, secret: str | None = 
     return int(hook_id), secret
 
 
+def rotate_secret(app, webhook_id: int, secret: str | None = None) -> str | None:
+    """Give an active subscription a new signing secret (None: a random one) and return it, to be shown
+    once; deliveries from now on, queued ones included, are signed with it. None when there is no such
+    active subscription."""
+    from trellis.data.unit import unit_of_work
+
+    secret = secret or secrets.token_urlsafe(32)
+    table = _tables(app).webhooks
+    with unit_of_work(app) as connection:
+        changed = connection.execute(update(table).where(table.c.id == int(webhook_id), table.c.active.is_(True))
+                                     .values(secret=secret)).rowcount
+    return secret if changed == 1 else None
+
+
 def remove_webhook(app, webhook_id: int) -> bool:
     """Stop a subscription (deliveries already queued are dropped when they run); False if unknown."""
     from trellis.data.unit import unit_of_work

@@ -6,7 +6,8 @@
   it starts, so a restart or a second scheduler never fires the same birthday twice;
 - ``trellis_outbox``: queued jobs (email, webhook, plugin jobs), written inside the
   transaction that asks for them and run after it commits, with retries;
-- ``trellis_email_log``: every email an automation sent or tried to send, by record.
+- ``trellis_email_log``: every email an automation sent or tried to send, by record;
+- ``trellis_webhook_secret``: the named signing secrets of automation webhooks (``secret: <name>``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ RUN_TABLE = "trellis_automation_run"
 FIRED_TABLE = "trellis_automation_fired"
 OUTBOX_TABLE = "trellis_outbox"
 EMAIL_LOG_TABLE = "trellis_email_log"
+KEYS_TABLE = "trellis_webhook_secret"
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # only INTEGER PRIMARY KEY auto-increments on SQLite
 _WHEN = sa.DateTime(timezone=True)
@@ -28,19 +30,20 @@ _WHEN = sa.DateTime(timezone=True)
 
 @dataclass
 class AutomationTables:
-    """The four tables of one application (on that application's schema ``MetaData``)."""
+    """The engine's tables of one application (on that application's schema ``MetaData``)."""
 
     runs: Table
     fired: Table
     outbox: Table
     email_log: Table
+    secrets: Table
 
 
 def add_tables(metadata: MetaData) -> AutomationTables:
     """Define the automation tables on ``metadata`` (once; a second call returns the same tables)."""
     if RUN_TABLE in metadata.tables:
         t = metadata.tables
-        return AutomationTables(t[RUN_TABLE], t[FIRED_TABLE], t[OUTBOX_TABLE], t[EMAIL_LOG_TABLE])
+        return AutomationTables(t[RUN_TABLE], t[FIRED_TABLE], t[OUTBOX_TABLE], t[EMAIL_LOG_TABLE], t[KEYS_TABLE])
     runs = Table(
         RUN_TABLE, metadata,
         Column("id", _ID, primary_key=True, autoincrement=True),
@@ -92,7 +95,13 @@ def add_tables(metadata: MetaData) -> AutomationTables:
         Column("at", _WHEN, nullable=False),
         Index("ix_trellis_email_log_record", "entity", "record_id"),
     )
-    return AutomationTables(runs, fired, outbox, email_log)
+    secrets = Table(
+        KEYS_TABLE, metadata,
+        Column("name", sa.String(100), primary_key=True),
+        Column("secret", sa.String(200), nullable=False),
+        Column("changed_at", _WHEN, nullable=False),
+    )
+    return AutomationTables(runs, fired, outbox, email_log, secrets)
 
 
 def utc(moment: datetime | None) -> datetime | None:

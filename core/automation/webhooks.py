@@ -2,8 +2,9 @@
 
 Signature: ``X-Trellis-Timestamp: <unix seconds>`` and
 ``X-Trellis-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">``, keyed with
-the ``WEBHOOK_SECRET`` setting (unset: a key generated into the instance folder's
-``webhook_secret``, never the session-signing ``SECRET_KEY``). A receiver recomputes it and
+the secret the action names (``secret: crm_sync``, see :mod:`.webhook_secrets`), else the
+``WEBHOOK_SECRET`` setting (unset: a key generated into the instance folder's
+``webhook_secret``); never the session-signing ``SECRET_KEY``. A receiver recomputes it and
 rejects old timestamps. Any answer other than 2xx, or no answer, is retried with
 back-off. Webhook subscriptions with their own secrets are :mod:`trellis.api.webhooks`.
 
@@ -87,6 +88,15 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
+def secret_for(app, name: str | None) -> str:
+    """The key that signs a webhook: the named secret, else the ``WEBHOOK_SECRET`` setting."""
+    if name:
+        from trellis.automation.webhook_secrets import secret_named
+
+        return secret_named(app, name)
+    return str(app.config["WEBHOOK_SECRET"])
+
+
 def queue_webhook(app, record, options: dict, owner: str, now) -> int:
     """Queue a POST of ``record`` (all fields, or ``fields: [...]``) to ``options["url"]``; returns the job id."""
     from trellis.automation.jobs import enqueue
@@ -98,6 +108,8 @@ def queue_webhook(app, record, options: dict, owner: str, now) -> int:
             "record": values}
     payload = {"url": options["url"], "method": str(options.get("method") or "POST").upper(),
                "body": json.loads(json.dumps(body, default=str))}
+    if options.get("secret"):
+        payload["secret"] = str(options["secret"])   # its name: the value is read when sending
     return enqueue(app, WEBHOOK_JOB, payload)
 
 
@@ -105,7 +117,7 @@ def send_job(app, payload: dict) -> None:
     """The outbox job: send one webhook; raise on anything but a 2xx answer (so it is retried)."""
     body = json.dumps(payload["body"], separators=(",", ":"), sort_keys=True).encode("utf-8")
     timestamp = str(int(time.time()))
-    secret = str(app.config["WEBHOOK_SECRET"])
+    secret = secret_for(app, payload.get("secret"))
     url = str(payload["url"])
     headers = {"Content-Type": "application/json", "User-Agent": "Trellis-Webhook", "X-Trellis-Timestamp": timestamp,
                "X-Trellis-Signature": signature(secret, timestamp, body)}

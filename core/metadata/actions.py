@@ -20,7 +20,7 @@ from typing import Any
 from trellis.metadata.fields import EXPRESSION_NAMES
 from trellis.metadata.model import ActionSpec, Entity
 from trellis.metadata.problems import did_you_mean
-from trellis.metadata.reading import Reader, kind_of
+from trellis.metadata.reading import NAME, Reader, kind_of
 from trellis.metadata.yaml_loader import YList, YMap, plain
 
 BUILTIN_ACTIONS = ("set", "create", "email", "webhook", "assign")
@@ -41,7 +41,7 @@ BUILTIN_OPTIONS: dict[str, Declared] = {
     "set": Declared(),
     "create": Declared(("entity", "set"), "entity"),
     "email": Declared(("to", "template", "subject", "cc", "body"), "template"),
-    "webhook": Declared(("url", "method", "fields"), "url"),
+    "webhook": Declared(("url", "method", "fields", "secret"), "url"),
     "assign": Declared(("to",), "to"),
 }
 """The built-in kinds' options: the built-in plugin's ``Action`` objects carry these (``keys``, ``main``)."""
@@ -143,6 +143,10 @@ def _check(action: ActionSpec, options: YMap, declared: Any, entity: Entity,
             action.expressions["to"] = expression
     elif action.kind == "webhook":
         reader.text(options, "url", what, required=True)
+        secret = reader.text(options, "secret", what)
+        if secret is not None and not NAME.match(secret):
+            reader.error(options.value_at("secret"), f"'secret' of {what} names a stored secret (lower-case "
+                                                     "letters, digits and '_'); the value itself never goes in YAML")
     elif isinstance(getattr(declared, "options_schema", None), dict):
         _check_schema(options, declared.options_schema, reader, what)
 

@@ -75,6 +75,31 @@ def add_webhook():
     return _webhooks_page(created=(hook_id, secret)), 201
 
 
+@bp.post("/webhooks/<int:webhook_id>/rotate")
+def rotate_webhook_secret(webhook_id: int):
+    """Give one subscription a new signing secret, shown once on this answer."""
+    from trellis.api.webhooks import rotate_secret
+
+    secret = rotate_secret(current_app._get_current_object(), webhook_id)
+    if secret is None:
+        abort(404)
+    return _webhooks_page(shown=(_("Webhook #%(id)s has a new signing secret. It is shown only now:",
+                                   id=webhook_id), secret))
+
+
+@bp.post("/webhooks/secrets/<name>")
+def set_automation_secret(name: str):
+    """Generate (or replace) the named signing secret of automation webhooks, shown once on this answer."""
+    from trellis.automation.webhook_secrets import set_secret
+
+    try:
+        secret = set_secret(current_app._get_current_object(), name)
+    except ValueError:
+        abort(404)
+    return _webhooks_page(shown=(_("Automation webhook secret '%(name)s'. It is shown only now:", name=name),
+                                 secret))
+
+
 @bp.post("/webhooks/<int:webhook_id>/remove")
 def remove_webhook(webhook_id: int):
     """Stop one subscription."""
@@ -86,9 +111,11 @@ def remove_webhook(webhook_id: int):
     return redirect(url_for(".webhooks"))
 
 
-def _webhooks_page(error: str | None = None, created: tuple[int, str] | None = None):
+def _webhooks_page(error: str | None = None, created: tuple[int, str] | None = None,
+                   shown: tuple[str, str] | None = None):
     from sqlalchemy import select
     from trellis.api.webhooks import EVENTS, delivery_summary
+    from trellis.automation.webhook_secrets import secret_names
     from trellis.data.unit import unit_of_work
 
     app = current_app._get_current_object()
@@ -103,7 +130,8 @@ def _webhooks_page(error: str | None = None, created: tuple[int, str] | None = N
     metadata = runtime().metadata
     entities = sorted(metadata.entities)
     return render_template("admin/webhooks.html", title=_("Webhooks"), hooks=hooks, entities=entities,
-                           events=EVENTS, error=error, created=created, form=request.form)
+                           events=EVENTS, error=error, created=created, shown=shown, form=request.form,
+                           secrets=secret_names(app))
 
 
 @bp.get("/users")
