@@ -15,7 +15,9 @@ and write. The rules, for one user:
 - ``rules:`` are record-level conditions that must all hold for the role's grant (reads
   filter in SQL; writes check the record before and after the change);
 - an unknown user, or one without roles, may do nothing; a user with any role may read
-  the core ``user`` and ``team`` entities (names for link fields) unless a role says otherwise.
+  the core ``user`` and ``team`` entities (names for link fields) unless a role says otherwise,
+  and may change the ``SELF_SERVICE`` fields of their own ``user`` record (name, language,
+  time zone) -- never its team, email or active flag, which would change what they may read.
 
 A user's roles and team are looked up once per request (kept in ``flask.g``), never in
 the process, so a role removed on one app server applies on every other at the next request.
@@ -39,6 +41,8 @@ ADMINISTER = "administer"  # the verb the admin pages ask about (entity "*")
 OWNER_FIELD = "owner"
 # What any user with a role may do with core entities no role mentions: read names for link fields.
 BASELINE = {"user": EntityPermission(read="all"), "team": EntityPermission(read="all")}
+# What any user with a role may change on their own ``user`` record (preferences), whatever the roles say.
+SELF_SERVICE = {"user": frozenset({"name", "locale", "timezone"})}
 
 log = logging.getLogger("trellis.security")
 
@@ -83,6 +87,8 @@ class RoleAccess:
         if verb.startswith("transition:"):
             return self._may_transition(actor, verb.split(":", 1)[1], entity, record)
         grants = self.grants(actor, entity)
+        if verb == "write" and self._own_self_record(actor, entity, record):
+            return True
         if verb == "create":
             matching = [p for p in grants if p.create]
             if record is None:
@@ -112,6 +118,8 @@ class RoleAccess:
         meta = self._entity(entity)
         if meta is not None and OWNER_FIELD in meta.fields and not any(p.write == "all" for p in grants):
             fields = (set(meta.fields) if fields is None else fields) - {OWNER_FIELD}
+        if fields is not None and entity in SELF_SERVICE and actor.roles:
+            fields = fields | SELF_SERVICE[entity]   # can() allows them on the user's own record only
         return fields
 
     def read_filter(self, user: Any, entity: str, table: Any = None) -> Any:
@@ -245,6 +253,12 @@ class RoleAccess:
         if level == "team" and actor.team is not None:
             return self._load_actor(owner).team == actor.team
         return False
+
+    def _own_self_record(self, actor: Actor, entity: str, record: Any) -> bool:
+        """True when ``record`` is ``actor``'s own record of a ``SELF_SERVICE`` entity and ``actor`` has a role."""
+        if entity not in SELF_SERVICE or record is None or not actor.roles:
+            return False
+        return getattr(record, "id", None) is not None and record.id == actor.id
 
     def _parent_readable(self, actor: Actor, entity: str, record: Any) -> bool:
         """For an entity with ``attached_to``: the record hangs on nothing, or on a record ``actor`` may read."""

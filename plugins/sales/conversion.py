@@ -10,8 +10,7 @@ def convert_lead(lead, context) -> None:
     any step (a refusing ``before_save`` of another plugin, say) leaves nothing behind.
     """
     records = context.records
-    # A lead without an owner (a web form's) gives its records to whoever converts it (the field default).
-    owner = {"owner": lead["owner"]} if lead.get("owner") else {}
+    owner = _owner_of(lead, context)
     company_id = _company_for(lead, records, owner)
     contact = records.create("contact", {
         "first_name": lead.get("first_name"), "last_name": lead["last_name"], "email": lead.get("email"),
@@ -23,6 +22,20 @@ def convert_lead(lead, context) -> None:
         "lead": lead.id, **owner,
     })
     records.update("lead", lead.id, {"contact": contact.id, "company": company_id, "deal": deal.id})
+
+
+def _owner_of(lead, context) -> dict:
+    """``{"owner": ...}`` for the new records when it must be said: the lead's owner, unless that is the
+    converting user or nobody (a web form's lead), whom the ``owner`` field's default names anyway.
+
+    Only a role that writes every record may set an owner; a salesperson converting her own
+    lead must not be asked to (the conversion was refused), and she is its owner anyway.
+    """
+    owner = lead.get("owner")
+    acting = getattr(context.user, "id", context.user)
+    if owner is None or owner == acting:
+        return {}
+    return {"owner": owner}
 
 
 def _company_for(lead, records, owner: dict) -> int | None:
