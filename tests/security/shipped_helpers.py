@@ -38,6 +38,44 @@ def shipped_entities(metadata) -> list[str]:
     return sorted(name for name, meta in metadata.entities.items() if meta.layer != "core")
 
 
+def load_metadata():
+    """The metadata an app with only the installed plugins loads (no database needed to read it)."""
+    import tempfile
+
+    from trellis.app import create_app
+
+    with tempfile.TemporaryDirectory() as org:
+        app = create_app({"DATABASE_URL": "sqlite://", "ORG_DIR": org, "TESTING": True, "SECRET_KEY": "x"})
+        return runtime(app).metadata
+
+
+def granted(metadata, role: str, entity: str, verb: str, ownership: str, record=None, transition=None) -> bool:
+    """The oracle: what the YAML grants ``role`` for ``verb`` on a record of ``entity`` owned as ``ownership``
+    says, read from the ``Role`` model directly (it does not ask ``RoleAccess``)."""
+    if role == ADMIN:
+        return True
+    permission = metadata.roles[role].entities.get(entity)
+    if permission is None:
+        return False
+    if verb == "create":
+        return permission.create
+    level = getattr(permission, verb)
+    allowed = level == "all" or (level == "team" and ownership in ("self", "team")) or \
+        (level == "own" and ownership == "self")
+    if record is not None:
+        values = {**record.system, **record}
+        allowed = allowed and all(bool(rule.evaluate(values)) for rule in permission.rules)
+    if transition is not None and transition.roles:
+        allowed = allowed and role in transition.roles
+    return allowed
+
+
+def hidden_fields(metadata, role: str, entity: str) -> set[str]:
+    """The fields of ``entity`` that ``role`` hides (``fields: {f: none}``); none for ``admin``."""
+    permission = None if role == ADMIN else metadata.roles[role].entities.get(entity)
+    return {name for name, access in (permission.fields if permission else {}).items() if access == "none"}
+
+
 def token() -> str:
     """A unique word to find a record by in pages, searches and exports."""
     return f"Zq{next(_counter)}{secrets.token_hex(3)}"
@@ -57,8 +95,9 @@ class Planted:
         return self.record.id
 
 
-def build_world(base) -> SimpleNamespace:
-    """The app on a fresh SQLite file in ``base``, its users, signed-in clients and API headers."""
+def build_world(base, database_url: str | None = None) -> SimpleNamespace:
+    """The app on ``database_url`` (default: a fresh SQLite file in ``base``), its users, signed-in clients
+    and API headers."""
     from trellis.app import create_app
     from trellis.data.migrate import upgrade
     from trellis.security.accounts import create_user, load_account
@@ -66,7 +105,7 @@ def build_world(base) -> SimpleNamespace:
     from trellis.testing.web import csrf_token, login
 
     (base / "org" / "metadata").mkdir(parents=True)
-    app = create_app({"DATABASE_URL": f"sqlite:///{base / 'db.sqlite'}", "ORG_DIR": str(base / "org"),
+    app = create_app({"DATABASE_URL": database_url or f"sqlite:///{base / 'db.sqlite'}", "ORG_DIR": str(base / "org"),
                       "TESTING": True, "SECRET_KEY": "test-only"})
     upgrade(app)
     metadata = runtime(app).metadata

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 
 import pytest
 from shipped_helpers import (
-    ADMIN,
     OWNERSHIPS,
+    granted,
+    load_metadata,
     owner_key,
     plant,
     probe_field,
@@ -36,43 +36,15 @@ from shipped_helpers import (
 )
 from trellis import NotFound, PermissionDenied, ValidationError
 from trellis.data.records import records_for
-from trellis.runtime import runtime
 
-
-def _load_metadata():
-    """The metadata an app with only the installed plugins loads (no database needed to read it)."""
-    from trellis.app import create_app
-
-    with tempfile.TemporaryDirectory() as org:
-        app = create_app({"DATABASE_URL": "sqlite://", "ORG_DIR": org, "TESTING": True, "SECRET_KEY": "x"})
-        return runtime(app).metadata
-
-
-METADATA = _load_metadata()
+METADATA = load_metadata()
 ROLES = shipped_roles(METADATA)
 ENTITIES = shipped_entities(METADATA)
 
 
-# --- the oracle ------------------------------------------------------------------------------------------
-
 def allowed(role: str, entity: str, verb: str, ownership: str, record=None, transition=None) -> bool:
-    """What the YAML grants ``role`` for ``verb`` on a record of ``entity`` owned as ``ownership`` says."""
-    if role == ADMIN:
-        return True
-    permission = METADATA.roles[role].entities.get(entity)
-    if permission is None:
-        return False
-    if verb == "create":
-        return permission.create
-    level = getattr(permission, verb)
-    granted = level == "all" or (level == "team" and ownership in ("self", "team")) or \
-        (level == "own" and ownership == "self")
-    if record is not None:
-        values = {**record.system, **record}
-        granted = granted and all(bool(rule.evaluate(values)) for rule in permission.rules)
-    if transition is not None and transition.roles:
-        granted = granted and role in transition.roles
-    return granted
+    """The oracle (:func:`shipped_helpers.granted`) on the shipped metadata."""
+    return granted(METADATA, role, entity, verb, ownership, record, transition)
 
 
 def free_transition(entity: str, field: str | None = None):
