@@ -37,8 +37,9 @@ OWNERSHIPS = ["self", "team", "other", "flagged"]
 _counter = itertools.count()
 
 
-def build_world(base):
-    """Yield the app, its users (per role), signed-in clients and API headers, built in folder ``base``."""
+def build_world(base, database_url=None):
+    """Yield the app on ``database_url`` (default: a SQLite file in folder ``base``), its users (per role),
+    signed-in clients and API headers."""
     from trellis.app import create_app
     from trellis.data.database import db
     from trellis.data.migrate import upgrade
@@ -48,7 +49,7 @@ def build_world(base):
 
     (base / "org" / "metadata").mkdir(parents=True)
     (base / "org" / "metadata" / "roles.yaml").write_text(ORG_ROLES, encoding="utf-8")
-    app = create_app({"DATABASE_URL": f"sqlite:///{base / 'db.sqlite'}", "ORG_DIR": str(base / "org"),
+    app = create_app({"DATABASE_URL": database_url or f"sqlite:///{base / 'db.sqlite'}", "ORG_DIR": str(base / "org"),
                       "TESTING": True, "SECRET_KEY": "test-only"})
     upgrade(app)
     password = "a long enough password"

@@ -11,10 +11,11 @@ database as it was.
 
 import csv
 import io
+import secrets
 
 import pytest
 import yaml
-from security_helpers import ENTITIES, ORG_ROLES, OWNERSHIPS, ROLES, acting, remove, stored, target, web_post
+from security_helpers import ENTITIES, ORG_ROLES, OWNERSHIPS, ROLES, acting, remove, stored, target, token, web_post
 from trellis import NotFound, PermissionDenied, ValidationError
 from trellis.data.records import records_for
 
@@ -203,3 +204,28 @@ def test_export_rows_are_the_rows_the_role_may_read(world):
     finally:
         remove(world, "contact", mine.id)
         remove(world, "contact", theirs.id)
+
+
+SEARCHED = [pytest.param(role, name, id=f"{role}-{name}") for role in ROLES
+            for name in ("last_name", "email", "mobile")]
+
+
+@pytest.mark.parametrize("role,field", SEARCHED)
+def test_quick_search_finds_the_roles_own_contact_by_a_field_exactly_when_the_role_sees_that_field(world, role,
+                                                                                                  field):
+    record, word = target(world, role, "contact", "self")
+    fresh = f"7{secrets.randbelow(10**9):09d}" if field == "mobile" else token().lower()
+    value = f"{fresh}@example.com" if field == "email" else fresh
+    try:
+        with world.app.app_context():
+            records_for(world.app).update("contact", record.id, {field: value})
+        permission = world.roles[role].entities.get("contact")
+        want = expected(world, role, "contact", "read", "self", record) and \
+            permission.fields.get(field) != "none"
+        page = world.clients[role].get(f"/app/contact?q={fresh}").get_data(as_text=True)
+        api = world.clients[role].get(f"/api/v1/contact?q={fresh}", headers=world.headers[role])
+        ids = [r["id"] for r in api.get_json()["data"]] if api.status_code == 200 else []
+        assert (f'/app/contact/{record.id}"' in page) == want
+        assert (record.id in ids) == want
+    finally:
+        remove(world, "contact", record.id)

@@ -1,7 +1,7 @@
 """The shipped authorization matrix, continued: what could leak *around* a record rather than through it.
 
 Generated from the loaded metadata for every shipped role (plus ``admin``), on SQLite and,
-with ``TRELLIS_TEST_POSTGRES``, on PostgreSQL (one world per database, built once per module):
+with ``TRELLIS_TEST_POSTGRES``, on PostgreSQL (one shipped per database, built once per module):
 
 - **linked titles**: a record the role may read, whose every link points at an outsider's
   record, shows each linked title (record page, list, API, CSV export) exactly when the role
@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 
 import pytest
 from shipped_helpers import (
     ADMIN,
-    build_world,
     granted,
     hidden_fields,
     load_metadata,
@@ -69,41 +67,17 @@ def reads(role: str, entity: str, ownership: str) -> bool:
     return granted(METADATA, role, entity, "read", ownership)
 
 
-# --- the world, once per database ---------------------------------------------------------------------------
-
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def world(request, tmp_path_factory):
-    """The shipped world on SQLite, or on a fresh PostgreSQL schema when ``TRELLIS_TEST_POSTGRES`` is set."""
-    from trellis.data.database import db
-    from trellis.testing.fixtures import POSTGRES_ENV, _postgres_schema
-
-    schema = None
-    url = None
-    if request.param == "postgresql":
-        base = os.environ.get(POSTGRES_ENV)
-        if not base:
-            pytest.skip(f"PostgreSQL run skipped: set {POSTGRES_ENV}=postgresql+psycopg://user@host/db")
-        schema = _postgres_schema(base)
-        url = next(schema)
-    built = build_world(tmp_path_factory.mktemp("leaks"), url)
-    yield built
-    with built.app.app_context():
-        db.engine.dispose()
-    if schema is not None:
-        next(schema, None)
+def _system_update(shipped, entity, record_id, values) -> None:
+    with shipped.app.app_context():
+        records_for(shipped.app).update(entity, record_id, values)
 
 
-def _system_update(world, entity, record_id, values) -> None:
-    with world.app.app_context():
-        records_for(world.app).update(entity, record_id, values)
+def _get(shipped, role, path):
+    return shipped.clients[role].get(path)
 
 
-def _get(world, role, path):
-    return world.clients[role].get(path)
-
-
-def _api(world, role, path):
-    return world.clients[role].get(path, headers=world.headers[role])
+def _api(shipped, role, path):
+    return shipped.clients[role].get(path, headers=shipped.headers[role])
 
 
 def _csv_text(answer) -> str:
@@ -114,7 +88,7 @@ def _csv_text(answer) -> str:
 # --- linked titles ---------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def linked(world):
+def linked(shipped):
     """One outsider's record per linked entity, and per (role, entity with links) the actor's record linking to
     them; ``links[(role, entity)] = (record id, {field: title word})``."""
     targets = {}
@@ -124,14 +98,14 @@ def linked(world):
         if not fields:
             continue
         for role in ROLES:
-            source = plant(world, entity, role)
+            source = plant(shipped, entity, role)
             words = {}
             for name in fields:
                 to = METADATA.entities[entity].fields[name].to
                 if to not in targets:
-                    targets[to] = plant(world, to, "out")
+                    targets[to] = plant(shipped, to, "out")
                 words[name] = targets[to].word
-            _system_update(world, entity, source.id, {name: targets[METADATA.entities[entity].fields[name].to].id
+            _system_update(shipped, entity, source.id, {name: targets[METADATA.entities[entity].fields[name].to].id
                                                       for name in fields})
             links[(role, entity)] = (source.id, words)
     return links
@@ -142,17 +116,17 @@ LINK_CASES = [pytest.param(role, entity, id=f"{role}-{entity}") for role in ROLE
 
 
 @pytest.mark.parametrize("role,entity", LINK_CASES)
-def test_a_linked_title_shows_exactly_when_the_role_may_read_the_linked_record(world, linked, role, entity):
+def test_a_linked_title_shows_exactly_when_the_role_may_read_the_linked_record(shipped, linked, role, entity):
     record_id, words = linked[(role, entity)]
     meta = METADATA.entities[entity]
     if not reads(role, entity, "self"):
-        assert _get(world, role, f"/app/{entity}/{record_id}").status_code in (403, 404)
+        assert _get(shipped, role, f"/app/{entity}/{record_id}").status_code in (403, 404)
         return
     hidden_here = hidden_fields(METADATA, role, entity)
-    page = _get(world, role, f"/app/{entity}/{record_id}").get_data(as_text=True)
-    listed = _get(world, role, f"/app/{entity}?id={record_id}").get_data(as_text=True)
-    exported = _csv_text(_get(world, role, f"/app/{entity}/export.csv?id={record_id}"))
-    api = _api(world, role, f"/api/v1/{entity}/{record_id}").get_json()
+    page = _get(shipped, role, f"/app/{entity}/{record_id}").get_data(as_text=True)
+    listed = _get(shipped, role, f"/app/{entity}?id={record_id}").get_data(as_text=True)
+    exported = _csv_text(_get(shipped, role, f"/app/{entity}/export.csv?id={record_id}"))
+    api = _api(shipped, role, f"/api/v1/{entity}/{record_id}").get_json()
     for name, word in words.items():
         to = meta.fields[name].to
         target = METADATA.entities[to]
@@ -177,7 +151,7 @@ def _on_page(meta, name: str) -> bool:
 # --- quick search --------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def searched(world):
+def searched(shipped):
     """Per (role, entity with text search fields): the actor's record with a word of its own in each search field."""
     found = {}
     for entity in ENTITIES:
@@ -185,9 +159,9 @@ def searched(world):
         if not fields:
             continue
         for role in ROLES:
-            record = plant(world, entity, role)
+            record = plant(shipped, entity, role)
             words = {name: token() for name in fields}
-            _system_update(world, entity, record.id, words)
+            _system_update(shipped, entity, record.id, words)
             found[(role, entity)] = (record.id, words)
     return found
 
@@ -197,15 +171,15 @@ SEARCH_CASES = [pytest.param(role, entity, id=f"{role}-{entity}") for role in RO
 
 
 @pytest.mark.parametrize("role,entity", SEARCH_CASES)
-def test_each_search_field_finds_a_readable_record_unless_the_role_hides_it(world, searched, role, entity):
+def test_each_search_field_finds_a_readable_record_unless_the_role_hides_it(shipped, searched, role, entity):
     record_id, words = searched[(role, entity)]
     readable = reads(role, entity, "self")
     hidden_here = hidden_fields(METADATA, role, entity)
     for name, word in words.items():
         want = readable and name not in hidden_here
-        page = _get(world, role, f"/app/{entity}?q={word}")
+        page = _get(shipped, role, f"/app/{entity}?q={word}")
         assert (f'/app/{entity}/{record_id}"' in page.get_data(as_text=True)) == want, (name, "list")
-        api = _api(world, role, f"/api/v1/{entity}?q={word}")
+        api = _api(shipped, role, f"/api/v1/{entity}?q={word}")
         ids = [row["id"] for row in api.get_json()["data"]] if api.status_code == 200 else []
         assert (record_id in ids) == want, (name, "api")
 
@@ -213,24 +187,24 @@ def test_each_search_field_finds_a_readable_record_unless_the_role_hides_it(worl
 # --- attachments -------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def attached(world):
+def attached(shipped):
     """Per (role, attached entity): a word shared by its rows, and the records the actor wrote on records of
     every parent entity, hers and an outsider's: ``(shared word, [(parent entity, ownership, parent id,
     record id, word)])``."""
-    theirs = {entity: plant(world, entity, "out") for entity in PARENTS}
+    theirs = {entity: plant(shipped, entity, "out") for entity in PARENTS}
     found = {}
     for role in ROLES:
-        mine = {entity: plant(world, entity, role) for entity in PARENTS}
+        mine = {entity: plant(shipped, entity, role) for entity in PARENTS}
         for entity in ATTACHED:
             spec, shared, rows = METADATA.entities[entity].attached_to, token(), []
             for parent_entity in PARENTS:
                 for ownership, parent in (("self", mine[parent_entity]), ("other", theirs[parent_entity])):
                     word, helpers = token(), []
-                    values = sample_values(world, entity, word, role, helpers)
+                    values = sample_values(shipped, entity, word, role, helpers)
                     values.update({name: f"{shared} {word}" for name in _texts(entity)})
                     values.update({spec.entity: parent_entity, spec.record: parent.id})
-                    with world.app.app_context():   # written by the actor (created_by), past any check
-                        maker = RecordService(world.app, world.accounts[role], "plugin", access=SystemAccess())
+                    with shipped.app.app_context():   # written by the actor (created_by), past any check
+                        maker = RecordService(shipped.app, shipped.accounts[role], "plugin", access=SystemAccess())
                         record = maker.create(entity, values)
                     rows.append((parent_entity, ownership, parent.id, record.id, word))
             found[(role, entity)] = (shared, rows)
@@ -247,21 +221,21 @@ ATTACHMENT_CASES = [pytest.param(role, entity, id=f"{role}-{entity}") for role i
 
 
 @pytest.mark.parametrize("role,entity", ATTACHMENT_CASES)
-def test_a_note_or_activity_shows_exactly_when_the_role_may_read_it_and_its_record(world, attached, role, entity):
+def test_a_note_or_activity_shows_exactly_when_the_role_may_read_it_and_its_record(shipped, attached, role, entity):
     shared, rows = attached[(role, entity)]
     meta = METADATA.entities[entity]
     may_list = granted(METADATA, role, entity, "read", "self")
-    listed = _get(world, role, f"/app/{entity}?q={shared}") if may_list else None
-    api = _api(world, role, f"/api/v1/{entity}?q={shared}&limit=200")
+    listed = _get(shipped, role, f"/app/{entity}?q={shared}") if may_list else None
+    api = _api(shipped, role, f"/api/v1/{entity}?q={shared}&limit=200")
     api_ids = {row["id"] for row in api.get_json()["data"]} if api.status_code == 200 else set()
-    exported = _csv_text(_get(world, role, f"/app/{entity}/export.csv?q={shared}")) if may_list else ""
-    board = _get(world, role, f"/app/{entity}/kanban").get_data(as_text=True) \
+    exported = _csv_text(_get(shipped, role, f"/app/{entity}/export.csv?q={shared}")) if may_list else ""
+    board = _get(shipped, role, f"/app/{entity}/kanban").get_data(as_text=True) \
         if may_list and meta.kanban is not None else ""
     assert not may_list or meta.kanban is None or board
     for parent_entity, ownership, parent_id, record_id, word in rows:
         want = may_list and reads(role, parent_entity, ownership)
         where = (parent_entity, ownership)
-        assert (_get(world, role, f"/app/{entity}/{record_id}").status_code == 200) == want, (*where, "page")
+        assert (_get(shipped, role, f"/app/{entity}/{record_id}").status_code == 200) == want, (*where, "page")
         assert (record_id in api_ids) == want, (*where, "api list")
         assert (word in exported) == want, (*where, "csv")
         if listed is not None:
@@ -269,7 +243,7 @@ def test_a_note_or_activity_shows_exactly_when_the_role_may_read_it_and_its_reco
         if not want:   # a board shows the first cards of each column only: never one the role may not read
             assert f'/app/{entity}/{record_id}"' not in board, (*where, "kanban")
         if reads(role, parent_entity, ownership):
-            timeline = _get(world, role, f"/app/{parent_entity}/{parent_id}").get_data(as_text=True)
+            timeline = _get(shipped, role, f"/app/{parent_entity}/{parent_id}").get_data(as_text=True)
             assert (word in timeline) == want, (*where, "timeline")
 
 
@@ -279,17 +253,17 @@ IMPORT_CASES = [pytest.param(role, entity, id=f"{role}-{entity}") for role in RO
 
 
 @pytest.mark.parametrize("role,entity", IMPORT_CASES)
-def test_the_import_pages_take_a_file_only_for_entities_the_role_may_create(world, role, entity):
+def test_the_import_pages_take_a_file_only_for_entities_the_role_may_create(shipped, role, entity):
     may = granted(METADATA, role, entity, "create", "self")
-    opened = _get(world, role, f"/app/{entity}/import")
+    opened = _get(shipped, role, f"/app/{entity}/import")
     assert opened.status_code == (200 if may else 403)
-    with world.app.app_context():
-        before = records_for(world.app).query(entity).count()[0]
-    sent = world.clients[role].post(f"/app/{entity}/import", content_type="multipart/form-data", data={
-        "csrf_token": world.csrf[role], "file": (io.BytesIO(b"name\nZqImported\n"), "rows.csv")})
+    with shipped.app.app_context():
+        before = records_for(shipped.app).query(entity).count()[0]
+    sent = shipped.clients[role].post(f"/app/{entity}/import", content_type="multipart/form-data", data={
+        "csrf_token": shipped.csrf[role], "file": (io.BytesIO(b"name\nZqImported\n"), "rows.csv")})
     assert (sent.status_code == 302) == may and (sent.status_code == 403) == (not may)
-    with world.app.app_context():
-        assert records_for(world.app).query(entity).count()[0] == before
+    with shipped.app.app_context():
+        assert records_for(shipped.app).query(entity).count()[0] == before
 
 
 DEDUPE_CASES = [pytest.param(role, entity, id=f"{role}-{entity}") for role in ROLES for entity in ENTITIES
@@ -297,24 +271,24 @@ DEDUPE_CASES = [pytest.param(role, entity, id=f"{role}-{entity}") for role in RO
 
 
 @pytest.mark.parametrize("role,entity", DEDUPE_CASES)
-def test_the_import_preview_finds_duplicates_among_readable_records_only(world, role, entity):
+def test_the_import_preview_finds_duplicates_among_readable_records_only(shipped, role, entity):
     from trellis.io.csv_import import ImportOptions, preview
     from trellis.io.reading import read_csv_bytes
 
     meta = METADATA.entities[entity]
     field = next(rule.match[0] for rule in meta.dedupe if len(rule.match) == 1)
-    theirs, mine = plant(world, entity, "out"), plant(world, entity, role)
+    theirs, mine = plant(shipped, entity, "out"), plant(shipped, entity, role)
     values = {}
     for planted in (theirs, mine):
         values[planted.id] = f"{planted.word.lower()}@example.com" if meta.fields[field].type == "email" \
             else f"Dup {planted.word}"
-        _system_update(world, entity, planted.id, {field: values[planted.id]})
+        _system_update(shipped, entity, planted.id, {field: values[planted.id]})
     required = [f.name for f in meta.fields.values() if f.required and f.type in ("string", "text") and f.name != field]
     header = ",".join([field, *required])
     lines = [",".join([values[p.id], *["x"] * len(required)]) for p in (theirs, mine)]
     sheet = read_csv_bytes(("\n".join([header, *lines]) + "\n").encode())
     try:
-        result = preview(world.app, entity, sheet, ImportOptions(dedupe="skip"), user=world.accounts[role])
+        result = preview(shipped.app, entity, sheet, ImportOptions(dedupe="skip"), user=shipped.accounts[role])
     except Exception as e:   # a role that may not create the entity cannot preview an import into it
         assert not granted(METADATA, role, entity, "create", "self"), e
         return
