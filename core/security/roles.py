@@ -17,7 +17,8 @@ and write. The rules, for one user:
 - an unknown user, or one without roles, may do nothing; a user with any role may read
   the core ``user`` and ``team`` entities (names for link fields) unless a role says otherwise,
   and may change the ``SELF_SERVICE`` fields of their own ``user`` record (name, language,
-  time zone) -- never its team, email or active flag, which would change what they may read.
+  time zone) -- never its team, email or active flag, which would change what they may read
+  (a role that lets them create or write ``user`` records decides alone).
 
 A user's roles and team are looked up once per request (kept in ``flask.g``), never in
 the process, so a role removed on one app server applies on every other at the next request.
@@ -87,7 +88,8 @@ class RoleAccess:
         if verb.startswith("transition:"):
             return self._may_transition(actor, verb.split(":", 1)[1], entity, record)
         grants = self.grants(actor, entity)
-        if verb == "write" and self._own_self_record(actor, entity, record):
+        if verb == "write" and self._self_service(actor, entity, grants) and record is not None \
+                and getattr(record, "id", None) == actor.id:
             return True
         if verb == "create":
             matching = [p for p in grants if p.create]
@@ -118,8 +120,8 @@ class RoleAccess:
         meta = self._entity(entity)
         if meta is not None and OWNER_FIELD in meta.fields and not any(p.write == "all" for p in grants):
             fields = (set(meta.fields) if fields is None else fields) - {OWNER_FIELD}
-        if fields is not None and entity in SELF_SERVICE and actor.roles:
-            fields = fields | SELF_SERVICE[entity]   # can() allows them on the user's own record only
+        if self._self_service(actor, entity, grants):
+            fields = SELF_SERVICE[entity]   # can() allows them on the user's own record only
         return fields
 
     def read_filter(self, user: Any, entity: str, table: Any = None) -> Any:
@@ -254,11 +256,12 @@ class RoleAccess:
             return self._load_actor(owner).team == actor.team
         return False
 
-    def _own_self_record(self, actor: Actor, entity: str, record: Any) -> bool:
-        """True when ``record`` is ``actor``'s own record of a ``SELF_SERVICE`` entity and ``actor`` has a role."""
-        if entity not in SELF_SERVICE or record is None or not actor.roles:
-            return False
-        return getattr(record, "id", None) is not None and record.id == actor.id
+    def _self_service(self, actor: Actor, entity: str, grants: list[EntityPermission]) -> bool:
+        """True when ``actor`` (who has a role) gets ``SELF_SERVICE`` on ``entity``: no role lets them create or
+        write its records, so only those fields of their own record are theirs. A role that does grant writing
+        decides alone (its fields and levels), else its "all fields" would reach the actor's own team."""
+        return entity in SELF_SERVICE and bool(actor.roles) and \
+            not any(p.create or p.write != "none" for p in grants)
 
     def _parent_readable(self, actor: Actor, entity: str, record: Any) -> bool:
         """For an entity with ``attached_to``: the record hangs on nothing, or on a record ``actor`` may read."""
