@@ -12,6 +12,7 @@ from trellis.metadata.model import (
     Field,
     FieldType,
     FormBlock,
+    HeaderView,
     KanbanView,
     ListView,
     Rollup,
@@ -26,7 +27,7 @@ LISTED_SYSTEM_COLUMNS = ("id", "created_at", "updated_at")
 """System columns a ``list`` may show (``columns``) and sort by (``order``) besides the fields."""
 
 ENTITY_KEYS = ("entity", "label", "plural", "title", "icon", "fields", "rules", "indexes", "search", "list",
-               "form", "kanban", "dedupe")
+               "form", "kanban", "header", "dedupe")
 ROLLUP_FUNCTIONS = ("sum", "count", "min", "max", "avg")
 
 
@@ -71,6 +72,7 @@ class EntityBuilder:
         entity.list = self._list(entity, body)
         entity.form = self._form(entity, body)
         entity.kanban = self._kanban(entity, body)
+        entity.header = self._header(entity, body)
         entity.dedupe = self._dedupe(entity, body)
         self._cycles(entity)
         return entity
@@ -218,6 +220,16 @@ class EntityBuilder:
                                                          f"not '{group_by}' (type {entity.fields[group_by].type})")
         card = [n for n, at in self.reader.names(spec, "card", what) if self.ref(entity, n, at, "'kanban.card'")]
         return KanbanView(group_by, card)
+
+    def _header(self, entity: Entity, body: YMap) -> HeaderView | None:
+        what = f"'header' of entity '{entity.name}'"
+        spec = self.reader.mapping(body, "header", f"entity '{entity.name}'")
+        if spec is None:
+            return None
+        self.reader.keys(spec, ("subtitle", "facts"), what)
+        parts = {key: [n for n, at in self.reader.names(spec, key, what) if self.ref(entity, n, at, f"'header.{key}'")]
+                 for key in ("subtitle", "facts")}
+        return HeaderView(parts["subtitle"], parts["facts"])
 
     def _dedupe(self, entity: Entity, body: YMap) -> list[DedupeRule]:
         items = body.get("dedupe")
