@@ -17,8 +17,9 @@ from trellis.io.dedupe import norm
 from trellis.web.labels import display, field_label
 from trellis.web.pages import service
 
-CANDIDATES = 5
-"""Records read per rule to compare (values equal once normalised, e.g. in letter case)."""
+CANDIDATES = 20
+"""Records read per rule to compare: text is looked up by prefix in any letter case (the query's
+``startswith``), then compared whole, normalised as imports compare it."""
 
 
 @dataclass
@@ -45,7 +46,7 @@ def duplicates(meta, values: dict[str, Any], exclude: int | None = None,
         if not all(norm(v) for v in wanted.values()):
             continue
         try:
-            query = svc.query(meta.name).filter(**{n: _plain(v) for n, v in wanted.items()})
+            query = svc.query(meta.name).filter(**{_lookup(meta.fields[n]): _plain(v) for n, v in wanted.items()})
             rows = query.order_by("id").page(size=CANDIDATES, count=False).rows
         except (PermissionDenied, QueryError):
             continue
@@ -57,6 +58,10 @@ def duplicates(meta, values: dict[str, Any], exclude: int | None = None,
             found[row.id] = Duplicate(row.id, name or f"#{row.id}",
                                       ", ".join(field_label(meta.fields[n]) for n in rule.match))
     return list(found.values())
+
+
+def _lookup(field) -> str:
+    return f"{field.name}__startswith" if field.storage in ("string", "text") else field.name
 
 
 def _plain(value: Any) -> Any:
