@@ -243,7 +243,7 @@ def test_creating_a_duplicate_warns_and_saves_nothing_until_save_anyway(web, job
     r = post(web, "/app/job/new", data)
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and 'class="duplicate-warning"' in page
-    assert "A record with the same Email exists:" in page
+    assert "Job with the same Email already exists:" in page
     assert f'href="/app/job/{job.id}" data-leave>open “Fix the roof”</a>' in page
     assert records.query("job").filter(name="Another roof").first() is None
     assert post(web, "/app/job/new", {**data, "save_anyway": "1"}).status_code == 302
