@@ -281,3 +281,24 @@ def test_the_read_view_of_a_contact_with_fifty_timeline_events_runs_at_most_eigh
     body = page.get_data(as_text=True)
     assert "+1 555 0149" in body and "+1 555 0101" in body     # the timeline shows its events
     assert len(seen) <= 8, "\n".join(seen)
+
+
+def test_list_cells_link_to_the_linked_record_and_mail_and_call(web, job):
+    page = page_of(web, "/app/job?sort=name")
+    assert f'<a href="/app/company/{job["company"]}">Acme Ltd</a>' in page
+    web_contact = post(web, "/app/contact/new", {"last_name": "Lovelace", "email": "ada@example.com",
+                                                 "phone": "+44 20 7946"})
+    assert web_contact.status_code == 302
+    page = page_of(web, "/app/contact")
+    assert '<a href="mailto:ada@example.com">ada@example.com</a>' in page
+    assert '<a href="tel:+44207946">+44 20 7946</a>' in page
+
+
+def test_a_list_cell_linking_to_a_record_the_viewer_may_not_read_is_not_a_link(app, records):
+    secret = records.create("company", {"name": "Hidden Corp"})
+    clerk = signed_in_client(app, "clerk@example.com", role="clerk", name="Clerk")
+    post(clerk, "/app/job/new", {"name": "Visible"})
+    job = records.query("job").filter(name="Visible").first()
+    records.update("job", job.id, {"company": secret.id})
+    page = page_of(clerk, "/app/job")
+    assert f'href="/app/company/{secret.id}"' not in page and "Visible" in page
