@@ -100,6 +100,17 @@ def test_the_flash_after_losing_a_deal_is_in_the_users_language(page, records, d
     assert lose(page, records, deal, "deal-ru") == "Проиграна: выполнено."
 
 
+def test_the_persian_read_view_runs_right_to_left_with_the_stage_bar_mirrored(page, records, deal):
+    me = records.query("user").filter(email="max@example.com").first()
+    records.update("user", me.id, {"locale": "fa"})
+    page.goto(f"/app/deal/{deal.id}")
+    assert page.get_attribute("html", "dir") == "rtl"
+    first = page.locator(".stage-bar .stage").first.bounding_box()
+    last = page.locator(".stage-bar .stage").last.bounding_box()
+    assert first["x"] > last["x"]          # the first state sits on the right
+    shot(page, "deal-read-view-fa")
+
+
 def test_the_contact_link_on_a_deal_opens_the_contact(page, deal):
     page.goto(f"/app/deal/{deal.id}")
     page.locator(".subtitle a", has_text="Grace Hopper").click()
