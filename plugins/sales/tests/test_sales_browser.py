@@ -82,6 +82,7 @@ def test_a_deal_dragged_to_lost_asks_for_the_reason_first(page, records, board):
     dialog = page.locator("#dialog-lose")
     dialog.wait_for(state="visible")
     assert page.locator(card(deal_id, "negotiation")).count() == 1   # nothing moves before the answer
+    assert dialog.locator("[data-dialog-subject]").inner_text() == "Harvard Mark II"
     page.screenshot(path=str(page.shots / "deal-kanban-lost-dialog.png"), full_page=True)
     dialog.locator("[data-close-dialog]").click()                   # cancelled: nothing changes
     assert records.get("deal", deal_id)["stage"] == "negotiation"

@@ -119,7 +119,7 @@
         var form = card.querySelector(".move-form");
         var ask = column.dataset.dialog && document.getElementById(column.dataset.dialog);
         if (ask) {   // the move needs fields (a lost reason...): ask, then post the dialog's form
-          openDialog(ask, form.action, form.querySelector('[name="version"]').value);
+          openDialog(ask, form.action, form.querySelector('[name="version"]').value, card.querySelector("a").textContent);
           return;
         }
         column.querySelector(".cards").appendChild(card);
@@ -175,8 +175,10 @@
     if (invalid) { invalid.focus(); }
   }
 
-  function openDialog(dialog, action, version) {
+  function openDialog(dialog, action, version, subject) {
     var form = dialog.querySelector("form");
+    var about = dialog.querySelector("[data-dialog-subject]");
+    if (about && subject) { about.textContent = subject; about.hidden = false; }   // text, never HTML
     if (action) { form.action = action; }
     if (version !== undefined) { form.querySelector('[name="version"]').value = version; }
     dialog.showModal();
