@@ -13,6 +13,7 @@ from trellis.metadata.model import (
     Field,
     FieldType,
     FormBlock,
+    HeaderView,
     KanbanView,
     ListView,
     Rollup,
@@ -27,7 +28,7 @@ LISTED_SYSTEM_COLUMNS = ("id", "created_at", "updated_at")
 """System columns a ``list`` may show (``columns``) and sort by (``order``) besides the fields."""
 
 ENTITY_KEYS = ("entity", "label", "plural", "title", "icon", "fields", "rules", "indexes", "search", "list",
-               "form", "kanban", "dedupe", "attached_to")
+               "form", "kanban", "header", "dedupe", "attached_to")
 ATTACHMENT_TYPES = {"entity": ("string", "selection"), "record": ("integer",)}
 ROLLUP_FUNCTIONS = ("sum", "count", "min", "max", "avg")
 
@@ -73,6 +74,7 @@ class EntityBuilder:
         entity.list = self._list(entity, body)
         entity.form = self._form(entity, body)
         entity.kanban = self._kanban(entity, body)
+        entity.header = self._header(entity, body)
         entity.dedupe = self._dedupe(entity, body)
         entity.attached_to = self._attached_to(entity, body)
         self._cycles(entity)
@@ -241,6 +243,16 @@ class EntityBuilder:
                 return None
             names[key] = name
         return AttachedTo(names["entity"], names["record"])
+
+    def _header(self, entity: Entity, body: YMap) -> HeaderView | None:
+        what = f"'header' of entity '{entity.name}'"
+        spec = self.reader.mapping(body, "header", f"entity '{entity.name}'")
+        if spec is None:
+            return None
+        self.reader.keys(spec, ("subtitle", "facts"), what)
+        parts = {key: [n for n, at in self.reader.names(spec, key, what) if self.ref(entity, n, at, f"'header.{key}'")]
+                 for key in ("subtitle", "facts")}
+        return HeaderView(parts["subtitle"], parts["facts"])
 
     def _dedupe(self, entity: Entity, body: YMap) -> list[DedupeRule]:
         items = body.get("dedupe")

@@ -214,6 +214,15 @@ class KanbanView:
     card: list[str] = field(default_factory=list)
 
 
+@dataclass
+class HeaderView:
+    """``header: {subtitle: [company, amount], facts: [close_date, owner]}``: what a record's read
+    view shows under its title (``subtitle``) and as key facts beside it (``facts``)."""
+
+    subtitle: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class DedupeRule:
     """``dedupe: [{match: [email]}, {match: [first_name, last_name], fuzzy: true}]``."""
@@ -246,6 +255,7 @@ class Entity:
     list: ListView = field(default_factory=ListView)
     form: list[FormBlock] = field(default_factory=builtins.list)  # `list` is a field name here
     kanban: KanbanView | None = None
+    header: HeaderView | None = None           # None: the read view picks from the list's columns
     dedupe: list[DedupeRule] = field(default_factory=builtins.list)
     attached_to: AttachedTo | None = None      # readable only with the record it hangs on
     icon: str | None = None

@@ -16,6 +16,7 @@ from trellis.errors import ConflictError, PermissionDenied, ValidationError
 from trellis.runtime import runtime
 from trellis.web.labels import display, entity_label, field_label, label, option_label
 from trellis.web.pages import entity_or_404, register_errors, service
+from trellis.web.record_view import transition_values
 
 bp = Blueprint("boards", __name__)
 register_errors(bp)
@@ -60,12 +61,24 @@ def kanban(entity: str):
             page = service().query(entity).filter(**{group: value}).page(size=CARDS_PER_COLUMN)
         except QueryError:
             continue
-        cards = [{"id": r.id, "version": r.version, "lines": [display(f, r.get(f.name)) for f in card_fields]}
-                 for r in page.rows]
-        board.append({"value": value, "title": title, "cards": cards,
+        cards = [{"id": r.id, "version": r.version, "lines": [display(f, r.get(f.name)) for f in card_fields],
+                  "values": [r.get(f.name) for f in card_fields]} for r in page.rows]
+        board.append({"value": value, "title": title, "cards": cards, "dialog": _column_dialog(meta, value),
                       "count": f"{page.count}+" if page.count_capped else str(page.count)})
     return render_template("kanban.html", entity=meta, board=board, title=entity_label(meta, plural=True),
-                           has_workflow=runtime().metadata.workflow_for(meta.name, group) is not None)
+                           has_workflow=runtime().metadata.workflow_for(meta.name, group) is not None,
+                           card_fields=card_fields, dialogs=[c["dialog"] for c in board if c["dialog"]])
+
+
+def _column_dialog(meta, value: str):
+    """The dialog asking for the fields the transitions into the column ``value`` require, if any."""
+    from trellis.web.record_view import dialogs
+
+    workflow = runtime().metadata.workflow_for(meta.name, meta.kanban.group_by)
+    if workflow is None:
+        return None
+    found = dialogs(meta, [t for t in workflow.transitions.values() if t.target == value])
+    return found[0] if found else None
 
 
 @bp.post("/app/<entity>/<int:record_id>/move")
@@ -77,7 +90,7 @@ def move(entity: str, record_id: int):
     target = request.form.get("to", "")
     wants_json = request.accept_mimetypes.best == "application/json"
     try:
-        moved = _move(meta, record_id, target, request.form.get("version") or None)
+        moved, done = _move(meta, record_id, target, request.form.get("version") or None)
     except (ValidationError, ConflictError, PermissionDenied) as e:
         reason = _reason(e, meta)
         if wants_json:
@@ -88,22 +101,25 @@ def move(entity: str, record_id: int):
         return redirect(url_for(".kanban", entity=entity))
     if wants_json:
         return jsonify({"ok": True, "version": moved.version})
+    flash(_("%(transition)s: done.", transition=label(done.label, done.name)) if done is not None else
+          _("%(what)s saved.", what=entity_label(meta)))
     return redirect(url_for(".kanban", entity=entity))
 
 
 def _move(meta, record_id: int, target: str, version):
-    """The moved record (unchanged when it already was in ``target``)."""
+    """The moved record (unchanged when it already was in ``target``) and the transition that moved it."""
     group = meta.kanban.group_by
     svc = service()
     current = svc.get(meta.name, record_id)
     if current.get(group) == target:
-        return current
+        return current, None
     workflow, transition = transition_to(meta, group, current.get(group), target)
     if workflow is None:
-        return svc.update(meta.name, record_id, {group: target}, expected_version=version)
+        return svc.update(meta.name, record_id, {group: target}, expected_version=version), None
     if transition is None:
         raise ValidationError({group: f"no transition leads from '{current.get(group)}' to '{target}'"})
-    return svc.transition(meta.name, record_id, transition.name, expected_version=version)
+    values = transition_values(meta, transition, request.form)
+    return svc.transition(meta.name, record_id, transition.name, values, expected_version=version), transition
 
 
 def _reason(error: Exception, meta) -> str:
@@ -116,12 +132,18 @@ def _reason(error: Exception, meta) -> str:
 
 @bp.post("/app/<entity>/<int:record_id>/transition/<name>")
 def transition(entity: str, record_id: int, name: str):
-    """Run the workflow transition ``name`` from the record's page."""
+    """Run the workflow transition ``name`` from the record's page (its stage bar, a button or the dialog
+    asking for the fields it requires: those posted values are saved with the move)."""
     meta = entity_or_404(entity)
+    move = next((w.transitions[name] for w in runtime().metadata.workflows.values()
+                 if w.entity == entity and name in w.transitions), None)
+    if move is None:
+        abort(404, description=f"{entity_label(meta)} has no transition '{name}'.")
     try:
-        service().transition(entity, record_id, name, expected_version=request.form.get("version") or None)
+        service().transition(entity, record_id, name, transition_values(meta, move, request.form),
+                             expected_version=request.form.get("version") or None)
     except (ValidationError, ConflictError) as e:
         flash(_("Not done: %(why)s", why=_reason(e, meta)), "error")
     else:
-        flash(_("%(what)s: %(name)s done.", what=entity_label(meta), name=name))
+        flash(_("%(transition)s: done.", transition=label(move.label, move.name)))
     return redirect(url_for("records.detail", entity=entity, record_id=record_id))

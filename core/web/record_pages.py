@@ -1,5 +1,7 @@
-"""``/app/<entity>/new`` and ``/app/<entity>/<id>``: the generated form with the record's detail
-(related lists, the plugins' panels, timeline), saving, deleting, and the ``_eval`` endpoint.
+"""``/app/<entity>/new`` and ``/app/<entity>/<id>``: a saved record opens in its read view (header,
+stage bar, fields as text and links); ``?edit=1`` (or the Edit button, or the key ``e``) shows the
+generated form; both with the record's detail (related lists, the plugins' panels, timeline).
+Saving (with the duplicate warning), deleting, and the ``_eval`` endpoint.
 
 Views only translate between HTTP and the record service: the service checks
 permissions, validates and reports errors per field; a view shows them.
@@ -9,10 +11,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from trellis.errors import ConflictError, PermissionDenied, ValidationError
+from trellis.data.schema import link_target
+from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from trellis.runtime import runtime
 from trellis.web import form_fields as forms
+from trellis.web import record_view
 from trellis.web.conditions import field_states, typed_values
+from trellis.web.duplicate_check import duplicates
 from trellis.web.labels import display, entity_label, label
 from trellis.web.pages import entity_or_404, register_errors, service
 from trellis.web.related import panels_for, related_lists, timeline
@@ -31,25 +36,36 @@ def _load(entity: str, record_id: int):
     return row
 
 
-def render_form(meta, record, values, errors=None, conflict=None, status=200):
-    """The form page (with the detail side when ``record`` exists) showing ``values`` as typed."""
+def render_form(meta, record, values, errors=None, conflict=None, status=200, reading=False, found=None):
+    """The record page showing ``values`` as typed: the form, or (``reading``) the read view; the detail
+    side when ``record`` exists; ``found``: records the values duplicate (a warning above the form)."""
     metadata = runtime().metadata
     states = field_states(meta, typed_values(meta, _flat(values), metadata))
     context = dict(entity=meta, record=record, values=values, errors=errors or {}, conflict=conflict,
                    blocks=forms.layout(meta), widget=lambda f: forms.widget(f, metadata), states=states,
-                   editable=forms.editable, display=display, title=_title(meta, record))
+                   editable=forms.editable, display=display, title=_title(meta, record), reading=reading,
+                   duplicates=found or [])
     context["locked"] = set()
     if record is not None:
-        workflows = [w for w in metadata.workflows.values() if w.entity == meta.name]
+        workflows = record_view.workflows(meta)
         # A workflow's state field changes only through its transitions: shown, not edited.
         context["locked"] = {w.field for w in workflows}
-        moves = [(t.name, label(t.label, t.name)) for w in workflows for t in w.transitions.values()
-                 if t.allowed_from(record.get(w.field))]
+        moves = [t for w in workflows for t in w.transitions.values() if t.allowed_from(record.get(w.field))]
+        if reading:
+            svc = service()
+            context["may_edit"] = svc.access.can(svc.user, "write", meta.name, record)
+            bars = record_view.stage_bars(meta, record)
+            context.update(header=record_view.header(meta, record), stage_bars=bars)
+            # Transitions the bar leads to are its steps; the others stay buttons.
+            on_bar = {s.move.name for bar in bars for s in bar["stages"] if s.move is not None}
+            context["bar_moves"] = on_bar
+        context["dialogs"] = record_view.dialogs(meta, moves)
         shown = panels_for(meta)
         context.update(related=related_lists(meta, record), timeline=timeline(meta, record, shown),
                        panels=[(panel, panel.values(meta, record) if panel.values else {}) for panel in shown
                                if panel.template],
-                       transitions=moves)
+                       transitions=[(t.name, label(t.label, t.name), t) for t in moves
+                                    if t.name not in context.get("bar_moves", ())])
     return render_template("form.html", **context), status
 
 
@@ -72,8 +88,25 @@ def new(entity: str):
     values = forms.initial_values(meta, None, metadata)
     for name in request.args:
         if name in values and forms.editable(meta.fields[name]):
-            values[name] = forms.as_input(meta.fields[name], request.args[name], metadata)
+            values[name] = forms.as_input(meta.fields[name], _prefilled(meta.fields[name], request.args[name]),
+                                          metadata)
     return render_form(meta, None, values)
+
+
+def _prefilled(field, raw: str):
+    """A ``?field=value`` pre-fill; a link's id as the linked record with its title, when the user may read it
+    (the form then shows "Acme Ltd", not "#2")."""
+    if field.type not in ("link", "user") or not raw.strip().isdigit() or len(raw) > 18:
+        return raw
+    try:
+        row = service().query(link_target(field)).filter(id=int(raw)).order_by("id").first()
+    except (NotFound, PermissionDenied):
+        row = None
+    if row is None:
+        return raw
+    target = runtime().metadata.entities[link_target(field)]
+    name = display(target.fields.get(target.title), row.get(target.title)) if target.title else ""
+    return {"id": row.id, "name": name or row.get("email") or f"#{row.id}"}
 
 
 @bp.post("/app/<entity>/new")
@@ -83,6 +116,9 @@ def create(entity: str):
     metadata = runtime().metadata
     posted = forms.posted_values(meta, request.form, metadata)
     changes = forms.changed_values(meta, posted, forms.initial_values(meta, None, metadata), metadata)
+    found = [] if request.form.get("save_anyway") else duplicates(meta, changes)
+    if found:
+        return render_form(meta, None, posted, found=found)
     try:
         record = service().create(entity, changes)
     except ValidationError as e:
@@ -93,10 +129,11 @@ def create(entity: str):
 
 @bp.get("/app/<entity>/<int:record_id>")
 def detail(entity: str, record_id: int):
-    """The record's form, related lists and timeline."""
+    """The record's read view (``?edit=1``: its form), related lists and timeline."""
     meta = entity_or_404(entity)
     record = _load(entity, record_id)
-    return render_form(meta, record, forms.initial_values(meta, record, runtime().metadata))
+    reading = not request.args.get("edit")
+    return render_form(meta, record, forms.initial_values(meta, record, runtime().metadata), reading=reading)
 
 
 @bp.post("/app/<entity>/<int:record_id>")
@@ -117,6 +154,10 @@ def save(entity: str, record_id: int):
     version = request.form.get("version")
     if request.form.get("overwrite"):
         version = record.version  # the user saw the conflict and chose to overwrite
+    if not request.form.get("save_anyway"):
+        found = duplicates(meta, {**record, **changes}, exclude=record_id, changed=set(changes))
+        if found:
+            return render_form(meta, record, posted, found=found)
     try:
         service().update(entity, record_id, changes, expected_version=version)
     except ValidationError as e:

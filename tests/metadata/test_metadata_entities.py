@@ -85,6 +85,18 @@ def test_the_design_example_deal_loads_with_all_its_options(org):
     assert deal.kanban.group_by == "stage" and deal.search == ["name"]
 
 
+def test_a_header_names_the_subtitle_and_the_key_facts_of_the_read_view(org):
+    entity(org, "name: string\namount: money\nstage: {type: selection, options: [a]}\n",
+           "header: {subtitle: [amount], facts: [stage, name]}\n")
+    deal = load_org(org).entity("deal")
+    assert deal.header.subtitle == ["amount"] and deal.header.facts == ["stage", "name"]
+
+
+def test_without_a_header_the_entity_has_none_and_the_page_picks_its_facts(org):
+    entity(org, "name: string\n")
+    assert load_org(org).entity("deal").header is None
+
+
 def test_title_search_list_and_form_have_sensible_defaults(org):
     entity(org, """\
         subject: {type: string}
@@ -146,6 +158,14 @@ def test_a_link_without_to_is_an_error(org):
     ("kanban: {group_by: stge}\n",
      "metadata/deal.yaml:6:20: error: 'kanban.group_by' of entity 'deal' names unknown field 'stge' "
      "(did you mean 'stage'?)"),
+    ("header: {subtitle: [amout]}\n",
+     "metadata/deal.yaml:6:21: error: 'header.subtitle' of entity 'deal' names unknown field 'amout' "
+     "(did you mean 'amount'?)"),
+    ("header: {facts: [stage, nme]}\n",
+     "metadata/deal.yaml:6:25: error: 'header.facts' of entity 'deal' names unknown field 'nme' "
+     "(did you mean 'name'?)"),
+    ("header: {subtitel: [name]}\n",
+     "metadata/deal.yaml:6:10: error: unknown key 'subtitel' in 'header' of entity 'deal' (did you mean 'subtitle'?)"),
     ("kanban: {group_by: stage, card: [nam]}\n",
      "metadata/deal.yaml:6:34: error: 'kanban.card' of entity 'deal' names unknown field 'nam' "
      "(did you mean 'name'?)"),

@@ -84,3 +84,10 @@ def test_the_schema_refuses_a_misspelled_key_in_a_workflow_extension(validator):
 
 def test_the_schema_refuses_a_dashboard_widgets_unknown_size(validator):
     assert not validator.is_valid({"dashboard": "sales", "widgets": [{"widget": "x", "size": "huge"}]})
+
+
+def test_the_schema_knows_an_entitys_header_and_refuses_a_misspelled_key_in_it(validator):
+    good = {"entity": "deal", "fields": {"name": "string"}, "header": {"subtitle": ["name"], "facts": "name"}}
+    assert not list(validator.iter_errors(good))
+    bad = {**good, "header": {"subtitel": ["name"]}}
+    assert any("subtitel" in e.message for e in validator.iter_errors(bad))

@@ -69,7 +69,7 @@ def test_a_user_works_through_contacts_in_the_browser(page, records):
     shot(page, "contact-detail")
 
     page.fill("#note-body", "Met at the fair")
-    page.click("text=Add note")
+    page.click("button:has-text('Add note')")
     assert page.locator(".timeline").get_by_text("Met at the fair").is_visible()
 
     records.create("contact", {"last_name": "Smith", "company": acme.id})

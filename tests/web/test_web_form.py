@@ -203,10 +203,11 @@ def test_a_related_list_shows_the_first_ten_in_list_order_with_a_link_to_all(web
     for last in ("Kappa", "Alpha", "Delta", "Beta", "Gamma", "Eta", "Iota", "Theta", "Zeta", "Epsilon", "Omega"):
         records.create("contact", {"last_name": last, "company": acme.id})
     page = web.get(f"/app/company/{acme.id}").get_data(as_text=True)
-    side = page[page.index("<h2>Contacts</h2>"):page.index('id="timeline"')]
-    shown = [name.strip() for name in re.findall(r'<li><a href="/app/contact/\d+">([^<]*)</a></li>', side)]
+    side = page[page.index("<h2>Contacts "):page.index('id="timeline"')]
+    shown = [name.strip() for name in re.findall(r'<li><a href="/app/contact/\d+"><bdi>([^<]*)</bdi></a></li>', side)]
     assert shown == ["Alpha", "Beta", "Delta", "Epsilon", "Eta", "Gamma", "Iota", "Kappa", "Omega", "Theta"]
     assert f'href="/app/contact?company={acme.id}"' in side   # "All…": an eleventh exists
+    assert '<span class="count">10+</span>' in side
 
 
 def test_a_related_list_of_exactly_ten_has_no_link_to_all(web, records):
@@ -214,7 +215,7 @@ def test_a_related_list_of_exactly_ten_has_no_link_to_all(web, records):
     for i in range(10):
         records.create("contact", {"last_name": f"P{i}", "company": acme.id})
     page = web.get(f"/app/company/{acme.id}").get_data(as_text=True)
-    side = page[page.index("<h2>Contacts</h2>"):page.index('id="timeline"')]
+    side = page[page.index("<h2>Contacts "):page.index('id="timeline"')]
     assert len(re.findall(r'<li><a href="/app/contact/\d+">', side)) == 10
     assert f'href="/app/contact?company={acme.id}"' not in side
 

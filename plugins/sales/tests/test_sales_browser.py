@@ -1,5 +1,6 @@
 """The deal kanban in a real browser (Playwright driving Debian's Chromium): a card dragged to
-'won' moves; one dragged to 'lost' without a lost reason is refused and snaps back.
+'won' moves; one dragged to 'lost' asks for the lost reason in a dialog first (without one, the
+plain form is refused).
 
 Set up like ``tests/web/test_web_browser.py``: screenshots go to ``$TRELLIS_ARTEFACTS/browser``
 (default: the test's temporary folder); skipped, with the reason, where Playwright or
@@ -73,13 +74,33 @@ def test_a_deal_dragged_to_won_moves_there(page, records, board):
     assert page.locator(card(deal_id, "won")).count() == 1
 
 
-def test_a_deal_dragged_to_lost_without_a_reason_is_refused_and_snaps_back(page, records, board):
+def test_a_deal_dragged_to_lost_asks_for_the_reason_first(page, records, board):
     deal_id = board["Harvard Mark II"]
+    records.create("lost_reason", {"name": "Budget cut"})
+    page.reload()   # the dialog lists the reasons there are when the board is drawn
     page.drag_and_drop(card(deal_id), ".column[data-value='lost']")
-    error = page.locator("#board-error")
-    error.wait_for(state="visible")
-    assert error.inner_text() == "Lost reason: is required to 'Lost'"
-    page.wait_for_selector(card(deal_id, "negotiation"))
-    assert page.locator(card(deal_id, "lost")).count() == 0
-    page.screenshot(path=str(page.shots / "deal-kanban-refused.png"), full_page=True)
+    dialog = page.locator("#dialog-lose")
+    dialog.wait_for(state="visible")
+    assert page.locator(card(deal_id, "negotiation")).count() == 1   # nothing moves before the answer
+    assert dialog.locator("[data-dialog-subject]").inner_text() == "Harvard Mark II"
+    page.screenshot(path=str(page.shots / "deal-kanban-lost-dialog.png"), full_page=True)
+    dialog.locator("[data-close-dialog]").click()                   # cancelled: nothing changes
+    assert records.get("deal", deal_id)["stage"] == "negotiation"
+    page.drag_and_drop(card(deal_id), ".column[data-value='lost']")
+    dialog.wait_for(state="visible")
+    dialog.locator("select").select_option(label="Budget cut")
+    dialog.locator("button[type=submit]").click()
+    page.wait_for_selector(card(deal_id, "lost"))
+    assert page.locator(".flash").first.inner_text() == "Lost: done."
+    saved = records.get("deal", deal_id)
+    assert saved["stage"] == "lost" and saved["lost_reason"].name == "Budget cut"
+    page.screenshot(path=str(page.shots / "deal-kanban-lost.png"), full_page=True)
+
+
+def test_a_deal_moved_to_lost_without_a_reason_by_the_plain_form_is_refused(page, records, board):
+    deal_id = board["Harvard Mark II"]
+    page.select_option(f"{card(deal_id)} select", "lost")
+    page.click(f"{card(deal_id)} .move-form button")
+    page.wait_for_selector(".flash.error")
+    assert page.locator(".flash.error").inner_text() == "Not moved: Lost reason: is required to 'Lost'"
     assert records.get("deal", deal_id)["stage"] == "negotiation"

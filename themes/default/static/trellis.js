@@ -3,7 +3,10 @@
 // - conditional fields: POST the form to /app/<entity>/_eval, which evaluates `visible` and
 //   `required_if` with the same compiled expressions the save uses, and show/hide fields;
 // - tabs for `tab:` blocks; a confirmation before delete; the phone-width menu;
-// - an import's progress: poll its JSON every second, reload the page when it has finished.
+// - an import's progress: poll its JSON every second, reload the page when it has finished;
+// - record pages: the key "e" opens the form, focus on the first invalid field, a warning before
+//   leaving a form with unsaved changes, and <dialog>s asking for the fields a transition requires
+//   (from the stage bar, a transition button or a kanban drop).
 (function () {
   "use strict";
   function csrf() {
@@ -113,8 +116,13 @@
         column.classList.remove("drop");
         if (!dragged || column.contains(from)) { return; }
         var card = dragged, home = from, after = next;
-        column.querySelector(".cards").appendChild(card);
         var form = card.querySelector(".move-form");
+        var ask = column.dataset.dialog && document.getElementById(column.dataset.dialog);
+        if (ask) {   // the move needs fields (a lost reason...): ask, then post the dialog's form
+          openDialog(ask, form.action, form.querySelector('[name="version"]').value, card.querySelector("a").textContent);
+          return;
+        }
+        column.querySelector(".cards").appendChild(card);
         var body = new FormData(form);
         body.set("to", column.dataset.value);
         fetch(form.action, {method: "POST", body: body, headers: {"Accept": "application/json", "X-CSRFToken": csrf()}})
@@ -132,6 +140,60 @@
           })
           .catch(function () { home.insertBefore(card, after); });
       });
+    });
+  }
+
+  function typing(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName));
+  }
+
+  function editKey(link) {
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "e" || e.ctrlKey || e.metaKey || e.altKey || typing(e.target) || document.querySelector("dialog[open]")) { return; }
+      e.preventDefault();
+      window.location.href = link.href;
+    });
+  }
+
+  function unsavedWarning(form) {
+    var dirty = false;
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("change", function () { dirty = true; });
+    form.addEventListener("submit", function () { dirty = false; });
+    document.querySelectorAll("[data-cancel]").forEach(function (link) {
+      link.addEventListener("click", function (e) {
+        if (dirty && !window.confirm(form.dataset.unsaved)) { e.preventDefault(); } else { dirty = false; }
+      });
+    });
+    window.addEventListener("beforeunload", function (e) {
+      if (dirty) { e.preventDefault(); e.returnValue = form.dataset.unsaved; }
+    });
+  }
+
+  function focusFirstError(form) {
+    var invalid = form.querySelector('[aria-invalid="true"]');
+    if (invalid) { invalid.focus(); }
+  }
+
+  function openDialog(dialog, action, version, subject) {
+    var form = dialog.querySelector("form");
+    var about = dialog.querySelector("[data-dialog-subject]");
+    if (about && subject) { about.textContent = subject; about.hidden = false; }   // text, never HTML
+    if (action) { form.action = action; }
+    if (version !== undefined) { form.querySelector('[name="version"]').value = version; }
+    dialog.showModal();
+    var first = form.querySelector("select, input:not([type=hidden]), textarea");
+    if (first) { first.focus(); }
+  }
+
+  function dialogs() {
+    document.querySelectorAll("button[data-dialog]").forEach(function (button) {
+      var dialog = document.getElementById(button.dataset.dialog);
+      if (!dialog) { return; }   // no dialog: the plain form posts and the page says what is missing
+      button.addEventListener("click", function (e) { e.preventDefault(); openDialog(dialog); });
+    });
+    document.querySelectorAll("dialog [data-close-dialog]").forEach(function (button) {
+      button.addEventListener("click", function () { button.closest("dialog").close(); });
     });
   }
 
@@ -154,7 +216,11 @@
     document.querySelectorAll(".board").forEach(board);
     document.querySelectorAll("[data-progress]").forEach(importProgress);
     document.querySelectorAll("input[data-autocomplete]").forEach(linkInput);
-    document.querySelectorAll("form[data-eval]").forEach(function (form) { conditions(form); tabs(form); });
+    document.querySelectorAll("form[data-eval]").forEach(function (form) {
+      conditions(form); tabs(form); unsavedWarning(form); focusFirstError(form);
+    });
+    document.querySelectorAll("a[data-edit-key]").forEach(editKey);
+    dialogs();
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (e) { if (!window.confirm(form.dataset.confirm)) { e.preventDefault(); } });
     });
