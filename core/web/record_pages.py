@@ -12,10 +12,12 @@ from flask_babel import gettext as _
 from trellis.errors import ConflictError, PermissionDenied, ValidationError
 from trellis.runtime import runtime
 from trellis.web import form_fields as forms
+from trellis.web import lines
 from trellis.web.conditions import field_states, typed_values
 from trellis.web.labels import display, entity_label, label
 from trellis.web.pages import entity_or_404, register_errors, service
-from trellis.web.related import panels_for, related_lists, timeline
+from trellis.web.related import panels_for, related_lists
+from trellis.web.timeline import FILTERS, parent_of, refers_to_a_record, timeline
 
 bp = Blueprint("records", __name__)
 register_errors(bp)
@@ -31,14 +33,16 @@ def _load(entity: str, record_id: int):
     return row
 
 
-def render_form(meta, record, values, errors=None, conflict=None, status=200):
-    """The form page (with the detail side when ``record`` exists) showing ``values`` as typed."""
+def render_form(meta, record, values, errors=None, conflict=None, status=200, grids=None):
+    """The form page (with the detail side when ``record`` exists) showing ``values`` as typed
+    (``grids``: its lines grids as posted; default: the stored lines)."""
     metadata = runtime().metadata
     states = field_states(meta, typed_values(meta, _flat(values), metadata))
     context = dict(entity=meta, record=record, values=values, errors=errors or {}, conflict=conflict,
                    blocks=forms.layout(meta), widget=lambda f: forms.widget(f, metadata), states=states,
                    editable=forms.editable, display=display, title=_title(meta, record))
     context["locked"] = set()
+    context["grids"] = grids if grids is not None else lines.grids_of(meta, record)
     if record is not None:
         workflows = [w for w in metadata.workflows.values() if w.entity == meta.name]
         # A workflow's state field changes only through its transitions: shown, not edited.
@@ -46,7 +50,10 @@ def render_form(meta, record, values, errors=None, conflict=None, status=200):
         moves = [(t.name, label(t.label, t.name)) for w in workflows for t in w.transitions.values()
                  if t.allowed_from(record.get(w.field))]
         shown = panels_for(meta)
-        context.update(related=related_lists(meta, record), timeline=timeline(meta, record, shown),
+        shown_kind = request.args.get("timeline") if request.args.get("timeline") in FILTERS else "all"
+        context.update(related=related_lists(meta, record), timeline_kind=shown_kind, timeline_kinds=list(FILTERS),
+                       timeline=[] if refers_to_a_record(meta) else timeline(meta, record, shown, shown_kind),
+                       about=parent_of(meta, record),
                        panels=[(panel, panel.values(meta, record) if panel.values else {}) for panel in shown
                                if panel.template],
                        transitions=moves)
@@ -83,10 +90,11 @@ def create(entity: str):
     metadata = runtime().metadata
     posted = forms.posted_values(meta, request.form, metadata)
     changes = forms.changed_values(meta, posted, forms.initial_values(meta, None, metadata), metadata)
+    grids = lines.posted_grids(meta, request.form)
     try:
-        record = service().create(entity, changes)
+        record = lines.save(meta, None, changes, None, grids) if grids else service().create(entity, changes)
     except ValidationError as e:
-        return render_form(meta, None, posted, errors=e.fields, status=422)
+        return render_form(meta, None, posted, errors=e.fields, status=422, grids=grids)
     flash(_("%(what)s created.", what=entity_label(meta)))
     return redirect(url_for(".detail", entity=entity, record_id=record.id))
 
@@ -117,12 +125,16 @@ def save(entity: str, record_id: int):
     version = request.form.get("version")
     if request.form.get("overwrite"):
         version = record.version  # the user saw the conflict and chose to overwrite
+    grids = lines.posted_grids(meta, request.form)
     try:
-        service().update(entity, record_id, changes, expected_version=version)
+        if grids:
+            lines.save(meta, record, changes, version, grids)
+        else:
+            service().update(entity, record_id, changes, expected_version=version)
     except ValidationError as e:
-        return render_form(meta, record, posted, errors=e.fields, status=422)
+        return render_form(meta, record, posted, errors=e.fields, status=422, grids=grids)
     except ConflictError as e:
-        return render_form(meta, record, posted, conflict=_conflict_text(meta, e), status=409)
+        return render_form(meta, record, posted, conflict=_conflict_text(meta, e), status=409, grids=grids)
     flash(_("%(what)s saved.", what=entity_label(meta)))
     return redirect(url_for(".detail", entity=entity, record_id=record_id))
 

@@ -75,17 +75,28 @@ def _record_or_404(entity: str, record_id: int):
         abort(404, description=f"There is no {entity} #{record_id}, or you may not see it.")
 
 
+def _shortcut(about, entity: str, record_id: int, values: dict) -> None:
+    """Fill the link of ``about`` (note, activity) named after ``entity`` when it points there (``contact``,
+    ``company``): the record's Notes or Activities card then lists what was added from its timeline."""
+    if entity in about.fields and about.fields[entity].to == entity:
+        values[entity] = record_id
+
+
 @bp.post("/app/<entity>/<int:record_id>/notes")
 def add_note(entity: str, record_id: int):
     """Add a note about this record (the timeline shows it)."""
     if _entity(service(), "note") is None:
         abort(404)
     _record_or_404(entity, record_id)
+    records = service()
+    values = {"body": request.form.get("body", ""), "ref_entity": entity, "ref_record": record_id}
+    _shortcut(records.metadata.entities["note"], entity, record_id, values)
     try:
-        service().create("note", {"body": request.form.get("body", ""), "ref_entity": entity,
-                                  "ref_record": record_id})
+        records.create("note", values)
     except ValidationError as e:
         flash(_("Note not added: %(why)s", why="; ".join(e.fields.values())), "error")
+    else:
+        flash(_("Note added."))
     return redirect(url_for("records.detail", entity=entity, record_id=record_id) + "#timeline")
 
 
@@ -101,10 +112,11 @@ def log_activity(entity: str, record_id: int):
     for name in ("kind", "due"):
         if request.form.get(name) and name in activity.fields:
             values[name] = to_service(activity.fields[name], request.form[name], records.metadata)
-    if entity in activity.fields and activity.fields[entity].to == entity:
-        values[entity] = record_id  # the contact/company shortcut link, when there is one
+    _shortcut(activity, entity, record_id, values)
     try:
         records.create("activity", values)
     except ValidationError as e:
         flash(_("Activity not logged: %(why)s", why="; ".join(e.fields.values())), "error")
+    else:
+        flash(_("Activity logged."))
     return redirect(url_for("records.detail", entity=entity, record_id=record_id) + "#timeline")
