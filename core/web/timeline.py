@@ -161,7 +161,7 @@ def _names_of(wanted: dict[str, set[int]]) -> dict[tuple[str, int], Value]:
         except (PermissionDenied, QueryError):
             continue
         for row in rows:
-            text = display(title, row.get(other.title)) if title is not None else ""
+            text = (display(title, row.get(other.title)) if title is not None else "").strip()
             url = None if target == "user" else f"/app/{target}/{row.id}"
             names[(target, row.id)] = Value(text or row.get("email") or f"#{row.id}", url)
     return names

@@ -9,7 +9,7 @@ import re
 def timeline_text(page: str) -> str:
     """The text of the page from its timeline card on, tags dropped and spaces collapsed."""
     part = page[page.index('id="timeline"'):]
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", part))).replace(" ,", ",").replace(" :", ":")
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", part))).replace(" ,", ",").replace(" :", ":").replace("( ", "(").replace(" )", ")")
 
 
 def events_of(page: str) -> list[str]:
