@@ -9,7 +9,10 @@ import re
 def timeline_text(page: str) -> str:
     """The text of the page from its timeline card on, tags dropped and spaces collapsed."""
     part = page[page.index('id="timeline"'):]
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", part))).replace(" ,", ",").replace(" :", ":").replace("( ", "(").replace(" )", ")")
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", part)))
+    for spaced, tight in ((" ,", ","), (" :", ":"), ("( ", "("), (" )", ")")):
+        text = text.replace(spaced, tight)
+    return text
 
 
 def events_of(page: str) -> list[str]:
