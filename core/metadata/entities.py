@@ -215,14 +215,15 @@ class EntityBuilder:
         for name, at in self.reader.names(item, "columns", what):
             if name == block.lines_via:
                 self.reader.error(at, f"{what}: '{name}' links the lines to the {entity.name}; it is not a column")
-            elif self.ref(child, name, at, f"'columns' of {what}"):
+            elif self.ref(child, name, at, f"'columns' of the lines grid of '{entity.name}': the child"):
                 columns.append(name)
         if "columns" not in item:
             shown = [n for b in child.form for n in b.fields] or list(child.fields)
             columns = [n for n in shown if n != block.lines_via and child.fields[n].type != "children"]
         block.line_columns = columns
         order = self.reader.text(item, "order", what)
-        if order is not None and self.ref(child, order, item.value_at("order"), f"'order' of {what}"):
+        if order is not None and self.ref(child, order, item.value_at("order"),
+                                          f"'order' of the lines grid of '{entity.name}': the child"):
             if child.fields[order].type != "integer" or child.fields[order].computed:
                 self.reader.error(item.value_at("order"), f"{what}: 'order: {order}' needs an integer field "
                                                           f"of '{child.name}' that is not computed")
