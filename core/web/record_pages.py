@@ -51,7 +51,9 @@ def render_form(meta, record, values, errors=None, conflict=None, status=200, gr
                  if t.allowed_from(record.get(w.field))]
         shown = panels_for(meta)
         shown_kind = request.args.get("timeline") if request.args.get("timeline") in FILTERS else "all"
-        context.update(related=related_lists(meta, record), timeline_kind=shown_kind, timeline_kinds=list(FILTERS),
+        # The lines a grid edits are not listed again in a related card.
+        context.update(related=[r for r in related_lists(meta, record) if r.entity.name not in context["grids"]],
+                       timeline_kind=shown_kind, timeline_kinds=list(FILTERS),
                        timeline=[] if refers_to_a_record(meta) else timeline(meta, record, shown, shown_kind),
                        about=parent_of(meta, record),
                        panels=[(panel, panel.values(meta, record) if panel.values else {}) for panel in shown
