@@ -10,8 +10,8 @@ def copy_quote_lines(order, context) -> None:
     """Create an order line for each line of ``order``'s quote (in the quote's order), in the same transaction.
 
     Written as the system: the lines are part of the order the accepted quote made, whoever
-    accepted it (a salesperson may not add order lines by hand). An order that already has
-    lines (a plugin or the API gave them) is left alone.
+    accepted it (a salesperson may not add order lines by hand). An order that has lines
+    already is left alone, so the copy is never made twice.
     """
     quote = order.get("quote")
     if not quote:
