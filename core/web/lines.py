@@ -126,9 +126,19 @@ def posted_grids(meta, form) -> dict[str, Grid]:
             row = Row(key, _number(form.get(cell + "id")), _number(form.get(cell + "version")),
                       forms.posted_values(child, form, metadata, columns, prefix=cell),
                       deleted=bool(form.get(cell + "delete")), kept=bool(form.get(cell + "keep")))
+            row.shown = _computed_cells(child, columns, row)[1]
             rows.append(row)
         grids[block.lines] = _grid(block, rows)
     return grids
+
+
+def _computed_cells(child, columns: list, row: Row) -> tuple[dict[str, Any], dict[str, str]]:
+    """``row``'s typed values with the child's computed fields, and the computed cells' text."""
+    metadata = runtime().metadata
+    raw = {k: (v.get("id") if isinstance(v, dict) else v) for k, v in row.values.items()}
+    values = typed_values(child, raw, metadata)
+    apply_computed(child, values, metadata, datetime.now(UTC), {})
+    return values, {f.name: display(f, values.get(f.name)) for f in columns if f.computed}
 
 
 def _number(text: Any) -> int | None:
@@ -239,12 +249,9 @@ def preview(entity: str):
         for row in grid.rows:
             if row.deleted:
                 continue
-            raw = {k: (v.get("id") if isinstance(v, dict) else v) for k, v in row.values.items()}
-            values = typed_values(grid.child, raw, metadata)
-            apply_computed(grid.child, values, metadata, now, {})
+            values, shown = _computed_cells(grid.child, grid.columns, row)
             values_of_rows.append(values)
-            answer["rows"][f"{grid.prefix}-{row.key}"] = {
-                f.name: display(f, values.get(f.name)) for f in grid.columns if f.computed}
+            answer["rows"][f"{grid.prefix}-{row.key}"] = shown
         children[grid.child.name] = values_of_rows
     for fld in meta.fields.values():
         rollup = fld.rollup

@@ -95,6 +95,7 @@ def test_a_bad_quantity_saves_nothing_of_the_quote_or_its_other_lines(web, recor
     page = r.get_data(as_text=True)
     assert 'id="lines-quote_line-new2-qty-error"' in page          # the error is on its cell
     assert 'value="Broken"' in page and 'value="Setup"' in page     # what was typed is still there
+    assert '<output data-cell="line_total"><bdi>50.00</bdi></output>' in page   # with its computed cells
     assert lines_of(records, quote.id) == [("Gears", Decimal("4"), Decimal("100"))]
     saved = records.get("quote", quote.id)
     assert (saved["name"], saved["total"], saved.version) == ("Q-1", Decimal("100"), quote.version)

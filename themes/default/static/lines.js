@@ -90,7 +90,6 @@
     });
     box.addEventListener("input", refresh);
     box.addEventListener("change", refresh);
-    if (box.querySelector(".has-error")) { refresh(); }   // a refused form: fill the computed cells again
   }
 
   document.addEventListener("DOMContentLoaded", function () {
