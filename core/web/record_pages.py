@@ -17,7 +17,7 @@ from trellis.web.conditions import field_states, typed_values
 from trellis.web.labels import display, entity_label, label
 from trellis.web.pages import entity_or_404, register_errors, service
 from trellis.web.related import panels_for, related_lists
-from trellis.web.timeline import FILTERS, parent_of, refers_to_a_record, timeline
+from trellis.web.timeline import filters, parent_of, refers_to_a_record, timeline
 
 bp = Blueprint("records", __name__)
 register_errors(bp)
@@ -50,10 +50,11 @@ def render_form(meta, record, values, errors=None, conflict=None, status=200, gr
         moves = [(t.name, label(t.label, t.name)) for w in workflows for t in w.transitions.values()
                  if t.allowed_from(record.get(w.field))]
         shown = panels_for(meta)
-        shown_kind = request.args.get("timeline") if request.args.get("timeline") in FILTERS else "all"
+        kinds = filters(shown)
+        shown_kind = request.args.get("timeline") if request.args.get("timeline") in dict(kinds) else "all"
         # The lines a grid edits are not listed again in a related card.
         context.update(related=[r for r in related_lists(meta, record) if r.entity.name not in context["grids"]],
-                       timeline_kind=shown_kind, timeline_kinds=list(FILTERS),
+                       timeline_kind=shown_kind, timeline_kinds=kinds,
                        timeline=[] if refers_to_a_record(meta) else timeline(meta, record, shown, shown_kind),
                        about=parent_of(meta, record),
                        panels=[(panel, panel.values(meta, record) if panel.values else {}) for panel in shown

@@ -24,9 +24,6 @@ from trellis.web.labels import display, entity_label, field_label
 from trellis.web.pages import service
 
 TIMELINE_ROWS = 50
-FILTERS = {"all": None, "notes": {"note"}, "changes": {"created", "change", "merged"}, "emails": {"email"},
-           "activities": {"activity"}}
-"""``?timeline=`` values and the event kinds each shows (``all``: every kind)."""
 REF_ENTITY, REF_RECORD = "ref_entity", "ref_record"
 
 
@@ -60,23 +57,32 @@ class SaveEvent:
     merged_title: str = ""
 
 
-def timeline(meta, record, panels: list, kind: str | None = None) -> list:
-    """The events of ``record`` newest first (at most ``TIMELINE_ROWS``); ``kind``: a key of ``FILTERS``."""
-    wanted = FILTERS.get(kind or "all")
+def filters(panels: list) -> list[tuple[str, str]]:
+    """The timeline's filters as ``(?timeline= value, label)``: all, changes, emails, then each panel's entries."""
+    from flask_babel import gettext as _
+
+    return [("all", _("All")), ("changes", _("Changes")), ("emails", _("Emails"))] + [
+        (panel.name, str(panel.label or panel.name)) for panel in panels if panel.timeline]
+
+
+def timeline(meta, record, panels: list, kind: str = "all") -> list:
+    """The events of ``record`` newest first (at most ``TIMELINE_ROWS``); ``kind``: one of :func:`filters`."""
     svc = service()
     metadata = runtime().metadata
-    try:
-        # Only what the timeline can show: a record edited for years has thousands of changes.
-        changes = svc.history(meta.name, record.id, newest=TIMELINE_ROWS, fields=set(meta.fields) | {MERGED})
-    except (NotFound, PermissionDenied):
-        changes = []
-    entries = [entry for panel in panels if panel.timeline for entry in panel.timeline(meta, record, svc) or ()]
+    changes = []
+    if kind in ("all", "changes"):
+        try:
+            # Only what the timeline can show: a record edited for years has thousands of changes.
+            changes = svc.history(meta.name, record.id, newest=TIMELINE_ROWS, fields=set(meta.fields) | {MERGED})
+        except (NotFound, PermissionDenied):
+            changes = []
+    entries = [entry for panel in panels if panel.timeline and kind in ("all", panel.name)
+               for entry in panel.timeline(meta, record, svc) or ()]
     names = _names_of(_link_ids(meta, changes))
     events: list = _save_events(meta, record, changes, names)
     events += entries
-    events += _emails(meta, record)
-    if wanted is not None:
-        events = [e for e in events if e.kind in wanted]
+    if kind in ("all", "emails"):
+        events += _emails(meta, record)
     events.sort(key=lambda e: e.at, reverse=True)
     events = events[:TIMELINE_ROWS]
     authors = {e.who for e in events if isinstance(e.who, int)}

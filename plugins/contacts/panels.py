@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from trellis import RecordPanel, TimelineEntry
 from trellis.data.query import QueryError
 from trellis.errors import PermissionDenied, ValidationError
@@ -64,9 +65,10 @@ def panels(entity: str) -> list[RecordPanel]:
     """The note form and the activity form on every record's page, and their timeline entries."""
     if entity in ("note", "activity"):
         return []
-    return [RecordPanel("notes", template="contacts/note_form.html", timeline=note_entries, order=10),
+    return [RecordPanel("notes", template="contacts/note_form.html", timeline=note_entries, order=10,
+                        label=lazy_gettext("Notes")),
             RecordPanel("activities", template="contacts/activity_form.html", values=activity_form,
-                        timeline=activity_entries, order=20)]
+                        timeline=activity_entries, order=20, label=lazy_gettext("Activities"))]
 
 
 def _record_or_404(entity: str, record_id: int):
