@@ -88,3 +88,19 @@ def test_a_quotes_lines_are_edited_inline_and_the_totals_follow(page, records):
     page.wait_for_url(f"**/app/quote/{quote.id}")
     total_is(page, "100.00")
     assert records.get("quote", quote.id)["total"] == Decimal("100")
+
+
+def test_a_refused_line_is_marked_on_its_cell_and_nothing_is_saved(page, records):
+    contact = records.create("contact", {"last_name": "Hopper"})
+    quote = records.create("quote", {"name": "Navy Labs", "contact": contact.id})
+    records.create("quote_line", {"quote": quote.id, "description": "Gears", "qty": 2, "price": 10})
+    page.goto(f"/app/quote/{quote.id}")
+    page.fill("#f-name", "Navy Labs (revised)")
+    page.click("button[data-add-line]")
+    fill_row(page, 0, "Setup", "-1", "50")
+    page.click("button.primary")
+    page.locator("tr.has-error td[data-column='qty'] .field-error").wait_for()
+    assert page.locator("tr.has-error td[data-column='description'] input").input_value() == "Setup"
+    page.screenshot(path=str(page.shots / "quote-lines-refused.png"), full_page=True)
+    assert records.get("quote", quote.id)["name"] == "Navy Labs"
+    assert len(records.query("quote_line").filter(quote=quote.id).page(size=10, count=False).rows) == 1

@@ -90,6 +90,7 @@
     });
     box.addEventListener("input", refresh);
     box.addEventListener("change", refresh);
+    if (box.querySelector(".has-error")) { refresh(); }   // a refused form: the totals of the rows as typed
   }
 
   document.addEventListener("DOMContentLoaded", function () {
