@@ -190,3 +190,13 @@ def test_accepting_a_quote_copies_its_lines_to_the_new_order(records, quote, pro
     assert lines == [("Setup", Decimal("1"), Decimal("50"), Decimal("10"), Decimal("45"), None),
                      ("Difference engine", Decimal("2"), Decimal("100"), Decimal("0"), Decimal("200"), product.id)]
     assert records.get("order", order.id)["lines_total"] == Decimal("245") == order["amount"]
+
+
+def test_the_new_orders_page_shows_the_copied_lines_in_its_grid(web, records, quote):
+    records.create("quote_line", {"quote": quote.id, "description": "Gears", "qty": 4, "price": 25})
+    records.transition("quote", quote.id, "send")
+    records.transition("quote", quote.id, "accept")
+    order = records.query("order").filter(quote=quote.id).first()
+    page = web.get(f"/app/order/{order.id}").get_data(as_text=True)
+    assert 'data-lines="lines-order_line"' in page and 'value="Gears"' in page
+    assert '<output data-cell="line_total"><bdi>100.00</bdi></output>' in page
