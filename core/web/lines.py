@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -30,7 +31,7 @@ bp = Blueprint("lines", __name__)
 register_errors(bp)
 
 MAX_ROWS = 500
-"""The most rows one grid takes in one save (a form is not an import)."""
+"""The most rows one grid shows and takes in one save (a form is not an import)."""
 
 
 @dataclass
@@ -95,7 +96,7 @@ def _stored_rows(block, parent_id: int) -> list:
     try:
         query = service().query(block.lines).filter(**{block.lines_via: parent_id})
         query = query.order_by(*([block.line_order] if block.line_order else []), "id")
-        return list(query.iterate())
+        return list(islice(query.iterate(), MAX_ROWS))
     except (PermissionDenied, QueryError):
         return []
 
