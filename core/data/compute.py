@@ -144,6 +144,20 @@ def rollup_value(connection, schema, metadata: Metadata, field: Field, parent_id
     return _as_field_value(field, metadata, rollup.function, result)
 
 
+def rollup_of(field: Field, metadata: Metadata, children: list[dict[str, Any]]) -> Any:
+    """The roll-up ``field`` over ``children`` (the child records' values, not read from the database):
+    what :func:`rollup_value` would answer if they were the parent's children, for a form's preview."""
+    rollup = field.rollup
+    picked = []
+    for child in children:
+        try:
+            if rollup.where is None or rollup.where.evaluate(child):
+                picked.append(child.get(rollup.field) if rollup.field else 1)
+        except ExpressionError:
+            continue
+    return _as_field_value(field, metadata, rollup.function, _aggregate(rollup.function, picked))
+
+
 def _aggregate(function: str, values: list[Any]) -> Any:
     if function == "count":
         return len(values)

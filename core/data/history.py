@@ -117,3 +117,34 @@ def history_of(connection, schema, entity: str, record_id: int, newest: int | No
 
 def _decoded(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+MERGED = "__merged__"
+"""The ``field`` of the history row written on a merge's survivor (``new`` holds ``{"id", "title"}`` of the
+record merged into it)."""
+
+
+@dataclass
+class Save:
+    """The history rows one save wrote (one ``at``, one actor): what the timeline shows as one event."""
+
+    at: datetime
+    user_id: Any
+    actor: str | None
+    changes: list[Change]
+
+
+def saves_of(changes: list[Change]) -> list[Save]:
+    """``changes`` (oldest first, as :func:`history_of` returns them) grouped by save, oldest first.
+
+    Every write of one transaction shares its moment and its actor, so rows with the same
+    ``at``, ``user_id`` and ``actor`` next to each other are one save.
+    """
+    grouped: list[Save] = []
+    for change in changes:
+        last = grouped[-1] if grouped else None
+        if last is not None and (last.at, last.user_id, last.actor) == (change.at, change.user_id, change.actor):
+            last.changes.append(change)
+        else:
+            grouped.append(Save(change.at, change.user_id, change.actor, [change]))
+    return grouped

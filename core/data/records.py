@@ -122,8 +122,8 @@ class RecordService(BatchWrites):
                                               fields=fields, since=born if newest is not None else None)
         return [c for c in changes
                 if (born is None or c.at is None or c.at >= born)
-                and (readable is None or c.field in readable or (c.field not in meta.fields
-                                                                  and not c.field.startswith("__")))]
+                and (readable is None or c.field in readable or c.field == history_rows.MERGED
+                     or (c.field not in meta.fields and not c.field.startswith("__")))]
 
     # --- writing ---------------------------------------------------------------------
 

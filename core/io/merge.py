@@ -9,8 +9,9 @@
    service as the system (so history, roll-ups and hooks see it): link and user
    fields of every entity, ``links`` (many-to-many) lists, and records that point
    at any record by ``ref_entity`` + ``ref_record`` (activities, notes);
-3. the losers' field history moves to the survivor's timeline, and possible-duplicate
-   flags naming them are resolved;
+3. the survivor's history gets one "merged from #id" row per loser (the loser's own history
+   stays under its id: its creation is not the survivor's), and possible-duplicate flags
+   naming them are resolved;
 4. each loser is written to ``trellis_merge`` (its values as JSON, who, when: the
    audit, and what :func:`merged_into` answers for an old link) and then deleted
    through the record service; its deletion stays in the history under its own id.
@@ -29,9 +30,10 @@ from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
 from trellis.data.access import user_id
+from trellis.data.history import MERGED, write_changes
 from trellis.data.records import RecordService
 from trellis.data.schema import link_columns, link_target
-from trellis.data.unit import unit_of_work
+from trellis.data.unit import unit_of_work, write_now
 from trellis.errors import PermissionDenied, ValidationError
 from trellis.io.mapping import importable_fields
 from trellis.io.tables import ensure
@@ -87,7 +89,8 @@ def merge(app, entity: str, survivor_id: int, loser_ids: list[int], choices: dic
         values = _chosen_values(service.metadata.entities[entity], survivor, others, choices, result)
         for loser in others.values():
             _move_references(connection, system, entity, loser.id, survivor.id, result)
-            _move_history(connection, service.schema, tables, entity, loser.id, survivor.id)
+            _resolve_flags(connection, tables, entity, loser.id, survivor.id)
+            _merged_event(connection, service, entity, loser, survivor.id)
             connection.execute(insert(tables.merges).values(
                 entity=entity, loser_id=loser.id, survivor_id=survivor.id, loser_values=_json(dict(loser)),
                 user_id=user_id(user), at=datetime.now(UTC)))
@@ -194,11 +197,16 @@ def _move_references(connection, system, entity: str, loser_id: int, survivor_id
             result.moved[f"{other.name}.{ref.name}"] = result.moved.get(f"{other.name}.{ref.name}", 0) + len(ids)
 
 
-def _move_history(connection, schema, tables, entity: str, loser_id: int, survivor_id: int) -> None:
-    history = schema.history
-    if history is not None:
-        connection.execute(update(history).where(history.c.entity == entity, history.c.record_id == loser_id)
-                           .values(record_id=survivor_id))
+def _merged_event(connection, service: RecordService, entity: str, loser, survivor_id: int) -> None:
+    """The survivor's history row saying which record was merged into it (its id and title)."""
+    meta = service.metadata.entities[entity]
+    title = loser.get(meta.title) if meta.title else None
+    write_changes(connection, service.schema, entity, survivor_id,
+                  {MERGED: (None, {"id": loser.id, "title": None if title is None else str(title)})},
+                  user_id(service.user), write_now(), service.channel)
+
+
+def _resolve_flags(connection, tables, entity: str, loser_id: int, survivor_id: int) -> None:
     flags = tables.duplicates
     connection.execute(delete(flags).where(
         flags.c.entity == entity,

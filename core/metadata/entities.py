@@ -40,6 +40,7 @@ class EntityBuilder:
         self.types = types
         self.reader = reader
         self.rollups: list[tuple[Entity, Field, YMap]] = []
+        self.grids: list[tuple[Entity, FormBlock, YMap]] = []
 
     def build(self, draft: EntityDraft) -> Entity | None:
         """The entity of ``draft``, or None when its name or fields cannot be read at all."""
@@ -185,14 +186,55 @@ class EntityBuilder:
             if not isinstance(item, YMap):
                 self.reader.error(items.item_at(index), f"{what} must be a mapping, not {kind_of(item)}")
                 continue
-            self.reader.keys(item, ("section", "tab", "fields"), what)
+            self.reader.keys(item, ("section", "tab", "fields", "lines", "columns", "order"), what)
             kinds = [k for k in ("section", "tab") if k in item]
             if len(kinds) != 1:
                 self.reader.error(item.source, f"{what} needs exactly one of 'section: Title' or 'tab: Title'")
                 continue
-            rows = self._rows(entity, item)
-            blocks.append(FormBlock(kinds[0], self.reader.label(item, kinds[0], what), rows, item.source))
+            lines = self.reader.text(item, "lines", what)
+            rows = self._rows(entity, item) if "fields" in item or lines is None else []
+            block = FormBlock(kinds[0], self.reader.label(item, kinds[0], what), rows, item.source, lines=lines)
+            if lines is not None:
+                self.grids.append((entity, block, item))
+            elif "columns" in item or "order" in item:
+                self.reader.error(item.source, f"{what}: 'columns' and 'order' belong with 'lines: <child entity>'")
+            blocks.append(block)
         return blocks
+
+    def _grid(self, entity: Entity, block: FormBlock, item: YMap, entities: dict[str, Entity]) -> None:
+        """Resolve ``lines: <child entity>`` (with ``columns``, ``order``) against the entities."""
+        what = f"'lines' of a form block of entity '{entity.name}'"
+        child = entities.get(block.lines or "")
+        if child is None:
+            self.reader.error(item.value_at("lines"), f"{what}: unknown entity '{block.lines}'"
+                                                      f"{did_you_mean(block.lines or '', entities)}")
+            return
+        holders = [f for f in entity.fields.values() if f.type == "children" and f.to == child.name and f.via]
+        if not holders:
+            self.reader.error(item.value_at("lines"), f"{what}: entity '{entity.name}' needs a children field of "
+                                                      f"'{child.name}' (e.g. lines: {{type: children, to: "
+                                                      f"{child.name}, via: {entity.name}}})")
+            return
+        block.lines_via = holders[0].via
+        columns = []
+        for name, at in self.reader.names(item, "columns", what):
+            if name == block.lines_via:
+                self.reader.error(at, f"{what}: '{name}' links the lines to the {entity.name}; it is not a column")
+            elif self.ref(child, name, at, f"'columns' of the lines grid of '{entity.name}': the child"):
+                columns.append(name)
+        if "columns" not in item:
+            shown = [n for b in child.form for n in b.fields] or list(child.fields)
+            columns = [n for n in shown if n != block.lines_via and child.fields[n].type != "children"]
+        block.line_columns = columns
+        order = self.reader.text(item, "order", what)
+        if order is not None and self.ref(child, order, item.value_at("order"),
+                                          f"'order' of the lines grid of '{entity.name}': the child"):
+            if child.fields[order].type != "integer" or child.fields[order].computed:
+                self.reader.error(item.value_at("order"), f"{what}: 'order: {order}' needs an integer field "
+                                                          f"of '{child.name}' that is not computed")
+            else:
+                block.line_order = order
+                block.line_columns = [n for n in block.line_columns if n != order]
 
     def _rows(self, entity: Entity, block: YMap) -> list[list[str]]:
         items = block.get("fields")
@@ -318,6 +360,8 @@ class EntityBuilder:
                                                         f"'{entity.name}'")
         for entity, field, spec in self.rollups:
             field.rollup = self._rollup(entity, field, spec, entities)
+        for entity, block, item in self.grids:
+            self._grid(entity, block, item, entities)
 
     def _rollup(self, entity: Entity, field: Field, spec: YMap, entities: dict[str, Entity]) -> Rollup | None:
         what = f"'rollup' of field '{entity.name}.{field.name}'"

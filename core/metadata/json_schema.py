@@ -62,7 +62,9 @@ def _entity(key: str, extra_types: tuple[FieldType, ...]) -> dict[str, Any]:
     form_block = {"type": "object", "properties": {
         "section": LABEL, "tab": LABEL,
         "fields": {"type": "array", "items": {"oneOf": [{"type": "string"},
-                                                        {"type": "array", "items": {"type": "string"}}]}}},
+                                                        {"type": "array", "items": {"type": "string"}}]}},
+        "lines": {"type": "string", "description": "a child entity edited as a grid of lines in this block"},
+        "columns": NAMES, "order": {"type": "string"}},
         "additionalProperties": False, "oneOf": [{"required": ["section"]}, {"required": ["tab"]}]}
     properties = {
         key: NAME, "label": LABEL, "plural": LABEL, "title": {"type": "string"}, "icon": {"type": "string"},

@@ -190,6 +190,10 @@ class FormBlock:
     title: Label
     rows: list[list[str]]
     source: Source = UNKNOWN
+    lines: str | None = None                   # a child entity edited as a grid in this block
+    lines_via: str | None = None               # its link field pointing here (from the children field)
+    line_columns: list[str] = field(default_factory=list)   # the grid's columns (child fields)
+    line_order: str | None = None              # an integer field of the child keeping the rows' order
 
     @property
     def fields(self) -> list[str]:

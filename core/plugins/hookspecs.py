@@ -369,13 +369,15 @@ def record_panels(entity):
     """Return panels for the pages of ``entity``'s records, and entries for their timeline.
 
     Called when a record's page renders, with the entity's name. Return a list of
-    ``trellis.RecordPanel(name, template=None, values=None, timeline=None, order=100)``
+    ``trellis.RecordPanel(name, template=None, values=None, timeline=None, order=100, label="")``
     (or nothing for entities the plugin does not add to). ``template`` names a
     template (from your ``template_dirs()``) shown in the record's timeline card, with
     ``entity``, ``record`` and ``panel_values`` (what ``values(entity, record)``
     returns); ``timeline(entity, record, records)`` returns
     ``trellis.TimelineEntry(kind, at, who, text, detail="", url=None, label="")``
-    items, read with ``records``, the record service acting as the viewer.
+    items, read with ``records``, the record service acting as the viewer. A panel with a
+    ``timeline`` is also one of the timeline's filters (``?timeline=<name>``), shown as
+    ``label`` (default: the name).
 
     Example::
 

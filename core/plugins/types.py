@@ -111,6 +111,8 @@ class RecordPanel:
     ``values(entity, record)`` returns (a dict; optional). ``timeline(entity, record,
     records)`` (optional) returns :class:`TimelineEntry` items for the record's timeline;
     ``records`` is the record service acting as the viewer. Panels show in ``order``.
+    A panel with a ``timeline`` is also a filter of the timeline (``?timeline=<name>``),
+    called ``label`` (translated by the plugin; default: the name).
     """
 
     name: str
@@ -118,6 +120,7 @@ class RecordPanel:
     values: Callable[..., dict[str, Any]] | None = None
     timeline: Callable[..., list[Any]] | None = None
     order: int = 100
+    label: Any = ""
 
 
 @dataclass

@@ -34,6 +34,7 @@ def init_app(app) -> None:
         health,
         i18n,
         import_pages,
+        lines,
         lists,
         merge_pages,
         pages,
@@ -47,6 +48,7 @@ def init_app(app) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(lists.bp)
     app.register_blueprint(record_pages.bp)
+    app.register_blueprint(lines.bp)
     app.register_blueprint(boards.bp)
     app.register_blueprint(calendar.bp)
     app.register_blueprint(dashboards.bp)

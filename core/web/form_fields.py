@@ -24,6 +24,7 @@ class Block:
     kind: str
     title: Any
     rows: list[list[Field]]
+    lines: str | None = None   # the child entity this block edits as a grid (see trellis.web.lines)
 
 
 def widget(field: Field, metadata) -> str:
@@ -43,7 +44,7 @@ def layout(entity: Entity) -> list[Block]:
     result = []
     for block in blocks:
         rows = [[entity.fields[name] for name in row if name in entity.fields] for row in block.rows]
-        result.append(Block(block.kind, block.title, [row for row in rows if row]))
+        result.append(Block(block.kind, block.title, [row for row in rows if row], block.lines))
     return result
 
 
@@ -52,10 +53,13 @@ def form_fields(entity: Entity) -> list[Field]:
     return [field for block in layout(entity) for row in block.rows for field in row]
 
 
-def initial_values(entity: Entity, record: dict | None, metadata) -> dict[str, Any]:
-    """What each input shows: the record's values (or a new record's literal defaults) as form text."""
+def initial_values(entity: Entity, record: dict | None, metadata, fields: list[Field] | None = None) -> dict[str, Any]:
+    """What each input shows: the record's values (or a new record's literal defaults) as form text.
+
+    ``fields``: these instead of the form's (a grid's columns).
+    """
     values = {}
-    for field in form_fields(entity):
+    for field in form_fields(entity) if fields is None else fields:
         value = record.get(field.name) if record is not None else field.default
         values[field.name] = as_input(field, value, metadata)
     return values
@@ -87,22 +91,27 @@ def as_input(field: Field, value: Any, metadata) -> Any:
     return str(value)
 
 
-def posted_values(entity: Entity, form: MultiDict, metadata) -> dict[str, Any]:
+def posted_values(entity: Entity, form: MultiDict, metadata, fields: list[Field] | None = None,
+                  prefix: str = "") -> dict[str, Any]:
     """What the browser posted for every editable field of the form, as input text (same shapes
-    as :func:`initial_values`), so a refused form can be shown again exactly as typed."""
+    as :func:`initial_values`), so a refused form can be shown again exactly as typed.
+
+    ``fields``: these instead of the form's; ``prefix``: what the inputs' names start with (a grid's row).
+    """
     values = {}
-    for field in form_fields(entity):
+    for field in form_fields(entity) if fields is None else fields:
         if not editable(field):
             continue
         kind = widget(field, metadata)
+        name = prefix + field.name
         if kind == "checkbox":
-            values[field.name] = "true" if form.get(field.name) else ""
+            values[field.name] = "true" if form.get(name) else ""
         elif kind == "multiselect":
-            values[field.name] = form.getlist(field.name)
+            values[field.name] = form.getlist(name)
         elif kind == "link":
-            values[field.name] = {"id": form.get(field.name, "").strip(), "name": form.get(f"{field.name}__label", "")}
+            values[field.name] = {"id": form.get(name, "").strip(), "name": form.get(f"{name}__label", "")}
         else:
-            values[field.name] = form.get(field.name, "")
+            values[field.name] = form.get(name, "")
     return values
 
 

@@ -16,11 +16,13 @@ from trellis.errors import ConflictError, NotFound, PermissionDenied, Validation
 from trellis.runtime import runtime
 from trellis.web import form_fields as forms
 from trellis.web import record_view
+from trellis.web import lines
 from trellis.web.conditions import field_states, typed_values
 from trellis.web.duplicate_check import duplicates
 from trellis.web.labels import display, entity_label, label
 from trellis.web.pages import entity_or_404, register_errors, service
-from trellis.web.related import panels_for, related_lists, timeline
+from trellis.web.related import panels_for, related_lists
+from trellis.web.timeline import filters, parent_of, refers_to_a_record, timeline
 
 bp = Blueprint("records", __name__)
 register_errors(bp)
@@ -36,9 +38,11 @@ def _load(entity: str, record_id: int):
     return row
 
 
-def render_form(meta, record, values, errors=None, conflict=None, status=200, reading=False, found=None):
+def render_form(meta, record, values, errors=None, conflict=None, status=200, reading=False, found=None,
+                grids=None):
     """The record page showing ``values`` as typed: the form, or (``reading``) the read view; the detail
-    side when ``record`` exists; ``found``: records the values duplicate (a warning above the form)."""
+    side when ``record`` exists; ``found``: records the values duplicate (a warning above the form);
+    ``grids``: its lines grids as posted (default: the stored lines)."""
     metadata = runtime().metadata
     states = field_states(meta, typed_values(meta, _flat(values), metadata))
     context = dict(entity=meta, record=record, values=values, errors=errors or {}, conflict=conflict,
@@ -46,6 +50,7 @@ def render_form(meta, record, values, errors=None, conflict=None, status=200, re
                    editable=forms.editable, display=display, title=_title(meta, record), reading=reading,
                    duplicates=found or [])
     context["locked"] = set()
+    context["grids"] = grids if grids is not None else lines.grids_of(meta, record)
     if record is not None:
         workflows = record_view.workflows(meta)
         # A workflow's state field changes only through its transitions: shown, not edited.
@@ -61,7 +66,13 @@ def render_form(meta, record, values, errors=None, conflict=None, status=200, re
             context["bar_moves"] = on_bar
         context["dialogs"] = record_view.dialogs(meta, moves)
         shown = panels_for(meta)
-        context.update(related=related_lists(meta, record), timeline=timeline(meta, record, shown),
+        kinds = filters(shown)
+        shown_kind = request.args.get("timeline") if request.args.get("timeline") in dict(kinds) else "all"
+        # The lines a grid edits are not listed again in a related card.
+        context.update(related=[r for r in related_lists(meta, record) if r.entity.name not in context["grids"]],
+                       timeline_kind=shown_kind, timeline_kinds=kinds,
+                       timeline=[] if refers_to_a_record(meta) else timeline(meta, record, shown, shown_kind),
+                       about=parent_of(meta, record),
                        panels=[(panel, panel.values(meta, record) if panel.values else {}) for panel in shown
                                if panel.template],
                        transitions=[(t.name, label(t.label, t.name), t) for t in moves
@@ -116,13 +127,14 @@ def create(entity: str):
     metadata = runtime().metadata
     posted = forms.posted_values(meta, request.form, metadata)
     changes = forms.changed_values(meta, posted, forms.initial_values(meta, None, metadata), metadata)
+    grids = lines.posted_grids(meta, request.form)
     found = [] if request.form.get("save_anyway") else duplicates(meta, changes)
     if found:
-        return render_form(meta, None, posted, found=found)
+        return render_form(meta, None, posted, found=found, grids=grids)
     try:
-        record = service().create(entity, changes)
+        record = lines.save(meta, None, changes, None, grids) if grids else service().create(entity, changes)
     except ValidationError as e:
-        return render_form(meta, None, posted, errors=e.fields, status=422)
+        return render_form(meta, None, posted, errors=e.fields, status=422, grids=grids)
     flash(_("%(what)s created.", what=entity_label(meta)))
     return redirect(url_for(".detail", entity=entity, record_id=record.id))
 
@@ -154,16 +166,20 @@ def save(entity: str, record_id: int):
     version = request.form.get("version")
     if request.form.get("overwrite"):
         version = record.version  # the user saw the conflict and chose to overwrite
+    grids = lines.posted_grids(meta, request.form)
     if not request.form.get("save_anyway"):
         found = duplicates(meta, {**record, **changes}, exclude=record_id, changed=set(changes))
         if found:
-            return render_form(meta, record, posted, found=found)
+            return render_form(meta, record, posted, found=found, grids=grids)
     try:
-        service().update(entity, record_id, changes, expected_version=version)
+        if grids:
+            lines.save(meta, record, changes, version, grids)
+        else:
+            service().update(entity, record_id, changes, expected_version=version)
     except ValidationError as e:
-        return render_form(meta, record, posted, errors=e.fields, status=422)
+        return render_form(meta, record, posted, errors=e.fields, status=422, grids=grids)
     except ConflictError as e:
-        return render_form(meta, record, posted, conflict=_conflict_text(meta, e), status=409)
+        return render_form(meta, record, posted, conflict=_conflict_text(meta, e), status=409, grids=grids)
     flash(_("%(what)s saved.", what=entity_label(meta)))
     return redirect(url_for(".detail", entity=entity, record_id=record_id))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from trellis import RecordPanel, TimelineEntry
 from trellis.data.query import QueryError
 from trellis.errors import PermissionDenied, ValidationError
@@ -64,9 +65,10 @@ def panels(entity: str) -> list[RecordPanel]:
     """The note form and the activity form on every record's page, and their timeline entries."""
     if entity in ("note", "activity"):
         return []
-    return [RecordPanel("notes", template="contacts/note_form.html", timeline=note_entries, order=10),
+    return [RecordPanel("notes", template="contacts/note_form.html", timeline=note_entries, order=10,
+                        label=lazy_gettext("Notes")),
             RecordPanel("activities", template="contacts/activity_form.html", values=activity_form,
-                        timeline=activity_entries, order=20)]
+                        timeline=activity_entries, order=20, label=lazy_gettext("Activities"))]
 
 
 def _record_or_404(entity: str, record_id: int):
@@ -75,17 +77,28 @@ def _record_or_404(entity: str, record_id: int):
         abort(404, description=f"There is no {entity} #{record_id}, or you may not see it.")
 
 
+def _shortcut(about, entity: str, record_id: int, values: dict) -> None:
+    """Fill the link of ``about`` (note, activity) named after ``entity`` when it points there (``contact``,
+    ``company``): the record's Notes or Activities card then lists what was added from its timeline."""
+    if entity in about.fields and about.fields[entity].to == entity:
+        values[entity] = record_id
+
+
 @bp.post("/app/<entity>/<int:record_id>/notes")
 def add_note(entity: str, record_id: int):
     """Add a note about this record (the timeline shows it)."""
     if _entity(service(), "note") is None:
         abort(404)
     _record_or_404(entity, record_id)
+    records = service()
+    values = {"body": request.form.get("body", ""), "ref_entity": entity, "ref_record": record_id}
+    _shortcut(records.metadata.entities["note"], entity, record_id, values)
     try:
-        service().create("note", {"body": request.form.get("body", ""), "ref_entity": entity,
-                                  "ref_record": record_id})
+        records.create("note", values)
     except ValidationError as e:
         flash(_("Note not added: %(why)s", why="; ".join(e.fields.values())), "error")
+    else:
+        flash(_("Note added."))
     return redirect(url_for("records.detail", entity=entity, record_id=record_id) + "#timeline")
 
 
@@ -101,10 +114,11 @@ def log_activity(entity: str, record_id: int):
     for name in ("kind", "due"):
         if request.form.get(name) and name in activity.fields:
             values[name] = to_service(activity.fields[name], request.form[name], records.metadata)
-    if entity in activity.fields and activity.fields[entity].to == entity:
-        values[entity] = record_id  # the contact/company shortcut link, when there is one
+    _shortcut(activity, entity, record_id, values)
     try:
         records.create("activity", values)
     except ValidationError as e:
         flash(_("Activity not logged: %(why)s", why="; ".join(e.fields.values())), "error")
+    else:
+        flash(_("Activity logged."))
     return redirect(url_for("records.detail", entity=entity, record_id=record_id) + "#timeline")

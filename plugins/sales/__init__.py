@@ -47,6 +47,15 @@ def quote_line_before_save(record, changes, context):
     rules.line_from_product(record, context)
 
 
+@hookimpl(specname="after_save", entities=["order"])
+def order_after_save(record, changes, context):
+    """A new order made from a quote (accepting it) takes the quote's lines as its own."""
+    if record.version == 1 and record.get("quote"):
+        from trellis_plugins.sales.order_lines import copy_quote_lines
+
+        copy_quote_lines(record, context)
+
+
 @hookimpl(entities=["lead"])
 def after_transition(record, transition, context):
     """Converting a lead creates its contact, company and deal in the same transaction."""

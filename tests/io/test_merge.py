@@ -68,12 +68,16 @@ def test_links_activities_notes_and_references_move_to_the_survivor(app, svc, pa
                             "meeting.host": 1, "meeting.attendees": 1}
 
 
-def test_the_losers_history_moves_to_the_survivors_timeline(app, svc, pair):
+def test_the_survivors_history_says_what_was_merged_into_it_and_not_the_losers_creation(app, svc, pair):
+    from trellis.data.history import MERGED
+
     ann, dup = pair
     svc.update("contact", dup.id, {"city": "Tromsø"})
     merge(app, "contact", ann.id, [dup.id])
-    cities = [(c.old, c.new) for c in svc.history("contact", ann.id) if c.field == "city"]
-    assert ("Bergen", "Tromsø") in cities
+    history = svc.history("contact", ann.id)
+    assert [c.new for c in history if c.field == MERGED] == [{"id": dup.id, "title": "Anne Lee"}]
+    assert ("Bergen", "Tromsø") not in [(c.old, c.new) for c in history if c.field == "city"]
+    assert [c.new for c in history if c.field == "first_name"] == ["Ann"]   # only the survivor's creation
 
 
 def test_a_bad_choice_merges_nothing(app, svc, pair):
@@ -93,8 +97,8 @@ def test_a_failure_halfway_rolls_the_whole_merge_back(app, svc, pair, monkeypatc
     def broken(*args):
         raise RuntimeError("disk full")
 
-    # The references have moved by the time the history is moved: fail there.
-    monkeypatch.setattr("trellis.io.merge._move_history", broken)
+    # The references have moved by the time the merge is written to the history: fail there.
+    monkeypatch.setattr("trellis.io.merge._merged_event", broken)
     with pytest.raises(RuntimeError):
         merge(app, "contact", ann.id, [dup.id])
     assert svc.get("note", note.id)["contact"] == dup.id

@@ -66,7 +66,7 @@ def test_a_plugins_panel_and_timeline_entries_show_on_the_entitys_record_pages(a
     ada = records.create("contact", {"last_name": "Lovelace"})
     page = signed_in_client(app).get(f"/app/contact/{ada.id}").get_data(as_text=True)
     assert '<p class="calls-panel">3 calls with Lovelace (contact)</p>' in page
-    assert '<span class="kind">phone call</span> <a href="/calls/1">Rang Lovelace</a>' in page
+    assert '<span class="kind">phone call</span> <a href="/calls/1"><bdi>Rang Lovelace</bdi></a>' in page
     assert "(5 minutes)" in page and "contact" in plugin.asked
 
 

@@ -40,11 +40,15 @@ def text_of(html):
 
 
 def timeline(web, entity, record_id):
-    """The timeline entries of a detail page, as ``Field: old → new`` texts."""
+    """The timeline of a detail page: each change as ``Field: old → new``, each initial value of the
+    record's creation as ``created Field: value``."""
     page = web.get(f"/app/{entity}/{record_id}")
     assert page.status_code == 200
-    entries = page.get_data(as_text=True).split('<ol class="timeline">')[1].split("</ol>")[0].split("<li")[1:]
-    return {text_of("<li" + entry).split(" changed ", 1)[-1] for entry in entries}
+    events = page.get_data(as_text=True).split('<ol class="timeline">')[1].split("</ol>")[0]
+    changes = {text_of(item) for item in re.findall(r"<li><strong>.*?</li>", events)}
+    created = {f"created {text_of(label)}: {text_of(value)}"
+               for label, value in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", events)}
+    return changes | created
 
 
 def dashboard(web):
@@ -90,8 +94,9 @@ def test_a_web_form_lead_becomes_an_order(trellis_app, api, web):
     lead = body(api("GET", f"lead/{lead['id']}"))
     deal_id, contact_id = link(lead["deal"]), link(lead["contact"])
     assert lead["status"] == "converted" and deal_id and contact_id and link(lead["company"])
-    assert {"Source: — → Web form", "Campaign: — → Spring webinar", "Status: — → New", "Status: New → Contacted",
-            "Status: Contacted → Qualified", "Status: Qualified → Converted", f"Deal: — → {name('deal', deal_id)}",
+    assert {"created Source: Web form", "created Campaign: Spring webinar", "created Status: New",
+            "Status: New → Contacted", "Status: Contacted → Qualified", "Status: Qualified → Converted",
+            f"Deal: — → {name('deal', deal_id)}",
             f"Contact: — → {name('contact', contact_id)}"} <= timeline(web, "lead", lead["id"])
 
     close = date.today() + timedelta(days=40)
@@ -118,17 +123,19 @@ def test_a_web_form_lead_becomes_an_order(trellis_app, api, web):
         api("POST", f"quote/{quote['id']}/transitions/{move}")
     rows = api("GET", f"order?quote={quote['id']}")["data"]
     assert len(rows) == 1 and float(rows[0]["amount"]) == 900.0
-    assert {"Status: — → Draft", "Total: 0.00 → 900.00", "Status: Draft → Sent",
-            "Status: Sent → Accepted"} <= timeline(web, "quote", quote["id"])
-    assert {"Quote: — → Q-1 Navy Labs", f"Deal: — → {name('deal', deal_id)}", "Amount: — → 900.00",
-            "Status: — → Open"} <= timeline(web, "order", rows[0]["id"])
+    quote_events = timeline(web, "quote", quote["id"])
+    assert {"created Status: Draft", "Status: Draft → Sent", "Status: Sent → Accepted"} <= quote_events
+    assert not any(event.startswith("Total") for event in quote_events)   # a roll-up: computed, left out
+    assert {"created Quote: Q-1 Navy Labs", f"created Deal: {name('deal', deal_id)}", "created Amount: 900.00",
+            "created Status: Open"} <= timeline(web, "order", rows[0]["id"])
 
     deal = body(api("POST", f"deal/{deal_id}/transitions/win"))
     assert (deal["stage"], float(deal["probability"])) == ("won", 100.0)
-    assert {"Stage: — → New", f"Lead: — → {name('lead', lead['id'])}", "Stage: New → Qualified",
+    deal_events = timeline(web, "deal", deal_id)
+    assert {"created Stage: New", f"created Lead: {name('lead', lead['id'])}", "Stage: New → Qualified",
             "Stage: Qualified → Proposal",
-            "Stage: Proposal → Negotiation", "Stage: Negotiation → Won", "Probability: 80 → 100",
-            "Expected revenue: 720.00 → 900.00"} <= timeline(web, "deal", deal_id)
+            "Stage: Proposal → Negotiation", "Stage: Negotiation → Won", "Probability: 80% → 100%"} <= deal_events
+    assert not any(event.startswith("Expected revenue") for event in deal_events)   # computed
 
     numbers = dashboard(web)
     assert numbers["stage won"] == ["won", "1", "900.00"]

@@ -212,6 +212,8 @@
     poll();
   }
 
+  window.Trellis = {linkInput: linkInput};   // for lines.js: the link cells of a row added to a grid
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".board").forEach(board);
     document.querySelectorAll("[data-progress]").forEach(importProgress);
