@@ -16,9 +16,9 @@ and write. The rules, for one user:
   filter in SQL; writes check the record before and after the change);
 - an unknown user, or one without roles, may do nothing; a user with any role may read
   the core ``user`` and ``team`` entities (names for link fields) unless a role says otherwise,
-  and may change the ``SELF_SERVICE`` fields of their own ``user`` record (name, language,
-  time zone) -- never its team, email or active flag, which would change what they may read
-  (a role that lets them create or write ``user`` records decides alone).
+  and may change the ``SELF_SERVICE`` fields of their own ``user`` record (language and
+  time zone) -- never its name, team, email or active flag (the team decides what "team" lets
+  them read); a role that lets them create or write ``user`` records decides alone.
 
 A user's roles and team are looked up once per request (kept in ``flask.g``), never in
 the process, so a role removed on one app server applies on every other at the next request.
@@ -43,7 +43,7 @@ OWNER_FIELD = "owner"
 # What any user with a role may do with core entities no role mentions: read names for link fields.
 BASELINE = {"user": EntityPermission(read="all"), "team": EntityPermission(read="all")}
 # What any user with a role may change on their own ``user`` record (preferences), whatever the roles say.
-SELF_SERVICE = {"user": frozenset({"name", "locale", "timezone"})}
+SELF_SERVICE = {"user": frozenset({"locale", "timezone"})}
 
 log = logging.getLogger("trellis.security")
 

@@ -202,7 +202,11 @@ def test_a_signed_in_user_may_read_user_names_for_link_fields_but_not_change_use
         service = records_for(world.app, acting(world, "rep"), "ui")
         assert service.get("user", world.users[("rep", "out")])["name"] == "out"
         with pytest.raises(PermissionDenied):
+            service.update("user", world.users[("rep", "out")], {"name": "Boss"})
+        # Her own record: language and time zone only (test_security_own_preferences.py); the name is refused.
+        with pytest.raises((PermissionDenied, ValidationError)):
             service.update("user", world.users[("rep", "actor")], {"name": "Boss"})
+        assert records_for(world.app).get("user", world.users[("rep", "actor")])["name"] == "actor rep"
 
 
 def test_every_response_carries_the_security_headers(world):

@@ -1,8 +1,8 @@
-"""Users save their own preferences, whatever their roles, but cannot change their own team.
+"""Users save their own preferences (language, time zone) but cannot change their own team.
 
 Non-administrators got a 403 saving language and time zone. Letting them write their own
 ``user`` record outright would let them move to another team, and with it widen their
-"team" read access: only name, language and time zone are theirs to change.
+"team" read access: only language and time zone are theirs to change.
 """
 
 import pytest
