@@ -103,7 +103,7 @@ def test_a_note_added_from_the_timeline_is_confirmed_and_shows_in_the_notes_card
     r = post(web, f"/app/contact/{ann.id}/notes", {"body": "Met at the fair"})
     page = page_of(web, r.headers["Location"].split("#")[0])
     assert '<p class="flash message" role="status">Note added.</p>' in page
-    notes_card = page[page.index("<h2>Notes</h2>"):page.index('id="timeline"')]
+    notes_card = page[page.index("<h2>Notes "):page.index('id="timeline"')]
     assert "Met at the fair" in notes_card
 
 

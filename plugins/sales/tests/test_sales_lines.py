@@ -52,7 +52,7 @@ def lines_of(records, quote_id: int) -> list[tuple]:
 
 def test_a_quotes_page_shows_its_lines_as_an_editable_grid(web, records, quote):
     records.create("quote_line", {"quote": quote.id, "description": "Gears", "qty": 4, "price": 25})
-    page = web.get(f"/app/quote/{quote.id}").get_data(as_text=True)
+    page = web.get(f"/app/quote/{quote.id}?edit=1").get_data(as_text=True)
     assert 'class="lines-grid" data-lines="lines-quote_line"' in page
     assert 'value="Gears"' in page and "<template data-new-row>" in page
     assert 'data-autocomplete="/app/product/autocomplete"' in page   # the product cell suggests products
@@ -163,7 +163,7 @@ def test_the_child_entitys_rights_apply_to_each_line(trellis_app, records, conta
     order = records.create("order", {"name": "O-1", "contact": contact.id})
     line = records.create("order_line", {"order": order.id, "description": "Gears", "qty": 1, "price": 5})
     order = records.get("order", order.id)
-    page = web.get(f"/app/order/{order.id}").get_data(as_text=True)
+    page = web.get(f"/app/order/{order.id}?edit=1").get_data(as_text=True)
     assert "data-add-line" not in page and "data-remove-line" not in page   # may not add or remove lines
     data = {"name": "O-1", "contact": str(contact.id), "version": str(order.version),
             **grid([{"id": line.id, "version": line.version, "description": "Gears", "qty": "3", "price": "5"},
@@ -197,6 +197,6 @@ def test_the_new_orders_page_shows_the_copied_lines_in_its_grid(web, records, qu
     records.transition("quote", quote.id, "send")
     records.transition("quote", quote.id, "accept")
     order = records.query("order").filter(quote=quote.id).first()
-    page = web.get(f"/app/order/{order.id}").get_data(as_text=True)
+    page = web.get(f"/app/order/{order.id}?edit=1").get_data(as_text=True)
     assert 'data-lines="lines-order_line"' in page and 'value="Gears"' in page
     assert '<output data-cell="line_total"><bdi>100.00</bdi></output>' in page
