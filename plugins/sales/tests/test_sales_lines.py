@@ -200,3 +200,13 @@ def test_the_new_orders_page_shows_the_copied_lines_in_its_grid(web, records, qu
     page = web.get(f"/app/order/{order.id}?edit=1").get_data(as_text=True)
     assert 'data-lines="lines-order_line"' in page and 'value="Gears"' in page
     assert '<output data-cell="line_total"><bdi>100.00</bdi></output>' in page
+
+
+def test_a_quotes_read_view_lists_its_lines_with_links(web, records, quote, product):
+    records.create("quote_line", {"quote": quote.id, "product": product.id, "description": "Gears", "qty": 4,
+                                  "price": 25})
+    page = web.get(f"/app/quote/{quote.id}").get_data(as_text=True)
+    table = page[page.index('<table class="lines-read">'):]
+    table = table[:table.index("</table>")]
+    assert "<bdi>Gears</bdi>" in table and f'<a href="/app/product/{product.id}">' in table
+    assert "data-add-line" not in page   # the editable grid is on the edit form only
