@@ -23,6 +23,13 @@ def declare_tables(metadata: Any) -> Any:
     return add_table(metadata)
 
 
+def declare_recent(metadata: Any) -> Any:
+    """Define the recently viewed records' table on the schema's ``metadata``."""
+    from trellis.web.recent import add_table
+
+    return add_table(metadata)
+
+
 def init_app(app) -> None:
     """Register the web blueprints on ``app``, plugins' pages and templates included."""
     from trellis.web import (
@@ -37,8 +44,10 @@ def init_app(app) -> None:
         lists,
         merge_pages,
         pages,
+        recent,
         record_pages,
         saved_filters,
+        search,
         theme,
         workflow_pages,
     )
@@ -56,6 +65,7 @@ def init_app(app) -> None:
     app.register_blueprint(workflow_pages.bp)
     app.register_blueprint(import_pages.bp)
     app.register_blueprint(merge_pages.bp)
+    app.register_blueprint(search.bp)
     import_pages.init_app(app)
     for blueprint in runtime(app).plugins.blueprints():
         app.register_blueprint(blueprint)
@@ -64,6 +74,7 @@ def init_app(app) -> None:
     theme.init_theme(app, static_folders(app))
     i18n.init_i18n(app)
     app.before_request(require_login)
+    app.after_request(recent.record_view)
     from trellis.plugins import PluginError
 
     app.register_error_handler(PluginError, pages.plugin_failed)  # under /api the API's JSON handler answers

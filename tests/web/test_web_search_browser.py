@@ -1,0 +1,49 @@
+"""Global search in the browser: Ctrl-K, a word of a deal's name, Enter on the match opens the deal.
+
+Skipped, with the reason, where Playwright or Chromium is absent; the screenshot goes to
+``$TRELLIS_ARTEFACTS/browser``.
+"""
+
+import pytest
+from trellis.testing.browser import browser_tab, chromium_missing, served
+
+pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
+
+
+@pytest.fixture
+def trellis_config(trellis_config):
+    return {**trellis_config, "SERVER_NAME": None}
+
+
+@pytest.fixture
+def page(app, tmp_path):
+    from trellis.security.accounts import create_user
+
+    with app.app_context():
+        create_user(app, "ann@example.com", "browser test password", role="admin", name="Ann")
+    with served(app) as url, browser_tab(url, tmp_path) as tab:
+        yield tab
+
+
+def test_ctrl_k_finds_a_deal_by_a_word_of_its_name_and_opens_it(page, records):
+    contact = records.create("contact", {"first_name": "Ivan", "last_name": "Petrov"})
+    deal = records.create("deal", {"name": "Northwind fleet renewal", "contact": contact.id})
+    records.create("deal", {"name": "Southwind", "contact": contact.id})
+    page.goto("/login")
+    page.fill("#email", "ann@example.com")
+    page.fill("#password", "browser test password")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+    page.keyboard.press("Control+k")
+    assert page.evaluate("document.activeElement.id") == "global-q"
+    page.keyboard.type("fleet")
+    match = page.locator("#global-results a", has_text="Northwind fleet renewal")
+    match.wait_for()
+    assert page.locator("#global-results a").count() == 1
+    page.screenshot(path=str(page.shots / "global-search.png"), full_page=True)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/app/deal/{deal.id}")
+    assert "Northwind fleet renewal" in page.locator("h1").inner_text()
