@@ -125,3 +125,13 @@ def test_the_search_page_speaks_the_users_language(web, locale, words):
 
     post(web, "/preferences", {"locale": locale})
     assert words in web.get("/search").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("stored", "typed"), [("Fernández", "fernandez"), ("Петров", "ПЕТРОВ"), ("علي", "علی")])
+def test_list_and_global_search_ignore_accents_case_and_arabic_letters(web, records, stored, typed):
+    person = records.create("contact", {"last_name": stored})
+    records.create("contact", {"last_name": "Somebody"})
+    listed = web.get("/app/contact", query_string={"q": typed}).get_data(as_text=True)
+    assert re.findall(r'<a href="/app/contact/(\d+)">', listed) == [str(person.id)]
+    groups = web.get("/search/suggest", query_string={"q": typed}).get_json()["groups"]
+    assert [(g["entity"], [r["id"] for r in g["results"]]) for g in groups] == [("contact", [person.id])]
