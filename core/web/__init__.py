@@ -12,7 +12,7 @@ from typing import Any
 
 from trellis.runtime import runtime
 
-PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "static"}
+PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "static", "favicon"}
 API_PREFIX = "/api/"  # the REST API signs callers in with bearer tokens itself, and answers in JSON
 
 
@@ -38,6 +38,7 @@ def init_app(app) -> None:
         bulk,
         calendar,
         dashboards,
+        error_pages,
         health,
         i18n,
         import_pages,
@@ -77,6 +78,7 @@ def init_app(app) -> None:
     app.after_request(recent.record_view)
     from trellis.plugins import PluginError
 
+    error_pages.init_app(app)
     app.register_error_handler(PluginError, pages.plugin_failed)  # under /api the API's JSON handler answers
 
 

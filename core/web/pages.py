@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from trellis.errors import NotFound, PermissionDenied, ValidationError
 from trellis.runtime import runtime
+from trellis.web.error_pages import denied, not_found, render_error
 from trellis.web.labels import entity_label, label
 
 bp = Blueprint("pages", __name__)
@@ -132,13 +133,8 @@ def register_errors(blueprint) -> None:
     Registered per blueprint, not on the app, so that the REST API keeps its JSON errors.
     """
 
-    @blueprint.errorhandler(NotFound)
-    def not_found(error):
-        return render_template("error.html", status=404, message=str(error)), 404
-
-    @blueprint.errorhandler(PermissionDenied)
-    def denied(error):
-        return render_template("error.html", status=403, message=str(error)), 403
+    blueprint.register_error_handler(NotFound, not_found)
+    blueprint.register_error_handler(PermissionDenied, denied)
 
 
 def plugin_failed(error):
@@ -150,7 +146,7 @@ def plugin_failed(error):
     logging.getLogger("trellis.web").error("plugin %s failed in hook %s (reference %s) on %s %s", error.plugin,
                                            error.hook, reference, request.method, request.path, exc_info=error)
     message = _("The plugin “%(plugin)s” failed; nothing was saved. The error is logged.", plugin=error.plugin)
-    return render_template("error.html", status=500, message=message, reference=reference), 500
+    return render_error(500, reference, message)
 
 
 register_errors(bp)

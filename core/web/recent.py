@@ -40,14 +40,31 @@ def remember(app, user_id: int, entity: str, record_id: int) -> None:
     from trellis.data.unit import unit_of_work
 
     table = runtime(app).tables.recent
+    values = {"user_id": user_id, "entity": entity, "record_id": record_id, "viewed_at": datetime.now(UTC)}
     with unit_of_work(app) as connection:
-        connection.execute(delete(table).where(table.c.user_id == user_id, table.c.entity == entity,
-                                               table.c.record_id == record_id))
-        connection.execute(insert(table).values(user_id=user_id, entity=entity, record_id=record_id,
-                                                viewed_at=datetime.now(UTC)))
+        # Two statements per page view: an upsert (one row per user and record) and the trim.
+        upsert = _upsert(connection.dialect.name)
+        if upsert is not None:
+            connection.execute(upsert(table).values(values).on_conflict_do_update(
+                index_elements=["user_id", "entity", "record_id"], set_={"viewed_at": values["viewed_at"]}))
+        else:
+            connection.execute(delete(table).where(table.c.user_id == user_id, table.c.entity == entity,
+                                                   table.c.record_id == record_id))
+            connection.execute(insert(table).values(values))
         newest = (select(table.c.id).where(table.c.user_id == user_id)
                   .order_by(table.c.viewed_at.desc(), table.c.id.desc()).limit(KEPT))
         connection.execute(delete(table).where(table.c.user_id == user_id, table.c.id.not_in(newest)))
+
+
+def _upsert(dialect: str):
+    """The dialect's ``INSERT ... ON CONFLICT`` construct, or None where there is none."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    else:
+        return None
+    return upsert
 
 
 def viewed(app, user_id: int, limit: int = 10) -> list[tuple[str, int]]:

@@ -10,7 +10,8 @@ from werkzeug.security import safe_join
 
 
 def init_theme(app, folders: list[Path]) -> None:
-    """Register ``/static/<path>`` over ``folders`` (first match wins) and the template globals."""
+    """Register ``/static/<path>`` over ``folders`` (first match wins), ``/favicon.ico`` (the theme's
+    ``favicon.svg``) and the template globals."""
 
     def static(filename: str):
         for folder in folders:
@@ -19,7 +20,11 @@ def init_theme(app, folders: list[Path]) -> None:
                 return send_from_directory(str(folder), filename, max_age=3600)
         abort(404)
 
+    def favicon():
+        return static("favicon.svg")
+
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=static)
+    app.add_url_rule("/favicon.ico", endpoint="favicon", view_func=favicon)   # asked for by browsers unprompted
     app.jinja_env.globals.update(label=label, entity_label=entity_label, field_label=field_label,
                                  option_label=option_label, display=display, text_direction=text_direction,
                                  user_locale=user_locale, navigation=_navigation)
