@@ -5,7 +5,8 @@
 // - tabs for `tab:` blocks; a confirmation before delete; the phone-width menu;
 // - an import's progress: poll its JSON every second, reload the page when it has finished;
 // - the header's search box (Ctrl/Cmd-K): matches from /search/suggest grouped by entity, arrows
-//   and Enter to open one; without a pick, Enter opens the /search page (which works without JS).
+//   and Enter to open one; without a pick, Enter opens the /search page (which works without JS);
+// - lists: the bulk bar shows only while a record is ticked, and a select-all box ticks the page.
 (function () {
   "use strict";
   function csrf() {
@@ -223,8 +224,31 @@
     });
   }
 
+  function bulkBar(form) {
+    var boxes = Array.prototype.slice.call(document.querySelectorAll('input[name="ids"][form="' + form.id + '"]'));
+    var all = document.querySelector("[data-select-all]");
+    function update() {
+      var ticked = boxes.filter(function (b) { return b.checked; }).length;
+      form.hidden = ticked === 0;
+      if (all) {
+        all.checked = ticked > 0 && ticked === boxes.length;
+        all.indeterminate = ticked > 0 && ticked < boxes.length;
+      }
+    }
+    boxes.forEach(function (b) { b.addEventListener("change", update); });
+    if (all && boxes.length) {
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        boxes.forEach(function (b) { b.checked = all.checked; });
+        update();
+      });
+    }
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.global-search").forEach(globalSearch);
+    document.querySelectorAll("form[data-bulk]").forEach(bulkBar);
     document.querySelectorAll(".board").forEach(board);
     document.querySelectorAll("[data-progress]").forEach(importProgress);
     document.querySelectorAll("input[data-autocomplete]").forEach(linkInput);
