@@ -93,3 +93,13 @@ def test_the_list_has_a_select_all_box_for_the_script_and_a_bulk_bar_it_can_hide
     page = web.get("/app/tag").get_data(as_text=True)
     assert '<input type="checkbox" data-select-all hidden' in page
     assert 'id="bulk-form" class="bulk" data-bulk>' in page
+
+
+def test_a_link_column_sorts_by_the_linked_name(web, records):
+    zeta, alpha = records.create("company", {"name": "Zeta"}), records.create("company", {"name": "Alpha"})
+    records.create("contact", {"last_name": "Works at Zeta", "company": zeta.id})
+    records.create("contact", {"last_name": "Works at Alpha", "company": alpha.id})
+    page = web.get("/app/contact?sort=company").get_data(as_text=True)
+    assert page.index("Works at Alpha") < page.index("Works at Zeta")
+    page = web.get("/app/contact?sort=-company").get_data(as_text=True)
+    assert page.index("Works at Zeta") < page.index("Works at Alpha")
