@@ -47,3 +47,23 @@ def test_ctrl_k_finds_a_deal_by_a_word_of_its_name_and_opens_it(page, records):
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/app/deal/{deal.id}")
     assert "Northwind fleet renewal" in page.locator("h1").inner_text()
+
+
+def test_the_bulk_bar_shows_only_while_records_are_ticked_and_select_all_ticks_the_page(page, records):
+    for name in ("Acme", "Globex", "Initech"):
+        records.create("company", {"name": name})
+    page.goto("/login")
+    page.fill("#email", "ann@example.com")
+    page.fill("#password", "browser test password")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    page.goto("/app/company")
+    assert not page.locator("#bulk-form").is_visible()
+    page.locator('input[name="ids"]').first.check()
+    assert page.locator("#bulk-form").is_visible()
+    page.locator("[data-select-all]").check()
+    assert page.locator('input[name="ids"]:checked').count() == 3
+    page.screenshot(path=str(page.shots / "list-ticked.png"), full_page=True)
+    page.locator("[data-select-all]").uncheck()
+    assert page.locator('input[name="ids"]:checked').count() == 0
+    assert not page.locator("#bulk-form").is_visible()
