@@ -26,7 +26,7 @@ LISTED_SYSTEM_COLUMNS = ("id", "created_at", "updated_at")
 """System columns a ``list`` may show (``columns``) and sort by (``order``) besides the fields."""
 
 ENTITY_KEYS = ("entity", "label", "plural", "title", "icon", "fields", "rules", "indexes", "search", "list",
-               "form", "kanban", "dedupe")
+               "form", "kanban", "dedupe", "menu")
 ROLLUP_FUNCTIONS = ("sum", "count", "min", "max", "avg")
 
 
@@ -72,6 +72,7 @@ class EntityBuilder:
         entity.form = self._form(entity, body)
         entity.kanban = self._kanban(entity, body)
         entity.dedupe = self._dedupe(entity, body)
+        entity.menu = reader.boolean(body, "menu", what, default=True)
         self._cycles(entity)
         return entity
 

@@ -76,6 +76,7 @@ def _entity(key: str, extra_types: tuple[FieldType, ...]) -> dict[str, Any]:
         "form": {"type": "array", "items": form_block},
         "kanban": _closed({"group_by": {"type": "string"}, "card": NAMES}, ("group_by",)),
         "dedupe": {"type": "array", "items": _closed({"match": NAMES, "fuzzy": {"type": "boolean"}}, ("match",))},
+        "menu": {"type": "boolean"},
     }
     return _closed(properties, (key,) if key == "extends" else (key, "fields"))
 

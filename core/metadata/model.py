@@ -239,6 +239,7 @@ class Entity:
     kanban: KanbanView | None = None
     dedupe: list[DedupeRule] = field(default_factory=builtins.list)
     icon: str | None = None
+    menu: bool = True                          # listed in the menu; technical entities say ``menu: false``
     layer: str = ""                            # the layer that defined it ("core", a plugin, "metadata")
     source: Source = UNKNOWN
     extended_by: list[Source] = field(default_factory=builtins.list)

@@ -39,7 +39,7 @@ def entity_or_404(name: str):
 
 def navigation(user) -> list[dict]:
     """Menu groups for ``user``: plugins' ``menu_items(user)`` first, the dashboards they may see,
-    then every other entity.
+    then every other entity but the technical ones (``menu: false`` in their YAML).
 
     Each group is ``{"title": str | None, "items": [{"label", "url"}]}``.
     """
@@ -59,7 +59,7 @@ def navigation(user) -> list[dict]:
     others = []
     for entity in metadata.entities.values():
         url = f"/app/{entity.name}"
-        if url not in covered:
+        if url not in covered and entity.menu:
             others.append({"label": entity_label(entity, plural=True), "url": url})
     if others:
         groups.setdefault(_("Records"), []).extend(sorted(others, key=lambda i: i["label"].casefold()))
