@@ -67,3 +67,23 @@ def test_the_bulk_bar_shows_only_while_records_are_ticked_and_select_all_ticks_t
     page.locator("[data-select-all]").uncheck()
     assert page.locator('input[name="ids"]:checked').count() == 0
     assert not page.locator("#bulk-form").is_visible()
+
+
+@pytest.mark.parametrize("locale", ["en", "fa"])
+def test_the_user_menu_opens_and_a_missing_page_keeps_the_frame(page, locale):
+    page.goto("/login")
+    page.fill("#email", "ann@example.com")
+    page.fill("#password", "browser test password")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    if locale == "fa":
+        page.goto("/preferences")
+        page.select_option("#locale", "fa")
+        page.locator("form.card.narrow button[type=submit]").first.click()
+        page.wait_for_url("**/preferences")
+    page.click(".user-menu summary")
+    assert page.locator(".user-menu-panel a[href='/preferences']").is_visible()
+    page.screenshot(path=str(page.shots / f"user-menu-{locale}.png"), full_page=True)
+    page.goto("/app/contact/424242")
+    assert page.locator("nav.sidebar").is_visible() and page.locator("#error-title").is_visible()
+    page.screenshot(path=str(page.shots / f"error-404-{locale}.png"), full_page=True)
