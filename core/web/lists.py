@@ -109,6 +109,7 @@ def index(entity: str):
     except QueryError as e:
         messages = [f"{name}: {message}" for name, message in e.fields.items()]
         return render_template("list.html", entity=meta, columns=shown, page=None, q=q, sort=sort,
+                               default_sort=default_sort(meta),
                                filters=filters, errors=messages, filter_fields=_filter_fields(meta),
                                title=entity_label(meta, plural=True), cells=None), 400
     cells = [[display(f, row.get(f.name)) for f in shown] for row in page.rows]

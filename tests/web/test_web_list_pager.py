@@ -103,3 +103,10 @@ def test_a_link_column_sorts_by_the_linked_name(web, records):
     assert page.index("Works at Alpha") < page.index("Works at Zeta")
     page = web.get("/app/contact?sort=-company").get_data(as_text=True)
     assert page.index("Works at Zeta") < page.index("Works at Alpha")
+
+
+def test_the_export_link_carries_no_empty_parameter(web, records):
+    records.create("tag", {"name": "only"})
+    page = web.get("/app/tag").get_data(as_text=True)
+    assert 'href="/app/tag/export.csv"' in page
+    assert 'href="/app/tag/export.csv?q=ab"' in web.get("/app/tag?q=ab").get_data(as_text=True)
