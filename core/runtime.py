@@ -47,7 +47,8 @@ class SystemTables:
 
     ``credentials``: security's ``trellis_credential``; ``login_failures``: the sign-in
     limit's; ``io``: imports, duplicates, merges; ``automation``: runs, outbox, email log,
-    state; ``saved_filters``: the lists' saved filters; ``api``: tokens, webhooks.
+    state; ``saved_filters``: the lists' saved filters; ``recent``: the recently viewed records;
+    ``api``: tokens, webhooks.
     """
 
     credentials: Any
@@ -55,6 +56,7 @@ class SystemTables:
     io: Any
     automation: Any
     saved_filters: Any
+    recent: Any
     api: Any
 
 

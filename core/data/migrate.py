@@ -26,7 +26,7 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.engine import Connection, Engine
 from trellis.data import schema_changes, schema_types, search_index
-from trellis.data.schema import BOOKKEEPING_TABLE, SEARCH_COLUMN, Schema
+from trellis.data.schema import BOOKKEEPING_TABLE, SEARCH_COLUMN, SEARCH_FOLD, Schema
 
 IGNORED_TABLES = {"alembic_version", "sqlite_sequence"}
 
@@ -278,11 +278,12 @@ def _unconvertible(connection: Connection, table: str, column: str, old, new) ->
 
 def _fingerprints(schema: Schema) -> dict[str, str]:
     """What the bookkeeping table should hold once the database matches ``schema``."""
-    return {f"search:{e.name}": ",".join(e.search) for e in schema.entities.values() if e.search}
+    return {f"search:{e.name}": f"{SEARCH_FOLD}:" + ",".join(e.search) for e in schema.entities.values() if e.search}
 
 
 def _stale_search(connection: Connection, schema: Schema, new_tables: set[str], steps: list[Step]) -> list[Step]:
-    """Refill ``_search`` of existing tables whose ``search:`` fields changed since the last migrate."""
+    """Refill ``_search`` of existing tables whose ``search:`` fields, or the folding of their text
+    (:data:`trellis.data.schema.SEARCH_FOLD`), changed since the last migrate."""
     if not sa.inspect(connection).has_table(BOOKKEEPING_TABLE):
         stored = {}
     else:

@@ -37,6 +37,7 @@ COUNT_CAP = 1000
 MAX_PAGE_SIZE = 500
 SEARCH_PROBE = 2000   # rows read along the sort order before a quick search asks the trigram index for all matches
 _NAME_PREFIX = "__name__"
+_SORT_PREFIX = "__sort__"   # a link's title as a sort key (see Query._sort_column)
 _SYSTEM_TYPES = {"id": "integer", "version": "integer", "created_at": "datetime", "updated_at": "datetime",
                  "created_by": "integer", "updated_by": "integer"}
 _NOT_NULL = ("id", "version", "created_at", "updated_at")  # system columns that are never NULL
@@ -348,6 +349,7 @@ class Query:
                 title_field = self._service.metadata.entities[target].title
                 name = alias.c[title] if shown is None or title_field in shown else literal(None)
                 columns.append(name.label(_NAME_PREFIX + fld.name))
+        columns += [page.c[key.column.name] for key in keys if key.column.name.startswith(_SORT_PREFIX)]
         return select(*columns).select_from(joins).order_by(*_region_ordering(keys, backwards, page.c))
 
     def _title_column(self, fld: Field) -> str | None:
@@ -489,12 +491,33 @@ class Query:
             order = list(self._entity.list.order) if self._entity.list.order else [("id", True)]
         keys = []
         for name, descending in order:
-            column, fld = self._column(name, "sort")
+            column, fld = self._sort_column(*self._column(name, "sort"))
             keys.append(_Key(name, column, descending, fld))
             if name == "id":
                 return keys
         keys.append(_Key("id", self._table.c.id, False, Field("id", "integer")))
         return keys
+
+    def _sort_column(self, column: Any, fld: Field) -> tuple[Any, Field]:
+        """What sorting by ``fld`` orders by: a link by the linked record's title (as the viewer may
+        see it: NULL where they may not read the record or its title), anything else by its column.
+
+        The title is a correlated subquery labelled ``__sort__<field>``; the keyset conditions and the
+        cursor carry the title like any other sort value.
+        """
+        title = self._title_column(fld) if fld.type in ("link", "user") else None
+        if title is None:
+            return column, fld
+        target = link_target(fld)
+        access, user = self._service.access, self._service.user
+        shown = access.readable_fields(user, target)
+        if shown is not None and self._service.metadata.entities[target].title not in shown:
+            return column, fld
+        alias = self._tables()[target].alias(f"s_{fld.name}")
+        allowed = access.read_filter(user, target, alias)
+        on = alias.c.id == column
+        sort = select(alias.c[title]).where(on if allowed is None else and_(on, allowed)).scalar_subquery()
+        return sort.label(_SORT_PREFIX + fld.name), Field(fld.name, "string")
 
     def _encode(self, keys: list[_Key], row: Any, direction: str) -> str:
         values = [_plain(row[key.column.name]) for key in keys]

@@ -20,8 +20,9 @@ Choices that a reader of the database (or a BI tool) can rely on:
 - ``unique: true`` is a unique *index* (``uq_<table>_<column>``), not a constraint,
   because SQLite cannot ``ADD COLUMN ... UNIQUE`` but can ``CREATE UNIQUE INDEX``;
 - quick search reads a shadow column ``_search`` holding :func:`search_text` of the
-  ``search:`` fields (casefolded, NFKC), which the record service fills on write and
-  ``trellis migrate`` refills when the ``search:`` list changes; migrate also gives it a
+  ``search:`` fields (casefolded, NFKC, accents dropped: :func:`search_key`), which the record
+  service fills on write and ``trellis migrate`` refills when the ``search:`` list or the folding
+  (:data:`SEARCH_FOLD`) changes; migrate also gives it a
   trigram index: pg_trgm GIN on PostgreSQL (when the extension can be created), an FTS5
   table ``trellis_search_<entity>`` kept in step by triggers on SQLite
   (:mod:`trellis.data.search_index`);
@@ -34,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -68,7 +70,16 @@ ON_DELETE = {"restrict": "RESTRICT", "cascade": "CASCADE", "set_null": "SET NULL
 
 # Arabic letters that Persian writes with look-alike code points; folding them lets
 # "علی" typed on an Arabic keyboard find "علی" typed on a Persian one.
-_SCRIPT_FOLD = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9"})
+# Latin letters whose stroke or missing dot no decomposition removes are folded here too.
+_SCRIPT_FOLD = str.maketrans({"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9",
+                              "\u0131": "i", "\u0142": "l", "\u00f8": "o", "\u0111": "d"})
+# Marks quick search ignores: Latin/Cyrillic/Greek accents (U+0300-036F) and the Arabic
+# script's vowel signs, hamza and superscript alef. "й" keeps its breve: in Russian and
+# Bulgarian it is a letter of its own, not an accented "и".
+_IGNORED_MARKS = frozenset([*range(0x300, 0x370), *range(0x610, 0x61B), *range(0x64B, 0x660), 0x670,
+                            *range(0x6D6, 0x6EE)])
+_KEPT_LETTERS = frozenset("й")
+SEARCH_FOLD = "fold2"   # names this folding; trellis migrate refolds ``_search`` when it changes
 
 
 @dataclass
@@ -222,12 +233,26 @@ def index_name(prefix: str, table: str, columns: list[str] | tuple[str, ...]) ->
 
 
 def search_key(text: str) -> str:
-    """Normalise text for quick search: NFKC, Unicode casefold, Arabic/Persian letter folding.
+    """Normalise text for quick search: NFKC, Unicode casefold, accents and Arabic-script vowel
+    signs dropped, Arabic/Persian letter folding.
 
-    Accents are kept ("é" stays "é"); "ИВАНОВ" and "Иванов" both become "иванов".
-    The query builder applies the same function to what the user typed.
+    "Fernández" becomes "fernandez", "ИВАНОВ" and "Иванов" both "иванов", "Пётр" "петр", and
+    Arabic "علي" (yeh, and kaf likewise) the Persian "علی". The query builder applies the same
+    function to what the user typed, so a search matches whatever accents either side carries.
     """
-    return unicodedata.normalize("NFKC", text).casefold().translate(_SCRIPT_FOLD)
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not folded.isascii():
+        folded = "".join(_fold_letter(c) for c in folded)
+    return folded.translate(_SCRIPT_FOLD)
+
+
+@lru_cache(maxsize=8192)
+def _fold_letter(letter: str) -> str:
+    """``letter`` without the marks quick search ignores (see :data:`_IGNORED_MARKS`)."""
+    if letter in _KEPT_LETTERS or ord(letter) < 0x80:
+        return letter
+    kept = "".join(c for c in unicodedata.normalize("NFD", letter) if ord(c) not in _IGNORED_MARKS)
+    return unicodedata.normalize("NFC", kept)
 
 
 def search_text(values: dict[str, Any], entity: Entity) -> str:

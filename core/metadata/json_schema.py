@@ -80,6 +80,7 @@ def _entity(key: str, extra_types: tuple[FieldType, ...]) -> dict[str, Any]:
         "header": _closed({"subtitle": NAMES, "facts": NAMES}),
         "dedupe": {"type": "array", "items": _closed({"match": NAMES, "fuzzy": {"type": "boolean"}}, ("match",))},
         "attached_to": _closed({"entity": {"type": "string"}, "record": {"type": "string"}}, ("entity", "record")),
+        "menu": {"type": "boolean"},
     }
     return _closed(properties, (key,) if key == "extends" else (key, "fields"))
 

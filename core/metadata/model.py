@@ -263,6 +263,7 @@ class Entity:
     dedupe: list[DedupeRule] = field(default_factory=builtins.list)
     attached_to: AttachedTo | None = None      # readable only with the record it hangs on
     icon: str | None = None
+    menu: bool = True                          # listed in the menu; technical entities say ``menu: false``
     layer: str = ""                            # the layer that defined it ("core", a plugin, "metadata")
     source: Source = UNKNOWN
     extended_by: list[Source] = field(default_factory=builtins.list)

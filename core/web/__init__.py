@@ -12,13 +12,20 @@ from typing import Any
 
 from trellis.runtime import runtime
 
-PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "static"}
+PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "static", "favicon"}
 API_PREFIX = "/api/"  # the REST API signs callers in with bearer tokens itself, and answers in JSON
 
 
 def declare_tables(metadata: Any) -> Any:
     """Define the lists' saved filters table on the schema's ``metadata``."""
     from trellis.web.saved_filters import add_table
+
+    return add_table(metadata)
+
+
+def declare_recent(metadata: Any) -> Any:
+    """Define the recently viewed records' table on the schema's ``metadata``."""
+    from trellis.web.recent import add_table
 
     return add_table(metadata)
 
@@ -31,6 +38,7 @@ def init_app(app) -> None:
         bulk,
         calendar,
         dashboards,
+        error_pages,
         health,
         i18n,
         import_pages,
@@ -38,8 +46,10 @@ def init_app(app) -> None:
         lists,
         merge_pages,
         pages,
+        recent,
         record_pages,
         saved_filters,
+        search,
         theme,
         workflow_pages,
     )
@@ -58,6 +68,7 @@ def init_app(app) -> None:
     app.register_blueprint(workflow_pages.bp)
     app.register_blueprint(import_pages.bp)
     app.register_blueprint(merge_pages.bp)
+    app.register_blueprint(search.bp)
     import_pages.init_app(app)
     for blueprint in runtime(app).plugins.blueprints():
         app.register_blueprint(blueprint)
@@ -66,8 +77,10 @@ def init_app(app) -> None:
     theme.init_theme(app, static_folders(app))
     i18n.init_i18n(app)
     app.before_request(require_login)
+    app.after_request(recent.record_view)
     from trellis.plugins import PluginError
 
+    error_pages.init_app(app)
     app.register_error_handler(PluginError, pages.plugin_failed)  # under /api the API's JSON handler answers
 
 

@@ -8,6 +8,7 @@ import io
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from trellis.data.query import QueryError
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from trellis.io.export import export_columns, plain, write_csv
@@ -71,7 +72,7 @@ def bulk(entity: str):
         except (ValidationError, ConflictError, PermissionDenied, NotFound) as e:
             reason = "; ".join(e.fields.values()) if isinstance(e, ValidationError) else str(e)
             refused.append(f"#{record_id}: {reason}")
-    flash(_("%(count)s records changed.", count=done))
+    flash(ngettext("%(num)s record changed.", "%(num)s records changed.", done))
     if refused:
         flash(_("Not changed: %(why)s", why=" | ".join(refused)), "error")
     return back

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from trellis.errors import ValidationError
 from trellis.io.mapping import importable_fields
 from trellis.io.merge import merge, possible_duplicates
@@ -116,6 +117,8 @@ def run(entity: str):
                        taken, user=current_user_object(), channel="ui")
     except ValidationError as e:
         return _merge_page(meta, ids, survivor, taken, e.fields, 422)
-    flash(_("Merged %(count)s records into #%(id)s; %(moved)s references moved to it.",
-            count=len(result.loser_ids), id=result.survivor_id, moved=sum(result.moved.values())))
+    merged = ngettext("Merged %(num)s record into #%(id)s.", "Merged %(num)s records into #%(id)s.",
+                      len(result.loser_ids), id=result.survivor_id)
+    moved = ngettext("%(num)s reference moved to it.", "%(num)s references moved to it.", sum(result.moved.values()))
+    flash(f"{merged} {moved}")
     return redirect(url_for("records.detail", entity=entity, record_id=result.survivor_id))

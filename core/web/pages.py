@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from trellis.errors import NotFound, PermissionDenied, ValidationError
 from trellis.runtime import runtime
+from trellis.web.error_pages import denied, not_found, render_error
 from trellis.web.labels import entity_label, label
 
 bp = Blueprint("pages", __name__)
@@ -38,7 +39,7 @@ def entity_or_404(name: str):
 
 def navigation(user) -> list[dict]:
     """Menu groups for ``user``: plugins' ``menu_items(user)`` first, the dashboards they may see,
-    then every other entity.
+    then every other entity but the technical ones (``menu: false`` in their YAML).
 
     Each group is ``{"title": str | None, "items": [{"label", "url"}]}``.
     """
@@ -58,7 +59,7 @@ def navigation(user) -> list[dict]:
     others = []
     for entity in metadata.entities.values():
         url = f"/app/{entity.name}"
-        if url not in covered:
+        if url not in covered and entity.menu:
             others.append({"label": entity_label(entity, plural=True), "url": url})
     if others:
         groups.setdefault(_("Records"), []).extend(sorted(others, key=lambda i: i["label"].casefold()))
@@ -132,13 +133,8 @@ def register_errors(blueprint) -> None:
     Registered per blueprint, not on the app, so that the REST API keeps its JSON errors.
     """
 
-    @blueprint.errorhandler(NotFound)
-    def not_found(error):
-        return render_template("error.html", status=404, message=str(error)), 404
-
-    @blueprint.errorhandler(PermissionDenied)
-    def denied(error):
-        return render_template("error.html", status=403, message=str(error)), 403
+    blueprint.register_error_handler(NotFound, not_found)
+    blueprint.register_error_handler(PermissionDenied, denied)
 
 
 def plugin_failed(error):
@@ -150,7 +146,7 @@ def plugin_failed(error):
     logging.getLogger("trellis.web").error("plugin %s failed in hook %s (reference %s) on %s %s", error.plugin,
                                            error.hook, reference, request.method, request.path, exc_info=error)
     message = _("The plugin “%(plugin)s” failed; nothing was saved. The error is logged.", plugin=error.plugin)
-    return render_template("error.html", status=500, message=message, reference=reference), 500
+    return render_error(500, reference, message)
 
 
 register_errors(bp)

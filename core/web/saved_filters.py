@@ -15,7 +15,7 @@ from trellis.runtime import runtime
 from trellis.web.pages import current_user_object, entity_or_404, register_errors
 
 TABLE = "trellis_saved_filter"
-KEPT = ("q", "sort")  # besides filters; never the cursor, which points into one moment's list
+KEPT = ("q", "sort")  # besides filters; never the cursor (or its position), which point into one moment's list
 
 bp = Blueprint("saved_filters", __name__)
 register_errors(bp)
@@ -62,7 +62,7 @@ def save(entity: str):
 
     entity_or_404(entity)
     name = request.form.get("name", "").strip()[:100]
-    pairs = [(k, v) for k, v in parse_qsl(request.form.get("query", "")) if k != "cursor" and v.strip()]
+    pairs = [(k, v) for k, v in parse_qsl(request.form.get("query", "")) if k not in ("cursor", "at") and v.strip()]
     if not name:
         flash(_("Give the filter a name."), "error")
     else:

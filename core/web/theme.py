@@ -10,7 +10,8 @@ from werkzeug.security import safe_join
 
 
 def init_theme(app, folders: list[Path]) -> None:
-    """Register ``/static/<path>`` over ``folders`` (first match wins) and the template globals."""
+    """Register ``/static/<path>`` over ``folders`` (first match wins), ``/favicon.ico`` (the theme's
+    ``favicon.svg``) and the template globals."""
 
     def static(filename: str):
         for folder in folders:
@@ -19,10 +20,23 @@ def init_theme(app, folders: list[Path]) -> None:
                 return send_from_directory(str(folder), filename, max_age=3600)
         abort(404)
 
+    def favicon():
+        return static("favicon.svg")
+
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=static)
+    app.add_url_rule("/favicon.ico", endpoint="favicon", view_func=favicon)   # asked for by browsers unprompted
     app.jinja_env.globals.update(label=label, entity_label=entity_label, field_label=field_label,
                                  option_label=option_label, display=display, text_direction=text_direction,
-                                 user_locale=user_locale, navigation=_navigation)
+                                 user_locale=user_locale, navigation=_navigation, initials=initials)
+
+
+def initials(name: str | None) -> str:
+    """Up to two letters for a user's avatar: the first letters of the first and last words of ``name``."""
+    words = [w for w in str(name or "").split() if w[:1].isalpha()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
 
 
 def _navigation():

@@ -22,11 +22,11 @@ def test_home_lists_my_overdue_and_todays_open_activities_but_not_done_or_others
         assert absent not in page
 
 
-def test_the_menu_has_the_plugins_items_and_every_other_entity(app):
+def test_the_menu_has_the_plugins_items_and_every_other_entity_but_technical_ones(app):
     page = signed_in_client(app).get("/").get_data(as_text=True)
     assert '<a href="/app/contact">Contacts</a>' in page
-    assert '<a href="/app/user">Users</a>' in page
-    assert '<a href="/app/team">Teams</a>' in page
+    assert '<a href="/app/tag">Tags</a>' in page
+    assert '<a href="/app/user">Users</a>' not in page   # menu: false (see test_web_menu.py)
 
 
 def test_pages_carry_the_language_and_direction_of_the_users_locale(app, records):

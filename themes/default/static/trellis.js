@@ -7,6 +7,10 @@
 // - record pages: the key "e" opens the form, focus on the first invalid field, a warning before
 //   leaving a form with unsaved changes, and <dialog>s asking for the fields a transition requires
 //   (from the stage bar, a transition button or a kanban drop).
+
+// - the header's search box (Ctrl/Cmd-K): matches from /search/suggest grouped by entity, arrows
+//   and Enter to open one; without a pick, Enter opens the /search page (which works without JS);
+// - lists: the bulk bar shows only while a record is ticked, and a select-all box ticks the page.
 (function () {
   "use strict";
   function csrf() {
@@ -214,7 +218,102 @@
 
   window.Trellis = {linkInput: linkInput};   // for lines.js: the link cells of a row added to a grid
 
+  function globalSearch(form) {
+    var input = form.querySelector("input[type=search]");
+    var box = form.querySelector(".global-results");
+    var asked = "";
+    function links() { return Array.prototype.slice.call(box.querySelectorAll("a")); }
+    function close() { box.hidden = true; input.setAttribute("aria-expanded", "false"); }
+    function group(title, items) {
+      var section = document.createElement("section");
+      var heading = document.createElement("h2");
+      heading.textContent = title;
+      section.appendChild(heading);
+      var list = document.createElement("ul");
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = item.url;
+        a.textContent = item.title;       // text, never HTML
+        a.setAttribute("dir", "auto");
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      section.appendChild(list);
+      box.appendChild(section);
+    }
+    function show(answer) {
+      if (answer.q !== input.value.trim()) { return; }   // a slower answer to an older question
+      box.textContent = "";
+      answer.groups.forEach(function (g) { group(g.label, g.results); });
+      if (answer.recent.length) { group(input.dataset.recentLabel, answer.recent); }
+      if (!box.children.length) {
+        var none = document.createElement("p");
+        none.className = "muted";
+        none.textContent = input.dataset.noneLabel;
+        box.appendChild(none);
+      }
+      box.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+    var lookup = debounce(function () {
+      var q = input.value.trim();
+      asked = q;
+      fetch(form.dataset.suggest + "?q=" + encodeURIComponent(q), {headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) { if (answer && asked === q) { show(answer); } });
+    }, 150);
+    input.addEventListener("input", lookup);
+    input.addEventListener("focus", lookup);
+    form.addEventListener("keydown", function (e) {
+      var all = links(), at = all.indexOf(document.activeElement);
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        if (!all.length) { return; }
+        e.preventDefault();
+        var step = e.key === "ArrowDown" ? 1 : -1;
+        if (at < 0) { all[step > 0 ? 0 : all.length - 1].focus(); }
+        else if (at + step < 0) { input.focus(); }
+        else { all[Math.min(at + step, all.length - 1)].focus(); }
+      } else if (e.key === "Escape") {
+        close();
+        input.focus();
+      }
+    });
+    document.addEventListener("click", function (e) { if (!form.contains(e.target)) { close(); } });
+    document.addEventListener("keydown", function (e) {
+      if ((e.ctrlKey || e.metaKey) && (e.key === "k" || e.key === "K")) {
+        e.preventDefault();
+        input.focus();
+        input.select();
+      }
+    });
+  }
+
+  function bulkBar(form) {
+    var boxes = Array.prototype.slice.call(document.querySelectorAll('input[name="ids"][form="' + form.id + '"]'));
+    var all = document.querySelector("[data-select-all]");
+    function update() {
+      var ticked = boxes.filter(function (b) { return b.checked; }).length;
+      form.hidden = ticked === 0;
+      if (all) {
+        all.checked = ticked > 0 && ticked === boxes.length;
+        all.indeterminate = ticked > 0 && ticked < boxes.length;
+      }
+    }
+    boxes.forEach(function (b) { b.addEventListener("change", update); });
+    if (all && boxes.length) {
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        boxes.forEach(function (b) { b.checked = all.checked; });
+        update();
+      });
+    }
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.global-search").forEach(globalSearch);
+    document.querySelectorAll("form[data-bulk]").forEach(bulkBar);
     document.querySelectorAll(".board").forEach(board);
     document.querySelectorAll("[data-progress]").forEach(importProgress);
     document.querySelectorAll("input[data-autocomplete]").forEach(linkInput);
