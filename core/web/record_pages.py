@@ -15,8 +15,7 @@ from trellis.data.schema import link_target
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from trellis.runtime import runtime
 from trellis.web import form_fields as forms
-from trellis.web import record_view
-from trellis.web import lines
+from trellis.web import lines, record_view
 from trellis.web.conditions import field_states, typed_values
 from trellis.web.duplicate_check import duplicates
 from trellis.web.labels import display, entity_label, label
