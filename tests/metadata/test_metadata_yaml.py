@@ -106,7 +106,8 @@ def test_a_file_of_unknown_shape_is_an_error(org):
     write(org, "entities/deal.yaml", "entitty: deal\nfields: {}\n")
     assert problems(org) == [
         "metadata/entities/deal.yaml:1:1: error: cannot tell what this file defines: expected one of the "
-        "top-level keys 'entity:', 'extends:', 'workflow:', 'automation:', 'roles:', 'dashboard:'"]
+        "top-level keys 'entity:', 'extends:', 'workflow:', 'automation:', 'roles:', 'dashboard:', "
+        "'report:'"]
 
 
 def test_a_file_that_is_a_list_is_an_error(org):
