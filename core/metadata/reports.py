@@ -152,8 +152,10 @@ class _Builder:
                 names.append(role)
         return tuple(names)
 
-    def _field(self, entity: Entity, name, at: Source, what: str, role_names: tuple[str, ...] = ()):
-        """The field's storage (system fields included), or None after reporting an unknown or hidden one."""
+    def _field(self, entity: Entity, name, at: Source, what: str, role_names: tuple[str, ...] | None = None):
+        """The field's storage (system fields included), or None after reporting an unknown one, or (given
+        ``role_names``, the report's viewers) one hidden from a viewer. A measure over a hidden field is
+        refused when the report runs, for the viewer it is hidden from; a group-by is refused here."""
         if name in SYSTEM_FIELDS:
             return SYSTEM_FIELDS[name]
         fld = entity.fields.get(name) if isinstance(name, str) else None
@@ -161,7 +163,7 @@ class _Builder:
             self.reader.error(at, f"{what}: unknown field '{name}' of {entity.name}"
                                   f"{did_you_mean(str(name), entity.fields)}")
             return None
-        for role in self._viewers(entity, role_names):
+        for role in self._viewers(entity, role_names) if role_names is not None else ():
             if self.roles[role].entities[entity.name].fields.get(name) == "none":
                 self.reader.error(at, f"{what}: '{name}' is hidden from role '{role}' (fields: {{{name}: none}}), "
                                       "who sees this report; leave the field out or the role")
