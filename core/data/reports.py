@@ -83,7 +83,11 @@ def run_report(records, report: Report, *, zone: str = "UTC", period: tuple[date
         result.rows = _bounded(records, report, rows, report.limit or DEFAULT_LIMIT)
     else:
         result.rows = _bounded_pivot(records, report, rows)
-    result.totals = _folded(report, [r.values for r in rows]) if not result.truncated else _totals(query, report, zone)
+    distinct = any(m.function == "count_distinct" for m in report.measures)
+    if result.truncated or distinct:   # a count distinct of all rows is not the sum of the groups'
+        result.totals = _totals(query, report, zone)
+    else:
+        result.totals = folded_values(report, [r.values for r in rows])
     for row in result.rows:
         _ratios(report, row.values)
     _ratios(report, result.totals)
@@ -265,7 +269,7 @@ def _ratios(report: Report, values: dict[str, Any]) -> None:
 
 # --- bounding: top N and "Other" --------------------------------------------------------------------
 
-def _folded(report: Report, values: list[dict[str, Any]]) -> dict[str, Any]:
+def folded_values(report: Report, values: list[dict[str, Any]]) -> dict[str, Any]:
     """Measures over the union of groups: counts and sums add, min/max combine, averages from their parts;
     a count distinct cannot be combined and is None."""
     folded: dict[str, Any] = {}
@@ -287,6 +291,7 @@ def _folded(report: Report, values: list[dict[str, Any]]) -> dict[str, Any]:
             folded[name] = sum(v.get(name) or 0 for v in values)
         else:
             folded[name] = sum((v[name] for v in present), Decimal(0)) if present else None
+    _ratios(report, folded)
     return folded
 
 
@@ -297,7 +302,7 @@ def _bounded(records, report: Report, rows: list[ResultRow], limit: int) -> list
     if not report.sort:
         kept.sort(key=_natural_order(records, report, 0))
     if rest:
-        kept.append(ResultRow((None,), _folded(report, [r.values for r in rest]), (None,), other=True,
+        kept.append(ResultRow((None,), folded_values(report, [r.values for r in rest]), (None,), other=True,
                               other_levels=(True, False)))
     return kept
 
@@ -312,7 +317,7 @@ def _empty_groups(records, report: Report, present: set) -> list[ResultRow]:
     fld = records.metadata.entities[report.entity].fields.get(group.field)
     options = list(workflow.states) if workflow else (list(fld.options) if fld is not None and fld.type == "selection"
                                                       else [])
-    empty = _folded(report, [])
+    empty = folded_values(report, [])
     return [ResultRow((option,), dict(empty), (None,)) for option in options if option not in present]
 
 
@@ -331,7 +336,7 @@ def _bounded_pivot(records, report: Report, cells: list[ResultRow]) -> list[Resu
             continue
         titles = tuple(None if k is _OTHER else group[0].titles[i] for i, k in enumerate((one, two)))
         keys = tuple(None if k is _OTHER else k for k in (one, two))
-        result.append(ResultRow(keys, _folded(report, [c.values for c in group]), titles,
+        result.append(ResultRow(keys, folded_values(report, [c.values for c in group]), titles,
                                 other=_OTHER in (one, two), other_levels=(one is _OTHER, two is _OTHER)))
     order0, order1 = _natural_order(records, report, 0), _natural_order(records, report, 1)
     result.sort(key=lambda r: (_is_other(r, 0), order0(r), _is_other(r, 1), order1(r)))

@@ -38,6 +38,7 @@ def init_app(app) -> None:
         merge_pages,
         pages,
         record_pages,
+        report_pages,
         saved_filters,
         theme,
         workflow_pages,
@@ -50,6 +51,7 @@ def init_app(app) -> None:
     app.register_blueprint(boards.bp)
     app.register_blueprint(calendar.bp)
     app.register_blueprint(dashboards.bp)
+    app.register_blueprint(report_pages.bp)
     app.register_blueprint(bulk.bp)
     app.register_blueprint(saved_filters.bp)
     app.register_blueprint(admin.bp)
