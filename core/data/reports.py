@@ -241,9 +241,16 @@ def _values(report: Report, mapping) -> dict[str, Any]:
             total, count = mapping[f"{measure.name}__sum"], mapping[f"{measure.name}__n"]
             values[f"{measure.name}__sum"], values[f"{measure.name}__n"] = _number(total), count or 0
             values[measure.name] = _average(_number(total), count)
+        elif measure.function in ("sum", "min", "max"):
+            values[measure.name] = _places(_number(mapping[measure.name]))
         else:
             values[measure.name] = _number(mapping[measure.name])
     return values
+
+
+def _places(value: Any) -> Any:
+    """Decimals as the record service hands them out (two places; the columns keep four)."""
+    return value.quantize(PLACES) if isinstance(value, Decimal) else value
 
 
 def _number(value: Any) -> Any:
@@ -297,7 +304,7 @@ def folded_values(report: Report, values: list[dict[str, Any]]) -> dict[str, Any
 
 def _bounded(records, report: Report, rows: list[ResultRow], limit: int) -> list[ResultRow]:
     kept, rest = rows[:limit], rows[limit:]
-    if not rest:
+    if not rest and not report.sort:   # sorted by a measure, an empty group would only trail at the end
         kept += _empty_groups(records, report, {row.keys[0] for row in rows})
     if not report.sort:
         kept.sort(key=_natural_order(records, report, 0))
