@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 WIDTH, HEIGHT = 640, 320
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 56, 16, 16, 56
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 80, 16, 16, 56
 # Okabe & Ito's palette: told apart by people with any common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 OTHER_COLOUR = "#999999"
@@ -160,7 +160,8 @@ def horizontal_bars(points: list[Mark], values: list[Any], fmt, rtl: bool = Fals
     """Bars along the horizontal axis, one per row (``centred``: a funnel, each bar centred on the axis)."""
     label_room = 160
     chart = Chart(kind, rtl=rtl, height=max(120, 28 * len(points) + 40))
-    left, right = (MARGIN_RIGHT, WIDTH - label_room) if rtl else (label_room, WIDTH - MARGIN_RIGHT)
+    room = 40   # half a tick label past the axis' end
+    left, right = (room, WIDTH - label_room) if rtl else (label_room, WIDTH - room)
     chart.plot = (left, 8, right, chart.height - 24)
     top = nice_max(max((_number(v) for v in values), default=0)) if not centred else \
         max((_number(v) for v in values), default=0) or 1
