@@ -22,6 +22,9 @@ by name (the later layer winning), ``roles`` are added, every other key replaces
 
 from __future__ import annotations
 
+from typing import Any
+
+import yaml
 from trellis.metadata.layers import Document
 from trellis.metadata.merging import copy_map
 from trellis.metadata.model import (
@@ -36,9 +39,10 @@ from trellis.metadata.model import (
     Source,
     Workflow,
 )
+from trellis.metadata.problems import Report as Problems
 from trellis.metadata.problems import did_you_mean
 from trellis.metadata.reading import NAME, Reader, kind_of
-from trellis.metadata.yaml_loader import YList, YMap, plain
+from trellis.metadata.yaml_loader import YAMLProblem, YList, YMap, plain, read_text
 
 REPORT_KEYS = ("report", "label", "entity", "filters", "group_by", "measures", "sort", "limit", "chart",
                "period", "roles")
@@ -76,6 +80,25 @@ def build_reports(docs: list[Document], extensions: list[Document], entities: di
         if report is not None:
             reports[report.name] = report
     return reports
+
+
+def report_from_mapping(data: dict[str, Any], metadata) -> tuple[Report | None, list[str]]:
+    """A report from a plain mapping shaped like the YAML (a pivot page's choices, a saved report), checked
+    exactly as ``trellis check`` checks a file; ``(report, [])``, or ``(None, messages)``."""
+    try:
+        body = read_text(report_yaml(data), "<report>")
+    except YAMLProblem as problem:
+        return None, [problem.message]
+    problems = Problems()
+    built = _Builder(metadata.entities, metadata.roles, Reader(problems)).build(body) if isinstance(body, YMap) \
+        else None
+    messages = [p.message for p in problems.sorted()]
+    return (built if built is not None and not messages else None), messages or ([] if built else ["not a report"])
+
+
+def report_yaml(data: dict[str, Any]) -> str:
+    """``data`` as a ``report:`` YAML document (keys in the order given), for ``metadata/``."""
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None)
 
 
 def _extended(base: YMap, extension: YMap, reader: Reader) -> YMap:

@@ -86,8 +86,13 @@ def show(name: str):
     dashboard = metadata.dashboards.get(name)
     if dashboard is None or not dashboard.shown_to(user):
         abort(404)
-    dated = any(runtime().metadata.reports[w.report].period_field for w in dashboard.widgets if w.report)
-    return render_template("dashboard.html", dashboard=dashboard, panels=panels_of(dashboard, user),
+    from trellis.web.saved_reports import on_dashboard
+
+    saved = on_dashboard(dashboard.name, user)
+    panels = panels_of(dashboard, user) + [_saved_panel(report) for report in saved]
+    dated = any(runtime().metadata.reports[w.report].period_field for w in dashboard.widgets if w.report) or \
+        any(report.period_field for report in saved)
+    return render_template("dashboard.html", dashboard=dashboard, panels=panels,
                            title=label(dashboard.label, dashboard.name), periods=PERIODS if dated else {},
                            period=period_args(request.args))
 
@@ -100,8 +105,15 @@ def panels_of(dashboard, user) -> list[Panel]:
             _panel(dashboard.name, placed, widgets.get(placed.widget), context) for placed in dashboard.widgets]
 
 
-def _report_panel(dashboard: str, placed) -> Panel:
-    report = runtime().metadata.reports[placed.report]
+def _saved_panel(report) -> Panel:
+    """A report a user saved onto this dashboard from the pivot page."""
+    from trellis.metadata.model import DashboardWidget
+
+    return _report_panel("", DashboardWidget(f"report:{report.name}", report=report.name), report)
+
+
+def _report_panel(dashboard: str, placed, report=None) -> Panel:
+    report = report or runtime().metadata.reports[placed.report]
     title = label(placed.title) if placed.title else label(report.label, report.name)
     size = placed.size or ("small" if report.chart == "kpi" else "medium")
     try:

@@ -79,9 +79,16 @@ def today_for_user() -> date:
 
 
 def report_or_404(name: str):
-    """The report called ``name`` when the signed-in user may see it (its ``roles``; administrators all)."""
+    """The report called ``name`` (a YAML one, else a saved one) when the signed-in user may see it (its
+    ``roles``, or a saved report's owner and sharing; administrators all)."""
     report = runtime().metadata.reports.get(name)
     user = current_user_object()
+    if report is None:
+        from trellis.web.saved_reports import saved_report
+
+        report = saved_report(name, user)
+        if report is not None:
+            return report
     if report is None or not _shown_to(report, user):
         abort(404)
     return report
