@@ -38,6 +38,7 @@ REPORTS = {
                "sort: -amount\nlimit: 2\n",
     "stage_by_owner": "report: stage_by_owner\nentity: deal\ngroup_by: [stage, owner]\nmeasures: {n: count}\n",
     "ts_month": "report: ts_month\nentity: sample\ngroup_by: {field: ts, bucket: month}\n",
+    "ts_kpi": "report: ts_kpi\nentity: sample\nperiod: ts\nchart: kpi\n",
     **{f"dt_{b}": f"report: dt_{b}\nentity: sample\ngroup_by: {{field: dt, bucket: {b}}}\n"
        "measures: {n: count, total: {sum: i}}\n" for b in ("day", "week", "month", "quarter", "year")},
 }
@@ -197,3 +198,8 @@ def test_summer_time_moves_the_bucket_edge_with_the_offset(svc, moments):
 def test_the_period_limits_a_date_bucketed_report_in_the_viewers_time_zone(svc, moments):
     result = report(svc, "ts_month", zone="Asia/Tehran", period=(date(2027, 2, 1), date(2027, 2, 28)))
     assert {row.keys[0]: row.values["count"] for row in result.rows} == {date(2027, 2, 1): 2}
+
+
+def test_a_kpi_gives_the_previous_period_of_the_same_length_for_its_change(svc, moments):
+    result = report(svc, "ts_kpi", zone="Asia/Tehran", period=(date(2027, 2, 1), date(2027, 2, 28)))
+    assert (result.totals["count"], result.previous["count"]) == (2, 1)   # 23:59 on 31 January in Tehran
