@@ -164,6 +164,10 @@ def _group_columns(query, records, report: Report, zone: str, dialect: str) -> t
         if group.bucket is not None:
             keys.append(bucket(column, group.bucket, fld.storage if fld.storage == "datetime" else "date", zone,
                                dialect).label(f"g{index}"))
+        elif dialect == "sqlite":
+            # An expression, not the bare column: SQLite would otherwise walk an index on the column for the
+            # GROUP BY and read the table row by row in index order, many times slower than one scan.
+            keys.append(func.ifnull(column, None).label(f"g{index}"))
         else:
             keys.append(column.label(f"g{index}"))
         target = link_target(fld) if fld.storage == "link" else None
