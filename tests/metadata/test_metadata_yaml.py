@@ -120,7 +120,7 @@ def test_an_empty_or_commented_out_file_is_ignored(org):
     write(org, "empty.yaml", "")
     write(org, "later.yml", "# extends: contact\n")
     metadata = load([core_layer(), Layer("metadata", str(org / "metadata"), "organisation")])
-    assert set(metadata.entities) == {"user", "team"}
+    assert set(metadata.entities) == {"user", "team", "saved_report"}
 
 
 def test_every_broken_file_is_reported_not_just_the_first(org):
