@@ -49,3 +49,11 @@ def test_scoped_hooks_compares_no_plugins_with_scoped_and_unscoped_ones(tmp_path
     assert "Hook dispatch per row" in done.stdout
     assert [line.split()[1] for line in done.stdout.splitlines() if line.startswith("  CPU")] == [
         "none", "scoped", "unscoped"]
+
+
+def test_reports_times_the_pivot_and_the_dashboard_as_the_system_and_as_a_seller(tmp_path):
+    done = subprocess.run([sys.executable, str(BENCH / "reports.py"), "--rows", "300", "--repeat", "1"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    lines = [line.split(":")[0].strip() for line in done.stdout.splitlines() if "dashboard of 6" in line]
+    assert lines == ["system", "seller"]

@@ -106,8 +106,9 @@ def _add_subsystem_commands(group: click.Group) -> None:
     from trellis.metadata import commands as metadata
     from trellis.plugins import commands as plugin_commands
     from trellis.security import commands as security
+    from trellis.web import commands as web
 
-    for module in (metadata, data, plugin_commands, security, io, automation, api):
+    for module in (metadata, data, plugin_commands, security, io, automation, api, web):
         for command in module.commands:
             group.add_command(command)
 

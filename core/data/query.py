@@ -194,6 +194,28 @@ class Query:
                 return
             cursor = page.next_cursor
 
+    # --- aggregates (reports) -------------------------------------------------------------
+
+    @property
+    def table(self) -> Any:
+        """The entity's table (for reports that build their own aggregate SELECT over it)."""
+        return self._table
+
+    def column(self, name: str, parameter: str = "report") -> tuple[Any, Field]:
+        """The column and field of ``name``; QueryError when the user may not read it or it is not stored."""
+        return self._column(name, parameter)
+
+    def conditions(self, mapping: Mapping[str, Any]) -> Any:
+        """The filters of ``mapping`` (as :meth:`filter` takes them) as one SQL condition, for a measure's ``where``."""
+        return and_(true(), *(self._condition(str(key), value) for key, value in mapping.items()))
+
+    def aggregate(self, build) -> list[Any]:
+        """Rows of the statement ``build(dialect_name)`` returns, with this query's filters, search and the
+        user's read rule added to its WHERE: one aggregate (GROUP BY) query over the rows the user may read."""
+        with self._service._unit(write=False) as connection:
+            statement = build(connection.dialect.name).where(*self._where(connection))
+            return list(connection.execute(statement))
+
     def first_titles(self, size: int, connection) -> Any:
         """A statement of this query's first ``size`` rows, in its order, as ``(row_position, id, title)``
         (``title`` the entity's title column, NULL when the user may not read it), for :func:`first_titles`.

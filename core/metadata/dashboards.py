@@ -5,8 +5,11 @@ hook), each optionally with its own title and size, and the roles that see it::
 
     dashboard: sales
     label: {en: Sales, ru: Продажи}
-    widgets: [sales_forecast, {widget: sales_targets, title: {en: Targets}, size: large}]
+    widgets: [sales_forecast, {widget: sales_targets, title: {en: Targets}, size: large},
+              {report: pipeline_by_stage, size: large}]
     roles: [sales_manager, salesperson]
+
+A widget may be a ``report:`` by name (see ``reports.py``) instead of a plugin widget.
 
 A later layer changes a dashboard with ``extends: <name>``: ``label`` replaces the
 label, ``widgets`` are added after the dashboard's own (an entry naming a widget
@@ -32,9 +35,9 @@ ADMIN_ROLE = "admin"
 
 
 def build_dashboards(docs: list[Document], extensions: list[Document], roles: dict[str, Role],
-                     widgets: Collection[str], reader: Reader) -> dict[str, Dashboard]:
+                     widgets: Collection[str], reader: Reader, reports: Collection[str] = ()) -> dict[str, Dashboard]:
     """Every dashboard, with the ``extends:`` of later layers applied; names unique across layers;
-    widgets among ``widgets``, roles among ``roles``."""
+    widgets among ``widgets`` (or reports among ``reports``), roles among ``roles``."""
     bodies: dict[str, YMap] = {}
     for doc in docs:
         name = doc.body.get("dashboard")
@@ -49,7 +52,7 @@ def build_dashboards(docs: list[Document], extensions: list[Document], roles: di
         bodies[name] = _extended(bodies[name], doc.body, reader)
     dashboards: dict[str, Dashboard] = {}
     for body in bodies.values():
-        dashboard = _dashboard(body, roles, widgets, reader)
+        dashboard = _dashboard(body, roles, widgets, reader, reports)
         if dashboard is not None:
             dashboards[dashboard.name] = dashboard
     return dashboards
@@ -77,7 +80,9 @@ def _extended(base: YMap, extension: YMap, reader: Reader) -> YMap:
 def _merged(old: YList, added: YList, by_widget: bool) -> YList:
     """``old`` then ``added``; an added widget already in ``old`` (or a role already there) replaces it in place."""
     def name(item):
-        return item.get("widget") if by_widget and isinstance(item, YMap) else item
+        if by_widget and isinstance(item, YMap):
+            return item.get("widget") or ("report", item.get("report"))
+        return item
 
     items = [(item, old.item_at(i)) for i, item in enumerate(old)]
     for index, item in enumerate(added):
@@ -92,7 +97,8 @@ def _merged(old: YList, added: YList, by_widget: bool) -> YList:
     return result
 
 
-def _dashboard(body: YMap, roles: dict[str, Role], widgets: Collection[str], reader: Reader) -> Dashboard | None:
+def _dashboard(body: YMap, roles: dict[str, Role], widgets: Collection[str], reader: Reader,
+               reports: Collection[str]) -> Dashboard | None:
     name = body.get("dashboard")
     if not isinstance(name, str) or not NAME.match(name):
         reader.error(body.value_at("dashboard"), "'dashboard' must be a name (lower-case letters, digits, '_'), "
@@ -107,11 +113,12 @@ def _dashboard(body: YMap, roles: dict[str, Role], widgets: Collection[str], rea
             reader.error(at, f"{what}: unknown role '{role}'{did_you_mean(role, known_roles)}")
         else:
             role_names.append(role)
-    return Dashboard(name, reader.label(body, "label", what), _widgets(body, widgets, what, reader),
+    return Dashboard(name, reader.label(body, "label", what), _widgets(body, widgets, what, reader, reports),
                      tuple(role_names), body.source)
 
 
-def _widgets(body: YMap, known: Collection[str], what: str, reader: Reader) -> list[DashboardWidget]:
+def _widgets(body: YMap, known: Collection[str], what: str, reader: Reader,
+             reports: Collection[str]) -> list[DashboardWidget]:
     items = body.get("widgets")
     if items is None:
         reader.error(body.source, f"{what} needs 'widgets: [...]' (names from the plugins' dashboard_widgets())")
@@ -125,6 +132,11 @@ def _widgets(body: YMap, known: Collection[str], what: str, reader: Reader) -> l
         at = items.item_at(index)
         if isinstance(item, str):
             name, title, size = item, {}, None
+        elif isinstance(item, YMap) and "report" in item:
+            placed = _report(item, reports, what, reader)
+            if placed is not None:
+                widgets.append(placed)
+            continue
         elif isinstance(item, YMap):
             where = f"a widget of {what}"
             reader.keys(item, WIDGET_KEYS, where)
@@ -144,3 +156,17 @@ def _widgets(body: YMap, known: Collection[str], what: str, reader: Reader) -> l
             continue
         widgets.append(DashboardWidget(name, title, size, at))
     return widgets
+
+
+def _report(item: YMap, reports: Collection[str], what: str, reader: Reader) -> DashboardWidget | None:
+    """``{report: name, title: ..., size: ...}``: a ``report:`` placed on the dashboard."""
+    reader.keys(item, ("report", "title", "size"), f"a report widget of {what}")
+    name = reader.text(item, "report", f"a widget of {what}", required=True)
+    if name is None:
+        return None
+    if name not in reports:
+        reader.error(item.value_at("report"), f"{what}: unknown report '{name}'{did_you_mean(name, reports)}")
+        return None
+    where = f"report '{name}' of {what}"
+    return DashboardWidget(f"report:{name}", reader.label(item, "title", where),
+                           reader.text(item, "size", where, choices=SIZES), item.value_at("report"), report=name)

@@ -14,7 +14,7 @@ from typing import Any
 from trellis.metadata.actions import BUILTIN_ACTIONS
 from trellis.metadata.automations import EVENTS
 from trellis.metadata.field_types import BUILTIN_FIELD_TYPES, COMMON_KEYS, ON_DELETE
-from trellis.metadata.model import LEVELS, SIZES, FieldType
+from trellis.metadata.model import BUCKETS, CHARTS, LEVELS, MEASURE_FUNCTIONS, SIZES, FieldType
 from trellis.metadata.reading import LOCALES
 
 NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,62}$"}
@@ -137,14 +137,35 @@ def _dashboard(extending: bool = False) -> dict[str, Any]:
     """A dashboard, or (``extending``) an ``extends:`` of one: widgets and roles are added, nothing is required."""
     widget = {"oneOf": [{"type": "string", "description": "a widget name from a plugin's dashboard_widgets()"},
                         _closed({"widget": {"type": "string"}, "title": LABEL, "size": {"enum": list(SIZES)}},
-                                ("widget",))]}
+                                ("widget",)),
+                        _closed({"report": NAME, "title": LABEL, "size": {"enum": list(SIZES)}}, ("report",))]}
     key = "extends" if extending else "dashboard"
     return _closed({key: NAME, "label": LABEL, "widgets": {"type": "array", "items": widget},
                     "roles": NAMES}, (key,) if extending else (key, "widgets"))
 
 
+def _report(extending: bool = False) -> dict[str, Any]:
+    """A report, or (``extending``) an ``extends:`` of one: every key replaces, measures and filters merge."""
+    group = {"oneOf": [{"type": "string"}, _closed({"field": {"type": "string"}, "bucket": {"enum": list(BUCKETS)}},
+                                                   ("field",))]}
+    filters = {"type": "object", "description": "the list/API filter language: field or field__op: value"}
+    counted = {"oneOf": [{"type": "string"}, {"type": "boolean"}]}
+    functions = {name: ({"type": "string"} if name != "count" else counted) for name in MEASURE_FUNCTIONS}
+    measure = {"oneOf": [{"const": "count"}, _closed({
+        **functions, "ratio": {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+        "where": filters, "label": LABEL}, minProperties=1)]}
+    key = "extends" if extending else "report"
+    return _closed({key: NAME, "label": LABEL, "entity": NAME, "filters": filters,
+                    "group_by": {"oneOf": [group, {"type": "array", "items": group, "maxItems": 2}]},
+                    "measures": {"type": "object", "additionalProperties": measure},
+                    "sort": {"type": "string"}, "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+                    "chart": {"enum": list(CHARTS)}, "period": {"type": "string"}, "roles": NAMES},
+                   (key,) if extending else (key, "entity"))
+
+
 def metadata_schema(field_types: Iterable[FieldType] = ()) -> dict[str, Any]:
-    """One schema accepting each kind of metadata file: entity, extends, workflow, automation, roles, dashboard.
+    """One schema accepting each kind of metadata file: entity, extends, workflow, automation, roles, dashboard,
+    report.
 
     ``field_types`` are the plugins' field types, whose options become known keys of a field.
     """
@@ -154,9 +175,10 @@ def metadata_schema(field_types: Iterable[FieldType] = ()) -> dict[str, Any]:
         "$id": "https://trellis-crm.invalid/schema/metadata.json",
         "title": "Trellis metadata YAML",
         "description": "An entity, an extension of one (extends), a workflow, an extension of one (extends), "
-                       "an automation, roles or a dashboard. Run 'trellis check' for the checks that need "
+                       "an automation, roles, a dashboard or a report. Run 'trellis check' for the checks that need "
                        "the whole model.",
         # anyOf: "extends: x" with only a label is both an entity's and a workflow's extension
         "anyOf": [_entity("entity", extra), _entity("extends", extra), _workflow(), _workflow(extending=True),
-                  _automation(), _roles(), _dashboard(), _dashboard(extending=True)],
+                  _automation(), _roles(), _dashboard(), _dashboard(extending=True), _report(),
+                  _report(extending=True)],
     }

@@ -13,7 +13,7 @@ from trellis.metadata.problems import Report, shown_path
 from trellis.metadata.yaml_loader import YAMLProblem, YMap, read_file
 
 CORE_DIR = Path(__file__).parent / "builtin"
-KINDS = ("entity", "extends", "workflow", "automation", "roles", "dashboard")
+KINDS = ("entity", "extends", "workflow", "automation", "roles", "dashboard", "report")
 
 
 @dataclass
@@ -92,9 +92,9 @@ def _kind(body: Any, name: str, report: Report) -> str | None:
                      "a metadata file must be a mapping starting with one of: " + ", ".join(f"'{k}:'" for k in KINDS))
         return None
     # workflow and automation files also hold an 'entity:' key (the entity they act on),
-    # and dashboards (and their extensions) a 'roles:' key (who sees them).
-    found = [key for key in ("workflow", "automation", "extends", "roles", "dashboard") if key in body]
-    if ("dashboard" in found or "extends" in found) and "roles" in found:
+    # and dashboards and reports (and their extensions) a 'roles:' key (who sees them).
+    found = [key for key in ("workflow", "automation", "extends", "roles", "dashboard", "report") if key in body]
+    if ("dashboard" in found or "extends" in found or "report" in found) and "roles" in found:
         found.remove("roles")
     if not found and "entity" in body:
         found = ["entity"]

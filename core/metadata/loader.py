@@ -17,6 +17,7 @@ from trellis.metadata.merging import assemble
 from trellis.metadata.model import FieldType, Layer, Metadata
 from trellis.metadata.problems import Report
 from trellis.metadata.reading import Reader
+from trellis.metadata.reports import build_reports
 from trellis.metadata.roles import build_roles
 from trellis.metadata.workflow_merging import split_extends
 from trellis.metadata.workflows import build_workflows
@@ -51,11 +52,11 @@ def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapp
     types.update({t.name: t for t in field_types})
     kinds = known_kinds(action_kinds)
     by_kind: dict[str, list[Document]] = {"entity": [], "extends": [], "workflow": [], "automation": [], "roles": [],
-                                         "dashboard": []}
+                                         "dashboard": [], "report": []}
     for doc in documents(layers, report):
         by_kind[doc.kind].append(doc)
-    of_entities, of_workflows, of_dashboards = split_extends(by_kind["extends"], by_kind["entity"],
-                                                             by_kind["workflow"], by_kind["dashboard"], reader)
+    of_entities, of_workflows, of_dashboards, of_reports = split_extends(
+        by_kind["extends"], by_kind["entity"], by_kind["workflow"], by_kind["dashboard"], reader, by_kind["report"])
     drafts = assemble(by_kind["entity"], of_entities, reader)
     builder = EntityBuilder(types, reader)
     entities = {}
@@ -67,11 +68,12 @@ def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapp
     roles = build_roles(by_kind["roles"], entities, reader)
     workflows = build_workflows(by_kind["workflow"], of_workflows, entities, roles, kinds, reader)
     automations = build_automations(by_kind["automation"], entities, workflows, kinds, reader)
-    dashboards = build_dashboards(by_kind["dashboard"], of_dashboards, roles, frozenset(widgets), reader)
+    reports = build_reports(by_kind["report"], of_reports, entities, workflows, roles, reader)
+    dashboards = build_dashboards(by_kind["dashboard"], of_dashboards, roles, frozenset(widgets), reader, reports)
     if report:
         raise MetadataError(report.sorted())
     return Metadata(entities=entities, workflows=workflows, automations=automations, roles=roles,
-                    dashboards=dashboards, field_types=types, layers=list(layers))
+                    dashboards=dashboards, reports=reports, field_types=types, layers=list(layers))
 
 
 def summary(metadata: Metadata, errors: int = 0) -> str:

@@ -402,6 +402,7 @@ class DashboardWidget:
     title: Label = field(default_factory=dict)
     size: str | None = None                    # one of SIZES
     source: Source = UNKNOWN
+    report: str | None = None                  # set instead of ``widget``'s plugin widget: a ``report:`` by name
 
 
 @dataclass
@@ -423,6 +424,59 @@ class Dashboard:
         return bool(set(getattr(user, "roles", ()) or ()) & set(self.roles))
 
 
+MEASURE_FUNCTIONS = ("count", "count_distinct", "sum", "avg", "min", "max")
+BUCKETS = ("day", "week", "month", "quarter", "year")
+CHARTS = ("bar", "stacked_bar", "horizontal_bar", "line", "area", "pie", "donut", "funnel", "kpi", "table")
+
+
+@dataclass(frozen=True)
+class ReportGroup:
+    """One group-by of a report: a field, and for a date or date-time field its ``bucket`` (one of BUCKETS)."""
+
+    field: str
+    bucket: str | None = None
+    source: Source = UNKNOWN
+
+
+@dataclass(frozen=True)
+class ReportMeasure:
+    """One measure: ``function`` (one of MEASURE_FUNCTIONS) of ``field`` (None: count rows), counting only
+    rows matching ``where`` (filters in the list/API language); or, with ``ratio``, one measure divided by
+    another (names of this report's measures)."""
+
+    name: str
+    function: str | None = None
+    where: dict[str, Any] = field(default_factory=dict)
+    ratio: tuple[str, str] | None = None
+    label: Label = field(default_factory=dict)
+    source: Source = UNKNOWN
+    field: str | None = None                   # last: the name shadows dataclasses.field in the class body
+
+
+@dataclass
+class Report:
+    """A ``report:``: rows of ``entity`` matching ``filters``, grouped by up to two ``groups``, with ``measures``,
+    sorted (``sort``: a measure or group field, ``descending``), at most ``limit`` groups (the rest as "Other"),
+    drawn as ``chart``. ``period_field`` is the date the dashboard's period applies to."""
+
+    name: str
+    entity: str
+    label: Label = field(default_factory=dict)
+    filters: dict[str, Any] = field(default_factory=dict)
+    groups: list[ReportGroup] = field(default_factory=list)
+    measures: list[ReportMeasure] = field(default_factory=list)
+    sort: tuple[str, bool] | None = None
+    limit: int | None = None
+    chart: str = "table"
+    period_field: str | None = None
+    roles: tuple[str, ...] = ()
+    source: Source = UNKNOWN
+
+    def measure(self, name: str) -> ReportMeasure:
+        """The measure called ``name``; KeyError when there is none."""
+        return next(m for m in self.measures if m.name == name)
+
+
 @dataclass(frozen=True)
 class Layer:
     """One folder of YAML: ``core``, a plugin (by name) or the organisation's ``metadata``."""
@@ -441,6 +495,7 @@ class Metadata:
     automations: dict[str, Automation] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
     dashboards: dict[str, Dashboard] = field(default_factory=dict)
+    reports: dict[str, Report] = field(default_factory=dict)
     field_types: dict[str, FieldType] = field(default_factory=dict)
     layers: list[Layer] = field(default_factory=list)
 

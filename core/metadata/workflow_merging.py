@@ -44,9 +44,10 @@ class WorkflowDraft:
 
 
 def split_extends(extends_docs: list[Document], entity_docs: list[Document], workflow_docs: list[Document],
-                  dashboard_docs: list[Document], reader: Reader) -> tuple[list[Document], ...]:
-    """The ``extends:`` documents by what they name: (entities or nothing known, workflows, dashboards)."""
-    kinds = {"entity": entity_docs, "workflow": workflow_docs, "dashboard": dashboard_docs}
+                  dashboard_docs: list[Document], reader: Reader,
+                  report_docs: list[Document] = ()) -> tuple[list[Document], ...]:
+    """The ``extends:`` documents by what they name: (entities or nothing known, workflows, dashboards, reports)."""
+    kinds = {"entity": entity_docs, "workflow": workflow_docs, "dashboard": dashboard_docs, "report": report_docs}
     defined = {kind: {doc.body.get(kind): doc.body for doc in docs if isinstance(doc.body.get(kind), str)}
                for kind, docs in kinds.items()}
     split: dict[str, list[Document]] = {kind: [] for kind in kinds}
@@ -60,7 +61,7 @@ def split_extends(extends_docs: list[Document], entity_docs: list[Document], wor
             reader.error(doc.body.value_at("extends"), f"'extends: {name}' is ambiguous: '{name}' is {shown}")
             continue
         split[named[0] if named else "entity"].append(doc)
-    return split["entity"], split["workflow"], split["dashboard"]
+    return split["entity"], split["workflow"], split["dashboard"], split["report"]
 
 
 def extend_workflow(draft: WorkflowDraft, extension: YMap, entities: dict[str, Entity], reader: Reader) -> None:

@@ -46,8 +46,10 @@ def init_app(app) -> None:
         lists,
         merge_pages,
         pages,
+        pivot_pages,
         recent,
         record_pages,
+        report_pages,
         saved_filters,
         search,
         theme,
@@ -62,6 +64,8 @@ def init_app(app) -> None:
     app.register_blueprint(boards.bp)
     app.register_blueprint(calendar.bp)
     app.register_blueprint(dashboards.bp)
+    app.register_blueprint(report_pages.bp)
+    app.register_blueprint(pivot_pages.bp)
     app.register_blueprint(bulk.bp)
     app.register_blueprint(saved_filters.bp)
     app.register_blueprint(admin.bp)

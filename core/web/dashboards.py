@@ -1,4 +1,4 @@
-"""``/dashboards/`` and ``/dashboards/<name>``: the YAML ``dashboard:`` pages of plugin widgets.
+"""``/dashboards/`` and ``/dashboards/<name>``: the YAML ``dashboard:`` pages of plugin widgets and reports.
 
 The ``home`` dashboard (core YAML, filled by plugins with ``extends: home``) is the
 home page, ``/``, and is not repeated in the menu.
@@ -6,6 +6,11 @@ home page, ``/``, and is not repeated in the menu.
 Each widget's ``render(context)`` runs with the record service acting as the
 signed-in user, so a widget shows only what that user may read. A widget that
 fails shows an error box naming it (and is logged); the rest of the page renders.
+
+A ``{report: NAME}`` widget is a ``report:`` run as the viewer and drawn from the theme's
+``reports/report.html``; the dashboard's period (``?period=month|quarter|year|last_12_months|custom``)
+applies to every report with a ``period`` date field. A report the viewer may not run (a field they
+may not read) shows its message instead.
 """
 
 from __future__ import annotations
@@ -14,12 +19,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
+from trellis.data.query import QueryError
+from trellis.errors import PermissionDenied
 from trellis.runtime import runtime
 from trellis.web.labels import label
 from trellis.web.pages import current_user_object, service
+from trellis.web.report_pages import PERIODS, period_args, run_for_user
+from trellis.web.report_views import view_of
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 
@@ -42,6 +51,8 @@ class Panel:
     size: str
     html: Markup | None = None
     failed: bool = False
+    report: Any = None        # a report widget's ReportView
+    message: str = ""         # why a report widget shows no numbers (a field the viewer may not read)
 
 
 def visible_dashboards(user) -> list:
@@ -75,15 +86,45 @@ def show(name: str):
     dashboard = metadata.dashboards.get(name)
     if dashboard is None or not dashboard.shown_to(user):
         abort(404)
-    return render_template("dashboard.html", dashboard=dashboard, panels=panels_of(dashboard, user),
-                           title=label(dashboard.label, dashboard.name))
+    from trellis.web.saved_reports import on_dashboard
+
+    saved = on_dashboard(dashboard.name, user)
+    panels = panels_of(dashboard, user) + [_saved_panel(report) for report in saved]
+    dated = any(runtime().metadata.reports[w.report].period_field for w in dashboard.widgets if w.report) or \
+        any(report.period_field for report in saved)
+    return render_template("dashboard.html", dashboard=dashboard, panels=panels,
+                           title=label(dashboard.label, dashboard.name), periods=PERIODS if dated else {},
+                           period=period_args(request.args))
 
 
 def panels_of(dashboard, user) -> list[Panel]:
     """Each widget of ``dashboard`` rendered for ``user`` (a failing one marked, not raised)."""
     widgets = runtime().plugins.dashboard_widgets()
     context = WidgetContext(user=user, records=service(), now=datetime.now(UTC))
-    return [_panel(dashboard.name, placed, widgets.get(placed.widget), context) for placed in dashboard.widgets]
+    return [_report_panel(dashboard.name, placed) if placed.report else
+            _panel(dashboard.name, placed, widgets.get(placed.widget), context) for placed in dashboard.widgets]
+
+
+def _saved_panel(report) -> Panel:
+    """A report a user saved onto this dashboard from the pivot page."""
+    from trellis.metadata.model import DashboardWidget
+
+    return _report_panel("", DashboardWidget(f"report:{report.name}", report=report.name), report)
+
+
+def _report_panel(dashboard: str, placed, report=None) -> Panel:
+    report = report or runtime().metadata.reports[placed.report]
+    title = label(placed.title) if placed.title else label(report.label, report.name)
+    size = placed.size or ("small" if report.chart == "kpi" else "medium")
+    try:
+        view = view_of(run_for_user(report, request.args), runtime().metadata, period_args(request.args))
+    except (PermissionDenied, QueryError) as error:
+        fields = getattr(error, "fields", None)
+        return Panel(placed.widget, title, size, message="; ".join(fields.values()) if fields else str(error))
+    except Exception:  # like a plugin widget: one broken report must not take the page down
+        current_app.logger.exception("dashboard %s: report %s failed", dashboard, placed.report)
+        return Panel(placed.widget, title, size, failed=True)
+    return Panel(placed.widget, title, size, report=view)
 
 
 def _panel(dashboard: str, placed, widget, context: WidgetContext) -> Panel:

@@ -1,8 +1,9 @@
-"""Sales numbers: the weighted pipeline by month and won-versus-target per salesperson.
+"""Sales numbers for the plugin's widgets: the weighted pipeline by month and won-versus-target.
 
 Everything is read through the record service's queries, so a user sees only the
-numbers of the deals they may read. The query builder has no aggregates, so the
-sums are made here while iterating the matching deals page by page.
+numbers of the deals they may read. The sales dashboard's charts (pipeline, forecast,
+conversion, lost reasons, lead sources) are ``report:`` YAML in ``metadata/reports/``,
+each one SQL GROUP BY; what is left here joins targets to deals, which one report cannot.
 """
 
 from __future__ import annotations
@@ -109,41 +110,3 @@ def _owners_of(records, target) -> set[int]:
     if team is None:
         return set()
     return {member.id for member in records.as_user(None).query("user").filter(team=team).iterate()}
-
-
-def pipeline_by_stage(records) -> list[tuple[str, int, Decimal]]:
-    """``(stage, deal count, total amount)`` for every pipeline stage, in the workflow's order."""
-    workflow = records.metadata.workflow_for("deal", "stage")
-    stages = list(workflow.states) if workflow is not None else []
-    totals = {stage: [0, Decimal(0)] for stage in stages}
-    for deal in records.query("deal").iterate():
-        total = totals.setdefault(deal.get("stage"), [0, Decimal(0)])
-        total[0] += 1
-        total[1] += Decimal(deal.get("amount") or 0)
-    return [(stage, count, amount) for stage, (count, amount) in totals.items()]
-
-
-def lost_by_reason(records) -> list[tuple[str, int, Decimal]]:
-    """``(reason, deal count, amount)`` of lost deals, the most frequent reason first."""
-    lost = sorted(name for name, state in _states(records).items() if state.lost) or ["lost"]
-    totals: dict[str, list] = {}
-    for deal in records.query("deal").filter(stage__in=lost).iterate():
-        total = totals.setdefault(_name(deal.get("lost_reason")) or "-", [0, Decimal(0)])
-        total[0] += 1
-        total[1] += Decimal(deal.get("amount") or 0)
-    return sorted(((r, c, a) for r, (c, a) in totals.items()), key=lambda row: (-row[1], row[0]))
-
-
-def lead_sources(records) -> list[tuple[str, int, int]]:
-    """``(source, leads, converted leads)`` per lead source, the largest first."""
-    counts: dict[str, list[int]] = {}
-    for lead in records.query("lead").iterate():
-        count = counts.setdefault(lead.get("source") or "-", [0, 0])
-        count[0] += 1
-        count[1] += lead.get("status") == "converted"
-    return sorted(((s, n, c) for s, (n, c) in counts.items()), key=lambda row: (-row[1], row[0]))
-
-
-def _states(records) -> dict:
-    workflow = records.metadata.workflow_for("deal", "stage")
-    return dict(workflow.states) if workflow is not None else {}

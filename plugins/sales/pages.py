@@ -1,4 +1,5 @@
-"""The plugin's pages: the sales dashboard and the quote as a printable page and a PDF.
+"""The plugin's pages: the quote as a printable page and a PDF (the sales dashboard is the YAML
+``dashboard: sales`` at ``/dashboards/sales``; its old address redirects there).
 
 All read through the record service as the signed-in user, so they show only
 what that user may read (a quote they may not read is a 404).
@@ -9,11 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from io import BytesIO
 
-from flask import Blueprint, abort, current_app, render_template, send_file
-from flask_babel import gettext as _
+from flask import Blueprint, abort, current_app, redirect, render_template, send_file
 from flask_login import current_user
 from trellis.errors import NotFound, PermissionDenied
-from trellis_plugins.sales import forecast
 
 bp = Blueprint("sales", __name__, url_prefix="/sales")
 
@@ -27,13 +26,8 @@ def user_records():
 
 @bp.get("/dashboard")
 def dashboard():
-    """Pipeline by stage, the weighted forecast by month, targets, lost reasons and lead sources, as tables."""
-    records = user_records()
-    months = forecast.weighted_pipeline(records)
-    return render_template("sales/dashboard.html", title=_("Sales dashboard"), months=months,
-                           forecast_total=sum((m[1] for m in months), Decimal(0)),
-                           targets=forecast.target_progress(records), stages=forecast.pipeline_by_stage(records),
-                           reasons=forecast.lost_by_reason(records), sources=forecast.lead_sources(records))
+    """The former second sales page: a permanent redirect to the one sales dashboard."""
+    return redirect("/dashboards/sales", code=301)
 
 
 @bp.get("/quote/<int:quote_id>/print")

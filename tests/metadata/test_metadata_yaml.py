@@ -106,7 +106,8 @@ def test_a_file_of_unknown_shape_is_an_error(org):
     write(org, "entities/deal.yaml", "entitty: deal\nfields: {}\n")
     assert problems(org) == [
         "metadata/entities/deal.yaml:1:1: error: cannot tell what this file defines: expected one of the "
-        "top-level keys 'entity:', 'extends:', 'workflow:', 'automation:', 'roles:', 'dashboard:'"]
+        "top-level keys 'entity:', 'extends:', 'workflow:', 'automation:', 'roles:', 'dashboard:', "
+        "'report:'"]
 
 
 def test_a_file_that_is_a_list_is_an_error(org):
@@ -119,7 +120,7 @@ def test_an_empty_or_commented_out_file_is_ignored(org):
     write(org, "empty.yaml", "")
     write(org, "later.yml", "# extends: contact\n")
     metadata = load([core_layer(), Layer("metadata", str(org / "metadata"), "organisation")])
-    assert set(metadata.entities) == {"user", "team"}
+    assert set(metadata.entities) == {"user", "team", "saved_report"}
 
 
 def test_every_broken_file_is_reported_not_just_the_first(org):

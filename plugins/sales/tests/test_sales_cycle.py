@@ -52,21 +52,20 @@ def timeline(web, entity, record_id):
 
 
 def dashboard(web):
-    """The cells of /sales/dashboard by row: ``stage <name>``, ``month <YYYY-MM>``, ``target <name>``,
-    ``source <name>``, and the ``forecast total``."""
-    page = web.get("/sales/dashboard")
+    """The rows of /dashboards/sales by report: ``stage <label>``, ``month <Mon YYYY>``, ``source <label>``
+    (each report's data table), and ``targets``: the targets widget's rows (who, period, won, target, %)."""
+    page = web.get("/dashboards/sales")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     numbers = {}
-    for table, key in (("sales-stages", "stage"), ("sales-forecast", "month"), ("sales-targets", "target"),
-                       ("sales-sources", "source")):
-        rows = html.split(f'class="{table}"')[1].split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
-        for row in rows:
+    for report, key in (("pipeline_by_stage", "stage"), ("forecast_by_month", "month"), ("lead_sources", "source")):
+        block = html.split(f'data-report="{report}"')[1].split("</table>")[0]
+        for row in block.split("<tbody>")[1].split("<tr")[1:] if "<tbody>" in block else []:
             cells = [text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
-            if len(cells) > 1:
-                numbers[f"{key} {cells[0]}"] = cells
-    forecast_foot = html.split('class="sales-forecast"')[1].split("<tfoot>")[1].split("</tfoot>")[0]
-    numbers["forecast total"] = text_of(re.findall(r"<th[^>]*>(.*?)</th>", forecast_foot, flags=re.S)[-1])
+            numbers[f"{key} {cells[0]}"] = cells
+    targets = html.split("class='sales-targets'")[1].split("<tbody>")[1].split("</tbody>")[0]
+    numbers["targets"] = [[text_of(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+                          for row in targets.split("<tr")[1:]]
     return numbers
 
 
@@ -110,10 +109,10 @@ def test_a_web_form_lead_becomes_an_order(trellis_app, api, web):
                                  "period_start": (close - timedelta(days=90)).isoformat(),
                                  "period_end": (close + timedelta(days=90)).isoformat()})
     numbers = dashboard(web)
-    assert numbers["stage negotiation"] == ["negotiation", "1", "900.00"]
-    assert numbers[f"month {close:%Y-%m}"] == [f"{close:%Y-%m}", "1", "720.00"]  # 900 at 80 %
-    assert numbers["forecast total"] == "720.00"
-    assert numbers["target Grace's quarter"][3:] == ["0.00", "1,800.00", "0%"]
+    month = f"{close:%b %Y}"
+    assert numbers["stage Negotiation"] == ["Negotiation", "900.00", "1"]
+    assert numbers[f"month {month}"] == [month, "720.00", "1"]  # 900 at 80 %
+    assert [row[2:] for row in numbers["targets"]] == [["0.00", "1,800.00", "0%"]]
 
     quote = body(api("POST", "quote", {"name": "Q-1 Navy Labs", "deal": deal_id, "contact": contact_id}))
     product = body(api("POST", "product", {"code": "CRM", "name": "CRM licence", "price": 300}))
@@ -138,11 +137,11 @@ def test_a_web_form_lead_becomes_an_order(trellis_app, api, web):
     assert not any(event.startswith("Expected revenue") for event in deal_events)   # computed
 
     numbers = dashboard(web)
-    assert numbers["stage won"] == ["won", "1", "900.00"]
-    assert numbers["stage negotiation"] == ["negotiation", "0", "0.00"]
-    assert f"month {close:%Y-%m}" not in numbers and numbers["forecast total"] == "0.00"
-    assert numbers["target Grace's quarter"][3:] == ["900.00", "1,800.00", "50%"]
-    assert numbers["source web_form"] == ["web_form", "1", "1"]  # one lead from the web form, converted
+    assert numbers["stage Won"] == ["Won", "900.00", "1"]
+    assert numbers["stage Negotiation"] == ["Negotiation", "—", "0"]
+    assert f"month {month}" not in numbers
+    assert [row[2:] for row in numbers["targets"]] == [["900.00", "1,800.00", "50%"]]
+    assert numbers["source Web form"] == ["Web form", "1", "1", "100%"]  # one lead from the web form, converted
 
 
 def test_losing_a_deal_over_the_api_without_a_reason_is_refused(api):

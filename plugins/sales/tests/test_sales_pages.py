@@ -55,12 +55,14 @@ def test_the_sales_pages_need_a_signed_in_user(trellis_client, quote):
     assert trellis_client.get("/sales/dashboard").status_code in (302, 401)
 
 
-def test_the_dashboard_shows_the_weighted_forecast(client, records):
+def test_the_old_sales_dashboard_address_leads_to_the_one_sales_dashboard(client, records):
     contact = records.create("contact", {"last_name": "Babbage"})
     records.create("deal", {"name": "A", "contact": contact.id, "amount": 1000, "close_date": date(2030, 1, 10)})
     records.create("deal", {"name": "B", "contact": contact.id, "amount": 2000, "close_date": date(2030, 1, 20)})
-    page = client.get("/sales/dashboard").get_data(as_text=True)
-    assert "2030-01" in page and 'data-value="300' in page
+    answer = client.get("/sales/dashboard")
+    assert answer.status_code == 301 and answer.headers["Location"].endswith("/dashboards/sales")
+    page = client.get("/dashboards/sales").get_data(as_text=True)
+    assert "Jan 2030" in page and "<bdi>300.00</bdi>" in page   # 10 % of 3,000 expected in January
 
 
 def deal_in(records, stage_moves, amount=1000):

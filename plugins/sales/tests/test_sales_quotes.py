@@ -131,33 +131,41 @@ def test_a_team_target_counts_the_won_deals_of_every_member(records, contact):
     assert (progress.who, progress.won, progress.percent) == ("North", Decimal("1500"), 50)
 
 
-def test_the_pipeline_by_stage_counts_and_sums_every_stage(records, contact):
-    from trellis_plugins.sales.forecast import pipeline_by_stage
+def report_rows(app, name):
+    """The rows of a report's CSV download, as an administrator sees them."""
+    import csv
+    import io
 
+    from trellis.testing.web import signed_in_client
+
+    client = signed_in_client(app, f"{name}@example.com")
+    answer = client.get(f"/reports/{name}.csv")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return list(csv.reader(io.StringIO(answer.get_data(as_text=True))))[1:]
+
+
+def test_the_pipeline_by_stage_counts_and_sums_every_stage_in_order(trellis_app, records, contact):
     deal(records, contact, 1000, [], None)
     deal(records, contact, 500, [], None)
     deal(records, contact, 2000, ["qualify"], None)
-    stages = {stage: (count, amount) for stage, count, amount in pipeline_by_stage(records)}
-    assert stages["new"] == (2, Decimal("1500")) and stages["qualified"] == (1, Decimal("2000"))
-    assert stages["won"] == (0, Decimal(0)) and list(stages)[:2] == ["new", "qualified"]
+    rows = report_rows(trellis_app, "pipeline_by_stage")
+    assert rows[:3] == [["New", "1500.00", "2"], ["Qualified", "2000.00", "1"], ["Proposal", "", "0"]]
+    assert [row[0] for row in rows] == ["New", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]
 
 
-def test_lost_deals_are_grouped_by_reason(records, contact):
-    from trellis_plugins.sales.forecast import lost_by_reason
-
+def test_lost_deals_are_grouped_by_reason(trellis_app, records, contact):
     price = records.create("lost_reason", {"name": "Price"})
     timing = records.create("lost_reason", {"name": "Timing"})
     for amount, reason in ((100, price), (200, price), (50, timing)):
         created = deal(records, contact, amount, [], None)
         records.transition("deal", created.id, "lose", {"lost_reason": reason.id})
-    assert lost_by_reason(records) == [("Price", 2, Decimal("300")), ("Timing", 1, Decimal("50"))]
+    assert report_rows(trellis_app, "lost_by_reason") == [["Price", "2", "300.00"], ["Timing", "1", "50.00"]]
 
 
-def test_lead_sources_count_leads_and_conversions(records):
-    from trellis_plugins.sales.forecast import lead_sources
-
+def test_lead_sources_count_leads_and_conversions_by_their_labels(trellis_app, records):
     for source in ("web_form", "web_form", "referral"):
         records.create("lead", {"last_name": "X", "source": source})
     converted = records.create("lead", {"last_name": "Y", "source": "referral"})
     records.transition("lead", records.transition("lead", converted.id, "qualify").id, "convert")
-    assert lead_sources(records) == [("referral", 2, 1), ("web_form", 2, 0)]
+    assert report_rows(trellis_app, "lead_sources") == [["Referral", "2", "1", "0.5000"],
+                                                        ["Web form", "2", "0", "0.0000"]]
