@@ -101,11 +101,13 @@ class RecordService(BatchWrites):
         return Query(self, meta)
 
     def history(self, entity: str, record_id: int, newest: int | None = None,
-                fields: set[str] | None = None) -> list[history_rows.Change]:
+                fields: set[str] | None = None, *, read: Record | None = None) -> list[history_rows.Change]:
         """The field history of a record the user may read, oldest first.
 
         ``fields``: only changes of these fields; ``newest``: only the last so many
         changes of ``fields`` (default: the entity's fields), read as such from the database.
+        ``read``: the record as this user has just read it (a row of ``query`` or ``get``), which
+        saves reading it again to check that the user may.
         """
         meta = self._entity(entity)
         readable = self.access.readable_fields(self.user, entity)
@@ -114,7 +116,8 @@ class RecordService(BatchWrites):
         if fields is not None and readable is not None:
             fields = set(fields) & readable
         with self._unit(write=False) as connection:
-            record = self._load_readable(connection, meta, record_id)
+            known = read is not None and read.entity == entity and read.id == record_id
+            record = read if known else self._load_readable(connection, meta, record_id)
             # Rows from before this record was created belong to an earlier record with the same id
             # (a database that reuses ids); a snapshot like "__deleted__" holds every field, hidden ones too.
             born = record.system.get("created_at")

@@ -1,8 +1,9 @@
 """Recently viewed records, per user, kept in the database (``trellis_recent``) so that every app
 server sees the same list.
 
-A record's page, once shown (status 200), is remembered for the signed-in user; the list keeps
-the newest :data:`KEPT` per user. What is shown is read again through the query builder, so a
+A record's page, once shown (status 200), is remembered for the signed-in user with one statement;
+reading the list trims it to the newest :data:`KEPT` per user when it has grown past that. What is
+shown is read again through the query builder, so a
 record the user may no longer read, or one deleted since, simply drops out.
 """
 
@@ -36,13 +37,13 @@ def add_table(metadata: MetaData) -> Table:
 
 
 def remember(app, user_id: int, entity: str, record_id: int) -> None:
-    """Note that ``user_id`` has just viewed ``entity`` ``record_id``; keep only their newest :data:`KEPT`."""
+    """Note that ``user_id`` has just viewed ``entity`` ``record_id`` (:func:`viewed` trims the list)."""
     from trellis.data.unit import unit_of_work
 
     table = runtime(app).tables.recent
     values = {"user_id": user_id, "entity": entity, "record_id": record_id, "viewed_at": datetime.now(UTC)}
     with unit_of_work(app) as connection:
-        # Two statements per page view: an upsert (one row per user and record) and the trim.
+        # One statement per page view: an upsert (one row per user and record).
         upsert = _upsert(connection.dialect.name)
         if upsert is not None:
             connection.execute(upsert(table).values(values).on_conflict_do_update(
@@ -51,9 +52,6 @@ def remember(app, user_id: int, entity: str, record_id: int) -> None:
             connection.execute(delete(table).where(table.c.user_id == user_id, table.c.entity == entity,
                                                    table.c.record_id == record_id))
             connection.execute(insert(table).values(values))
-        newest = (select(table.c.id).where(table.c.user_id == user_id)
-                  .order_by(table.c.viewed_at.desc(), table.c.id.desc()).limit(KEPT))
-        connection.execute(delete(table).where(table.c.user_id == user_id, table.c.id.not_in(newest)))
 
 
 def _upsert(dialect: str):
@@ -68,14 +66,22 @@ def _upsert(dialect: str):
 
 
 def viewed(app, user_id: int, limit: int = 10) -> list[tuple[str, int]]:
-    """``(entity, record_id)`` of what ``user_id`` viewed last, newest first (not yet checked for access)."""
+    """``(entity, record_id)`` of what ``user_id`` viewed last, newest first (not yet checked for access).
+
+    When the user's list has grown past :data:`KEPT`, the older rows are deleted here (a second
+    statement only then), so a page view costs one statement."""
     from trellis.data.unit import unit_of_work
 
     table = runtime(app).tables.recent
     with unit_of_work(app, write=False) as connection:
-        rows = connection.execute(select(table.c.entity, table.c.record_id).where(table.c.user_id == user_id)
-                                  .order_by(table.c.viewed_at.desc(), table.c.id.desc()).limit(limit)).all()
-    return [(row.entity, row.record_id) for row in rows]
+        rows = connection.execute(select(table.c.id, table.c.entity, table.c.record_id)
+                                  .where(table.c.user_id == user_id)
+                                  .order_by(table.c.viewed_at.desc(), table.c.id.desc()).limit(KEPT + 1)).all()
+    if len(rows) > KEPT:
+        with unit_of_work(app) as connection:
+            connection.execute(delete(table).where(table.c.user_id == user_id,
+                                                   table.c.id.not_in([row.id for row in rows[:KEPT]])))
+    return [(row.entity, row.record_id) for row in rows[:limit]]
 
 
 def record_view(response):

@@ -73,7 +73,8 @@ def timeline(meta, record, panels: list, kind: str = "all") -> list:
     if kind in ("all", "changes"):
         try:
             # Only what the timeline can show: a record edited for years has thousands of changes.
-            changes = svc.history(meta.name, record.id, newest=TIMELINE_ROWS, fields=set(meta.fields) | {MERGED})
+            changes = svc.history(meta.name, record.id, newest=TIMELINE_ROWS, fields=set(meta.fields) | {MERGED},
+                          read=record)
         except (NotFound, PermissionDenied):
             changes = []
     entries = [entry for panel in panels if panel.timeline and kind in ("all", panel.name)

@@ -215,7 +215,8 @@ def test_a_hook_writes_what_the_user_may_not_through_context_system_and_history_
     # The record page's timeline names the plugin for its change of the balance.
     page = signed_in_client(app).get(f"/app/account/{account.id}").get_data(as_text=True)
     timeline = page[page.index('id="timeline"'):]
-    assert '<span class="who">wallet</span>' in timeline and '<span class="who">setup</span>' in timeline
+    assert '<span class="who"><bdi>wallet</bdi></span>' in timeline
+    assert '<span class="who"><bdi>setup</bdi></span>' in timeline
 
 
 def test_readonly_fields_are_refused_to_users_and_to_plain_system_writes(served):

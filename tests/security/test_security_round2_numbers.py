@@ -84,7 +84,7 @@ def test_the_eval_endpoint_refuses_an_entity_the_user_may_neither_create_nor_edi
 
 def test_a_huge_number_in_a_form_post_is_a_field_error_at_once(shipped):
     response, seconds = timed(lambda: web_post(shipped, "contacts_user", "/app/note/new",
-                                               {"body": "hello", "ref_record": "1e1000000"}))
+                                               {"body": "hello", "contact": "1e1000000"}))
     assert seconds < FAST and response.status_code == 422
 
 
