@@ -80,3 +80,9 @@ def test_trellis_report_export_writes_the_saved_report_as_yaml(app, admin, conta
                         "measures": {"value": "count"}, "chart": "stacked_bar", "roles": ["clerk"]}
     missing = app.test_cli_runner().invoke(report_group, ["export", "nothing"])
     assert missing.exit_code != 0 and "no saved report called 'nothing'" in missing.output
+
+
+def test_a_list_links_to_its_pivot_page(admin):
+    page = admin.get("/app/contact").get_data(as_text=True)
+    assert '<a href="/app/contact/report">Pivot</a>' in page
+    assert admin.get("/app/contact/report").status_code == 200
