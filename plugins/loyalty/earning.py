@@ -1,0 +1,103 @@
+"""Earning and reversing points for orders, and the rewards their points cross.
+
+Earning is a reconciliation, not an event: for an order, the ledger must hold exactly
+the points the order earns now (nothing while it is open or cancelled, its amount
+times the rate once it is paid). Each save, retry, replay or nightly re-run
+compares the two under the contact's lock and writes only the difference (an
+``earned`` or a ``reversed`` entry, each with a unique idempotency key), so running
+it again changes nothing. Rewards are reconciled the same way: an account whose
+earned points crossed a multiple of a reward's ``every`` N times holds N × count
+vouchers of it; a crossing undone by a reversal voids an unredeemed voucher.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import ROUND_FLOOR, Decimal
+
+from trellis_plugins.loyalty.accounts import find_account, open_account, programmes, voucher_code
+
+COUNTED = ("earned", "reversed")
+KEPT = ("active", "redeemed")
+
+
+def settle_order(order, system, today: date) -> None:
+    """Bring the ledger of every active programme in line with ``order`` (a record of the order)."""
+    for programme in programmes():
+        _settle(programme, order, system, today)
+
+
+def _settle(programme, order, system, today: date) -> None:
+    contact = order.get("contact")
+    eligible = bool(contact) and order.get("status") in programme.earn_on
+    entries = [e for e in system.query("loyalty_entry").filter(order=order.id, kind__in=list(COUNTED)).iterate()]
+    if not entries and not eligible:
+        return
+    if contact:
+        system.lock("contact", contact)
+    # Read again under the lock: a concurrent writer may have settled this order meanwhile.
+    entries = [e for e in system.query("loyalty_entry").filter(order=order.id, kind__in=list(COUNTED)).iterate()]
+    account = open_account(system, contact, programme) if eligible else (
+        find_account(system, contact, programme.name) if contact else None)
+    held: dict[int, int] = {}
+    multiplier = None
+    for entry in entries:
+        held[int(entry["account"])] = held.get(int(entry["account"]), 0) + entry["points"]
+        if account is not None and int(entry["account"]) == account.id and entry["kind"] == "earned":
+            multiplier = multiplier or entry.get("multiplier")
+    touched = []
+    for account_id, points in held.items():
+        if account is not None and account_id == account.id:
+            continue
+        other = system.get("loyalty_account", account_id)
+        if other["program"] == programme.name and points:
+            _append(system, other.id, order.id, -points, sum(1 for e in entries if e["account"] == account_id))
+            touched.append(other.id)
+    if account is not None:
+        if multiplier is None:
+            multiplier = programme.multiplier(account.get("tier"))
+        target = _points(programme, order, Decimal(multiplier)) if eligible else 0
+        delta = target - held.get(account.id, 0)
+        if delta:
+            _append(system, account.id, order.id, delta, sum(1 for e in entries if e["account"] == account.id),
+                    multiplier)
+            touched.append(account.id)
+    for account_id in touched:
+        settle_rewards(programme, account_id, order.id, system, today)
+
+
+def _points(programme, order, multiplier: Decimal) -> int:
+    amount = Decimal(str(order.get(programme.amount_field) or 0))
+    return int((amount * programme.per_unit * multiplier).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _append(system, account_id: int, order_id: int, points: int, sequence: int, multiplier=None) -> None:
+    # The key names the order, the account and the entry's place among the order's entries:
+    # two writers settling the same order the same way collide on it instead of both counting.
+    system.create("loyalty_entry", {"account": account_id, "kind": "earned" if points > 0 else "reversed",
+                                    "points": points, "order": order_id, "multiplier": multiplier,
+                                    "key": f"order:{order_id}:account:{account_id}:{sequence + 1}"})
+
+
+def settle_rewards(programme, account_id: int, order_id: int | None, system, today: date) -> None:
+    """Issue or void the account's automatic rewards so they match its points earned; call under the lock."""
+    account = system.get("loyalty_account", account_id)
+    earned = max(int(account.get("earned") or 0), 0)
+    for reward in programme.rewards:
+        wanted = earned // reward.every * reward.count
+        held = list(system.query("loyalty_voucher").filter(account=account_id, reward=reward.name,
+                                                            status__in=list(KEPT)).order_by("crossing").iterate())
+        for crossing in range(len(held) + 1, wanted + 1):
+            system.create("loyalty_voucher", {
+                "code": voucher_code(), "account": account_id, "contact": account["contact"],
+                "reward": reward.name, "crossing": crossing, "percent": reward.percent, "amount": reward.amount,
+                "status": "active", "valid_from": today, "order": order_id,
+                "valid_to": today + timedelta(days=reward.valid_days) if reward.valid_days else None})
+        surplus = len(held) - wanted
+        if surplus > 0:
+            # Void the newest unredeemed vouchers, those issued for this order first; a redeemed
+            # voucher is money already given and stays.
+            unused = [v for v in reversed(held) if v["status"] == "active"]
+            unused.sort(key=lambda v: 0 if order_id is not None and v.get("order") == order_id else 1)
+            for voucher in unused[:surplus]:
+                system.update("loyalty_voucher", voucher.id, {"status": "void"})
