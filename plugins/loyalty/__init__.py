@@ -35,9 +35,19 @@ def order_after_save(record, changes, context):
 
 @hookimpl(specname="before_save", entities=["loyalty_entry"])
 def entry_before_save(record, changes, context):
-    """The ledger is append-only: an entry is never changed, only corrected by a new one."""
+    """The ledger is append-only: an entry is never changed, only corrected by a new one.
+
+    A person (the loyalty manager) may only add ``adjusted`` entries, and none that would
+    take the balance below zero; the other kinds are written by the plugin itself.
+    """
     if record.id is not None:
         raise ValidationError({"points": _("A ledger entry cannot be changed: add an adjustment")})
+    if context.user is not None:
+        if record["kind"] != "adjusted":
+            raise ValidationError({"kind": _("Only adjustments are entered by hand")})
+        account = context.system.lock("loyalty_account", record["account"])
+        if int(account.get("balance") or 0) + record["points"] < 0:
+            raise ValidationError({"points": _("Only %(balance)s points left", balance=account.get("balance") or 0)})
 
 
 @hookimpl(specname="before_save", entities=["loyalty_redemption"])
