@@ -1,0 +1,58 @@
+"""The cashier's redeem page: find a member by card number, apply a voucher or points to an open order."""
+
+import re
+
+import pytest
+from trellis.testing.web import csrf_token
+
+
+@pytest.fixture
+def world(trellis_app, records):
+    ann = records.create("contact", {"first_name": "Ann", "last_name": "Lee"})
+    paid = records.create("order", {"name": "Paid", "contact": ann.id, "amount": 1000})
+    records.update("order", paid.id, {"status": "delivered"})
+    basket = records.create("order", {"name": "Basket", "contact": ann.id, "amount": 200})
+    account = records.query("loyalty_account").filter(contact=ann.id).first()
+    voucher = records.query("loyalty_voucher").filter(account=account.id).first()
+    return {"order": basket, "account": account, "voucher": voucher}
+
+
+def form(client, card):
+    page = client.get(f"/loyalty/redeem?card={card}").get_data(as_text=True)
+    return {"csrf_token": csrf_token(client, f"/loyalty/redeem?card={card}"),
+            "token": re.search(r'name="token" value="([^"]+)"', page).group(1), "card": card}
+
+
+def test_a_cashier_finds_a_member_by_card_number(client_as, world):
+    page = client_as("cashier").get(f"/loyalty/redeem?card={world['account']['card_number']}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Ann Lee" in text and 'data-value="1000"' in text and world["voucher"]["code"] in text
+
+
+def test_an_unknown_card_says_so(client_as, world):
+    text = client_as("cashier").get("/loyalty/redeem?card=L0000000000").get_data(as_text=True)
+    assert "No loyalty card has this number" in text
+
+
+def test_applying_a_voucher_adds_the_discount_line_and_submitting_twice_redeems_once(client_as, world, records):
+    client = client_as("cashier")
+    data = {**form(client, world["account"]["card_number"]), "order": world["order"].id,
+            "voucher": world["voucher"]["code"]}
+    first = client.post("/loyalty/redeem", data=data)
+    assert first.status_code == 302
+    assert "Discount of 20.00 applied" in client.get(first.headers["Location"]).get_data(as_text=True)
+    assert client.post("/loyalty/redeem", data=data).status_code == 302  # a double click: the same answer
+    assert [line["price"] for line in records.query("order_line").filter(order=world["order"].id).iterate()] == [-20]
+
+
+def test_overspending_from_the_page_shows_the_error(client_as, world, records):
+    client = client_as("cashier")
+    data = {**form(client, world["account"]["card_number"]), "order": world["order"].id, "points": "5000"}
+    answer = client.post("/loyalty/redeem", data=data)
+    assert answer.status_code == 422 and "Only 1000 points left" in answer.get_data(as_text=True)
+    assert records.query("order_line").count()[0] == 0
+
+
+def test_a_salesperson_has_no_redeem_page(client_as, world):
+    assert client_as("salesperson").get("/loyalty/redeem").status_code == 404
