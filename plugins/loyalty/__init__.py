@@ -73,6 +73,15 @@ def blueprints():
 
 
 @hookimpl
+def scheduled_jobs():
+    """Every night at 02:30: tiers from the rolling 12 months, expiry (oldest points first) and reminders."""
+    from trellis import ScheduledJob
+    from trellis_plugins.loyalty.nightly import run
+
+    return [ScheduledJob("loyalty_nightly", "30 2 * * *", run)]
+
+
+@hookimpl
 def template_dirs():
     """The cashier's page, the loyalty card panel and the statement."""
     return [Path(__file__).parent / "templates"]

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from trellis_plugins.loyalty.accounts import find_account, open_account, programmes, voucher_code
+from trellis_plugins.loyalty.tiers import raise_tier
 
 COUNTED = ("earned", "reversed")
 KEPT = ("active", "redeemed")
@@ -51,7 +52,7 @@ def _settle(programme, order, system, today: date) -> None:
             continue
         other = system.get("loyalty_account", account_id)
         if other["program"] == programme.name and points:
-            _append(system, other.id, order.id, -points, sum(1 for e in entries if e["account"] == account_id))
+            _append(system, other.id, order, -points, sum(1 for e in entries if e["account"] == account_id), today)
             touched.append(other.id)
     if account is not None:
         if multiplier is None:
@@ -59,9 +60,11 @@ def _settle(programme, order, system, today: date) -> None:
         target = _points(programme, order, Decimal(multiplier)) if eligible else 0
         delta = target - held.get(account.id, 0)
         if delta:
-            _append(system, account.id, order.id, delta, sum(1 for e in entries if e["account"] == account.id),
-                    multiplier)
+            _append(system, account.id, order, delta, sum(1 for e in entries if e["account"] == account.id),
+                    today, multiplier)
             touched.append(account.id)
+            if delta > 0:
+                raise_tier(programme, system.get("loyalty_account", account.id), system, today)
     for account_id in touched:
         settle_rewards(programme, account_id, order.id, system, today)
 
@@ -71,12 +74,13 @@ def _points(programme, order, multiplier: Decimal) -> int:
     return int((amount * programme.per_unit * multiplier).to_integral_value(rounding=ROUND_FLOOR))
 
 
-def _append(system, account_id: int, order_id: int, points: int, sequence: int, multiplier=None) -> None:
+def _append(system, account_id: int, order, points: int, sequence: int, today: date, multiplier=None) -> None:
     # The key names the order, the account and the entry's place among the order's entries:
     # two writers settling the same order the same way collide on it instead of both counting.
     system.create("loyalty_entry", {"account": account_id, "kind": "earned" if points > 0 else "reversed",
-                                    "points": points, "order": order_id, "multiplier": multiplier,
-                                    "key": f"order:{order_id}:account:{account_id}:{sequence + 1}"})
+                                    "points": points, "order": order.id, "multiplier": multiplier,
+                                    "dated": order.get("order_date") or today,
+                                    "key": f"order:{order.id}:account:{account_id}:{sequence + 1}"})
 
 
 def settle_rewards(programme, account_id: int, order_id: int | None, system, today: date) -> None:

@@ -78,7 +78,8 @@ def apply(record, context) -> None:
         discount = min(_money(points * value), _money(order.get("amount")))
         label = _("%(points)s loyalty points", points=points)
         system.create("loyalty_entry", {"account": account.id, "kind": "redeemed", "points": -points,
-                                        "order": order.id, "key": f"redemption:{record['key']}"})
+                                        "order": order.id, "dated": context.now.date(),
+                                        "key": f"redemption:{record['key']}"})
     line = system.create("order_line", {"order": order.id, "description": label[:300], "qty": 1,
                                         "price": -discount})
     record["discount"] = discount
