@@ -82,6 +82,18 @@ def scheduled_jobs():
 
 
 @hookimpl
+def record_panels(entity):
+    """The loyalty card (balance, tier, progress to the next reward, latest entries) on a contact's page."""
+    from trellis import RecordPanel
+
+    if entity == "contact":
+        from trellis_plugins.loyalty.card import card_values
+
+        return [RecordPanel("loyalty_card", template="loyalty/card.html", values=card_values, order=20)]
+    return None
+
+
+@hookimpl
 def template_dirs():
     """The cashier's page, the loyalty card panel and the statement."""
     return [Path(__file__).parent / "templates"]

@@ -6,13 +6,16 @@ read, and redeem through :func:`~trellis_plugins.loyalty.redemption.redeem`.
 
 from __future__ import annotations
 
+import re
 import secrets
+from io import BytesIO
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from trellis import NotFound, PermissionDenied, ValidationError, api_blueprint, api_user, records_for, system_records
 from trellis_plugins.loyalty.accounts import ACTOR
+from trellis_plugins.loyalty.card import statement, viewer_records
 from trellis_plugins.loyalty.redemption import redeem
 
 bp = Blueprint("loyalty", __name__, url_prefix="/loyalty")
@@ -82,15 +85,32 @@ def api_redeem():
     return jsonify(answer)
 
 
-def _user_records():
-    return records_for(current_user._get_current_object(), channel="ui")
+@bp.get("/statement/<int:account_id>")
+@login_required
+def statement_page(account_id: int):
+    """The account's statement: every ledger entry with the running balance, and its vouchers."""
+    document = statement(viewer_records(), account_id) or abort(404)
+    return render_template("loyalty/statement.html", title=_("Loyalty statement"), **document)
+
+
+@bp.get("/statement/<int:account_id>.pdf")
+@login_required
+def statement_pdf(account_id: int):
+    """The same statement as a PDF download."""
+    from trellis_plugins.loyalty.statement_pdf import render
+
+    document = statement(viewer_records(), account_id) or abort(404)
+    name = re.sub(r"[^A-Za-z0-9-]+", "", str(document["account"]["card_number"]))
+    pdf = render(document, current_app.config.get("SITE_NAME") or "Trellis")
+    return send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{_('Loyalty statement')} {name}.pdf")
 
 
 @bp.route("/redeem", methods=["GET", "POST"])
 @login_required
 def redeem_page():
     """Find a member by card number, see their balance and vouchers, apply one to an open order."""
-    records = _user_records()
+    records = viewer_records()
     try:
         records.query("loyalty_redemption")
     except PermissionDenied:

@@ -56,3 +56,27 @@ def test_overspending_from_the_page_shows_the_error(client_as, world, records):
 
 def test_a_salesperson_has_no_redeem_page(client_as, world):
     assert client_as("salesperson").get("/loyalty/redeem").status_code == 404
+
+
+def test_the_contact_page_shows_the_loyalty_card(client_as, world, records):
+    contact = world["account"]["contact"]
+    page = client_as("loyalty_manager").get(f"/app/contact/{contact}").get_data(as_text=True)
+    card = page[page.index('data-panel="loyalty_card"'):]
+    assert world["account"]["card_number"] in card and 'data-value="1000"' in card
+    assert "1,000 points to the next reward" in card and "4,000 points to the next reward" in card
+    assert ">+1,000<" in card and ">Paid<" in card
+
+
+def test_the_statement_lists_the_ledger_with_a_running_balance_and_downloads_as_pdf(client_as, world):
+    client = client_as("cashier")
+    page = client.get(f"/loyalty/statement/{world['account'].id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and world["voucher"]["code"] in text and ">+1,000<" in text
+    pdf = client.get(f"/loyalty/statement/{world['account'].id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert world["account"]["card_number"] in pdf.headers["Content-Disposition"]
+
+
+def test_no_statement_without_the_right_to_read_accounts(client_as, world):
+    assert client_as("salesperson").get(f"/loyalty/statement/{world['account'].id}").status_code == 404
+    assert client_as("salesperson").get(f"/loyalty/statement/{world['account'].id}.pdf").status_code == 404
