@@ -80,3 +80,13 @@ def test_the_statement_lists_the_ledger_with_a_running_balance_and_downloads_as_
 def test_no_statement_without_the_right_to_read_accounts(client_as, world):
     assert client_as("salesperson").get(f"/loyalty/statement/{world['account'].id}").status_code == 404
     assert client_as("salesperson").get(f"/loyalty/statement/{world['account'].id}.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(("locale", "word"), [("ru", "Найти участника"), ("bg", "Намери член"), ("fa", "یافتن عضو")])
+def test_the_redeem_page_speaks_the_users_language(client_as, world, locale, word):
+    from trellis.testing.web import post
+
+    client = client_as("admin")  # (a cashier may not save preferences on the user record)
+    saved = post(client, "/preferences", {"locale": locale, "timezone": "UTC"}, form_page="/preferences")
+    assert saved.status_code == 302
+    assert word in client.get("/loyalty/redeem").get_data(as_text=True)
