@@ -94,6 +94,14 @@ def record_panels(entity):
 
 
 @hookimpl
+def demo_data(context):
+    """Twelve months of delivered orders for the demo contacts, earning under the shipped programme."""
+    from trellis_plugins.loyalty.demo import create
+
+    create(context)
+
+
+@hookimpl
 def template_dirs():
     """The cashier's page, the loyalty card panel and the statement."""
     return [Path(__file__).parent / "templates"]

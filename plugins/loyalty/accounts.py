@@ -17,14 +17,19 @@ CARD_DIGITS = 10
 VOUCHER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a till
 
 
+def all_programmes() -> dict:
+    """Every programme by name; of two documents with one name, the later layer's (the organisation's) wins."""
+    return {programme.name: programme for programme in metadata_model().configs.get("loyalty", [])}
+
+
 def programmes() -> list:
-    """The active programmes of the running application (``loyalty:`` documents), in layer order."""
-    return [p for p in metadata_model().configs.get("loyalty", []) if p.active]
+    """The active programmes of the running application (``loyalty:`` documents)."""
+    return [programme for programme in all_programmes().values() if programme.active]
 
 
 def programme_named(name: str):
     """The programme called ``name`` (active or not), or None."""
-    return next((p for p in metadata_model().configs.get("loyalty", []) if p.name == name), None)
+    return all_programmes().get(name)
 
 
 def card_number() -> str:

@@ -13,7 +13,7 @@ from trellis.automation.schedule import tick
 from trellis_plugins.loyalty.nightly import months_before
 
 PROGRAMME = """\
-loyalty: club
+loyalty: standard
 earn_on: [delivered]
 tiers:
   silver: {from: 0}

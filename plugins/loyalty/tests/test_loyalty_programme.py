@@ -25,12 +25,15 @@ def test_the_source_programme_in_docs_passes_trellis_check(tmp_path, source_prog
     assert "0 errors" in result.stdout
 
 
-def test_the_programme_is_in_the_metadata_model(trellis_app):
+def test_the_organisations_programme_replaces_the_plugins_of_the_same_name(trellis_app):
     from trellis import metadata_model
+    from trellis_plugins.loyalty.accounts import programmes
 
     with trellis_app.app_context():
-        (programme,) = metadata_model().configs["loyalty"]
-    assert programme.name == "standard" and programme.earn_on == ("delivered", "invoiced")
+        shipped, written = metadata_model().configs["loyalty"]
+        (programme,) = programmes()
+    assert shipped.name == written.name == "standard" and programme is written
+    assert shipped.tiers and not programme.tiers and programme.earn_on == ("delivered", "invoiced")
     assert [(r.name, r.every, r.count, r.percent) for r in programme.rewards] == [
         ("ten_percent", 1000, 1, 10), ("two_vouchers", 5000, 2, 10)]
 
