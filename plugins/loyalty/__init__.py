@@ -22,6 +22,16 @@ def metadata_kinds():
     return [MetadataKind("loyalty", build)]
 
 
+@hookimpl
+def actions():
+    """``add_points``: bonus points from an automation (the birthday bonus, a sign-up bonus...)."""
+    from trellis import Action
+    from trellis_plugins.loyalty.bonus import SCHEMA, add_points
+
+    return [Action("add_points", SCHEMA, add_points, label={"en": "Add loyalty points", "ru": "Начислить баллы",
+                                                            "bg": "Добави точки", "fa": "افزودن امتیاز"})]
+
+
 @hookimpl(specname="after_save", entities=["order"])
 def order_after_save(record, changes, context):
     """A paid order earns; a cancelled or reduced one reverses what it earned (once, however often saved)."""

@@ -46,7 +46,7 @@ def _settle(programme, order, system, today: date) -> None:
         held[int(entry["account"])] = held.get(int(entry["account"]), 0) + entry["points"]
         if account is not None and int(entry["account"]) == account.id and entry["kind"] == "earned":
             multiplier = multiplier or entry.get("multiplier")
-    touched = []
+    touched, added = [], 0
     for account_id, points in held.items():
         if account is not None and account_id == account.id:
             continue
@@ -63,10 +63,12 @@ def _settle(programme, order, system, today: date) -> None:
             _append(system, account.id, order, delta, sum(1 for e in entries if e["account"] == account.id),
                     today, multiplier)
             touched.append(account.id)
+            added = delta
             if delta > 0:
                 raise_tier(programme, system.get("loyalty_account", account.id), system, today)
     for account_id in touched:
-        settle_rewards(programme, account_id, order.id, system, today)
+        own = account is not None and account_id == account.id
+        settle_rewards(programme, account_id, order.id, system, today, added if own else 0)
 
 
 def _points(programme, order, multiplier: Decimal) -> int:
@@ -83,10 +85,16 @@ def _append(system, account_id: int, order, points: int, sequence: int, today: d
                                     "key": f"order:{order.id}:account:{account_id}:{sequence + 1}"})
 
 
-def settle_rewards(programme, account_id: int, order_id: int | None, system, today: date) -> None:
-    """Issue or void the account's automatic rewards so they match its points earned; call under the lock."""
+def settle_rewards(programme, account_id: int, order_id: int | None, system, today: date, added: int = 0) -> None:
+    """Issue or void the account's automatic rewards so they match its points earned; call under the lock.
+
+    ``added`` is what the last entry earned: when it brought the account within
+    ``near_reward_email`` points of a reward, the contact is told by email.
+    """
     account = system.get("loyalty_account", account_id)
     earned = max(int(account.get("earned") or 0), 0)
+    if programme.near_reward and added > 0:
+        near_reward_email(programme, account, earned - added, earned, system)
     for reward in programme.rewards:
         wanted = earned // reward.every * reward.count
         held = list(system.query("loyalty_voucher").filter(account=account_id, reward=reward.name,
@@ -105,3 +113,21 @@ def settle_rewards(programme, account_id: int, order_id: int | None, system, tod
             unused.sort(key=lambda v: 0 if order_id is not None and v.get("order") == order_id else 1)
             for voucher in unused[:surplus]:
                 system.update("loyalty_voucher", voucher.id, {"status": "void"})
+
+
+def near_reward_email(programme, account, before: int, now: int, system) -> None:
+    """Email the contact once when their points come within ``near_reward_email`` of a reward."""
+    from flask_babel import gettext as _
+    from trellis import queue_email
+
+    for reward in programme.rewards:
+        mark = (now // reward.every + 1) * reward.every - programme.near_reward
+        if before < mark <= now:
+            contact = system.get("contact", account["contact"])
+            if contact.get("email"):
+                needed = (now // reward.every + 1) * reward.every - now
+                queue_email(account, contact["email"],
+                            subject=_("You are %(points)s points from your next reward", points=needed),
+                            body=_("Card {{ card_number }}: %(points)s more points give you your next reward.",
+                                   points=needed))
+            return

@@ -8,12 +8,12 @@ every mistake where it is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 WHAT = "a loyalty programme"
 KEYS = ("loyalty", "label", "kind", "currency", "active", "starts", "ends", "earn_on", "cancel_on", "earn",
-        "point_value", "rewards", "tiers", "expiry")
+        "point_value", "rewards", "tiers", "expiry", "near_reward_email")
 REWARD_KINDS = ("voucher",)
 MAX_POINTS = 1_000_000_000
 
@@ -56,7 +56,7 @@ class Programme:
     tiers: tuple[Tier, ...] = ()
     expiry_months: int | None = None
     remind_days: int | None = None
-    extra: dict = field(default_factory=dict)
+    near_reward: int | None = None
 
     def tier_for(self, points: int) -> Tier | None:
         """The highest tier whose threshold ``points`` (earned in 12 months) reach."""
@@ -185,5 +185,6 @@ def build(document, reader) -> Programme | None:
         tiers=_tiers(document, reader),
         expiry_months=_whole(expiry, "months", f"'expiry' of {WHAT}", reader, 1) if expiry else None,
         remind_days=_whole(expiry, "remind_days", f"'expiry' of {WHAT}", reader, 1) if expiry else None,
+        near_reward=_whole(document, "near_reward_email", WHAT, reader, 1),
     )
     return programme  # with errors, the load fails and nothing uses it
