@@ -18,7 +18,7 @@ from trellis_plugins.loyalty.accounts import ACTOR
 from trellis_plugins.loyalty.card import statement, viewer_records
 from trellis_plugins.loyalty.redemption import redeem
 
-bp = Blueprint("loyalty", __name__, url_prefix="/loyalty")
+bp = Blueprint("loyalty", __name__, url_prefix="/loyalty", static_folder="static")
 api = api_blueprint(Blueprint("loyalty_api", __name__, url_prefix="/api/v1/loyalty"))
 
 MAX_ID = 2**31 - 1
@@ -143,6 +143,6 @@ def member(records, card: str) -> dict:
     if account is None:
         return {"account": None, "not_found": True}
     vouchers = records.query("loyalty_voucher").filter(account=account.id, status="active").order_by("id").page(size=50)
-    orders = records.query("order").filter(contact=account["contact"], status__in=["open", "delivered", "invoiced"])
+    orders = records.query("order").filter(contact=account["contact"], status="open")
     return {"account": account, "vouchers": vouchers.rows,
             "orders": orders.order_by("-order_date").page(size=20).rows}
