@@ -52,6 +52,10 @@ def entry_before_save(record, changes, context):
     """
     if record.id is not None:
         raise ValidationError({"points": _("A ledger entry cannot be changed: add an adjustment")})
+    if record["kind"] == "expired":
+        from trellis_plugins.loyalty.nightly import clamp_expiry
+
+        clamp_expiry(record, context)
     if context.user is not None:
         if record["kind"] != "adjusted":
             raise ValidationError({"kind": _("Only adjustments are entered by hand")})

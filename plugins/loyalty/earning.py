@@ -28,16 +28,23 @@ def settle_order(order, system, today: date) -> None:
         _settle(programme, order, system, today)
 
 
+def _entries(system, order) -> list:
+    # An order saved for the first time has no entries yet: no query (the bulk of a busy till's saves).
+    if order.version == 1:
+        return []
+    return list(system.query("loyalty_entry").filter(order=order.id, kind__in=list(COUNTED)).iterate())
+
+
 def _settle(programme, order, system, today: date) -> None:
     contact = order.get("contact")
     eligible = bool(contact) and order.get("status") in programme.earn_on
-    entries = [e for e in system.query("loyalty_entry").filter(order=order.id, kind__in=list(COUNTED)).iterate()]
+    entries = _entries(system, order)
     if not entries and not eligible:
         return
     if contact:
         system.lock("contact", contact)
-    # Read again under the lock: a concurrent writer may have settled this order meanwhile.
-    entries = [e for e in system.query("loyalty_entry").filter(order=order.id, kind__in=list(COUNTED)).iterate()]
+        # Read again under the lock: a concurrent writer may have settled this order meanwhile.
+        entries = _entries(system, order) if entries or order.version != 1 else entries
     account = open_account(system, contact, programme) if eligible else (
         find_account(system, contact, programme.name) if contact else None)
     held: dict[int, int] = {}
@@ -65,10 +72,11 @@ def _settle(programme, order, system, today: date) -> None:
             touched.append(account.id)
             added = delta
             if delta > 0:
-                raise_tier(programme, system.get("loyalty_account", account.id), system, today)
+                raise_tier(programme, account, int(account.get("earned") or 0) + delta, system, today)
     for account_id in touched:
         own = account is not None and account_id == account.id
-        settle_rewards(programme, account_id, order.id, system, today, added if own else 0)
+        settle_rewards(programme, account_id, order.id, system, today, added if own else 0,
+                       int(account.get("earned") or 0) + added if own else None)
 
 
 def _points(programme, order, multiplier: Decimal) -> int:
@@ -85,17 +93,28 @@ def _append(system, account_id: int, order, points: int, sequence: int, today: d
                                     "key": f"order:{order.id}:account:{account_id}:{sequence + 1}"})
 
 
-def settle_rewards(programme, account_id: int, order_id: int | None, system, today: date, added: int = 0) -> None:
+def settle_rewards(programme, account_id: int, order_id: int | None, system, today: date, added: int = 0,
+                   earned: int | None = None) -> None:
     """Issue or void the account's automatic rewards so they match its points earned; call under the lock.
 
     ``added`` is what the last entry earned: when it brought the account within
-    ``near_reward_email`` points of a reward, the contact is told by email.
+    ``near_reward_email`` points of a reward, the contact is told by email. ``earned``
+    (the account's earned points now, when the caller knows them) lets a reward whose
+    threshold the last entry did not cross be skipped without a query: its vouchers
+    already match.
     """
-    account = system.get("loyalty_account", account_id)
-    earned = max(int(account.get("earned") or 0), 0)
-    if programme.near_reward and added > 0:
+    account = None
+    if earned is None:
+        account = system.get("loyalty_account", account_id)
+        earned = int(account.get("earned") or 0)
+    earned = max(earned, 0)
+    if programme.near_reward and added > 0 and _near(programme, earned - added, earned):
+        account = account or system.get("loyalty_account", account_id)
         near_reward_email(programme, account, earned - added, earned, system)
     for reward in programme.rewards:
+        if added and max(earned - added, 0) // reward.every == earned // reward.every:
+            continue
+        account = account or system.get("loyalty_account", account_id)
         wanted = earned // reward.every * reward.count
         held = list(system.query("loyalty_voucher").filter(account=account_id, reward=reward.name,
                                                             status__in=list(KEPT)).order_by("crossing").iterate())
@@ -113,6 +132,10 @@ def settle_rewards(programme, account_id: int, order_id: int | None, system, tod
             unused.sort(key=lambda v: 0 if order_id is not None and v.get("order") == order_id else 1)
             for voucher in unused[:surplus]:
                 system.update("loyalty_voucher", voucher.id, {"status": "void"})
+
+
+def _near(programme, before: int, now: int) -> bool:
+    return any(before < (now // r.every + 1) * r.every - programme.near_reward <= now for r in programme.rewards)
 
 
 def near_reward_email(programme, account, before: int, now: int, system) -> None:

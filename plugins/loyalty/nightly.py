@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from trellis import queue_email, system_records
+from trellis import ValidationError, queue_email, system_records
 from trellis_plugins.loyalty.accounts import ACTOR, programmes
 from trellis_plugins.loyalty.tiers import COUNTED, tier_changes, window_start
 
@@ -82,30 +82,31 @@ def settle_programme(programme, records, today: date) -> dict:
     changed = tier_changes(programme, accounts, totals.window) if programme.tiers else []
     for account_id, tier in changed:
         records.update("loyalty_account", account_id, {"tier": tier})
-    expired, reminded = 0, 0
+    expired, reminded, rows = 0, 0, []
     for account in accounts:
         due = totals.old_in[account.id] - totals.taken[account.id]
         if due > 0:
-            expired += _expire(records, account, due, cutoff)
+            rows.append({"account": account.id, "kind": "expired", "points": -due, "dated": cutoff,
+                         "key": f"expiry:{account.id}:{cutoff.isoformat()}",
+                         "note": f"Points dated up to {cutoff.isoformat()}"})
         soon = totals.soon_in[account.id] - totals.taken[account.id] - max(due, 0)
         if remind and totals.reminded[account.id] and soon > 0:
             reminded += _remind(records, account, min(soon, totals.reminded[account.id]), today, programme)
+    # In batches through the write path; each entry's before_save holds its account and
+    # never expires more than the balance (a redemption may have run since the pass).
+    for start in range(0, len(rows), BATCH):
+        for result in records.create_many("loyalty_entry", rows[start:start + BATCH]):
+            expired += -result["points"] if not isinstance(result, Exception) else 0
     return {"tiers": len(changed), "expired": expired, "reminded": reminded}
 
 
-def _expire(records, account, points: int, cutoff: date) -> int:
-    # Under the contact's lock, and never below zero: a redemption may have run since the pass.
-    with records.transaction():
-        records.lock("contact", account["contact"])
-        balance = int(records.get("loyalty_account", account.id).get("balance") or 0)
-        points = min(points, balance)
-        key = f"expiry:{account.id}:{cutoff.isoformat()}"
-        if points <= 0 or records.query("loyalty_entry").filter(key=key).first() is not None:
-            return 0
-        records.create("loyalty_entry", {"account": account.id, "kind": "expired", "points": -points,
-                                         "dated": cutoff, "key": key,
-                                         "note": f"Points dated up to {cutoff.isoformat()}"})
-    return points
+def clamp_expiry(record, context) -> None:
+    """An ``expired`` entry takes at most the account's balance; refused when the balance is nil."""
+    account = context.system.lock("loyalty_account", record["account"])
+    balance = int(account.get("balance") or 0)
+    if balance <= 0:
+        raise ValidationError({"points": "nothing left to expire"})
+    record["points"] = -min(-record["points"], balance)
 
 
 def _remind(records, account, points: int, today: date, programme) -> int:

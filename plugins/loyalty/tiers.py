@@ -29,9 +29,14 @@ def _rank(programme, name: str | None) -> int:
     return next((tier.threshold for tier in programme.tiers if tier.name == name), -1)
 
 
-def raise_tier(programme, account, system, today: date) -> None:
-    """Move ``account`` up to the tier its last 12 months reach; never down (that is the nightly job's)."""
-    if not programme.tiers:
+def raise_tier(programme, account, earned: int, system, today: date) -> None:
+    """Move ``account`` up to the tier its last 12 months reach; never down (that is the nightly job's).
+
+    ``earned`` is the account's points earned ever: while they are below the next tier's
+    threshold, its 12 months cannot reach it either, and the ledger is not read.
+    """
+    higher = [tier for tier in programme.tiers if tier.threshold > _rank(programme, account.get("tier"))]
+    if not higher or earned < min(tier.threshold for tier in higher):
         return
     reached = programme.tier_for(points_in_window(system, account.id, today))
     if reached is not None and reached.threshold > _rank(programme, account.get("tier")):
