@@ -462,7 +462,8 @@ def metadata_kinds():
     """Return kinds of YAML document this plugin declares for its own configuration.
 
     Called once while the metadata loads. Return a list of
-    ``trellis.MetadataKind(name, build)``: a file in any metadata layer whose
+    ``trellis.MetadataKind(name, build, schema=None)`` (``schema``: the document's
+    JSON Schema, which ``trellis schema`` gives editors): a file in any metadata layer whose
     top-level key is ``name`` (``loyalty:``) is passed to ``build(document, reader)``,
     which reports problems with ``reader.error(document.value_at(key), "message")``
     (``trellis check`` prints them as ``path:line:col: error: message``) and returns

@@ -58,11 +58,14 @@ class MetadataKind:
     message)`` reports a problem as ``path:line:col: message``, and ``reader.keys``,
     ``reader.text``, ``reader.integer``, ``reader.boolean``, ``reader.label`` and
     ``reader.mapping`` read typed values, reporting wrong ones. The results are listed,
-    in layer order, in ``trellis.metadata_model().configs[name]``.
+    in layer order, in ``trellis.metadata_model().configs[name]``. ``schema`` (optional) is
+    the document's JSON Schema, which ``trellis schema`` gives editors (without it: any
+    mapping holding the ``name`` key).
     """
 
     name: str
     build: Callable[..., Any]
+    schema: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ EARNING_FIELDS = {"status", "contact", "amount"}
 @hookimpl
 def metadata_kinds():
     """The ``loyalty:`` document: one programme."""
-    from trellis_plugins.loyalty.programme import build
+    from trellis_plugins.loyalty.programme import SCHEMA, build
 
-    return [MetadataKind("loyalty", build)]
+    return [MetadataKind("loyalty", build, SCHEMA)]
 
 
 @hookimpl

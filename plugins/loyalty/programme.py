@@ -12,10 +12,39 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 WHAT = "a loyalty programme"
-KEYS = ("loyalty", "label", "kind", "currency", "active", "starts", "ends", "earn_on", "cancel_on", "earn",
+KEYS = ("loyalty", "label", "kind", "currency", "active", "earn_on", "earn",
         "point_value", "rewards", "tiers", "expiry", "near_reward_email")
 REWARD_KINDS = ("voucher",)
 MAX_POINTS = 1_000_000_000
+
+
+_NUMBER = {"type": "number", "minimum": 0, "maximum": MAX_POINTS}
+_WHOLE = {"type": "integer", "minimum": 1, "maximum": MAX_POINTS}
+_LABEL = {"anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
+_VOUCHER = {"type": "object", "additionalProperties": False,
+            "properties": {"percent": {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
+                           "amount": {"type": "number", "exclusiveMinimum": 0}, "valid_days": _WHOLE}}
+SCHEMA = {
+    "type": "object", "required": ["loyalty"], "additionalProperties": False,
+    "description": "A loyalty programme (the loyalty plugin): earning, rewards, tiers and expiry.",
+    "properties": {
+        "loyalty": {"type": "string"}, "label": _LABEL, "kind": {"enum": ["points", "miles"]},
+        "currency": {"type": "string"}, "active": {"type": "boolean"},
+        "earn_on": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "earn": {"type": "object", "additionalProperties": False,
+                 "properties": {"per_unit": _NUMBER, "field": {"type": "string"}}},
+        "point_value": _NUMBER, "near_reward_email": _WHOLE,
+        "rewards": {"type": "object", "additionalProperties": {
+            "type": "object", "additionalProperties": False, "required": ["every", "voucher"],
+            "properties": {"every": _WHOLE, "count": _WHOLE, "voucher": _VOUCHER}}},
+        "tiers": {"type": "object", "additionalProperties": {
+            "type": "object", "additionalProperties": False, "required": ["from"],
+            "properties": {"from": {"type": "integer", "minimum": 0}, "multiplier": _NUMBER, "label": _LABEL}}},
+        "expiry": {"type": "object", "additionalProperties": False,
+                   "properties": {"months": _WHOLE, "remind_days": _WHOLE}},
+    },
+}
+"""The JSON Schema of the document, for editors (``trellis schema``); ``build`` checks the rest."""
 
 
 @dataclass(frozen=True)
