@@ -22,6 +22,7 @@ from trellis.plugins.types import (
     Action,
     DemoContext,
     MenuItem,
+    MetadataKind,
     RecordPanel,
     ScheduledJob,
     TimelineEntry,
@@ -40,6 +41,7 @@ __all__ = [
     "FieldType",
     "MenuItem",
     "MetadataError",
+    "MetadataKind",
     "NotFound",
     "PermissionDenied",
     "PluginError",
@@ -59,6 +61,8 @@ __all__ = [
     "Widget",
     "Workflow",
     "__version__",
+    "api_blueprint",
+    "api_user",
     "create_app",
     "hookimpl",
     "metadata_model",
@@ -166,6 +170,28 @@ def queue_email(record, to, *, subject=None, body=None, template=None, cc=None, 
     return queue(app or current_app._get_current_object(), record, to,
                  {key: value for key, value in options.items() if value is not None},
                  owner or running_plugin() or "plugin")
+
+
+def api_blueprint(blueprint):
+    """Make a plugin's ``blueprint`` part of the REST API; returns it.
+
+    Its requests authenticate like ``/api/v1`` (``Authorization: Bearer <token>``, scopes,
+    rate limit; :func:`api_user` is the token's user), it is exempt from CSRF (no cookies),
+    and what its views raise answers as the API's JSON errors (``ValidationError`` -> 422
+    with ``fields``, ``PermissionDenied`` -> 403, ``NotFound`` -> 404, ``ConflictError`` -> 409)::
+
+        bp = api_blueprint(Blueprint("loyalty_api", __name__, url_prefix="/api/v1/loyalty"))
+    """
+    from trellis.api import plugin_blueprint
+
+    return plugin_blueprint(blueprint)
+
+
+def api_user():
+    """The user whose bearer token authenticated this request of an :func:`api_blueprint` view."""
+    from flask import g
+
+    return g.api_user
 
 
 def create_app(config=None):

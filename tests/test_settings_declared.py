@@ -12,26 +12,26 @@ from trellis.testing.web import signed_in_client
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-class Loyalty:
+class Perks:
     """A plugin with a setting of its own and a section of trellis.yaml."""
 
-    name = "loyalty"
+    name = "perks"
     version = "1.0"
     depends: list = []
 
     @hookimpl
     def settings(self):
-        return [Setting("LOYALTY_POINTS_PER_EURO", 1, "points per euro", positive_integer)]
+        return [Setting("PERKS_POINTS_PER_EURO", 1, "points per euro", positive_integer)]
 
     @hookimpl
     def blueprints(self):
         from flask import Blueprint, current_app, jsonify
 
-        bp = Blueprint("loyalty", __name__, url_prefix="/loyalty")
+        bp = Blueprint("perks", __name__, url_prefix="/perks")
 
         @bp.get("/config")
         def config():
-            return jsonify(section=plugin_config("loyalty"), rate=current_app.config["LOYALTY_POINTS_PER_EURO"])
+            return jsonify(section=plugin_config("perks"), rate=current_app.config["PERKS_POINTS_PER_EURO"])
 
         return [bp]
 
@@ -42,7 +42,7 @@ SAMPLES = {
     "INSTANCE_DIR": ("/tmp/trellis-instance", Path("/tmp/trellis-instance").resolve()),
     "SECRET_KEY": ("s3cret", "s3cret"),
     "METADATA_DIR": ("yaml", "yaml"),
-    "PLUGINS": ("loyalty", ["loyalty"]),
+    "PLUGINS": ("perks", ["perks"]),
     "LOCALE": ("ru", "ru"),
     "TIMEZONE": ("Europe/Sofia", "Europe/Sofia"),
     "DATABASE_URL": ("sqlite:///elsewhere.sqlite", "sqlite:///elsewhere.sqlite"),
@@ -68,14 +68,14 @@ SAMPLES = {
     "MAX_CONTENT_LENGTH": ("1048576", 1048576),
     "WEBHOOK_ALLOW_PRIVATE": ("true", True),
     "BASE_URL": ("https://crm.example.com", "https://crm.example.com"),
-    "LOYALTY_POINTS_PER_EURO": ("3", 3),
+    "PERKS_POINTS_PER_EURO": ("3", 3),
 }
 
 
 def _plugins():
     from trellis.plugins import discover
 
-    return discover(["loyalty"], extra=[Loyalty()])
+    return discover(["perks"], extra=[Perks()])
 
 
 def test_every_declared_setting_has_a_sample_here_and_a_row_in_the_readme():
@@ -92,7 +92,7 @@ def _expected(name, value, org):
 @pytest.mark.parametrize("name", sorted(n for n, sample in SAMPLES.items() if sample))
 def test_a_setting_is_set_from_the_environment(tmp_path, name):
     text, value = SAMPLES[name]
-    values = resolve({"ORG_DIR": str(tmp_path), "EXTRA_PLUGINS": [Loyalty()]}, environ={"TRELLIS_" + name: text})
+    values = resolve({"ORG_DIR": str(tmp_path), "EXTRA_PLUGINS": [Perks()]}, environ={"TRELLIS_" + name: text})
     assert values[name] == _expected(name, value, tmp_path.resolve())
 
 
@@ -101,7 +101,7 @@ def test_a_setting_is_set_from_trellis_yaml(tmp_path, name):
     text, value = SAMPLES[name]
     shown = text if text.startswith("{") else f"'{text}'"
     (tmp_path / "trellis.yaml").write_text(f"{name.lower()}: {shown}\n")
-    values = resolve({"ORG_DIR": str(tmp_path), "EXTRA_PLUGINS": [Loyalty()]}, environ={})
+    values = resolve({"ORG_DIR": str(tmp_path), "EXTRA_PLUGINS": [Perks()]}, environ={})
     assert values[name] == _expected(name, value, tmp_path.resolve())
 
 
@@ -114,11 +114,11 @@ def test_the_org_dir_comes_from_the_environment(tmp_path):
     ("TRELLIS_API_RATE_LIMIT", "fast", "TRELLIS_API_RATE_LIMIT: expected a rate like '600/minute', not 'fast'"),
     ("TRELLIS_API_FORMS", "[1", "TRELLIS_API_FORMS: expected a JSON object"),
     ("TRELLIS_JOB_RUNNER", "cron", "TRELLIS_JOB_RUNNER: 'cron' is not one of thread, celery, manual"),
-    ("TRELLIS_LOYALTY_POINTS_PER_EURO", "-1", "TRELLIS_LOYALTY_POINTS_PER_EURO: expected a whole number above 0"),
+    ("TRELLIS_PERKS_POINTS_PER_EURO", "-1", "TRELLIS_PERKS_POINTS_PER_EURO: expected a whole number above 0"),
 ])
 def test_a_bad_value_names_the_setting(tmp_path, name, text, words):
     with pytest.raises(SettingsError) as caught:
-        resolve({"ORG_DIR": str(tmp_path), "EXTRA_PLUGINS": [Loyalty()]}, environ={name: text})
+        resolve({"ORG_DIR": str(tmp_path), "EXTRA_PLUGINS": [Perks()]}, environ={name: text})
     assert words in str(caught.value)
 
 
@@ -132,29 +132,29 @@ def test_an_unknown_top_level_key_in_trellis_yaml_is_named(tmp_path):
 
 
 def test_a_plugins_setting_is_unknown_when_the_plugin_is_not_enabled(tmp_path):
-    (tmp_path / "trellis.yaml").write_text("loyalty_points_per_euro: 2\n")
-    assert resolve({"ORG_DIR": str(tmp_path), "EXTRA_PLUGINS": [Loyalty()]}, environ={})[
-        "LOYALTY_POINTS_PER_EURO"] == 2
-    with pytest.raises(SettingsError, match="unknown setting 'loyalty_points_per_euro'"):
+    (tmp_path / "trellis.yaml").write_text("perks_points_per_euro: 2\n")
+    assert resolve({"ORG_DIR": str(tmp_path), "EXTRA_PLUGINS": [Perks()]}, environ={})[
+        "PERKS_POINTS_PER_EURO"] == 2
+    with pytest.raises(SettingsError, match="unknown setting 'perks_points_per_euro'"):
         resolve({"ORG_DIR": str(tmp_path)}, environ={})
 
 
 @pytest.fixture
 def trellis_config(trellis_config):
     org = Path(trellis_config["ORG_DIR"])
-    (org / "trellis.yaml").write_text("plugins:\n  loyalty: {tiers: [silver, gold], expiry_days: 365}\n"
-                                      "loyalty_points_per_euro: 5\n")
-    return {**trellis_config, "PLUGINS": ["contacts"], "EXTRA_PLUGINS": [Loyalty()]}
+    (org / "trellis.yaml").write_text("plugins:\n  perks: {tiers: [silver, gold], expiry_days: 365}\n"
+                                      "perks_points_per_euro: 5\n")
+    return {**trellis_config, "PLUGINS": ["contacts"], "EXTRA_PLUGINS": [Perks()]}
 
 
 def test_a_plugin_reads_its_own_section_of_trellis_yaml(app):
-    answer = signed_in_client(app).get("/loyalty/config")
+    answer = signed_in_client(app).get("/perks/config")
     assert answer.get_json() == {"section": {"tiers": ["silver", "gold"], "expiry_days": 365}, "rate": 5}
     with app.app_context():
         assert plugin_config("other") == {}
 
 
 def test_a_plugin_section_that_is_not_a_mapping_is_an_error(tmp_path):
-    (tmp_path / "trellis.yaml").write_text("plugins:\n  loyalty: 3\n")
-    with pytest.raises(SettingsError, match="'plugins: loyalty:' must be a mapping"):
+    (tmp_path / "trellis.yaml").write_text("plugins:\n  perks: 3\n")
+    with pytest.raises(SettingsError, match="'plugins: perks:' must be a mapping"):
         resolve({"ORG_DIR": str(tmp_path)}, environ={})

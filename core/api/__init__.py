@@ -20,8 +20,8 @@ from typing import Any
 # Each public function imports its module when called: the `trellis` command imports this
 # package for its commands alone, and `trellis check` must not load SQLAlchemy.
 
-__all__ = ["add_webhook", "attempts_of", "create_token", "init_app", "openapi_document", "remove_webhook",
-           "revoke_token", "tokens_of"]
+__all__ = ["add_webhook", "attempts_of", "create_token", "init_app", "openapi_document", "plugin_blueprint",
+           "remove_webhook", "revoke_token", "tokens_of"]
 
 
 def declare_tables(metadata: Any) -> Any:
@@ -43,6 +43,16 @@ def init_app(app) -> None:
     # Bearer tokens, never cookies: a cross-site page cannot make the browser send a token,
     # so CSRF protection (flask-wtf, set up by security) does not apply to the API.
     app.extensions["csrf"].exempt(blueprint)
+
+
+def plugin_blueprint(blueprint: Any) -> Any:
+    """A plugin's blueprint answering like the API: bearer authentication, no CSRF, JSON errors."""
+    from trellis.api import errors, views
+
+    blueprint.before_request(views.authenticate)
+    errors.register_on(blueprint)
+    blueprint.record_once(lambda state: state.app.extensions["csrf"].exempt(blueprint))
+    return blueprint
 
 
 def create_token(app, user: Any, scope: str = "read", name: str = "") -> tuple[int, str]:

@@ -25,7 +25,8 @@ def load_for(config: Any, plugins: Any) -> Metadata:
     return load(layers_for(config, plugins), field_types=_call(plugins, "field_types", []),
                 functions=_call(plugins, "expression_functions", {}),
                 action_kinds=_action_kinds(plugins),
-                widgets=list(_call(plugins, "dashboard_widgets", {})))
+                widgets=list(_call(plugins, "dashboard_widgets", {})),
+                kinds=_call(plugins, "metadata_kinds", {}))
 
 
 def _action_kinds(plugins: Any) -> list[Any]:

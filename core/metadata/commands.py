@@ -72,7 +72,9 @@ def schema() -> None:
         click.echo(f"trellis: error: {error}", err=True)
         sys.exit(2)
     field_types = getattr(plugins, "field_types", None)
-    click.echo(json.dumps(metadata_schema(field_types() if field_types else ()), indent=2, ensure_ascii=False))
+    kinds = getattr(plugins, "metadata_kinds", None)
+    schema = metadata_schema(field_types() if field_types else (), kinds().values() if kinds else ())
+    click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
 
 
 commands = [check, schema]

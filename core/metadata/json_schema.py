@@ -163,13 +163,15 @@ def _report(extending: bool = False) -> dict[str, Any]:
                    (key,) if extending else (key, "entity"))
 
 
-def metadata_schema(field_types: Iterable[FieldType] = ()) -> dict[str, Any]:
+def metadata_schema(field_types: Iterable[FieldType] = (), kinds: Iterable[Any] = ()) -> dict[str, Any]:
     """One schema accepting each kind of metadata file: entity, extends, workflow, automation, roles, dashboard,
-    report.
+    report, and the plugins' own kinds.
 
-    ``field_types`` are the plugins' field types, whose options become known keys of a field.
+    ``field_types`` are the plugins' field types, whose options become known keys of a field;
+    ``kinds`` the plugins' own document kinds (``trellis.MetadataKind``), each with its schema.
     """
     extra = tuple(field_types)
+    plugin_kinds = [kind.schema or {"type": "object", "required": [kind.name]} for kind in kinds]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://trellis-crm.invalid/schema/metadata.json",
@@ -180,5 +182,5 @@ def metadata_schema(field_types: Iterable[FieldType] = ()) -> dict[str, Any]:
         # anyOf: "extends: x" with only a label is both an entity's and a workflow's extension
         "anyOf": [_entity("entity", extra), _entity("extends", extra), _workflow(), _workflow(extending=True),
                   _automation(), _roles(), _dashboard(), _dashboard(extending=True), _report(),
-                  _report(extending=True)],
+                  _report(extending=True), *plugin_kinds],
     }

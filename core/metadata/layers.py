@@ -65,8 +65,10 @@ def yaml_files(layer: Layer) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
 
-def documents(layers: list[Layer], report: Report) -> Iterator[Document]:
-    """Read every file of every layer, in order; unreadable or unrecognised files become problems."""
+def documents(layers: list[Layer], report: Report, plugin_kinds: tuple[str, ...] = ()) -> Iterator[Document]:
+    """Read every file of every layer, in order; unreadable or unrecognised files become problems.
+
+    ``plugin_kinds`` are the top-level keys of the kinds plugins declare (``loyalty``)."""
     here = Path(os.getcwd()).resolve()  # once, not once per file
     for layer in layers:
         for path in yaml_files(layer):
@@ -81,19 +83,21 @@ def documents(layers: list[Layer], report: Report) -> Iterator[Document]:
                 continue
             if body is None:
                 continue  # an empty file, or one holding only comments
-            kind = _kind(body, name, report)
+            kind = _kind(body, name, report, plugin_kinds)
             if kind:
                 yield Document(kind, body, layer)
 
 
-def _kind(body: Any, name: str, report: Report) -> str | None:
+def _kind(body: Any, name: str, report: Report, plugin_kinds: tuple[str, ...] = ()) -> str | None:
+    known = (*KINDS, *plugin_kinds)
     if not isinstance(body, YMap):
         report.error(getattr(body, "source", Source(name)),
-                     "a metadata file must be a mapping starting with one of: " + ", ".join(f"'{k}:'" for k in KINDS))
+                     "a metadata file must be a mapping starting with one of: " + ", ".join(f"'{k}:'" for k in known))
         return None
     # workflow and automation files also hold an 'entity:' key (the entity they act on),
     # and dashboards and reports (and their extensions) a 'roles:' key (who sees them).
-    found = [key for key in ("workflow", "automation", "extends", "roles", "dashboard", "report") if key in body]
+    found = [key for key in ("workflow", "automation", "extends", "roles", "dashboard", "report", *plugin_kinds)
+             if key in body]
     if ("dashboard" in found or "extends" in found or "report" in found) and "roles" in found:
         found.remove("roles")
     if not found and "entity" in body:
@@ -102,7 +106,7 @@ def _kind(body: Any, name: str, report: Report) -> str | None:
         return found[0]
     if not found:
         report.error(body.source, "cannot tell what this file defines: expected one of the top-level keys "
-                                  + ", ".join(f"'{k}:'" for k in KINDS))
+                                  + ", ".join(f"'{k}:'" for k in known))
     else:
         report.error(body.key_at(found[1]), f"a file defines one thing: found both '{found[0]}:' and '{found[1]}:'")
     return None

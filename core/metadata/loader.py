@@ -25,35 +25,36 @@ from trellis.metadata.workflows import build_workflows
 
 def load(layers: list[Layer], *, field_types: Iterable[FieldType] = (),
          functions: Mapping[str, Callable] | None = None, action_kinds: Iterable[Any] = (),
-         widgets: Iterable[str] = ()) -> Metadata:
+         widgets: Iterable[str] = (), kinds: Mapping[str, Any] | None = None) -> Metadata:
     """Read, merge and check ``layers`` (in order); raise MetadataError listing every problem.
 
     ``field_types``, ``functions`` and ``action_kinds`` are what plugins add to the
     built-in field types, expression functions and automation actions (``action_kinds``:
     ``trellis.Action`` objects, whose ``keys`` and ``main`` are checked, or names); ``widgets`` the
-    names of the plugins' dashboard widgets, the only ones a ``dashboard:`` may list.
+    names of the plugins' dashboard widgets, the only ones a ``dashboard:`` may list; ``kinds``
+    the plugins' own document kinds (name -> ``trellis.MetadataKind``).
     """
     # Loading makes ~10 objects per YAML value and frees none of them until the end; the cyclic
     # garbage collector would walk them over and over (a third of the time for 10,000 fields).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(layers, field_types, functions, action_kinds, widgets)
+        return _load(layers, field_types, functions, action_kinds, widgets, dict(kinds or {}))
     finally:
         if collecting:
             gc.enable()
 
 
 def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapping[str, Callable] | None,
-          action_kinds: Iterable[Any], widgets: Iterable[str]) -> Metadata:
+          action_kinds: Iterable[Any], widgets: Iterable[str], plugin_kinds: dict[str, Any]) -> Metadata:
     report = Report()
     reader = Reader(report, functions)
     types = {t.name: t for t in BUILTIN_FIELD_TYPES}
     types.update({t.name: t for t in field_types})
     kinds = known_kinds(action_kinds)
     by_kind: dict[str, list[Document]] = {"entity": [], "extends": [], "workflow": [], "automation": [], "roles": [],
-                                         "dashboard": [], "report": []}
-    for doc in documents(layers, report):
+                                         "dashboard": [], "report": [], **{name: [] for name in plugin_kinds}}
+    for doc in documents(layers, report, tuple(plugin_kinds)):
         by_kind[doc.kind].append(doc)
     of_entities, of_workflows, of_dashboards, of_reports = split_extends(
         by_kind["extends"], by_kind["entity"], by_kind["workflow"], by_kind["dashboard"], reader, by_kind["report"])
@@ -70,10 +71,13 @@ def _load(layers: list[Layer], field_types: Iterable[FieldType], functions: Mapp
     automations = build_automations(by_kind["automation"], entities, workflows, kinds, reader)
     reports = build_reports(by_kind["report"], of_reports, entities, workflows, roles, reader)
     dashboards = build_dashboards(by_kind["dashboard"], of_dashboards, roles, frozenset(widgets), reader, reports)
+    configs = {name: [built for doc in by_kind[name] if (built := kind.build(doc.body, reader)) is not None]
+               for name, kind in plugin_kinds.items()}
     if report:
         raise MetadataError(report.sorted())
     return Metadata(entities=entities, workflows=workflows, automations=automations, roles=roles,
-                    dashboards=dashboards, reports=reports, field_types=types, layers=list(layers))
+                    dashboards=dashboards, reports=reports, field_types=types, layers=list(layers),
+                    configs=configs)
 
 
 def summary(metadata: Metadata, errors: int = 0) -> str:

@@ -498,6 +498,7 @@ class Metadata:
     reports: dict[str, Report] = field(default_factory=dict)
     field_types: dict[str, FieldType] = field(default_factory=dict)
     layers: list[Layer] = field(default_factory=list)
+    configs: dict[str, list[Any]] = field(default_factory=dict)  # plugins' own kinds: name -> what build returned
 
     def entity(self, name: str) -> Entity:
         """The entity called ``name``; KeyError when there is none."""

@@ -460,6 +460,35 @@ def settings():
 
 
 @hookspec
+def metadata_kinds():
+    """Return kinds of YAML document this plugin declares for its own configuration.
+
+    Called once while the metadata loads. Return a list of
+    ``trellis.MetadataKind(name, build, schema=None)`` (``schema``: the document's
+    JSON Schema, which ``trellis schema`` gives editors): a file in any metadata layer whose
+    top-level key is ``name`` (``loyalty:``) is passed to ``build(document, reader)``,
+    which reports problems with ``reader.error(document.value_at(key), "message")``
+    (``trellis check`` prints them as ``path:line:col: error: message``) and returns
+    what to keep. What ``build`` returns is listed in
+    ``trellis.metadata_model().configs[name]``, in layer order. Two plugins may not
+    declare the same kind, nor a plugin one of the core's (``entity``, ``workflow``...).
+
+    Example::
+
+        from trellis import MetadataKind, hookimpl
+
+        def programme(document, reader):
+            reader.keys(document, ["loyalty", "points_per_unit"], "a loyalty programme")
+            return {"name": document["loyalty"], "rate": reader.integer(document, "points_per_unit",
+                                                                        "a loyalty programme", minimum=1)}
+
+        @hookimpl
+        def metadata_kinds():
+            return [MetadataKind("loyalty", programme)]
+    """
+
+
+@hookspec
 def scheduled_jobs():
     """Return periodic work for the scheduler.
 

@@ -251,6 +251,10 @@ class PluginSet:
         """Every ``ScheduledJob`` the plugins add, in load order (from ``registry``)."""
         return list(self.registry.scheduled_jobs)
 
+    def metadata_kinds(self) -> dict[str, Any]:
+        """YAML document kinds the plugins declare: name -> ``MetadataKind`` (from ``registry``)."""
+        return dict(self.registry.metadata_kinds)
+
     def dashboard_widgets(self) -> dict[str, Any]:
         """Dashboard widgets the plugins add: name -> ``Widget`` (from ``registry``)."""
         return dict(self.registry.dashboard_widgets)

@@ -71,12 +71,13 @@ RESOLVERS: dict[str, Callable[[Any], Any]] = {
     "template_dirs": _template_dirs,
     "cli_commands": _items("cli_commands"),
     "settings": _items("settings"),
+    "metadata_kinds": _unique("metadata_kinds", "metadata kind", lambda kind: kind.name),
 }
 """Registry field -> how it is resolved from a ``PluginSet`` (a hook not in hookspecs resolves to nothing)."""
 
 
 _EMPTY = {"actions": MappingProxyType({}), "expression_functions": MappingProxyType({}),
-          "dashboard_widgets": MappingProxyType({})}
+          "dashboard_widgets": MappingProxyType({}), "metadata_kinds": MappingProxyType({})}
 
 
 class Registry:

@@ -48,6 +48,27 @@ class ScheduledJob:
 
 
 @dataclass(frozen=True)
+class MetadataKind:
+    """A kind of YAML document a plugin declares for its own configuration (``metadata_kinds()`` hook).
+
+    ``name`` is the document's top-level key (``loyalty:``). ``build(document, reader)``
+    checks one document and returns what the plugin keeps of it (or None): ``document``
+    is the YAML mapping (a dict whose ``value_at(key)`` and ``key_at(key)`` say where a
+    value is written, and ``source`` where the mapping starts); ``reader.error(where,
+    message)`` reports a problem as ``path:line:col: message``, and ``reader.keys``,
+    ``reader.text``, ``reader.integer``, ``reader.boolean``, ``reader.label`` and
+    ``reader.mapping`` read typed values, reporting wrong ones. The results are listed,
+    in layer order, in ``trellis.metadata_model().configs[name]``. ``schema`` (optional) is
+    the document's JSON Schema, which ``trellis schema`` gives editors (without it: any
+    mapping holding the ``name`` key).
+    """
+
+    name: str
+    build: Callable[..., Any]
+    schema: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class MenuItem:
     """One entry of the navigation menu (``menu_items(user)`` hook).
 

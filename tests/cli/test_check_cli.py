@@ -57,7 +57,9 @@ def test_schema_prints_a_draft_2020_12_json_schema(tmp_path):
     assert result.returncode == 0
     schema = json.loads(result.stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert len(schema["anyOf"]) == 10  # entity, workflow, automation, roles, dashboard, report, 4 kinds of extends
+    # entity, workflow, automation, roles, dashboard, report, 4 kinds of extends, and the installed plugins' own kinds
+    assert len(schema["anyOf"]) == 10 + 1  # loyalty:
+    assert schema["anyOf"][-1]["required"] == ["loyalty"]
 
 
 def test_check_passes_on_a_freshly_scaffolded_organisation(tmp_path):

@@ -26,7 +26,9 @@ def as_json(value):
 
 @pytest.fixture(scope="module")
 def validator():
-    schema = metadata_schema()
+    from trellis.plugins import discover
+
+    schema = metadata_schema(kinds=discover().metadata_kinds().values())  # the installed plugins' own kinds
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 

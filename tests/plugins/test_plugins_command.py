@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from trellis.cli import cli
 
-LOYALTY_CODE = """
+PERKS_CODE = """
 from trellis import hookimpl
 
 @hookimpl
@@ -16,7 +16,7 @@ def before_save(record, changes, context):
 
 FILES = {
     "metadata/entities/member.yaml": "entity: member\nfields:\n  points: {type: integer}\n",
-    "metadata/entities/contact.yaml": "extends: contact\nfields:\n  loyalty_tier: {type: string}\n",
+    "metadata/entities/contact.yaml": "extends: contact\nfields:\n  perks_tier: {type: string}\n",
     # Both name the entity they act on with 'entity:'; neither defines it.
     "metadata/workflows/member.yaml": "workflow: member_tiers\nentity: member\nfield: tier\n"
                                       "states: {bronze: {}, gold: {}}\ntransitions: {}\n",
@@ -46,18 +46,18 @@ def run(tmp_path, monkeypatch):
 
 
 def test_plugins_are_listed_in_load_order_with_version_and_source(run, installed_plugin):
-    installed_plugin("loyalty", depends=["contacts"], version="2.1.0", distribution="acme-loyalty")
+    installed_plugin("perks", depends=["contacts"], version="2.1.0", distribution="acme-perks")
     output = run("plugins").output
     assert "1. contacts 1.0.0 (built-in) - Contacts" in output
-    assert "2. loyalty 2.1.0 (acme-loyalty) - Loyalty" in output
+    assert "2. perks 2.1.0 (acme-perks) - Perks" in output
 
 
 def test_each_plugin_shows_its_entities_extensions_and_hooks(run, installed_plugin):
-    installed_plugin("loyalty", depends=["contacts"], code=LOYALTY_CODE, files=FILES)
-    loyalty = block(run("plugins").output, "loyalty")
-    assert loyalty[1:] == ["   depends: contacts",
+    installed_plugin("perks", depends=["contacts"], code=PERKS_CODE, files=FILES)
+    perks = block(run("plugins").output, "perks")
+    assert perks[1:] == ["   depends: contacts",
                            "   entities: member",
-                           "   extends: contact + loyalty_tier",
+                           "   extends: contact + perks_tier",
                            "   workflows: member_tiers",
                            "   automations: welcome_member",
                            "   dashboards: members",
@@ -65,9 +65,9 @@ def test_each_plugin_shows_its_entities_extensions_and_hooks(run, installed_plug
 
 
 def test_a_subset_enabled_by_setting_shows_the_note_about_dependencies(run, installed_plugin):
-    installed_plugin("loyalty", depends=["contacts"])
-    output = run("plugins", env={"TRELLIS_PLUGINS": "loyalty"}).output
-    assert "note: loyalty needs contacts: enabled it too" in output
+    installed_plugin("perks", depends=["contacts"])
+    output = run("plugins", env={"TRELLIS_PLUGINS": "perks"}).output
+    assert "note: perks needs contacts: enabled it too" in output
 
 
 def test_with_no_plugin_enabled_it_says_so(run, tmp_path):

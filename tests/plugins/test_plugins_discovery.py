@@ -29,10 +29,10 @@ def test_plugins_without_a_dependency_between_them_load_alphabetically(installed
 
 
 def test_a_missing_dependency_is_one_error_naming_both_plugins(installed_plugin):
-    installed_plugin("loyalty", depends=["marketing"])
+    installed_plugin("perks", depends=["marketing"])
     with pytest.raises(PluginLoadError) as error:
         discover()
-    assert "loyalty needs marketing, which is not installed" in str(error.value)
+    assert "perks needs marketing, which is not installed" in str(error.value)
 
 
 def test_a_dependency_cycle_is_one_error_showing_the_cycle(installed_plugin):
@@ -57,7 +57,7 @@ def test_enabling_a_plugin_enables_its_dependencies_with_a_note(installed_plugin
 
 
 def test_enabling_an_unknown_plugin_is_an_error_listing_the_installed_ones():
-    with pytest.raises(PluginLoadError, match=r"unknown plugin\(s\) contatcs \(installed: contacts, sales\)"):
+    with pytest.raises(PluginLoadError, match=r"unknown plugin\(s\) contatcs \(installed: contacts, loyalty, sales\)"):
         discover(["contatcs"])
 
 

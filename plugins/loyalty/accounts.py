@@ -1,0 +1,58 @@
+"""Loyalty accounts: found or opened per contact and programme, under the contact's lock.
+
+Every loyalty write for one contact (earning, reversing, redeeming) first locks the
+contact's row, so that two app servers never open two accounts for one contact nor
+spend the same points twice; locks are always taken in one order (contact, then
+account, then voucher), so two writers never wait for each other.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from trellis import metadata_model
+
+ACTOR = "loyalty"
+CARD_DIGITS = 10
+VOUCHER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at a till
+
+
+def all_programmes() -> dict:
+    """Every programme by name; of two documents with one name, the later layer's (the organisation's) wins."""
+    return {programme.name: programme for programme in metadata_model().configs.get("loyalty", [])}
+
+
+def programmes() -> list:
+    """The active programmes of the running application (``loyalty:`` documents)."""
+    return [programme for programme in all_programmes().values() if programme.active]
+
+
+def programme_named(name: str):
+    """The programme called ``name`` (active or not), or None."""
+    return all_programmes().get(name)
+
+
+def card_number() -> str:
+    """A new card number: ``L`` and ten random digits (looked up by cashiers; unique in the table)."""
+    return "L" + "".join(secrets.choice("0123456789") for _ in range(CARD_DIGITS))
+
+
+def voucher_code() -> str:
+    """A new unguessable voucher code, ``XXXX-XXXX-XXXX`` (60 random bits)."""
+    letters = "".join(secrets.choice(VOUCHER_ALPHABET) for _ in range(12))
+    return "-".join(letters[i:i + 4] for i in range(0, 12, 4))
+
+
+def find_account(system, contact_id: int, programme_name: str):
+    """The contact's account in the programme, or None."""
+    return system.query("loyalty_account").filter(contact=contact_id, program=programme_name).first()
+
+
+def open_account(system, contact_id: int, programme):
+    """The contact's account in ``programme``, opened now if it has none. Call with the contact locked."""
+    account = find_account(system, contact_id, programme.name)
+    if account is None:
+        account = system.create("loyalty_account", {"card_number": card_number(), "contact": contact_id,
+                                                    "program": programme.name,
+                                                    "tier": programme.tiers[0].name if programme.tiers else None})
+    return account

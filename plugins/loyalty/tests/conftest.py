@@ -1,0 +1,48 @@
+"""The loyalty plugin in every test here, with the source's programme in the organisation's YAML.
+
+``EXTRA_PLUGINS`` registers the packages themselves (their ``plugin.yaml`` and hooks),
+whether or not the entry points are installed. ``programme_yaml`` is the programme
+of ``docs/loyalty.md``; a test overrides the fixture to try another.
+"""
+
+from pathlib import Path
+
+import pytest
+import trellis_plugins.loyalty
+import trellis_plugins.sales
+
+SOURCE_PROGRAMME = """\
+# 1 point for every $1 spent; every 1,000 points give a 10% discount;
+# every 5,000 points give two vouchers.
+loyalty: standard
+label: {en: Rewards club, ru: Клуб привилегий, bg: Клуб за награди, fa: باشگاه پاداش}
+currency: USD
+earn_on: [delivered, invoiced]     # the order statuses that mean "paid"
+earn: {per_unit: 1}                # points for every whole dollar of the order's amount
+rewards:
+  ten_percent:
+    every: 1000
+    voucher: {percent: 10}
+  two_vouchers:
+    every: 5000
+    count: 2
+    voucher: {percent: 10}
+"""
+
+
+@pytest.fixture
+def source_programme():
+    """The source's programme, as docs/loyalty.md shows it."""
+    return SOURCE_PROGRAMME
+
+
+@pytest.fixture
+def programme_yaml(source_programme):
+    return source_programme
+
+
+@pytest.fixture
+def trellis_config(trellis_config, programme_yaml):
+    (Path(trellis_config["ORG_DIR"]) / "metadata" / "loyalty.yaml").write_text(programme_yaml, encoding="utf-8")
+    return {**trellis_config, "EXTRA_PLUGINS": [trellis_plugins.sales, trellis_plugins.loyalty],
+            "API_RATE_LIMIT": "100000/minute"}
