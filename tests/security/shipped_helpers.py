@@ -34,8 +34,22 @@ def shipped_roles(metadata) -> list[str]:
 
 
 def shipped_entities(metadata) -> list[str]:
-    """Every entity a plugin (not core) defines."""
-    return sorted(name for name, meta in metadata.entities.items() if meta.layer != "core")
+    """Every entity a plugin (not core) defines that users write through the generic pages: one with a
+    text field a user may edit, whose required links lead to such entities too. Entities only their
+    plugin writes (a points ledger, vouchers: every field read-only) are left to that plugin's tests."""
+    names = {name for name, meta in metadata.entities.items() if meta.layer != "core" and _editable_text(meta)}
+    while True:
+        reachable = {name for name in names
+                     if all(f.to in names or metadata.entities[f.to].layer == "core"
+                            for f in metadata.entities[name].fields.values()
+                            if f.type == "link" and f.required and f.to in metadata.entities)}
+        if reachable == names:
+            return sorted(names)
+        names = reachable
+
+
+def _editable_text(meta) -> bool:
+    return any(f.type in ("string", "text") and not f.computed and not f.readonly for f in meta.fields.values())
 
 
 def load_metadata():
