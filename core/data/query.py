@@ -479,6 +479,8 @@ class Query:
     def _text_condition(self, column: Any, fld: Field, op: str, value: Any, key: str) -> Any:
         if not isinstance(value, str | int) or isinstance(value, bool) or str(value) == "":
             raise QueryError({key: "needs some text"})
+        if "\x00" in str(value):  # never in stored text; PostgreSQL refuses it in a statement
+            raise QueryError({key: "must not contain NUL characters"})
         text = _escape(str(value))
         if fld.type in ("multiselect", "tags"):
             # The list is stored as JSON text: match one whole quoted item.
