@@ -3,8 +3,8 @@ server sees the same list.
 
 A record's page, once shown (status 200), is remembered for the signed-in user with one statement;
 reading the list trims it to the newest :data:`KEPT` per user when it has grown past that. What is
-shown is read again through the query builder, so a
-record the user may no longer read, or one deleted since, simply drops out.
+shown is read again through the query builder, so a record the user may no longer read, or one
+deleted since, simply drops out.
 """
 
 from __future__ import annotations
