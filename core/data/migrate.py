@@ -276,7 +276,7 @@ def _unconvertible(connection: Connection, table: str, column: str, old, new) ->
     return failures, total
 
 
-def _fingerprints(schema: Schema) -> dict[str, str]:
+def fingerprints(schema: Schema) -> dict[str, str]:
     """What the bookkeeping table should hold once the database matches ``schema``."""
     return {f"search:{e.name}": f"{SEARCH_FOLD}:" + ",".join(e.search) for e in schema.entities.values() if e.search}
 
@@ -291,13 +291,13 @@ def _stale_search(connection: Connection, schema: Schema, new_tables: set[str], 
         stored = dict(connection.execute(sa.select(table.c.key, table.c.value)).all())
     filling = {s.table for s in steps if s.kind == "backfill"}
     return [Step("backfill", key.removeprefix("search:"), SEARCH_COLUMN)
-            for key, value in _fingerprints(schema).items()
+            for key, value in fingerprints(schema).items()
             if stored.get(key) != value and key.removeprefix("search:") not in new_tables | filling]
 
 
 def _write_fingerprints(connection: Connection, schema: Schema) -> None:
     table = sa.table(BOOKKEEPING_TABLE, sa.column("key"), sa.column("value"))
-    wanted = _fingerprints(schema)
+    wanted = fingerprints(schema)
     connection.execute(table.delete().where(table.c.key.like("search:%")))
     if wanted:
         connection.execute(table.insert(), [{"key": k, "value": v} for k, v in wanted.items()])

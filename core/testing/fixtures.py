@@ -9,7 +9,8 @@ Fixtures:
     the variable is unset).
 ``trellis_app``
     An application built by ``create_app`` on ``db_url``, in a temporary
-    organisation folder.
+    organisation folder. On SQLite the first test of a process with a given schema
+    migrates it; later tests with the same schema start from a copy of that database.
 ``trellis_client``
     ``trellis_app.test_client()``.
 ``records``
@@ -132,10 +133,11 @@ def trellis_app(trellis_config):
     """A Trellis application on a fresh database."""
     from trellis.app import create_app
     from trellis.data.database import db
-    from trellis.data.migrate import upgrade
+    from trellis.testing.templates import migrate_test_database
 
     app = create_app(trellis_config)
-    upgrade(app)      # the tables the metadata defines, as `trellis migrate` makes them
+    # the tables the metadata defines, as `trellis migrate` makes them (copied from a template when cached)
+    migrate_test_database(app, trellis_config["DATABASE_URL"])
     yield app
     with app.app_context():
         db.engine.dispose()
