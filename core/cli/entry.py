@@ -63,9 +63,11 @@ def demo(host, port, reset, no_serve):
     app = create_app({"DATABASE_URL": f"sqlite:///{path}"})
     for line in prepare(app):
         click.echo(line)
+    if no_serve:
+        click.echo(f"Demo database ready: {path.name} (serve it with: trellis demo --port {port})")
+        return
     click.echo(f"Trellis demo: http://{host}:{port}/  (database {path.name})")
-    if not no_serve:
-        _run(app, host, port)
+    _run(app, host, port)
 
 
 def _run(app, host: str, port: int, debug: bool = False) -> None:

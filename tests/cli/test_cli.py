@@ -97,3 +97,13 @@ def test_demo_serves_healthz_and_prints_the_url(tmp_path):
         output = proc.communicate(timeout=10)[0]
     assert f"http://127.0.0.1:{port}/" in output
     assert (tmp_path / "trellis-demo.sqlite").exists()
+
+
+def test_demo_no_serve_prepares_the_database_and_prints_no_url(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRELLIS_")}
+    out = subprocess.run([sys.executable, "-m", "trellis.cli", "demo", "--no-serve"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Demo database ready: trellis-demo.sqlite" in out.stdout
+    assert "http://" not in out.stdout      # nothing is served, so no address to open
+    assert (tmp_path / "trellis-demo.sqlite").exists()
