@@ -29,7 +29,7 @@ DEFAULT_FORM_RATE_LIMIT = "10/minute"
 
 def public_form(form: str):
     """Create one record from a public form post."""
-    from trellis.api.tokens import hit
+    from trellis.api.rate_limit import hit
     from trellis.data.records import records_for
 
     app = current_app._get_current_object()

@@ -2,28 +2,24 @@
 
 The secret is ``trl_`` plus ``secrets.token_urlsafe(32)``; only its SHA-256 is
 stored. A revoked token is refused on its next request: every request reads the
-token's row, nothing is cached in a process. The rate limit is a fixed-window
-counter in ``trellis_api_rate`` (``API_RATE_LIMIT``, e.g. ``600/minute``), shared
-by every process that serves the API.
+token's row, nothing is cached in a process. Requests per token are limited by
+:mod:`trellis.api.rate_limit`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import insert, or_, select, update
 from trellis.data.storage import as_utc
 from trellis.runtime import runtime
 
 SCOPES = ("read", "write")
 PREFIX = "trl_"
-_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-DEFAULT_RATE_LIMIT = "600/minute"
 
 
 @dataclass
@@ -136,60 +132,3 @@ def acting_user(app, user_id: int) -> Any:
     from trellis.security.accounts import load_account
 
     return load_account(app, user_id)
-
-
-def parse_rate(text: Any) -> tuple[int, int] | None:
-    """``"600/minute"`` -> ``(600, 60)``; ``"100/10s"`` -> ``(100, 10)``; ``0``/``off``/empty -> None (no limit)."""
-    if text in (None, "", 0, "0", "off", "none", False):
-        return None
-    count, _, period = str(text).partition("/")
-    period = period.strip() or "minute"
-    if period in _PERIODS:
-        seconds = _PERIODS[period]
-    elif period.endswith("s") and period[:-1].isdigit():
-        seconds = int(period[:-1])
-    else:
-        raise ValueError(f"API_RATE_LIMIT must look like '600/minute', not {text!r}")
-    return int(count), seconds
-
-
-def hit(app, caller: str, limit_text: Any = None, now: float | None = None) -> int | None:
-    """Count one request of ``caller`` (``token:<id>``, ``form:<ip>``); None when allowed, else the
-    seconds until the window ends. ``limit_text`` defaults to ``API_RATE_LIMIT``."""
-    from trellis.data.unit import unit_of_work
-
-    if limit_text is None:
-        limit_text = app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
-    limit = parse_rate(limit_text)
-    if limit is None:
-        return None
-    allowed, seconds = limit
-    now = time.time() if now is None else now
-    window = int(now // seconds * seconds)
-    caller = str(caller)[:100]
-    table = tables(app).rate
-    with unit_of_work(app) as connection:
-        hits = _count_hit(connection, table, caller, window)
-    if hits > allowed:
-        return max(1, int(window + seconds - now + 0.999))
-    return None
-
-
-def _count_hit(connection, table, caller: str, window: int) -> int:
-    """Add one hit to ``caller``'s counter of ``window`` and return the new count.
-
-    One ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (SQLite and PostgreSQL), atomic
-    across processes; a caller's older windows are deleted when a new one starts (the
-    count comes back 1).
-    """
-    if connection.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    else:  # PostgreSQL: the only other database Trellis runs on (trellis.config.check_database_url)
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    statement = upsert(table).values(caller=caller, window_start=window, hits=1)
-    statement = statement.on_conflict_do_update(index_elements=[table.c.caller, table.c.window_start],
-                                                set_={"hits": table.c.hits + 1}).returning(table.c.hits)
-    hits = connection.execute(statement).scalar()
-    if hits == 1:
-        connection.execute(delete(table).where(table.c.caller == caller, table.c.window_start < window))
-    return hits

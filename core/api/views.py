@@ -48,7 +48,8 @@ def make_blueprint() -> Blueprint:
 def authenticate():
     """Bearer token -> acting user; refuse a missing, unknown or revoked token, a write with a
     read-scope token, and a token over its rate limit."""
-    from trellis.api.tokens import check_token, hit
+    from trellis.api.rate_limit import hit
+    from trellis.api.tokens import check_token
     from trellis.data.unit import unit_of_work
 
     if request.endpoint in PUBLIC_ENDPOINTS:
