@@ -26,7 +26,7 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.engine import Connection, Engine
 from trellis.data import schema_changes, schema_types, search_index
-from trellis.data.schema import BOOKKEEPING_TABLE, SEARCH_COLUMN, SEARCH_FOLD, Schema
+from trellis.data.schema import BOOKKEEPING_TABLE, SEARCH_COLUMN, SEARCH_FOLD, Schema, index_name
 
 IGNORED_TABLES = {"alembic_version", "sqlite_sequence"}
 
@@ -34,7 +34,8 @@ IGNORED_TABLES = {"alembic_version", "sqlite_sequence"}
 @dataclass
 class Step:
     """One change. ``kind``: add_table, add_column, add_index, widen, convert, on_delete, backfill, trgm_index,
-    search_index (SQLite's FTS5 table for quick search, see :mod:`trellis.data.search_index`)."""
+    search_index (SQLite's FTS5 table for quick search, see :mod:`trellis.data.search_index`), drop_index
+    (the B-tree index earlier versions made on ``_search``, which no query uses; no data is lost)."""
 
     kind: str
     table: str
@@ -49,6 +50,8 @@ class Step:
             return f"+ column {self.table}.{self.detail} {self.sql}"
         if self.kind in ("add_index", "trgm_index"):
             return f"+ index {self.detail}"
+        if self.kind == "drop_index":
+            return f"- index {self.detail} (unused)"
         if self.kind == "search_index":
             return f"+ search index {self.detail} (fts5 trigram on {self.table}.{SEARCH_COLUMN})"
         if self.kind == "backfill":
@@ -147,6 +150,8 @@ def _plan(connection: Connection, schema: Schema, convert: bool) -> Plan:
                 result.steps.append(Step("backfill", table_name, SEARCH_COLUMN))
         elif kind == "add_index" and diff[1].table.name not in new_tables:
             _new_index(connection, result, diff[1], added_columns)
+        elif kind == "remove_index" and diff[1].name == index_name("ix", diff[1].table.name, [SEARCH_COLUMN]):
+            result.steps.append(Step("drop_index", diff[1].table.name, diff[1].name))
         elif kind == "remove_table" and _is_ours(diff[1]):
             count = connection.execute(sa.select(sa.func.count()).select_from(sa.table(diff[1].name))).scalar()
             result.orphaned.append(Orphan(diff[1].name, None, count))
@@ -182,7 +187,7 @@ def _differences(connection: Connection, wanted: sa.MetaData) -> list:
         return list(_flatten(compare_metadata(context, wanted)))
 
 
-_ORDER = {"add_table": 0, "add_column": 1, "widen": 2, "convert": 2, "on_delete": 2, "add_index": 3, "backfill": 4,
+_ORDER = {"drop_index": 0, "add_table": 0, "add_column": 1, "widen": 2, "convert": 2, "on_delete": 2, "add_index": 3, "backfill": 4,
           "trgm_index": 5, "search_index": 5}
 
 
@@ -367,6 +372,8 @@ def apply(engine: Engine, schema: Schema, the_plan: Plan, echo: Callable[[str], 
         for step in the_plan.steps:
             if step.kind == "add_column":
                 schema_changes.add_column(connection, operations, step)
+            elif step.kind == "drop_index":
+                operations.drop_index(step.detail, table_name=step.table)
             elif step.kind == "add_index":
                 index = step.target
                 operations.create_index(index.name, step.table, [c.name for c in index.columns], unique=index.unique)

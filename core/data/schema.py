@@ -326,8 +326,9 @@ def _entity_table(meta: MetaData, entity: Entity, metadata: Metadata, has_user: 
         # The list's default sort with id as its tiebreak: a page reads the index instead of sorting.
         add_index((*order, "id"))
     if entity.search:
+        # No B-tree index: no query can use one for LIKE '%word%' (search_index.py makes the one it uses),
+        # and on PostgreSQL a long text would overflow a B-tree entry.
         columns.append(Column(SEARCH_COLUMN, sa.Text, nullable=True))
-        add_index((SEARCH_COLUMN,))
     # A unique index on a column makes a plain one on the same column redundant.
     unique_cols = {cols for cols, ix in indexed.items() if ix.unique}
     indexes = [ix for cols, ix in indexed.items() if ix.unique or cols not in unique_cols]
