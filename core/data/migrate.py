@@ -187,8 +187,8 @@ def _differences(connection: Connection, wanted: sa.MetaData) -> list:
         return list(_flatten(compare_metadata(context, wanted)))
 
 
-_ORDER = {"drop_index": 0, "add_table": 0, "add_column": 1, "widen": 2, "convert": 2, "on_delete": 2, "add_index": 3, "backfill": 4,
-          "trgm_index": 5, "search_index": 5}
+_ORDER = {"drop_index": 0, "add_table": 0, "add_column": 1, "widen": 2, "convert": 2, "on_delete": 2, "add_index": 3,
+          "backfill": 4, "trgm_index": 5, "search_index": 5}
 
 
 def _is_ours(table: sa.Table) -> bool:
