@@ -94,7 +94,8 @@ class BatchWrites:
                 self._insert_many(connection, meta, [record for _, record, _ in written], plan)
                 history_rows.write_many(connection, self.schema, meta.name,
                                         [(record.id, changes) for _, record, changes in written],
-                                        user_id(context.user), context.now, context.channel, self._actor(context))
+                                        user_id(context.user), context.now, context.channel, self._actor(context),
+                                        created=True)
                 for index, record, changes in written:
                     try:
                         self._update_rollups(connection, meta, None, record, changes, plan)

@@ -1,5 +1,9 @@
 """Field history: one ``trellis_history`` row per changed field (who, when, old -> new, channel).
 
+A new record's initial values are one row, ``field`` ``__created__`` with ``new`` a JSON
+object of every value given (import writes a row per record, not a row per field);
+:func:`history_of` reads it back as one change per field, as if each had its own row.
+
 ``actor`` names the plugin when a plugin's system write made the change (``user_id`` is then NULL).
 
 ``old`` and ``new`` are JSON text, so a BI tool or the timeline can read them
@@ -37,7 +41,17 @@ def to_json(value: Any) -> str | None:
         return int.__repr__(value)
     if kind is list and all(type(v) is str for v in value):  # tags, multiselect
         return "[" + ", ".join(map(_quoted, value)) + "]"
+    if kind is _Snapshot:
+        return json.dumps(value, default=_plain, ensure_ascii=False)
     return json.dumps(value, default=_plain, ensure_ascii=False, sort_keys=True)
+
+
+def _snapshot(changes: dict[str, tuple[Any, Any]]) -> _Snapshot:
+    return _Snapshot((name, new) for name, (_, new) in changes.items())
+
+
+class _Snapshot(dict):
+    """A new record's values, written as one JSON object in the order given (not sorted)."""
 
 
 def _plain(value: Any) -> Any:
@@ -50,10 +64,15 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+CREATED = "__created__"
+"""The ``field`` of the one history row of a new record's initial values (``new``: a JSON object, field -> value)."""
+
+
 def write_changes(connection, schema, entity: str, record_id: int, changes: dict[str, tuple[Any, Any]],
-                  user_id: Any, at: datetime, channel: str, actor: str | None = None) -> None:
-    """Insert one history row per entry of ``changes`` (field -> (old, new)), in one statement."""
-    write_many(connection, schema, entity, [(record_id, changes)], user_id, at, channel, actor)
+                  user_id: Any, at: datetime, channel: str, actor: str | None = None, created: bool = False) -> None:
+    """Insert one history row per entry of ``changes`` (field -> (old, new)), in one statement;
+    ``created``: the record is new, and its values are one ``__created__`` row."""
+    write_many(connection, schema, entity, [(record_id, changes)], user_id, at, channel, actor, created)
 
 
 _COLUMNS = ("entity", "record_id", "field", "old", "new", "user_id", "at", "channel")
@@ -61,11 +80,14 @@ _WITH_ACTOR = (*_COLUMNS, "actor")
 
 
 def write_many(connection, schema, entity: str, changed: list[tuple[int, dict[str, tuple[Any, Any]]]],
-               user_id: Any, at: datetime, channel: str, actor: str | None = None) -> None:
+               user_id: Any, at: datetime, channel: str, actor: str | None = None, created: bool = False) -> None:
     """:func:`write_changes` for many records of ``entity`` (``[(record id, changes)]``), in one statement.
 
-    ``actor``: the plugin whose system write this is (None: ``user_id`` acted).
+    ``actor``: the plugin whose system write this is (None: ``user_id`` acted); ``created``: the
+    records are new (one ``__created__`` row each).
     """
+    if created:
+        changed = [(record_id, {CREATED: (None, _snapshot(changes))}) for record_id, changes in changed]
     if actor is None:
         rows = [(entity, record_id, name, to_json(old), to_json(new), user_id, at, channel)
                 for record_id, changes in changed for name, (old, new) in changes.items()]
@@ -102,7 +124,7 @@ def history_of(connection, schema, entity: str, record_id: int, newest: int | No
     table = schema.history
     statement = select(table).where(table.c.entity == entity, table.c.record_id == record_id)
     if fields is not None:
-        statement = statement.where(table.c.field.in_(sorted(fields)))
+        statement = statement.where(table.c.field.in_(sorted({*fields, CREATED})))
     if since is not None:
         statement = statement.where(or_(table.c.at.is_(None), table.c.at >= since))
     if newest is None:
@@ -110,9 +132,16 @@ def history_of(connection, schema, entity: str, record_id: int, newest: int | No
     else:
         rows = connection.execute(statement.order_by(table.c.at.desc(), table.c.id.desc()).limit(newest)).mappings()
         rows = list(rows)[::-1]
-    return [Change(r["field"], _decoded(r["old"]), _decoded(r["new"]), r["user_id"], as_utc(r["at"]), r["channel"],
-                   r.get("actor"))
-            for r in rows]
+    changes = []
+    for r in rows:
+        at, actor = as_utc(r["at"]), r.get("actor")
+        if r["field"] != CREATED:
+            changes.append(Change(r["field"], _decoded(r["old"]), _decoded(r["new"]), r["user_id"], at, r["channel"],
+                                  actor))
+            continue
+        changes.extend(Change(name, None, value, r["user_id"], at, r["channel"], actor)
+                       for name, value in (_decoded(r["new"]) or {}).items() if fields is None or name in fields)
+    return changes if newest is None else changes[-newest:]
 
 
 def _decoded(text: str | None) -> Any:

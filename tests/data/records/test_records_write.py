@@ -190,6 +190,18 @@ def test_history_records_the_initial_values_and_every_change(svc):
     assert ("expected", "0.50", "0.60", "plugin") in changes
 
 
+def test_a_new_records_values_are_one_history_row_read_back_as_one_change_per_field(svc, trellis_app):
+    deal = svc.create("deal", {"name": "D", "amount": "5", "tags": ["b", "a"]})
+    table = svc.schema.history
+    with trellis_app.app_context():
+        stored = db.session.execute(db.select(table.c.field).where(
+            table.c.entity == "deal", table.c.record_id == deal.id)).scalars().all()
+    assert stored == ["__created__"]
+    given = {c.field: c.new for c in svc.history("deal", deal.id)}
+    assert given["name"] == "D" and given["amount"] == "5.00" and given["tags"] == ["b", "a"]
+    assert {c.field: c.new for c in svc.history("deal", deal.id, fields={"amount"})} == {"amount": "5.00"}
+
+
 def test_history_can_read_just_the_newest_changes_of_some_fields_oldest_first(svc):
     deal = svc.create("deal", {"name": "D0", "amount": "5"})
     for i in range(1, 6):
