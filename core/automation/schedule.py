@@ -226,3 +226,10 @@ def _plugin_jobs(app, now: datetime, zone: ZoneInfo) -> list[Fired]:
             log.exception("scheduler: plugin job %s failed", job.name)
             fired.append(Fired(f"job:{job.name}", 0, key, "failed"))
     return fired
+
+
+def tick_missed(app, now: datetime | None = None) -> list[Fired]:
+    """Tick every minute missed since the last tick, then ``now``; see :mod:`trellis.automation.catch_up`."""
+    from trellis.automation import catch_up
+
+    return catch_up.tick_missed(app, now)
