@@ -47,7 +47,8 @@ def celery_for(app):
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=connect,
         broker_transport_options={"visibility_timeout": float(app.config.get("JOB_VISIBILITY_TIMEOUT") or 30.0),
-                                  "socket_connect_timeout": connect},
+                                  "socket_connect_timeout": connect,
+                                  "max_retries": 0},   # a publish tries the broker once, not for seconds
         task_publish_retry=False,            # the outbox keeps the job; CeleryRunner sends it again
         beat_schedule={"trellis-tick": {"task": "trellis.tick", "schedule": crontab()}},  # at every minute's start
         timezone="UTC",

@@ -195,3 +195,49 @@ def test_a_job_whose_worker_process_was_killed_runs_again_and_once(tmp_path):
         worker.communicate(timeout=30)
         celery_for(app).control.purge()
         smtp.stop()
+
+
+@pytest.mark.celery
+def test_a_save_does_not_wait_on_a_broker_that_is_down_and_its_job_is_sent_when_it_is_back(tmp_path, smtp, caplog):
+    import logging
+
+    from celery.contrib.testing.worker import start_worker
+    from tcp_proxy import Proxy
+    from trellis.automation.celery_app import celery_for
+
+    real = _broker()
+    host_port, _, database = real.removeprefix("redis://").partition("/")
+    host, _, port = host_port.partition(":")
+    proxy_port = free_port()
+    org = tmp_path / "org"
+    write_org(org, EMAIL_ON_CREATE)
+    app = build_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'crm.sqlite'}", "ORG_DIR": str(org), "TESTING": True,
+                     "PLUGINS": [], "SMTP_URL": smtp.url, "JOB_RUNNER": "celery",
+                     "BROKER_URL": f"redis://127.0.0.1:{proxy_port}/{database or 0}",
+                     "CELERY_QUEUE": f"trellis-down-{proxy_port}"})
+    runner = jobs_of(app).runner
+    runner.retry_seconds = 0.2
+    svc = records_of(app)
+    took = []
+    with caplog.at_level(logging.WARNING, logger="trellis"):
+        for n in range(4):                      # nothing listens on the broker's port
+            started = time.monotonic()
+            svc.create("customer", {"name": f"Ann {n}", "email": f"ann{n}@example.com"})
+            took.append(time.monotonic() - started)
+        assert runner.broker_down
+        proxy = Proxy(proxy_port, (host or "127.0.0.1", int(port or 6379))).start()
+        try:
+            celery = celery_for(app)
+            with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+                deadline = time.monotonic() + 20
+                while len(smtp.messages) < 4 and time.monotonic() < deadline:
+                    time.sleep(0.05)
+            celery.control.purge()
+        finally:
+            proxy.stop()
+    assert sorted(m["Subject"] for m in smtp.messages) == [f"Welcome, Ann {n}" for n in range(4)]
+    assert max(took) < 1.5 and sum(took[1:]) < 1.0, took     # the first save meets the connect timeout at most
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "broker cannot be reached" in warnings[0].getMessage(), warnings
+    assert not any(r.exc_info for r in caplog.records)
+    assert not runner.broker_down
