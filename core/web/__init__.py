@@ -12,7 +12,7 @@ from typing import Any
 
 from trellis.runtime import runtime
 
-PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "static", "favicon"}
+PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "health.readyz", "static", "favicon"}
 API_PREFIX = "/api/"  # the REST API signs callers in with bearer tokens itself, and answers in JSON
 
 
