@@ -59,6 +59,8 @@ SAMPLES = {
     "JOB_VISIBILITY_TIMEOUT": ("20", 20.0),
     "BROKER_CONNECT_TIMEOUT": ("0.5", 0.5),
     "SQLITE_SYNCHRONOUS": ("NORMAL", "NORMAL"),
+    "LOG_FORMAT": ("json", "json"),
+    "METRICS_TOKEN": ("scrape-me", "scrape-me"),
     "SMTP_URL": ("smtp://mail:25", "smtp://mail:25"),
     "AUTOMATION_LOOKBACK_HOURS": ("6", 6.0),
     "WEBHOOK_SECRET": ("hook-secret", "hook-secret"),

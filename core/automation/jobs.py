@@ -103,9 +103,11 @@ def enqueue(app, job_name: str, payload: dict, delay: float = 0) -> int:
     jobs = jobs_of(app)
     if job_name not in jobs.kinds:
         raise KeyError(f"no job called '{job_name}' (known: {', '.join(sorted(jobs.kinds))})")
+    from trellis.logs import request_id
+
     now = utcnow()
     row = {"job": job_name, "payload": json.dumps(payload, default=str), "status": "pending", "attempts": 0,
-           "run_at": now + timedelta(seconds=delay), "created_at": now}
+           "run_at": now + timedelta(seconds=delay), "created_at": now, "request_id": request_id.get()}
     with _app_context(app):
         session = db.session
         if session.info.get(WRITE_DEPTH, 0) > 0:
@@ -251,6 +253,9 @@ def run_job(app, job_id: int, now: datetime | None = None) -> str | None:
             row = connection.execute(select(outbox).where(outbox.c.id == job_id)).one()
         job = jobs.kinds.get(row.job)
         payload = json.loads(row.payload)
+        from trellis.logs import request_id
+
+        carried = request_id.set(row.request_id)   # the queuing request's id, in the job's log lines
         try:
             if job is None:
                 raise LookupError(f"no job called '{row.job}' is registered")
@@ -260,6 +265,7 @@ def run_job(app, job_id: int, now: datetime | None = None) -> str | None:
             return _failed(app, jobs, job, row, payload, error, now)
         finally:
             db.session.remove()
+            request_id.reset(carried)
         with db.engine.begin() as connection:
             connection.execute(update(outbox).where(outbox.c.id == job_id)
                                .values(status="done", finished_at=utcnow(), last_error=None))
