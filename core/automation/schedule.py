@@ -71,6 +71,7 @@ def tick(app, now: datetime | None = None) -> list[Fired]:
                     log.exception("scheduler: automation %s failed on %s #%s", automation.name,
                                   automation.entity, record_id)
         fired.extend(_plugin_jobs(app, now, zone))
+        fired.extend(_backup(app, now, zone))
     return fired
 
 
@@ -202,6 +203,21 @@ def _claim(app, name: str, record_id: int, key: str, now: datetime) -> bool:
 def _trigger_name(automation: Automation) -> str:
     trigger = automation.trigger
     return "schedule" if trigger.schedule else ("anniversary" if trigger.every else "date")
+
+
+def _backup(app, now: datetime, zone: ZoneInfo) -> list[Fired]:
+    """The scheduled backup (``BACKUP_DIR``, ``BACKUP_SCHEDULE``): see :mod:`trellis.automation.backups`."""
+    from trellis.automation import backups
+
+    if not app.config.get("BACKUP_DIR"):
+        return []
+    minute = now.astimezone(zone).replace(second=0, microsecond=0)
+    try:
+        matches = cron_matches(str(app.config.get("BACKUP_SCHEDULE") or "0 3 * * *"), minute)
+        return backups.due(app, now, minute.strftime("%Y-%m-%dT%H:%M"), matches)
+    except Exception:
+        log.exception("scheduler: the scheduled backup could not be queued")
+        return [Fired("job:backup", 0, minute.strftime("%Y-%m-%dT%H:%M"), "failed")]
 
 
 def _plugin_jobs(app, now: datetime, zone: ZoneInfo) -> list[Fired]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trellis.config import Setting, boolean, choice, number, text, url
+from trellis.config import Setting, boolean, choice, number, positive_integer, text, url
 
 
 def settings() -> list[Setting]:
@@ -19,6 +19,10 @@ def settings() -> list[Setting]:
         Setting("BROKER_CONNECT_TIMEOUT", 1.0, "seconds a save waits for the broker before holding its jobs in "
                 "the outbox", number),
         Setting("CELERY_QUEUE", "trellis", "the Celery queue the jobs go to", text),
+        Setting("BACKUP_DIR", None, "folder of the scheduled backups; unset: no scheduled backup", text),
+        Setting("BACKUP_SCHEDULE", "0 3 * * *", "when the scheduled backup runs (cron, organisation's time zone)",
+                text),
+        Setting("BACKUP_KEEP", 7, "how many scheduled backups are kept (the oldest are removed)", positive_integer),
         Setting("SMTP_URL", None, "smtp://user:password@host:port for outgoing email", url),
         Setting("AUTOMATION_LOOKBACK_HOURS", 24.0, "how far back a late scheduler still fires time triggers, "
                                                    "in hours", number),

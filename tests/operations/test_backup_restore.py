@@ -140,3 +140,26 @@ def test_restore_refuses_a_backup_from_a_newer_trellis_and_a_damaged_one(app, re
     refused = _run(app, "restore", tmp_path / "damaged.tar.gz")
     assert refused.exit_code == 1 and "is missing or damaged (checksum mismatch)" in refused.output
     assert table_rows(db.engine)["customer"] == 0     # nothing was touched
+
+
+def test_the_scheduled_backup_runs_once_per_occurrence_and_keeps_the_newest(trellis_config, tmp_path):
+    from datetime import UTC, datetime
+
+    from trellis.app import create_app
+    from trellis.automation import drain, tick
+
+    folder = tmp_path / "backups"
+    app = create_app({**trellis_config, "BACKUP_DIR": str(folder), "BACKUP_KEEP": 2, "JOB_RUNNER": "manual"})
+    upgrade(app)
+    for day in (1, 2, 3):
+        at = datetime(2026, 3, day, 3, 0, tzinfo=UTC)
+        tick(app, at)
+        tick(app, at)                     # a second scheduler: the same occurrence, nothing more
+        assert drain(app) == 1             # queued now, so due now
+        tick(app, datetime(2026, 3, day, 3, 1, tzinfo=UTC))   # not the schedule's minute
+        assert drain(app) == 0
+    kept = sorted(p.name for p in folder.iterdir())
+    assert kept == ["trellis-backup-20260302-030000.tar.gz", "trellis-backup-20260303-030000.tar.gz"]
+    with tarfile.open(folder / kept[-1]) as archive:
+        assert json.loads(archive.extractfile("manifest.json").read())["database"] == app.config[
+            "DATABASE_URL"].split(":")[0].split("+")[0]
