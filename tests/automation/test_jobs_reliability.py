@@ -202,8 +202,8 @@ def test_a_save_does_not_wait_on_a_broker_that_is_down_and_its_job_is_sent_when_
     import logging
 
     from celery.contrib.testing.worker import start_worker
-    from tcp_proxy import Proxy
     from trellis.automation.celery_app import celery_for
+    from trellis.testing.tcp_proxy import Proxy
 
     real = _broker()
     host_port, _, database = real.removeprefix("redis://").partition("/")

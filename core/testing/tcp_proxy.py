@@ -1,4 +1,5 @@
-"""A TCP proxy on 127.0.0.1 that a test can open and cut, to take a service away without touching it."""
+"""A TCP proxy on 127.0.0.1 that a fault test can open and cut, to take a service (broker, database) away
+without touching the service itself."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class Proxy:
         self._lock = threading.Lock()
 
     def start(self) -> Proxy:
+        """Listen and forward (again, after a ``stop``); returns the proxy."""
         server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         server.bind(("127.0.0.1", self.port))
@@ -25,6 +27,7 @@ class Proxy:
         return self
 
     def stop(self) -> None:
+        """Stop listening and cut every open connection, as a server that went away does."""
         with self._lock:
             sockets, self._sockets = self._sockets, []
             server, self._server = self._server, None
