@@ -53,13 +53,13 @@ def configure(app) -> None:
 
     The app logger (``trellis``) is one per process: the last app configured decides its format.
     """
-    from flask.logging import default_handler
+    from flask.logging import default_handler, wsgi_errors_stream
 
     logger = app.logger
     for handler in [h for h in logger.handlers if getattr(h, "trellis_json", False)]:
         logger.removeHandler(handler)
     if str(app.config.get("LOG_FORMAT") or "text") == "json":
-        handler = logging.StreamHandler()
+        handler = logging.StreamHandler(wsgi_errors_stream)   # the request's error stream, else stderr, as Flask's
         handler.trellis_json = True
         handler.setFormatter(JsonFormatter())
         handler.addFilter(RequestIdFilter())

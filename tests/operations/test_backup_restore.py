@@ -7,28 +7,10 @@ import json
 import tarfile
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from trellis.data.backup import table_rows
 from trellis.data.database import db
 from trellis.data.migrate import upgrade
-
-CUSTOMER = """
-entity: customer
-title: name
-fields:
-  name:   {type: string, required: true}
-  amount: {type: decimal}
-"""
-
-
-@pytest.fixture
-def trellis_config(trellis_config):
-    folder = Path(trellis_config["ORG_DIR"]) / "metadata" / "entities"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "customer.yaml").write_text(CUSTOMER, encoding="utf-8")
-    trellis_config["PLUGINS"] = []
-    return trellis_config
 
 
 def _everything(app) -> dict[str, list]:

@@ -5,29 +5,11 @@ from __future__ import annotations
 import logging
 import re
 from html import unescape
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event
 from trellis.data.database import db
 from trellis.testing.web import csrf_token, signed_in_client
-
-CUSTOMER = """
-entity: customer
-title: name
-fields:
-  name:  {type: string, required: true}
-  note:  {type: string}
-"""
-
-
-@pytest.fixture
-def trellis_config(trellis_config):
-    folder = Path(trellis_config["ORG_DIR"]) / "metadata" / "entities"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "customer.yaml").write_text(CUSTOMER, encoding="utf-8")
-    trellis_config["PLUGINS"] = []
-    return trellis_config
 
 
 class Outage:

@@ -9,13 +9,6 @@ from pathlib import Path
 import pytest
 from trellis.testing.web import signed_in_client
 
-CUSTOMER = """
-entity: customer
-title: name
-fields:
-  name:  {type: string, required: true}
-  email: {type: email}
-"""
 AUTOMATION = """
 automation: welcome
 entity: customer
@@ -28,11 +21,9 @@ actions:
 @pytest.fixture
 def trellis_config(trellis_config):
     metadata = Path(trellis_config["ORG_DIR"]) / "metadata"
-    (metadata / "entities").mkdir(parents=True, exist_ok=True)
     (metadata / "automations").mkdir(parents=True, exist_ok=True)
-    (metadata / "entities" / "customer.yaml").write_text(CUSTOMER, encoding="utf-8")
     (metadata / "automations" / "welcome.yaml").write_text(AUTOMATION, encoding="utf-8")
-    trellis_config.update(PLUGINS=[], METRICS_TOKEN="scrape-me", LOG_FORMAT="json", JOB_RUNNER="manual",
+    trellis_config.update(METRICS_TOKEN="scrape-me", LOG_FORMAT="json", JOB_RUNNER="manual",
                           SMTP_URL="smtp://127.0.0.1:1", JOB_BACKOFF=0)
     return trellis_config
 
@@ -71,6 +62,6 @@ def test_a_request_id_follows_a_save_into_its_job_s_log_lines(app, capfd):
     drain(app)           # the email fails (nothing listens on port 1): logged as a retry, as JSON
     lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
     retried = [entry for entry in lines if entry["logger"] == "trellis.jobs"]
-    assert retried and retried[0]["level"] == "WARNING"
+    assert retried and retried[0]["level"] == "WARNING", lines
     assert {entry["request_id"] for entry in retried} == {"req-from-the-proxy-1"}
     assert logging.getLogger("trellis.jobs").getEffectiveLevel() <= logging.WARNING

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
-
-CUSTOMER = """
-entity: customer
-title: name
-fields:
-  name: {type: string, required: true}
-"""
 
 
 @pytest.fixture
 def trellis_config(trellis_config):
-    folder = Path(trellis_config["ORG_DIR"]) / "metadata" / "entities"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "customer.yaml").write_text(CUSTOMER, encoding="utf-8")
     trellis_config["PLUGINS"] = ["contacts"]
     return trellis_config
 
