@@ -36,7 +36,7 @@ PACKAGES = ["api", "automation", "cli", "data", "expr", "io", "metadata", "plugi
 #: layer. ``trellis.X`` names the top-level modules of core (``trellis`` alone is the façade,
 #: ``core/__init__.py``). docs/architecture.md prints this table.
 LAYERS = [
-    ["trellis.errors", "trellis.runtime"],
+    ["trellis.errors", "trellis.runtime", "trellis.logs"],
     ["expr"],
     ["metadata"],
     ["plugins", "cli", "trellis.config"],

@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from flask import jsonify, request
+from sqlalchemy.exc import OperationalError
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -25,7 +26,7 @@ API_PREFIX = "/api/"
 _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 412: "precondition_failed",
                413: "too_large", 415: "unsupported_media_type", 422: "validation_failed", 429: "rate_limited",
-               500: "server_error"}
+               500: "server_error", 503: "unavailable"}
 
 
 class ApiError(Exception):
@@ -88,6 +89,7 @@ def register_on(blueprint) -> None:
     for kind in (QueryError, ValidationError, ConflictError, NotFound, PermissionDenied):
         blueprint.register_error_handler(kind, lambda e: error_response(from_service(e)))
     blueprint.register_error_handler(HTTPException, _http_error)
+    blueprint.register_error_handler(OperationalError, _database_unavailable)
     blueprint.register_error_handler(Exception, _server_error)
 
 
@@ -111,6 +113,14 @@ def _http_error(error: HTTPException):
         headers["Allow"] = ", ".join(error.valid_methods)
     message = error.description if status != 404 else "no such API path"
     return error_response(ApiError(status, _HTTP_CODES.get(status, "error"), message, headers=headers))
+
+
+def _database_unavailable(error: Exception):
+    """503 with ``Retry-After`` when the database did not answer: nothing was saved, the call may be repeated."""
+    log.warning("API request %s %s: the database did not answer: %s", request.method, request.path,
+                str(getattr(error, "orig", None) or error).strip().splitlines()[0][:200])
+    return error_response(ApiError(503, "unavailable", "the database did not answer; nothing was saved, "
+                                   "try again shortly", headers={"Retry-After": "5"}))
 
 
 def _server_error(error: Exception):

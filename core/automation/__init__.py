@@ -81,7 +81,7 @@ def declare_tables(metadata: Any) -> Any:
 def init_app(app) -> None:
     """Add the engine's tables to the schema, its jobs and its runner; this turns on its record hooks (the
     built-in plugin ``trellis.automation``, :mod:`trellis.plugins.builtins.automation`)."""
-    from trellis.automation import email, webhooks
+    from trellis.automation import backups, email, webhooks
     from trellis.automation.events import transition_actions
     from trellis.automation.jobs import Jobs, register_job
     from trellis.automation.runners import build_runner, runner_kind
@@ -95,6 +95,7 @@ def init_app(app) -> None:
     state.automation = AutomationState(app, tables, jobs)
     register_job(app, email.EMAIL_JOB, email.send_job, failed=email.send_failed)
     register_job(app, webhooks.WEBHOOK_JOB, webhooks.send_job)
+    register_job(app, backups.BACKUP_JOB, backups.run_backup, max_attempts=3)
     state.transition_actions = transition_actions(app)
     kind = runner_kind(app.config)
     jobs.runner = build_runner(app, kind)

@@ -13,12 +13,19 @@ Whatever the runner, running a job means claiming its row (an UPDATE that only o
 worker can win), calling the job, then marking it ``done``, or ``pending`` again
 with an exponential back-off (``JOB_BACKOFF`` seconds times 2**(attempt-1)), or
 ``failed`` after ``max_attempts``.
+
+A claim is a lease of ``JOB_LEASE`` seconds that the running worker renews while the
+job runs: a job whose worker was killed becomes claimable again once its lease ran
+out, and a live worker's job never does. The runner is told about new jobs only
+after the *outermost* transaction committed (a SAVEPOINT released by an automation
+is no commit), so a worker never looks for a row that is not there yet.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -30,7 +37,7 @@ from trellis.automation.tables import utc, utcnow
 
 log = logging.getLogger("trellis.jobs")
 
-STALE_AFTER = timedelta(minutes=15)   # a "running" job older than this was lost with its worker
+STALE_AFTER = timedelta(seconds=30)   # default lease: a "running" job not renewed for this long was lost
 _NEW_JOBS = "trellis_outbox_new"
 _HOOKED = "trellis_outbox_hooked"
 WRITE_DEPTH = "trellis_write_depth"   # the record service's nesting counter (trellis.data.records)
@@ -63,6 +70,12 @@ class Jobs:
         """Seconds before the first retry (doubled for each further one)."""
         return float(self.app.config.get("JOB_BACKOFF", 30))
 
+    @property
+    def lease(self) -> timedelta:
+        """How long a claim holds without being renewed (``JOB_LEASE`` seconds)."""
+        seconds = self.app.config.get("JOB_LEASE")
+        return timedelta(seconds=float(seconds)) if seconds else STALE_AFTER
+
 
 def jobs_of(app) -> Jobs:
     """The :class:`Jobs` of ``app`` (set up by ``trellis.automation.init_app``)."""
@@ -90,9 +103,11 @@ def enqueue(app, job_name: str, payload: dict, delay: float = 0) -> int:
     jobs = jobs_of(app)
     if job_name not in jobs.kinds:
         raise KeyError(f"no job called '{job_name}' (known: {', '.join(sorted(jobs.kinds))})")
+    from trellis.logs import request_id
+
     now = utcnow()
     row = {"job": job_name, "payload": json.dumps(payload, default=str), "status": "pending", "attempts": 0,
-           "run_at": now + timedelta(seconds=delay), "created_at": now}
+           "run_at": now + timedelta(seconds=delay), "created_at": now, "request_id": request_id.get()}
     with _app_context(app):
         session = db.session
         if session.info.get(WRITE_DEPTH, 0) > 0:
@@ -116,6 +131,10 @@ def _notify_after_commit(jobs: Jobs, session, job_id: int, delay: float) -> None
 
 
 def _committed(session) -> None:
+    # SQLAlchemy fires after_commit when a SAVEPOINT is released too: the rows are not
+    # visible to a worker until the outermost transaction commits, so wait for that one.
+    if session.in_nested_transaction():
+        return
     queued = session.info.pop(_NEW_JOBS, [])
     for jobs in {id(j): j for j, _, _ in queued}.values():
         _notify(jobs, [(job_id, delay) for j, job_id, delay in queued if j is jobs])
@@ -155,19 +174,62 @@ def drain(app, now: datetime | None = None, limit: int = 1000) -> int:
 
 
 def due_jobs(app, now: datetime | None = None, limit: int = 100) -> list[int]:
-    """Ids of jobs that may run at ``now``: pending and due, or running but abandoned."""
+    """Ids of jobs that may run at ``now``: pending and due, or running but abandoned (lease ran out)."""
     from trellis.data.database import db
 
     now = now or utcnow()
-    outbox = jobs_of(app).outbox
+    jobs = jobs_of(app)
+    outbox = jobs.outbox
     with _app_context(app), db.engine.connect() as connection:
-        return list(connection.execute(select(outbox.c.id).where(_claimable(outbox, now))
+        return list(connection.execute(select(outbox.c.id).where(_claimable(outbox, now, jobs.lease))
                                        .order_by(outbox.c.run_at, outbox.c.id).limit(limit)).scalars())
 
 
-def _claimable(outbox, now: datetime):
+def _claimable(outbox, now: datetime, lease: timedelta = STALE_AFTER):
     return or_(and_(outbox.c.status == "pending", outbox.c.run_at <= now),
-               and_(outbox.c.status == "running", outbox.c.claimed_at < now - STALE_AFTER))
+               and_(outbox.c.status == "running", outbox.c.claimed_at < now - lease))
+
+
+def lease_left(app, job_id: int, now: datetime | None = None) -> float | None:
+    """Seconds until the claim on running job ``job_id`` runs out, or None when the job is not running.
+
+    A runner whose message found the job claimed by another worker asks this: a live
+    worker renews its lease, a killed one's lease runs out and the job is claimable.
+    """
+    row = job_status(app, job_id)
+    if row is None or row["status"] != "running" or row["claimed_at"] is None:
+        return None
+    now = utc(now or utcnow())
+    return max(0.0, (utc(row["claimed_at"]) + jobs_of(app).lease - now).total_seconds())
+
+
+class _Lease:
+    """Renews the claim of a running job every third of its lease, from a daemon thread."""
+
+    def __init__(self, engine, outbox, job_id: int, attempts: int, lease: timedelta):
+        self.engine, self.outbox, self.job_id, self.attempts = engine, outbox, job_id, attempts
+        self.every = max(lease.total_seconds() / 3, 0.05)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name=f"trellis-lease-{job_id}", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+    def _renew(self) -> None:
+        outbox = self.outbox
+        while not self._stop.wait(self.every):
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(update(outbox).where(outbox.c.id == self.job_id, outbox.c.status == "running",
+                                                            outbox.c.attempts == self.attempts)
+                                       .values(claimed_at=utcnow()))
+            except Exception as error:  # the database is away: the lease may lapse, the claim still guards
+                log.warning("job #%s: could not renew its lease: %s", self.job_id, error)
 
 
 def run_job(app, job_id: int, now: datetime | None = None) -> str | None:
@@ -182,21 +244,28 @@ def run_job(app, job_id: int, now: datetime | None = None) -> str | None:
     now = now or utcnow()
     with app.app_context():
         with db.engine.begin() as connection:
-            claimed = connection.execute(update(outbox).where(outbox.c.id == job_id, _claimable(outbox, now))
-                                         .values(status="running", claimed_at=now, attempts=outbox.c.attempts + 1))
+            claimed = connection.execute(update(outbox).where(outbox.c.id == job_id,
+                                                              _claimable(outbox, now, jobs.lease))
+                                         .values(status="running", claimed_at=now,
+                                                 attempts=outbox.c.attempts + 1))
             if claimed.rowcount != 1:
                 return None
             row = connection.execute(select(outbox).where(outbox.c.id == job_id)).one()
         job = jobs.kinds.get(row.job)
         payload = json.loads(row.payload)
+        from trellis.logs import request_id
+
+        carried = request_id.set(row.request_id)   # the queuing request's id, in the job's log lines
         try:
             if job is None:
                 raise LookupError(f"no job called '{row.job}' is registered")
-            job.run(app, payload)
+            with _Lease(db.engine, outbox, job_id, row.attempts, jobs.lease):
+                job.run(app, payload)
         except Exception as error:  # any failure is retried, then recorded
             return _failed(app, jobs, job, row, payload, error, now)
         finally:
             db.session.remove()
+            request_id.reset(carried)
         with db.engine.begin() as connection:
             connection.execute(update(outbox).where(outbox.c.id == job_id)
                                .values(status="done", finished_at=utcnow(), last_error=None))

@@ -77,7 +77,7 @@ class ThreadRunner:
 
     def _loop(self) -> None:
         from trellis.automation.jobs import drain
-        from trellis.automation.schedule import tick
+        from trellis.automation.schedule import tick_missed
 
         while not self._stopping:
             try:
@@ -85,7 +85,7 @@ class ThreadRunner:
                 minute = utcnow().replace(second=0, microsecond=0)
                 if self.scheduler and minute != self._last_minute:
                     self._last_minute = minute
-                    tick(self.app, minute)
+                    tick_missed(self.app, minute)
                     drain(self.app)
             except Exception:  # keep the thread alive; the failure is in the log and the outbox
                 log.exception("the in-process job runner hit an error")

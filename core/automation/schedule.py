@@ -71,6 +71,7 @@ def tick(app, now: datetime | None = None) -> list[Fired]:
                     log.exception("scheduler: automation %s failed on %s #%s", automation.name,
                                   automation.entity, record_id)
         fired.extend(_plugin_jobs(app, now, zone))
+        fired.extend(_backup(app, now, zone))
     return fired
 
 
@@ -204,6 +205,21 @@ def _trigger_name(automation: Automation) -> str:
     return "schedule" if trigger.schedule else ("anniversary" if trigger.every else "date")
 
 
+def _backup(app, now: datetime, zone: ZoneInfo) -> list[Fired]:
+    """The scheduled backup (``BACKUP_DIR``, ``BACKUP_SCHEDULE``): see :mod:`trellis.automation.backups`."""
+    from trellis.automation import backups
+
+    if not app.config.get("BACKUP_DIR"):
+        return []
+    minute = now.astimezone(zone).replace(second=0, microsecond=0)
+    try:
+        matches = cron_matches(str(app.config.get("BACKUP_SCHEDULE") or "0 3 * * *"), minute)
+        return backups.due(app, now, minute.strftime("%Y-%m-%dT%H:%M"), matches)
+    except Exception:
+        log.exception("scheduler: the scheduled backup could not be queued")
+        return [Fired("job:backup", 0, minute.strftime("%Y-%m-%dT%H:%M"), "failed")]
+
+
 def _plugin_jobs(app, now: datetime, zone: ZoneInfo) -> list[Fired]:
     """Plugins' ``scheduled_jobs()`` whose cron matches this minute, each once per minute across processes."""
     from trellis.automation.state import transaction
@@ -226,3 +242,10 @@ def _plugin_jobs(app, now: datetime, zone: ZoneInfo) -> list[Fired]:
             log.exception("scheduler: plugin job %s failed", job.name)
             fired.append(Fired(f"job:{job.name}", 0, key, "failed"))
     return fired
+
+
+def tick_missed(app, now: datetime | None = None) -> list[Fired]:
+    """Tick every minute missed since the last tick, then ``now``; see :mod:`trellis.automation.catch_up`."""
+    from trellis.automation import catch_up
+
+    return catch_up.tick_missed(app, now)

@@ -78,6 +78,7 @@ def add_tables(metadata: MetaData) -> AutomationTables:
         Column("claimed_at", _WHEN, nullable=True),
         Column("finished_at", _WHEN, nullable=True),
         Column("last_error", sa.Text, nullable=True),
+        Column("request_id", sa.String(64), nullable=True),   # the request that queued it, for the logs
         Column("created_at", _WHEN, nullable=False),
         Index("ix_trellis_outbox_due", "status", "run_at"),
     )

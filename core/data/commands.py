@@ -1,4 +1,4 @@
-"""``trellis migrate`` and ``trellis prune-columns``."""
+"""``trellis migrate``, ``trellis prune-columns``, ``trellis backup`` and ``trellis restore``."""
 
 from __future__ import annotations
 
@@ -115,4 +115,45 @@ def _name(orphan) -> str:
     return f"table {orphan.table}" if orphan.column is None else f"column {orphan.table}.{orphan.column}"
 
 
-commands = [migrate, prune_columns]
+@click.command("backup")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file: Path | None) -> None:
+    """Back up the database, the instance folder (uploads, keys) and a manifest into FILE (.tar.gz).
+
+    FILE defaults to trellis-backup-<UTC time>.tar.gz in the current folder. SQLite is
+    copied with its online backup API (safe while serving); PostgreSQL with pg_dump.
+    """
+    from trellis.data.backup import BackupError, backup, default_name
+
+    target = file or Path(default_name())
+    try:
+        manifest = backup(current_app._get_current_object(), target)
+    except (BackupError, SQLAlchemyError) as e:
+        fail(f"backup failed, nothing written: {_first_line(e)}")
+    rows = sum(manifest["tables"].values())
+    click.echo(f"wrote {target}: {len(manifest['tables'])} tables, {rows} rows, "
+               f"{len(manifest['files']) - 1} instance files")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds rows.")
+@with_appcontext
+def restore_command(file: Path, force: bool) -> None:
+    """Restore a backup made by 'trellis backup' into this app's database and instance folder.
+
+    Refuses a backup from a newer Trellis or plugin, a damaged archive, and (without
+    --force) a database that is not empty. Stop the app servers and workers first.
+    """
+    from trellis.data.backup import BackupError, restore
+
+    try:
+        done = restore(current_app._get_current_object(), file, force=force)
+    except (BackupError, SQLAlchemyError) as e:
+        fail(f"restore refused: {_first_line(e)}")
+    click.echo(f"restored {file} (made {done.manifest['created_at']} by Trellis {done.manifest['trellis_version']}): "
+               f"{sum(done.manifest['tables'].values())} rows, {done.files} instance files")
+
+
+commands = [migrate, prune_columns, backup_command, restore_command]

@@ -1,10 +1,14 @@
 """The database connection: one flask-sqlalchemy extension, SQLite tuned for a laptop.
 
 SQLite gets WAL mode, foreign keys and a busy timeout on every connection, so the
-embedded default behaves like a real database under a few concurrent users.
+embedded default behaves like a real database under a few concurrent users, and
+``synchronous=FULL`` (``SQLITE_SYNCHRONOUS``), so a commit is on disk before the
+save is answered, power loss included.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event, text
@@ -35,17 +39,20 @@ def init_app(app) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite" and not getattr(engine, "_trellis_tuned", False):
-            event.listen(engine, "connect", _tune_sqlite)
+            synchronous = str(app.config.get("SQLITE_SYNCHRONOUS") or "FULL").upper()
+            if synchronous not in ("FULL", "NORMAL"):
+                synchronous = "FULL"
+            event.listen(engine, "connect", partial(_tune_sqlite, synchronous=synchronous))
             event.listen(engine, "savepoint", _begin_before_savepoint)
             engine._trellis_tuned = True
 
 
-def _tune_sqlite(dbapi_connection, _record) -> None:
+def _tune_sqlite(dbapi_connection, _record, synchronous: str = "FULL") -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={synchronous}")   # one of two literals: checked above
     cursor.close()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trellis.config import Setting, check_database_url, positive_integer
+from trellis.config import Setting, check_database_url, choice, positive_integer
 
 
 def settings() -> list[Setting]:
@@ -12,4 +12,7 @@ def settings() -> list[Setting]:
                 check_database_url),
         Setting("LIST_COUNT_CAP", 1000, "lists count matching records exactly up to this many, then show 'N+'",
                 positive_integer),
+        Setting("SQLITE_SYNCHRONOUS", "FULL", "SQLite's fsync on commit: FULL (a committed save survives power "
+                "loss) or NORMAL (about 1 ms faster per save; the last commits may be lost on power loss)",
+                choice("FULL", "NORMAL")),
     ]

@@ -73,8 +73,8 @@ class RoleAccess:
         """
         allowed = self._can(user, verb, entity, record)
         if not allowed and verb != "read":
-            self.app.logger.warning("denied %s on %s #%s for user %s", verb, entity,
-                                    getattr(record, "id", None), getattr(user, "id", user))
+            self.app.logger.info("denied %s on %s #%s for user %s", verb, entity,
+                                 getattr(record, "id", None), getattr(user, "id", user))
         return allowed
 
     def _can(self, user: Any, verb: str, entity: str, record: Any = None) -> bool:

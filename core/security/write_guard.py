@@ -26,7 +26,7 @@ def check(app, record, context) -> None:
     records = getattr(context, "records", None)
     access = getattr(records, "access", None) or access_for(app)
     if not access.can(context.user, verb, record.entity, record):
-        app.logger.warning("denied %s of %s #%s for user %s: outside the role's rules",
-                           verb, record.entity, record.id, getattr(context.user, "id", context.user))
+        app.logger.info("denied %s of %s #%s for user %s: outside the role's rules",
+                        verb, record.entity, record.id, getattr(context.user, "id", context.user))
         raise ValidationError({"__all__": f"you may not {'create' if verb == 'create' else 'save'} "
                                           f"this {record.entity} (outside what your role allows)"})

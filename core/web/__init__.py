@@ -12,7 +12,8 @@ from typing import Any
 
 from trellis.runtime import runtime
 
-PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "static", "favicon"}
+PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "health.readyz", "metrics.metrics_page",
+                    "static", "favicon"}
 API_PREFIX = "/api/"  # the REST API signs callers in with bearer tokens itself, and answers in JSON
 
 
@@ -45,17 +46,21 @@ def init_app(app) -> None:
         lines,
         lists,
         merge_pages,
+        metrics,
         pages,
         pivot_pages,
         recent,
         record_pages,
         report_pages,
+        request_ids,
         saved_filters,
         search,
         theme,
         workflow_pages,
     )
 
+    request_ids.init_app(app)
+    metrics.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(lists.bp)

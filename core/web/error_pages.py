@@ -66,9 +66,11 @@ def denied(error):
 
 
 def init_app(app) -> None:
-    """Answer HTTP errors and the record service's NotFound/PermissionDenied with themed pages."""
+    """Answer HTTP errors, the record service's NotFound/PermissionDenied and a database outage with themed pages."""
     from trellis.errors import NotFound, PermissionDenied
+    from trellis.web import unavailable
 
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(NotFound, not_found)
     app.register_error_handler(PermissionDenied, denied)
+    unavailable.init_app(app)
