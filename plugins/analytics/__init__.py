@@ -1,0 +1,76 @@
+"""The analytics plugin: RFM segments, lifetime value, churn risk, cross-sell rules and lead scoring.
+
+Settings are an ``analytics:`` YAML document (:mod:`.settings`), checked by ``trellis
+check``. A nightly job (:mod:`.job`) computes scores in SQL from paid orders and past
+leads and writes them as readonly fields on contacts and leads and as
+``product_pair`` records, through the record service; the contact's page shows the
+scores with their reasons and "customers who bought X also bought Y" (:mod:`.panel`).
+docs/analytics.md explains every formula.
+"""
+
+from pathlib import Path
+
+from trellis import MenuItem, MetadataKind, hookimpl
+
+
+@hookimpl
+def metadata_kinds():
+    """The ``analytics:`` document: the window, paid statuses, RFM segments, churn, CLV and rule settings."""
+    from trellis_plugins.analytics.settings import SCHEMA, build
+
+    return [MetadataKind("analytics", build, SCHEMA)]
+
+
+@hookimpl
+def scheduled_jobs():
+    """Every night at 03:15: scores, product pairs and lead scores, writing only what changed."""
+    from trellis import ScheduledJob
+    from trellis_plugins.analytics.job import run
+
+    return [ScheduledJob("analytics_nightly", "15 3 * * *", run)]
+
+
+@hookimpl
+def cli_commands():
+    """``trellis analytics-run [--date YYYY-MM-DD]``: compute everything now (after an import, say)."""
+    from trellis_plugins.analytics.command import analytics_run
+
+    return [analytics_run]
+
+
+@hookimpl
+def record_panels(entity):
+    """On a contact's page: its scores with the churn reasons, and what customers like it also bought."""
+    from trellis import RecordPanel
+
+    if entity == "contact":
+        from trellis_plugins.analytics.panel import contact_values
+
+        return [RecordPanel("analytics", template="analytics/contact.html", values=contact_values, order=30)]
+    return None
+
+
+@hookimpl
+def template_dirs():
+    """The contact panel."""
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def demo_data(context):
+    """Runs the analytics job over the demo's orders and leads, so the dashboard has numbers."""
+    from datetime import date
+
+    from trellis_plugins.analytics.job import run_all
+
+    run_all(date.today())
+
+
+@hookimpl
+def menu_items(user):
+    """The analytics dashboard and the product pairs in the menu."""
+    group = {"en": "Analytics", "ru": "Аналитика", "bg": "Анализи", "fa": "تحلیل"}
+    return [MenuItem({"en": "Customer analytics", "ru": "Аналитика клиентов", "bg": "Анализ на клиентите",
+                      "fa": "تحلیل مشتریان"}, "/dashboards/analytics", icon="chart", order=70, group=group),
+            MenuItem({"en": "Product pairs", "ru": "Пары товаров", "bg": "Двойки продукти", "fa": "جفت‌های محصول"},
+                     "/app/product_pair", icon="list", order=71, group=group)]
