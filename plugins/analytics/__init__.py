@@ -74,3 +74,28 @@ def menu_items(user):
                       "fa": "تحلیل مشتریان"}, "/dashboards/analytics", icon="chart", order=70, group=group),
             MenuItem({"en": "Product pairs", "ru": "Пары товаров", "bg": "Двойки продукти", "fa": "جفت‌های محصول"},
                      "/app/product_pair", icon="list", order=71, group=group)]
+
+
+@hookimpl
+def blueprints():
+    """Serves the dashboard's stylesheet at ``/analytics/static``."""
+    from trellis_plugins.analytics.pages import bp
+
+    return [bp]
+
+
+@hookimpl
+def dashboard_widgets():
+    """The RFM grid (heat-map), the churn-risk list and the top product pairs."""
+    from trellis import Widget
+    from trellis_plugins.analytics import widgets
+
+    # English titles, marked for pybabel; the dashboard page looks them up in translations/.
+    return [Widget("analytics_rfm_grid", N_("RFM grid"), widgets.rfm_grid, size="medium"),
+            Widget("analytics_churn_list", N_("Highest churn risk"), widgets.churn_list, size="large"),
+            Widget("analytics_top_pairs", N_("Top product pairs"), widgets.top_pairs, size="large")]
+
+
+def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts by default
+    """``text`` as it is: marks it for ``pybabel extract``; the dashboard page translates it."""
+    return text
