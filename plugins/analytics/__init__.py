@@ -58,12 +58,10 @@ def template_dirs():
 
 @hookimpl
 def demo_data(context):
-    """Runs the analytics job over the demo's orders and leads, so the dashboard has numbers."""
-    from datetime import date
+    """A year of orders with lines for the demo contacts, then the job, so the dashboard has numbers."""
+    from trellis_plugins.analytics.demo import create
 
-    from trellis_plugins.analytics.job import run_all
-
-    run_all(date.today())
+    create(context)
 
 
 @hookimpl
