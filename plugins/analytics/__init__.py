@@ -40,13 +40,19 @@ def cli_commands():
 
 @hookimpl
 def record_panels(entity):
-    """On a contact's page: its scores with the churn reasons, and what customers like it also bought."""
+    """A contact's scores with the churn reasons and what customers like it also bought; the same
+    suggestions on a quote; a lead's conversion chance with the fields that raise or lower it."""
     from trellis import RecordPanel
+    from trellis_plugins.analytics import panel
 
     if entity == "contact":
-        from trellis_plugins.analytics.panel import contact_values
-
-        return [RecordPanel("analytics", template="analytics/contact.html", values=contact_values, order=30)]
+        return [RecordPanel("analytics", template="analytics/contact.html", values=panel.contact_values, order=30)]
+    if entity == "quote":
+        return [RecordPanel("analytics_cross_sell", template="analytics/cross_sell.html", values=panel.quote_values,
+                            order=30)]
+    if entity == "lead":
+        return [RecordPanel("analytics_lead_score", template="analytics/lead.html", values=panel.lead_values,
+                            order=30)]
     return None
 
 

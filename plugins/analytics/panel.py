@@ -55,9 +55,35 @@ def suggestions(records, bought: set[int]) -> list:
     return found
 
 
+def viewer_records():
+    """The record service acting as the signed-in user."""
+    return records_for(current_user._get_current_object(), channel="ui")
+
+
+def quote_values(entity, record) -> dict:
+    """The suggestions for the products on the quote's lines."""
+    records = viewer_records()
+    try:
+        lines = records.query("quote_line").filter(quote=record.id).iterate(batch=500)
+        bought = {int(line["product"]) for line in lines if line.get("product") is not None}
+        return {"suggestions": suggestions(records, bought)}
+    except PermissionDenied:
+        return {"suggestions": []}
+
+
+def lead_values(entity, record) -> dict:
+    """The lead's chance and its factors, each with the field's label and whether it raises or lowers it."""
+    from trellis import metadata_model
+
+    fields = metadata_model().entities["lead"].fields
+    factors = [{**factor, "field": fields.get(factor.get("field")), "raises": factor.get("ratio", 1) > 1}
+               for factor in record.get("score_factors") or [] if isinstance(factor, dict)]
+    return {"factors": [factor for factor in factors if factor["field"] is not None and factor.get("ratio") != 1]}
+
+
 def contact_values(entity, record) -> dict:
     """What the panel shows: the stored scores, the reasons in words and the cross-sell suggestions."""
-    records = records_for(current_user._get_current_object(), channel="ui")
+    records = viewer_records()
     try:
         rules = suggestions(records, bought_products(records, record.id))
     except PermissionDenied:

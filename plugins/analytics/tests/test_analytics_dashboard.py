@@ -33,3 +33,10 @@ def test_the_churn_reasons_read_in_the_viewers_language(trellis_app, records, pe
     page = client.get(f"/app/contact/{people['Bob'].id}").get_data(as_text=True)
     assert "R1 F2 M1" in page and "<bdi>нет заказов 200 дн.; обычно раз в 50</bdi>" in page
     assert "Наибольший риск оттока" in client.get("/dashboards/analytics").get_data(as_text=True)
+
+
+def test_the_scores_filter_the_contact_list(trellis_app, records, people):
+    with trellis_app.app_context():
+        run_all(date(2026, 6, 30))
+    page = signed_in_client(trellis_app).get("/app/contact?churn_risk__gte=70").get_data(as_text=True)
+    assert "Bobson" in page and "Evesson" not in page and "Danson" not in page

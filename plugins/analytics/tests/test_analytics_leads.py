@@ -57,3 +57,17 @@ def test_without_both_converted_and_lost_leads_nothing_is_scored(trellis_app, re
         done = run_all(date(2026, 6, 30))
     assert done["leads"]["scored"] == 0
     assert records.get("lead", waiting.id)["conversion_chance"] is None
+
+
+def test_the_lead_page_says_which_fields_raise_or_lower_the_chance(trellis_app, records):
+    from trellis.testing.web import signed_in_client
+
+    for source, end in (("web_form", "converted"), ("cold_call", "disqualified")):
+        lead(records, source, end)
+    web = lead(records, "web_form")
+    with trellis_app.app_context():
+        run_all(date(2026, 6, 30))
+    page = signed_in_client(trellis_app).get(f"/app/lead/{web.id}").get_data(as_text=True)
+    # 1 past lead of each: P(web|1) = 2/4, P(web|0) = 1/4: 2/3 = 66.7 %, raised by the source
+    assert 'data-chance="66.7"' in page and 'data-field="source" data-raises="yes"' in page
+    assert "Web form" in page

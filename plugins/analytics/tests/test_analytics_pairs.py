@@ -81,3 +81,14 @@ def test_the_contact_page_suggests_what_customers_who_bought_the_same_also_bough
     assert 'class="analytics-cross-sell"' in page
     assert f'data-product="{shop["products"][0].id}"' in page    # P3 → P1
     assert f'data-product="{shop["products"][1].id}"' not in page  # P2 ↔ P3 is in one paid order only
+
+
+def test_a_quote_suggests_what_goes_with_its_products(trellis_app, records, shop):
+    with trellis_app.app_context():
+        run_all(TODAY)
+    quote = records.create("quote", {"name": "Q-1", "contact": shop["ann"].id})
+    records.create("quote_line", {"quote": quote.id, "product": shop["products"][0].id, "qty": 1})
+    page = signed_in_client(trellis_app).get(f"/app/quote/{quote.id}").get_data(as_text=True)
+    # P1 → P3 (lift 1.3333) before P1 → P2 (0.8889)
+    third, second = (f'data-product="{shop["products"][n].id}"' for n in (2, 1))
+    assert third in page and second in page and page.index(third) < page.index(second)
