@@ -3,6 +3,7 @@
     python bench/analytics.py --db postgresql+psycopg://postgres@127.0.0.1:5432/trellis_bench_analytics
     python bench/analytics.py --contacts 100000 --orders 500000 --db postgresql+psycopg://...
     python bench/analytics.py --contacts 300 --orders 1500          # quick, SQLite
+    python bench/analytics.py --reuse --db ...                      # measure again (the same sizes)
 
 1. A database with the contacts, sales and analytics plugins gets ``--contacts``
    contacts, ``--products`` products and ``--orders`` orders over the last 12 months
@@ -199,17 +200,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target-contacts", type=int, default=1_000_000)
     parser.add_argument("--target-orders", type=int, default=5_000_000)
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--reuse", action="store_true", help="measure the data a previous run generated")
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     org, today = Path(args.org), date.today()
     if args.measure_only:
         print(json.dumps(measure(args.db, org, today, args.write_sample)))
         return 0
-    started = time.perf_counter()
-    generate(args.db, org, args.contacts, args.orders, args.products, today)
-    print(f"generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    child = subprocess.run([sys.executable, __file__, "--measure-only",  # noqa: S603 - this script, our arguments "--db", args.db, "--org", str(org),
-                            "--write-sample", str(args.write_sample)], capture_output=True, text=True, check=True)
+    if not args.reuse:
+        started = time.perf_counter()
+        generate(args.db, org, args.contacts, args.orders, args.products, today)
+        print(f"generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    command = [sys.executable, __file__, "--measure-only", "--db", args.db, "--org", str(org),
+               "--write-sample", str(args.write_sample)]
+    child = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603 - this script
     numbers = json.loads(child.stdout.strip().splitlines()[-1])
     table = report(numbers, args.contacts, args.orders, count_lines(args.db, org), args.target_contacts,
                    args.target_orders)
