@@ -200,10 +200,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target-contacts", type=int, default=1_000_000)
     parser.add_argument("--target-orders", type=int, default=5_000_000)
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--min-support", type=float, default=0.0005,
+                        help="the rules' min_support (generated baskets spread over many products)")
     parser.add_argument("--reuse", action="store_true", help="measure the data a previous run generated")
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     org, today = Path(args.org), date.today()
+    (org / "metadata").mkdir(parents=True, exist_ok=True)
+    (org / "metadata" / "analytics.yaml").write_text(
+        f"analytics: bench\nassociation: {{min_support: {args.min_support}}}\n", encoding="utf-8")
     if args.measure_only:
         print(json.dumps(measure(args.db, org, today, args.write_sample)))
         return 0

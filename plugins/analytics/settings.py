@@ -8,7 +8,7 @@ defaults in its own ``metadata/``). :func:`build` turns one document into
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 WHAT = "the analytics settings"
 KEYS = ("analytics", "window_days", "paid_states", "segments", "churn", "clv", "association", "lead_scoring")
@@ -73,7 +73,6 @@ class Settings:
     min_orders: int = 2
     max_rules: int = 500
     lead_fields: tuple[str, ...] = ("source", "campaign")
-    extra: dict = field(default_factory=dict)
 
     def segment_of(self, scores: dict) -> str | None:
         """The first segment, top to bottom, whose ranges cover ``scores`` ({"r": 5, "f": 3, "m": 4})."""
