@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target-contacts", type=int, default=1_000_000)
     parser.add_argument("--target-orders", type=int, default=5_000_000)
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--min-support", type=float, default=0.0005,
+    parser.add_argument("--min-support", type=float, default=0.00005,
                         help="the rules' min_support (generated baskets spread over many products)")
     parser.add_argument("--reuse", action="store_true", help="measure the data a previous run generated")
     parser.add_argument("--out")

@@ -72,11 +72,9 @@ def demo_data(context):
 
 @hookimpl
 def menu_items(user):
-    """The analytics dashboard and the product pairs in the menu."""
+    """The product pairs in the menu (the dashboard is listed with the other dashboards)."""
     group = {"en": "Analytics", "ru": "Аналитика", "bg": "Анализи", "fa": "تحلیل"}
-    return [MenuItem({"en": "Customer analytics", "ru": "Аналитика клиентов", "bg": "Анализ на клиентите",
-                      "fa": "تحلیل مشتریان"}, "/dashboards/analytics", icon="chart", order=70, group=group),
-            MenuItem({"en": "Product pairs", "ru": "Пары товаров", "bg": "Двойки продукти", "fa": "جفت‌های محصول"},
+    return [MenuItem({"en": "Product pairs", "ru": "Пары товаров", "bg": "Двойки продукти", "fa": "جفت‌های محصول"},
                      "/app/product_pair", icon="list", order=71, group=group)]
 
 

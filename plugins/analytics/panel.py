@@ -5,7 +5,9 @@ Read as the viewer: someone who may not read orders or product pairs sees the sc
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import format_decimal, gettext
 from flask_login import current_user
 from trellis import PermissionDenied, records_for
 
@@ -25,8 +27,16 @@ def reason_text(reason: dict) -> str:
                        recent=reason["recent"], earlier=reason["earlier"])
     if code == "less_spend":
         return gettext("spent %(recent)s in the recent half of the window against %(earlier)s before",
-                       recent=reason["recent"], earlier=reason["earlier"])
+                       recent=_amount(reason["recent"]), earlier=_amount(reason["earlier"]))
     return str(code)
+
+
+def _amount(text) -> str:
+    """A stored amount (text) formatted for the viewer's locale."""
+    try:
+        return format_decimal(Decimal(str(text)), format="#,##0.00")
+    except (InvalidOperation, ValueError):
+        return str(text)
 
 
 def bought_products(records, contact_id: int) -> set[int]:
@@ -89,5 +99,7 @@ def contact_values(entity, record) -> dict:
     except PermissionDenied:
         rules = []
     reasons = record.get("churn_reasons") or []
+    from trellis_plugins.analytics.settings import current
+
     return {"reasons": [reason_text(reason) for reason in reasons if isinstance(reason, dict)],
-            "suggestions": rules}
+            "suggestions": rules, "lifetime_years": current().lifetime_years}

@@ -10,13 +10,17 @@ from trellis_plugins.analytics.job import run_all
 def test_the_dashboard_shows_the_rfm_grid_the_churn_list_and_clv_by_segment(trellis_app, records, people):
     with trellis_app.app_context():
         run_all(date(2026, 6, 30))
-    page = signed_in_client(trellis_app).get("/dashboards/analytics").get_data(as_text=True)
+    client = signed_in_client(trellis_app)
+    page = client.get("/dashboards/analytics").get_data(as_text=True)
     # R3 F1 is Ann, R3 F4 is Dan: the grid counts one customer in each; 5 in all
     assert 'data-r="3" data-f="1" data-count="1"' in page and 'data-r="3" data-f="4" data-count="1"' in page
     assert 'data-total="5"' in page and 'data-r="4" data-f="4" data-count="0"' in page
     # only Bob (100) reaches the "high" churn risk of 70, with his first reason in words
     assert "Bobson" in page and "no order for 200 days; usually every 50" in page and "Danson" not in page
     assert "Lifetime value by segment" in page and "Top product pairs" in page
+    cat = client.get(f"/app/contact/{people['Cat'].id}").get_data(as_text=True)
+    # the CLV with its inputs: 150 a order × 2 orders a year × 3 years
+    assert "<bdi>900</bdi>" in cat and "<bdi>150</bdi> average order" in cat and "<bdi>3</bdi> years" in cat
 
 
 @pytest.fixture
