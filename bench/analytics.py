@@ -208,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     org, today = Path(args.org), date.today()
     (org / "metadata").mkdir(parents=True, exist_ok=True)
     (org / "metadata" / "analytics.yaml").write_text(
-        f"analytics: bench\nassociation: {{min_support: {args.min_support:.8f}}}\n", encoding="utf-8")
+        f"analytics: bench\nassociation: {{min_support: {args.min_support:.8f}, min_confidence: 0.01}}\n",
+        encoding="utf-8")
     if args.measure_only:
         print(json.dumps(measure(args.db, org, today, args.write_sample)))
         return 0

@@ -41,8 +41,12 @@ class Customer:
 
 
 def quintile(rank, count):
-    """``1 + floor(5 * (rank - 1) / count)``: the score 1-5 of the rank ``rank`` among ``count``, in SQL."""
-    return 1 + (5 * (rank - 1)) / count
+    """``1 + floor(5 * (rank - 1) / count)``: the score 1-5 of the rank ``rank`` among ``count``, in SQL.
+
+    ``//`` is integer division on both databases (``/`` would divide exactly and the cast
+    to an integer then round on PostgreSQL but truncate on SQLite).
+    """
+    return 1 + (5 * (rank - 1)) // count
 
 
 def customers_statement(orders, settings, today: date):

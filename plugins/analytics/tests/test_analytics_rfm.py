@@ -100,3 +100,13 @@ def analytics_yaml(request):
     if request.node.name.startswith("test_segments_come"):
         return "analytics: ours\nsegments:\n  vip: {r: [5, 5]}\n"
     return None
+
+
+def test_quintiles_round_down_when_the_customers_do_not_divide_by_five(trellis_app, records, place_order):
+    # 7 customers with 1..7 orders: 1 + floor(5 × (rank − 1) / 7) = 1, 1, 2, 3, 3, 4, 5 (rounding would give 6s)
+    people = [records.create("contact", {"first_name": "C", "last_name": f"Seven {n}"}) for n in range(1, 8)]
+    for n, person in enumerate(people, start=1):
+        for day in range(n):
+            place_order(records, person, 10 + day, 10)
+    nightly(trellis_app)
+    assert [records.get("contact", p.id)["rfm_frequency"] for p in people] == [1, 1, 2, 3, 3, 4, 5]
