@@ -52,6 +52,14 @@ def after_transition(record, transition, context):
 
 
 @hookimpl
+def demo_data(context):
+    """Forty employees in five departments, with contracts, benefits, reviews, goals and time off."""
+    from trellis_plugins.hr.demo import create
+
+    create(context)
+
+
+@hookimpl
 def menu_items(user):
     """Employees, departments, reviews, goals, time off and benefits in the menu."""
     group = {"en": "HR", "ru": "Персонал", "bg": "ЧР", "fa": "منابع انسانی"}
