@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 

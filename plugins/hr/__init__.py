@@ -66,7 +66,8 @@ def menu_items(user):
     entries = [
         ({"en": "Employees", "ru": "Сотрудники", "bg": "Служители", "fa": "کارمندان"}, "/app/employee", "user"),
         ({"en": "Departments", "ru": "Отделы", "bg": "Отдели", "fa": "دپارتمان‌ها"}, "/app/department", "building"),
-        ({"en": "Time off", "ru": "Отпуска", "bg": "Отпуски", "fa": "مرخصی"}, "/app/time_off_request", "umbrella-beach"),
+        ({"en": "Time off", "ru": "Отпуска", "bg": "Отпуски", "fa": "مرخصی"}, "/app/time_off_request",
+         "umbrella-beach"),
         ({"en": "Reviews", "ru": "Оценки", "bg": "Оценки", "fa": "ارزیابی‌ها"}, "/app/performance_review",
          "clipboard-check"),
         ({"en": "Goals", "ru": "Цели", "bg": "Цели", "fa": "اهداف"}, "/app/goal", "bullseye"),

@@ -147,10 +147,11 @@ def test_an_import_cannot_write_outside_the_chain_nor_set_a_salary(hr_world):
     sheet = read_csv_bytes((f"name,employee,type,start_date,end_date\n"
                             f"mine,{eve},Unpaid,2027-12-01,2027-12-01\n"
                             f"theirs,{olga},Unpaid,2027-12-02,2027-12-02\n").encode())
-    result = import_sheet(app, "time_off_request", sheet, ImportOptions(), user=load_account(app, hr_world.users["mia"]))
+    mia = load_account(app, hr_world.users["mia"])
+    result = import_sheet(app, "time_off_request", sheet, ImportOptions(), user=mia)
     assert result.created == 1 and len(result.failures) == 1
     contracts = read_csv_bytes(f"reference,employee,start_date,salary\nX-1,{eve},2027-01-01,1\n".encode())
     with pytest.raises(PermissionDenied):
-        import_sheet(app, "employment_contract", contracts, ImportOptions(), user=load_account(app, hr_world.users["mia"]))
+        import_sheet(app, "employment_contract", contracts, ImportOptions(), user=mia)
     with app.app_context():
         assert records_for(app).query("employment_contract").filter(reference="X-1").count()[0] == 0

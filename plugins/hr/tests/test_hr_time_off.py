@@ -112,3 +112,14 @@ def test_a_review_cycle_end_to_end(hr_world):
     assert move("mia", "submit_review", manager_comments="Strong year").get_json()["status"] == "calibration"
     done = move("hr", "close").get_json()
     assert done["status"] == "done" and float(done["score"]) == 4
+
+
+def test_the_refusal_is_in_the_users_language(hr_world):
+    from trellis.data.records import records_for
+
+    with hr_world.app.app_context():
+        records_for(hr_world.app).update("user", hr_world.users["boss"], {"locale": "ru"})
+    page = hr_world.clients["boss"].post("/app/time_off_request/new", data={
+        "csrf_token": hr_world.csrf["boss"], "employee": hr_world.people["boss"], "type": hr_world.annual,
+        "start_date": "2027-05-15", "end_date": "2027-05-16"})
+    assert page.status_code in (200, 422) and "В эти даты нет рабочих дней" in page.get_data(as_text=True)
