@@ -50,14 +50,14 @@ def test_a_plugin_needing_a_newer_trellis_is_refused_by_name(installed_plugin):
 
 def test_enabling_a_plugin_enables_its_dependencies_with_a_note(installed_plugin):
     installed_plugin("quotes", depends=["contacts"])
-    installed_plugin("hr")
+    installed_plugin("payroll")
     plugins = discover(["quotes"])
     assert plugins.names == ["contacts", "quotes"]
     assert plugins.notes == ["quotes needs contacts: enabled it too"]
 
 
 def test_enabling_an_unknown_plugin_is_an_error_listing_the_installed_ones():
-    with pytest.raises(PluginLoadError, match=r"unknown plugin\(s\) contatcs \(installed: contacts, loyalty, sales\)"):
+    with pytest.raises(PluginLoadError, match=r"unknown plugin\(s\) contatcs \(installed: contacts, hr, loyalty, sales\)"):
         discover(["contatcs"])
 
 
