@@ -7,6 +7,8 @@ requests count working days (:mod:`.working_days`) and are refused when they ove
 or go over the balance (:mod:`.time_off`).
 """
 
+from pathlib import Path
+
 from trellis import MenuItem, ValidationError, hookimpl
 
 CHILDREN = {"review_score": ("review", "performance_review"), "key_result": ("goal", "goal")}
@@ -52,6 +54,20 @@ def after_transition(record, transition, context):
 
 
 @hookimpl
+def blueprints():
+    """The org chart page (``/hr/org-chart``)."""
+    from trellis_plugins.hr.org_chart import bp
+
+    return [bp]
+
+
+@hookimpl
+def template_dirs():
+    """The org chart page's template."""
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
 def demo_data(context):
     """Forty employees in five departments, with contracts, benefits, reviews, goals and time off."""
     from trellis_plugins.hr.demo import create
@@ -66,6 +82,8 @@ def menu_items(user):
     entries = [
         ({"en": "Employees", "ru": "Сотрудники", "bg": "Служители", "fa": "کارمندان"}, "/app/employee", "user"),
         ({"en": "Departments", "ru": "Отделы", "bg": "Отдели", "fa": "دپارتمان‌ها"}, "/app/department", "building"),
+        ({"en": "Org chart", "ru": "Оргструктура", "bg": "Организационна схема", "fa": "نمودار سازمانی"},
+         "/hr/org-chart", "sitemap"),
         ({"en": "Time off", "ru": "Отпуска", "bg": "Отпуски", "fa": "مرخصی"}, "/app/time_off_request",
          "umbrella-beach"),
         ({"en": "Reviews", "ru": "Оценки", "bg": "Оценки", "fa": "ارزیابی‌ها"}, "/app/performance_review",

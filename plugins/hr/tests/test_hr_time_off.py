@@ -123,3 +123,22 @@ def test_the_refusal_is_in_the_users_language(hr_world):
         "csrf_token": hr_world.csrf["boss"], "employee": hr_world.people["boss"], "type": hr_world.annual,
         "start_date": "2027-05-15", "end_date": "2027-05-16"})
     assert page.status_code in (200, 422) and "В эти даты нет рабочих дней" in page.get_data(as_text=True)
+
+
+def test_the_org_chart_shows_the_reporting_line_as_the_viewer_may_read_it(hr_world):
+    page = hr_world.clients["mia"].get("/hr/org-chart")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    boss, mia, eve = (text.index(f"{name} {hr_world.word[name]}") for name in ("boss", "mia", "eve"))
+    assert boss < mia < eve                                   # nested in reporting order
+    assert text.count("<ul") >= 3 and "<bdi>" in text
+    assert hr_world.app.test_client().get("/hr/org-chart").status_code in (302, 401)   # signed in only
+
+
+def test_the_org_chart_speaks_the_users_language(hr_world):
+    from trellis.data.records import records_for
+
+    with hr_world.app.app_context():
+        records_for(hr_world.app).update("user", hr_world.users["nick"], {"locale": "fa"})
+    text = hr_world.clients["nick"].get("/hr/org-chart").get_data(as_text=True)
+    assert "نمودار سازمانی" in text and "زنجیره گزارش‌دهی" in text and 'dir="rtl"' in text
