@@ -60,7 +60,8 @@ def test_reports_times_the_pivot_and_the_dashboard_as_the_system_and_as_a_seller
 
 
 def test_hr_rules_compares_the_manager_chain_with_a_flat_rule(tmp_path):
-    done = subprocess.run([sys.executable, str(BENCH / "hr_rules.py"), "--people", "60", "--depth", "3", "--repeat", "1"],
+    arguments = ["--people", "60", "--depth", "3", "--repeat", "1"]
+    done = subprocess.run([sys.executable, str(BENCH / "hr_rules.py"), *arguments],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "60 persons, 3 levels below the root" in done.stdout
