@@ -57,3 +57,12 @@ def test_reports_times_the_pivot_and_the_dashboard_as_the_system_and_as_a_seller
     assert done.returncode == 0, done.stderr
     lines = [line.split(":")[0].strip() for line in done.stdout.splitlines() if "dashboard of 6" in line]
     assert lines == ["system", "seller"]
+
+
+def test_hr_rules_compares_the_manager_chain_with_a_flat_rule(tmp_path):
+    arguments = ["--people", "60", "--depth", "3", "--repeat", "1"]
+    done = subprocess.run([sys.executable, str(BENCH / "hr_rules.py"), *arguments],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "60 persons, 3 levels below the root" in done.stdout
+    assert "(60 rows readable)" in done.stdout and "ratio chain / flat" in done.stdout

@@ -128,9 +128,16 @@ def _roles() -> dict[str, Any]:
     permission = {"oneOf": [{"type": "boolean"}, _closed({
         "read": level, "write": level, "delete": level, "create": {"type": "boolean"},
         "fields": {"type": "object", "additionalProperties": {"enum": ["read", "write", "none"]}},
-        "rules": {"oneOf": [EXPRESSION, {"type": "array", "items": EXPRESSION}]}})]}
+        "rules": {"oneOf": [EXPRESSION, {"type": "array", "items": {"oneOf": [EXPRESSION, _manager_chain()]}}]}})]}
     role = {"type": "object", "properties": {"label": LABEL}, "additionalProperties": permission}
     return _closed({"roles": {"type": "object", "propertyNames": NAME, "additionalProperties": role}}, ("roles",))
+
+
+def _manager_chain() -> dict[str, Any]:
+    """A ``manager_chain`` record rule: the record's person reports to the viewer (trellis.security.chain_rules)."""
+    chain = _closed({"entity": NAME, "manager": NAME, "user": NAME, "via": NAME, "self": {"type": "boolean"},
+                     "reports": {"type": "boolean"}}, ("entity", "manager", "user"))
+    return _closed({"manager_chain": chain}, ("manager_chain",))
 
 
 def _dashboard(extending: bool = False) -> dict[str, Any]:

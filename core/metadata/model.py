@@ -376,7 +376,7 @@ class EntityPermission:
     write: str = "none"
     delete: str = "none"
     fields: dict[str, str] = field(default_factory=dict)   # field -> read | write | none
-    rules: list[Expression] = field(default_factory=list)  # record-level conditions (all must hold)
+    rules: list = field(default_factory=list)  # record-level conditions (all must hold): Expression, ManagerChainRule
     source: Source = UNKNOWN
 
 

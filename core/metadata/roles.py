@@ -45,7 +45,8 @@ def build_roles(docs: list[Document], entities: dict[str, Entity], reader: Reade
                 else:
                     _merge(specs, (name, entity_name), spec, reader)
     for (role_name, entity_name), spec in specs.items():
-        permission = _permission(spec, entities[entity_name], f"role '{role_name}' on '{entity_name}'", reader)
+        permission = _permission(spec, entities[entity_name], f"role '{role_name}' on '{entity_name}'", reader,
+                                 entities)
         roles[role_name].entities[entity_name] = permission
     return roles
 
@@ -88,7 +89,8 @@ def _level(spec: YMap, key: str, what: str, reader: Reader) -> str:
     return value
 
 
-def _permission(spec: YMap, entity: Entity, what: str, reader: Reader) -> EntityPermission:
+def _permission(spec: YMap, entity: Entity, what: str, reader: Reader,
+                entities: dict[str, Entity]) -> EntityPermission:
     reader.keys(spec, PERMISSION_KEYS, what)
     permission = EntityPermission(read=_level(spec, "read", what, reader), write=_level(spec, "write", what, reader),
                                   delete=_level(spec, "delete", what, reader),
@@ -109,7 +111,30 @@ def _permission(spec: YMap, entity: Entity, what: str, reader: Reader) -> Entity
     if rules is not None and not items:
         reader.error(spec.value_at("rules"), f"'rules' of {what} must be an expression or a list of them")
     for text, at in items:
+        if isinstance(text, YMap):
+            chain = _chain_rule(text, entity, what, reader, entities)
+            if chain is not None:
+                permission.rules.append(chain)
+            continue
         expression = reader.compile(text, at, f"a rule of {what}", names)
         if expression is not None:
             permission.rules.append(expression)
     return permission
+
+
+def _chain_rule(item: YMap, entity: Entity, what: str, reader: Reader, entities: dict[str, Entity]):
+    """A ``{manager_chain: {...}}`` rule (see :mod:`trellis.security.chain_rules`), or None after an error."""
+    from trellis.security.chain_rules import KEY, OPTIONS, ManagerChainRule, check_options
+
+    reader.keys(item, (KEY,), f"a rule of {what}")
+    options = reader.mapping(item, KEY, f"a rule of {what}", required=True)
+    if options is None:
+        return None
+    reader.keys(options, OPTIONS, f"'{KEY}' of {what}")
+    problems = check_options(dict(options), entity.name, entities)
+    for key, message in problems:
+        reader.error(options.value_at(key) if key in options else item.value_at(KEY), f"'{KEY}' of {what}: {message}")
+    if problems:
+        return None
+    return ManagerChainRule(options["entity"], options["manager"], options["user"], options.get("via", "id"),
+                            bool(options.get("self", False)), bool(options.get("reports", True)), item.source)

@@ -13,7 +13,9 @@ and write. The rules, for one user:
 - ``fields: {f: read | write | none}`` narrows one field; ``owner`` may be set only by a
   role that writes the entity at level ``all`` (otherwise "own" could be given away or forged);
 - ``rules:`` are record-level conditions that must all hold for the role's grant (reads
-  filter in SQL; writes check the record before and after the change);
+  filter in SQL; writes check the record before and after the change); besides expressions,
+  a ``manager_chain`` rule passes the records of people below the user in a reporting line
+  (:mod:`trellis.security.chain_rules`);
 - an unknown user, or one without roles, may do nothing; a user with any role may read
   the core ``user`` and ``team`` entities (names for link fields) unless a role says otherwise,
   and may change the ``SELF_SERVICE`` fields of their own ``user`` record (language and
@@ -35,6 +37,7 @@ import sqlalchemy as sa
 from trellis.metadata.model import EntityPermission
 from trellis.runtime import runtime
 from trellis.security.attachments import DEPTH, attachment_clause, parent_readable
+from trellis.security.chain_rules import ManagerChainRule
 from trellis.security.record_rules import Untranslatable, rule_clause, rule_holds
 
 ADMIN_ROLE = "admin"
@@ -147,6 +150,7 @@ class RoleAccess:
 
     def _role_filter(self, actor: Actor, entity: str, meta, table) -> Any:
         """The union of each of ``actor``'s roles' level AND rules on ``entity`` (None: every row)."""
+        state = runtime(self.app)
         clauses = []
         for permission in self.grants(actor, entity):
             if permission.read == "none":
@@ -155,7 +159,8 @@ class RoleAccess:
             rules = []
             for rule in permission.rules:
                 try:
-                    rules.append(rule_clause(rule, meta, table, actor.id))
+                    rules.append(rule.clause(meta, table, actor.id, state.metadata.entities, state.schema.tables)
+                                 if isinstance(rule, ManagerChainRule) else rule_clause(rule, meta, table, actor.id))
                 except Untranslatable as e:
                     # Deny rather than allow: a rule we cannot put in SQL must not widen a list.
                     self.app.logger.warning("record rule '%s' on %s cannot be checked in SQL (%s): "
@@ -275,7 +280,16 @@ class RoleAccess:
                                    connection)
 
     def _rules_hold(self, actor: Actor, permission: EntityPermission, record: Any) -> bool:
-        return all(rule_holds(rule, record, actor.id) for rule in permission.rules)
+        return all(self._chain_holds(actor, rule, record) if isinstance(rule, ManagerChainRule)
+                   else rule_holds(rule, record, actor.id) for rule in permission.rules)
+
+    def _chain_holds(self, actor: Actor, rule: ManagerChainRule, record: Any) -> bool:
+        """A ``manager_chain`` rule on one record: one query on the write's (or a reading) connection."""
+        from trellis.data.unit import unit_of_work
+
+        state = runtime(self.app)
+        with unit_of_work(self.app, write=False) as connection:
+            return rule.holds(record, actor.id, connection, state.metadata.entities, state.schema.tables)
 
     def _may_transition(self, actor: Actor, name: str, entity: str, record: Any) -> bool:
         metadata = runtime(self.app).metadata

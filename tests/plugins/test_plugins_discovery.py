@@ -50,7 +50,7 @@ def test_a_plugin_needing_a_newer_trellis_is_refused_by_name(installed_plugin):
 
 def test_enabling_a_plugin_enables_its_dependencies_with_a_note(installed_plugin):
     installed_plugin("quotes", depends=["contacts"])
-    installed_plugin("hr")
+    installed_plugin("payroll")
     plugins = discover(["quotes"])
     assert plugins.names == ["contacts", "quotes"]
     assert plugins.notes == ["quotes needs contacts: enabled it too"]

@@ -36,8 +36,11 @@ def shipped_roles(metadata) -> list[str]:
 def shipped_entities(metadata) -> list[str]:
     """Every entity a plugin (not core) defines that users write through the generic pages: one with a
     text field a user may edit, whose required links lead to such entities too. Entities only their
-    plugin writes (a points ledger, vouchers: every field read-only) are left to that plugin's tests."""
-    names = {name for name, meta in metadata.entities.items() if meta.layer != "core" and _editable_text(meta)}
+    plugin writes (a points ledger, vouchers: every field read-only) are left to that plugin's tests, and so
+    are entities a role reads along a reporting line (a ``manager_chain`` rule): which records pass depends
+    on a line of people this generic world does not build (the HR plugin's matrix does)."""
+    names = {name for name, meta in metadata.entities.items()
+             if meta.layer != "core" and _editable_text(meta) and not _along_a_line(metadata, name)}
     while True:
         reachable = {name for name in names
                      if all(f.to in names or metadata.entities[f.to].layer == "core"
@@ -46,6 +49,13 @@ def shipped_entities(metadata) -> list[str]:
         if reachable == names:
             return sorted(names)
         names = reachable
+
+
+def _along_a_line(metadata, entity: str) -> bool:
+    from trellis.security.chain_rules import ManagerChainRule
+
+    return any(isinstance(rule, ManagerChainRule) for role in metadata.roles.values()
+               for rule in getattr(role.entities.get(entity), "rules", ()))
 
 
 def _editable_text(meta) -> bool:
@@ -178,7 +188,7 @@ def sample_values(world, entity: str, word: str, owner: str, helpers: list) -> d
             continue
         if f.type in ("string", "text") and (f.required or f.name in wanted):
             values[f.name] = word
-        elif f.type == "user":
+        elif f.type == "user" and not f.unique:   # a unique one (a person's login) stays empty: owners plant many
             values[f.name] = world.users[owner]
         elif f.type == "selection" and (f.required or f.name == kanban):
             values[f.name] = f.default if f.default in f.options else f.options[0]
