@@ -33,6 +33,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Action",
+    "BusinessCalendar",
     "ConflictError",
     "Context",
     "DemoContext",
@@ -63,6 +64,7 @@ __all__ = [
     "__version__",
     "api_blueprint",
     "api_user",
+    "business_calendar",
     "create_app",
     "hookimpl",
     "metadata_model",
@@ -77,7 +79,7 @@ __all__ = [
 _LAZY = {"FieldType": "trellis.metadata.model", "Record": "trellis.data.record", "Context": "trellis.data.context",
          "Query": "trellis.data.query", "Entity": "trellis.metadata.model", "Field": "trellis.metadata.model",
          "Workflow": "trellis.metadata.model", "State": "trellis.metadata.model",
-         "Transition": "trellis.metadata.model"}
+         "Transition": "trellis.metadata.model", "BusinessCalendar": "trellis.working_time.model"}
 
 
 def __getattr__(name):
@@ -143,6 +145,37 @@ def metadata_model(app=None):
     from trellis.runtime import runtime
 
     return runtime(app).metadata
+
+
+def business_calendar(name=None, app=None):
+    """The business calendar called ``name`` (a ``calendar:`` YAML document), for working-time arithmetic.
+
+    Without ``name``: the calendar marked ``default: true`` (the last such in layer
+    order), else the only one defined, else Monday to Friday 09:00-17:00 in the
+    organisation's time zone (``TRELLIS_TIMEZONE``). When two layers define a calendar
+    of the same name, the later (the organisation's ``metadata/``) wins. An unknown
+    ``name`` raises ``LookupError``. ``app`` defaults to the current Flask app::
+
+        from trellis import business_calendar
+
+        desk = business_calendar("support_sofia")
+        due = desk.add_working_time(ticket["created_at"], timedelta(hours=8), pauses=waiting_periods)
+        spent = desk.working_time_between(ticket["created_at"], context.now)
+        days_off = len(business_calendar().working_days(first_day, last_day))
+    """
+    from flask import current_app
+    from trellis.working_time.model import BusinessCalendar
+
+    app = app or current_app._get_current_object()
+    calendars = {calendar.name: calendar for calendar in metadata_model(app).configs.get("calendar", [])}
+    if name is not None:
+        if name not in calendars:
+            raise LookupError(f"no calendar '{name}' (known: {', '.join(sorted(calendars)) or 'none'})")
+        return calendars[name]
+    defaults = [calendar for calendar in calendars.values() if calendar.default]
+    if defaults or len(calendars) == 1:
+        return (defaults or list(calendars.values()))[-1]
+    return BusinessCalendar.weekly("standard", str(app.config.get("TIMEZONE") or "UTC"), ["09:00-17:00"])
 
 
 def queue_email(record, to, *, subject=None, body=None, template=None, cc=None, owner=None, app=None) -> int:
