@@ -1,0 +1,35 @@
+"""The service plugin: support tickets, their message threads, a call log, teams on business calendars.
+
+A ticket moves through ``ticket_flow`` (new, open, waiting on the customer, resolved,
+closed). The plugin keeps its clock (:mod:`.tickets`): the periods spent waiting on the
+customer, when it was first answered and when resolved; a customer's message reopens a
+ticket waiting on them or resolved. Messages show on the ticket's timeline and calls
+on the contact's (:mod:`.timeline`).
+"""
+
+from trellis import hookimpl
+
+
+@hookimpl(specname="before_save", entities=["ticket"])
+def ticket_before_save(record, changes, context):
+    """Keep the ticket's clock: open a pause on entering ``waiting``, close it on leaving; stamp resolution."""
+    from trellis_plugins.service.tickets import keep_clock
+
+    keep_clock(record, changes, context.now)
+
+
+@hookimpl(specname="after_save", entities=["ticket_message"])
+def message_after_save(record, changes, context):
+    """A new message moves its ticket: the customer's reopens it, the first reply stamps the first response."""
+    from trellis_plugins.service.tickets import on_new_message
+
+    if "ticket" in changes and changes["ticket"][0] is None:
+        on_new_message(record, context)
+
+
+@hookimpl
+def record_panels(entity):
+    """The thread on a ticket's timeline; calls on a contact's and a ticket's timeline."""
+    from trellis_plugins.service.timeline import panels
+
+    return panels(entity)
