@@ -40,6 +40,7 @@ __all__ = [
     "Entity",
     "Field",
     "FieldType",
+    "InboundEmail",
     "MenuItem",
     "MetadataError",
     "MetadataKind",
@@ -79,7 +80,8 @@ __all__ = [
 _LAZY = {"FieldType": "trellis.metadata.model", "Record": "trellis.data.record", "Context": "trellis.data.context",
          "Query": "trellis.data.query", "Entity": "trellis.metadata.model", "Field": "trellis.metadata.model",
          "Workflow": "trellis.metadata.model", "State": "trellis.metadata.model",
-         "Transition": "trellis.metadata.model", "BusinessCalendar": "trellis.working_time.model"}
+         "Transition": "trellis.metadata.model", "BusinessCalendar": "trellis.working_time.model",
+         "InboundEmail": "trellis.automation.inbound_mail"}
 
 
 def __getattr__(name):

@@ -27,6 +27,14 @@ def message_after_save(record, changes, context):
         on_new_message(record, context)
 
 
+@hookimpl(trylast=True)
+def inbound_email(message):
+    """Email to a support address: a new message opens a ticket, a reply joins its thread (see :mod:`.mailbox`)."""
+    from trellis_plugins.service.mailbox import receive
+
+    return receive(message)
+
+
 @hookimpl
 def record_panels(entity):
     """The thread on a ticket's timeline; calls on a contact's and a ticket's timeline."""
