@@ -12,10 +12,11 @@ from trellis import hookimpl
 
 @hookimpl(specname="before_save", entities=["ticket"])
 def ticket_before_save(record, changes, context):
-    """Keep the ticket's clock: open a pause on entering ``waiting``, close it on leaving; stamp resolution."""
-    from trellis_plugins.service.tickets import keep_clock
+    """Keep the ticket's clock (pauses while waiting on the customer, resolution) and its SLA due dates and state."""
+    from trellis_plugins.service.tickets import apply_sla, keep_clock
 
     keep_clock(record, changes, context.now)
+    apply_sla(record, context.now)
 
 
 @hookimpl(specname="after_save", entities=["ticket_message"])
@@ -25,6 +26,24 @@ def message_after_save(record, changes, context):
 
     if "ticket" in changes and changes["ticket"][0] is None:
         on_new_message(record, context)
+
+
+@hookimpl
+def metadata_kinds():
+    """The ``sla:`` document: one service level policy (targets in business hours)."""
+    from trellis import MetadataKind
+    from trellis_plugins.service.sla import SCHEMA, build
+
+    return [MetadataKind("sla", build, SCHEMA)]
+
+
+@hookimpl
+def scheduled_jobs():
+    """``service_sla``: every minute, each open ticket's SLA state moves on (near breach, breach)."""
+    from trellis import ScheduledJob
+    from trellis_plugins.service.tickets import check_slas
+
+    return [ScheduledJob("service_sla", "* * * * *", check_slas)]
 
 
 @hookimpl(trylast=True)

@@ -59,3 +59,59 @@ def _text(moment: datetime) -> str:
 def _moment(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def apply_sla(record, now: datetime) -> None:
+    """Set the ticket's SLA fields (policy, due dates, state) as they stand at ``now``; nothing without a policy."""
+    from trellis import business_calendar, metadata_model
+    from trellis_plugins.service.sla import evaluate, policy_for
+
+    policy = policy_for(record, metadata_model().configs.get("sla", []))
+    if policy is None:
+        return
+    calendar = business_calendar(policy.calendar or _team_calendar(record))
+    for field, value in evaluate(record, policy, calendar, pauses_of(record), now).items():
+        if record.get(field) != value:
+            record[field] = value
+
+
+def _team_calendar(record) -> str | None:
+    from trellis import system_records
+
+    if not record.get("team"):
+        return None
+    team = system_records("service").query("support_team").filter(id=record["team"]).first()
+    return (team.get("calendar") or None) if team is not None else None
+
+
+SLA_INPUTS = ("created_at", "status", "priority", "category", "team", "pauses", "first_response_at",
+              "resolved_at", "sla", "sla_state", "first_response_due", "resolution_due")
+SLA_OUTPUTS = ("sla", "sla_state", "first_response_due", "resolution_due")
+BATCH = 200
+
+
+def check_slas(context) -> None:
+    """The scheduled job: move each open ticket's SLA state forward as time passes (run every minute).
+
+    Each ticket is read under its lock and written only when a due date or the state
+    changed, so the update (and any automation on ``sla_state``) happens once.
+    """
+    from trellis import system_records
+
+    records = system_records("service")  # the SLA fields are read-only for everyone else
+    cursor = 0
+    while True:
+        rows = (records.query("ticket").filter(status__in=["new", "open", "waiting"],
+                                               sla_state__in=["on_track", "near_breach"], id__gt=cursor)
+                .order_by("id").page(size=BATCH, count=False).rows)
+        for row in rows:
+            with records.transaction():
+                ticket = records.lock("ticket", row.id)
+                values = {field: ticket.get(field) for field in SLA_INPUTS}
+                apply_sla(values, context.now)
+                update = {field: values[field] for field in SLA_OUTPUTS if values.get(field) != ticket.get(field)}
+                if update:
+                    records.update("ticket", ticket.id, update)
+        if len(rows) < BATCH:
+            return
+        cursor = rows[-1].id

@@ -1,4 +1,4 @@
-"""Support email in, through real SMTP and `trellis mail ingest`; a hostile corpus: clear outcomes, nothing half-saved."""
+"""Support email through real SMTP and `trellis mail ingest`; a hostile corpus: clear outcomes, nothing half-saved."""
 
 import smtplib
 import socket
