@@ -15,14 +15,12 @@ import hmac
 import re
 
 from flask import current_app
+from flask_babel import gettext as _
 from trellis import queue_email, system_records
 
 TOKEN = re.compile(r"\[#T(\d{1,12})-([0-9a-f]{12})\]")
 MAX_TEAMS = 500
 MAX_BODY = 200_000
-REPLY_SUBJECT = "Re: {{ subject }} [#%s]"
-REPLY_BODY = ("Hello,\n\nwe have received your message \"{{ subject }}\" and opened ticket %s.\n"
-              "Reply to this email (keep the number in the subject) to add to it.\n")
 
 
 def token(ticket_id: int, address: str) -> str:
@@ -49,7 +47,10 @@ def receive(message) -> str | None:
         ticket = _open(records, message, team)
         if not message.is_automatic():
             mark = token(ticket.id, message.sender)
-            queue_email(ticket, message.sender, subject=REPLY_SUBJECT % mark, body=REPLY_BODY % f"#{ticket.id}")
+            queue_email(ticket, message.sender, subject=_("Re: {{ subject }} [#%(token)s]", token=mark),
+                        body=_("Hello,\n\nwe have received your message \"{{ subject }}\" and opened ticket "
+                               "#%(number)s.\nReply to this email (keep the number in the subject) to add to it.\n",
+                               number=ticket.id))
         return f"opened ticket #{ticket.id}"
 
 
