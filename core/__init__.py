@@ -150,7 +150,7 @@ def metadata_model(app=None):
 
 
 def business_calendar(name=None, app=None):
-    """The business calendar called ``name`` (a ``calendar:`` YAML document), for working-time arithmetic.
+    """The business calendar called ``name`` (a ``business_calendar:`` YAML document), for working-time arithmetic.
 
     Without ``name``: the calendar marked ``default: true`` (the last such in layer
     order), else the only one defined, else Monday to Friday 09:00-17:00 in the
@@ -169,7 +169,7 @@ def business_calendar(name=None, app=None):
     from trellis.working_time.model import BusinessCalendar
 
     app = app or current_app._get_current_object()
-    calendars = {calendar.name: calendar for calendar in metadata_model(app).configs.get("calendar", [])}
+    calendars = {calendar.name: calendar for calendar in metadata_model(app).configs.get("business_calendar", [])}
     if name is not None:
         if name not in calendars:
             raise LookupError(f"no calendar '{name}' (known: {', '.join(sorted(calendars)) or 'none'})")

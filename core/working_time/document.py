@@ -1,8 +1,8 @@
-"""The ``calendar:`` YAML document: one business calendar, checked by ``trellis check`` with file and line.
+"""The ``business_calendar:`` YAML document: one business calendar, checked by ``trellis check`` with file and line.
 
 ::
 
-    calendar: support_sofia
+    business_calendar: support_sofia
     label: {en: Support desk (Sofia), bg: Поддръжка (София)}
     timezone: Europe/Sofia
     default: true                                # the organisation's calendar when none is named
@@ -28,17 +28,17 @@ from trellis.metadata.reading import NAME, kind_of
 from trellis.metadata.yaml_loader import YList, YMap
 from trellis.working_time.model import WEEKDAYS, BusinessCalendar, Hours, parse_period
 
-KEYS = ("calendar", "label", "timezone", "default", "hours", "days", "week", "holidays", "special_days")
+KEYS = ("business_calendar", "label", "timezone", "default", "hours", "days", "week", "holidays", "special_days")
 MAX_PERIODS = 24
 
 _PERIODS = {"type": "array", "maxItems": MAX_PERIODS,
             "items": {"type": "string", "pattern": r"^\d{1,2}:\d\d-\d{1,2}:\d\d$"}}
 _LABEL = {"anyOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]}
 SCHEMA = {
-    "type": "object", "required": ["calendar"], "additionalProperties": False,
+    "type": "object", "required": ["business_calendar"], "additionalProperties": False,
     "description": "A business calendar: working hours with breaks, holidays and a time zone.",
     "properties": {
-        "calendar": {"type": "string"}, "label": _LABEL, "timezone": {"type": "string"},
+        "business_calendar": {"type": "string"}, "label": _LABEL, "timezone": {"type": "string"},
         "default": {"type": "boolean"}, "hours": _PERIODS,
         "days": {"type": "array", "items": {"enum": list(WEEKDAYS)}},
         "week": {"type": "object", "additionalProperties": False, "properties": {day: _PERIODS for day in WEEKDAYS}},
@@ -52,11 +52,11 @@ SCHEMA = {
 
 
 def build(document: YMap, reader) -> BusinessCalendar | None:
-    """Check one ``calendar:`` document, reporting each mistake where it is written; the calendar or None."""
+    """Check one ``business_calendar:`` document, reporting each mistake where it is written; the calendar or None."""
     reader.keys(document, KEYS, "a calendar")
-    name = document.get("calendar")
+    name = document.get("business_calendar")
     if not isinstance(name, str) or not NAME.match(name):
-        reader.error(document.value_at("calendar"), f"'calendar' must be a name in lower case "
+        reader.error(document.value_at("business_calendar"), f"'business_calendar' must be a name in lower case "
                                                     f"(letters, digits, _), not {kind_of(name)}")
         return None
     what = f"calendar '{name}'"

@@ -1,4 +1,4 @@
-"""``calendar:`` documents: found by name through ``trellis.working_time``; mistakes are file:line errors."""
+"""``business_calendar:`` documents: found by name through ``trellis.business_calendar``; mistakes at file:line."""
 
 import os
 import subprocess
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 TEAMS = """\
-calendar: support_sofia
+business_calendar: support_sofia
 label: {en: Support desk (Sofia), bg: Поддръжка (София)}
 timezone: Europe/Sofia
 default: true
@@ -17,7 +17,7 @@ hours: ["09:00-13:00", "14:00-18:00"]
 """
 
 BROKEN = """\
-calendar: night_desk
+business_calendar: night_desk
 timezone: Europe/Sofai
 hours: ["09:00-13:00", "12:00-18:00"]
 days: [mon, tue, wednesday]
@@ -38,7 +38,7 @@ def _org(tmp_path, files):
 
 @pytest.fixture
 def trellis_config(db_url, tmp_path):
-    org = _org(tmp_path, {"calendars.yaml": TEAMS, "moscow.yaml": "calendar: moscow\ntimezone: Europe/Moscow\n"
+    org = _org(tmp_path, {"calendars.yaml": TEAMS, "moscow.yaml": "business_calendar: moscow\ntimezone: Europe/Moscow\n"
                                                                     "hours: ['09:00-18:00']\n"})
     return {"DATABASE_URL": db_url, "ORG_DIR": str(org), "TESTING": True, "SECRET_KEY": "test-only"}
 
@@ -87,7 +87,7 @@ def test_every_mistake_in_a_calendar_is_reported_at_its_line(tmp_path):
 
 
 def test_a_calendar_without_working_hours_is_refused(tmp_path):
-    _org(tmp_path, {"closed.yaml": "calendar: closed\ndays: []\nhours: ['09:00-17:00']\n"})
+    _org(tmp_path, {"closed.yaml": "business_calendar: closed\ndays: []\nhours: ['09:00-17:00']\n"})
     env = {key: value for key, value in os.environ.items() if not key.startswith("TRELLIS_")}
     result = subprocess.run([sys.executable, "-m", "trellis.cli", "check", "org"], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=120)

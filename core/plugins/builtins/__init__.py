@@ -30,7 +30,7 @@ DEFAULT_PLUGINS: tuple[Builtin, ...] = (
     Builtin("trellis.field_types", "trellis.plugins.builtins.field_types", "Built-in field types"),
     Builtin("trellis.actions", "trellis.plugins.builtins.actions", "Built-in automation actions"),
     Builtin("trellis.api", "trellis.plugins.builtins.api_pages", "API pages (personal tokens)"),
-    Builtin("trellis.calendars", "trellis.plugins.builtins.calendars", "Business calendars (calendar: YAML)"),
+    Builtin("trellis.calendars", "trellis.plugins.builtins.calendars", "Business calendars (business_calendar: YAML)"),
     Builtin("trellis.automation", "trellis.plugins.builtins.automation", "Automations", late=True),
     Builtin("trellis.api.webhooks", "trellis.plugins.builtins.webhooks", "Webhooks", late=True),
     Builtin("trellis.security", "trellis.plugins.builtins.write_guard", "Write guard (role rules)", late=True),

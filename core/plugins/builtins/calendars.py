@@ -1,12 +1,12 @@
-"""Built-in plugin: the ``calendar:`` YAML document (business calendars), in any metadata layer."""
+"""Built-in plugin: the ``business_calendar:`` YAML document (business calendars), in any metadata layer."""
 
 from trellis.plugins.hookspecs import hookimpl
 
 
 @hookimpl
 def metadata_kinds():
-    """The ``calendar:`` document: one business calendar (working hours, holidays, time zone)."""
+    """The ``business_calendar:`` document: one business calendar (working hours, holidays, time zone)."""
     from trellis.plugins.types import MetadataKind
     from trellis.working_time.document import SCHEMA, build
 
-    return [MetadataKind("calendar", build, SCHEMA)]
+    return [MetadataKind("business_calendar", build, SCHEMA)]

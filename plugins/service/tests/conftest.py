@@ -12,7 +12,7 @@ import pytest
 import trellis_plugins.service
 
 DESK = """\
-calendar: sofia_desk
+business_calendar: sofia_desk
 timezone: Europe/Sofia
 default: true
 hours: ["09:00-13:00", "14:00-18:00"]
