@@ -60,3 +60,11 @@ def record_panels(entity):
     from trellis_plugins.service.timeline import panels
 
     return panels(entity)
+
+
+@hookimpl
+def demo_data(context):
+    """Two support teams and tickets from every channel for the demo contacts, with threads and calls."""
+    from trellis_plugins.service.demo import load
+
+    load(context)
