@@ -57,3 +57,11 @@ def test_reports_times_the_pivot_and_the_dashboard_as_the_system_and_as_a_seller
     assert done.returncode == 0, done.stderr
     lines = [line.split(":")[0].strip() for line in done.stdout.splitlines() if "dashboard of 6" in line]
     assert lines == ["system", "seller"]
+
+
+def test_service_ingest_delivers_every_message_and_reports_the_rate(tmp_path):
+    done = subprocess.run([sys.executable, str(BENCH / "service_ingest.py"), "--messages", "9", "--customers", "3"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "ingested 9 messages" in done.stdout and "messages/s" in done.stdout
+    assert "6 tickets opened, 3 replies threaded, 9 messages stored" in done.stdout

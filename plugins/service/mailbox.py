@@ -37,10 +37,10 @@ def receive(message) -> str | None:
         team = _team(records, message.recipients)
         if team is False:
             return None
-        if message.message_id and records.query("ticket_message").filter(
-                message_header=message.message_id).first() is not None:
+        known = _known(records, message)
+        if message.message_id and message.message_id in known:
             return "already received"
-        ticket = _thread(records, message)
+        ticket = _thread(records, message, known)
         if ticket is not None:
             _add(records, ticket, message)
             return f"added to ticket #{ticket.id}"
@@ -66,14 +66,19 @@ def _team(records, recipients):
     return next((addresses[address] for address in recipients if address in addresses), False)
 
 
-def _thread(records, message):
+def _known(records, message) -> dict[str, int]:
+    """Message-ID -> ticket of the stored messages this one is, or answers (one query)."""
+    ids = [i for i in (message.message_id, *message.references) if i]
+    if not ids:
+        return {}
+    rows = records.query("ticket_message").filter(message_header__in=ids).order_by("id").page(
+        size=len(ids) + 1, count=False).rows
+    return {row["message_header"]: row["ticket"] for row in rows}
+
+
+def _thread(records, message, known: dict[str, int]):
     """The ticket ``message`` answers, when its sender is that ticket's customer."""
-    candidates = []
-    for reference in reversed(message.references):
-        found = records.query("ticket_message").filter(message_header=reference).first()
-        if found is not None:
-            candidates.append(found["ticket"])
-            break
+    candidates = [known[reference] for reference in reversed(message.references) if reference in known][:1]
     for number, signature in TOKEN.findall(message.subject):
         if hmac.compare_digest(token(int(number), message.sender), f"T{number}-{signature}"):
             candidates.append(int(number))
