@@ -55,8 +55,16 @@ def inbound_email(message):
 
 
 @hookimpl
+def template_dirs():
+    """The ticket page's suggested articles panel (``service/``)."""
+    from pathlib import Path
+
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
 def record_panels(entity):
-    """The thread on a ticket's timeline; calls on a contact's and a ticket's timeline."""
+    """The thread and suggested articles on a ticket's page; calls on a contact's and a ticket's timeline."""
     from trellis_plugins.service.timeline import panels
 
     return panels(entity)

@@ -1,4 +1,4 @@
-"""Timeline entries: a ticket's message thread, and the calls of a contact or a ticket."""
+"""Ticket and contact pages: the thread, the calls, and suggested knowledge base articles."""
 
 from __future__ import annotations
 
@@ -49,6 +49,9 @@ def panels(entity: str) -> list[RecordPanel]:
     """What the service plugin adds to a record's page: the thread on tickets, calls on contacts and tickets."""
     found = []
     if entity == "ticket":
+        from trellis_plugins.service.knowledge import panel_values
+
+        found.append(RecordPanel("kb_suggestions", template="service/suggestions.html", values=panel_values, order=4))
         found.append(RecordPanel("ticket_messages", timeline=messages, order=5, label=lazy_gettext("Messages")))
     if entity in ("contact", "ticket"):
         found.append(RecordPanel("calls", timeline=calls, order=30, label=lazy_gettext("Calls")))
