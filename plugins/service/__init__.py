@@ -7,7 +7,18 @@ ticket waiting on them or resolved. Messages show on the ticket's timeline and c
 on the contact's (:mod:`.timeline`).
 """
 
-from trellis import hookimpl
+from trellis import MenuItem, hookimpl
+
+MENU = (
+    ({"en": "Tickets", "ru": "Обращения", "bg": "Запитвания", "fa": "تیکت‌ها"}, "/app/ticket", "inbox"),
+    ({"en": "Ticket board", "ru": "Доска обращений", "bg": "Табло на запитванията", "fa": "تابلوی تیکت‌ها"},
+     "/app/ticket/kanban", "columns"),
+    ({"en": "Calls", "ru": "Звонки", "bg": "Обаждания", "fa": "تماس‌ها"}, "/app/call_log", "phone"),
+    ({"en": "Knowledge base", "ru": "База знаний", "bg": "База знания", "fa": "پایگاه دانش"},
+     "/app/kb_article", "book"),
+    ({"en": "Support teams", "ru": "Команды поддержки", "bg": "Екипи по поддръжка", "fa": "تیم‌های پشتیبانی"},
+     "/app/support_team", "users"),
+)
 
 
 @hookimpl(specname="before_save", entities=["ticket"])
@@ -52,6 +63,13 @@ def inbound_email(message):
     from trellis_plugins.service.mailbox import receive
 
     return receive(message)
+
+
+@hookimpl
+def menu_items(user):
+    """Tickets, their board, calls, the knowledge base and teams in the menu (the dashboard is with the others)."""
+    group = {"en": "Service", "ru": "Сервис", "bg": "Обслужване", "fa": "خدمات"}
+    return [MenuItem(text, url, icon=icon, order=70 + n, group=group) for n, (text, url, icon) in enumerate(MENU)]
 
 
 @hookimpl
