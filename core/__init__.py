@@ -70,6 +70,7 @@ __all__ = [
     "hookimpl",
     "metadata_model",
     "plugin_config",
+    "public_view",
     "queue_email",
     "records_for",
     "system_records",
@@ -220,6 +221,26 @@ def api_blueprint(blueprint):
     from trellis.api import plugin_blueprint
 
     return plugin_blueprint(blueprint)
+
+
+def public_view(view):
+    """Mark a plugin's Flask ``view`` as open without signing in; returns it.
+
+    For pages reached by a link someone was sent (a survey, a status page), which must
+    check their own signed token (``itsdangerous`` with the app's secret and a salt of
+    your own) and show nothing else. CSRF protection still applies to their forms, and
+    what they write goes through ``system_records`` under your plugin's name::
+
+        @bp.get("/support/ticket/<token>")
+        @public_view
+        def status(token):
+            ticket_id = URLSafeSerializer(current_app.secret_key, salt="service-status").loads(token)
+            ...
+    """
+    from trellis.web import PUBLIC_MARK
+
+    setattr(view, PUBLIC_MARK, True)
+    return view
 
 
 def api_user():

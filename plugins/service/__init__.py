@@ -72,9 +72,26 @@ def menu_items(user):
     return [MenuItem(text, url, icon=icon, order=70 + n, group=group) for n, (text, url, icon) in enumerate(MENU)]
 
 
+@hookimpl(entities=["ticket"])
+def after_transition(record, transition, context):
+    """A resolved ticket's customer is emailed the link to its status page, to rate the answer."""
+    if transition.name == "resolve":
+        from trellis_plugins.service.public import send_rating_request
+
+        send_rating_request(record)
+
+
+@hookimpl
+def blueprints():
+    """The customer's status and rating page (``/support/ticket/<token>``, no sign-in: a signed link)."""
+    from trellis_plugins.service.public import bp
+
+    return [bp]
+
+
 @hookimpl
 def template_dirs():
-    """The ticket page's suggested articles panel (``service/``)."""
+    """The ticket page's suggested articles panel and the customer's status page (``service/``)."""
     from pathlib import Path
 
     return [Path(__file__).parent / "templates"]

@@ -19,7 +19,10 @@ def pauses_of(record) -> list[tuple[datetime, datetime | None]]:
 
 
 def keep_clock(record, changes, now: datetime) -> None:
-    """Open a pause when the ticket starts waiting on its customer, close it when it stops; stamp resolution."""
+    """Open a pause when the ticket starts waiting on its customer, close it when it stops; stamp resolution
+    and rating."""
+    if "rating" in changes:
+        record["rated_at"] = now
     if "status" not in changes:
         return
     old, new = changes["status"]
