@@ -1,4 +1,7 @@
-"""The customer's pages, reached by a signed link without signing in: a ticket's status and its rating.
+"""The customer's pages, without signing in: the contact-support form, a ticket's status and its rating.
+
+``/support/contact`` opens a ticket from a web form (name, email, subject, message; each
+checked, with an error beside the field; nothing is saved unless all are right).
 
 ``/support/ticket/<token>`` shows the ticket's subject, state and the conversation (the
 customer's messages and the replies; internal notes never); once resolved it asks for a
@@ -10,12 +13,16 @@ emailed the link (:func:`send_rating_request`).
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from trellis import plugin_config, public_view, queue_email, system_records
 
 SALT = "trellis-service-ticket-status"
+FORM_LIMITS = {"name": 200, "email": 320, "subject": 200, "message": 20000}
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 SCORES = ("1", "2", "3", "4", "5")
 MAX_COMMENT = 2000
 THREAD = 100
@@ -86,3 +93,45 @@ def send_rating_request(ticket) -> None:
     queue_email(ticket, ticket["email"], subject=_("How did we do? {{ subject }}"),
                 body=_("Your request \"{{ subject }}\" is resolved.\nRate our answer from 1 to 5 here:\n%(link)s\n",
                        link=link))
+
+
+@bp.route("/support/contact", methods=["GET", "POST"])
+@public_view
+def contact():
+    """The contact-support form: a valid request opens a web ticket and shows where to follow it."""
+    values = {key: (request.form.get(key) or "").strip() for key in FORM_LIMITS} if request.method == "POST" else {}
+    errors = _form_errors(values) if request.method == "POST" else {}
+    if request.method == "GET" or errors:
+        return render_template("service/contact.html", values=values, errors=errors,
+                               limits=FORM_LIMITS), 422 if errors else 200
+    ticket = open_web_ticket(values)
+    return redirect(url_for(".status", token=status_token(ticket.id))), 303
+
+
+def _form_errors(values: dict) -> dict:
+    errors = {}
+    for key, limit in FORM_LIMITS.items():
+        if not values.get(key) and key != "name":
+            errors[key] = _("Required")
+        elif len(values.get(key, "")) > limit:
+            errors[key] = _("At most %(limit)s characters", limit=limit)
+    if "email" not in errors and not EMAIL.match(values["email"]):
+        errors["email"] = _("Not an email address")
+    return errors
+
+
+def open_web_ticket(values: dict):
+    """The customer (found by email, else created), the ticket and its first message, in one transaction."""
+    records = system_records("service")
+    address = values["email"].lower()
+    with records.transaction():
+        person = records.query("contact").filter(email=address).first()
+        if person is None:
+            first, _space, last = values.get("name", "").rpartition(" ")
+            person = records.create("contact", {"first_name": first or None, "last_name": last or address,
+                                                "email": address})
+        ticket = records.create("ticket", {"subject": values["subject"], "description": values["message"],
+                                           "contact": person.id, "email": address, "channel": "web"})
+        records.create("ticket_message", {"ticket": ticket.id, "kind": "inbound", "sender": address,
+                                          "subject": values["subject"], "body": values["message"]})
+    return ticket

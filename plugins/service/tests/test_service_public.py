@@ -62,3 +62,31 @@ def test_a_forged_or_changed_token_finds_nothing_and_a_post_needs_the_csrf_token
     assert client.post(path + "/rating", data={"score": "1"}).status_code == 400  # no CSRF token
     assert records.get("ticket", resolved.id)["rating"] is None
     assert client.get("/app/ticket").status_code == 302  # the rest still needs signing in
+
+
+def test_the_contact_form_opens_a_web_ticket_and_leads_to_its_status_page(trellis_app, records):
+    from trellis.testing.web import post
+
+    client = trellis_app.test_client()
+    done = post(client, "/support/contact", {"name": "Ivana Petrova", "email": "Ivana@Example.bg",
+                                             "subject": "Lid broken", "message": "The lid snapped off"},
+                form_page="/support/contact")
+    assert done.status_code == 303 and "/support/ticket/" in done.headers["Location"]
+    (ticket,) = records.query("ticket").page(size=5).rows
+    assert (ticket["channel"], ticket["email"], ticket["status"]) == ("web", "ivana@example.bg", "new")
+    assert records.get("contact", ticket["contact"])["first_name"] == "Ivana"
+    assert "The lid snapped off" in client.get(done.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_wrong_contact_form_names_each_field_and_saves_nothing(trellis_app, records):
+    from trellis.testing.web import post
+
+    client = trellis_app.test_client()
+    page = post(client, "/support/contact", {"email": "not-an-address", "subject": "x" * 201, "message": ""},
+                form_page="/support/contact")
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert 'id="support-email-error">Not an email address' in text
+    assert 'id="support-subject-error">At most 200 characters' in text
+    assert 'id="support-message-error">Required' in text
+    assert records.query("ticket").first() is None and records.query("contact").first() is None
