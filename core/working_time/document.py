@@ -56,8 +56,8 @@ def build(document: YMap, reader) -> BusinessCalendar | None:
     reader.keys(document, KEYS, "a calendar")
     name = document.get("business_calendar")
     if not isinstance(name, str) or not NAME.match(name):
-        reader.error(document.value_at("business_calendar"), f"'business_calendar' must be a name in lower case "
-                                                    f"(letters, digits, _), not {kind_of(name)}")
+        reader.error(document.value_at("business_calendar"),
+                     f"'business_calendar' must be a name in lower case (letters, digits, _), not {kind_of(name)}")
         return None
     what = f"calendar '{name}'"
     timezone = reader.text(document, "timezone", what, default="UTC")
