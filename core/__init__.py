@@ -33,12 +33,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Action",
+    "BusinessCalendar",
     "ConflictError",
     "Context",
     "DemoContext",
     "Entity",
     "Field",
     "FieldType",
+    "InboundEmail",
     "MenuItem",
     "MetadataError",
     "MetadataKind",
@@ -63,10 +65,12 @@ __all__ = [
     "__version__",
     "api_blueprint",
     "api_user",
+    "business_calendar",
     "create_app",
     "hookimpl",
     "metadata_model",
     "plugin_config",
+    "public_view",
     "queue_email",
     "records_for",
     "system_records",
@@ -77,7 +81,8 @@ __all__ = [
 _LAZY = {"FieldType": "trellis.metadata.model", "Record": "trellis.data.record", "Context": "trellis.data.context",
          "Query": "trellis.data.query", "Entity": "trellis.metadata.model", "Field": "trellis.metadata.model",
          "Workflow": "trellis.metadata.model", "State": "trellis.metadata.model",
-         "Transition": "trellis.metadata.model"}
+         "Transition": "trellis.metadata.model", "BusinessCalendar": "trellis.working_time.model",
+         "InboundEmail": "trellis.automation.inbound_mail"}
 
 
 def __getattr__(name):
@@ -145,6 +150,37 @@ def metadata_model(app=None):
     return runtime(app).metadata
 
 
+def business_calendar(name=None, app=None):
+    """The business calendar called ``name`` (a ``business_calendar:`` YAML document), for working-time arithmetic.
+
+    Without ``name``: the calendar marked ``default: true`` (the last such in layer
+    order), else the only one defined, else Monday to Friday 09:00-17:00 in the
+    organisation's time zone (``TRELLIS_TIMEZONE``). When two layers define a calendar
+    of the same name, the later (the organisation's ``metadata/``) wins. An unknown
+    ``name`` raises ``LookupError``. ``app`` defaults to the current Flask app::
+
+        from trellis import business_calendar
+
+        desk = business_calendar("support_sofia")
+        due = desk.add_working_time(ticket["created_at"], timedelta(hours=8), pauses=waiting_periods)
+        spent = desk.working_time_between(ticket["created_at"], context.now)
+        days_off = len(business_calendar().working_days(first_day, last_day))
+    """
+    from flask import current_app
+    from trellis.working_time.model import BusinessCalendar
+
+    app = app or current_app._get_current_object()
+    calendars = {calendar.name: calendar for calendar in metadata_model(app).configs.get("business_calendar", [])}
+    if name is not None:
+        if name not in calendars:
+            raise LookupError(f"no calendar '{name}' (known: {', '.join(sorted(calendars)) or 'none'})")
+        return calendars[name]
+    defaults = [calendar for calendar in calendars.values() if calendar.default]
+    if defaults or len(calendars) == 1:
+        return (defaults or list(calendars.values()))[-1]
+    return BusinessCalendar.weekly("standard", str(app.config.get("TIMEZONE") or "UTC"), ["09:00-17:00"])
+
+
 def queue_email(record, to, *, subject=None, body=None, template=None, cc=None, owner=None, app=None) -> int:
     """Queue an email about ``record`` (a :class:`Record`); returns the id of its row in the email log.
 
@@ -185,6 +221,26 @@ def api_blueprint(blueprint):
     from trellis.api import plugin_blueprint
 
     return plugin_blueprint(blueprint)
+
+
+def public_view(view):
+    """Mark a plugin's Flask ``view`` as open without signing in; returns it.
+
+    For pages reached by a link someone was sent (a survey, a status page), which must
+    check their own signed token (``itsdangerous`` with the app's secret and a salt of
+    your own) and show nothing else. CSRF protection still applies to their forms, and
+    what they write goes through ``system_records`` under your plugin's name::
+
+        @bp.get("/support/ticket/<token>")
+        @public_view
+        def status(token):
+            ticket_id = URLSafeSerializer(current_app.secret_key, salt="service-status").loads(token)
+            ...
+    """
+    from trellis.web import PUBLIC_MARK
+
+    setattr(view, PUBLIC_MARK, True)
+    return view
 
 
 def api_user():

@@ -40,6 +40,8 @@ SURFACES = [
      [("trellis.Entity", "trellis.metadata.model.Entity"), ("trellis.Field", "trellis.metadata.model.Field"),
       ("trellis.Workflow", "trellis.metadata.model.Workflow"), ("trellis.State", "trellis.metadata.model.State"),
       ("trellis.Transition", "trellis.metadata.model.Transition")]),
+    ("Business calendars", "What `business_calendar(name)` returns: working time on a `calendar:` YAML document.",
+     [("trellis.BusinessCalendar", "trellis.working_time.model.BusinessCalendar")]),
     ("Errors", "What the record service raises and a hook may raise.",
      [("trellis.ValidationError",), ("trellis.ConflictError",), ("trellis.NotFound",),
       ("trellis.PermissionDenied",), ("trellis.PluginError",)]),

@@ -66,3 +66,11 @@ def test_hr_rules_compares_the_manager_chain_with_a_flat_rule(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "60 persons, 3 levels below the root" in done.stdout
     assert "(60 rows readable)" in done.stdout and "ratio chain / flat" in done.stdout
+
+
+def test_service_ingest_delivers_every_message_and_reports_the_rate(tmp_path):
+    done = subprocess.run([sys.executable, str(BENCH / "service_ingest.py"), "--messages", "9", "--customers", "3"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "ingested 9 messages" in done.stdout and "messages/s" in done.stdout
+    assert "6 tickets opened, 3 replies threaded, 9 messages stored" in done.stdout

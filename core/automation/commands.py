@@ -1,4 +1,4 @@
-"""``trellis worker`` and ``trellis scheduler``: Celery worker and beat for the configured broker."""
+"""``trellis worker`` and ``trellis scheduler`` (Celery worker and beat), ``trellis workflow``, ``trellis mail``."""
 
 from __future__ import annotations
 
@@ -69,4 +69,50 @@ def draw_command(name, output):
         click.echo(svg)
 
 
-commands = [worker, scheduler, workflow]
+@click.group("mail")
+def mail():
+    """Receive email: an SMTP receiver, or one message from an MTA's pipe."""
+
+
+@mail.command("ingest")
+@with_appcontext
+def mail_ingest():
+    """Read one message on stdin and deliver it (exit 65: refused for good, 75: try again later)."""
+    import sys
+
+    from trellis.automation.inbound_mail import Limits, MailRejected, deliver
+
+    raw = sys.stdin.buffer.read(Limits.of(current_app).message + 1)  # one byte more tells "too big"
+    try:
+        outcomes = deliver(current_app._get_current_object(), raw)
+    except MailRejected as refused:
+        click.echo(f"refused: {refused.code} {refused.reason}", err=True)
+        sys.exit(65 if refused.permanent else 75)
+    for outcome in outcomes:
+        click.echo(outcome)
+
+
+@mail.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2525, show_default=True, type=click.IntRange(1, 65535))
+@with_appcontext
+def mail_serve(host, port):
+    """Run an SMTP receiver: every message it accepts is delivered to the plugins (Ctrl+C stops)."""
+    import threading
+
+    try:
+        from trellis.automation.mail_server import controller
+        server = controller(current_app._get_current_object(), host, port)
+    except ImportError:
+        fail("aiosmtpd is not installed: pip install 'trellis-crm[mail]'")
+    server.start()
+    click.echo(f"receiving mail on smtp://{host}:{port}")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+commands = [worker, scheduler, workflow, mail]

@@ -20,6 +20,7 @@ sender). A failed send is retried with back-off, then marked ``failed`` in
 from __future__ import annotations
 
 from email.message import EmailMessage
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -47,11 +48,17 @@ def template_files(app, name: str) -> tuple[Path | None, Path | None]:
 
 def render(source: str, values: dict[str, Any], html: bool = False) -> str:
     """Render Jinja ``source`` with ``values`` in a sandbox (HTML auto-escaped when ``html``)."""
+    return _compiled(source, html).render(**values)
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str, html: bool):
+    """``source`` compiled once: the same subject and body render for every record (an auto-reply per email)."""
     # Imported here, like smtplib in smtp_send: only a process that sends email needs them.
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     environment = ImmutableSandboxedEnvironment(autoescape=html, keep_trailing_newline=True)
-    return environment.from_string(source).render(**values)
+    return environment.from_string(source)
 
 
 def compose(app, record, options: dict) -> dict[str, str | None]:

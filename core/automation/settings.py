@@ -31,4 +31,10 @@ def settings() -> list[Setting]:
         Setting("WEBHOOK_ALLOW_PRIVATE", False, "webhooks may reach loopback, private and link-local addresses "
                 "(true/false)", boolean),
         Setting("WEBHOOK_TIMEOUT", 10.0, "seconds a webhook receiver has to answer", number),
+        Setting("MAIL_MAX_BYTES", 25 * 1024 * 1024, "inbound email: the largest message accepted, in bytes",
+                positive_integer),
+        Setting("MAIL_MAX_HEADER_BYTES", 64 * 1024, "inbound email: the largest header block accepted, in bytes",
+                positive_integer),
+        Setting("MAIL_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, "inbound email: the largest attachment accepted, "
+                "in bytes (a bigger one refuses the message)", positive_integer),
     ]

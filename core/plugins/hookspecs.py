@@ -512,6 +512,38 @@ def scheduled_jobs():
 
 
 @hookspec
+def inbound_email(message):
+    """Take the received emails addressed to this plugin, and say what was done with each.
+
+    Called for every message ``trellis mail serve`` (SMTP) or ``trellis mail ingest``
+    (stdin) accepts, after it passed the size limits (``TRELLIS_MAIL_MAX_BYTES``,
+    ``..._HEADER_BYTES``, ``..._ATTACHMENT_BYTES``) and was decoded. ``message`` is a
+    ``trellis.InboundEmail``: ``sender``, ``recipients``, ``subject``, ``message_id``,
+    ``references``, ``text``, ``html`` (unsanitised), ``attachments``, ``header(name)``
+    and ``is_automatic()`` (true for auto-replies, bulk and no-reply senders: never answer
+    those automatically). Every plugin is called; return ``None`` for a message that is
+    not yours (look at ``recipients``), else a short text saying what you did ("opened
+    ticket #12"). Store what you take inside one ``records.transaction()``, so that an
+    error leaves nothing half-saved: the message is then refused with a 451 and the
+    sender's server tries again. A message no plugin takes is refused (550).
+
+    Example::
+
+        from trellis import hookimpl, system_records
+
+        @hookimpl
+        def inbound_email(message):
+            if "bounces@example.com" not in message.recipients:
+                return None
+            records = system_records("newsletter")
+            with records.transaction():
+                records.create("bounce", {"address": message.header("x-failed-recipients"),
+                                          "text": message.text[:2000]})
+            return "bounce recorded"
+    """
+
+
+@hookspec
 def demo_data(context):
     """Create records for ``trellis demo``.
 

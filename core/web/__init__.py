@@ -1,8 +1,9 @@
 """The web layer: generated pages per entity, login, themes and ``/healthz``.
 
-Every page needs a signed-in user except ``/login``, ``/healthz`` and ``/static``:
-one ``before_request`` check (:func:`require_login`) covers the core's pages and
-plugins' blueprints alike. What a user may see or change is not checked here but
+Every page needs a signed-in user except ``/login``, ``/healthz``, ``/static`` and the
+views a plugin marks with ``trellis.public_view`` (pages reached by a signed link): one
+``before_request`` check (:func:`require_login`) covers the core's pages and plugins'
+blueprints alike. What a user may see or change is not checked here but
 by the record service each view calls.
 """
 
@@ -106,7 +107,7 @@ def require_login():
     g.pop("_login_user", None)
     g.pop("csrf_token", None)
     g.pop("_trellis_preferences", None)   # the user's locale and time zone (trellis.web.labels)
-    if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX):
+    if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX) or _is_public(request.endpoint):
         return None
     if current_user.is_authenticated:
         return enrolment_required()
@@ -115,6 +116,16 @@ def require_login():
     if request.accept_mimetypes.best == "application/json":
         return {"error": {"code": "unauthenticated", "message": "sign in first"}}, 401
     return redirect(url_for("security.login", next=request.full_path.rstrip("?")))
+
+
+def _is_public(endpoint: str | None) -> bool:
+    from flask import current_app
+
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return bool(getattr(view, PUBLIC_MARK, False))
+
+
+PUBLIC_MARK = "_trellis_public_view"
 
 
 def template_loader(app):

@@ -1,0 +1,1 @@
+"""The business calendar: working-time arithmetic, its golden corpus and the calendar: YAML document."""
