@@ -17,10 +17,10 @@ CHILDREN = {"review_score": ("review", "performance_review"), "key_result": ("go
 
 @hookimpl
 def settings():
-    """``HR_HOLIDAYS``: public holidays (ISO dates) that time off does not count."""
+    """``HR_CALENDAR``: the business calendar time off counts working days on (empty: the default one)."""
     from trellis import Setting
 
-    return [Setting("HR_HOLIDAYS", [], "Public holidays (ISO dates) not counted as working days of time off")]
+    return [Setting("HR_CALENDAR", "", "The business_calendar time off counts working days on (empty: the default)")]
 
 
 @hookimpl(specname="before_save", entities=["time_off_request"])

@@ -11,8 +11,8 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
-from trellis import ValidationError
-from trellis_plugins.hr.working_days import holidays_from, working_days
+from trellis import ValidationError, business_calendar
+from trellis_plugins.hr.working_days import working_days
 
 OPEN = ("submitted", "approved")
 """Request statuses that hold days: overlaps with them are refused, they count against the balance."""
@@ -23,9 +23,13 @@ def settle_request(record, context) -> None:
     start, end = record.get("start_date"), record.get("end_date")
     if not isinstance(start, date) or not isinstance(end, date) or end < start:
         return   # the entity's rule names the field
-    holidays = holidays_from(current_app.config.get("HR_HOLIDAYS"))
+    name = current_app.config.get("HR_CALENDAR") or None
     try:
-        days = working_days(start, end, holidays, bool(record.get("start_half")), bool(record.get("end_half")))
+        calendar = business_calendar(name)
+    except LookupError:
+        raise ValidationError({"start_date": _("No business calendar called %(name)s", name=name)}) from None
+    try:
+        days = working_days(start, end, calendar, bool(record.get("start_half")), bool(record.get("end_half")))
     except ValueError:
         raise ValidationError({"end_date": _("A request can cover at most a year")}) from None
     if days <= 0:

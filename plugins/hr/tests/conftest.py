@@ -27,6 +27,15 @@ PEOPLE = (("boss", None, "manager", 5100), ("mia", "boss", "manager", 5200), ("e
           ("nick", None, "manager", 5400), ("olga", "nick", "employee", 9100), ("hr", None, "hr_manager", 5500))
 
 
+CALENDAR = """
+business_calendar: office
+default: true
+timezone: Europe/Sofia
+hours: ["09:00-17:00"]
+holidays: [2027-05-06]
+"""
+
+
 def build(base, database_url=None, extra=None):
     """Create the app and the organisation above; returns a namespace (app, users, people, clients, ...)."""
     from trellis.app import create_app
@@ -36,11 +45,11 @@ def build(base, database_url=None, extra=None):
     from trellis.testing.web import csrf_token, login
 
     (base / "org" / "metadata").mkdir(parents=True, exist_ok=True)
-    for name, text in (extra or {}).items():
+    for name, text in {"calendar.yaml": CALENDAR, **(extra or {})}.items():
         (base / "org" / "metadata" / name).write_text(text, encoding="utf-8")
     app = create_app({"DATABASE_URL": database_url or f"sqlite:///{base / 'db.sqlite'}", "ORG_DIR": str(base / "org"),
                       "TESTING": True, "SECRET_KEY": "test-only", "EXTRA_PLUGINS": [trellis_plugins.hr],
-                      "API_RATE_LIMIT": "100000/minute", "HR_HOLIDAYS": ["2027-05-06"]})
+                      "API_RATE_LIMIT": "100000/minute"})
     upgrade(app)
     world = SimpleNamespace(app=app, users={}, people={}, word={}, contracts={}, reviews={}, allocations={},
                             clients={}, csrf={}, headers={})

@@ -6,7 +6,8 @@ The allocation is 10 days of annual leave for 2027; 2027-05-06 is a holiday (con
 from datetime import date
 
 import pytest
-from trellis_plugins.hr.working_days import holidays_from, working_days
+from trellis import BusinessCalendar
+from trellis_plugins.hr.working_days import working_days
 
 
 def _request(world, who, start, end, **extra):
@@ -88,8 +89,8 @@ def test_weekend_only_dates_and_a_missing_allocation_are_refused(hr_world):
     ("2027-05-08", "2027-05-09", False, False, 0),     # a Saturday and a Sunday
 ])
 def test_working_days_golden(start, end, start_half, end_half, expected):
-    holidays = holidays_from("2027-05-06, not a date")
-    assert working_days(date.fromisoformat(start), date.fromisoformat(end), holidays, start_half, end_half) == expected
+    office = BusinessCalendar.weekly("office", "Europe/Sofia", ["09:00-17:00"], holidays=frozenset({date(2027, 5, 6)}))
+    assert working_days(date.fromisoformat(start), date.fromisoformat(end), office, start_half, end_half) == expected
 
 
 def test_a_review_cycle_end_to_end(hr_world):
