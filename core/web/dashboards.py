@@ -101,8 +101,9 @@ def panels_of(dashboard, user) -> list[Panel]:
     """Each widget of ``dashboard`` rendered for ``user`` (a failing one marked, not raised)."""
     widgets = runtime().plugins.dashboard_widgets()
     context = WidgetContext(user=user, records=service(), now=datetime.now(UTC))
-    return [_report_panel(dashboard.name, placed) if placed.report else
-            _panel(dashboard.name, placed, widgets.get(placed.widget), context) for placed in dashboard.widgets]
+    panels = [_report_panel(dashboard.name, placed) if placed.report else
+              _panel(dashboard.name, placed, widgets.get(placed.widget), context) for placed in dashboard.widgets]
+    return [panel for panel in panels if panel is not None]
 
 
 def _saved_panel(report) -> Panel:
@@ -127,7 +128,8 @@ def _report_panel(dashboard: str, placed, report=None) -> Panel:
     return Panel(placed.widget, title, size, report=view)
 
 
-def _panel(dashboard: str, placed, widget, context: WidgetContext) -> Panel:
+def _panel(dashboard: str, placed, widget, context: WidgetContext) -> Panel | None:
+    """``placed``'s widget rendered; None (left out) when it reads records the viewer may not read."""
     # A widget's own title is looked up in the catalogues, so a plugin's translations/ can translate it.
     title = label(placed.title) if placed.title else (_(widget.title) if widget is not None else placed.widget)
     size = placed.size or (widget.size if widget is not None else "medium")
@@ -136,6 +138,8 @@ def _panel(dashboard: str, placed, widget, context: WidgetContext) -> Panel:
         return Panel(placed.widget, title, size, failed=True)
     try:
         html = widget.render(context)
+    except PermissionDenied:  # e.g. "my activities" on the home page of a role that reads no activities
+        return None
     except Exception:  # a plugin's bug must not take the page down: show and log it, render the rest
         current_app.logger.exception("dashboard %s: widget %s failed", dashboard, placed.widget)
         return Panel(placed.widget, title, size, failed=True)

@@ -15,6 +15,7 @@ widgets:
 roles: [contacts_manager]
 """
 EVERYONE = "dashboard: lobby\nlabel: Lobby\nwidgets: [greeting]\n"
+DESK = "dashboard: desk\nlabel: Desk\nwidgets: [greeting, tasks]\n"
 
 
 def greeting(context):
@@ -27,6 +28,12 @@ def contact_count(context):
 
 def broken(context):
     raise RuntimeError("the widget has a bug")
+
+
+def tasks(context):
+    from trellis import PermissionDenied
+
+    raise PermissionDenied("you may not read task records")   # what a query on an unreadable entity raises
 
 
 class Boards:
@@ -46,7 +53,7 @@ class Boards:
     @hookimpl
     def dashboard_widgets(self):
         return [Widget("greeting", "Greeting", greeting, size="small"), Widget("contact_count", "Count", contact_count),
-                Widget("broken", "Broken", broken)]
+                Widget("broken", "Broken", broken), Widget("tasks", "My tasks", tasks)]
 
 
 @pytest.fixture
@@ -55,6 +62,7 @@ def trellis_config(trellis_config, tmp_path):
     folder.mkdir(parents=True)
     (folder / "team.yaml").write_text(TEAM)
     (folder / "lobby.yaml").write_text(EVERYONE)
+    (folder / "desk.yaml").write_text(DESK)
     return {**trellis_config, "PLUGINS": ["contacts"], "EXTRA_PLUGINS": [Boards(tmp_path / "boards")]}
 
 
@@ -91,6 +99,14 @@ def test_a_failing_widget_shows_an_error_box_naming_it_and_the_rest_still_render
     assert "the widget has a bug" not in page
     assert "<p class='greeting'>" in page
     assert any("widget broken failed" in m for m in caplog.messages)
+
+
+def test_a_widget_reading_records_the_viewer_may_not_read_is_left_out_without_an_error(manager, caplog):
+    r = manager.get("/dashboards/desk")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<p class='greeting'>" in page
+    assert "My tasks" not in page and "could not be shown" not in page
+    assert not [m for m in caplog.messages if "tasks" in m]
 
 
 def test_the_dashboard_label_is_escaped_and_titles_follow_the_users_locale(manager, app):
