@@ -257,7 +257,7 @@ class EntityBuilder:
         spec = self.reader.mapping(body, "kanban", f"entity '{entity.name}'")
         if spec is None:
             return None
-        self.reader.keys(spec, ("group_by", "card"), what)
+        self.reader.keys(spec, ("group_by", "card", "sum"), what)
         group_by = self.reader.text(spec, "group_by", what, required=True)
         if group_by is None or not self.ref(entity, group_by, spec.value_at("group_by"), "'kanban.group_by'"):
             return None
@@ -265,7 +265,19 @@ class EntityBuilder:
             self.reader.error(spec.value_at("group_by"), f"{what}: group_by needs a selection, link or user field, "
                                                          f"not '{group_by}' (type {entity.fields[group_by].type})")
         card = [n for n, at in self.reader.names(spec, "card", what) if self.ref(entity, n, at, "'kanban.card'")]
-        return KanbanView(group_by, card)
+        return KanbanView(group_by, card, self._kanban_sum(entity, spec, what))
+
+    def _kanban_sum(self, entity: Entity, spec: YMap, what: str) -> str | None:
+        """``kanban.sum``: a stored number field (money, decimal, integer...) each column totals."""
+        name = self.reader.text(spec, "sum", what)
+        if name is None or not self.ref(entity, name, spec.value_at("sum"), "'kanban.sum'"):
+            return None
+        fld = entity.fields[name]
+        if fld.storage not in ("integer", "decimal"):
+            self.reader.error(spec.value_at("sum"), f"{what}: sum needs a stored number field, "
+                                                    f"not '{name}' (type {fld.type})")
+            return None
+        return name
 
     def _attached_to(self, entity: Entity, body: YMap) -> AttachedTo | None:
         """``attached_to: {entity: <text field>, record: <integer field>}``, both stored."""

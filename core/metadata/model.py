@@ -212,10 +212,12 @@ class ListView:
 
 @dataclass
 class KanbanView:
-    """``kanban: {group_by: stage, card: [...]}``."""
+    """``kanban: {group_by: stage, card: [...], sum: amount}``; ``sum`` names the number field each
+    column totals (``None``: the columns show their counts only)."""
 
     group_by: str
     card: list[str] = field(default_factory=list)
+    sum: str | None = None
 
 
 @dataclass
