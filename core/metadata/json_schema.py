@@ -77,6 +77,7 @@ def _entity(key: str, extra_types: tuple[FieldType, ...]) -> dict[str, Any]:
         "list": _closed({"columns": NAMES, "order": NAMES, "page_size": {"type": "integer", "minimum": 1}}),
         "form": {"type": "array", "items": form_block},
         "kanban": _closed({"group_by": {"type": "string"}, "card": NAMES, "sum": {"type": "string"}}, ("group_by",)),
+        "calendar": _closed({"color": {"type": "string"}, "done": {"type": "string"}}),
         "header": _closed({"subtitle": NAMES, "facts": NAMES}),
         "dedupe": {"type": "array", "items": _closed({"match": NAMES, "fuzzy": {"type": "boolean"}}, ("match",))},
         "attached_to": _closed({"entity": {"type": "string"}, "record": {"type": "string"}}, ("entity", "record")),
