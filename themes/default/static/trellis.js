@@ -259,6 +259,25 @@
       }
     }
     boxes.forEach(function (b) { b.addEventListener("change", update); });
+    // "Set a field" on a link: suggest the linked records' titles (the server finds the one named)
+    var field = form.querySelector("#bulk-field"), value = form.querySelector("#bulk-value");
+    var names = document.getElementById("bulk-value-list");
+    if (field && value && names) {
+      value.addEventListener("input", debounce(function () {
+        var url = field.selectedOptions[0] && field.selectedOptions[0].dataset.autocomplete;
+        names.textContent = "";
+        if (!url || !value.value.trim()) { return; }
+        fetch(url + "?q=" + encodeURIComponent(value.value.trim()), {headers: {"Accept": "application/json"}})
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (rows) {
+            rows.forEach(function (row) {
+              var option = document.createElement("option");
+              option.value = row.name;     // value: never parsed as HTML
+              names.appendChild(option);
+            });
+          });
+      }, 200));
+    }
     if (all && boxes.length) {
       all.hidden = false;
       all.addEventListener("change", function () {
