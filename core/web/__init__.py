@@ -12,7 +12,8 @@ from typing import Any
 
 from trellis.runtime import runtime
 
-PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "static", "favicon"}
+PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "static", "favicon",
+                    "user_admin.welcome"}
 API_PREFIX = "/api/"  # the REST API signs callers in with bearer tokens itself, and answers in JSON
 
 
@@ -53,6 +54,7 @@ def init_app(app) -> None:
         saved_filters,
         search,
         theme,
+        user_admin,
         workflow_pages,
     )
 
@@ -69,6 +71,7 @@ def init_app(app) -> None:
     app.register_blueprint(bulk.bp)
     app.register_blueprint(saved_filters.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(user_admin.bp)
     app.register_blueprint(workflow_pages.bp)
     app.register_blueprint(import_pages.bp)
     app.register_blueprint(merge_pages.bp)
