@@ -80,6 +80,7 @@ SAMPLES = {
     "MAX_CONTENT_LENGTH": ("1048576", 1048576),
     "WEBHOOK_ALLOW_PRIVATE": ("true", True),
     "BASE_URL": ("https://crm.example.com", "https://crm.example.com"),
+    "INVITE_HOURS": ("24", 24),
     "PERKS_POINTS_PER_EURO": ("3", 3),
 }
 

@@ -8,6 +8,7 @@ from trellis.metadata.fields import EXPRESSION_NAMES, build_field, check_field_n
 from trellis.metadata.merging import EntityDraft
 from trellis.metadata.model import (
     AttachedTo,
+    CalendarView,
     DedupeRule,
     Entity,
     Field,
@@ -28,7 +29,7 @@ LISTED_SYSTEM_COLUMNS = ("id", "created_at", "updated_at")
 """System columns a ``list`` may show (``columns``) and sort by (``order``) besides the fields."""
 
 ENTITY_KEYS = ("entity", "label", "plural", "title", "icon", "fields", "rules", "indexes", "search", "list",
-               "form", "kanban", "header", "dedupe", "attached_to", "menu")
+               "form", "kanban", "calendar", "header", "dedupe", "attached_to", "menu")
 ATTACHMENT_TYPES = {"entity": ("string", "selection"), "record": ("integer",)}
 ROLLUP_FUNCTIONS = ("sum", "count", "min", "max", "avg")
 
@@ -75,6 +76,7 @@ class EntityBuilder:
         entity.list = self._list(entity, body)
         entity.form = self._form(entity, body)
         entity.kanban = self._kanban(entity, body)
+        entity.calendar = self._calendar(entity, body)
         entity.header = self._header(entity, body)
         entity.dedupe = self._dedupe(entity, body)
         entity.attached_to = self._attached_to(entity, body)
@@ -257,7 +259,7 @@ class EntityBuilder:
         spec = self.reader.mapping(body, "kanban", f"entity '{entity.name}'")
         if spec is None:
             return None
-        self.reader.keys(spec, ("group_by", "card"), what)
+        self.reader.keys(spec, ("group_by", "card", "sum"), what)
         group_by = self.reader.text(spec, "group_by", what, required=True)
         if group_by is None or not self.ref(entity, group_by, spec.value_at("group_by"), "'kanban.group_by'"):
             return None
@@ -265,7 +267,40 @@ class EntityBuilder:
             self.reader.error(spec.value_at("group_by"), f"{what}: group_by needs a selection, link or user field, "
                                                          f"not '{group_by}' (type {entity.fields[group_by].type})")
         card = [n for n, at in self.reader.names(spec, "card", what) if self.ref(entity, n, at, "'kanban.card'")]
-        return KanbanView(group_by, card)
+        return KanbanView(group_by, card, self._kanban_sum(entity, spec, what))
+
+    def _kanban_sum(self, entity: Entity, spec: YMap, what: str) -> str | None:
+        """``kanban.sum``: a stored number field (money, decimal, integer...) each column totals."""
+        name = self.reader.text(spec, "sum", what)
+        if name is None or not self.ref(entity, name, spec.value_at("sum"), "'kanban.sum'"):
+            return None
+        fld = entity.fields[name]
+        if fld.storage not in ("integer", "decimal"):
+            self.reader.error(spec.value_at("sum"), f"{what}: sum needs a stored number field, "
+                                                    f"not '{name}' (type {fld.type})")
+            return None
+        return name
+
+    def _calendar(self, entity: Entity, body: YMap) -> CalendarView | None:
+        """``calendar: {color: <selection field>, done: <boolean field>}``."""
+        what = f"'calendar' of entity '{entity.name}'"
+        spec = self.reader.mapping(body, "calendar", f"entity '{entity.name}'")
+        if spec is None:
+            return None
+        self.reader.keys(spec, ("color", "done"), what)
+        chosen = {}
+        for key, storage in (("color", "string"), ("done", "boolean")):
+            name = self.reader.text(spec, key, what)
+            if name is None or not self.ref(entity, name, spec.value_at(key), f"'calendar.{key}'", stored=True):
+                continue
+            fld = entity.fields[name]
+            if (key == "color" and not fld.options) or fld.storage != storage:
+                needed = "a selection" if key == "color" else "a yes/no (boolean)"
+                self.reader.error(spec.value_at(key), f"{what}: {key} needs {needed} field, not '{name}' "
+                                                      f"(type {fld.type})")
+                continue
+            chosen[key] = name
+        return CalendarView(**chosen)
 
     def _attached_to(self, entity: Entity, body: YMap) -> AttachedTo | None:
         """``attached_to: {entity: <text field>, record: <integer field>}``, both stored."""

@@ -212,10 +212,12 @@ class ListView:
 
 @dataclass
 class KanbanView:
-    """``kanban: {group_by: stage, card: [...]}``."""
+    """``kanban: {group_by: stage, card: [...], sum: amount}``; ``sum`` names the number field each
+    column totals (``None``: the columns show their counts only)."""
 
     group_by: str
     card: list[str] = field(default_factory=list)
+    sum: str | None = None
 
 
 @dataclass
@@ -244,6 +246,15 @@ class AttachedTo:
     record: str                                # the field holding the parent's id
 
 
+@dataclass(frozen=True)
+class CalendarView:
+    """``calendar: {color: kind, done: done}``: the calendar colours each record by the option of the
+    selection ``color`` and shows it as done (struck through, pale) when the boolean ``done`` is true."""
+
+    color: str | None = None
+    done: str | None = None
+
+
 @dataclass
 class Entity:
     """An entity: a table, a set of pages and an API resource."""
@@ -259,6 +270,7 @@ class Entity:
     list: ListView = field(default_factory=ListView)
     form: list[FormBlock] = field(default_factory=builtins.list)  # `list` is a field name here
     kanban: KanbanView | None = None
+    calendar: CalendarView | None = None       # how the calendar colours and marks records done
     header: HeaderView | None = None           # None: the read view picks from the list's columns
     dedupe: list[DedupeRule] = field(default_factory=builtins.list)
     attached_to: AttachedTo | None = None      # readable only with the record it hangs on

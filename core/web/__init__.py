@@ -14,7 +14,7 @@ from typing import Any
 from trellis.runtime import runtime
 
 PUBLIC_ENDPOINTS = {"security.login", "security.login_code", "health.healthz", "health.readyz", "metrics.metrics_page",
-                    "static", "favicon"}
+                    "static", "favicon", "user_admin.welcome"}
 API_PREFIX = "/api/"  # the REST API signs callers in with bearer tokens itself, and answers in JSON
 
 
@@ -57,6 +57,7 @@ def init_app(app) -> None:
         saved_filters,
         search,
         theme,
+        user_admin,
         workflow_pages,
     )
 
@@ -75,6 +76,7 @@ def init_app(app) -> None:
     app.register_blueprint(bulk.bp)
     app.register_blueprint(saved_filters.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(user_admin.bp)
     app.register_blueprint(workflow_pages.bp)
     app.register_blueprint(import_pages.bp)
     app.register_blueprint(merge_pages.bp)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from trellis.data.access import access_for
 from trellis.runtime import runtime
 from trellis.security.roles import ADMINISTER
+from trellis.web.labels import label
 from trellis.web.pages import current_user_object, register_errors, service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -145,15 +146,21 @@ def users():
     table = credentials(current_app._get_current_object())
     with unit_of_work(current_app._get_current_object(), write=False) as connection:
         found = {r["user_id"]: r for r in connection.execute(
-            select(table.c.user_id, table.c.is_admin, table.c.roles, table.c.changed_at)).mappings()}
+            select(table.c.user_id, table.c.is_admin, table.c.roles, table.c.changed_at, table.c.password_hash,
+                   table.c.totp_secret)).mappings()}
     people = []
     for row in rows:
         credential = found.get(row["id"])
         roles = json.loads(credential["roles"] or "[]") if credential else []
         if credential and credential["is_admin"]:
             roles = ["admin", *roles]
-        people.append({"user": row, "roles": roles, "changed_at": credential["changed_at"] if credential else None})
-    return render_template("admin/users.html", title=_("Users"), people=people)
+        people.append({"user": row, "roles": roles, "changed_at": credential["changed_at"] if credential else None,
+                       "invited": bool(credential) and not credential["password_hash"],
+                       "two_step": bool(credential and credential["totp_secret"])})
+    metadata = runtime().metadata
+    choices = [("admin", _("Administrator"))] + sorted(((name, label(role.label, name)) for name, role in
+                                                         metadata.roles.items()), key=lambda c: c[1])
+    return render_template("admin/users.html", title=_("Users"), people=people, choices=choices)
 
 
 register_errors(bp)

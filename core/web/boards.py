@@ -9,12 +9,14 @@ script puts the card back where it was.
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from trellis.data.board_totals import column_totals
 from trellis.data.query import QueryError
 from trellis.errors import ConflictError, PermissionDenied, ValidationError
 from trellis.runtime import runtime
-from trellis.web.labels import display, entity_label, field_label, label, option_label
+from trellis.web.labels import display, entity_label, field_label, label, option_label, user_locale
 from trellis.web.pages import entity_or_404, register_errors, service
 from trellis.web.record_view import transition_values
 
@@ -47,7 +49,8 @@ def transition_to(meta, field_name: str, current, target: str):
 
 @bp.get("/app/<entity>/kanban")
 def kanban(entity: str):
-    """The board: one column per state with up to ``CARDS_PER_COLUMN`` cards each."""
+    """The board: one column per state with up to ``CARDS_PER_COLUMN`` cards each, its count and the
+    total of ``kanban.sum``; empty columns and final states start folded."""
     meta = entity_or_404(entity)
     if meta.kanban is None or meta.kanban.group_by not in meta.fields:
         abort(404, description=f"{entity_label(meta)} has no kanban view.")
@@ -55,19 +58,52 @@ def kanban(entity: str):
     card_fields = [meta.fields[n] for n in meta.kanban.card if n in meta.fields]
     if not card_fields and meta.title in meta.fields:
         card_fields = [meta.fields[meta.title]]
+    totals = board_totals(meta)
+    final = final_states(meta)
     board = []
     for value, title in columns_of(meta):
         try:
-            page = service().query(entity).filter(**{group: value}).page(size=CARDS_PER_COLUMN)
+            page = service().query(entity).filter(**{group: value}).page(size=CARDS_PER_COLUMN, count=False)
         except QueryError:
             continue
         cards = [{"id": r.id, "version": r.version, "lines": [display(f, r.get(f.name)) for f in card_fields],
                   "values": [r.get(f.name) for f in card_fields]} for r in page.rows]
         board.append({"value": value, "title": title, "cards": cards, "dialog": _column_dialog(meta, value),
-                      "count": f"{page.count}+" if page.count_capped else str(page.count)})
+                      **totals.get(value, totals[None]), "folded": not cards or value in final})
     return render_template("kanban.html", entity=meta, board=board, title=entity_label(meta, plural=True),
                            has_workflow=runtime().metadata.workflow_for(meta.name, group) is not None,
-                           card_fields=card_fields, dialogs=[c["dialog"] for c in board if c["dialog"]])
+                           card_fields=card_fields, dialogs=[c["dialog"] for c in board if c["dialog"]],
+                           sum_field=sum_field_of(meta))
+
+
+def sum_field_of(meta):
+    """The field ``kanban.sum`` names, if the viewer may read it (else the columns show counts only)."""
+    sum_field = meta.fields.get(meta.kanban.sum or "")
+    try:
+        return sum_field and service().query(meta.name).column(sum_field.name, "sum")[1]
+    except QueryError:
+        return None
+
+
+def board_totals(meta) -> dict:
+    """``{column value: {"count": "3", "sum": "1,500.00"}}`` as the viewer reads them (``None``: an empty column)."""
+    sum_field = sum_field_of(meta)
+    try:
+        found = column_totals(service().query(meta.name), meta.kanban.group_by, sum_field and sum_field.name)
+    except QueryError:
+        found = {}
+
+    def shown(count: int, total) -> dict:
+        return {"count": format_decimal(count, locale=user_locale()),
+                "sum": display(sum_field, total if total is not None else 0) if sum_field else ""}
+
+    return {None: shown(0, 0), **{value: shown(count, total) for value, (count, total) in found.items()}}
+
+
+def final_states(meta) -> set[str]:
+    """The workflow states that end the flow (won, lost, closed): their columns start folded."""
+    workflow = runtime().metadata.workflow_for(meta.name, meta.kanban.group_by)
+    return {name for name, state in workflow.states.items() if state.final} if workflow is not None else set()
 
 
 def _column_dialog(meta, value: str):
@@ -100,7 +136,9 @@ def move(entity: str, record_id: int):
         flash(_("Not moved: %(why)s", why=reason), "error")
         return redirect(url_for(".kanban", entity=entity))
     if wants_json:
-        return jsonify({"ok": True, "version": moved.version})
+        totals = board_totals(meta)
+        return jsonify({"ok": True, "version": moved.version,
+                        "columns": {str(value): totals.get(value, totals[None]) for value, _ in columns_of(meta)}})
     flash(_("%(transition)s: done.", transition=label(done.label, done.name)) if done is not None else
           _("%(what)s saved.", what=entity_label(meta)))
     return redirect(url_for(".kanban", entity=entity))

@@ -12,6 +12,8 @@ from flask_babel import ngettext
 from trellis.data.query import QueryError
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from trellis.io.export import export_columns, plain, write_csv
+from trellis.web.labels import field_label
+from trellis.web.list_filters import link_by_title
 from trellis.web.lists import default_sort, filters_from
 from trellis.web.pages import current_user_object, entity_or_404, register_errors, service
 
@@ -57,6 +59,14 @@ def bulk(entity: str):
         return back
     if action == "export":
         return _csv(meta, service().query(entity).filter(id__in=ids).order_by("id"))
+    value = request.form.get("value", "")
+    field = meta.fields.get(request.form.get("field") or "")
+    if action == "set" and field is not None and field.storage == "link":
+        try:   # a link is set by the linked record's title ("Acme Ltd"), found under the user's read rules
+            value = link_by_title(field, value)
+        except ValueError as e:
+            flash(_("Not changed: %(why)s", why=f"{field_label(field)}: {e}"), "error")
+            return back
     svc = service()
     done, refused = 0, []
     for record_id in ids:
@@ -64,7 +74,7 @@ def bulk(entity: str):
             if action == "delete":
                 svc.delete(entity, record_id)
             elif action == "set" and request.form.get("field") in meta.fields:
-                svc.update(entity, record_id, {request.form["field"]: request.form.get("value", "")})
+                svc.update(entity, record_id, {request.form["field"]: value})
             else:
                 flash(_("Choose an action."), "error")
                 return back

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from flask import current_app, g, has_request_context
 from flask_login import current_user
 from trellis.data.record import Link
@@ -122,6 +122,9 @@ def display(field, value: Any) -> str:
     if isinstance(value, date):
         return format_date(value, "medium", locale=user_locale())
     if kind == "money" and isinstance(value, Decimal | int | float):
+        code = str((getattr(field, "extra", None) or {}).get("currency") or "")
+        if len(code) == 3 and code.isalpha():   # ``currency: EUR``: Babel's currency format of the user's locale
+            return format_currency(value, code.upper(), locale=user_locale())
         return format_decimal(value, "#,##0.00", locale=user_locale())
     if kind == "percent" and isinstance(value, Decimal | int | float):
         return format_decimal(value, locale=user_locale()) + "%"

@@ -19,6 +19,7 @@ from trellis.data.coerce import coerce_value
 from trellis.data.query import COUNT_CAP, QueryError
 from trellis.metadata.model import Field
 from trellis.web.labels import display, entity_label, field_label
+from trellis.web.list_filters import filter_fields, link_titles, with_me
 from trellis.web.pages import entity_or_404, register_errors, service
 from trellis.web.saved_filters import saved_for
 
@@ -101,7 +102,7 @@ def index(entity: str):
     filters = filters_from(request.args)
     shown = columns(meta)
     try:
-        query = service().query(entity).filter(filters)
+        query = service().query(entity).filter(with_me(meta, filters))
         if q:
             query = query.search(q)
         page = query.order_by(sort).page(size=meta.list.page_size, cursor=request.args.get("cursor") or None,
@@ -110,20 +111,16 @@ def index(entity: str):
         messages = [f"{name}: {message}" for name, message in e.fields.items()]
         return render_template("list.html", entity=meta, columns=shown, page=None, q=q, sort=sort,
                                default_sort=default_sort(meta),
-                               filters=filters, errors=messages, filter_fields=_filter_fields(meta),
+                               filters=filters, errors=messages, filter_fields=filter_fields(meta), titles={},
                                title=entity_label(meta, plural=True), cells=None), 400
     cells = [[display(f, row.get(f.name)) for f in shown] for row in page.rows]
     # Column labels once per page, not once per cell (each cell repeats its label for narrow screens).
     return render_template("list.html", entity=meta, columns=shown, page=page, q=q, sort=sort, filters=filters,
                            default_sort=default_sort(meta), at=position(), size=meta.list.page_size,
-                           errors=[], filter_fields=_filter_fields(meta), cells=cells, saved=saved_for(entity),
+                           errors=[], filter_fields=filter_fields(meta), titles=link_titles(meta, filters),
+                           cells=cells, saved=saved_for(entity),
                            title=entity_label(meta, plural=True), sortable=[f.storage not in UNSORTABLE for f in shown],
                            labels=[field_label(f) for f in shown])
-
-
-def _filter_fields(meta) -> list:
-    """Fields the filter panel offers: those whose type has a ``filter`` (choice, boolean, range)."""
-    return [f for f in meta.fields.values() if f.field_type.filter != "none" and f.column]
 
 
 @bp.get("/app/<entity>/autocomplete")

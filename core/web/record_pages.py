@@ -23,6 +23,8 @@ from trellis.web.pages import entity_or_404, register_errors, service
 from trellis.web.related import panels_for, related_lists
 from trellis.web.timeline import filters, parent_of, refers_to_a_record, timeline
 
+USER_ENTITY = "user"   # core's own entity: users are invited from /admin/users, not made by the generic form
+
 bp = Blueprint("records", __name__)
 register_errors(bp)
 
@@ -92,8 +94,11 @@ def _title(meta, record) -> str:
 
 @bp.get("/app/<entity>/new")
 def new(entity: str):
-    """An empty form (literal defaults filled in; ``?field=value`` pre-fills, e.g. from a related list)."""
+    """An empty form (literal defaults filled in; ``?field=value`` pre-fills, e.g. from a related list).
+    Users are invited from the users page instead (a user made by this form could never sign in)."""
     meta = entity_or_404(entity)
+    if meta.name == USER_ENTITY:
+        return redirect(url_for("admin.users"))
     metadata = runtime().metadata
     values = forms.initial_values(meta, None, metadata)
     for name in request.args:
@@ -123,6 +128,8 @@ def _prefilled(field, raw: str):
 def create(entity: str):
     """Create the record from the posted form; a refused form comes back with the input and messages (422)."""
     meta = entity_or_404(entity)
+    if meta.name == USER_ENTITY:
+        abort(404, description="Invite users from the users page.")
     metadata = runtime().metadata
     posted = forms.posted_values(meta, request.form, metadata)
     changes = forms.changed_values(meta, posted, forms.initial_values(meta, None, metadata), metadata)

@@ -93,8 +93,8 @@ def test_a_kanban_card_dragged_to_another_column_moves(page, records):
     activity = records.create("activity", {"subject": "Call Ivan", "kind": "task"})
     sign_in(page)
     page.goto("/app/activity/kanban")
-    page.drag_and_drop(f".kcard[data-id='{activity.id}']", ".column[data-value='call'] .cards")
-    page.wait_for_selector(f".column[data-value='call'] .kcard[data-id='{activity.id}']")
+    page.drag_and_drop(f".kcard[data-id='{activity.id}']", ".column[data-value='call']")   # empty: folded
+    page.wait_for_selector(f".column[data-value='call'] .kcard[data-id='{activity.id}']", state="attached")
     page.wait_for_timeout(500)
     assert records.get("activity", activity.id)["kind"] == "call"
     shot(page, "kanban")

@@ -6,13 +6,14 @@
 // - an import's progress: poll its JSON every second, reload the page when it has finished;
 // - record pages: the key "e" opens the form, focus on the first invalid field, a warning before
 //   leaving a form with unsaved changes, and <dialog>s asking for the fields a transition requires
-//   (from the stage bar, a transition button or a kanban drop).
+//   (from the stage bar, a transition button or a kanban drop: board.js moves the cards).
 
 // - the header's search box (Ctrl/Cmd-K): matches from /search/suggest grouped by entity, arrows
 //   and Enter to open one; without a pick, Enter opens the /search page (which works without JS);
 // - lists: the bulk bar shows only while a record is ticked, and a select-all box ticks the page.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");   // styles that only make sense with this script (folded columns)
   function csrf() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.content : "";
@@ -103,50 +104,6 @@
     show(withError >= 0 ? withError : 0);
   }
 
-  function board(root) {
-    var dragged = null, from = null, next = null;
-    var error = document.getElementById("board-error");
-    root.addEventListener("dragstart", function (e) {
-      dragged = e.target.closest(".kcard");
-      if (!dragged) { return; }
-      from = dragged.parentNode; next = dragged.nextSibling;
-      e.dataTransfer.setData("text/plain", dragged.dataset.id);
-    });
-    root.querySelectorAll(".column").forEach(function (column) {
-      column.addEventListener("dragover", function (e) { e.preventDefault(); column.classList.add("drop"); });
-      column.addEventListener("dragleave", function () { column.classList.remove("drop"); });
-      column.addEventListener("drop", function (e) {
-        e.preventDefault();
-        column.classList.remove("drop");
-        if (!dragged || column.contains(from)) { return; }
-        var card = dragged, home = from, after = next;
-        var form = card.querySelector(".move-form");
-        var ask = column.dataset.dialog && document.getElementById(column.dataset.dialog);
-        if (ask) {   // the move needs fields (a lost reason...): ask, then post the dialog's form
-          openDialog(ask, form.action, form.querySelector('[name="version"]').value, card.querySelector("a").textContent);
-          return;
-        }
-        column.querySelector(".cards").appendChild(card);
-        var body = new FormData(form);
-        body.set("to", column.dataset.value);
-        fetch(form.action, {method: "POST", body: body, headers: {"Accept": "application/json", "X-CSRFToken": csrf()}})
-          .then(function (r) { return r.json().then(function (data) { return {ok: r.ok, data: data}; }); })
-          .then(function (answer) {
-            if (answer.ok) {
-              error.hidden = true;
-              form.querySelector('[name="version"]').value = answer.data.version;
-              form.querySelector("select").value = column.dataset.value;
-            } else {
-              home.insertBefore(card, after);           // snap back
-              error.textContent = answer.data.error.message;   // text, never HTML
-              error.hidden = false;
-            }
-          })
-          .catch(function () { home.insertBefore(card, after); });
-      });
-    });
-  }
-
   function typing(target) {
     return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName));
   }
@@ -216,7 +173,8 @@
     poll();
   }
 
-  window.Trellis = {linkInput: linkInput};   // for lines.js: the link cells of a row added to a grid
+  // for lines.js (the link cells of a row added to a grid) and board.js (a kanban drop that asks for fields)
+  window.Trellis = {linkInput: linkInput, openDialog: openDialog, csrf: csrf};
 
   function globalSearch(form) {
     var input = form.querySelector("input[type=search]");
@@ -301,6 +259,25 @@
       }
     }
     boxes.forEach(function (b) { b.addEventListener("change", update); });
+    // "Set a field" on a link: suggest the linked records' titles (the server finds the one named)
+    var field = form.querySelector("#bulk-field"), value = form.querySelector("#bulk-value");
+    var names = document.getElementById("bulk-value-list");
+    if (field && value && names) {
+      value.addEventListener("input", debounce(function () {
+        var url = field.selectedOptions[0] && field.selectedOptions[0].dataset.autocomplete;
+        names.textContent = "";
+        if (!url || !value.value.trim()) { return; }
+        fetch(url + "?q=" + encodeURIComponent(value.value.trim()), {headers: {"Accept": "application/json"}})
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (rows) {
+            rows.forEach(function (row) {
+              var option = document.createElement("option");
+              option.value = row.name;     // value: never parsed as HTML
+              names.appendChild(option);
+            });
+          });
+      }, 200));
+    }
     if (all && boxes.length) {
       all.hidden = false;
       all.addEventListener("change", function () {
@@ -314,7 +291,6 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.global-search").forEach(globalSearch);
     document.querySelectorAll("form[data-bulk]").forEach(bulkBar);
-    document.querySelectorAll(".board").forEach(board);
     document.querySelectorAll("[data-progress]").forEach(importProgress);
     document.querySelectorAll("input[data-autocomplete]").forEach(linkInput);
     document.querySelectorAll("form[data-eval]").forEach(function (form) {
