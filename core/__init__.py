@@ -67,6 +67,7 @@ __all__ = [
     "hookimpl",
     "metadata_model",
     "plugin_config",
+    "public_blueprint",
     "queue_email",
     "records_for",
     "system_records",
@@ -185,6 +186,19 @@ def api_blueprint(blueprint):
     from trellis.api import plugin_blueprint
 
     return plugin_blueprint(blueprint)
+
+
+def public_blueprint(blueprint):
+    """Make a plugin's ``blueprint`` public; returns it.
+
+    Its pages need no sign-in and take no CSRF token (a mail client's one-click
+    unsubscribe, a tracking pixel), so each view must authenticate its request itself,
+    with a signed token, and must never act on the visitor's session::
+
+        bp = public_blueprint(Blueprint("marketing_public", __name__, url_prefix="/m"))
+    """
+    blueprint.trellis_public = True
+    return blueprint
 
 
 def api_user():

@@ -75,6 +75,8 @@ def init_app(app) -> None:
     app.register_blueprint(search.bp)
     import_pages.init_app(app)
     for blueprint in runtime(app).plugins.blueprints():
+        if getattr(blueprint, "trellis_public", False):
+            runtime(app).csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
     app.jinja_loader = template_loader(app)
     app.jinja_env.globals["menu_items"] = lambda user=None: menu_items(app, user)
@@ -92,7 +94,7 @@ def require_login():
     """Send anonymous visitors of any page but the public ones to ``/login`` (401 for JSON callers), and
     administrators who must turn on two-step sign-in to its page
     (:func:`trellis.security.totp_pages.enrolment_required`)."""
-    from flask import g, redirect, request, url_for
+    from flask import current_app, g, redirect, request, url_for
     from flask_login import current_user
     from trellis.security.totp_pages import enrolment_required
 
@@ -103,6 +105,8 @@ def require_login():
     g.pop("_trellis_preferences", None)   # the user's locale and time zone (trellis.web.labels)
     if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX):
         return None
+    if getattr(current_app.blueprints.get(request.blueprint or ""), "trellis_public", False):
+        return None  # a plugin's public_blueprint: each view checks its own signed token
     if current_user.is_authenticated:
         return enrolment_required()
     if request.endpoint is None:
