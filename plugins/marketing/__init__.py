@@ -62,6 +62,22 @@ def campaign_before_save(record, changes, context):
         find(context.system, record["segment"])
 
 
+@hookimpl(specname="before_save", entities=["mailing_subscription"])
+def subscription_before_save(record, changes, context):
+    """The address comes from the contact; on a double opt-in list a new subscription waits for confirmation."""
+    from trellis_plugins.marketing.subscriptions import before_save
+
+    before_save(record, context)
+
+
+@hookimpl(specname="after_save", entities=["mailing_subscription"])
+def subscription_after_save(record, changes, context):
+    """A subscription waiting for confirmation queues the email with the signed confirmation link."""
+    from trellis_plugins.marketing.subscriptions import after_save
+
+    after_save(record, changes, context)
+
+
 @hookimpl
 def blueprints():
     """The segment pages (``/marketing/...``) and the public links of campaign emails (``/m/...``)."""

@@ -164,7 +164,7 @@ def statement(records, segment: Segment, today: date):
 
     ``records`` is a record service; the contact filters are the query builder's (a bad
     one is a ValidationError naming it), orders are reached through the sales plugin's
-    ``order`` entity when it is loaded (a ValidationError otherwise).
+    ``order`` entity when it is loaded (a ValidationError otherwise), read as the plugin.
     """
     from sqlalchemy import select
 
@@ -177,11 +177,14 @@ def statement(records, segment: Segment, today: date):
 
 
 def _order_clauses(records, segment: Segment, contact_table, today: date) -> list:
+    # Orders are read as the marketing plugin: a marketer who may not open orders still
+    # segments by them; only contact ids come out, and the contacts are read as the user.
     from sqlalchemy import func, select
-    from trellis import ValidationError, metadata_model
+    from trellis import ValidationError, metadata_model, system_records
 
     if "order" not in metadata_model().entities:
         raise ValidationError({"orders": "conditions over orders need the sales plugin"})
+    records = system_records("marketing")
     orders = records.query("order")
     who, dated = orders.column("contact")[0], orders.column("order_date")[0]
     clauses = []

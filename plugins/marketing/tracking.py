@@ -30,17 +30,16 @@ SCANNERS = ("barracuda", "mimecast", "proofpoint", "symantec", "forcepoint", "tr
 MAX_TOKEN = 2000
 
 
-def _send(kind: str, text: str):
-    if len(text) > MAX_TOKEN:
-        abort(404)
-    found = read_token(current_app, kind, text)
+def _find(kind: str, text: str, entity: str = "marketing_send"):
+    """(records, the record the token names, its URL), or 404 for a forged, altered or foreign token."""
+    found = read_token(current_app, kind, text) if len(text) <= MAX_TOKEN else None
     if found is None:
         abort(404)
     records = system_records(ACTOR)
-    send = records.query("marketing_send").filter(id=found[0]).first()
-    if send is None:
+    record = records.query(entity).filter(id=found[0]).first()
+    if record is None:
         abort(404)
-    return records, send, found[1]
+    return records, record, found[1]
 
 
 def is_scanner(send) -> bool:
@@ -64,7 +63,7 @@ def _stamp(records, send, **values) -> None:
 @bp.route("/o/<token>.gif", methods=["GET", "HEAD"])
 def opened(token):
     """The open pixel: a 1x1 GIF; a person's first load stamps ``opened_at``."""
-    records, send, _url = _send("o", token)
+    records, send, _url = _find("o", token)
     if not is_scanner(send):
         _stamp(records, send, opened_at=now_utc())
     return Response(PIXEL, mimetype="image/gif", headers={"Cache-Control": "no-store"})
@@ -73,7 +72,7 @@ def opened(token):
 @bp.route("/c/<token>", methods=["GET", "HEAD"])
 def clicked(token):
     """The click redirect: to the URL signed into the token; a person's click stamps ``clicked_at`` (and opened)."""
-    records, send, url = _send("c", token)
+    records, send, url = _find("c", token)
     if not url or not url.startswith(("http://", "https://")):
         abort(404)
     if not is_scanner(send):
@@ -85,7 +84,7 @@ def clicked(token):
 @bp.get("/u/<token>")
 def unsubscribe_page(token):
     """The confirmation page: one button (a POST), so that a link scanner's GET changes nothing."""
-    _records, send, _url = _send("u", token)
+    _records, send, _url = _find("u", token)
     return render_template("marketing/unsubscribe.html", token=token, email=send["email"],
                            done=send["unsubscribed_at"] is not None)
 
@@ -93,12 +92,30 @@ def unsubscribe_page(token):
 @bp.post("/u/<token>")
 def unsubscribe(token):
     """Unsubscribe (RFC 8058 one-click POST, or the page's button): suppress the address, once."""
-    records, send, _url = _send("u", token)
+    records, send, _url = _find("u", token)
     if send["unsubscribed_at"] is None:
         unsubscribe_send(records, send)
     if request.form.get("List-Unsubscribe") == "One-Click":
         return Response("", status=200)
     return render_template("marketing/unsubscribe.html", token=token, email=send["email"], done=True)
+
+
+@bp.get("/s/<token>")
+def confirm_page(token):
+    """Double opt-in: the confirmation page (a button, so that a link scanner confirms nothing)."""
+    _records, subscription, _url = _find("s", token, "mailing_subscription")
+    return render_template("marketing/confirm.html", token=token, email=subscription["email"],
+                           done=subscription["status"] == "subscribed")
+
+
+@bp.post("/s/<token>")
+def confirm(token):
+    """Double opt-in: the contact confirms; the subscription becomes ``subscribed``."""
+    records, subscription, _url = _find("s", token, "mailing_subscription")
+    if subscription["status"] == "pending":
+        records.update("mailing_subscription", subscription.id, {"status": "subscribed", "confirmed_at": now_utc(),
+                                                                 "consent_address": request.remote_addr})
+    return render_template("marketing/confirm.html", token=token, email=subscription["email"], done=True)
 
 
 def unsubscribe_send(records, send) -> None:
