@@ -27,7 +27,6 @@ def rates(records, campaign_id: int, metric: str) -> dict[str, float]:
 def decide(app, payload: dict) -> str | None:
     """The ``marketing_ab`` job: choose the winner (A on a tie) and queue the held recipients with it."""
     from trellis.automation import enqueue
-
     from trellis_plugins.marketing.sending import JOB as SEND
 
     records = system_records("marketing", app)

@@ -15,7 +15,6 @@ def marketing():
 def send(campaign):
     """Send CAMPAIGN's queued recipients now (a scheduled campaign starts; a crashed run resumes)."""
     from flask import current_app
-
     from trellis_plugins.marketing.sending import send_campaign
 
     tally = send_campaign(current_app._get_current_object(), {"campaign": campaign})

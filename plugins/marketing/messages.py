@@ -17,7 +17,7 @@ from email.utils import formataddr
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 HREF = re.compile(r'href\s*=\s*"(https?://[^"]+)"', re.IGNORECASE)
-TOKEN_SALT = "trellis-marketing"
+TOKEN_SALT = "trellis-marketing"  # noqa: S105 (a namespace for signatures, not a secret)
 CONTACT_FIELDS = ("first_name", "last_name", "name", "email", "city", "country", "company", "job_title")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from trellis import ValidationError, metadata_model, records_for
-
 from trellis_plugins.marketing import segments
 from trellis_plugins.marketing.sending import now_utc
 
@@ -21,7 +20,6 @@ MAX_CONDITIONS = 20_000
 def _register_jobs(state) -> None:
     """The sending and A/B jobs, registered with each app the blueprint joins (and its workers)."""
     from trellis.automation import register_job
-
     from trellis_plugins.marketing import ab, sending
 
     register_job(state.app, sending.JOB, sending.send_campaign, max_attempts=20)

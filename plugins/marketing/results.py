@@ -49,7 +49,8 @@ def _sales(records, campaign) -> dict:
     names = [name for name in (campaign["utm_campaign"], campaign["name"]) if name]
     leads = records.query("lead")
     tagged = leads.column("campaign")[0]
-    lead_rows = leads.aggregate(lambda dialect: select(leads.column("deal")[0]).where(or_(*(tagged == n for n in names))))
+    lead_rows = leads.aggregate(lambda dialect: select(leads.column("deal")[0])
+                                .where(or_(*(tagged == name for name in names))))
     deal_ids = [row[0] for row in lead_rows if row[0] is not None]
     won, revenue = 0, Decimal(0)
     if deal_ids:

@@ -34,7 +34,6 @@ def now_utc() -> datetime:
 def _recipients(records, campaign, today):
     """(contact id, email, do_not_contact) of the campaign's audience: list subscribers and segment members."""
     from sqlalchemy import select, union
-
     from trellis_plugins.marketing import segments
 
     contacts = records.query("contact")
@@ -184,7 +183,8 @@ def claim(records, send_id: int, blocked: set[str]):
         if (send["email"] or "").lower() in blocked:
             records.update("marketing_send", send_id, {"status": "suppressed", "error": "suppressed address"})
             return None
-        return records.update("marketing_send", send_id, {"status": "sending", "attempts": (send["attempts"] or 0) + 1})
+        attempts = (send["attempts"] or 0) + 1
+        return records.update("marketing_send", send_id, {"status": "sending", "attempts": attempts})
 
 
 def send_campaign(app, payload: dict) -> dict:
@@ -193,7 +193,6 @@ def send_campaign(app, payload: dict) -> dict:
     Resumable: run it again after a crash and it carries on where the last run stopped.
     """
     from flask import current_app
-
     from trellis_plugins.marketing.messages import compose
 
     records = system_records(ACTOR, app)
@@ -245,7 +244,8 @@ def _deliver(records, mailer: Mailer, send, message, campaign) -> str:
         code, text = next(iter(error.recipients.values()))
         return _bounced(records, send, code, text.decode(errors="replace") if isinstance(text, bytes) else str(text))
     except smtplib.SMTPResponseException as error:
-        text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error.smtp_error)
+        reply = error.smtp_error
+        text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
         return _bounced(records, send, error.smtp_code, text)
     records.update("marketing_send", send.id, {"status": "sent", "sent_at": now_utc(), "error": None})
     return "sent"
@@ -293,7 +293,6 @@ def finish_if_done(records, campaign_id: int) -> bool:
 def schedule(record, context) -> None:
     """After ``schedule``: materialise the audience and queue the sending job for ``scheduled_at`` (or now)."""
     from flask import current_app
-
     from trellis.automation import enqueue
 
     if record["channel"] != "email":

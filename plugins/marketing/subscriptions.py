@@ -25,7 +25,6 @@ def after_save(record, changes, context) -> None:
     """A new pending subscription: queue the confirmation email."""
     from flask import current_app
     from trellis import queue_email
-
     from trellis_plugins.marketing.messages import token
 
     created = changes.get("mailing_list", (0,))[0] is None     # a new record: every field changed from None

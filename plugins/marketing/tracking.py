@@ -17,7 +17,6 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from trellis import public_blueprint, system_records
-
 from trellis_plugins.marketing.messages import read_token
 from trellis_plugins.marketing.sending import ACTOR, now_utc, suppress
 

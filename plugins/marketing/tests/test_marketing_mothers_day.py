@@ -10,7 +10,6 @@ from datetime import date
 
 import pytest
 from conftest import campaign, contact, last_year, send
-
 from trellis_plugins.marketing import segments
 
 
