@@ -128,7 +128,7 @@ def sender_address(url: str | None) -> str:
 
 
 def classify(code: int, text: str) -> str:
-    """``hard`` or ``soft`` for an SMTP error: the enhanced status code (5.x.x hard, 4.x.x soft), else the reply code."""
+    """``hard`` or ``soft`` for an SMTP error: by its enhanced status code (5.x.x hard), else by its reply code."""
     found = ENHANCED.search(text or "")
     klass = found.group(1) if found else str(code)[:1]
     return "hard" if klass == "5" else "soft"
