@@ -201,6 +201,10 @@ def send_campaign(app, payload: dict) -> dict:
         return {}
     if campaign["status"] == "scheduled":
         campaign = records.transition("marketing_campaign", campaign.id, "start")
+    waiting = _pending(records, campaign.id)
+    if not waiting:
+        finish_if_done(records, campaign.id)
+        return {}
     url = current_app.config.get("SMTP_URL")
     if not url:
         raise RuntimeError("TRELLIS_SMTP_URL is not set: cannot send a campaign")
@@ -213,7 +217,7 @@ def send_campaign(app, payload: dict) -> dict:
     subject_of = {"A": template["subject"], "B": campaign["subject_b"] or template["subject"]}
     utm = campaign["utm_campaign"] or campaign["name"]
     try:
-        for send_id in _pending(records, campaign.id):
+        for send_id in waiting:
             send = claim(records, send_id, blocked)
             if send is None:
                 continue
@@ -302,7 +306,8 @@ def schedule(record, context) -> None:
         return
     if record["segment"] is None and record["mailing_list"] is None:
         raise ValidationError({"segment": "choose a mailing list or a segment"})
-    materialise(context.system, record, context.now.date())
+    if context.system.query("marketing_send").filter(campaign=record.id).first() is None:
+        materialise(context.system, record, context.now.date())
     at = record["scheduled_at"]
     delay = max(0.0, (at - context.now).total_seconds()) if at else 0.0
     app = current_app._get_current_object()
