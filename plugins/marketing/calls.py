@@ -8,6 +8,7 @@ an ``outcome`` the caller sets. Contacts marked ``do_not_contact`` get none.
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from trellis import ValidationError
 
 
@@ -18,7 +19,7 @@ def create_tasks(records, campaign, today) -> int:
     callers = [user.id for user in records.query("user").filter(team=campaign["team"], active=True)
                .order_by("id").iterate()] if campaign["team"] else []
     if not callers:
-        raise ValidationError({"team": "choose a team with active members to share the calls"})
+        raise ValidationError({"team": gettext("Choose a team with active members to share the calls")})
     kind = "call" if campaign["channel"] == "call_list" else "task"
     rows = []
     for contact_id, _email, dnc in _recipients(records, campaign, today):

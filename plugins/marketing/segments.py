@@ -183,7 +183,7 @@ def _order_clauses(records, segment: Segment, contact_table, today: date) -> lis
     from trellis import ValidationError, metadata_model, system_records
 
     if "order" not in metadata_model().entities:
-        raise ValidationError({"orders": "conditions over orders need the sales plugin"})
+        raise ValidationError({"orders": _("Conditions over orders need the sales plugin")})
     records = system_records("marketing")
     orders = records.query("order")
     who, dated = orders.column("contact")[0], orders.column("order_date")[0]
@@ -254,7 +254,7 @@ def find(records, name: str) -> Segment:
             return segment
     record = records.query("marketing_segment").filter(name=name).first()
     if record is None:
-        raise ValidationError({"segment": f"no segment called '{name}'"})
+        raise ValidationError({"segment": _("No segment is called %(name)s", name=name)})
     return from_text(name, record["conditions"])
 
 
@@ -267,10 +267,16 @@ def from_text(name: str, text: str) -> Segment:
         spec = yaml.safe_load(text or "")
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise ValidationError({"conditions": f"not valid YAML{where}"}) from None
+        line = mark.line + 1 if mark is not None else 1
+        raise ValidationError({"conditions": _("Not valid YAML (line %(line)s)", line=line)}) from None
     segment, errors = parse(name, spec if spec is not None else {})
     if errors:
         raise ValidationError({"conditions": "; ".join(f"{'.'.join(path) or name}: {message}"
                                                        for path, message in errors)})
     return segment
+
+
+def _(text: str, **values) -> str:
+    from flask_babel import gettext
+
+    return gettext(text, **values)

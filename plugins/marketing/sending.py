@@ -305,7 +305,9 @@ def schedule(record, context) -> None:
         create_tasks(context.system, record, context.now.date())
         return
     if record["segment"] is None and record["mailing_list"] is None:
-        raise ValidationError({"segment": "choose a mailing list or a segment"})
+        from flask_babel import gettext
+
+        raise ValidationError({"segment": gettext("Choose a mailing list or a segment")})
     if context.system.query("marketing_send").filter(campaign=record.id).first() is None:
         materialise(context.system, record, context.now.date())
     at = record["scheduled_at"]

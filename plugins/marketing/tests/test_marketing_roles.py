@@ -35,4 +35,4 @@ def test_a_campaign_naming_an_unknown_segment_is_refused(records):
 
     with pytest.raises(ValidationError) as refused:
         campaign(records, segment="nobody")
-    assert "no segment called 'nobody'" in refused.value.fields["segment"]
+    assert "No segment is called nobody" in refused.value.fields["segment"]
