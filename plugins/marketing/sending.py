@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import smtplib
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from trellis import ValidationError, system_records
@@ -24,6 +24,7 @@ JOB = "marketing_send"
 ACTOR = "marketing"
 ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 BATCH = 500
+STALE = timedelta(minutes=10)
 
 
 def now_utc() -> datetime:
@@ -174,11 +175,13 @@ class Mailer:
             self.client = None
 
 
-def claim(records, send_id: int, blocked: set[str]):
-    """Move one recipient from ``queued`` (or a crashed ``sending``) to ``sending``; None if someone else has it."""
+def claim(records, send_id: int, blocked: set[str], stale_before: datetime):
+    """Move one recipient from ``queued`` (or a ``sending`` left before ``stale_before`` by a dead sender) to
+    ``sending``; None when another sender has it or it is done."""
     with records.transaction():
         send = records.lock("marketing_send", send_id)
-        if send["status"] not in ("queued", "sending"):
+        crashed = send["status"] == "sending" and _aware(send.updated_at) < stale_before
+        if send["status"] != "queued" and not crashed:
             return None
         if (send["email"] or "").lower() in blocked:
             records.update("marketing_send", send_id, {"status": "suppressed", "error": "suppressed address"})
@@ -187,10 +190,17 @@ def claim(records, send_id: int, blocked: set[str]):
         return records.update("marketing_send", send_id, {"status": "sending", "attempts": attempts})
 
 
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def send_campaign(app, payload: dict) -> dict:
     """The ``marketing_send`` job: send every queued recipient of ``payload["campaign"]``; returns the tally.
 
-    Resumable: run it again after a crash and it carries on where the last run stopped.
+    Resumable: run it again after a crash and it carries on where the last run stopped. A
+    recipient left ``sending`` is taken again once it is ``STALE`` (its sender is surely
+    dead), or at once with ``payload["resume"]`` (``trellis marketing send --resume``,
+    when the operator knows no other sender runs).
     """
     from flask import current_app
     from trellis_plugins.marketing.messages import compose
@@ -200,7 +210,7 @@ def send_campaign(app, payload: dict) -> dict:
     if campaign["status"] in ("cancelled", "sent", "draft"):
         return {}
     if campaign["status"] == "scheduled":
-        campaign = records.transition("marketing_campaign", campaign.id, "start")
+        campaign = _move(records, campaign.id, "scheduled", "start") or campaign
     waiting = _pending(records, campaign.id)
     if not waiting:
         finish_if_done(records, campaign.id)
@@ -212,13 +222,14 @@ def send_campaign(app, payload: dict) -> dict:
     base = str(current_app.config.get("MARKETING_BASE_URL") or "http://localhost:5000").rstrip("/")
     sender = sender_address(url)
     blocked = suppressed_addresses(records, campaign["mailing_list"])
+    stale_before = now_utc() - (timedelta(0) if payload.get("resume") else STALE)
     interval = 60.0 / max(1, int(campaign["rate"] or 600))
     mailer, tally, due = Mailer(url), {"sent": 0, "bounced": 0, "deferred": 0}, time.monotonic()
     subject_of = {"A": template["subject"], "B": campaign["subject_b"] or template["subject"]}
     utm = campaign["utm_campaign"] or campaign["name"]
     try:
         for send_id in waiting:
-            send = claim(records, send_id, blocked)
+            send = claim(records, send_id, blocked, stale_before)
             if send is None:
                 continue
             pause = due - time.monotonic()
@@ -287,11 +298,15 @@ def suppress(records, email: str, reason: str, mailing_list: int | None, note: s
 def finish_if_done(records, campaign_id: int) -> bool:
     """Mark the campaign sent when no recipient is queued, sending or held."""
     left = records.query("marketing_send").filter(campaign=campaign_id, status__in=["queued", "sending", "held"])
-    campaign = records.get("marketing_campaign", campaign_id)
-    if left.first() is None and campaign["status"] == "sending":
-        records.transition("marketing_campaign", campaign_id, "finish")
-        return True
-    return False
+    return left.first() is None and _move(records, campaign_id, "sending", "finish") is not None
+
+
+def _move(records, campaign_id: int, status: str, transition: str):
+    """Apply ``transition`` when the campaign is still in ``status`` (under its lock: senders may race)."""
+    with records.transaction():
+        if records.lock("marketing_campaign", campaign_id)["status"] != status:
+            return None
+        return records.transition("marketing_campaign", campaign_id, transition)
 
 
 def schedule(record, context) -> None:

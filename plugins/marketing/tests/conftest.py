@@ -106,3 +106,21 @@ def send(app, records, record):
     records.transition("marketing_campaign", record.id, "schedule")
     drain(app)
     return records.get("marketing_campaign", record.id)
+
+
+# Where the database matters (SQL of segments, claims under concurrency, the whole send), tests
+# also run on PostgreSQL (``-m postgres``); the rest run on SQLite only, to keep CI short.
+ON_POSTGRES = {"test_marketing_segments", "test_marketing_mothers_day", "test_marketing_concurrency"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out the PostgreSQL runs of the modules not in ON_POSTGRES."""
+    kept, dropped = [], []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        on_postgres = spec is not None and spec.params.get("db_url") == "postgresql"
+        here = item.module.__name__.rpartition(".")[2] if item.module else ""
+        (dropped if on_postgres and here.startswith("test_marketing") and here not in ON_POSTGRES else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -65,7 +65,7 @@ def test_a_killed_sender_resumed_sends_each_recipient_exactly_one_message(world,
     assert RECIPIENTS // 3 <= killed_after < RECIPIENTS, sender.stdout.read()
 
     with app.app_context():
-        send_campaign(app, {"campaign": campaign.id})
+        send_campaign(app, {"campaign": campaign.id, "resume": True})
         status = records_for(app).get("marketing_campaign", campaign.id)["status"]
     per_address = Counter(m["To"].addresses[0].addr_spec for m in inbox.messages)
     ids = {address: {m["Message-ID"] for m in inbox.to(address)} for address in per_address}
