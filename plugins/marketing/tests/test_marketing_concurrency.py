@@ -3,7 +3,6 @@
 import threading
 
 from conftest import campaign, contact, last_year
-
 from trellis_plugins.marketing.sending import send_campaign
 
 RECIPIENTS = 30
