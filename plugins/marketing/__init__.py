@@ -62,6 +62,19 @@ def campaign_before_save(record, changes, context):
         find(context.system, record["segment"])
 
 
+@hookimpl(specname="before_save", entities=["email_template"])
+def template_before_save(record, changes, context):
+    """A template's subject and body must be valid Jinja (the error names the field)."""
+    from trellis import ValidationError
+    from trellis_plugins.marketing.messages import sandboxed
+
+    for name, escape in (("subject", False), ("body", True)):
+        try:
+            sandboxed(record[name] or "", autoescape=escape)
+        except ValueError as error:
+            raise ValidationError({name: str(error)}) from None
+
+
 @hookimpl(specname="before_save", entities=["mailing_subscription"])
 def subscription_before_save(record, changes, context):
     """The address comes from the contact; on a double opt-in list a new subscription waits for confirmation."""

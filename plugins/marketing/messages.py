@@ -46,14 +46,13 @@ def read_token(app, kind: str, text: str) -> tuple[int, str | None] | None:
     return value[1], (value[2] if len(value) == 3 and isinstance(value[2], str) else None)
 
 
-def render(source: str, values: dict, autoescape: bool) -> str:
-    """Render the Jinja ``source`` in a sandbox; a template error is a ValueError naming the problem."""
+def sandboxed(source: str, autoescape: bool):
+    """``source`` compiled in Jinja's sandbox (HTML escaped when ``autoescape``); ValueError naming a syntax error."""
     from jinja2 import TemplateError
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    environment = ImmutableSandboxedEnvironment(autoescape=autoescape)
     try:
-        return environment.from_string(source).render(**values)
+        return ImmutableSandboxedEnvironment(autoescape=autoescape).from_string(source)
     except TemplateError as error:
         raise ValueError(f"template error: {error}") from None
 
@@ -82,31 +81,38 @@ def plain_text(body: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-def compose(app, base_url: str, sender: str, send, contact, subject: str, body: str, campaign: str) -> EmailMessage:
-    """The message for send record ``send`` (id, email, message_key) to ``contact``."""
-    values = contact_values(contact)
-    subject_text = " ".join(render(subject, values, autoescape=False).split())
-    html_body = render(body, values, autoescape=True)
-    utm = campaign
+class Composer:
+    """Builds one campaign's messages: its templates compiled once, then one message per recipient."""
 
-    def tracked(match):
-        url = with_utm(html.unescape(match.group(1)), utm)
-        return f'href="{html.escape(base_url + "/m/c/" + token(app, "c", send.id, url))}"'
+    def __init__(self, app, base_url: str, sender: str, subjects: dict[str, str], body: str, campaign: str):
+        self.app, self.base_url, self.sender, self.campaign = app, base_url, sender, campaign
+        self.subjects = {variant: sandboxed(text, autoescape=False) for variant, text in subjects.items()}
+        self.body = sandboxed(body, autoescape=True)
+        self.footer = app.jinja_env.get_template("marketing/email_footer.html")
+        self.pixel = app.jinja_env.get_template("marketing/email_pixel.html")
 
-    html_body = HREF.sub(tracked, html_body)
-    unsubscribe = f"{base_url}/m/u/{token(app, 'u', send.id)}"
-    from flask import render_template
+    def message(self, send, contact) -> EmailMessage:
+        """The message for send record ``send`` (id, email, message_key, variant) to ``contact``."""
+        app, base_url = self.app, self.base_url
+        values = contact_values(contact)
+        subject = self.subjects.get(send["variant"] or "A", self.subjects["A"])
+        html_body = self.body.render(**values)
 
-    footer = render_template("marketing/email_footer.html", unsubscribe=unsubscribe)
-    pixel = render_template("marketing/email_pixel.html", pixel=f"{base_url}/m/o/{token(app, 'o', send.id)}.gif")
-    html_body += footer + pixel
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = formataddr((values["name"].strip() or "", send["email"]))
-    message["Subject"] = subject_text
-    message["Message-ID"] = send["message_key"]
-    message["List-Unsubscribe"] = f"<{unsubscribe}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(plain_text(html_body[:-len(pixel)] if pixel else html_body))
-    message.add_alternative(html_body, subtype="html")
-    return message
+        def tracked(match):
+            url = with_utm(html.unescape(match.group(1)), self.campaign)
+            return f'href="{html.escape(base_url + "/m/c/" + token(app, "c", send.id, url))}"'
+
+        html_body = HREF.sub(tracked, html_body)
+        unsubscribe = f"{base_url}/m/u/{token(app, 'u', send.id)}"
+        html_body += self.footer.render(unsubscribe=unsubscribe)
+        pixel = self.pixel.render(pixel=f"{base_url}/m/o/{token(app, 'o', send.id)}.gif")
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = formataddr((values["name"].strip() or "", send["email"]))
+        message["Subject"] = " ".join(subject.render(**values).split())
+        message["Message-ID"] = send["message_key"]
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message.set_content(plain_text(html_body))
+        message.add_alternative(html_body + pixel, subtype="html")
+        return message

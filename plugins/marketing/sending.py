@@ -203,7 +203,8 @@ def send_campaign(app, payload: dict) -> dict:
     when the operator knows no other sender runs).
     """
     from flask import current_app
-    from trellis_plugins.marketing.messages import compose
+    from jinja2 import TemplateError
+    from trellis_plugins.marketing.messages import Composer
 
     records = system_records(ACTOR, app)
     campaign = records.get("marketing_campaign", int(payload["campaign"]))
@@ -225,8 +226,8 @@ def send_campaign(app, payload: dict) -> dict:
     stale_before = now_utc() - (timedelta(0) if payload.get("resume") else STALE)
     interval = 60.0 / max(1, int(campaign["rate"] or 600))
     mailer, tally, due = Mailer(url), {"sent": 0, "bounced": 0, "deferred": 0}, time.monotonic()
-    subject_of = {"A": template["subject"], "B": campaign["subject_b"] or template["subject"]}
-    utm = campaign["utm_campaign"] or campaign["name"]
+    subjects = {"A": template["subject"], "B": campaign["subject_b"] or template["subject"]}
+    composer = Composer(app, base, sender, subjects, template["body"], campaign["utm_campaign"] or campaign["name"])
     try:
         for send_id in waiting:
             send = claim(records, send_id, blocked, stale_before)
@@ -237,8 +238,12 @@ def send_campaign(app, payload: dict) -> dict:
                 time.sleep(pause)
             due = max(due, time.monotonic()) + interval
             contact = records.get("contact", send["contact"])
-            message = compose(app, base, sender, send, contact, subject_of.get(send["variant"] or "A"),
-                              template["body"], utm)
+            try:
+                message = composer.message(send, contact)
+            except TemplateError as error:   # the sandbox refused something: this recipient waits, the rest go
+                records.update("marketing_send", send.id, {"status": "deferred", "error": f"template: {error}"[:500]})
+                tally["deferred"] += 1
+                continue
             tally[_deliver(records, mailer, send, message, campaign)] += 1
     finally:
         mailer.close()
@@ -319,10 +324,10 @@ def schedule(record, context) -> None:
 
         create_tasks(context.system, record, context.now.date())
         return
-    if record["segment"] is None and record["mailing_list"] is None:
+    if record["template"] is None:
         from flask_babel import gettext
 
-        raise ValidationError({"segment": gettext("Choose a mailing list or a segment")})
+        raise ValidationError({"template": gettext("An email campaign needs a template")})
     if context.system.query("marketing_send").filter(campaign=record.id).first() is None:
         materialise(context.system, record, context.now.date())
     at = record["scheduled_at"]

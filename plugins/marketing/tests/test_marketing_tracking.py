@@ -86,3 +86,18 @@ def test_the_unsubscribe_link_asks_first_and_a_get_changes_nothing(sent, records
     done = sent["client"].post(path)
     assert done.status_code == 200 and "marketing-unsubscribed" in done.text
     assert records.query("marketing_suppression").filter(email="ann@example.com").first()["reason"] == "unsubscribed"
+
+
+def test_a_template_cannot_reach_python_internals_and_a_broken_one_is_refused(trellis_app, records, smtp):
+    from trellis import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        records.create("email_template", {"name": "Broken", "subject": "Hi {{ first_name", "body": "<p>x</p>"})
+    assert "subject" in refused.value.fields
+    contact(records, "ann", [last_year(5, 3)])
+    sneaky = records.create("email_template", {"name": "Sneaky", "subject": "Hi {{ first_name.__class__ }}",
+                                               "body": "<p>{{ first_name.__class__.__mro__ }}{{ config }}</p>"})
+    record = send(trellis_app, records, campaign(records, template=sneaky.id))
+    assert smtp.messages == []
+    (refused_send,) = records.query("marketing_send").filter(campaign=record.id).iterate()
+    assert refused_send["status"] == "deferred" and "unsafe" in refused_send["error"]
