@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import campaign, contact, last_year, send
+from marketing_helpers import campaign, contact, last_year, send
 from trellis.automation import drain
 
 PERSON = {"User-Agent": "Mozilla/5.0 Thunderbird/115"}

@@ -1,7 +1,7 @@
 """Bounces classified by the SMTP server's answer at send time: 5.x.x suppresses at once, 4.x.x after N."""
 
 import pytest
-from conftest import campaign, contact, last_year, send
+from marketing_helpers import campaign, contact, last_year, send
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Call lists: one call activity per contact, assigned round-robin to the campaign's team, with an outcome."""
 
-from conftest import campaign, contact, last_year
+from marketing_helpers import campaign, contact, last_year
 
 
 def test_a_call_list_gives_each_contact_one_call_shared_round_robin(records):

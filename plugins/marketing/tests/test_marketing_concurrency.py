@@ -2,7 +2,7 @@
 
 import threading
 
-from conftest import campaign, contact, last_year
+from marketing_helpers import campaign, contact, last_year
 from trellis_plugins.marketing.sending import send_campaign
 
 RECIPIENTS = 30

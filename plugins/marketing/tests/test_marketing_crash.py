@@ -10,7 +10,7 @@ import time
 from collections import Counter
 
 import pytest
-from conftest import Inbox, free_port
+from marketing_helpers import Inbox, free_port
 
 RECIPIENTS = 40
 

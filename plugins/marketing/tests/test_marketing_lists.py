@@ -1,7 +1,7 @@
 """Mailing lists: consent, double opt-in, one message per address across list and segment, per-list suppression."""
 
 import pytest
-from conftest import campaign, contact, last_year, send
+from marketing_helpers import campaign, contact, last_year, send
 from trellis.automation import drain, emails_for
 
 PERSON = {"User-Agent": "Mozilla/5.0 Thunderbird/115"}

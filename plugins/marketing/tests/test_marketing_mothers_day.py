@@ -9,7 +9,7 @@ unsubscribed.
 from datetime import date
 
 import pytest
-from conftest import campaign, contact, last_year, send
+from marketing_helpers import campaign, contact, last_year, send
 from trellis_plugins.marketing import segments
 
 

@@ -1,6 +1,6 @@
 """A campaign's results on its page: sent, opened, clicked, unsubscribed, bounced, leads, deals, won revenue, ROI."""
 
-from conftest import campaign, contact, last_year, send
+from marketing_helpers import campaign, contact, last_year, send
 
 PERSON = {"User-Agent": "Mozilla/5.0 Thunderbird/115"}
 

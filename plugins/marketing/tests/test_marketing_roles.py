@@ -2,7 +2,7 @@
 recipients are written by the plugin alone."""
 
 import pytest
-from conftest import campaign, contact, last_year
+from marketing_helpers import campaign, contact, last_year
 from trellis import PermissionDenied
 
 

@@ -6,7 +6,7 @@ import sys
 from datetime import date, timedelta
 
 import pytest
-from conftest import contact, last_year
+from marketing_helpers import contact, last_year
 from trellis.testing.fixtures import sql_statements
 from trellis.testing.web import post
 from trellis_plugins.marketing import segments

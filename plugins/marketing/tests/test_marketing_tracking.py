@@ -3,7 +3,7 @@ scanners and prefetchers are not counted."""
 
 
 import pytest
-from conftest import campaign, contact, last_year, send
+from marketing_helpers import campaign, contact, last_year, send
 from trellis_plugins.marketing.messages import token
 
 PERSON = {"User-Agent": "Mozilla/5.0 (Windows NT 10.0) Thunderbird/115"}
