@@ -70,6 +70,7 @@ __all__ = [
     "hookimpl",
     "metadata_model",
     "plugin_config",
+    "public_blueprint",
     "public_view",
     "queue_email",
     "records_for",
@@ -241,6 +242,19 @@ def public_view(view):
 
     setattr(view, PUBLIC_MARK, True)
     return view
+
+
+def public_blueprint(blueprint):
+    """Make every page of a plugin's ``blueprint`` public; returns it.
+
+    Unlike :func:`public_view`, its pages need no sign-in and take no CSRF token (a mail client's one-click
+    unsubscribe, a tracking pixel), so each view must authenticate its request itself,
+    with a signed token, and must never act on the visitor's session::
+
+        bp = public_blueprint(Blueprint("marketing_public", __name__, url_prefix="/m"))
+    """
+    blueprint.trellis_public = True
+    return blueprint
 
 
 def api_user():

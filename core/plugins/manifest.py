@@ -42,6 +42,7 @@ class Plugin:
     version: str = "0"
     label: str = ""
     depends: list[str] = field(default_factory=list)
+    optional: list[str] = field(default_factory=list)
     min_trellis: str | None = None
     source: str = "built-in"
     module: Any = None
@@ -73,7 +74,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise PluginLoadError(f"{e.source}: {e.message}") from None
     if not isinstance(data, dict):
         raise PluginLoadError(f"{path}: expected a mapping with name, version, label, depends")
-    unknown = set(data) - {"name", "version", "label", "depends", "min_trellis", "description"}
+    unknown = set(data) - {"name", "version", "label", "depends", "optional", "min_trellis", "description"}
     if unknown:
         raise PluginLoadError(f"{path}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
     name = data.get("name")
@@ -82,11 +83,15 @@ def read_manifest(path: Path) -> dict[str, Any]:
     depends = data.get("depends") or []
     if not isinstance(depends, list) or not all(isinstance(d, str) for d in depends):
         raise PluginLoadError(f"{path}: 'depends' must be a list of plugin names")
+    optional = data.get("optional") or []
+    if not isinstance(optional, list) or not all(isinstance(d, str) for d in optional):
+        raise PluginLoadError(f"{path}: 'optional' must be a list of plugin names")
     return {
         "name": name,
         "version": str(data.get("version", "0")),
         "label": str(data.get("label") or name),
         "depends": list(depends),
+        "optional": list(optional),
         "min_trellis": str(data["min_trellis"]) if data.get("min_trellis") is not None else None,
     }
 
@@ -172,7 +177,7 @@ def select(plugins: dict[str, Plugin], enabled: list[str] | None) -> tuple[list[
 
 
 def load_order(plugins: dict[str, Plugin], names: list[str]) -> list[Plugin]:
-    """``names`` sorted so that every plugin comes after its dependencies.
+    """``names`` sorted so that every plugin comes after its dependencies (and its loaded ``optional`` ones).
 
     Stable: among plugins whose dependencies are loaded, alphabetical order. A
     missing dependency or a cycle raises one ``PluginLoadError`` naming the plugins.
@@ -181,7 +186,8 @@ def load_order(plugins: dict[str, Plugin], names: list[str]) -> list[Plugin]:
     if missing:
         listed = "; ".join(f"{name} needs {dep}, which is not installed" for name, dep in missing)
         raise PluginLoadError(f"missing plugin dependency: {listed}")
-    waiting = {name: set(plugins[name].depends) for name in names}
+    # An optional dependency that is loaded too comes first, like a required one.
+    waiting = {name: set(plugins[name].depends) | (set(plugins[name].optional) & set(names)) for name in names}
     ready = [name for name, deps in waiting.items() if not deps]
     heapq.heapify(ready)
     order: list[str] = []

@@ -83,6 +83,8 @@ def init_app(app) -> None:
     app.register_blueprint(search.bp)
     import_pages.init_app(app)
     for blueprint in runtime(app).plugins.blueprints():
+        if getattr(blueprint, "trellis_public", False):
+            runtime(app).csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
     app.jinja_loader = template_loader(app)
     app.jinja_env.globals["menu_items"] = lambda user=None: menu_items(app, user)
@@ -100,7 +102,7 @@ def require_login():
     """Send anonymous visitors of any page but the public ones to ``/login`` (401 for JSON callers), and
     administrators who must turn on two-step sign-in to its page
     (:func:`trellis.security.totp_pages.enrolment_required`)."""
-    from flask import g, redirect, request, url_for
+    from flask import current_app, g, redirect, request, url_for
     from flask_login import current_user
     from trellis.security.totp_pages import enrolment_required
 
@@ -109,7 +111,7 @@ def require_login():
     g.pop("_login_user", None)
     g.pop("csrf_token", None)
     g.pop("_trellis_preferences", None)   # the user's locale and time zone (trellis.web.labels)
-    if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX) or _is_public(request.endpoint):
+    if request.endpoint in PUBLIC_ENDPOINTS or request.path.startswith(API_PREFIX) or _is_public(request):
         return None
     if current_user.is_authenticated:
         return enrolment_required()
@@ -120,11 +122,14 @@ def require_login():
     return redirect(url_for("security.login", next=request.full_path.rstrip("?")))
 
 
-def _is_public(endpoint: str | None) -> bool:
+def _is_public(request) -> bool:
+    """Whether a plugin opened this page to visitors: a ``trellis.public_view`` view, or any view of a
+    ``trellis.public_blueprint`` (both check their own signed token)."""
     from flask import current_app
 
-    view = current_app.view_functions.get(endpoint) if endpoint else None
-    return bool(getattr(view, PUBLIC_MARK, False))
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    return bool(getattr(view, PUBLIC_MARK, False) or getattr(blueprint, "trellis_public", False))
 
 
 PUBLIC_MARK = "_trellis_public_view"

@@ -21,6 +21,15 @@ def test_plugins_load_after_the_plugins_they_depend_on(installed_plugin):
     assert names.index("contacts") < names.index("beta")
 
 
+def test_an_optional_dependency_loads_first_when_present_and_is_not_required(installed_plugin):
+    installed_plugin("zulu")
+    manifest = "name: alpha\nversion: 1.0.0\nlabel: Alpha\ndepends: []\noptional: [zulu, not_installed]\n"
+    installed_plugin("alpha", manifest=manifest)
+    plugins = discover()
+    assert plugins.names.index("zulu") < plugins.names.index("alpha")
+    assert plugins.get("alpha").optional == ["zulu", "not_installed"]
+
+
 def test_plugins_without_a_dependency_between_them_load_alphabetically(installed_plugin):
     installed_plugin("mango")
     installed_plugin("apple")
@@ -29,10 +38,10 @@ def test_plugins_without_a_dependency_between_them_load_alphabetically(installed
 
 
 def test_a_missing_dependency_is_one_error_naming_both_plugins(installed_plugin):
-    installed_plugin("perks", depends=["marketing"])
+    installed_plugin("perks", depends=["warp_drive"])
     with pytest.raises(PluginLoadError) as error:
         discover()
-    assert "perks needs marketing, which is not installed" in str(error.value)
+    assert "perks needs warp_drive, which is not installed" in str(error.value)
 
 
 def test_a_dependency_cycle_is_one_error_showing_the_cycle(installed_plugin):

@@ -1,0 +1,191 @@
+"""Marketing: a segment's count over many contacts and orders, and sending a campaign to a real SMTP server.
+
+    python bench/marketing.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test --contacts 200000
+    python bench/marketing.py --contacts 2000 --recipients 500          # quick, SQLite
+
+1. ``--contacts`` contacts and twice as many orders over two years are inserted in bulk
+   (not timed; SQL ``INSERT ... SELECT`` on PostgreSQL, ``executemany`` on SQLite). Then
+   two segments are counted ``--repeat`` times (median): the Mother's Day segment
+   (ordered 1-14 May last year, not ``do_not_contact``) and a heavier one (two or more
+   orders, at least 300 spent, last order older than 90 days). Reported with a linear
+   extrapolation to 1M contacts / 2M orders.
+2. A campaign to ``--recipients`` subscribers of a list is scheduled (its audience
+   written: timed) and sent through the sending job to an aiosmtpd server in this
+   process (timed, end to end: claim, render, SMTP, record). Reported: messages per
+   second, and the accounting sent + deferred + bounced + suppressed = recipients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+
+def build_app(url: str, org: Path, smtp_url: str | None = None):
+    """The application with contacts, sales and marketing, its tables migrated."""
+    from trellis.app import create_app
+    from trellis.data.migrate import upgrade
+
+    app = create_app({"DATABASE_URL": url, "ORG_DIR": str(org), "PLUGINS": ["contacts", "sales", "marketing"],
+                      "SECRET_KEY": "bench", "JOB_RUNNER": "manual", "SMTP_URL": smtp_url})
+    upgrade(app)
+    return app
+
+
+def fill(app, contacts: int) -> None:
+    """``contacts`` contacts and ``2 * contacts`` orders over the last two years, inserted in bulk."""
+    from sqlalchemy import text
+    from trellis.data.database import db
+
+    start = date(date.today().year - 2, 1, 1)
+    with app.app_context(), db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(
+                "INSERT INTO contact (last_name, email, city, do_not_contact, version, created_at, updated_at) "
+                "SELECT 'Buyer ' || n, 'buyer' || n || '@example.com', 'City ' || (n % 50), n % 17 = 0, 1, now(), "
+                "now() FROM generate_series(1, :n) AS n"), {"n": contacts})
+            connection.execute(text(
+                "INSERT INTO \"order\" (name, contact_id, amount, order_date, status, version, created_at, updated_at) "
+                "SELECT 'Order ' || n, 1 + (n * 7919) % :n, 20 + n % 300, :start + (n % 730), 'delivered', 1, now(), "
+                "now() FROM generate_series(1, 2 * :n) AS n"), {"n": contacts, "start": start})
+            connection.execute(text("ANALYZE contact; ANALYZE \"order\""))
+            return
+        connection.exec_driver_sql(
+            "INSERT INTO contact (last_name, email, city, do_not_contact, version, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, 1, datetime('now'), datetime('now'))",
+            [(f"Buyer {n}", f"buyer{n}@example.com", f"City {n % 50}", n % 17 == 0) for n in range(1, contacts + 1)])
+        connection.exec_driver_sql(
+            'INSERT INTO "order" (name, contact_id, amount, order_date, status, version, created_at, updated_at) '
+            "VALUES (?, ?, ?, ?, 'delivered', 1, datetime('now'), datetime('now'))",
+            [(f"Order {n}", 1 + (n * 7919) % contacts, 20 + n % 300, (start + timedelta(days=n % 730)).isoformat())
+             for n in range(1, 2 * contacts + 1)])
+
+
+def time_segments(app, repeat: int) -> dict:
+    """Median seconds of each segment's count, and the count."""
+    from trellis import system_records
+    from trellis_plugins.marketing import segments
+
+    found = {}
+    with app.app_context():
+        records = system_records("bench")
+        for name, conditions in (
+                ("mothers_day", "contact: {do_not_contact: false}\norders: {from: '05-01', to: '05-14', year: last}"),
+                ("loyal_lapsed", "orders: {min_count: 2, min_total: 300}\nlast_order_days: 90")):
+            segment = segments.from_text(name, conditions)
+            times, count = [], 0
+            for _ in range(repeat):
+                began = time.perf_counter()
+                count = segments.count(records, segment, date.today())
+                times.append(time.perf_counter() - began)
+            found[name] = {"count": count, "seconds": statistics.median(times)}
+    return found
+
+
+def time_sending(url: str, org: Path, recipients: int) -> dict:
+    """Schedule and send a campaign to ``recipients`` subscribers through a local aiosmtpd server."""
+    from aiosmtpd.controller import Controller
+    from trellis import system_records
+    from trellis_plugins.marketing import results
+    from trellis_plugins.marketing.sending import send_campaign
+
+    class Count:
+        received = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Count.received += 1
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = Controller(Count(), hostname="127.0.0.1", port=port)
+    server.start()
+    app = build_app(url, org, f"smtp://127.0.0.1:{port}?from=news@bench.example")
+    try:
+        with app.app_context():
+            records = system_records("bench")
+            listed = records.create("mailing_list", {"name": f"Bench {time.time()}"})
+            people = records.create_many("contact", [{"last_name": f"Reader {n}", "email": f"r{n}@bench.example"}
+                                                     for n in range(recipients)])
+            for start in range(0, recipients, 500):
+                records.create_many("mailing_subscription", [{"mailing_list": listed.id, "contact": p.id}
+                                                             for p in people[start:start + 500]])
+            body = '<p>Hello</p><a href="https://bench.example/">x</a>'
+            template = records.create("email_template", {"name": f"Bench {time.time()}", "body": body,
+                                                         "subject": "Hi {{ last_name }}"})
+            campaign = records.create("marketing_campaign", {"name": f"Bench {time.time()}", "rate": 100000,
+                                                             "mailing_list": listed.id, "template": template.id})
+            began = time.perf_counter()
+            records.transition("marketing_campaign", campaign.id, "schedule")
+            materialised = time.perf_counter() - began
+            began = time.perf_counter()
+            send_campaign(app, {"campaign": campaign.id})
+            sent = time.perf_counter() - began
+            numbers = results.results(records, records.get("marketing_campaign", campaign.id))
+    finally:
+        server.stop()
+    accounted = numbers["delivered"] + numbers["deferred"] + numbers["bounced"] + numbers["suppressed"]
+    return {"recipients": recipients, "materialise_seconds": materialised, "send_seconds": sent,
+            "per_second": recipients / sent, "received": Count.received, "accounted": accounted}
+
+
+@contextmanager
+def private_schema(url: str | None):
+    """On PostgreSQL, a schema of this run's own (dropped at the end), so a shared database keeps nothing."""
+    if not url or not url.startswith("postgresql"):
+        yield url
+        return
+    from sqlalchemy import create_engine, text
+
+    name = f"bench_marketing_{os.getpid()}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{name}"'))
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{name}"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        engine.dispose()
+
+
+def main(argv=None) -> int:
+    """Run both measurements and print them."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", default=None, help="database URL (default: a SQLite file in a temp folder)")
+    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--recipients", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder, private_schema(args.db) as db:
+        org = Path(folder)
+        (org / "metadata").mkdir()
+        url = db or f"sqlite:///{org / 'bench.sqlite'}"
+        app = build_app(url, org)
+        began = time.perf_counter()
+        fill(app, args.contacts)
+        print(f"filled {args.contacts:,} contacts and {2 * args.contacts:,} orders in "
+              f"{time.perf_counter() - began:.1f} s ({url.split(':')[0]})")
+        scale = 1_000_000 / args.contacts
+        for name, found in time_segments(app, args.repeat).items():
+            print(f"segment {name}: {found['count']:,} contacts in {found['seconds'] * 1000:.0f} ms "
+                  f"(linear at 1M contacts / 2M orders: {found['seconds'] * scale:.2f} s)")
+        sending = time_sending(url, org, args.recipients)
+        print(f"audience of {sending['recipients']:,} written in {sending['materialise_seconds']:.1f} s; sent in "
+              f"{sending['send_seconds']:.1f} s = {sending['per_second']:.0f} messages/s; server received "
+              f"{sending['received']:,}; sent + deferred + bounced + suppressed = {sending['accounted']:,}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""One campaign email for one recipient: sandboxed rendering, tracked links, the plain-text part, headers.
+
+Subject and body are Jinja rendered in ``ImmutableSandboxedEnvironment`` with the
+contact's fields only: a template cannot reach Python internals. Every ``href`` of
+the HTML is rewritten to the click redirect with a signed per-recipient token naming
+the URL (with the campaign's UTM parameters added), so the redirect only ever goes
+where the message said; an open pixel and the one-click unsubscribe (RFC 8058
+``List-Unsubscribe`` and ``List-Unsubscribe-Post``) are added.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from email.message import EmailMessage
+from email.utils import formataddr
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+HREF = re.compile(r'href\s*=\s*"(https?://[^"]+)"', re.IGNORECASE)
+TOKEN_SALT = "trellis-marketing"  # noqa: S105 (a namespace for signatures, not a secret)
+CONTACT_FIELDS = ("first_name", "last_name", "name", "email", "city", "country", "company", "job_title")
+
+
+def serializer(app):
+    """The signer of tracking and unsubscribe tokens (the app's secret key)."""
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(app.config["SECRET_KEY"], salt=TOKEN_SALT)
+
+
+def token(app, kind: str, send_id: int, url: str | None = None) -> str:
+    """A signed token for send record ``send_id``: ``o`` (open), ``u`` (unsubscribe) or ``c`` (click on ``url``)."""
+    return serializer(app).dumps([kind, send_id] + ([url] if url is not None else []))
+
+
+def read_token(app, kind: str, text: str) -> tuple[int, str | None] | None:
+    """``(send id, url)`` of a token of ``kind``, or None when it is forged, altered or of another kind."""
+    from itsdangerous import BadSignature
+
+    try:
+        value = serializer(app).loads(text)
+    except BadSignature:
+        return None
+    if not isinstance(value, list) or len(value) not in (2, 3) or value[0] != kind or not isinstance(value[1], int):
+        return None
+    return value[1], (value[2] if len(value) == 3 and isinstance(value[2], str) else None)
+
+
+def sandboxed(source: str, autoescape: bool):
+    """``source`` compiled in Jinja's sandbox (HTML escaped when ``autoescape``); ValueError naming a syntax error."""
+    from jinja2 import TemplateError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    try:
+        return ImmutableSandboxedEnvironment(autoescape=autoescape).from_string(source)
+    except TemplateError as error:
+        raise ValueError(f"template error: {error}") from None
+
+
+def contact_values(contact) -> dict:
+    """The fields a template may use (``{{ first_name }}``...), as plain text."""
+    return {name: ("" if contact.get(name) is None else contact.get(name)) for name in CONTACT_FIELDS}
+
+
+def with_utm(url: str, campaign: str) -> str:
+    """``url`` with ``utm_source=trellis``, ``utm_medium=email`` and ``utm_campaign`` unless it has them."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    for key, value in (("utm_source", "trellis"), ("utm_medium", "email"), ("utm_campaign", campaign)):
+        query.setdefault(key, value)
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def plain_text(body: str) -> str:
+    """A readable plain-text part made from HTML: links kept as ``text (url)``, tags dropped, blank lines squeezed."""
+    text = re.sub(r'<a\s[^>]*href="([^"]+)"[^>]*>(.*?)</a>', r"\2 (\1)", body, flags=re.IGNORECASE | re.DOTALL)
+    text = re.sub(r"<(br|/p|/div|/h[1-6]|/li|/tr)[^>]*>", "\n", text, flags=re.IGNORECASE)
+    text = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", text, flags=re.IGNORECASE | re.DOTALL)
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+class Composer:
+    """Builds one campaign's messages: its templates compiled once, then one message per recipient."""
+
+    def __init__(self, app, base_url: str, sender: str, subjects: dict[str, str], body: str, campaign: str):
+        self.app, self.base_url, self.sender, self.campaign = app, base_url, sender, campaign
+        self.subjects = {variant: sandboxed(text, autoescape=False) for variant, text in subjects.items()}
+        self.body = sandboxed(body, autoescape=True)
+        self.footer = app.jinja_env.get_template("marketing/email_footer.html")
+        self.pixel = app.jinja_env.get_template("marketing/email_pixel.html")
+
+    def message(self, send, contact) -> EmailMessage:
+        """The message for send record ``send`` (id, email, message_key, variant) to ``contact``."""
+        app, base_url = self.app, self.base_url
+        values = contact_values(contact)
+        subject = self.subjects.get(send["variant"] or "A", self.subjects["A"])
+        html_body = self.body.render(**values)
+
+        def tracked(match):
+            url = with_utm(html.unescape(match.group(1)), self.campaign)
+            return f'href="{html.escape(base_url + "/m/c/" + token(app, "c", send.id, url))}"'
+
+        html_body = HREF.sub(tracked, html_body)
+        unsubscribe = f"{base_url}/m/u/{token(app, 'u', send.id)}"
+        html_body += self.footer.render(unsubscribe=unsubscribe)
+        pixel = self.pixel.render(pixel=f"{base_url}/m/o/{token(app, 'o', send.id)}.gif")
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = formataddr((values["name"].strip() or "", send["email"]))
+        message["Subject"] = " ".join(subject.render(**values).split())
+        message["Message-ID"] = send["message_key"]
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message.set_content(plain_text(html_body))
+        message.add_alternative(html_body + pixel, subtype="html")
+        return message
