@@ -102,7 +102,7 @@ def require_login():
     """Send anonymous visitors of any page but the public ones to ``/login`` (401 for JSON callers), and
     administrators who must turn on two-step sign-in to its page
     (:func:`trellis.security.totp_pages.enrolment_required`)."""
-    from flask import current_app, g, redirect, request, url_for
+    from flask import g, redirect, request, url_for
     from flask_login import current_user
     from trellis.security.totp_pages import enrolment_required
 
