@@ -83,10 +83,12 @@ def after_transition(record, transition, context):
 
 @hookimpl
 def blueprints():
-    """The customer's status and rating page (``/support/ticket/<token>``, no sign-in: a signed link)."""
+    """The customer's status and rating page (``/support/ticket/<token>``, no sign-in: a signed link), and
+    attachment downloads for signed-in readers of the ticket (``/service/attachments/<id>``)."""
+    from trellis_plugins.service.attachments import bp as attachments
     from trellis_plugins.service.public import bp
 
-    return [bp]
+    return [bp, attachments]
 
 
 @hookimpl

@@ -107,12 +107,17 @@ def _open(records, message, team):
 
 
 def _add(records, ticket, message) -> None:
-    records.create("ticket_message", {
+    from trellis_plugins.service.attachments import store
+
+    saved = records.create("ticket_message", {
         "ticket": ticket.id, "kind": "inbound", "sender": message.sender[:320], "subject": message.subject[:200],
         "body": _body(message), "body_html": message.html[:MAX_BODY] or None,
         "message_header": (message.message_id or "")[:998] or None,
         "attachments": [{"name": a.filename[:200], "type": a.content_type[:100], "size": a.size}
                         for a in message.attachments] or None})
+    if message.attachments:
+        records.update("ticket_message", saved.id, {"attachments": store(records, ticket.id, saved.id,
+                                                                         message.attachments)})
 
 
 def _body(message) -> str:

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 WAITING = "waiting"
 REOPENED_FROM = ("waiting", "resolved")
@@ -49,9 +49,25 @@ def on_new_message(message, context) -> None:
         system.transition("ticket", ticket.id, "reopen")
     elif kind == "outbound":
         if ticket.get("first_response_at") is None:
-            system.update("ticket", ticket.id, {"first_response_at": context.now})
+            system.update("ticket", ticket.id, {"first_response_at": context.now,
+                                                "first_response_band": response_band(ticket, context.now)})
         if ticket["status"] == "new":
             system.transition("ticket", ticket.id, "start")
+
+
+BANDS = ((timedelta(hours=1), "under_1h"), (timedelta(hours=4), "1_4h"), (timedelta(hours=8), "4_8h"),
+         (timedelta(hours=16), "1_2d"))
+"""First-response bands by business hours: a working day is counted as 8 hours."""
+
+
+def response_band(ticket, now: datetime) -> str:
+    """The band of the ticket's first response at ``now``: business hours since it was opened, on its team's
+    calendar (the organisation's default without a team), waiting on the customer not counted."""
+    from trellis import business_calendar
+
+    calendar = business_calendar(_team_calendar(ticket))
+    taken = calendar.working_time_between(ticket.get("created_at") or now, now, pauses_of(ticket))
+    return next((band for limit, band in BANDS if taken < limit), "over_2d")
 
 
 def _text(moment: datetime) -> str:

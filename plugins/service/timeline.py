@@ -52,6 +52,10 @@ def panels(entity: str) -> list[RecordPanel]:
         from trellis_plugins.service.knowledge import panel_values
 
         found.append(RecordPanel("kb_suggestions", template="service/suggestions.html", values=panel_values, order=4))
+        from trellis_plugins.service.attachments import panel_values as attachment_values
+
+        found.append(RecordPanel("ticket_attachments", template="service/attachments.html",
+                                 values=attachment_values, order=5))
         found.append(RecordPanel("ticket_messages", timeline=messages, order=5, label=lazy_gettext("Messages")))
     if entity in ("contact", "ticket"):
         found.append(RecordPanel("calls", timeline=calls, order=30, label=lazy_gettext("Calls")))
