@@ -17,6 +17,7 @@ import re
 import unicodedata
 
 from flask import Blueprint, Response, abort
+from flask_babel import gettext as _
 from flask_login import current_user
 from trellis import NotFound, PermissionDenied, records_for
 
@@ -66,13 +67,16 @@ def panel_values(entity, record) -> dict:
 
 
 def human_size(size) -> str:
-    """``size`` bytes as a short number of B, KB or MB."""
+    """``size`` bytes as a short number of B, KB or MB in the viewer's language."""
+    from babel.numbers import format_decimal
+    from trellis.web.labels import user_locale
+
     size = int(size or 0)
     if size < 1024:
-        return f"{size} B"
+        return _("%(size)s B", size=format_decimal(size, locale=user_locale()))
     if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+        return _("%(size)s KB", size=format_decimal(round(size / 1024, 1), "#,##0.0", locale=user_locale()))
+    return _("%(size)s MB", size=format_decimal(round(size / 1024 / 1024, 1), "#,##0.0", locale=user_locale()))
 
 
 @bp.route("/<int:attachment_id>")

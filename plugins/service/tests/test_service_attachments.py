@@ -31,7 +31,8 @@ def test_two_attachments_are_stored_with_the_message_and_only_the_tickets_reader
                                        (PAGE, "text/html", "page.html"))) == ["opened ticket #1"]
     first, second = _rows(records, "ticket_attachment")
     (message,) = _rows(records, "ticket_message")
-    assert (first["filename"], first["size"], first["sha256"]) == ("счёт.pdf", len(PDF), hashlib.sha256(PDF).hexdigest())
+    assert (first["filename"], first["size"]) == ("счёт.pdf", len(PDF))
+    assert first["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert second["sha256"] == hashlib.sha256(PAGE).hexdigest() and second["message"] == message.id
     assert [item["id"] for item in message["attachments"]] == [first.id, second.id]
 

@@ -21,7 +21,8 @@ def test_the_service_dashboard_shows_the_demo_desk_to_a_support_manager(trellis_
     page = client.get("/dashboards/service")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    for title in ("Open tickets by priority", "SLA compliance by month", "SLA breaches by team", "Tickets by channel"):
+    for title in ("Open tickets by priority", "SLA compliance by month", "SLA breaches by team", "Tickets by channel",
+                  "First response time"):
         assert title in text
     menu = client.get("/app/ticket").get_data(as_text=True)
     assert 'href="/app/kb_article"' in menu and 'href="/app/ticket/kanban"' in menu
