@@ -4,7 +4,9 @@
 (base64 content, SHA-256, size, a sanitised file name) in the transaction that saves the
 message, so a failure leaves neither. ``/service/attachments/<id>`` downloads one: it is
 read as the viewer through the record service, with its ticket, so whoever may not read
-the ticket gets a 404. The answer is always a download (``Content-Disposition:
+the ticket gets a 404. The roles hide ``content`` (``fields: {content: none}``), which keeps
+the base64 out of lists, the API, record pages and history; only this route, after that
+check, reads it. The answer is always a download (``Content-Disposition:
 attachment``, ``nosniff``); HTML and other types a browser would run are sent as
 ``application/octet-stream``.
 """
@@ -19,7 +21,7 @@ import unicodedata
 from flask import Blueprint, Response, abort
 from flask_babel import gettext as _
 from flask_login import current_user
-from trellis import NotFound, PermissionDenied, records_for
+from trellis import NotFound, PermissionDenied, records_for, system_records
 
 bp = Blueprint("service_attachments", __name__, url_prefix="/service/attachments")
 MAX_NAME = 200
@@ -91,7 +93,8 @@ def download(attachment_id: int):
     kind = str(attachment.get("content_type") or "")
     if kind not in SHOWN_AS_IS or not SAFE_TYPE.match(kind):
         kind = "application/octet-stream"
-    data = base64.b64decode(attachment.get("content") or "")
+    content = system_records("service").get("ticket_attachment", attachment_id).get("content")
+    data = base64.b64decode(content or "")
     name = safe_filename(attachment["filename"])
     ascii_name = name.encode("ascii", "replace").decode("ascii").replace("?", "_")
     from urllib.parse import quote

@@ -1,5 +1,6 @@
 """Attachments of support email: stored in the database with the message, downloaded only by the ticket's readers."""
 
+import base64
 import hashlib
 from email.message import EmailMessage
 
@@ -44,6 +45,8 @@ def test_two_attachments_are_stored_with_the_message_and_only_the_tickets_reader
     assert hashlib.sha256(answer.data).hexdigest() == first["sha256"]
     assert answer.headers["Content-Disposition"].startswith("attachment;")
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    encoded = base64.b64encode(PDF).decode()[:60]
+    assert encoded not in agent.get(f"/app/ticket_attachment/{first.id}").get_data(as_text=True)  # not on pages
     html = agent.get(f"/service/attachments/{second.id}")
     assert html.data == PAGE and html.mimetype == "application/octet-stream"
     assert html.headers["Content-Disposition"].startswith('attachment; filename="page.html"')
