@@ -73,6 +73,7 @@ __all__ = [
     "public_blueprint",
     "public_view",
     "queue_email",
+    "smtp_connection",
     "records_for",
     "system_records",
 ]
@@ -207,6 +208,23 @@ def queue_email(record, to, *, subject=None, body=None, template=None, cc=None, 
     return queue(app or current_app._get_current_object(), record, to,
                  {key: value for key, value in options.items() if value is not None},
                  owner or running_plugin() or "plugin")
+
+
+def smtp_connection(url=None, timeout=30):
+    """An ``smtplib.SMTP`` client connected to the organisation's mail server (``TRELLIS_SMTP_URL``, or ``url``),
+    for a plugin that sends many messages over one connection; ``queue_email`` is the way for one message::
+
+        with smtp_connection() as client:
+            for message in messages:
+                client.send_message(message)
+    """
+    from flask import current_app
+    from trellis.automation.email import smtp_connect
+
+    url = url or current_app.config.get("SMTP_URL")
+    if not url:
+        raise RuntimeError("TRELLIS_SMTP_URL is not set: cannot send email")
+    return smtp_connect(url, timeout)
 
 
 def api_blueprint(blueprint):

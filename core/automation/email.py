@@ -139,6 +139,12 @@ def build_message(sender: str, payload: dict) -> EmailMessage:
 
 def smtp_send(url: str, message: EmailMessage, timeout: float = 30) -> None:
     """Send ``message`` through the server of ``url`` (``smtp://``, ``smtps://``, ``smtp+starttls://``)."""
+    with smtp_connect(url, timeout) as client:
+        client.send_message(message)
+
+
+def smtp_connect(url: str, timeout: float = 30):
+    """An ``smtplib.SMTP`` client connected (TLS and login as ``url`` says) to the server of ``url``."""
     import smtplib
 
     parts = urlsplit(url)
@@ -149,12 +155,15 @@ def smtp_send(url: str, message: EmailMessage, timeout: float = 30) -> None:
         client: smtplib.SMTP = smtplib.SMTP_SSL(host, parts.port or 465, timeout=timeout)
     else:
         client = smtplib.SMTP(host, parts.port or 25, timeout=timeout)
-    with client:
+    try:
         if parts.scheme == "smtp+starttls":
             client.starttls()
         if parts.username:
             client.login(unquote(parts.username), unquote(parts.password or ""))
-        client.send_message(message)
+    except BaseException:
+        client.close()
+        raise
+    return client
 
 
 def sender(url: str | None) -> str:

@@ -13,10 +13,9 @@ recipient's mail system keeps one copy, and nobody else is sent twice.
 from __future__ import annotations
 
 import re
-import smtplib
 import time
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from trellis import ValidationError, system_records
 
@@ -144,6 +143,8 @@ class Mailer:
 
     def send(self, message) -> None:
         """Send ``message``; SMTP errors are raised for the caller to classify."""
+        import smtplib
+
         if self.client is None:
             self.client = self._connect()
         try:
@@ -153,20 +154,14 @@ class Mailer:
             raise
 
     def _connect(self):
-        parts = urlsplit(self.url)
-        host = parts.hostname or "localhost"
-        if parts.scheme == "smtps":
-            client = smtplib.SMTP_SSL(host, parts.port or 465, timeout=30)
-        else:
-            client = smtplib.SMTP(host, parts.port or 25, timeout=30)
-        if parts.scheme == "smtp+starttls":
-            client.starttls()
-        if parts.username:
-            client.login(unquote(parts.username), unquote(parts.password or ""))
-        return client
+        from trellis import smtp_connection
+
+        return smtp_connection(self.url)
 
     def close(self) -> None:
         """Say QUIT if connected."""
+        import smtplib
+
         if self.client is not None:
             try:
                 self.client.quit()
@@ -258,6 +253,8 @@ def _pending(records, campaign_id: int) -> list[int]:
 
 def _deliver(records, mailer: Mailer, send, message, campaign) -> str:
     """Send one message and record the outcome: ``sent``, ``bounced`` (suppressed at once) or ``deferred``."""
+    import smtplib
+
     try:
         mailer.send(message)
     except smtplib.SMTPRecipientsRefused as error:
