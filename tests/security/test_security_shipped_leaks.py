@@ -225,7 +225,7 @@ def test_a_note_or_activity_shows_exactly_when_the_role_may_read_it_and_its_reco
     shared, rows = attached[(role, entity)]
     meta = METADATA.entities[entity]
     may_list = granted(METADATA, role, entity, "read", "self")
-    listed = _get(shipped, role, f"/app/{entity}?q={shared}") if may_list else None
+    listed = _every_page(shipped, role, f"/app/{entity}?q={shared}") if may_list else None
     api = _api(shipped, role, f"/api/v1/{entity}?q={shared}&limit=200")
     api_ids = {row["id"] for row in api.get_json()["data"]} if api.status_code == 200 else set()
     exported = _csv_text(_get(shipped, role, f"/app/{entity}/export.csv?q={shared}")) if may_list else ""
@@ -239,12 +239,25 @@ def test_a_note_or_activity_shows_exactly_when_the_role_may_read_it_and_its_reco
         assert (record_id in api_ids) == want, (*where, "api list")
         assert (word in exported) == want, (*where, "csv")
         if listed is not None:
-            assert (f'/app/{entity}/{record_id}"' in listed.get_data(as_text=True)) == want, (*where, "search")
+            assert (f'/app/{entity}/{record_id}"' in listed) == want, (*where, "search")
         if not want:   # a board shows the first cards of each column only: never one the role may not read
             assert f'/app/{entity}/{record_id}"' not in board, (*where, "kanban")
         if reads(role, parent_entity, ownership):
             timeline = _get(shipped, role, f"/app/{parent_entity}/{parent_id}").get_data(as_text=True)
             assert (word in timeline) == want, (*where, "timeline")
+
+
+def _every_page(shipped, role: str, path: str) -> str:
+    """The HTML of a list and of every page after it (its "Next" links), joined: a record is on one of them."""
+    import html
+    import re
+
+    pages = []
+    while path and len(pages) < 20:
+        pages.append(_get(shipped, role, path).get_data(as_text=True))
+        following = re.search(r'href="([^"]*)"[^>]*>Next', pages[-1])
+        path = html.unescape(following.group(1)) if following else None
+    return "".join(pages)
 
 
 # --- imports ------------------------------------------------------------------------------------------------

@@ -124,7 +124,9 @@ def _sees(world, role, entity, channel, planted) -> bool:
         return client.get(f"/app/{entity}/{rid}").status_code == 200
     if channel in ("list", "search", "kanban"):
         # The link to the record, not the word: a search page echoes what was searched for.
-        path = {"list": f"/app/{entity}", "search": f"/app/{entity}?q={word}", "kanban": f"/app/{entity}/kanban"}
+        # The list filtered to the record's id: an unfiltered first page holds only the first 50 records.
+        path = {"list": f"/app/{entity}?id={rid}", "search": f"/app/{entity}?q={word}",
+                "kanban": f"/app/{entity}/kanban"}
         response = client.get(path[channel])
         return response.status_code == 200 and link in response.get_data(as_text=True)
     if channel == "autocomplete":
