@@ -73,6 +73,11 @@ def load_metadata():
         return runtime(app).metadata
 
 
+def grants_anything(metadata, role: str, entity: str) -> bool:
+    """Whether the YAML gives ``role`` any permission on ``entity`` (the administrator has every one)."""
+    return role == ADMIN or entity in metadata.roles[role].entities
+
+
 def granted(metadata, role: str, entity: str, verb: str, ownership: str, record=None, transition=None) -> bool:
     """The oracle: what the YAML grants ``role`` for ``verb`` on a record of ``entity`` owned as ``ownership``
     says, read from the ``Role`` model directly (it does not ask ``RoleAccess``)."""

@@ -22,6 +22,7 @@ import pytest
 from shipped_helpers import (
     OWNERSHIPS,
     granted,
+    grants_anything,
     load_metadata,
     owner_key,
     plant,
@@ -91,11 +92,7 @@ def _cases(*extra):
     refused whoever owns the record, so its pair is tried on one ownership (an outsider's) only."""
     return [pytest.param(role, entity, *more, id="-".join([role, entity, *more]))
             for role in ROLES for entity in ENTITIES for more in (extra or [()])
-            if not more or more == ("other",) or _granted_something(role, entity)]
-
-
-def _granted_something(role: str, entity: str) -> bool:
-    return role not in METADATA.roles or entity in METADATA.roles[role].entities
+            if not more or more == ("other",) or grants_anything(METADATA, role, entity)]
 
 
 # --- reads -----------------------------------------------------------------------------------------------
