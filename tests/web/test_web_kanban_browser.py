@@ -76,10 +76,12 @@ def test_a_drag_changes_the_column_sums_the_card_menu_moves_by_keyboard_and_the_
     assert proposal.is_visible()
     assert not qualified.locator(f".kcard[data-id='{deal.id}'] button[value='qualified']").is_visible()
     tab.screenshot(path=str(tab.shots / "kanban-card-menu.png"))
+    shown = tab.locator("#board-status").text_content()   # the first move's "… → Qualified"
     proposal.focus()
     tab.keyboard.press("Enter")
     tab.locator(f".column[data-value='proposal'] .kcard[data-id='{deal.id}']").wait_for()
-    tab.wait_for_function("() => document.getElementById('board-status').textContent !== ''")
+    # the card moves at once; the status changes when the server has answered
+    tab.wait_for_function("t => document.getElementById('board-status').textContent !== t", arg=shown)
     assert records.get("deal", deal.id)["stage"] == "proposal"
     assert new.locator(f".kcard[data-id='{deal.id}']").count() == 0
     for locale in ("en", "fa"):
