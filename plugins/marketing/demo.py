@@ -47,8 +47,11 @@ def create(context) -> None:
                                                          .replace(" ", "_").replace("'", ""), **audience})
         materialise(records, campaign, date.today())
         _results(records, campaign, rng)
-        for step in ("schedule", "start", "finish"):
-            records.transition("marketing_campaign", campaign.id, step)
+        # One transaction: the sending job "schedule" queues reaches the runner only after it commits, when
+        # the campaign is already sent (a job running between the steps would move it under the demo's feet).
+        with records.transaction() as steps:
+            for step in ("schedule", "start", "finish"):
+                steps.transition("marketing_campaign", campaign.id, step)
         if has_sales:
             _leads(records, campaign, contacts, rng)
 
