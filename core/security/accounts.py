@@ -96,7 +96,7 @@ def create_user(app, email: str, password: str | None, role: str | None = None, 
     from trellis.data.records import records_for
     from trellis.data.unit import unit_of_work
 
-    roles = _checked_roles(app, role)
+    roles = checked_roles(app, role)
     problem = password_problem(password, email) if password is not None else None
     if problem:
         raise AccountError(problem)
@@ -111,7 +111,8 @@ def create_user(app, email: str, password: str | None, role: str | None = None, 
     return load_account(app, user.id)
 
 
-def _checked_roles(app, role: str | None) -> set[str]:
+def checked_roles(app, role: str | None) -> set[str]:
+    """``{role}`` when it is a shipped role or ``admin`` (empty for none); AccountError names the known roles."""
     if not role:
         return set()
     known = set(runtime(app).metadata.roles)

@@ -14,7 +14,7 @@ import json
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
-from trellis.security.accounts import ADMIN_ROLE, _checked_roles, credentials
+from trellis.security.accounts import ADMIN_ROLE, checked_roles, credentials
 
 SALT = "trellis-invite"
 DEFAULT_HOURS = 72
@@ -62,7 +62,7 @@ def set_role(app, user_id: int, role: str | None) -> None:
     unknown role. Their sessions end, so the new role applies at once."""
     from trellis.data.unit import unit_of_work
 
-    roles = _checked_roles(app, role)
+    roles = checked_roles(app, role)
     table = credentials(app)
     with unit_of_work(app) as connection:
         connection.execute(update(table).where(table.c.user_id == user_id).values(

@@ -27,8 +27,8 @@ def settings():
     from trellis.config import number, positive_integer, url
 
     return [
-        Setting("MARKETING_BASE_URL", "http://localhost:5000", "the public address used in tracking and "
-                "unsubscribe links", url),
+        Setting("MARKETING_BASE_URL", None, "the public address used in tracking and unsubscribe links "
+                "(default: BASE_URL, else http://localhost:5000)", url),
         Setting("MARKETING_SCANNER_SECONDS", 10, "opens and clicks this soon after delivery are a link "
                 "scanner's, not counted", number),
         Setting("MARKETING_SOFT_BOUNCES", 3, "soft bounces of an address before it is suppressed", positive_integer),

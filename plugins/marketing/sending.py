@@ -170,6 +170,12 @@ class Mailer:
             self.client = None
 
 
+def public_base(app) -> str:
+    """The site's public address for links in messages: ``MARKETING_BASE_URL``, else core's ``BASE_URL``."""
+    config = app.config
+    return str(config.get("MARKETING_BASE_URL") or config.get("BASE_URL") or "http://localhost:5000").rstrip("/")
+
+
 def claim(records, send_id: int, blocked: set[str], stale_before: datetime):
     """Move one recipient from ``queued`` (or a ``sending`` left before ``stale_before`` by a dead sender) to
     ``sending``; None when another sender has it or it is done."""
@@ -215,7 +221,7 @@ def send_campaign(app, payload: dict) -> dict:
     if not url:
         raise RuntimeError("TRELLIS_SMTP_URL is not set: cannot send a campaign")
     template = records.get("email_template", campaign["template"])
-    base = str(current_app.config.get("MARKETING_BASE_URL") or "http://localhost:5000").rstrip("/")
+    base = public_base(current_app)
     sender = sender_address(url)
     blocked = suppressed_addresses(records, campaign["mailing_list"])
     stale_before = now_utc() - (timedelta(0) if payload.get("resume") else STALE)

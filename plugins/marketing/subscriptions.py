@@ -26,11 +26,12 @@ def after_save(record, changes, context) -> None:
     from flask import current_app
     from trellis import queue_email
     from trellis_plugins.marketing.messages import token
+    from trellis_plugins.marketing.sending import public_base
 
     created = changes.get("mailing_list", (0,))[0] is None     # a new record: every field changed from None
     if not created or record["status"] != "pending" or not record["email"]:
         return
-    base = str(current_app.config.get("MARKETING_BASE_URL") or "").rstrip("/")
+    base = public_base(current_app)
     link = f"{base}/m/s/{token(current_app, 's', record.id)}"
     listed = context.system.get("mailing_list", record["mailing_list"])
     queue_email(record, record["email"], subject=_("Please confirm your subscription to %(name)s",

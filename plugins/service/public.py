@@ -88,7 +88,7 @@ def send_rating_request(ticket) -> None:
     """Email the customer of a just-resolved ticket a link to rate it (nothing without an address)."""
     if not ticket.get("email"):
         return
-    base = str(plugin_config("service").get("public_url") or "").rstrip("/")
+    base = str(plugin_config("service").get("public_url") or current_app.config.get("BASE_URL") or "").rstrip("/")
     link = f"{base}/support/ticket/{status_token(ticket.id)}"
     queue_email(ticket, ticket["email"], subject=_("How did we do? {{ subject }}"),
                 body=_("Your request \"{{ subject }}\" is resolved.\nRate our answer from 1 to 5 here:\n%(link)s\n",
