@@ -81,6 +81,7 @@ SAMPLES = {
     "WEBHOOK_ALLOW_PRIVATE": ("true", True),
     "BASE_URL": ("https://crm.example.com", "https://crm.example.com"),
     "INVITE_HOURS": ("24", 24),
+    "PASSWORD_SCRYPT_COST": ("2048", 2048),
     "PERKS_POINTS_PER_EURO": ("3", 3),
 }
 

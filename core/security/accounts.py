@@ -23,15 +23,21 @@ ADMIN_ROLE = "admin"
 MAX_FAILED_LOGINS = 5           # wrong passwords in a row before the account must wait
 FIRST_WAIT = timedelta(seconds=30)  # after the 5th; each further failure doubles it ...
 LOCK_TIME = timedelta(minutes=15)   # ... up to this
+DEFAULT_SCRYPT_COST = 32768         # werkzeug's own default scrypt work factor (N)
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     """Checked against when the email is unknown, so that a wrong email costs what a wrong password costs.
 
-    Made on first use: scrypt is slow on purpose, and importing this module must not pay for it.
+    Made on first use (per hash method): scrypt is slow on purpose, and importing this module must not pay for it.
     """
-    return generate_password_hash("not a real password", method="scrypt")
+    return generate_password_hash("not a real password", method=method)
+
+
+def hash_method(app) -> str:
+    """werkzeug's method string for new password hashes: scrypt with ``PASSWORD_SCRYPT_COST`` (default 2**15)."""
+    return f"scrypt:{app.config.get('PASSWORD_SCRYPT_COST', DEFAULT_SCRYPT_COST)}:8:1"
 
 
 @dataclass
@@ -106,7 +112,7 @@ def create_user(app, email: str, password: str | None, role: str | None = None, 
     with unit_of_work(app) as connection:
         user = records_for(app, channel="plugin").create("user", values)
         connection.execute(insert(credentials(app)).values(
-            user_id=user.id, password_hash=_hash(password), is_admin=ADMIN_ROLE in roles,
+            user_id=user.id, password_hash=_hash(app, password), is_admin=ADMIN_ROLE in roles,
             roles=json.dumps(sorted(roles - {ADMIN_ROLE})), failed_logins=0, changed_at=datetime.now(UTC)))
     return load_account(app, user.id)
 
@@ -122,9 +128,9 @@ def checked_roles(app, role: str | None) -> set[str]:
     return {role}
 
 
-def _hash(password: str | None) -> str | None:
+def _hash(app, password: str | None) -> str | None:
     # No password (None) means the user cannot sign in until one is set.
-    return generate_password_hash(password, method="scrypt") if password else None
+    return generate_password_hash(password, method=hash_method(app)) if password else None
 
 
 def set_password(app, user_id: int, password: str) -> None:
@@ -143,7 +149,7 @@ def set_password(app, user_id: int, password: str) -> None:
         if problem:
             raise AccountError(problem)
         connection.execute(update(table).where(table.c.user_id == user_id).values(
-            password_hash=_hash(password), session_token=None, failed_logins=0, locked_until=None,
+            password_hash=_hash(app, password), session_token=None, failed_logins=0, locked_until=None,
             changed_at=datetime.now(UTC)))
         _revoke_api_tokens(app, connection, user_id)
 
@@ -170,7 +176,7 @@ def change_own_password(app, user_id: int, current: str, new: str) -> str:
             raise AccountError(problem)
         token = secrets.token_urlsafe(32)
         connection.execute(update(table).where(table.c.user_id == user_id).values(
-            password_hash=_hash(new), session_token=token, failed_logins=0, locked_until=None,
+            password_hash=_hash(app, new), session_token=token, failed_logins=0, locked_until=None,
             changed_at=datetime.now(UTC)))
         _revoke_api_tokens(app, connection, user_id)
     return token
@@ -216,7 +222,7 @@ def authenticate(app, email: str, password: str, address: str | None = None) -> 
         if user_id is not None:
             row = connection.execute(select(table).where(table.c.user_id == user_id)).mappings().first()
         if row is None or not row["password_hash"]:
-            check_password_hash(_dummy_hash(), password)
+            check_password_hash(_dummy_hash(hash_method(app)), password)
             return None
         pair = _PairSeries(app, connection, user_id, address) if address else None
         waiting = is_waiting(row, now) and not (pair and pair.known(now))

@@ -125,7 +125,9 @@ def trellis_config(db_url, tmp_path):
     """The ``config`` passed to ``create_app``; override this fixture to change settings."""
     org = tmp_path / "org"
     (org / "metadata").mkdir(parents=True, exist_ok=True)
-    return {"DATABASE_URL": db_url, "ORG_DIR": str(org), "TESTING": True, "SECRET_KEY": "test-only"}
+    # the cheapest password hash the settings allow: every signed-in test client hashes twice
+    return {"DATABASE_URL": db_url, "ORG_DIR": str(org), "TESTING": True, "SECRET_KEY": "test-only",
+            "PASSWORD_SCRYPT_COST": 1024}
 
 
 @pytest.fixture

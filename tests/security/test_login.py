@@ -50,8 +50,21 @@ def test_the_password_is_stored_as_an_scrypt_hash(app, ann):
 
     with app.app_context():
         stored = db.session.execute(select(credentials(app).c.password_hash)).scalar()
-    assert stored.startswith("scrypt:")
+    assert stored.startswith("scrypt:1024:8:1$")  # the test suite's cost (trellis.testing sets it)
     assert PASSWORD not in stored
+
+
+def test_new_hashes_use_werkzeugs_scrypt_cost_unless_lowered_within_bounds(tmp_path):
+    from trellis.app import create_app
+    from trellis.config import SettingsError
+    from trellis.security.accounts import hash_method
+
+    (tmp_path / "metadata").mkdir()
+    base = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}", "ORG_DIR": str(tmp_path), "SECRET_KEY": "k"}
+    assert hash_method(create_app(base)) == "scrypt:32768:8:1"
+    for wrong in ("512", "3000", "99999999999"):
+        with pytest.raises(SettingsError, match="PASSWORD_SCRYPT_COST"):
+            create_app({**base, "PASSWORD_SCRYPT_COST": wrong})
 
 
 def test_a_post_without_the_csrf_token_is_refused(client, ann):
