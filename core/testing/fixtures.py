@@ -6,11 +6,13 @@ Fixtures:
     A fresh database per test: a temporary SQLite file, and, when
     ``TRELLIS_TEST_POSTGRES`` is set, a fresh PostgreSQL schema (the ``postgresql``
     parameter carries the ``postgres`` marker; it is skipped, with the reason, when
-    the variable is unset).
+    the variable is unset). A PostgreSQL schema migrated by ``trellis_app`` is emptied
+    and reused by a later test with the same metadata (``trellis.testing.pg_pool``).
 ``trellis_app``
     An application built by ``create_app`` on ``db_url``, in a temporary
-    organisation folder. On SQLite the first test of a process with a given schema
-    migrates it; later tests with the same schema start from a copy of that database.
+    organisation folder. The first test of a process with a given schema migrates it;
+    later tests with the same schema start from a copy of that database (SQLite) or
+    from an emptied schema kept from an earlier test (PostgreSQL).
 ``trellis_client``
     ``trellis_app.test_client()``.
 ``records``
@@ -82,6 +84,7 @@ def _postgres_schema(base: str):
 
     import sqlalchemy.exc
     from sqlalchemy import create_engine, text
+    from trellis.testing.pg_pool import release
 
     schema = f"t_{uuid.uuid4().hex[:16]}"
     engine = create_engine(base)
@@ -95,8 +98,14 @@ def _postgres_schema(base: str):
     try:
         yield f"{base}{separator}options=-csearch_path%3D{schema}"
     finally:
-        with engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        try:
+            with engine.begin() as connection:
+                kept = release(connection, schema)  # emptied and kept for the next test with the same schema
+        except sqlalchemy.exc.DBAPIError:
+            kept = False
+        if not kept:
+            with engine.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
 
 

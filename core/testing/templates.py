@@ -49,10 +49,19 @@ def migrate_test_database(app, url: str) -> None:
     """Bring the (new, empty) test database at ``url`` up to ``app``'s metadata.
 
     A SQLite file whose schema was migrated before in this process is copied from the
-    kept template; anything else is migrated as ``trellis migrate`` would.
+    kept template; a PostgreSQL test schema is swapped for an emptied one kept from an
+    earlier test with the same schema (:mod:`trellis.testing.pg_pool`); anything else
+    is migrated as ``trellis migrate`` would.
     """
     from trellis.data.migrate import upgrade
+    from trellis.testing import pg_pool
 
+    if pg_pool.schema_of(url) is not None:
+        key = schema_digest(app)
+        if not pg_pool.claim(url, key):
+            upgrade(app)
+            pg_pool.remember(url, key)
+        return
     path = sqlite_file(url)
     if path is None or path.exists():
         upgrade(app)
