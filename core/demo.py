@@ -19,6 +19,12 @@ def prepare(app) -> Iterator[str]:
     from trellis.security.demo_admin import demo_admin
 
     yield from demo_admin(app)  # security: admin@example.com, password printed every run
+    from trellis.security.demo_admin import demo_password
+    from trellis.security.demo_users import demo_users, login_lines
+
+    users = demo_users(app, demo_password(app))
+    yield from login_lines(users, demo_password(app))
+    users["admin"] = _admin_id(app)
     from trellis.runtime import runtime
 
     plugins = runtime(app).plugins
@@ -27,22 +33,33 @@ def prepare(app) -> Iterator[str]:
     if not _is_empty(app):
         yield "Demo data already loaded (use --reset to start afresh)"
         return
-    context = load_demo_data(app)
+    context = load_demo_data(app, users)
     made = ", ".join(f"{len(rows)} {entity}" for entity, rows in context.created.items())
     yield f"Demo data loaded: {made or 'nothing'}"
 
 
-def load_demo_data(app):
-    """Call every plugin's ``demo_data`` hook with a ``DemoContext``; returns the context."""
+def load_demo_data(app, users: dict[str, int] | None = None):
+    """Call every plugin's ``demo_data`` hook with a ``DemoContext``; returns the context.
+
+    ``users`` maps a role to its demo user's id (see :mod:`trellis.security.demo_users`).
+    """
     from trellis.data.records import records_for
     from trellis.plugins.types import DemoContext
     from trellis.runtime import runtime
 
     with app.app_context():
         context = DemoContext(records=records_for(app, channel="plugin"), random=random.Random(DEMO_SEED),
-                              locale=app.config.get("LOCALE", "en"), app=app)
+                              locale=app.config.get("LOCALE", "en"), app=app, users=dict(users or {}))
         runtime(app).plugins.call("demo_data", context=context)
     return context
+
+
+def _admin_id(app) -> int:
+    from trellis.security.accounts import find_user_id
+    from trellis.security.demo_admin import DEMO_ADMIN
+
+    with app.app_context():
+        return find_user_id(app, DEMO_ADMIN)
 
 
 def _upgrade(app) -> None:

@@ -108,7 +108,9 @@ class DemoContext:
     ``records`` is the record service acting as the system user (create records with
     ``context.records.create("contact", {...})``); ``random`` is a seeded
     ``random.Random`` so that every demo database looks the same; ``locale`` is the
-    organisation's default locale; ``app`` is the Flask application.
+    organisation's default locale; ``app`` is the Flask application; ``users`` maps
+    each role to its demo user's id (``sales_manager`` -> the id of
+    ``sales.manager@example.com``), so that demo records can be assigned to them.
     """
 
     records: Any
@@ -116,6 +118,20 @@ class DemoContext:
     locale: str = "en"
     app: Any = None
     created: dict[str, list[Any]] = field(default_factory=dict)
+    users: dict[str, int] = field(default_factory=dict)
+
+    def users_with(self, *roles: str) -> list[int]:
+        """The demo users' ids of ``roles`` that exist, in the order given (may be empty)."""
+        return [self.users[role] for role in roles if role in self.users]
+
+    def users_who_read(self, entity: str) -> list[int]:
+        """The demo users' ids (administrator first, then by role name) whose role may read ``entity``."""
+        from trellis.runtime import runtime
+
+        roles = runtime(self.app).metadata.roles
+        return [user_id for role, user_id in sorted(self.users.items(), key=lambda item: item[0] != "admin")
+                if role == "admin" or (role in roles and roles[role].entities.get(entity) is not None
+                                       and roles[role].entities[entity].read != "none")]
 
     def remember(self, entity: str, record: Any) -> Any:
         """Keep ``record`` under ``entity`` so that later plugins can link to it; returns it."""

@@ -15,10 +15,8 @@ DEMO_ADMIN = "admin@example.com"
 LOGIN_FILE = "demo_admin_password"
 
 
-def demo_admin(app) -> Iterator[str]:
-    """Create the demo administrator when missing; yield the line that tells the login."""
-    from trellis.security.accounts import create_user, find_user_id, set_password
-
+def demo_password(app) -> str:
+    """The demo's password: read from the instance folder, or made (random) and kept there on first use."""
     path = Path(app.instance_path) / LOGIN_FILE
     password = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
     if not password:
@@ -26,6 +24,14 @@ def demo_admin(app) -> Iterator[str]:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(password + "\n")
+    return password
+
+
+def demo_admin(app) -> Iterator[str]:
+    """Create the demo administrator when missing; yield the line that tells the login."""
+    from trellis.security.accounts import create_user, find_user_id, set_password
+
+    password = demo_password(app)
     with app.app_context():
         user_id = find_user_id(app, DEMO_ADMIN)
         if user_id is None:

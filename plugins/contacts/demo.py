@@ -94,11 +94,15 @@ def create(context) -> None:
             values["company"] = company.id
         contacts.append(context.remember("contact", records.create("contact", values)))
     today = datetime.combine(datetime.now(UTC).date(), time(10, 0), tzinfo=UTC)
+    assignees = context.users_who_read("activity")   # each demo user finds something due on their home page
     for index, contact in enumerate(contacts[::3]):
         kind, subject = ACTIVITIES[index % len(ACTIVITIES)]
         due = today + timedelta(days=rng.randint(-10, 20), hours=rng.randint(0, 6))
+        if index < len(assignees):
+            due = today + timedelta(hours=index % 8)
         activity = records.create("activity", {
             "kind": kind, "subject": subject, "due": due, "done": due < today,
+            "assigned": assignees[index % len(assignees)] if assignees else None,
             "contact": contact.id, "company": contact.get("company"),
             "ref_entity": "contact", "ref_record": contact.id,
         })

@@ -62,7 +62,8 @@ def create(context) -> None:
     products = [context.remember("product", records.create("product", {
         "code": code, "name": name, "price": price, "tax": tax})) for code, name, price, tax in PRODUCTS]
     reasons = [context.remember("lost_reason", records.create("lost_reason", {"name": n})) for n in LOST_REASONS]
-    owners = [user.id for user in records.query("user").iterate()]
+    owners = (context.users_with("salesperson", "sales_manager")
+              or [user.id for user in records.query("user").iterate()])
     _leads(context, owners)
     contacts = context.created.get("contact", [])
     deals = []

@@ -27,3 +27,27 @@ def test_demo_preparation_leaves_a_database_with_records_alone(app, records):
     records.create("company", {"name": "Ours"})
     list(prepare(app))
     assert records.query("company").count()[0] == 1
+
+
+def test_every_role_has_a_demo_user_who_signs_in_to_a_home_page_with_something_due(app):
+    from trellis.security.demo_admin import demo_password
+    from trellis.testing.web import login
+
+    lines = list(prepare(app))
+    password = demo_password(app)
+    assert f"Demo users, one per role (password {password}):" in lines
+    for role, email in (("contacts_manager", "contacts.manager@example.com"),
+                        ("contacts_user", "contacts.user@example.com")):
+        assert any(line.split() == [email, role] for line in lines), lines
+        client = app.test_client()
+        assert login(client, email, password).status_code == 302
+        home = client.get("/").get_data(as_text=True)
+        assert 'class="activities today"' in home, email     # the demo assigned them an activity due today
+        assert "Nothing due today." not in home
+
+
+def test_running_the_demo_again_keeps_its_users(app, records):
+    list(prepare(app))
+    users = records.query("user").count()[0]
+    list(prepare(app))
+    assert records.query("user").count()[0] == users == 3   # the administrator and one user per role
