@@ -64,7 +64,7 @@ def _settle(programme, order, system, today: date) -> None:
     if account is not None:
         if multiplier is None:
             multiplier = programme.multiplier(account.get("tier"))
-        target = _points(programme, order, Decimal(multiplier)) if eligible else 0
+        target = _points(programme, order, Decimal(multiplier), system) if eligible else 0
         delta = target - held.get(account.id, 0)
         if delta:
             _append(system, account.id, order, delta, sum(1 for e in entries if e["account"] == account.id),
@@ -79,9 +79,25 @@ def _settle(programme, order, system, today: date) -> None:
                        int(account.get("earned") or 0) + added if own else None)
 
 
-def _points(programme, order, multiplier: Decimal) -> int:
+def _points(programme, order, multiplier: Decimal, system) -> int:
+    """What ``order`` earns: per unit of its amount (or distance), per order, per product bought; × the tier's."""
     amount = Decimal(str(order.get(programme.amount_field) or 0))
-    return int((amount * programme.per_unit * multiplier).to_integral_value(rounding=ROUND_FLOOR))
+    base = amount * programme.per_unit + programme.per_order
+    if programme.products:
+        base += _product_points(programme, order, system)
+    return int((base * multiplier).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _product_points(programme, order, system) -> Decimal:
+    """Points of ``earn.products`` for the order's lines: per unit bought of each product named by its code."""
+    lines = [line for line in system.query("order_line").filter(order=order.id).iterate() if line.get("product")]
+    if not lines:
+        return Decimal(0)
+    rates = dict(programme.products)
+    codes = {product.id: product["code"] for product in system.query("product").filter(
+        id__in=sorted({int(line["product"]) for line in lines})).iterate()}
+    return sum((Decimal(str(line.get("qty") or 0)) * rates.get(codes.get(int(line["product"])), Decimal(0))
+                for line in lines), Decimal(0))
 
 
 def _append(system, account_id: int, order, points: int, sequence: int, today: date, multiplier=None) -> None:

@@ -32,7 +32,8 @@ SCHEMA = {
         "currency": {"type": "string"}, "active": {"type": "boolean"},
         "earn_on": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
         "earn": {"type": "object", "additionalProperties": False,
-                 "properties": {"per_unit": _NUMBER, "field": {"type": "string"}}},
+                 "properties": {"per_unit": _NUMBER, "field": {"type": "string"}, "per_order": _NUMBER,
+                                "products": {"type": "object", "additionalProperties": _NUMBER}}},
         "point_value": _NUMBER, "near_reward_email": _WHOLE,
         "rewards": {"type": "object", "additionalProperties": {
             "type": "object", "additionalProperties": False, "required": ["every", "voucher"],
@@ -80,6 +81,8 @@ class Programme:
     earn_on: tuple[str, ...] = ("delivered", "invoiced")
     per_unit: Decimal = Decimal(1)
     amount_field: str = "amount"
+    per_order: Decimal = Decimal(0)
+    products: tuple[tuple[str, Decimal], ...] = ()
     point_value: Decimal = Decimal("0.01")
     rewards: tuple[Reward, ...] = ()
     tiers: tuple[Tier, ...] = ()
@@ -162,6 +165,17 @@ def _reward(name: str, rewards, reader) -> Reward | None:
                                                                 reader, 1))
 
 
+def _products(earn, reader) -> tuple[tuple[str, Decimal], ...]:
+    what = f"'products' of 'earn' of {WHAT}"
+    spec = reader.mapping(earn, "products", f"'earn' of {WHAT}")
+    products = []
+    for code in spec or {}:
+        points = _number(spec, code, what, reader, Decimal(0), None)
+        if points is not None:
+            products.append((str(code), points))
+    return tuple(products)
+
+
 def _tiers(document, reader) -> tuple[Tier, ...]:
     spec = reader.mapping(document, "tiers", WHAT)
     tiers = []
@@ -186,11 +200,13 @@ def build(document, reader) -> Programme | None:
     reader.keys(document, KEYS, WHAT)
     name = reader.text(document, "loyalty", WHAT, required=True)
     earn = reader.mapping(document, "earn", WHAT) or {}
-    per_unit, amount_field = Decimal(1), "amount"
+    per_unit, amount_field, per_order, products = Decimal(1), "amount", Decimal(0), ()
     if earn:
-        reader.keys(earn, ("per_unit", "field"), f"'earn' of {WHAT}")
+        reader.keys(earn, ("per_unit", "field", "per_order", "products"), f"'earn' of {WHAT}")
         per_unit = _number(earn, "per_unit", f"'earn' of {WHAT}", reader, Decimal(0), Decimal(1))
         amount_field = reader.text(earn, "field", f"'earn' of {WHAT}", default="amount")
+        per_order = _number(earn, "per_order", f"'earn' of {WHAT}", reader, Decimal(0), Decimal(0))
+        products = _products(earn, reader)
     rewards = []
     spec = reader.mapping(document, "rewards", WHAT)
     for reward_name in spec or {}:
@@ -209,6 +225,8 @@ def build(document, reader) -> Programme | None:
         earn_on=_statuses(document, "earn_on", reader, ("delivered", "invoiced")),
         per_unit=per_unit,
         amount_field=amount_field,
+        per_order=per_order,
+        products=products,
         point_value=_number(document, "point_value", WHAT, reader, Decimal(0), Decimal("0.01")),
         rewards=tuple(rewards),
         tiers=_tiers(document, reader),

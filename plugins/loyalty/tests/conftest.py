@@ -5,6 +5,9 @@ whether or not the entry points are installed. ``programme_yaml`` is the program
 of ``docs/loyalty.md``; a test overrides the fixture to try another.
 """
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +49,18 @@ def trellis_config(trellis_config, programme_yaml):
     (Path(trellis_config["ORG_DIR"]) / "metadata" / "loyalty.yaml").write_text(programme_yaml, encoding="utf-8")
     return {**trellis_config, "EXTRA_PLUGINS": [trellis_plugins.sales, trellis_plugins.loyalty],
             "API_RATE_LIMIT": "100000/minute"}
+
+
+@pytest.fixture
+def check():
+    """``check(tmp_path, text)``: ``trellis check`` of an organisation whose metadata holds the programme ``text``."""
+
+    def run(tmp_path, text: str):
+        org = tmp_path / "shop"
+        (org / "metadata").mkdir(parents=True)
+        (org / "metadata" / "loyalty.yaml").write_text(text, encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TRELLIS_")}
+        return subprocess.run([sys.executable, "-m", "trellis.cli", "check", "shop"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    return run
