@@ -127,7 +127,7 @@ def settle_rewards(programme, account_id: int, order_id: int | None, system, tod
     if programme.near_reward and added > 0 and _near(programme, earned - added, earned):
         account = account or system.get("loyalty_account", account_id)
         near_reward_email(programme, account, earned - added, earned, system)
-    for reward in programme.rewards:
+    for reward in programme.automatic_rewards:
         if added and max(earned - added, 0) // reward.every == earned // reward.every:
             continue
         account = account or system.get("loyalty_account", account_id)
@@ -151,7 +151,8 @@ def settle_rewards(programme, account_id: int, order_id: int | None, system, tod
 
 
 def _near(programme, before: int, now: int) -> bool:
-    return any(before < (now // r.every + 1) * r.every - programme.near_reward <= now for r in programme.rewards)
+    return any(before < (now // r.every + 1) * r.every - programme.near_reward <= now
+               for r in programme.automatic_rewards)
 
 
 def near_reward_email(programme, account, before: int, now: int, system) -> None:
@@ -159,7 +160,7 @@ def near_reward_email(programme, account, before: int, now: int, system) -> None
     from flask_babel import gettext as _
     from trellis import queue_email
 
-    for reward in programme.rewards:
+    for reward in programme.automatic_rewards:
         mark = (now // reward.every + 1) * reward.every - programme.near_reward
         if before < mark <= now:
             contact = system.get("contact", account["contact"])

@@ -44,7 +44,8 @@ def bounded_points(value) -> int:
 
 
 def request_values(records, body: dict) -> dict:
-    """The redemption asked for by ``body`` (``order``, ``account`` or ``card``, ``voucher`` code or ``points``)."""
+    """The redemption asked for by ``body`` (``order``, ``account`` or ``card``; ``voucher`` code, ``points`` or
+    ``reward``)."""
     values = {"order": bounded_id(body.get("order"), "order")}
     voucher_code = str(body.get("voucher") or "").strip().upper()[:MAX_TEXT]
     account = None
@@ -55,6 +56,8 @@ def request_values(records, body: dict) -> dict:
         values["voucher"], account = voucher.id, int(voucher["account"])
     if body.get("points") not in (None, ""):
         values["points"] = bounded_points(body.get("points"))
+    if body.get("reward") not in (None, ""):
+        values["reward"] = str(body.get("reward")).strip()[:MAX_TEXT]
     if body.get("card"):
         found = records.query("loyalty_account").filter(card_number=str(body["card"]).strip()[:MAX_TEXT]).first()
         if found is None:
@@ -70,7 +73,7 @@ def request_values(records, body: dict) -> dict:
 
 @api.post("/redeem")
 def api_redeem():
-    """Redeem a voucher or points on an order; ``Idempotency-Key`` makes a retry return the first answer."""
+    """Redeem a voucher, points or a reward on an order; ``Idempotency-Key`` makes a retry return the first answer."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > MAX_KEY or not key.isprintable():
         raise ValidationError({"Idempotency-Key": _("Send an Idempotency-Key header of 1 to %(most)s characters",

@@ -40,7 +40,8 @@ def test_a_threshold_of_zero_is_an_error_at_its_line(check, tmp_path, SOURCE_PRO
 def test_an_unknown_reward_is_an_error_at_its_line(check, tmp_path, SOURCE_PROGRAMME):  # noqa: N803
     result = check(tmp_path, SOURCE_PROGRAMME.replace("voucher: {percent: 10}\n  two", "coupon: {percent: 10}\n  two"))
     assert result.returncode == 1
-    assert "loyalty.yaml:11:5: error: unknown reward 'coupon' in reward 'ten_percent' (known: voucher)" in result.stdout
+    assert ("loyalty.yaml:11:5: error: unknown reward 'coupon' in reward 'ten_percent' (known: voucher, discount, "
+            "free_product)") in result.stdout
 
 
 def test_negative_points_are_an_error_at_their_line(check, tmp_path, SOURCE_PROGRAMME):  # noqa: N803
