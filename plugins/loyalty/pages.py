@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import login_required
 from trellis import NotFound, PermissionDenied, ValidationError, api_blueprint, api_user, records_for, system_records
-from trellis_plugins.loyalty.accounts import ACTOR
+from trellis_plugins.loyalty.accounts import ACTOR, programme_named
 from trellis_plugins.loyalty.card import statement, viewer_records
 from trellis_plugins.loyalty.redemption import redeem
 
@@ -139,7 +139,7 @@ def redeem_page():
 
 
 def member(records, card: str) -> dict:
-    """The account with card number ``card``, its contact, active vouchers and open orders (empty when none)."""
+    """The account with card number ``card``, its contact, active vouchers, open orders and the rewards it may buy."""
     if not card:
         return {"account": None}
     account = records.query("loyalty_account").filter(card_number=card).first()
@@ -147,5 +147,7 @@ def member(records, card: str) -> dict:
         return {"account": None, "not_found": True}
     vouchers = records.query("loyalty_voucher").filter(account=account.id, status="active").order_by("id").page(size=50)
     orders = records.query("order").filter(contact=account["contact"], status="open")
+    programme = programme_named(account["program"])
     return {"account": account, "vouchers": vouchers.rows,
-            "orders": orders.order_by("-order_date").page(size=20).rows}
+            "orders": orders.order_by("-order_date").page(size=20).rows,
+            "rewards": [reward for reward in programme.rewards if reward.cost] if programme else []}
