@@ -2,7 +2,9 @@
 
 import csv
 import io
+import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -44,28 +46,31 @@ def members(records):
 
 
 def table(client, name):
+    """The report's CSV, numbers as Decimals (PostgreSQL's sum of integers reads "1500.00", SQLite's "1500")."""
     answer = client.get(f"/reports/{name}.csv")
     assert answer.status_code == 200, answer.status_code
-    return list(csv.reader(io.StringIO(answer.get_data(as_text=True))))
+    rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True))))
+    return rows[:1] + [[Decimal(cell) if re.fullmatch(r"-?[0-9.]+", cell) else cell for cell in row]
+                       for row in rows[1:]]
 
 
 def test_points_issued_and_redeemed_by_month(client_as, members):
     rows = table(client_as("loyalty_manager"), "loyalty_points_by_month")
     assert rows[0] == ["Date", "Issued", "Redeemed", "Expired"]
     by_month = {row[0]: row[1:] for row in rows[1:]}
-    assert by_month["Oct 2026"] == ["1500", "", ""]
-    assert by_month["Nov 2026"] == ["2200", "", ""]
-    assert [row[2] for row in rows[1:] if row[0] not in ("Oct 2026", "Nov 2026")] == ["-300"]
+    assert by_month["Oct 2026"] == [1500, "", ""]
+    assert by_month["Nov 2026"] == [2200, "", ""]
+    assert [row[2] for row in rows[1:] if row[0] not in ("Oct 2026", "Nov 2026")] == [-300]
 
 
 def test_members_and_outstanding_points_by_tier(client_as, members):
     rows = table(client_as("loyalty_manager"), "loyalty_members_by_tier")
-    assert sorted(rows[1:]) == [["gold", "1", "2200"], ["silver", "1", "1200"]]
+    assert sorted(rows[1:]) == [["gold", 1, 2200], ["silver", 1, 1200]]
 
 
 def test_the_voucher_redemption_rate(client_as, members):
     rows = table(client_as("loyalty_manager"), "loyalty_voucher_redemption")
-    assert rows[1:] == [["ten_percent", "0.3333", "3", "1"]]  # Ann's two vouchers and Bob's one; Ann used one
+    assert rows[1:] == [["ten_percent", Decimal("0.3333"), 3, 1]]  # Ann's two vouchers and Bob's one; Ann used one
 
 
 def test_the_dashboard_is_the_loyalty_managers(client_as, members):
