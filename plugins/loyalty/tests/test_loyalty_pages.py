@@ -6,17 +6,6 @@ import pytest
 from trellis.testing.web import csrf_token
 
 
-@pytest.fixture
-def world(trellis_app, records):
-    ann = records.create("contact", {"first_name": "Ann", "last_name": "Lee"})
-    paid = records.create("order", {"name": "Paid", "contact": ann.id, "amount": 1000})
-    records.update("order", paid.id, {"status": "delivered"})
-    basket = records.create("order", {"name": "Basket", "contact": ann.id, "amount": 200})
-    account = records.query("loyalty_account").filter(contact=ann.id).first()
-    voucher = records.query("loyalty_voucher").filter(account=account.id).first()
-    return {"order": basket, "account": account, "voucher": voucher}
-
-
 def form(client, card):
     page = client.get(f"/loyalty/redeem?card={card}").get_data(as_text=True)
     return {"csrf_token": csrf_token(client, f"/loyalty/redeem?card={card}"),
