@@ -74,3 +74,13 @@ def test_service_ingest_delivers_every_message_and_reports_the_rate(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "ingested 9 messages" in done.stdout and "messages/s" in done.stdout
     assert "6 tickets opened, 3 replies threaded, 9 messages stored" in done.stdout
+
+
+def test_loyalty_earn_earns_every_order_and_runs_both_nights(tmp_path):
+    done = subprocess.run([sys.executable, str(BENCH / "loyalty_earn.py"), "--orders", "30", "--members", "10"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "earning: 30 orders in" in done.stdout and "(30 ledger entries" in done.stdout
+    assert "orders per CPU second" in done.stdout
+    assert "tomorrow: 10 members in" in done.stdout and "in 30 months: 10 members in" in done.stdout
+    assert "(10 expiry entries in all)" in done.stdout

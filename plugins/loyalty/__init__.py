@@ -38,7 +38,9 @@ def order_after_save(record, changes, context):
     from trellis_plugins.loyalty.accounts import programmes
     from trellis_plugins.loyalty.earning import settle_order
 
-    fields = EARNING_FIELDS | {p.amount_field for p in programmes()}
+    active = programmes()
+    fields = EARNING_FIELDS | {p.amount_field for p in active} | ({"lines_total"} if any(
+        p.products for p in active) else set())
     if fields & set(changes):
         settle_order(record, context.system, context.now.date())
 

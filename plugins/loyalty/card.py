@@ -22,7 +22,7 @@ def viewer_records():
 def next_rewards(programme, earned: int) -> list[dict]:
     """For each automatic reward: the points still needed for the next one, and the progress in percent."""
     rows = []
-    for reward in programme.rewards if programme else ():
+    for reward in programme.automatic_rewards if programme else ():
         done = max(earned, 0) % reward.every
         rows.append({"reward": reward, "needed": reward.every - done, "percent": done * 100 // reward.every})
     return rows

@@ -64,7 +64,7 @@ def _settle(programme, order, system, today: date) -> None:
     if account is not None:
         if multiplier is None:
             multiplier = programme.multiplier(account.get("tier"))
-        target = _points(programme, order, Decimal(multiplier)) if eligible else 0
+        target = _points(programme, order, Decimal(multiplier), system) if eligible else 0
         delta = target - held.get(account.id, 0)
         if delta:
             _append(system, account.id, order, delta, sum(1 for e in entries if e["account"] == account.id),
@@ -79,9 +79,25 @@ def _settle(programme, order, system, today: date) -> None:
                        int(account.get("earned") or 0) + added if own else None)
 
 
-def _points(programme, order, multiplier: Decimal) -> int:
+def _points(programme, order, multiplier: Decimal, system) -> int:
+    """What ``order`` earns: per unit of its amount (or distance), per order, per product bought; × the tier's."""
     amount = Decimal(str(order.get(programme.amount_field) or 0))
-    return int((amount * programme.per_unit * multiplier).to_integral_value(rounding=ROUND_FLOOR))
+    base = amount * programme.per_unit + programme.per_order
+    if programme.products:
+        base += _product_points(programme, order, system)
+    return int((base * multiplier).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _product_points(programme, order, system) -> Decimal:
+    """Points of ``earn.products`` for the order's lines: per unit bought of each product named by its code."""
+    lines = [line for line in system.query("order_line").filter(order=order.id).iterate() if line.get("product")]
+    if not lines:
+        return Decimal(0)
+    rates = dict(programme.products)
+    codes = {product.id: product["code"] for product in system.query("product").filter(
+        id__in=sorted({int(line["product"]) for line in lines})).iterate()}
+    return sum((Decimal(str(line.get("qty") or 0)) * rates.get(codes.get(int(line["product"])), Decimal(0))
+                for line in lines), Decimal(0))
 
 
 def _append(system, account_id: int, order, points: int, sequence: int, today: date, multiplier=None) -> None:
@@ -111,7 +127,7 @@ def settle_rewards(programme, account_id: int, order_id: int | None, system, tod
     if programme.near_reward and added > 0 and _near(programme, earned - added, earned):
         account = account or system.get("loyalty_account", account_id)
         near_reward_email(programme, account, earned - added, earned, system)
-    for reward in programme.rewards:
+    for reward in programme.automatic_rewards:
         if added and max(earned - added, 0) // reward.every == earned // reward.every:
             continue
         account = account or system.get("loyalty_account", account_id)
@@ -135,7 +151,8 @@ def settle_rewards(programme, account_id: int, order_id: int | None, system, tod
 
 
 def _near(programme, before: int, now: int) -> bool:
-    return any(before < (now // r.every + 1) * r.every - programme.near_reward <= now for r in programme.rewards)
+    return any(before < (now // r.every + 1) * r.every - programme.near_reward <= now
+               for r in programme.automatic_rewards)
 
 
 def near_reward_email(programme, account, before: int, now: int, system) -> None:
@@ -143,7 +160,7 @@ def near_reward_email(programme, account, before: int, now: int, system) -> None
     from flask_babel import gettext as _
     from trellis import queue_email
 
-    for reward in programme.rewards:
+    for reward in programme.automatic_rewards:
         mark = (now // reward.every + 1) * reward.every - programme.near_reward
         if before < mark <= now:
             contact = system.get("contact", account["contact"])

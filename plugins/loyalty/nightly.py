@@ -35,7 +35,7 @@ def months_before(day: date, months: int) -> date:
 
 
 class Totals:
-    """What one pass over the ledger gives per account: 12-month points, old points, and outflows."""
+    """What one query over the ledger gives per account: 12-month points, old points, and outflows."""
 
     def __init__(self):
         self.window = defaultdict(int)
@@ -46,22 +46,31 @@ class Totals:
 
 
 def ledger_totals(records, today: date, cutoff: date | None, remind_cutoff: date | None) -> Totals:
-    """One pass over the ledger, in pages: the sums the tiers and the expiry need, per account."""
+    """The sums the tiers and the expiry need, per account: one ``GROUP BY`` over the ledger, in the database."""
+    from sqlalchemy import case, func, literal, select
+
+    entries = records.query("loyalty_entry")
+    account, kind = entries.column("account")[0], entries.column("kind")[0]
+    points, dated = entries.column("points")[0], entries.column("dated")[0]
+
+    def total(condition):
+        if condition is None:
+            return literal(0)
+        return func.coalesce(func.sum(case((condition, points), else_=0)), 0)
+
+    inflow = points > 0
+    old = inflow & (dated <= cutoff) if cutoff is not None else None
+    soon = inflow & (dated <= remind_cutoff) if cutoff is not None and remind_cutoff is not None else None
+    reminded = inflow & (dated == remind_cutoff) if soon is not None else None
+    rows = entries.aggregate(lambda dialect: select(
+        account, total(kind.in_(list(COUNTED)) & (dated >= window_start(today)) & (dated <= today)),
+        -total(points < 0), total(old), total(soon), total(reminded)).group_by(account))
     totals = Totals()
-    since = window_start(today)
-    for entry in records.query("loyalty_entry").iterate(batch=BATCH):
-        account, points, dated = int(entry["account"]), entry["points"], entry["dated"]
-        if entry["kind"] in COUNTED and since <= dated <= today:
-            totals.window[account] += points
-        if points < 0:
-            totals.taken[account] -= points
-        elif cutoff is not None:
-            if dated <= cutoff:
-                totals.old_in[account] += points
-            if remind_cutoff is not None and dated <= remind_cutoff:
-                totals.soon_in[account] += points
-                if dated == remind_cutoff:
-                    totals.reminded[account] += points
+    for account_id, window, taken, old_in, soon_in, reminded_in in rows:
+        account_id = int(account_id)
+        totals.window[account_id], totals.taken[account_id] = int(window), int(taken)
+        totals.old_in[account_id], totals.soon_in[account_id] = int(old_in), int(soon_in)
+        totals.reminded[account_id] = int(reminded_in)
     return totals
 
 

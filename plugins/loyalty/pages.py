@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import login_required
 from trellis import NotFound, PermissionDenied, ValidationError, api_blueprint, api_user, records_for, system_records
-from trellis_plugins.loyalty.accounts import ACTOR
+from trellis_plugins.loyalty.accounts import ACTOR, programme_named
 from trellis_plugins.loyalty.card import statement, viewer_records
 from trellis_plugins.loyalty.redemption import redeem
 
@@ -44,7 +44,8 @@ def bounded_points(value) -> int:
 
 
 def request_values(records, body: dict) -> dict:
-    """The redemption asked for by ``body`` (``order``, ``account`` or ``card``, ``voucher`` code or ``points``)."""
+    """The redemption asked for by ``body`` (``order``, ``account`` or ``card``; ``voucher`` code, ``points`` or
+    ``reward``)."""
     values = {"order": bounded_id(body.get("order"), "order")}
     voucher_code = str(body.get("voucher") or "").strip().upper()[:MAX_TEXT]
     account = None
@@ -55,6 +56,8 @@ def request_values(records, body: dict) -> dict:
         values["voucher"], account = voucher.id, int(voucher["account"])
     if body.get("points") not in (None, ""):
         values["points"] = bounded_points(body.get("points"))
+    if body.get("reward") not in (None, ""):
+        values["reward"] = str(body.get("reward")).strip()[:MAX_TEXT]
     if body.get("card"):
         found = records.query("loyalty_account").filter(card_number=str(body["card"]).strip()[:MAX_TEXT]).first()
         if found is None:
@@ -70,7 +73,7 @@ def request_values(records, body: dict) -> dict:
 
 @api.post("/redeem")
 def api_redeem():
-    """Redeem a voucher or points on an order; ``Idempotency-Key`` makes a retry return the first answer."""
+    """Redeem a voucher, points or a reward on an order; ``Idempotency-Key`` makes a retry return the first answer."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > MAX_KEY or not key.isprintable():
         raise ValidationError({"Idempotency-Key": _("Send an Idempotency-Key header of 1 to %(most)s characters",
@@ -136,7 +139,7 @@ def redeem_page():
 
 
 def member(records, card: str) -> dict:
-    """The account with card number ``card``, its contact, active vouchers and open orders (empty when none)."""
+    """The account with card number ``card``, its contact, active vouchers, open orders and the rewards it may buy."""
     if not card:
         return {"account": None}
     account = records.query("loyalty_account").filter(card_number=card).first()
@@ -144,5 +147,7 @@ def member(records, card: str) -> dict:
         return {"account": None, "not_found": True}
     vouchers = records.query("loyalty_voucher").filter(account=account.id, status="active").order_by("id").page(size=50)
     orders = records.query("order").filter(contact=account["contact"], status="open")
+    programme = programme_named(account["program"])
     return {"account": account, "vouchers": vouchers.rows,
-            "orders": orders.order_by("-order_date").page(size=20).rows}
+            "orders": orders.order_by("-order_date").page(size=20).rows,
+            "rewards": [reward for reward in programme.rewards if reward.cost] if programme else []}

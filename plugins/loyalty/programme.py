@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 WHAT = "a loyalty programme"
 KEYS = ("loyalty", "label", "kind", "currency", "active", "earn_on", "earn",
         "point_value", "rewards", "tiers", "expiry", "near_reward_email")
-REWARD_KINDS = ("voucher",)
+REWARD_KINDS = ("voucher", "discount", "free_product")
 MAX_POINTS = 1_000_000_000
 
 
@@ -32,11 +32,13 @@ SCHEMA = {
         "currency": {"type": "string"}, "active": {"type": "boolean"},
         "earn_on": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
         "earn": {"type": "object", "additionalProperties": False,
-                 "properties": {"per_unit": _NUMBER, "field": {"type": "string"}}},
+                 "properties": {"per_unit": _NUMBER, "field": {"type": "string"}, "per_order": _NUMBER,
+                                "products": {"type": "object", "additionalProperties": _NUMBER}}},
         "point_value": _NUMBER, "near_reward_email": _WHOLE,
         "rewards": {"type": "object", "additionalProperties": {
-            "type": "object", "additionalProperties": False, "required": ["every", "voucher"],
-            "properties": {"every": _WHOLE, "count": _WHOLE, "voucher": _VOUCHER}}},
+            "type": "object", "additionalProperties": False,
+            "properties": {"every": _WHOLE, "count": _WHOLE, "cost": _WHOLE, "voucher": _VOUCHER,
+                           "discount": _VOUCHER, "free_product": {"type": "string"}}}},
         "tiers": {"type": "object", "additionalProperties": {
             "type": "object", "additionalProperties": False, "required": ["from"],
             "properties": {"from": {"type": "integer", "minimum": 0}, "multiplier": _NUMBER, "label": _LABEL}}},
@@ -49,14 +51,18 @@ SCHEMA = {
 
 @dataclass(frozen=True)
 class Reward:
-    """Given automatically ``count`` times each time the points earned cross a multiple of ``every``."""
+    """A reward: given automatically (``count`` vouchers each time the points earned cross a
+    multiple of ``every``), or bought by a member for ``cost`` points (a discount, ``percent``
+    or ``amount`` off the order, or the product whose code is ``free_product``, free)."""
 
     name: str
-    every: int
+    every: int | None
     count: int
     percent: Decimal | None
     amount: Decimal | None
     valid_days: int | None
+    cost: int | None = None
+    free_product: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,12 +86,23 @@ class Programme:
     earn_on: tuple[str, ...] = ("delivered", "invoiced")
     per_unit: Decimal = Decimal(1)
     amount_field: str = "amount"
+    per_order: Decimal = Decimal(0)
+    products: tuple[tuple[str, Decimal], ...] = ()
     point_value: Decimal = Decimal("0.01")
     rewards: tuple[Reward, ...] = ()
     tiers: tuple[Tier, ...] = ()
     expiry_months: int | None = None
     remind_days: int | None = None
     near_reward: int | None = None
+
+    @property
+    def automatic_rewards(self) -> tuple[Reward, ...]:
+        """The rewards given every N points earned (vouchers)."""
+        return tuple(reward for reward in self.rewards if reward.every)
+
+    def reward_to_buy(self, name: str) -> Reward | None:
+        """The reward called ``name`` that members buy with points, or None."""
+        return next((reward for reward in self.rewards if reward.name == name and reward.cost), None)
 
     def tier_for(self, points: int) -> Tier | None:
         """The highest tier whose threshold ``points`` (earned in 12 months) reach."""
@@ -134,32 +151,62 @@ def _reward(name: str, rewards, reader) -> Reward | None:
         reader.error(rewards.value_at(name), f"{what} must be a mapping")
         return None
     for key in spec:
-        if key not in ("every", "count", *REWARD_KINDS):
+        if key not in ("every", "count", "cost", *REWARD_KINDS):
             reader.error(spec.key_at(key), f"unknown reward '{key}' in {what} (known: {', '.join(REWARD_KINDS)})")
     every = _whole(spec, "every", what, reader, 1)
-    if "every" not in spec:
-        reader.error(spec.source, f"{what} needs 'every' (the points between two rewards)")
+    cost = _whole(spec, "cost", what, reader, 1)
+    if ("every" in spec) == ("cost" in spec):
+        reader.error(spec.source, f"{what} needs either 'every' (given every N points earned) or 'cost' "
+                                  "(the points a member spends on it)")
     count = _whole(spec, "count", what, reader, 1) or 1
     kinds = [key for key in spec if key in REWARD_KINDS]
     if not kinds:
-        unknown = [key for key in spec if key not in ("every", "count")]
+        unknown = [key for key in spec if key not in ("every", "count", "cost")]
         if not unknown:
             reader.error(spec.source, f"{what} needs what it gives: one of {', '.join(REWARD_KINDS)}")
         return None
-    voucher = reader.mapping(spec, "voucher", what)
-    if voucher is None or every is None:
+    kind = kinds[0]
+    if len(kinds) > 1:
+        reader.error(spec.key_at(kinds[1]), f"{what} gives one thing: '{kind}' or '{kinds[1]}'")
         return None
-    reader.keys(voucher, ("percent", "amount", "valid_days"), f"the voucher of {what}")
-    percent = _number(voucher, "percent", f"the voucher of {what}", reader, Decimal("0.01"), None)
-    amount = _number(voucher, "amount", f"the voucher of {what}", reader, Decimal("0.01"), None)
+    if "every" in spec and kind != "voucher":
+        reader.error(spec.key_at(kind), f"{what} is given every N points: it gives a 'voucher'")
+        return None
+    if "cost" in spec and kind == "voucher":
+        reader.error(spec.key_at(kind), f"{what} is bought with points: it gives a 'discount' or a 'free_product'")
+        return None
+    if kind == "free_product":
+        product = reader.text(spec, "free_product", what)
+        return Reward(name, None, 1, None, None, None, cost, product) if product and cost else None
+    return _money_reward(name, spec, kind, every, count, cost, reader)
+
+
+def _money_reward(name: str, spec, kind: str, every, count: int, cost, reader) -> Reward | None:
+    what = f"the {kind} of reward '{name}'"
+    money = reader.mapping(spec, kind, what)
+    if money is None or (every is None and cost is None):
+        return None
+    reader.keys(money, ("percent", "amount", "valid_days") if kind == "voucher" else ("percent", "amount"), what)
+    percent = _number(money, "percent", what, reader, Decimal("0.01"), None)
+    amount = _number(money, "amount", what, reader, Decimal("0.01"), None)
     if percent is not None and percent > 100:
-        reader.error(voucher.value_at("percent"), f"'percent' of the voucher of {what} must be at most 100")
+        reader.error(money.value_at("percent"), f"'percent' of {what} must be at most 100")
         return None
     if (percent is None) == (amount is None):
-        reader.error(voucher.source, f"the voucher of {what} needs either 'percent' or 'amount'")
+        reader.error(money.source, f"{what} needs either 'percent' or 'amount'")
         return None
-    return Reward(name, every, count, percent, amount, _whole(voucher, "valid_days", f"the voucher of {what}",
-                                                                reader, 1))
+    return Reward(name, every, count, percent, amount, _whole(money, "valid_days", what, reader, 1), cost)
+
+
+def _products(earn, reader) -> tuple[tuple[str, Decimal], ...]:
+    what = f"'products' of 'earn' of {WHAT}"
+    spec = reader.mapping(earn, "products", f"'earn' of {WHAT}")
+    products = []
+    for code in spec or {}:
+        points = _number(spec, code, what, reader, Decimal(0), None)
+        if points is not None:
+            products.append((str(code), points))
+    return tuple(products)
 
 
 def _tiers(document, reader) -> tuple[Tier, ...]:
@@ -186,11 +233,13 @@ def build(document, reader) -> Programme | None:
     reader.keys(document, KEYS, WHAT)
     name = reader.text(document, "loyalty", WHAT, required=True)
     earn = reader.mapping(document, "earn", WHAT) or {}
-    per_unit, amount_field = Decimal(1), "amount"
+    per_unit, amount_field, per_order, products = Decimal(1), "amount", Decimal(0), ()
     if earn:
-        reader.keys(earn, ("per_unit", "field"), f"'earn' of {WHAT}")
+        reader.keys(earn, ("per_unit", "field", "per_order", "products"), f"'earn' of {WHAT}")
         per_unit = _number(earn, "per_unit", f"'earn' of {WHAT}", reader, Decimal(0), Decimal(1))
         amount_field = reader.text(earn, "field", f"'earn' of {WHAT}", default="amount")
+        per_order = _number(earn, "per_order", f"'earn' of {WHAT}", reader, Decimal(0), Decimal(0))
+        products = _products(earn, reader)
     rewards = []
     spec = reader.mapping(document, "rewards", WHAT)
     for reward_name in spec or {}:
@@ -209,6 +258,8 @@ def build(document, reader) -> Programme | None:
         earn_on=_statuses(document, "earn_on", reader, ("delivered", "invoiced")),
         per_unit=per_unit,
         amount_field=amount_field,
+        per_order=per_order,
+        products=products,
         point_value=_number(document, "point_value", WHAT, reader, Decimal(0), Decimal("0.01")),
         rewards=tuple(rewards),
         tiers=_tiers(document, reader),

@@ -25,7 +25,7 @@ def _money(value) -> Decimal:
 
 
 def redeem(records, system, values: dict) -> tuple[dict, bool]:
-    """Redeem ``values`` (``key``, ``account``, ``order``, and ``voucher`` or ``points``) as ``records``' user.
+    """Redeem ``values`` (``key``, ``account``, ``order``; ``voucher``, ``points`` or ``reward``) as ``records``' user.
 
     Returns ``(answer, created)``: the stored answer of the redemption with this key
     (``created`` False) or of the new one. ValidationError when it is refused,
@@ -43,9 +43,11 @@ def redeem(records, system, values: dict) -> tuple[dict, bool]:
 
 
 def _replayed(done, values: dict) -> dict:
-    asked = (int(values["account"]), int(values["order"]), values.get("voucher"), values.get("points"))
-    stored = (done["account"], done["order"], done.get("voucher"), done.get("points"))
-    if asked[:2] != stored[:2] or (asked[2] and int(asked[2]) != stored[2]) or (asked[3] or None) != stored[3]:
+    asked = (int(values["account"]), int(values["order"]), values.get("voucher"), values.get("points"),
+             values.get("reward"))
+    stored = (done["account"], done["order"], done.get("voucher"), done.get("points"), done.get("reward"))
+    if asked[:2] != stored[:2] or (asked[2] and int(asked[2]) != stored[2]) or (asked[3] or None) != stored[3] \
+            or (asked[4] or None) != stored[4]:
         raise ValidationError({"key": _("This idempotency key was used for a different redemption")})
     return dict(done["answer"], redemption=done.id)
 
@@ -63,29 +65,63 @@ def apply(record, context) -> None:
         raise ValidationError({"order": _("A cancelled order cannot be discounted")})
     if order.get("contact") and int(order["contact"]) != int(account["contact"]):
         raise ValidationError({"account": _("This account belongs to another customer than the order")})
-    if bool(record.get("voucher")) == bool(record.get("points")):
+    if record.get("reward") and (record.get("voucher") or record.get("points")):
+        raise ValidationError({"reward": _("A reward is redeemed on its own")})
+    if bool(record.get("voucher")) == bool(record.get("points")) and not record.get("reward"):
         raise ValidationError({"voucher": _("Give a voucher or a number of points, not both")})
+    line_values = None
     if record.get("voucher"):
         discount, label = _use_voucher(record, account, order, context)
         points = 0
+    elif record.get("reward"):
+        discount, label, points, line_values = _buy_reward(record, account, order, system)
+        _spend(record, account, order, points, context)
     else:
         points = int(record["points"])
-        balance = int(account.get("balance") or 0)
-        if points > balance:
-            raise ValidationError({"points": _("Only %(balance)s points left", balance=balance)})
         programme = programme_named(account["program"])
         value = programme.point_value if programme is not None else CENT
         discount = min(_money(points * value), _money(order.get("amount")))
         label = _("%(points)s loyalty points", points=points)
-        system.create("loyalty_entry", {"account": account.id, "kind": "redeemed", "points": -points,
-                                        "order": order.id, "dated": context.now.date(),
-                                        "key": f"redemption:{record['key']}"})
-    line = system.create("order_line", {"order": order.id, "description": label[:300], "qty": 1,
-                                        "price": -discount})
+        _spend(record, account, order, points, context)
+    line = system.create("order_line", line_values or {"order": order.id, "description": label[:300], "qty": 1,
+                                                       "price": -discount})
     record["discount"] = discount
     record["answer"] = {"order": order.id, "order_line": line.id, "discount": str(discount), "points": points,
-                        "voucher": _voucher_code(system, record.get("voucher")),
+                        "voucher": _voucher_code(system, record.get("voucher")), "reward": record.get("reward"),
                         "balance": int(account.get("balance") or 0) - points}
+
+
+def _spend(record, account, order, points: int, context) -> None:
+    """Take ``points`` off the locked ``account`` as a ``redeemed`` entry; refused beyond the balance."""
+    balance = int(account.get("balance") or 0)
+    if points > balance:
+        raise ValidationError({"points": _("Only %(balance)s points left", balance=balance)})
+    context.system.create("loyalty_entry", {"account": account.id, "kind": "redeemed", "points": -points,
+                                            "order": order.id, "dated": context.now.date(),
+                                            "key": f"redemption:{record['key']}"})
+
+
+def _buy_reward(record, account, order, system) -> tuple[Decimal, str, int, dict | None]:
+    """The reward the member buys with points: its discount, label, cost, and the order line of a free product."""
+    programme = programme_named(account["program"])
+    reward = programme.reward_to_buy(str(record["reward"])) if programme is not None else None
+    if reward is None:
+        raise ValidationError({"reward": _("This programme has no reward of this name to buy with points")})
+    amount = _money(order.get("amount"))
+    if reward.free_product:
+        product = system.query("product").filter(code=reward.free_product, active=True).first()
+        if product is None:
+            raise ValidationError({"reward": _("The product of this reward is not on sale")})
+        price = _money(product.get("price"))
+        # The product at its price with a 100% discount: the order shows what was given away.
+        return price, product["name"], reward.cost, {"order": order.id, "product": product.id, "qty": 1,
+                                                     "description": product["name"][:300], "price": price,
+                                                     "discount": 100}
+    if reward.percent:
+        discount = _money(amount * reward.percent / 100)
+    else:
+        discount = min(_money(reward.amount), amount)
+    return discount, _("Reward: %(name)s", name=reward.name), reward.cost, None
 
 
 def _voucher_code(system, voucher_id) -> str | None:

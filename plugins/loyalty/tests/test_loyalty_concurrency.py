@@ -15,6 +15,12 @@ from trellis.testing.api import api_app, bearer, new_user
 
 
 @pytest.fixture
+def programme_yaml(source_programme):
+    """The source's programme, and a $5 discount members buy for 400 points."""
+    return source_programme + "  five_off: {cost: 400, discount: {amount: 5}}\n"
+
+
+@pytest.fixture
 def served(trellis_config):
     """``(app, URL of POST /api/v1/loyalty/redeem, the cashier's headers)``."""
     from trellis.data.database import db
@@ -110,3 +116,14 @@ def test_one_idempotency_key_sent_ten_times_in_parallel_redeems_once_and_answers
     assert [status for status, _ in results] == [200] * 10, results
     assert all(body == results[0][1] for _, body in results)
     assert counted(app, "loyalty_redemption") == 1 and counted(app, "order_line", order=order) == 1
+
+
+def test_twenty_parallel_purchases_of_a_400_point_reward_from_1000_points_let_exactly_two_through(served):
+    app, url, headers = served
+    order, account, _ = member(app, 1000)
+    results = in_parallel(20, lambda i: post(url, headers, f"buy-{i}",
+                                             {"order": order, "account": account.id, "reward": "five_off"}))
+    assert sorted(status for status, _ in results) == [200] * 2 + [422] * 18, results
+    with app.app_context():
+        assert system_records("test").get("loyalty_account", account.id)["balance"] == 200
+    assert counted(app, "order_line", order=order) == 2

@@ -6,17 +6,6 @@ import pytest
 from trellis.testing.web import csrf_token
 
 
-@pytest.fixture
-def world(trellis_app, records):
-    ann = records.create("contact", {"first_name": "Ann", "last_name": "Lee"})
-    paid = records.create("order", {"name": "Paid", "contact": ann.id, "amount": 1000})
-    records.update("order", paid.id, {"status": "delivered"})
-    basket = records.create("order", {"name": "Basket", "contact": ann.id, "amount": 200})
-    account = records.query("loyalty_account").filter(contact=ann.id).first()
-    voucher = records.query("loyalty_voucher").filter(account=account.id).first()
-    return {"order": basket, "account": account, "voucher": voucher}
-
-
 def form(client, card):
     page = client.get(f"/loyalty/redeem?card={card}").get_data(as_text=True)
     return {"csrf_token": csrf_token(client, f"/loyalty/redeem?card={card}"),
@@ -90,3 +79,23 @@ def test_the_redeem_page_speaks_the_users_language(client_as, world, locale, wor
     saved = post(client, "/preferences", {"locale": locale, "timezone": "UTC"}, form_page="/preferences")
     assert saved.status_code == 302
     assert word in client.get("/loyalty/redeem").get_data(as_text=True)
+
+
+class TestRewards:
+    """A programme with a reward bought with points: the page offers it and buys it."""
+
+    @pytest.fixture
+    def programme_yaml(self, source_programme):
+        return source_programme + "  five_off: {cost: 400, discount: {amount: 5}}\n"
+
+    def test_the_cashier_buys_a_reward_with_the_members_points(self, client_as, world, records):
+        client = client_as("cashier")
+        card = world["account"]["card_number"]
+        page = client.get(f"/loyalty/redeem?card={card}").get_data(as_text=True)
+        assert 'name="reward" value="five_off"' in page and "400 loyalty points" in page
+        answer = client.post("/loyalty/redeem", data={**form(client, card), "order": world["order"].id,
+                                                      "reward": "five_off"})
+        assert answer.status_code == 302
+        assert "balance now 600 points" in client.get(answer.headers["Location"]).get_data(as_text=True)
+        assert [line["price"] for line in records.query("order_line").filter(order=world["order"].id).iterate()] \
+            == [-5]

@@ -1,31 +1,6 @@
 """Redeeming a voucher or points on an order: ``POST /api/v1/loyalty/redeem`` and what it refuses."""
 
-import pytest
 from trellis.testing.api import bearer, new_user
-
-
-@pytest.fixture
-def world(trellis_app, records):
-    """Ann with 1,000 points (one 10% voucher) from a delivered order, and an open order of $200."""
-    ann = records.create("contact", {"first_name": "Ann", "last_name": "Lee"})
-    paid = records.create("order", {"name": "Paid", "contact": ann.id, "amount": 1000})
-    records.update("order", paid.id, {"status": "delivered"})
-    basket = records.create("order", {"name": "Basket", "contact": ann.id, "amount": 200})
-    account = records.query("loyalty_account").filter(contact=ann.id).first()
-    voucher = records.query("loyalty_voucher").filter(account=account.id).first()
-    return {"ann": ann, "order": basket, "account": account, "voucher": voucher}
-
-
-@pytest.fixture
-def cashier(trellis_app):
-    client = trellis_app.test_client()
-    headers = bearer(trellis_app, new_user(trellis_app, "till@example.com", role="cashier"))
-
-    def redeem(body, key="k1", role_headers=None):
-        extra = {"Idempotency-Key": key} if key else {}
-        return client.post("/api/v1/loyalty/redeem", json=body, headers={**(role_headers or headers), **extra})
-
-    return redeem
 
 
 def test_a_voucher_becomes_a_discount_line_on_the_order(cashier, world, records):
