@@ -78,6 +78,14 @@ def after_transition(record, transition, context):
 
 
 @hookimpl
+def blueprints():
+    """The timeline (``/projects/<id>/timeline``), risk matrix (``/projects/<id>/risks``) and ``/projects/my-tasks``."""
+    from trellis_plugins.projects.pages import bp
+
+    return [bp]
+
+
+@hookimpl
 def template_dirs():
     """The timeline, risk matrix and "my tasks" templates."""
     return [Path(__file__).parent / "templates"]
@@ -88,6 +96,8 @@ def menu_items(user):
     """Projects, my tasks, tasks, time logs, risks and templates in the menu."""
     group = {"en": "Projects", "ru": "Проекты", "bg": "Проекти", "fa": "پروژه‌ها"}
     entries = [
+        ({"en": "My tasks", "ru": "Мои задачи", "bg": "Моите задачи", "fa": "وظایف من"}, "/projects/my-tasks",
+         "user-check"),
         ({"en": "Projects", "ru": "Проекты", "bg": "Проекти", "fa": "پروژه‌ها"}, "/app/project", "diagram-project"),
         ({"en": "Tasks", "ru": "Задачи", "bg": "Задачи", "fa": "وظایف"}, "/app/task", "list-check"),
         ({"en": "Time logs", "ru": "Учёт времени", "bg": "Отчетено време", "fa": "ثبت‌های زمان"}, "/app/time_log",

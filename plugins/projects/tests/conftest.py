@@ -18,6 +18,7 @@ timezone: Europe/Sofia
 hours: ["09:00-17:00"]
 holidays: [2027-05-06]
 """
+PASSWORD = "a long enough password"
 USERS = (("admin", "admin"), ("pm", "project_manager"), ("mia", "project_member"))
 
 
@@ -55,7 +56,7 @@ def build(base, database_url=None):
     world = SimpleNamespace(app=app, users={}, headers={})
     with app.app_context():
         for name, role in USERS:
-            world.users[name] = create_user(app, f"{name}@example.com", "a long enough password", role=role,
+            world.users[name] = create_user(app, f"{name}@example.com", PASSWORD, role=role,
                                             name=name).id
     for name, _ in USERS:
         world.headers[name] = bearer(app, world.users[name], scope="write")
@@ -66,6 +67,16 @@ def build(base, database_url=None):
         return answer
 
     world.api = api
+
+    def client(who="pm"):
+        """A web client signed in as ``who``."""
+        from trellis.testing.web import login
+
+        web = app.test_client()
+        assert login(web, f"{who}@example.com", PASSWORD).status_code == 302
+        return web
+
+    world.client = client
     world.new_task = lambda *a, **k: new_task(world, *a, **k)
     world.depend = lambda *a, **k: depend(world, *a, **k)
     world.dates = lambda task: dates(world, task)
