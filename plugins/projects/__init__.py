@@ -27,6 +27,14 @@ def settings():
     return [Setting("PROJECTS_CALENDAR", "", "The business_calendar tasks are scheduled on (empty: the default)")]
 
 
+@hookimpl
+def actions():
+    """``email_people``: email the people a path of fields leads to (``project.contact``, ``assignee``...)."""
+    from trellis_plugins.projects.notify import action_kinds
+
+    return action_kinds()
+
+
 @hookimpl(specname="before_save", entities=["task_dependency"])
 def dependency_before_save(record, changes, context):
     """A dependency joins two tasks of one project and never closes a cycle (the error names it)."""
