@@ -71,3 +71,11 @@ def test_the_pages_need_a_signed_in_user_and_a_readable_project(world, project):
     assert world.app.test_client().get(f"/projects/{project}/timeline").status_code in (302, 401)
     assert world.client().get("/projects/999999/timeline").status_code == 404
     assert world.client().get("/projects/999999/risks").status_code == 404
+
+
+def test_the_risk_matrix_speaks_persian_and_isolates_the_values(world, project):
+    world.api("post", "risk", description="Vendor lock-in", project=project, probability=2, impact=3)
+    web = world.client("admin")
+    post(web, "/preferences", {"locale": "fa"})
+    page = web.get(f"/projects/{project}/risks").get_data(as_text=True)
+    assert "ماتریس ریسک" in page and "<bdi>Vendor lock-in</bdi>" in page
