@@ -100,6 +100,14 @@ def template_dirs():
 
 
 @hookimpl
+def demo_data(context):
+    """Three client projects with milestones, chained tasks, risks and time logs, and a template for won deals."""
+    from trellis_plugins.projects.demo import create
+
+    create(context)
+
+
+@hookimpl
 def menu_items(user):
     """Projects, my tasks, tasks, time logs, risks and templates in the menu."""
     group = {"en": "Projects", "ru": "Проекты", "bg": "Проекти", "fa": "پروژه‌ها"}
