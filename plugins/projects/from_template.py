@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from trellis import metadata_model
+from trellis import ValidationError, metadata_model
 
 from .schedule import WorkingDays
 from .scheduling import _id, calendar
@@ -64,7 +64,12 @@ def on_deal_moved(record, transition, context) -> None:
     if template is None or system.query("project").filter(deal=record.id).first() is not None:
         return
     start = record.get("project_start") or context.now.date()
-    start_project(template, start, {
-        "name": record["name"], "deal": record.id, "contact": _id(record.get("contact")),
-        "company": _id(record.get("company")), "manager": _id(record.get("owner")),
-        "budget": record.get("amount")}, system)
+    try:
+        start_project(template, start, {
+            "name": record["name"], "deal": record.id, "contact": _id(record.get("contact")),
+            "company": _id(record.get("company")), "manager": _id(record.get("owner")),
+            "budget": record.get("amount")}, system)
+    except (ValueError, OverflowError):
+        from flask_babel import gettext as _
+
+        raise ValidationError({"project_start": _("The project cannot be planned from this start date")}) from None

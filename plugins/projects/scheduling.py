@@ -103,18 +103,26 @@ def push_dependents(project_id, moved: set[int], context) -> int:
     dated = [d for d in dated if d is not None]
     if not dated or not links:
         return 0
-    days = WorkingDays(calendar(), min(dated))
-    changed = reschedule(spans(tasks, days), links, moved)
+    try:
+        days = WorkingDays(calendar(), min(dated))
+        changed = reschedule(spans(tasks, days), links, moved)
+        moves = {task_id: (days.day(span.start), days.day(span.finish)) for task_id, span in changed.items()}
+    except (ValueError, OverflowError):
+        from flask_babel import gettext as _
+
+        raise ValidationError({"start_date": _("The project's tasks would span more than 30 years")}) from None
     token = _moving.set(True)
     try:
-        for task_id, span in changed.items():
-            context.system.update("task", task_id, {"start_date": days.day(span.start),
-                                                    "due_date": days.day(span.finish)})
+        for task_id, (start, due) in moves.items():
+            context.system.update("task", task_id, {"start_date": start, "due_date": due})
     finally:
         _moving.reset(token)
     return len(changed)
 
 
 def critical_path(tasks: dict, links: list[Link], days: WorkingDays) -> set[int]:
-    """The ids of the tasks on the critical path."""
-    return critical_tasks(spans(tasks, days), links)
+    """The ids of the tasks on the critical path (none when the dates span more than the calendar can count)."""
+    try:
+        return critical_tasks(spans(tasks, days), links)
+    except (ValueError, OverflowError):
+        return set()

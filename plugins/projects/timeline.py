@@ -85,7 +85,7 @@ def layout(tasks: list, links: list, milestones: list, critical: set[int], today
         return Timeline(width=LABELS + 200, height=HEADER + ROW, rtl=rtl)
     first, last = min(days), max(days)
     span = (last - first).days + 1
-    day = max(2.0, min(24.0, MAX_WIDTH / span))
+    day = min(24.0, MAX_WIDTH / span)  # a long project gets thin days, never a wider picture
     area = span * day
     width = LABELS + area
     rows = len(dated) + (1 if marks else 0)
@@ -103,7 +103,8 @@ def layout(tasks: list, links: list, milestones: list, critical: set[int], today
         length = (due - start).days + 1
         y = HEADER + n * ROW
         row_of[task.id] = (x_of(start, length), y, length * day)
-        timeline.bars.append(Bar(task.id, task.get("name") or "", x_of(start, length), y + 5, length * day, label_x,
+        timeline.bars.append(Bar(task.id, task.get("name") or "", x_of(start, length), y + 5, max(2.0, length * day),
+                                 label_x,
                                  task.get("stage") == "done", task.id in critical))
     y = HEADER + len(dated) * ROW
     half = -day / 2 if rtl else day / 2

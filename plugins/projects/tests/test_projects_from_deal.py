@@ -49,3 +49,15 @@ def test_a_deal_not_yet_won_starts_no_project(world):
     deal = world.api("post", "deal", who="admin", name="Maybe", contact=contact, amount="10").get_json()["id"]
     assert world.api("post", f"deal/{deal}/transitions/qualify", who="admin").status_code == 200
     assert world.api("get", f"project?deal={deal}").get_json()["data"] == []
+
+
+def test_a_start_too_far_for_the_calendar_refuses_the_win(world):
+    _template(world)
+    contact = world.api("post", "contact", who="admin", last_name="Far").get_json()["id"]
+    deal = world.api("post", "deal", who="admin", name="Far future", contact=contact, amount="10",
+                     project_start="9999-12-30").get_json()["id"]
+    assert world.api("post", f"deal/{deal}/transitions/qualify", who="admin").status_code == 200
+    refused = world.api("post", f"deal/{deal}/transitions/win", who="admin")
+    assert refused.status_code == 422 and "project_start" in refused.get_json()["error"]["fields"]
+    assert world.api("get", f"deal/{deal}", who="admin").get_json()["stage"] == "qualified"
+    assert world.api("get", f"project?deal={deal}").get_json()["data"] == []

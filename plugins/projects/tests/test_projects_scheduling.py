@@ -54,3 +54,12 @@ def test_a_task_cannot_become_its_own_subtask(world, project):
     child = world.new_task(project, "Child", parent=parent)
     refused = world.api("patch", f"task/{parent}", parent=child)
     assert refused.status_code == 422 and "own subtask" in refused.get_json()["error"]["fields"]["parent"]
+
+
+def test_a_date_too_far_for_the_calendar_is_refused_and_nothing_moves(world, project):
+    a = world.new_task(project, "Now", "2027-04-26", "2027-04-26")
+    b = world.new_task(project, "Next", "2027-04-27", "2027-04-27")
+    world.depend(a, b)
+    refused = world.api("patch", f"task/{a}", start_date="9999-12-30", due_date="9999-12-31")
+    assert refused.status_code == 422 and "start_date" in refused.get_json()["error"]["fields"]
+    assert world.dates(a) == ("2027-04-26", "2027-04-26") and world.dates(b) == ("2027-04-27", "2027-04-27")
