@@ -67,6 +67,7 @@ def check_dependency(record, context) -> None:
     if _id(predecessor["project"]) != _id(successor["project"]):
         raise ValidationError({"predecessor": _("Both tasks must belong to the same project")})
     record["project"] = _id(successor["project"])
+    context.system.lock("project", record["project"])  # two dependencies saved at once cannot close a cycle
     links = project_links(context.system, record["project"], leave_out=record.id)
     cycle = cycle_with(links, Link(predecessor.id, successor.id))
     if cycle is not None:
@@ -97,6 +98,7 @@ def push_dependents(project_id, moved: set[int], context) -> int:
     """Move the tasks downstream of ``moved`` that now start too early; the number of tasks moved."""
     if _moving.get():
         return 0  # our own writes below: the first call already moves the whole chain
+    context.system.lock("project", project_id)  # one project's schedule is moved by one save at a time
     tasks = project_tasks(context.system, project_id)
     links = project_links(context.system, project_id)
     dated = [t.get("start_date") or t.get("due_date") for t in tasks.values()]

@@ -95,6 +95,12 @@ def world(tmp_path_factory):
 
 
 @pytest.fixture
+def build_world():
+    """:func:`build` itself, for a test that needs its own organisation (on ``db_url``, say)."""
+    return build
+
+
+@pytest.fixture
 def project(world):
     """A fresh project managed by ``pm`` with ``mia`` a member; its id."""
     made = world.api("post", "project", name="Website", budget="1000", members=[world.users["mia"]],
