@@ -66,7 +66,9 @@ def test_a_task_dragged_across_the_project_kanban_moves(page, records, project):
     assert page.locator(".kcard").count() == 3          # the other project's task is not on this board
     page.drag_and_drop(f".kcard[data-id='{tasks[0]}']", ".column[data-value='in_progress']")
     page.wait_for_selector(f".column[data-value='in_progress'] .kcard[data-id='{tasks[0]}']", state="attached")
-    page.wait_for_function("() => !document.querySelector('.kcard.moving')")
+    # the card's menu stops offering "in progress" once the server has answered the move
+    offer = f".kcard[data-id='{tasks[0]}'] button[value=in_progress]"
+    page.wait_for_function(f'() => document.querySelector("{offer}").hidden')
     assert records.get("task", tasks[0])["stage"] == "in_progress"
     page.screenshot(path=str(page.shots / "projects-task-kanban.png"), full_page=True)
 
