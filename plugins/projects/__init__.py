@@ -94,6 +94,16 @@ def blueprints():
 
 
 @hookimpl
+def record_panels(entity):
+    """On a project's page, links to its timeline, task board and risk matrix."""
+    if entity != "project":
+        return None
+    from trellis import RecordPanel
+
+    return [RecordPanel("projects_views", template="projects/project_panel.html", order=20)]
+
+
+@hookimpl
 def template_dirs():
     """The timeline, risk matrix and "my tasks" templates."""
     return [Path(__file__).parent / "templates"]

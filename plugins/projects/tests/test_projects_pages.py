@@ -79,3 +79,9 @@ def test_the_risk_matrix_speaks_persian_and_isolates_the_values(world, project):
     post(web, "/preferences", {"locale": "fa"})
     page = web.get(f"/projects/{project}/risks").get_data(as_text=True)
     assert "ماتریس ریسک" in page and "<bdi>Vendor lock-in</bdi>" in page
+
+
+def test_a_projects_page_links_to_its_timeline_board_and_risk_matrix(world, project):
+    page = world.client().get(f"/app/project/{project}").get_data(as_text=True)
+    for link in (f"/projects/{project}/timeline", f"/app/task/kanban?project={project}", f"/projects/{project}/risks"):
+        assert f'href="{link}"' in page
