@@ -99,20 +99,22 @@ def push_dependents(project_id, moved: set[int], context) -> int:
     if _moving.get():
         return 0  # our own writes below: the first call already moves the whole chain
     context.system.lock("project", project_id)  # one project's schedule is moved by one save at a time
-    tasks = project_tasks(context.system, project_id)
     links = project_links(context.system, project_id)
-    dated = [t.get("start_date") or t.get("due_date") for t in tasks.values()]
-    dated = [d for d in dated if d is not None]
-    if not dated or not links:
+    if not links:
         return 0
     try:
+        tasks = project_tasks(context.system, project_id)
+        dated = [d for d in (t.get("start_date") or t.get("due_date") for t in tasks.values()) if d is not None]
+        if not dated:
+            return 0
         days = WorkingDays(calendar(), min(dated))
         changed = reschedule(spans(tasks, days), links, moved)
         moves = {task_id: (days.day(span.start), days.day(span.finish)) for task_id, span in changed.items()}
     except (ValueError, OverflowError):
         from flask_babel import gettext as _
 
-        raise ValidationError({"start_date": _("The project's tasks would span more than 30 years")}) from None
+        raise ValidationError({"start_date": _("The project's tasks cannot be rescheduled: more than %(tasks)s "
+                                                "tasks, or more than 30 years", tasks=MAX_TASKS)}) from None
     token = _moving.set(True)
     try:
         for task_id, (start, due) in moves.items():

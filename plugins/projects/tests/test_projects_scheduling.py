@@ -26,6 +26,13 @@ def test_a_lag_and_the_other_kinds_of_dependency_are_honoured(world, project):
     assert world.dates(b) == ("2027-04-29", "2027-04-29")
     assert world.depend(b, c, kind="FF").status_code == 201                 # finish no earlier than b
     assert world.dates(c) == ("2027-04-28", "2027-04-29")
+    d = world.new_task(project, "Review", "2027-04-26", "2027-04-26")
+    assert world.depend(a, d, kind="SS", lag=1).status_code == 201           # start a day after a starts
+    assert world.dates(d) == ("2027-04-27", "2027-04-27")
+    e = world.new_task(project, "Sign-off", "2027-04-26", "2027-04-27")
+    assert world.depend(b, e, kind="SF").status_code == 201                 # finish no earlier than b starts
+    assert world.dates(e) == ("2027-04-28", "2027-04-29")
+    assert world.depend(a, e, lag=999).status_code == 422                    # lags are bounded
 
 
 def test_a_dependency_cycle_is_refused_naming_the_cycle(world, project):
