@@ -119,12 +119,13 @@ def demo_data(context):
 
 @hookimpl
 def menu_items(user):
-    """Projects, my tasks, tasks, time logs, risks and templates in the menu."""
+    """My tasks, projects, milestones, tasks, time logs, risks and templates in the menu."""
     group = {"en": "Projects", "ru": "Проекты", "bg": "Проекти", "fa": "پروژه‌ها"}
     entries = [
         ({"en": "My tasks", "ru": "Мои задачи", "bg": "Моите задачи", "fa": "وظایف من"}, "/projects/my-tasks",
          "user-check"),
         ({"en": "Projects", "ru": "Проекты", "bg": "Проекти", "fa": "پروژه‌ها"}, "/app/project", "diagram-project"),
+        ({"en": "Milestones", "ru": "Вехи", "bg": "Етапи", "fa": "نقاط عطف"}, "/app/milestone", "flag"),
         ({"en": "Tasks", "ru": "Задачи", "bg": "Задачи", "fa": "وظایف"}, "/app/task", "list-check"),
         ({"en": "Time logs", "ru": "Учёт времени", "bg": "Отчетено време", "fa": "ثبت‌های زمان"}, "/app/time_log",
          "clock"),
