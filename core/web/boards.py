@@ -17,6 +17,8 @@ from trellis.data.query import QueryError
 from trellis.errors import ConflictError, PermissionDenied, ValidationError
 from trellis.runtime import runtime
 from trellis.web.labels import display, entity_label, field_label, label, option_label, user_locale
+from trellis.web.list_filters import with_me
+from trellis.web.lists import filters_from
 from trellis.web.pages import entity_or_404, register_errors, service
 from trellis.web.record_view import transition_values
 
@@ -50,20 +52,26 @@ def transition_to(meta, field_name: str, current, target: str):
 @bp.get("/app/<entity>/kanban")
 def kanban(entity: str):
     """The board: one column per state with up to ``CARDS_PER_COLUMN`` cards each, its count and the
-    total of ``kanban.sum``; empty columns and final states start folded."""
+    total of ``kanban.sum``; empty columns and final states start folded. The list's filter parameters
+    (``?project=7``) narrow the cards, counts and sums alike."""
     meta = entity_or_404(entity)
+    filters = filters_from(request.args)
     if meta.kanban is None or meta.kanban.group_by not in meta.fields:
         abort(404, description=f"{entity_label(meta)} has no kanban view.")
     group = meta.kanban.group_by
     card_fields = [meta.fields[n] for n in meta.kanban.card if n in meta.fields]
     if not card_fields and meta.title in meta.fields:
         card_fields = [meta.fields[meta.title]]
-    totals = board_totals(meta)
+    try:
+        totals = board_totals(meta, filters)
+    except QueryError as e:
+        abort(400, description="; ".join(e.fields.values()))
     final = final_states(meta)
     board = []
     for value, title in columns_of(meta):
         try:
-            page = service().query(entity).filter(**{group: value}).page(size=CARDS_PER_COLUMN, count=False)
+            page = (service().query(entity).filter(with_me(meta, filters), **{group: value})
+                    .page(size=CARDS_PER_COLUMN, count=False))
         except QueryError:
             continue
         cards = [{"id": r.id, "version": r.version, "lines": [display(f, r.get(f.name)) for f in card_fields],
@@ -73,7 +81,7 @@ def kanban(entity: str):
     return render_template("kanban.html", entity=meta, board=board, title=entity_label(meta, plural=True),
                            has_workflow=runtime().metadata.workflow_for(meta.name, group) is not None,
                            card_fields=card_fields, dialogs=[c["dialog"] for c in board if c["dialog"]],
-                           sum_field=sum_field_of(meta))
+                           sum_field=sum_field_of(meta), filters=filters)
 
 
 def sum_field_of(meta):
@@ -85,11 +93,13 @@ def sum_field_of(meta):
         return None
 
 
-def board_totals(meta) -> dict:
-    """``{column value: {"count": "3", "sum": "1,500.00"}}`` as the viewer reads them (``None``: an empty column)."""
+def board_totals(meta, filters: dict | None = None) -> dict:
+    """``{column value: {"count": "3", "sum": "1,500.00"}}`` as the viewer reads them (``None``: an empty column),
+    over the records that pass the list ``filters``."""
     sum_field = sum_field_of(meta)
+    query = service().query(meta.name).filter(with_me(meta, filters or {}))
     try:
-        found = column_totals(service().query(meta.name), meta.kanban.group_by, sum_field and sum_field.name)
+        found = column_totals(query, meta.kanban.group_by, sum_field and sum_field.name)
     except QueryError:
         found = {}
 
@@ -124,6 +134,7 @@ def move(entity: str, record_id: int):
     if meta.kanban is None:
         abort(404)
     target = request.form.get("to", "")
+    filters = filters_from(request.args)  # the board's own, so that its refreshed totals stay narrowed
     wants_json = request.accept_mimetypes.best == "application/json"
     try:
         moved, done = _move(meta, record_id, target, request.form.get("version") or None)
@@ -134,14 +145,14 @@ def move(entity: str, record_id: int):
             return jsonify({"error": {"code": "refused", "message": reason, "fields": fields}}), 403 if isinstance(
                 e, PermissionDenied) else (409 if isinstance(e, ConflictError) else 422)
         flash(_("Not moved: %(why)s", why=reason), "error")
-        return redirect(url_for(".kanban", entity=entity))
+        return redirect(url_for(".kanban", entity=entity, **filters))
     if wants_json:
-        totals = board_totals(meta)
+        totals = board_totals(meta, filters)
         return jsonify({"ok": True, "version": moved.version,
                         "columns": {str(value): totals.get(value, totals[None]) for value, _ in columns_of(meta)}})
     flash(_("%(transition)s: done.", transition=label(done.label, done.name)) if done is not None else
           _("%(what)s saved.", what=entity_label(meta)))
-    return redirect(url_for(".kanban", entity=entity))
+    return redirect(url_for(".kanban", entity=entity, **filters))
 
 
 def _move(meta, record_id: int, target: str, version):

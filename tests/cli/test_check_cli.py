@@ -43,7 +43,7 @@ def test_check_takes_the_organisation_folder_as_an_argument(tmp_path):
 
 def test_check_accepts_a_folder_that_holds_the_yaml_directly(tmp_path):
     (tmp_path / "yaml").mkdir()
-    (tmp_path / "yaml" / "project.yaml").write_text("entity: project\nfields: {name: string}\n")
+    (tmp_path / "yaml" / "venture.yaml").write_text("entity: venture\nfields: {name: string}\n")
     result = trellis("check", "yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     (tmp_path / "empty").mkdir()

@@ -209,6 +209,18 @@ def test_a_move_answers_with_every_columns_new_count_and_sum(web, records):
                                        "won": {"count": "0", "sum": "0.00"}}
 
 
+def test_list_filters_narrow_the_board_and_the_totals_a_move_answers(web, records):
+    deal = records.create("deal", {"name": "Mine", "amount": "1000"})
+    records.create("deal", {"name": "Other", "amount": "5"})
+    page = web.get("/app/deal/kanban?name=Mine").get_data(as_text=True)
+    assert f'data-id="{deal.id}"' in page and "Other" not in page
+    assert f'action="/app/deal/{deal.id}/move?name=Mine"' in page     # the move keeps the board's filter
+    r = post(web, f"/app/deal/{deal.id}/move?name=Mine", {"to": "qualified", "version": str(deal.version)},
+             headers={"Accept": "application/json"})
+    assert r.get_json()["columns"]["new"] == {"count": "0", "sum": "0.00"}
+    assert web.get("/app/deal/kanban?nosuchfield=1").status_code == 400
+
+
 def test_final_and_empty_columns_start_folded_and_a_column_with_cards_does_not(web, records):
     records.create("deal", {"name": "A"})
     records.transition("deal", records.create("deal", {"name": "Done"}).id, "qualify")
