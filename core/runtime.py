@@ -48,7 +48,7 @@ class SystemTables:
     ``credentials``: security's ``trellis_credential``; ``login_failures``: the sign-in
     limit's; ``io``: imports, duplicates, merges; ``automation``: runs, outbox, email log,
     state; ``saved_filters``: the lists' saved filters; ``recent``: the recently viewed records;
-    ``api``: tokens, webhooks.
+    ``api``: tokens, webhooks; ``files``: the stored files (:mod:`trellis.data.files`).
     """
 
     credentials: Any
@@ -58,6 +58,7 @@ class SystemTables:
     saved_filters: Any
     recent: Any
     api: Any
+    files: Any = None
 
 
 class Runtime:

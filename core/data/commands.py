@@ -32,6 +32,7 @@ def migrate(dry_run: bool, convert: bool) -> None:
     data is refused, with the values that would not convert. Exit status 1 when
     something was refused.
     """
+    from trellis.data.files import move_instance_uploads
     from trellis.data.migrate import apply, plan
 
     engine, schema = _engine_and_schema()
@@ -51,6 +52,10 @@ def migrate(dry_run: bool, convert: bool) -> None:
             fail(f"migration failed and was rolled back, nothing changed: {_first_line(e)}")
         for line in (*the_plan.orphaned, *the_plan.refused):
             click.echo(str(line))
+        moved = move_instance_uploads(current_app._get_current_object())
+        if moved:
+            click.echo(f"Moved {moved} import upload file{'s' * (moved != 1)} from the instance folder "
+                       "to the file store.")
         if the_plan.steps:
             count = len(the_plan.steps)
             click.echo(f"Applied {count} step{'s' * (count != 1)}.")
