@@ -60,6 +60,7 @@ SAMPLES = {
     "BROKER_CONNECT_TIMEOUT": ("0.5", 0.5),
     "SQLITE_SYNCHRONOUS": ("NORMAL", "NORMAL"),
     "FILE_STORAGE": ("/srv/trellis-files", "/srv/trellis-files"),
+    "SINGLE_SESSION": ("true", True),
     "LOG_FORMAT": ("json", "json"),
     "BACKUP_DIR": ("/srv/backups", "/srv/backups"),
     "BACKUP_SCHEDULE": ("30 2 * * *", "30 2 * * *"),
