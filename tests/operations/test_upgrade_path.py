@@ -19,17 +19,6 @@ import pytest
 from trellis.testing.web import login
 
 DUMP = Path(__file__).parent.parent / "fixtures" / "trellis-0.1.0-customer.sql"
-CUSTOMER = """
-entity: customer
-title: name
-fields:
-  name:   {type: string, required: true}
-  note:   {type: string}
-  email:  {type: email}
-  amount: {type: decimal}
-"""
-
-
 def _tables(path: Path) -> dict[str, tuple[list[str], list[tuple]]]:
     """Every ordinary table's columns and sorted rows (full-text index shadow tables left out)."""
     with sqlite3.connect(path) as connection:
@@ -58,15 +47,14 @@ def old_database(tmp_path):
 
 
 @pytest.fixture
-def upgraded_app(old_database, tmp_path):
+def upgraded_app(old_database, trellis_config, tmp_path):
+    """The current code on the old database, with the same organisation (the operations tests' customer)."""
     from trellis.app import create_app
 
-    org = tmp_path / "org"
-    (org / "metadata" / "entities").mkdir(parents=True)
-    (org / "metadata" / "entities" / "customer.yaml").write_text(CUSTOMER, encoding="utf-8")
-    return create_app({"DATABASE_URL": f"sqlite:///{old_database}", "ORG_DIR": str(org), "TESTING": True,
-                       "SECRET_KEY": "fixture", "PLUGINS": [], "JOB_RUNNER": "manual",
-                       "INSTANCE_DIR": str(tmp_path / "instance")})
+    if not trellis_config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("the previous release's database is kept as SQLite SQL")
+    return create_app({**trellis_config, "DATABASE_URL": f"sqlite:///{old_database}", "SECRET_KEY": "fixture",
+                       "JOB_RUNNER": "manual", "INSTANCE_DIR": str(tmp_path / "instance")})
 
 
 def _migrate(app):
