@@ -20,6 +20,7 @@ from trellis.plugins import PluginError, PluginLoadError
 from trellis.plugins.hookspecs import hookimpl
 from trellis.plugins.types import (
     Action,
+    DataMigration,
     DemoContext,
     MenuItem,
     MetadataKind,
@@ -36,6 +37,7 @@ __all__ = [
     "BusinessCalendar",
     "ConflictError",
     "Context",
+    "DataMigration",
     "DemoContext",
     "Entity",
     "Field",

@@ -48,7 +48,8 @@ class SystemTables:
     ``credentials``: security's ``trellis_credential``; ``login_failures``: the sign-in
     limit's; ``io``: imports, duplicates, merges; ``automation``: runs, outbox, email log,
     state; ``saved_filters``: the lists' saved filters; ``recent``: the recently viewed records;
-    ``api``: tokens, webhooks.
+    ``api``: tokens, webhooks; ``files``: the stored files (:mod:`trellis.data.files`);
+    ``sessions``: each device's sign-in (:mod:`trellis.security.sessions`).
     """
 
     credentials: Any
@@ -58,6 +59,8 @@ class SystemTables:
     saved_filters: Any
     recent: Any
     api: Any
+    files: Any = None
+    sessions: Any = None
 
 
 class Runtime:

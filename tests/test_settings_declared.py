@@ -59,6 +59,8 @@ SAMPLES = {
     "JOB_VISIBILITY_TIMEOUT": ("20", 20.0),
     "BROKER_CONNECT_TIMEOUT": ("0.5", 0.5),
     "SQLITE_SYNCHRONOUS": ("NORMAL", "NORMAL"),
+    "FILE_STORAGE": ("/srv/trellis-files", "/srv/trellis-files"),
+    "SINGLE_SESSION": ("true", True),
     "LOG_FORMAT": ("json", "json"),
     "BACKUP_DIR": ("/srv/backups", "/srv/backups"),
     "BACKUP_SCHEDULE": ("30 2 * * *", "30 2 * * *"),
@@ -127,6 +129,7 @@ def test_the_org_dir_comes_from_the_environment(tmp_path):
     ("TRELLIS_IMPORT_MAX_BYTES", "lots", "TRELLIS_IMPORT_MAX_BYTES: expected a whole number above 0, not 'lots'"),
     ("TRELLIS_API_RATE_LIMIT", "fast", "TRELLIS_API_RATE_LIMIT: expected a rate like '600/minute', not 'fast'"),
     ("TRELLIS_API_FORMS", "[1", "TRELLIS_API_FORMS: expected a JSON object"),
+    ("TRELLIS_FILE_STORAGE", "files", "TRELLIS_FILE_STORAGE: expected 'database' or an absolute folder path"),
     ("TRELLIS_JOB_RUNNER", "cron", "TRELLIS_JOB_RUNNER: 'cron' is not one of thread, celery, manual"),
     ("TRELLIS_PERKS_POINTS_PER_EURO", "-1", "TRELLIS_PERKS_POINTS_PER_EURO: expected a whole number above 0"),
 ])

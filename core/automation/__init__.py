@@ -22,11 +22,12 @@ from typing import Any
 
 __all__ = ["drain", "emails_for", "enqueue", "init_app", "job_status", "recent_runs", "register_job", "tick"]
 
-def enqueue(app, job_name: str, payload: dict, delay: float = 0) -> int:
-    """Queue a background job (after commit, inside a write); see :func:`trellis.automation.jobs.enqueue`."""
+def enqueue(app, job_name: str, payload: dict, delay: float = 0, key: str | None = None) -> int:
+    """Queue a background job (after commit, inside a write; once per ``key``); see
+    :func:`trellis.automation.jobs.enqueue`."""
     from trellis.automation import jobs
 
-    return jobs.enqueue(app, job_name, payload, delay)
+    return jobs.enqueue(app, job_name, payload, delay, key=key)
 
 
 def register_job(app, name: str, run, max_attempts: int = 5, failed=None) -> Any:

@@ -92,11 +92,16 @@ def register_job(app, name: str, run: Callable[[Any, dict], Any], max_attempts: 
     return job
 
 
-def enqueue(app, job_name: str, payload: dict, delay: float = 0) -> int:
+def enqueue(app, job_name: str, payload: dict, delay: float = 0, key: str | None = None) -> int:
     """Queue ``job_name`` with a JSON-serialisable ``payload``, to run ``delay`` seconds from now.
 
     Inside a record write the job is queued in that write's transaction and runs only
     if it commits; otherwise it is queued (and committed) at once. Returns the job id.
+
+    ``key`` (at most 200 characters) makes the call idempotent: while the outbox holds
+    a job queued with the same key, whatever its state, no second job is queued and
+    that job's id is returned, so the work runs once however often it was asked for
+    (a retried request, two app servers reacting to one event).
     """
     from trellis.data.database import db
 
@@ -105,19 +110,42 @@ def enqueue(app, job_name: str, payload: dict, delay: float = 0) -> int:
         raise KeyError(f"no job called '{job_name}' (known: {', '.join(sorted(jobs.kinds))})")
     from trellis.logs import request_id
 
+    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 200):
+        raise ValueError("a job's key is a text of 1 to 200 characters")
     now = utcnow()
     row = {"job": job_name, "payload": json.dumps(payload, default=str), "status": "pending", "attempts": 0,
-           "run_at": now + timedelta(seconds=delay), "created_at": now, "request_id": request_id.get()}
+           "run_at": now + timedelta(seconds=delay), "created_at": now, "request_id": request_id.get(),
+           "idempotency_key": key}
     with _app_context(app):
         session = db.session
         if session.info.get(WRITE_DEPTH, 0) > 0:
-            job_id = session.connection().execute(insert(jobs.outbox).values(**row)).inserted_primary_key[0]
-            _notify_after_commit(jobs, session, job_id, delay)
+            job_id, new = _insert(session.connection(), jobs.outbox, row)
+            if new:
+                _notify_after_commit(jobs, session, job_id, delay)
             return job_id
         with db.engine.begin() as connection:
-            job_id = connection.execute(insert(jobs.outbox).values(**row)).inserted_primary_key[0]
-    _notify(jobs, [(job_id, delay)])
+            job_id, new = _insert(connection, jobs.outbox, row)
+    if new:
+        _notify(jobs, [(job_id, delay)])
     return job_id
+
+
+def _insert(connection, outbox, row: dict) -> tuple[int, bool]:
+    """Insert the job row; with a key another job already holds, insert nothing. ``(job id, inserted)``."""
+    if row["idempotency_key"] is None:
+        return connection.execute(insert(outbox).values(**row)).inserted_primary_key[0], True
+    # ON CONFLICT DO NOTHING (PostgreSQL, SQLite): a concurrent enqueue with the same key waits for
+    # the first one's transaction and then inserts nothing, where a plain INSERT would raise.
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    statement = upsert(outbox).values(**row).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    inserted = connection.execute(statement.returning(outbox.c.id)).scalar()
+    if inserted is not None:
+        return inserted, True
+    held = connection.execute(select(outbox.c.id).where(outbox.c.idempotency_key == row["idempotency_key"]))
+    return held.scalar_one(), False
 
 
 def _notify_after_commit(jobs: Jobs, session, job_id: int, delay: float) -> None:

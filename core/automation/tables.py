@@ -80,7 +80,9 @@ def add_tables(metadata: MetaData) -> AutomationTables:
         Column("last_error", sa.Text, nullable=True),
         Column("request_id", sa.String(64), nullable=True),   # the request that queued it, for the logs
         Column("created_at", _WHEN, nullable=False),
+        Column("idempotency_key", sa.String(200), nullable=True),   # enqueue(key=...): one job per key
         Index("ix_trellis_outbox_due", "status", "run_at"),
+        Index("uq_trellis_outbox_key", "idempotency_key", unique=True),
     )
     email_log = Table(
         EMAIL_LOG_TABLE, metadata,

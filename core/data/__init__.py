@@ -27,3 +27,10 @@ def init_app(app, system_tables: Mapping[str, Callable[[Any], Any]]) -> None:
     state.schema = build_schema(state.metadata)
     state.tables = SystemTables(**{name: declare(state.schema.metadata) for name, declare in system_tables.items()})
     state.access = SystemAccess()
+
+
+def declare_files(metadata: Any) -> Any:
+    """Define the stored files' table (``trellis_file``, :mod:`trellis.data.files`) on the schema's ``metadata``."""
+    from trellis.data.files import declare_table
+
+    return declare_table(metadata)

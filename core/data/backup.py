@@ -7,8 +7,11 @@ A backup is a ``.tar.gz`` holding:
 - ``database.sqlite`` (SQLite, copied with SQLite's online backup API, so the copy is
   consistent while the app keeps serving) or ``database.dump`` (PostgreSQL, ``pg_dump
   --format=custom`` of the app's schema);
-- ``instance/``: the instance folder (the secret keys and the import uploads), less
-  the SQLite database itself.
+- ``instance/``: the instance folder (the secret keys), less the SQLite database itself;
+- ``stored/``: the stored files (:mod:`trellis.data.files`) when ``FILE_STORAGE`` is a
+  folder (in the database by default, they travel inside the database's copy); the
+  manifest lists every stored file's SHA-256 either way, and a restore checks each
+  file it brought back against it.
 
 A restore checks every checksum before it changes anything, refuses a backup made
 by a newer Trellis or a newer plugin (its schema may hold what this code cannot
@@ -31,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from trellis.data.files import FolderFiles, file_store
 
 FORMAT = 1
 SKIPPED = {"celerybeat-schedule"}   # the beat's state: remade by itself
@@ -42,7 +46,7 @@ class BackupError(Exception):
 
 @dataclass(frozen=True)
 class Restored:
-    """What a restore brought back: the manifest and the number of instance files."""
+    """What a restore brought back: the manifest and the number of instance and stored files."""
 
     manifest: dict
     files: int
@@ -76,7 +80,12 @@ def backup(app, target: Path) -> dict:
         members = {database.name: database}
         for path in _instance_files(app, engine):
             members[f"instance/{path.relative_to(app.instance_path).as_posix()}"] = path
+        store = file_store(app)
+        stored = store.listing()
+        if isinstance(store, FolderFiles):
+            members.update({f"stored/{f.key}": store.root / f.key for f in stored})
         manifest = _manifest(app, engine, {name: _sha256(path) for name, path in members.items()})
+        manifest["stored_files"] = {f.key: f.sha256 for f in stored}
         partial = target.with_name(target.name + ".partial")
         target.parent.mkdir(parents=True, exist_ok=True)
         with tarfile.open(partial, "w:gz") as archive:
@@ -124,7 +133,21 @@ def restore(app, source: Path, force: bool = False) -> Restored:
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, destination)
                 files += 1
+        files += _restore_stored(app, work / "stored", manifest.get("stored_files", {}))
     return Restored(manifest, files)
+
+
+def _restore_stored(app, folder: Path, expected: dict[str, str]) -> int:
+    """Put the archive's ``stored/`` files into the store, then check every stored file the manifest lists."""
+    store = file_store(app)
+    for path in sorted(folder.rglob("*")) if folder.exists() else []:
+        if path.is_file():
+            store.put(path.relative_to(folder).as_posix(), path.read_bytes())
+    for key, digest in sorted(expected.items()):
+        data = store.get(key)
+        if data is None or hashlib.sha256(data).hexdigest() != digest:
+            raise BackupError(f"the stored file {key} did not come back whole (checksum mismatch)")
+    return len(expected)
 
 
 def table_rows(engine) -> dict[str, int]:

@@ -32,6 +32,8 @@ def migrate(dry_run: bool, convert: bool) -> None:
     data is refused, with the values that would not convert. Exit status 1 when
     something was refused.
     """
+    from trellis.data.data_migrations import pending, run_pending
+    from trellis.data.files import move_instance_uploads
     from trellis.data.migrate import apply, plan
 
     engine, schema = _engine_and_schema()
@@ -42,6 +44,8 @@ def migrate(dry_run: bool, convert: bool) -> None:
     if dry_run:
         for line in the_plan.lines():
             click.echo(line)
+        for key, _ in pending(current_app._get_current_object()):
+            click.echo(f"would run data migration {key.removeprefix('data_migration:')}")
         count = len(the_plan.steps)
         click.echo(f"Dry run: {count} step{'s' * (count != 1)} planned, nothing changed.")
     else:
@@ -51,6 +55,14 @@ def migrate(dry_run: bool, convert: bool) -> None:
             fail(f"migration failed and was rolled back, nothing changed: {_first_line(e)}")
         for line in (*the_plan.orphaned, *the_plan.refused):
             click.echo(str(line))
+        try:
+            run_pending(current_app._get_current_object(), echo=click.echo)
+        except Exception as e:  # noqa: BLE001 - a plugin's code: any error stops the command, rolled back
+            fail(f"a data migration failed and was rolled back: {type(e).__name__}: {_first_line(e)}")
+        moved = move_instance_uploads(current_app._get_current_object())
+        if moved:
+            click.echo(f"Moved {moved} import upload file{'s' * (moved != 1)} from the instance folder "
+                       "to the file store.")
         if the_plan.steps:
             count = len(the_plan.steps)
             click.echo(f"Applied {count} step{'s' * (count != 1)}.")

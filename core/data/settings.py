@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 from trellis.config import Setting, check_database_url, choice, positive_integer
 
 
@@ -15,4 +18,17 @@ def settings() -> list[Setting]:
         Setting("SQLITE_SYNCHRONOUS", "FULL", "SQLite's fsync on commit: FULL (a committed save survives power "
                 "loss) or NORMAL (about 1 ms faster per save; the last commits may be lost on power loss)",
                 choice("FULL", "NORMAL")),
+        Setting("FILE_STORAGE", "database", "where uploaded files are kept: 'database' (every app server and worker "
+                "reads them) or an absolute folder path (shared storage when there are several machines)",
+                _storage),
     ]
+
+
+def _storage(value: Any) -> str:
+    """``database`` or an absolute folder path (the ``FILE_STORAGE`` setting's parser)."""
+    shown = str(value).strip()
+    if shown == "database":
+        return shown
+    if not os.path.isabs(shown):
+        raise ValueError(f"expected 'database' or an absolute folder path, not '{value}'")
+    return shown

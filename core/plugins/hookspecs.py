@@ -512,6 +512,32 @@ def scheduled_jobs():
 
 
 @hookspec
+def data_migrations():
+    """Return one-time changes of this plugin's data, for ``trellis migrate`` to run once each.
+
+    Called by ``trellis migrate`` after the tables are up to date. Return a list of
+    ``trellis.DataMigration(name, run)``, oldest first. Each one not yet recorded for this
+    database runs in its own transaction: ``run(context)`` with ``context.records`` (a
+    system record service) and ``context.connection``; it is recorded in the same
+    transaction, so one that raises is rolled back whole, stops the command (exit 1) and
+    runs again next time. ``trellis migrate --dry-run`` lists the ones pending.
+
+    Example::
+
+        from trellis import DataMigration, hookimpl
+
+        def split_full_names(context):
+            for row in context.records.query("member").all():
+                first, _, last = (row["full_name"] or "").partition(" ")
+                context.records.update("member", row["id"], {"first_name": first, "last_name": last})
+
+        @hookimpl
+        def data_migrations():
+            return [DataMigration("split_full_names", split_full_names)]
+    """
+
+
+@hookspec
 def inbound_email(message):
     """Take the received emails addressed to this plugin, and say what was done with each.
 

@@ -48,6 +48,21 @@ class ScheduledJob:
 
 
 @dataclass(frozen=True)
+class DataMigration:
+    """A one-time change of a plugin's data (``data_migrations()`` hook), run by ``trellis migrate``.
+
+    ``run(context)`` gets ``context.records`` (a system record service) and
+    ``context.connection`` (the SQLAlchemy connection of the migration's transaction).
+    ``name`` is recorded once it ran (as ``data_migration:<plugin>:<name>`` in
+    ``trellis_schema``, in the same transaction), so it never runs twice; keep names unique
+    and never rename one that shipped.
+    """
+
+    name: str
+    run: Callable[..., Any]
+
+
+@dataclass(frozen=True)
 class MetadataKind:
     """A kind of YAML document a plugin declares for its own configuration (``metadata_kinds()`` hook).
 

@@ -19,6 +19,13 @@ def declare_credentials(metadata: Any) -> Any:
     return add_tables(metadata)
 
 
+def declare_sessions(metadata: Any) -> Any:
+    """Define ``trellis_session`` (each device's sign-in, :mod:`trellis.security.sessions`) on ``metadata``."""
+    from trellis.security.sessions import add_table
+
+    return add_table(metadata)
+
+
 def declare_login_failures(metadata: Any) -> Any:
     """Define ``trellis_login_failure`` (the sign-in limit's counters) on the schema's ``metadata``."""
     from trellis.security.login_limit import add_table

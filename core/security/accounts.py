@@ -14,8 +14,10 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import delete, func, insert, select, update
 from trellis.runtime import runtime
+from trellis.security import sessions
 from trellis.security.password_policy import password_problem
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -174,10 +176,8 @@ def change_own_password(app, user_id: int, current: str, new: str) -> str:
         problem = password_problem(new, row["email"])
         if problem:
             raise AccountError(problem)
-        token = secrets.token_urlsafe(32)
-        connection.execute(update(table).where(table.c.user_id == user_id).values(
-            password_hash=_hash(app, new), session_token=token, failed_logins=0, locked_until=None,
-            changed_at=datetime.now(UTC)))
+        token = start_session(app, connection, user_id, others_end=True, password_hash=_hash(app, new),
+                              changed_at=datetime.now(UTC))
         _revoke_api_tokens(app, connection, user_id)
     return token
 
@@ -305,16 +305,25 @@ def count_failure(app, connection, row, now: datetime) -> None:
         connection.execute(update(table).where(mine).values(locked_until=lock))
 
 
-def start_session(app, connection, user_id: int, **values) -> str:
-    """A fresh session token for the user (every older session ends); the failure series ends.
+def start_session(app, connection, user_id: int, others_end: bool = False, **values) -> str:
+    """A new session of the user on this device (:mod:`trellis.security.sessions`); the failure series ends.
 
-    ``values`` are further columns of ``trellis_credential`` to set in the same UPDATE.
+    Returns the token for the session cookie. The user's sessions on other devices go on,
+    unless ``others_end`` (a new password, two-step sign-in turned on) or the
+    ``SINGLE_SESSION`` setting says they end. ``values`` are further columns of
+    ``trellis_credential`` to set in the same UPDATE.
     """
     table = credentials(app)
-    token = secrets.token_urlsafe(32)
-    connection.execute(update(table).where(table.c.user_id == user_id).values(
-        session_token=token, failed_logins=0, locked_until=None, **values))
-    return token
+    mine = table.c.user_id == user_id
+    stamp = None
+    if not (others_end or app.config.get("SINGLE_SESSION")):
+        stamp = connection.execute(select(table.c.session_token).where(mine)).scalar()
+    if not stamp:
+        stamp = secrets.token_urlsafe(32)
+        sessions.end_all(app, connection, user_id)
+    connection.execute(update(table).where(mine).values(
+        session_token=stamp, failed_logins=0, locked_until=None, **values))
+    return sessions.open_session(app, connection, user_id, stamp)
 
 
 def _lock_after(failed: int, now: datetime) -> datetime | None:
@@ -332,33 +341,40 @@ def _aware(moment: datetime) -> datetime:
 def load_account(app, user_id: Any, token: str | None = None) -> Account | None:
     """The active user ``user_id`` with its credential, in ONE query; None when inactive or unknown.
 
-    With ``token`` given, None also when it is not the user's current session token.
+    With ``token`` given (a session cookie's), None also when that session has ended.
     """
     from trellis.data.unit import unit_of_work
 
-    users, table = runtime(app).schema.tables["user"], credentials(app)
+    users, table, opened = runtime(app).schema.tables["user"], credentials(app), runtime(app).tables.sessions
+    stamp, session_id = sessions.split(token or "")
+    joined = users.join(table, table.c.user_id == users.c.id).outerjoin(
+        opened, sa.and_(opened.c.id == sessions.digest(session_id), opened.c.user_id == users.c.id,
+                        opened.c.ended_at.is_(None)))
     query = (select(users.c.id, users.c.email, users.c.name, users.c.locale, users.c.timezone, users.c.team_id,
-                    users.c.active, table.c.is_admin, table.c.roles, table.c.session_token, table.c.totp_secret)
-             .select_from(users.join(table, table.c.user_id == users.c.id)).where(users.c.id == int(user_id)))
+                    users.c.active, table.c.is_admin, table.c.roles, table.c.session_token, table.c.totp_secret,
+                    opened.c.id.label("open_session"))
+             .select_from(joined).where(users.c.id == int(user_id)))
     with unit_of_work(app, write=False) as connection:
         row = connection.execute(query).mappings().first()
     if row is None or row["active"] is False:
         return None
-    if token is not None and (not row["session_token"] or not secrets.compare_digest(row["session_token"], token)):
+    if token is not None and (not row["session_token"] or not session_id or row["open_session"] is None
+                              or not secrets.compare_digest(row["session_token"], stamp)):
         return None
     return Account(id=row["id"], email=row["email"], name=row["name"], locale=row["locale"],
                    timezone=row["timezone"], team=row["team_id"], is_admin=bool(row["is_admin"]),
-                   roles=json.loads(row["roles"] or "[]"), session_token=row["session_token"],
+                   roles=json.loads(row["roles"] or "[]"), session_token=token or row["session_token"],
                    totp=bool(row["totp_secret"]))
 
 
 def end_session(app, user_id: int) -> None:
-    """Forget the user's session token: every cookie issued to the user, and every API token, stops working."""
+    """Sign the user out everywhere: every session cookie issued to the user, and every API token, stops working."""
     from trellis.data.unit import unit_of_work
 
     table = credentials(app)
     with unit_of_work(app) as connection:
         connection.execute(update(table).where(table.c.user_id == user_id).values(session_token=None))
+        sessions.end_all(app, connection, user_id)
         _revoke_api_tokens(app, connection, user_id)
 
 

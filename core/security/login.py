@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_user, logout_user
-from trellis.security import accounts, totp
+from trellis.security import accounts, sessions, totp
 
 bp = Blueprint("security", __name__)
 HALF_SIGN_IN = "half_signed_in"   # session key: {"user": id, "until": seconds since the epoch}
@@ -136,9 +136,9 @@ def _sign_in(account):
 
 @bp.post("/logout")
 def logout():
-    """End the session here and everywhere else the user signed in."""
+    """End this browser's session; the user's other devices stay signed in (Preferences -> Sessions ends them)."""
     if current_user.is_authenticated:
-        accounts.end_session(current_app._get_current_object(), current_user.id)
+        sessions.end_token(current_app._get_current_object(), current_user.id, current_user.session_token)
     logout_user()
     session.clear()
     return redirect(url_for("security.login"))

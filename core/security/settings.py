@@ -23,6 +23,8 @@ def settings() -> list[Setting]:
                 boolean),
         Setting("SESSION_COOKIE_SECURE", False, "send the session cookie over HTTPS only (true/false); "
                                                 "on by itself for a request that came over HTTPS", boolean),
+        Setting("SINGLE_SESSION", False, "one session per user: signing in ends the user's sessions on other "
+                                         "devices (true/false; default: several devices stay signed in)", boolean),
         Setting("INVITE_HOURS", 72, "hours an invitation's set-password link works (once)", positive_integer),
         Setting("PASSWORD_SCRYPT_COST", 32768, "scrypt work factor N of new password hashes (a power of two; "
                                                "lower it only for test suites)", scrypt_cost),

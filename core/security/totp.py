@@ -145,8 +145,9 @@ def enable(app, user_id: int, code: str, password: str) -> tuple[list[str], str]
             return None
         codes = _new_recovery_codes()
         token = accounts.start_session(
-            app, connection, user_id, totp_secret=row["totp_pending"], totp_pending=None, totp_last_step=step,
-            totp_recovery=json.dumps([_digest(c) for c in codes]), totp_enabled_at=datetime.now(UTC))
+            app, connection, user_id, others_end=True, totp_secret=row["totp_pending"], totp_pending=None,
+            totp_last_step=step, totp_recovery=json.dumps([_digest(c) for c in codes]),
+            totp_enabled_at=datetime.now(UTC))
     return codes, token
 
 

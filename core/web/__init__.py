@@ -56,6 +56,7 @@ def init_app(app) -> None:
         request_ids,
         saved_filters,
         search,
+        session_pages,
         theme,
         user_admin,
         workflow_pages,
@@ -65,6 +66,7 @@ def init_app(app) -> None:
     metrics.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(session_pages.bp)
     app.register_blueprint(lists.bp)
     app.register_blueprint(record_pages.bp)
     app.register_blueprint(lines.bp)

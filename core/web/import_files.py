@@ -1,26 +1,30 @@
 """The files behind the import page: an uploaded sheet, its state, its error CSV, and the import job.
 
-An upload lives in ``INSTANCE_DIR/imports/`` as ``<token>.<csv|xlsx>`` beside
-``<token>.json``: who uploaded it, into which entity, the options chosen on the
-mapping page, and the running job's progress. Each new upload first removes the
-uploads untouched for ``IMPORT_KEEP_DAYS`` (default 7). Nothing goes into the session
-cookie. The JSON is replaced atomically, so a page polling the progress never
-reads half a file. With app servers or Celery workers on several machines, the
-instance folder must be shared storage (as it already is for the SQLite file).
+An upload is kept in the file store (:mod:`trellis.data.files`, the database by
+default) as ``imports/<token>.<csv|xlsx>`` beside ``imports/<token>.json``: who
+uploaded it, into which entity, the options chosen on the mapping page, and the
+running job's progress; the rows that failed go to ``imports/<token>-errors.csv``.
+So an app server or a Celery worker on another machine reads the upload another
+server took. Each new upload first removes the uploads untouched for
+``IMPORT_KEEP_DAYS`` (default 7). Nothing goes into the session cookie. The state
+is replaced whole, so a page polling the progress never reads half of it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from trellis.data.files import file_store
+
 JOB = "trellis.web_import"
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+PREFIX = "imports/"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _CHUNK = 64 * 1024
 
@@ -29,16 +33,13 @@ class UploadRefused(ValueError):
     """A file the page does not take (too large, wrong kind): message for the user."""
 
 
-def folder(app) -> Path:
-    """``INSTANCE_DIR/imports``, created when missing."""
-    path = Path(app.config["INSTANCE_DIR"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def max_bytes(app) -> int:
     """The largest file the page takes (the ``IMPORT_MAX_BYTES`` setting, default 20 MB)."""
     return int(app.config["IMPORT_MAX_BYTES"])
+
+
+def _token_of(key: str) -> str:
+    return key.removeprefix(PREFIX).split(".", 1)[0].removesuffix("-errors")
 
 
 def prune(app, now: float | None = None) -> int:
@@ -48,21 +49,22 @@ def prune(app, now: float | None = None) -> int:
     number of uploads removed.
     """
     cutoff = (time.time() if now is None else now) - 86400 * int(app.config["IMPORT_KEEP_DAYS"])
+    store = file_store(app)
     newest: dict[str, float] = {}
-    files: dict[str, list[Path]] = {}
-    for path in folder(app).iterdir():
-        token = path.name.split(".", 1)[0].removesuffix("-errors")
-        files.setdefault(token, []).append(path)
-        newest[token] = max(newest.get(token, 0.0), path.stat().st_mtime)
+    keys: dict[str, list[str]] = {}
+    for stored in store.listing(PREFIX):
+        token = _token_of(stored.key)
+        keys.setdefault(token, []).append(stored.key)
+        newest[token] = max(newest.get(token, 0.0), stored.updated_at.timestamp())
     old = [token for token, changed in newest.items() if changed < cutoff]
     for token in old:
-        for path in files[token]:
-            path.unlink(missing_ok=True)
+        for key in keys[token]:
+            store.delete(key)
     return len(old)
 
 
 def save_upload(app, stream, file_name: str, entity: str, user_id: int) -> str:
-    """Copy an uploaded file (at most ``max_bytes``) into the folder; returns its token.
+    """Store an uploaded file (at most ``max_bytes``); returns its token.
 
     Uploads older than ``IMPORT_KEEP_DAYS`` are removed first (:func:`prune`).
     """
@@ -70,17 +72,14 @@ def save_upload(app, stream, file_name: str, entity: str, user_id: int) -> str:
     if suffix not in SUFFIXES:
         raise UploadRefused(f"choose a CSV or XLSX file ({', '.join(SUFFIXES)})")
     prune(app)
+    limit, chunks, size = max_bytes(app), [], 0
+    while chunk := stream.read(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise UploadRefused(f"the file is larger than {limit // (1024 * 1024)} MB")
+        chunks.append(chunk)
     token = secrets.token_urlsafe(18)
-    target = folder(app) / f"{token}{suffix}"
-    limit, size = max_bytes(app), 0
-    with target.open("wb") as out:
-        while chunk := stream.read(_CHUNK):
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                target.unlink()
-                raise UploadRefused(f"the file is larger than {limit // (1024 * 1024)} MB")
-            out.write(chunk)
+    file_store(app).put(f"{PREFIX}{token}{suffix}", b"".join(chunks))
     write_state(app, token, {"entity": entity, "user_id": user_id, "file_name": Path(file_name).name[:200],
                              "suffix": suffix, "status": "uploaded", "options": {}})
     return token
@@ -90,18 +89,17 @@ def state(app, token: str) -> dict[str, Any] | None:
     """The upload's state, or None for a token that names nothing."""
     if not _TOKEN.match(token or ""):
         return None
+    data = file_store(app).get(f"{PREFIX}{token}.json")
     try:
-        return json.loads((folder(app) / f"{token}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return None if data is None else json.loads(data)
+    except ValueError:
         return None
 
 
 def write_state(app, token: str, values: dict[str, Any]) -> None:
-    """Replace the upload's state (atomically: a reader sees the old file or the new one)."""
-    path = folder(app) / f"{token}.json"
-    temporary = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
-    temporary.write_text(json.dumps(values, ensure_ascii=False, default=str), encoding="utf-8")
-    os.replace(temporary, path)
+    """Replace the upload's state (whole: a reader sees the old state or the new one)."""
+    data = json.dumps(values, ensure_ascii=False, default=str).encode()
+    file_store(app).put(f"{PREFIX}{token}.json", data)
 
 
 def update_state(app, token: str, **changes) -> dict[str, Any]:
@@ -111,14 +109,22 @@ def update_state(app, token: str, **changes) -> dict[str, Any]:
     return values
 
 
-def sheet_path(app, token: str, found: dict) -> Path:
-    """The uploaded file."""
-    return folder(app) / f"{token}{found['suffix']}"
+def read_upload(app, token: str, found: dict):
+    """The uploaded sheet, read (a :class:`~trellis.io.reading.Sheet`); ReadError when it is gone or unreadable."""
+    from trellis.io.reading import ReadError, read_sheet
+
+    data = file_store(app).get(f"{PREFIX}{token}{found['suffix']}")
+    if data is None:
+        raise ReadError("the uploaded file is no longer kept; upload it again")
+    with tempfile.TemporaryDirectory(prefix="trellis-import-") as work:
+        path = Path(work) / f"upload{found['suffix']}"
+        path.write_bytes(data)
+        return read_sheet(path)
 
 
-def errors_path(app, token: str) -> Path:
-    """Where the job writes the rows that failed."""
-    return folder(app) / f"{token}-errors.csv"
+def error_rows(app, token: str) -> bytes | None:
+    """The CSV of the rows that failed, or None when none did (or the job has not finished)."""
+    return file_store(app).get(f"{PREFIX}{token}-errors.csv")
 
 
 def options_of(found: dict, **extra):
@@ -137,7 +143,7 @@ def run_import(app, payload: dict) -> None:
     from trellis.errors import PermissionDenied
     from trellis.io.csv_import import ImportRefused, import_sheet
     from trellis.io.mapping import MappingError
-    from trellis.io.reading import ReadError, read_sheet
+    from trellis.io.reading import ReadError
     from trellis.security.accounts import load_account
 
     token = payload["token"]
@@ -158,16 +164,21 @@ def run_import(app, payload: dict) -> None:
         counted["done"] += rows
         update_state(app, token, done=counted["done"])
 
-    try:
-        sheet = read_sheet(sheet_path(app, token, found))
-        result = import_sheet(app, found["entity"], sheet, options_of(found, errors_path=errors_path(app, token)),
-                              user=user, progress=progress, on_start=started, file_name=found["file_name"])
-    except (ReadError, MappingError, ImportRefused, PermissionDenied) as e:
-        update_state(app, token, status="failed", error=str(e))
-        return
+    with tempfile.TemporaryDirectory(prefix="trellis-import-") as work:
+        errors = Path(work) / "errors.csv"
+        try:
+            sheet = read_upload(app, token, found)
+            result = import_sheet(app, found["entity"], sheet, options_of(found, errors_path=errors),
+                                  user=user, progress=progress, on_start=started, file_name=found["file_name"])
+        except (ReadError, MappingError, ImportRefused, PermissionDenied) as e:
+            update_state(app, token, status="failed", error=str(e))
+            return
+        errors_stored = errors.exists()
+        if errors_stored:
+            file_store(app).put(f"{PREFIX}{token}-errors.csv", errors.read_bytes())
     update_state(app, token, status="done", done=result.total, total=result.total, created=result.created,
                  updated=result.updated, skipped=result.skipped, flagged=result.flagged, failed=result.failed,
-                 rolled_back=result.rolled_back, has_errors=errors_path(app, token).exists())
+                 rolled_back=result.rolled_back, has_errors=errors_stored)
 
 
 def import_failed(app, payload: dict, error: str) -> None:

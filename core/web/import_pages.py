@@ -12,13 +12,15 @@ the job imports as the uploading user, so every row meets the same permissions.
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from trellis.errors import PermissionDenied
 from trellis.io import mapping as mapping_rules
 from trellis.io.csv_import import DEDUPE_MODES, ImportRefused, preview
 from trellis.io.mapping import MappingError
-from trellis.io.reading import ReadError, read_sheet
+from trellis.io.reading import ReadError
 from trellis.web import import_files as files
 from trellis.web.labels import entity_label
 from trellis.web.pages import current_user_object, entity_or_404, register_errors, service
@@ -56,7 +58,7 @@ def _upload(meta, token: str) -> dict:
 
 
 def _sheet(token: str, found: dict):
-    return read_sheet(files.sheet_path(current_app._get_current_object(), token, found))
+    return files.read_upload(current_app._get_current_object(), token, found)
 
 
 @bp.get("/app/<entity>/import")
@@ -184,7 +186,8 @@ def errors(entity: str, token: str):
     """The rows that failed: their columns, ``_row`` and ``_errors``."""
     meta = _importable(entity)
     _upload(meta, token)
-    path = files.errors_path(current_app._get_current_object(), token)
-    if not path.exists():
+    data = files.error_rows(current_app._get_current_object(), token)
+    if data is None:
         abort(404, description=_("No row failed."))
-    return send_file(path, mimetype="text/csv", as_attachment=True, download_name=f"{entity}-import-errors.csv")
+    return send_file(BytesIO(data), mimetype="text/csv", as_attachment=True,
+                     download_name=f"{entity}-import-errors.csv")

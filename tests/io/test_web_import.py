@@ -84,20 +84,48 @@ def test_a_file_over_the_size_limit_is_refused(app, web):
 
 
 def test_uploads_older_than_the_keep_days_are_removed_at_the_next_upload(app, web):
-    import os
-    import time
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+    from trellis.data.database import db
+    from trellis.data.files import FILE_TABLE, file_store
 
     first = upload(web, PEOPLE).headers["Location"]
     second = upload(web, PEOPLE).headers["Location"]
-    imports = Path(app.config["INSTANCE_DIR"]) / "imports"
     old_token = first.rstrip("/").rsplit("/", 1)[-1]
-    eight_days_ago = time.time() - 8 * 86400
-    (imports / f"{old_token}-errors.csv").write_text("row,column,message\n")
-    for path in imports.glob(f"{old_token}*"):
-        os.utime(path, (eight_days_ago, eight_days_ago))
+    file_store(app).put(f"imports/{old_token}-errors.csv", b"row,column,message\n")
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(sa.text(f"UPDATE {FILE_TABLE} SET updated_at = :at WHERE key LIKE :token"),
+                           {"at": datetime.now(UTC) - timedelta(days=8), "token": f"imports/{old_token}%"})
     upload(web, PEOPLE)
-    assert list(imports.glob(f"{old_token}*")) == []
+    assert [f.key for f in file_store(app).listing(f"imports/{old_token}")] == []
     assert web.get(first).status_code == 404 and web.get(second).status_code == 200
+
+
+def test_an_upload_taken_by_one_app_server_is_imported_by_a_worker_on_another_machine(app, web, svc, tmp_path,
+                                                                                      trellis_config):
+    from trellis.app import create_app
+
+    mapping_url = upload(web, PEOPLE).headers["Location"]
+    post(web, mapping_url, {"map-0": "last_name", "map-1": "first_name", "map-2": "email", "map-3": ""})
+    post(web, mapping_url + "/run")
+    assert not (Path(app.config["INSTANCE_DIR"]) / "imports").exists()     # nothing on this machine's disk
+    worker = create_app({**trellis_config, "INSTANCE_DIR": str(tmp_path / "elsewhere")})
+    drain(worker)
+    assert sorted(c["last_name"] for c in svc.query("contact").page().rows) == ["Petrova", "Smith"]
+    assert web.get(mapping_url + "/progress").get_json()["status"] == "done"
+
+
+def test_uploads_may_live_in_a_shared_folder_instead(app, web, svc, tmp_path):
+    app.config["FILE_STORAGE"] = str(tmp_path / "shared")
+    mapping_url = upload(web, PEOPLE).headers["Location"]
+    token = mapping_url.rstrip("/").rsplit("/", 1)[-1]
+    assert (tmp_path / "shared" / "imports" / f"{token}.csv").read_bytes() == PEOPLE.encode()
+    post(web, mapping_url, {"map-0": "last_name", "map-1": "first_name", "map-2": "email", "map-3": ""})
+    post(web, mapping_url + "/run")
+    drain(app)
+    assert web.get(mapping_url + "/progress").get_json()["status"] == "done"
+    assert (tmp_path / "shared" / "imports" / f"{token}-errors.csv").exists()
 
 
 def test_the_import_settings_are_checked_like_every_setting(tmp_path):

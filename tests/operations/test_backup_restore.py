@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tarfile
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from trellis.data.backup import table_rows
 from trellis.data.database import db
+from trellis.data.files import file_store
 from trellis.data.migrate import upgrade
 
 
@@ -38,11 +41,17 @@ def _wipe(app) -> None:
     upgrade(app)
 
 
-def _upload(app) -> tuple[Path, str]:
-    upload = Path(app.instance_path) / "imports" / "a1b2c3.csv"
-    upload.parent.mkdir(parents=True, exist_ok=True)
-    upload.write_bytes("name,amount\nÄnne,12.50\n".encode() * 1000)
-    return upload, hashlib.sha256(upload.read_bytes()).hexdigest()
+def _upload(app) -> tuple[str, str]:
+    """An import upload in the file store: its key and SHA-256."""
+    data = "name,amount\nÄnne,12.50\n".encode() * 1000
+    key = "imports/a1b2c3a1b2c3a1b2c3a1b2c3.csv"
+    file_store(app).put(key, data)
+    return key, hashlib.sha256(data).hexdigest()
+
+
+def _member(archive: Path, name: str) -> bytes:
+    with tarfile.open(archive, "r:gz") as opened:
+        return opened.extractfile(name).read()
 
 
 def _run(app, name, *args):
@@ -51,12 +60,16 @@ def _run(app, name, *args):
     return app.test_cli_runner().invoke(entry.cli, [name, *map(str, args)])
 
 
-def test_backup_wipe_restore_brings_back_every_row_history_entry_and_upload(app, records, tmp_path):
+@pytest.mark.parametrize("storage", ["database", "folder"])
+def test_backup_wipe_restore_brings_back_every_row_history_entry_and_upload(app, records, tmp_path, storage):
+    shared = tmp_path / "shared-files"
+    if storage == "folder":
+        app.config["FILE_STORAGE"] = str(shared)
     for n in range(20):
         record = records.create("customer", {"name": f"Customer {n}", "amount": f"{n}.25"})
         records.update("customer", record.id, {"amount": f"{n}.75"}, expected_version=record.version)
     records.delete("customer", records.query("customer").page().rows[0]["id"])
-    upload, checksum = _upload(app)
+    key, checksum = _upload(app)
     before = _everything(app)
     assert len(before["trellis_history"]) >= 41
 
@@ -64,14 +77,15 @@ def test_backup_wipe_restore_brings_back_every_row_history_entry_and_upload(app,
     made = _run(app, "backup", archive)
     assert made.exit_code == 0, made.output
     assert "wrote" in made.output
+    assert json.loads(_member(archive, "manifest.json"))["stored_files"] == {key: checksum}
     _wipe(app)
-    upload.unlink()
-    assert table_rows(db.engine)["customer"] == 0
+    shutil.rmtree(shared, ignore_errors=True)
+    assert table_rows(db.engine)["customer"] == 0 and file_store(app).get(key) is None
 
     done = _run(app, "restore", archive)
     assert done.exit_code == 0, done.output
     assert _everything(app) == before
-    assert hashlib.sha256(upload.read_bytes()).hexdigest() == checksum
+    assert hashlib.sha256(file_store(app).get(key)).hexdigest() == checksum
     # the restored database takes writes again (its sequences came back too)
     created = records.create("customer", {"name": "After"})
     assert created.id > max(int(row[0]) for row in before["customer"])

@@ -99,7 +99,16 @@ def test_a_cookie_from_before_logout_no_longer_signs_in(app, client, ann):
     assert thief.get("/").status_code == 302
 
 
-def test_signing_in_again_ends_the_older_session(app, client, ann):
+def test_signing_in_on_a_second_device_keeps_the_first_signed_in(app, client, ann):
+    login(client, "ann@example.com", PASSWORD)
+    other = app.test_client()
+    login(other, "ann@example.com", PASSWORD)
+    assert other.get("/").status_code == 200
+    assert client.get("/").status_code == 200
+
+
+def test_with_single_session_signing_in_again_ends_the_older_session(app, client, ann):
+    app.config["SINGLE_SESSION"] = True
     login(client, "ann@example.com", PASSWORD)
     other = app.test_client()
     login(other, "ann@example.com", PASSWORD)

@@ -36,8 +36,16 @@ def test_an_api_token_stops_working_when_the_user_signs_out_everywhere(trellis_a
     account, headers = _user_with_token(trellis_app)
     client = trellis_app.test_client()
     assert login(client, "tok@example.com", PASSWORD).status_code == 302
-    assert post(client, "/logout").status_code == 302
+    assert post(client, "/preferences/sessions/end-all").status_code == 302
     assert trellis_app.test_client().get("/api/v1/contact", headers=headers).status_code == 401
+
+
+def test_signing_out_on_one_device_leaves_the_api_tokens_working(trellis_app):
+    account, headers = _user_with_token(trellis_app)
+    client = trellis_app.test_client()
+    assert login(client, "tok@example.com", PASSWORD).status_code == 302
+    assert post(client, "/logout").status_code == 302
+    assert trellis_app.test_client().get("/api/v1/contact", headers=headers).status_code == 200
 
 
 def test_a_token_made_after_the_password_change_works(trellis_app):

@@ -195,7 +195,10 @@ def test_a_current_code_signs_in_and_goes_where_the_user_was_going(app, clock, s
     assert is_signed_in(client)
 
 
-def test_the_code_step_starts_a_new_session_and_ends_the_older_ones(app, clock, secret):
+@pytest.mark.parametrize("single", [False, True])
+def test_the_code_step_starts_a_new_session_and_ends_the_older_ones_only_with_single_session(app, clock, secret,
+                                                                                            single):
+    app.config["SINGLE_SESSION"] = single
     older = app.test_client()
     password_step(older)
     code_step(older, code_at(secret, clock.now))
@@ -205,7 +208,7 @@ def test_the_code_step_starts_a_new_session_and_ends_the_older_ones(app, clock, 
     half_cookie = client.get_cookie("session").value
     code_step(client, code_at(secret, clock.now))
     assert client.get_cookie("session").value != half_cookie
-    assert is_signed_in(client) and not is_signed_in(older)
+    assert is_signed_in(client) and is_signed_in(older) is not single
 
 
 def test_a_code_used_once_is_refused_the_second_time(app, clock, secret):
