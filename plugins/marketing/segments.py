@@ -164,7 +164,10 @@ def statement(records, segment: Segment, today: date):
 
     ``records`` is a record service; the contact filters are the query builder's (a bad
     one is a ValidationError naming it), orders are reached through the sales plugin's
-    ``order`` entity when it is loaded (a ValidationError otherwise), read as the plugin.
+    ``order`` entity when it is loaded (a ValidationError otherwise). Everything is read as
+    ``records`` reads it: a page passes the viewer's service, so order conditions see only
+    the orders (and fields) the viewer may read, and are refused to one who may read none;
+    sending passes the plugin's own service, which reads them all.
     """
     from sqlalchemy import select
 
@@ -176,22 +179,34 @@ def statement(records, segment: Segment, today: date):
     return select(table.c.id).where(*clauses)
 
 
+def _readable(records, entity: str):
+    """The query over ``entity`` as ``records`` reads it, and its read rule as WHERE clauses for a subquery
+    (an aggregate adds the rule of its own entity only); a ValidationError naming ``orders`` when it may not."""
+    from trellis import PermissionDenied, ValidationError
+
+    try:
+        query = records.query(entity)
+    except PermissionDenied:
+        raise ValidationError({"orders": _("You may not read orders, so conditions over orders are not "
+                                           "available to you")}) from None
+    limit = records.access.read_filter(records.user, entity, query.table)
+    return query, [] if limit is None else [limit]
+
+
 def _order_clauses(records, segment: Segment, contact_table, today: date) -> list:
-    # Orders are read as the marketing plugin: a marketer who may not open orders still
-    # segments by them; only contact ids come out, and the contacts are read as the user.
     from sqlalchemy import func, select
-    from trellis import ValidationError, metadata_model, system_records
+    from trellis import ValidationError, metadata_model
 
     if "order" not in metadata_model().entities:
         raise ValidationError({"orders": _("Conditions over orders need the sales plugin")})
-    records = system_records("marketing")
-    orders = records.query("order")
+    orders, readable = _readable(records, "order")
     who, dated = orders.column("contact")[0], orders.column("order_date")[0]
+    mine = select(who).where(who.is_not(None), *readable)
     clauses = []
     spec = segment.orders
     if spec is not None:
         start, end = spec.dates(today)
-        placed = select(who).where(who.is_not(None)).group_by(who)
+        placed = mine.group_by(who)
         placed = placed.where(*([dated >= start] if start else []), *([dated <= end] if end else []))
         if spec.statuses:
             placed = placed.where(orders.column("status")[0].in_(spec.statuses))
@@ -204,12 +219,12 @@ def _order_clauses(records, segment: Segment, contact_table, today: date) -> lis
         if spec.product is not None:
             placed = placed.where(orders.table.c.id.in_(_orders_with_product(records, spec.product)))
         if spec.min_count == 0 and spec.max_count == 0:
-            clauses.append(contact_table.c.id.not_in(select(who).where(who.is_not(None))))
+            clauses.append(contact_table.c.id.not_in(mine))
         else:
             clauses.append(contact_table.c.id.in_(placed))
     if segment.last_order_days is not None:
         cutoff = today - timedelta(days=segment.last_order_days)
-        latest = select(who).where(who.is_not(None)).group_by(who).having(func.max(dated) < cutoff)
+        latest = mine.group_by(who).having(func.max(dated) < cutoff)
         clauses.append(contact_table.c.id.in_(latest))
     return clauses
 
@@ -217,10 +232,10 @@ def _order_clauses(records, segment: Segment, contact_table, today: date) -> lis
 def _orders_with_product(records, product: str):
     from sqlalchemy import or_, select
 
-    lines, products = records.query("order_line"), records.query("product")
+    (lines, on_lines), (products, on_products) = _readable(records, "order_line"), _readable(records, "product")
     chosen = select(products.table.c.id).where(or_(products.column("code")[0] == product,
-                                                   products.column("name")[0] == product))
-    return select(lines.column("order")[0]).where(lines.column("product")[0].in_(chosen))
+                                                   products.column("name")[0] == product), *on_products)
+    return select(lines.column("order")[0]).where(lines.column("product")[0].in_(chosen), *on_lines)
 
 
 def count(records, segment: Segment, today: date) -> int:
