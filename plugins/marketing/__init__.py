@@ -91,6 +91,16 @@ def subscription_after_save(record, changes, context):
     after_save(record, changes, context)
 
 
+@hookimpl(specname="after_save", entities=["activity"])
+def activity_after_save(record, changes, context):
+    """A call-list or SMS campaign is sending once one of its activities is made, and sent once all are."""
+    if record["ref_entity"] == "marketing_campaign" and record["ref_record"] and (
+            "done" in changes or "outcome" in changes):
+        from trellis_plugins.marketing.calls import progress
+
+        progress(context.system, int(record["ref_record"]))
+
+
 @hookimpl
 def blueprints():
     """The segment pages (``/marketing/...``) and the public links of campaign emails (``/m/...``)."""

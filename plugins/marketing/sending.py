@@ -323,9 +323,10 @@ def schedule(record, context) -> None:
     from trellis.automation import enqueue
 
     if record["channel"] != "email":
-        from trellis_plugins.marketing.calls import create_tasks
+        from trellis_plugins.marketing.calls import create_tasks, progress
 
-        create_tasks(context.system, record, context.now.date())
+        if not create_tasks(context.system, record, context.now.date()):
+            progress(context.system, record.id)   # nobody to call: nothing will move it on
         return
     if record["template"] is None:
         from flask_babel import gettext
