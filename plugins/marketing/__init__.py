@@ -22,9 +22,11 @@ def metadata_kinds():
 
 @hookimpl
 def settings():
-    """Where tracking links point, how soon a hit counts as a scanner's, and how many soft bounces suppress."""
+    """Where tracking links point, how soon a hit counts as a scanner's, how many soft bounces suppress, and how
+    many SMTP connections a campaign sends on."""
     from trellis import Setting
     from trellis.config import number, positive_integer, url
+    from trellis_plugins.marketing.delivery import connections
 
     return [
         Setting("MARKETING_BASE_URL", None, "the public address used in tracking and unsubscribe links "
@@ -32,6 +34,8 @@ def settings():
         Setting("MARKETING_SCANNER_SECONDS", 10, "opens and clicks this soon after delivery are a link "
                 "scanner's, not counted", number),
         Setting("MARKETING_SOFT_BOUNCES", 3, "soft bounces of an address before it is suppressed", positive_integer),
+        Setting("MARKETING_SMTP_CONNECTIONS", 4, "SMTP connections a campaign sends on at once (1 to 32), each "
+                "reused for many messages", connections),
     ]
 
 

@@ -19,6 +19,7 @@ class Inbox:
     def __init__(self):
         self.messages = []
         self.refuse = {}
+        self.peers = []   # the client's (host, port) of each message: one per SMTP connection
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -30,6 +31,7 @@ class Inbox:
         from email import message_from_bytes, policy
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.peers.append(session.peer)
         return "250 OK"
 
     def to(self, address):
