@@ -53,8 +53,8 @@ def fill(app, contacts: int) -> None:
                 "now() FROM generate_series(1, :n) AS n"), {"n": contacts})
             connection.execute(text(
                 "INSERT INTO \"order\" (name, contact_id, amount, order_date, status, version, created_at, updated_at) "
-                "SELECT 'Order ' || n, 1 + (n::bigint * 7919) % :n, 20 + n % 300, :start + (n % 730), 'delivered', 1, now(), "
-                "now() FROM generate_series(1, 2 * :n) AS n"), {"n": contacts, "start": start})
+                "SELECT 'Order ' || n, 1 + (n::bigint * 7919) % :n, 20 + n % 300, :start + (n % 730), 'delivered', 1, "
+                "now(), now() FROM generate_series(1, 2 * :n) AS n"), {"n": contacts, "start": start})
             connection.execute(text("ANALYZE contact; ANALYZE \"order\""))
             return
         connection.exec_driver_sql(
