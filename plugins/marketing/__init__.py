@@ -22,11 +22,11 @@ def metadata_kinds():
 
 @hookimpl
 def settings():
-    """Where tracking links point, how soon a hit counts as a scanner's, how many soft bounces suppress, and how
-    many SMTP connections a campaign sends on."""
+    """Where tracking links point, how soon a hit counts as a scanner's, how many soft bounces suppress, how
+    many SMTP connections a campaign sends on, and per-domain throttles."""
     from trellis import Setting
     from trellis.config import number, positive_integer, url
-    from trellis_plugins.marketing.delivery import connections
+    from trellis_plugins.marketing.delivery import connections, domain_rates
 
     return [
         Setting("MARKETING_BASE_URL", None, "the public address used in tracking and unsubscribe links "
@@ -36,6 +36,8 @@ def settings():
         Setting("MARKETING_SOFT_BOUNCES", 3, "soft bounces of an address before it is suppressed", positive_integer),
         Setting("MARKETING_SMTP_CONNECTIONS", 4, "SMTP connections a campaign sends on at once (1 to 32), each "
                 "reused for many messages", connections),
+        Setting("MARKETING_DOMAIN_RATES", {}, "messages per minute to a recipient domain at most, as a mapping "
+                "(gmail.com: 600); other domains only follow the campaign's rate", domain_rates),
     ]
 
 

@@ -86,3 +86,57 @@ class Postbox:
         self.threads.shutdown(wait=True)
         for mailer in self.mailers:
             mailer.close()
+
+
+MAX_RATE = 1_000_000
+
+
+def domain_rates(value) -> dict[str, int]:
+    """The ``MARKETING_DOMAIN_RATES`` setting: recipient domain -> messages per minute (1 to ``MAX_RATE``)."""
+    from trellis.config import mapping
+
+    rates = {}
+    for domain, rate in mapping(value).items():
+        if not isinstance(rate, int) or isinstance(rate, bool) or not 1 <= rate <= MAX_RATE:
+            raise ValueError(f"messages per minute for '{domain}' must be a whole number from 1 to {MAX_RATE}")
+        rates[str(domain).strip().lower()] = rate
+    return rates
+
+
+class Pacer:
+    """When the next message may go: one every ``60 / per_minute`` seconds, and for a recipient domain listed in
+    ``domains`` (domain -> messages per minute) one every ``60 / rate`` seconds to that domain."""
+
+    def __init__(self, per_minute: int, domains: dict[str, int], clock=None):
+        import time
+
+        self.clock = clock or time.monotonic
+        self.interval = 60.0 / max(1, per_minute)
+        self.spacing = {domain: 60.0 / rate for domain, rate in domains.items()}
+        self.due = self.clock()
+        self.domain_due: dict[str, float] = {}
+
+    def pick(self, sends: list) -> tuple[int, float]:
+        """The position in ``sends`` of the one that may go soonest (the first of those ready), and the seconds
+        until it may."""
+        now = self.clock()
+        best, wait = 0, None
+        for n, send in enumerate(sends):
+            ready = max(self.due, self.domain_due.get(_domain(send["email"]), now)) - now
+            if wait is None or ready < wait:
+                best, wait = n, ready
+            if ready <= 0:
+                break
+        return best, max(0.0, wait or 0.0)
+
+    def took(self, address: str) -> None:
+        """Count a message to ``address`` as sent now."""
+        now = self.clock()
+        self.due = max(self.due, now) + self.interval
+        domain = _domain(address)
+        if domain in self.spacing:
+            self.domain_due[domain] = max(self.domain_due.get(domain, now), now) + self.spacing[domain]
+
+
+def _domain(address: str | None) -> str:
+    return (address or "").rpartition("@")[2].strip().lower()

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from trellis import ValidationError, system_records
-from trellis_plugins.marketing.delivery import Postbox
+from trellis_plugins.marketing.delivery import Pacer, Postbox
 
 JOB = "marketing_send"
 ACTOR = "marketing"
@@ -225,9 +225,10 @@ def send_campaign(app, payload: dict) -> dict:
     sender = sender_address(url)
     blocked = suppressed_addresses(records, campaign["mailing_list"])
     stale_before = now_utc() - (timedelta(0) if payload.get("resume") else STALE)
-    interval = 60.0 / max(1, int(campaign["rate"] or 600))
-    size = max(1, min(CLAIM, int(CLAIM_SECONDS / interval)))
-    tally, due = {"sent": 0, "bounced": 0, "deferred": 0}, time.monotonic()
+    rate = int(campaign["rate"] or 600)
+    size = max(1, min(CLAIM, rate * CLAIM_SECONDS // 60))
+    pacer = Pacer(rate, current_app.config.get("MARKETING_DOMAIN_RATES") or {})
+    tally = {"sent": 0, "bounced": 0, "deferred": 0}
     subjects = {"A": template["subject"], "B": campaign["subject_b"] or template["subject"]}
     composer = Composer(app, base, sender, subjects, template["body"], campaign["utm_campaign"] or campaign["name"])
     outcomes, postbox = Outcomes(records), Postbox(url, int(current_app.config.get("MARKETING_SMTP_CONNECTIONS") or 4))
@@ -242,13 +243,14 @@ def send_campaign(app, payload: dict) -> dict:
         for start in range(0, len(waiting), size):
             claimed = claim(records, campaign.id, waiting[start:start + size], blocked, stale_before)
             contacts = _contacts(records, [send["contact"] for send in claimed])
-            for send in claimed:
-                pause = due - time.monotonic()
+            while claimed:
+                position, pause = pacer.pick(claimed)
+                send = claimed.pop(position)
                 if pause > 0:   # nothing delivered stays unrecorded while the sender waits
                     settle()
                     outcomes.flush()
                     time.sleep(pause)
-                due = max(due, time.monotonic()) + interval
+                pacer.took(send["email"])
                 message = _compose(composer, send, contacts[send["contact"]], outcomes)
                 if message is None:
                     tally["deferred"] += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from datetime import date
 
 MOTHERS_DAY = """\
@@ -20,6 +21,7 @@ class Inbox:
         self.messages = []
         self.refuse = {}
         self.peers = []   # the client's (host, port) of each message: one per SMTP connection
+        self.times = []   # when each message came (time.monotonic)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -32,6 +34,7 @@ class Inbox:
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         self.peers.append(session.peer)
+        self.times.append(time.monotonic())
         return "250 OK"
 
     def to(self, address):
