@@ -118,7 +118,8 @@ def blueprints():
 
 @hookimpl
 def record_panels(entity):
-    """A campaign's results (sent, opened, clicked, leads, deals, revenue, ROI) and funnel on its page."""
+    """A campaign's results (sent, opened, clicked, leads, deals, revenue, ROI) and funnel on its page; a link to
+    a template's preview on its page."""
     from trellis import RecordPanel
 
     if entity == "marketing_campaign":
@@ -126,7 +127,15 @@ def record_panels(entity):
 
         return [RecordPanel("marketing_results", template="marketing/results_panel.html", values=panel_values,
                             order=10)]
+    if entity == "email_template":
+        return [RecordPanel("marketing_template_preview", template="marketing/template_panel.html",
+                            values=_template_panel, order=10)]
     return None
+
+
+def _template_panel(entity, record) -> dict:
+    """The link to a template's preview."""
+    return {"id": record.id}
 
 
 @hookimpl
