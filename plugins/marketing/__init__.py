@@ -108,6 +108,14 @@ def activity_after_save(record, changes, context):
 
 
 @hookimpl
+def inbound_email(message):
+    """A bounce report (RFC 3464 DSN) about a campaign message bounces or defers its recipient."""
+    from trellis_plugins.marketing.bounces import receive
+
+    return receive(message)
+
+
+@hookimpl
 def blueprints():
     """The segment pages (``/marketing/...``) and the public links of campaign emails (``/m/...``)."""
     from trellis_plugins.marketing.pages import bp
