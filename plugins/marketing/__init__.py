@@ -107,6 +107,14 @@ def activity_after_save(record, changes, context):
         progress(context.system, int(record["ref_record"]))
 
 
+@hookimpl(specname="before_save", entities=["lead"])
+def lead_before_save(record, changes, context):
+    """A new lead naming a marketing campaign (a web form's ``utm_campaign``) gets it as its campaign and source."""
+    from trellis_plugins.marketing.leads import before_save
+
+    before_save(record, context)
+
+
 @hookimpl
 def inbound_email(message):
     """A bounce report (RFC 3464 DSN) about a campaign message bounces or defers its recipient."""
