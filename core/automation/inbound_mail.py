@@ -177,6 +177,9 @@ def _body(message: EmailMessage, limits: Limits) -> tuple[str, str, list[Attachm
     for count, part in enumerate(message.walk()):
         if count > MAX_PARTS:
             raise MailRejected(552, f"the message has more than {MAX_PARTS} parts")
+        if part.get_content_type() == "message/delivery-status":   # a bounce's report (RFC 3464): its fields,
+            attachments.append(_delivery_status(part))                # which are header blocks, kept as text
+            continue
         if part.is_multipart():
             continue
         filename = part.get_filename()
@@ -195,6 +198,16 @@ def _body(message: EmailMessage, limits: Limits) -> tuple[str, str, list[Attachm
         else:
             text.append(_decoded(part))
     return "\n\n".join(text).strip(), "\n".join(html).strip(), attachments
+
+
+def _delivery_status(part) -> Attachment:
+    """A ``message/delivery-status`` part as an attachment of that type: its field blocks, a blank line apart."""
+    blocks = part.get_payload()
+    if isinstance(blocks, list):
+        data = b"\n".join(block.as_bytes() for block in blocks)
+    else:
+        data = part.get_payload(decode=True) or b""
+    return Attachment("delivery-status.txt", "message/delivery-status", data)
 
 
 def _decoded(part) -> str:

@@ -545,8 +545,9 @@ def inbound_email(message):
     (stdin) accepts, after it passed the size limits (``TRELLIS_MAIL_MAX_BYTES``,
     ``..._HEADER_BYTES``, ``..._ATTACHMENT_BYTES``) and was decoded. ``message`` is a
     ``trellis.InboundEmail``: ``sender``, ``recipients``, ``subject``, ``message_id``,
-    ``references``, ``text``, ``html`` (unsanitised), ``attachments``, ``header(name)``
-    and ``is_automatic()`` (true for auto-replies, bulk and no-reply senders: never answer
+    ``references``, ``text``, ``html`` (unsanitised), ``attachments`` (a bounce's
+    ``message/delivery-status`` report, RFC 3464, is one of that type: its field blocks
+    as text), ``header(name)`` and ``is_automatic()`` (true for auto-replies, bulk and no-reply senders: never answer
     those automatically). Every plugin is called; return ``None`` for a message that is
     not yours (look at ``recipients``), else a short text saying what you did ("opened
     ticket #12"). Store what you take inside one ``records.transaction()``, so that an

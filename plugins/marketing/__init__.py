@@ -22,9 +22,11 @@ def metadata_kinds():
 
 @hookimpl
 def settings():
-    """Where tracking links point, how soon a hit counts as a scanner's, and how many soft bounces suppress."""
+    """Where tracking links point, how soon a hit counts as a scanner's, how many soft bounces suppress, how
+    many SMTP connections a campaign sends on, and per-domain throttles."""
     from trellis import Setting
     from trellis.config import number, positive_integer, url
+    from trellis_plugins.marketing.delivery import connections, domain_rates
 
     return [
         Setting("MARKETING_BASE_URL", None, "the public address used in tracking and unsubscribe links "
@@ -32,6 +34,10 @@ def settings():
         Setting("MARKETING_SCANNER_SECONDS", 10, "opens and clicks this soon after delivery are a link "
                 "scanner's, not counted", number),
         Setting("MARKETING_SOFT_BOUNCES", 3, "soft bounces of an address before it is suppressed", positive_integer),
+        Setting("MARKETING_SMTP_CONNECTIONS", 4, "SMTP connections a campaign sends on at once (1 to 32), each "
+                "reused for many messages", connections),
+        Setting("MARKETING_DOMAIN_RATES", {}, "messages per minute to a recipient domain at most, as a mapping "
+                "(gmail.com: 600); other domains only follow the campaign's rate", domain_rates),
     ]
 
 
@@ -91,6 +97,32 @@ def subscription_after_save(record, changes, context):
     after_save(record, changes, context)
 
 
+@hookimpl(specname="after_save", entities=["activity"])
+def activity_after_save(record, changes, context):
+    """A call-list or SMS campaign is sending once one of its activities is made, and sent once all are."""
+    if record["ref_entity"] == "marketing_campaign" and record["ref_record"] and (
+            "done" in changes or "outcome" in changes):
+        from trellis_plugins.marketing.calls import progress
+
+        progress(context.system, int(record["ref_record"]))
+
+
+@hookimpl(specname="before_save", entities=["lead"])
+def lead_before_save(record, changes, context):
+    """A new lead naming a marketing campaign (a web form's ``utm_campaign``) gets it as its campaign and source."""
+    from trellis_plugins.marketing.leads import before_save
+
+    before_save(record, context)
+
+
+@hookimpl
+def inbound_email(message):
+    """A bounce report (RFC 3464 DSN) about a campaign message bounces or defers its recipient."""
+    from trellis_plugins.marketing.bounces import receive
+
+    return receive(message)
+
+
 @hookimpl
 def blueprints():
     """The segment pages (``/marketing/...``) and the public links of campaign emails (``/m/...``)."""
@@ -102,7 +134,8 @@ def blueprints():
 
 @hookimpl
 def record_panels(entity):
-    """A campaign's results (sent, opened, clicked, leads, deals, revenue, ROI) and funnel on its page."""
+    """A campaign's results (sent, opened, clicked, leads, deals, revenue, ROI) and funnel on its page; a link to
+    a template's preview on its page."""
     from trellis import RecordPanel
 
     if entity == "marketing_campaign":
@@ -110,7 +143,15 @@ def record_panels(entity):
 
         return [RecordPanel("marketing_results", template="marketing/results_panel.html", values=panel_values,
                             order=10)]
+    if entity == "email_template":
+        return [RecordPanel("marketing_template_preview", template="marketing/template_panel.html",
+                            values=_template_panel, order=10)]
     return None
+
+
+def _template_panel(entity, record) -> dict:
+    """The link to a template's preview."""
+    return {"id": record.id}
 
 
 @hookimpl

@@ -4,6 +4,9 @@ A ``call_list`` campaign makes a ``call`` activity per contact who has a phone; 
 ``sms`` campaign a ``task`` (the message is sent by hand or by an SMS integration).
 Each activity points back to the campaign (``ref_entity``/``ref_record``) and carries
 an ``outcome`` the caller sets. Contacts marked ``do_not_contact`` get none.
+
+The campaign follows its activities (:func:`progress`): ``sending`` once the first is
+made (done, or given an outcome), ``sent`` once every one is, or at once when it has none.
 """
 
 from __future__ import annotations
@@ -32,4 +35,28 @@ def create_tasks(records, campaign, today) -> int:
         if isinstance(result, Exception):
             raise result
     return len(rows)
+
+
+
+def progress(records, campaign_id: int) -> None:
+    """Move a call-list or SMS campaign on from its activities: ``start`` once one of them is made (done or
+    with an outcome), then ``finish`` once all are (both at once for a campaign with none).
+
+    Under the campaign's lock, so callers finishing the last two calls at once move it once.
+    """
+    from sqlalchemy import case, func, or_, select
+
+    with records.transaction():
+        campaign = records.lock("marketing_campaign", campaign_id)
+        if campaign["channel"] == "email" or campaign["status"] not in ("scheduled", "sending"):
+            return
+        query = records.query("activity").filter(ref_entity="marketing_campaign", ref_record=campaign_id)
+        done, outcome = query.column("done")[0], query.column("outcome")[0]
+        made = or_(done.is_(True), outcome.is_not(None))
+        total, finished = query.aggregate(lambda dialect: select(
+            func.count(), func.coalesce(func.sum(case((made, 1), else_=0)), 0)).select_from(query.table))[0]
+        if campaign["status"] == "scheduled" and (finished or not total):
+            records.transition("marketing_campaign", campaign_id, "start")
+        if finished == total:
+            records.transition("marketing_campaign", campaign_id, "finish")
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import html
 import re
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formataddr
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -91,8 +93,12 @@ class Composer:
         self.footer = app.jinja_env.get_template("marketing/email_footer.html")
         self.pixel = app.jinja_env.get_template("marketing/email_pixel.html")
 
-    def message(self, send, contact) -> EmailMessage:
-        """The message for send record ``send`` (id, email, message_key, variant) to ``contact``."""
+    def message(self, send, contact) -> MIMEMultipart:
+        """The message for send record ``send`` (id, email, message_key, variant) to ``contact``.
+
+        Built with the ``email.mime`` classes (the compat32 policy): headers are stored as
+        given instead of parsed, which makes a campaign's messages several times cheaper.
+        """
         app, base_url = self.app, self.base_url
         values = contact_values(contact)
         subject = self.subjects.get(send["variant"] or "A", self.subjects["A"])
@@ -106,13 +112,18 @@ class Composer:
         unsubscribe = f"{base_url}/m/u/{token(app, 'u', send.id)}"
         html_body += self.footer.render(unsubscribe=unsubscribe)
         pixel = self.pixel.render(pixel=f"{base_url}/m/o/{token(app, 'o', send.id)}.gif")
-        message = EmailMessage()
+        message = MIMEMultipart("alternative")
         message["From"] = self.sender
-        message["To"] = formataddr((values["name"].strip() or "", send["email"]))
-        message["Subject"] = " ".join(subject.render(**values).split())
+        message["To"] = formataddr((" ".join(str(values["name"]).split()), send["email"]), charset="utf-8")
+        message["Subject"] = _header(" ".join(subject.render(**values).split()))
         message["Message-ID"] = send["message_key"]
         message["List-Unsubscribe"] = f"<{unsubscribe}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message.set_content(plain_text(html_body))
-        message.add_alternative(html_body + pixel, subtype="html")
+        message.attach(MIMEText(plain_text(html_body), "plain", "utf-8"))
+        message.attach(MIMEText(html_body + pixel, "html", "utf-8"))
         return message
+
+
+def _header(text: str):
+    """``text`` as a header value: as it is when ASCII, else RFC 2047 encoded."""
+    return text if text.isascii() else Header(text, "utf-8")

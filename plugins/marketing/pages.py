@@ -1,7 +1,9 @@
-"""Marketing pages: segments with their live count and preview (``/marketing/segments``).
+"""Marketing pages: segments with their live count and preview (``/marketing/segments``), and an email
+template rendered for a sample contact (``/marketing/templates/<id>/preview``).
 
 Pages read as the signed-in user: whoever may read ``marketing_segment`` may see a
-segment's count and its first contacts (those the user may read).
+segment's count and its first contacts (those the user may read); whoever may read a
+template sees it rendered in the sandbox with a contact they may read.
 """
 
 from __future__ import annotations
@@ -80,3 +82,39 @@ def segment_page(name):
 def _evaluate(records, segment) -> dict:
     today = now_utc().date()
     return {"count": segments.count(records, segment, today), "preview": segments.preview(records, segment, today)}
+
+
+@bp.get("/templates/<int:template_id>/preview")
+@login_required
+def template_preview(template_id):
+    """A template's subject, HTML and plain text for a sample contact (``?contact=ID``, else the first one the
+    user may read), rendered in the sandbox; the HTML shown in a sandboxed frame."""
+    from jinja2 import TemplateError
+    from trellis import NotFound, PermissionDenied
+    from trellis_plugins.marketing.messages import contact_values, plain_text, sandboxed
+
+    records = records_for(current_user)
+    try:
+        template = records.get("email_template", template_id)
+        contact = _sample_contact(records, request.args.get("contact", ""))
+    except (NotFound, PermissionDenied):
+        abort(404)
+    values = contact_values(contact or {})
+    try:
+        subject = " ".join(sandboxed(template["subject"] or "", autoescape=False).render(**values).split())
+        body = sandboxed(template["body"] or "", autoescape=True).render(**values)
+        error = None
+    except (TemplateError, ValueError) as problem:
+        subject, body, error = "", "", str(problem)
+    return render_template("marketing/template_preview.html", template=template, contact=contact, subject=subject,
+                           body=body, text=plain_text(body) if body else "", error=error)
+
+
+def _sample_contact(records, wanted: str):
+    """The contact ``wanted`` (an id typed by the user), else the first contact the user may read, or None."""
+    if wanted.strip():
+        number = int(wanted) if wanted.strip().isdigit() and len(wanted.strip()) <= 10 else 0
+        if not 0 < number < 2**31:
+            abort(404)
+        return records.get("contact", number)
+    return records.query("contact").order_by("id").first()

@@ -14,10 +14,11 @@ from datetime import date, timedelta
 from typing import Any
 
 WHAT = "a segment"
-KEYS = ("segment", "label", "contact", "orders", "last_order_days", "description")
+KEYS = ("segment", "label", "contact", "orders", "last_order_days", "age", "description")
 ORDER_KEYS = ("from", "to", "year", "status", "min_count", "max_count", "min_total", "product")
 MAX_COUNT = 1_000_000
 MAX_DAYS = 36_500
+MAX_AGE = 150
 
 SCHEMA = {
     "type": "object", "required": ["segment"], "additionalProperties": False,
@@ -33,6 +34,9 @@ SCHEMA = {
             "min_count": {"type": "integer", "minimum": 0}, "max_count": {"type": "integer", "minimum": 0},
             "min_total": {"type": "number", "minimum": 0}, "product": {"type": "string"}}},
         "last_order_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+        "age": {"type": "object", "additionalProperties": False, "properties": {
+            "min": {"type": "integer", "minimum": 0, "maximum": MAX_AGE},
+            "max": {"type": "integer", "minimum": 0, "maximum": MAX_AGE}}},
     },
 }
 """The JSON Schema of the document, for editors (``trellis schema``); :func:`parse` checks the rest."""
@@ -66,6 +70,7 @@ class Segment:
     contact: dict = field(default_factory=dict)
     orders: Orders | None = None
     last_order_days: int | None = None
+    age: tuple[int | None, int | None] | None = None
 
 
 def _day(text: str | None, year: int) -> date | None:
@@ -96,7 +101,7 @@ def parse(name: str, spec: Any) -> tuple[Segment | None, list[tuple[tuple[str, .
         return None, [((), "the conditions must be a mapping (contact, orders, last_order_days)")]
     for key in spec:
         if key not in KEYS:
-            errors.append(((str(key),), f"unknown key '{key}' in {WHAT} (known: {', '.join(KEYS[2:5])})"))
+            errors.append(((str(key),), f"unknown key '{key}' in {WHAT} (known: {', '.join(KEYS[2:6])})"))
     contact = spec.get("contact") or {}
     if not isinstance(contact, dict):
         errors.append((("contact",), "'contact' must be a mapping of field filters (city: Paris)"))
@@ -108,8 +113,32 @@ def parse(name: str, spec: Any) -> tuple[Segment | None, list[tuple[tuple[str, .
     if days is not None and (not _whole(days, MAX_DAYS) or days < 1):
         errors.append((("last_order_days",), f"'last_order_days' must be a whole number from 1 to {MAX_DAYS}"))
         days = None
+    age = _age(spec["age"], errors) if spec.get("age") is not None else None
     label = spec.get("label") if isinstance(spec.get("label"), dict) else {"en": str(spec.get("label") or name)}
-    return Segment(name, label, {str(k): v for k, v in contact.items()}, orders, days), errors
+    return Segment(name, label, {str(k): v for k, v in contact.items()}, orders, days, age), errors
+
+
+def _age(spec: Any, errors: list) -> tuple[int | None, int | None] | None:
+    """``(min, max)`` whole years of ``age: {min, max}``; None (and an error) when it is wrong."""
+    if not isinstance(spec, dict) or not spec or any(key not in ("min", "max") for key in spec):
+        errors.append((("age",), "'age' must be a mapping with min and/or max (age: {min: 18, max: 35})"))
+        return None
+    for key in spec:
+        if not _whole(spec[key], MAX_AGE):
+            errors.append((("age", key), f"'{key}' must be a whole number of years from 0 to {MAX_AGE}"))
+            return None
+    if "min" in spec and "max" in spec and spec["min"] > spec["max"]:
+        errors.append((("age", "max"), "'max' must not be below 'min'"))
+        return None
+    return spec.get("min"), spec.get("max")
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (28 February for a 29 February that year does not have)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 def _orders(spec: Any, errors: list) -> Orders | None:
@@ -164,34 +193,71 @@ def statement(records, segment: Segment, today: date):
 
     ``records`` is a record service; the contact filters are the query builder's (a bad
     one is a ValidationError naming it), orders are reached through the sales plugin's
-    ``order`` entity when it is loaded (a ValidationError otherwise), read as the plugin.
+    ``order`` entity when it is loaded (a ValidationError otherwise). Everything is read as
+    ``records`` reads it: a page passes the viewer's service, so order conditions see only
+    the orders (and fields) the viewer may read, and are refused to one who may read none;
+    sending passes the plugin's own service, which reads them all.
     """
     from sqlalchemy import select
 
     contacts = records.query("contact")
     table = contacts.table
     clauses = [contacts.conditions(segment.contact)]
+    if segment.age is not None:
+        clauses += _age_clauses(contacts, segment.age, today)
     if segment.orders is not None or segment.last_order_days is not None:
         clauses += _order_clauses(records, segment, table, today)
     return select(table.c.id).where(*clauses)
 
 
+def _age_clauses(contacts, age: tuple[int | None, int | None], today: date) -> list:
+    """Age on ``today`` in whole years, from the contacts' ``birthday`` (the loyalty plugin adds it)."""
+    from trellis import ValidationError, metadata_model
+
+    if "birthday" not in metadata_model().entities["contact"].fields:
+        raise ValidationError({"age": _("Age conditions need a birthday on contacts (the loyalty plugin)")})
+    born = contacts.column("birthday")[0]
+    youngest, oldest = age
+    clauses = [born.is_not(None)]
+    if youngest is not None:
+        clauses.append(born <= years_before(today, youngest))
+    if oldest is not None:
+        clauses.append(born > years_before(today, oldest + 1))
+    return clauses
+
+
+def _readable(records, entity: str):
+    """The query over ``entity`` as ``records`` reads it, and its read rule as WHERE clauses for a subquery
+    (an aggregate adds the rule of its own entity only); a ValidationError naming ``orders`` when it may not."""
+    from trellis import PermissionDenied, ValidationError
+
+    try:
+        query = records.query(entity)
+    except PermissionDenied:
+        raise ValidationError({"orders": _("You may not read orders, so conditions over orders are not "
+                                           "available to you")}) from None
+    limit = records.access.read_filter(records.user, entity, query.table)
+    return query, [] if limit is None else [limit]
+
+
 def _order_clauses(records, segment: Segment, contact_table, today: date) -> list:
-    # Orders are read as the marketing plugin: a marketer who may not open orders still
-    # segments by them; only contact ids come out, and the contacts are read as the user.
     from sqlalchemy import func, select
-    from trellis import ValidationError, metadata_model, system_records
+    from trellis import ValidationError, metadata_model
 
     if "order" not in metadata_model().entities:
         raise ValidationError({"orders": _("Conditions over orders need the sales plugin")})
-    records = system_records("marketing")
-    orders = records.query("order")
+    orders, readable = _readable(records, "order")
     who, dated = orders.column("contact")[0], orders.column("order_date")[0]
+    mine = select(who).where(who.is_not(None), *readable)
     clauses = []
     spec = segment.orders
+    cutoff = today - timedelta(days=segment.last_order_days) if segment.last_order_days is not None else None
     if spec is not None:
         start, end = spec.dates(today)
-        placed = select(who).where(who.is_not(None)).group_by(who)
+        placed = mine.group_by(who)
+        if cutoff is not None and not (start or end or spec.statuses or spec.product or spec.max_count == 0):
+            # Over all of a contact's orders, like "no order since": one GROUP BY answers both.
+            placed, cutoff = placed.having(func.max(dated) < cutoff), None
         placed = placed.where(*([dated >= start] if start else []), *([dated <= end] if end else []))
         if spec.statuses:
             placed = placed.where(orders.column("status")[0].in_(spec.statuses))
@@ -204,12 +270,11 @@ def _order_clauses(records, segment: Segment, contact_table, today: date) -> lis
         if spec.product is not None:
             placed = placed.where(orders.table.c.id.in_(_orders_with_product(records, spec.product)))
         if spec.min_count == 0 and spec.max_count == 0:
-            clauses.append(contact_table.c.id.not_in(select(who).where(who.is_not(None))))
+            clauses.append(contact_table.c.id.not_in(mine))
         else:
             clauses.append(contact_table.c.id.in_(placed))
-    if segment.last_order_days is not None:
-        cutoff = today - timedelta(days=segment.last_order_days)
-        latest = select(who).where(who.is_not(None)).group_by(who).having(func.max(dated) < cutoff)
+    if cutoff is not None:
+        latest = mine.group_by(who).having(func.max(dated) < cutoff)
         clauses.append(contact_table.c.id.in_(latest))
     return clauses
 
@@ -217,10 +282,10 @@ def _order_clauses(records, segment: Segment, contact_table, today: date) -> lis
 def _orders_with_product(records, product: str):
     from sqlalchemy import or_, select
 
-    lines, products = records.query("order_line"), records.query("product")
+    (lines, on_lines), (products, on_products) = _readable(records, "order_line"), _readable(records, "product")
     chosen = select(products.table.c.id).where(or_(products.column("code")[0] == product,
-                                                   products.column("name")[0] == product))
-    return select(lines.column("order")[0]).where(lines.column("product")[0].in_(chosen))
+                                                   products.column("name")[0] == product), *on_products)
+    return select(lines.column("order")[0]).where(lines.column("product")[0].in_(chosen), *on_lines)
 
 
 def count(records, segment: Segment, today: date) -> int:

@@ -3,11 +3,14 @@
 Scheduling a campaign writes one ``marketing_send`` per recipient (:func:`materialise`):
 the mailing list's subscribers and the segment's contacts, one per address, with
 ``suppressed`` for those who may not be emailed. The ``marketing_send`` job
-(:func:`send_campaign`) then claims recipients one at a time: under a lock, ``queued``
-becomes ``sending`` (only one sender can win) and is committed *before* the SMTP
-conversation; ``sent`` is written after it. A sender killed between the two leaves the
-row ``sending``: the next run sends it again with the same ``Message-ID``, so the
-recipient's mail system keeps one copy, and nobody else is sent twice.
+(:func:`send_campaign`) then claims recipients a batch at a time: under the campaign's
+lock, ``queued`` becomes ``sending`` (only one sender can win) and is committed *before*
+the SMTP conversations, which share one connection; the outcomes (``sent``...) are
+written together, one transaction per batch, and always before the sender waits for its
+throttle. A sender killed mid-batch leaves its rows ``sending``: the next run sends them
+with the same ``Message-ID`` (those the server had accepted are then duplicates the
+recipient's mail system can recognise; none when the kill came during a throttle pause),
+and nobody else is sent twice.
 """
 
 from __future__ import annotations
@@ -18,11 +21,16 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from trellis import ValidationError, system_records
+from trellis_plugins.marketing.delivery import Pacer, Postbox
 
 JOB = "marketing_send"
 ACTOR = "marketing"
 ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 BATCH = 500
+CLAIM = 100
+"""Recipients claimed, and their outcomes written, per transaction..."""
+CLAIM_SECONDS = 30
+"""...and no more than the campaign's rate sends in this many seconds (claims go stale after ``STALE``)."""
 STALE = timedelta(minutes=10)
 
 
@@ -134,61 +142,54 @@ def classify(code: int, text: str) -> str:
     return "hard" if klass == "5" else "soft"
 
 
-class Mailer:
-    """One SMTP connection for a run of messages (reopened after an error)."""
-
-    def __init__(self, url: str):
-        self.url = url
-        self.client = None
-
-    def send(self, message) -> None:
-        """Send ``message``; SMTP errors are raised for the caller to classify."""
-        import smtplib
-
-        if self.client is None:
-            self.client = self._connect()
-        try:
-            self.client.send_message(message)
-        except smtplib.SMTPServerDisconnected:
-            self.client = None
-            raise
-
-    def _connect(self):
-        from trellis import smtp_connection
-
-        return smtp_connection(self.url)
-
-    def close(self) -> None:
-        """Say QUIT if connected."""
-        import smtplib
-
-        if self.client is not None:
-            try:
-                self.client.quit()
-            except smtplib.SMTPException:
-                pass
-            self.client = None
-
-
 def public_base(app) -> str:
     """The site's public address for links in messages: ``MARKETING_BASE_URL``, else core's ``BASE_URL``."""
     config = app.config
     return str(config.get("MARKETING_BASE_URL") or config.get("BASE_URL") or "http://localhost:5000").rstrip("/")
 
 
-def claim(records, send_id: int, blocked: set[str], stale_before: datetime):
-    """Move one recipient from ``queued`` (or a ``sending`` left before ``stale_before`` by a dead sender) to
-    ``sending``; None when another sender has it or it is done."""
+def claim(records, campaign_id: int, send_ids: list[int], blocked: set[str], stale_before: datetime) -> list:
+    """Move the recipients ``send_ids`` of campaign ``campaign_id`` from ``queued`` (or ``sending`` left before
+    ``stale_before`` by a dead sender) to ``sending``, in one transaction; returns those claimed, in order.
+
+    Under the campaign's lock, so two senders never claim the same recipient; a recipient
+    another sender has, or that is done, is left out; a suppressed address is marked so.
+    """
+    claimed = []
     with records.transaction():
-        send = records.lock("marketing_send", send_id)
-        crashed = send["status"] == "sending" and _aware(send.updated_at) < stale_before
-        if send["status"] != "queued" and not crashed:
-            return None
-        if (send["email"] or "").lower() in blocked:
-            records.update("marketing_send", send_id, {"status": "suppressed", "error": "suppressed address"})
-            return None
-        attempts = (send["attempts"] or 0) + 1
-        return records.update("marketing_send", send_id, {"status": "sending", "attempts": attempts})
+        records.lock("marketing_campaign", campaign_id)
+        rows = records.query("marketing_send").filter(id__in=send_ids).order_by("id").iterate(batch=CLAIM)
+        for send in list(rows):
+            crashed = send["status"] == "sending" and _aware(send.updated_at) < stale_before
+            if send["status"] != "queued" and not crashed:
+                continue
+            if (send["email"] or "").lower() in blocked:
+                records.update("marketing_send", send.id, {"status": "suppressed", "error": "suppressed address"})
+                continue
+            attempts = (send["attempts"] or 0) + 1
+            claimed.append(records.update("marketing_send", send.id, {"status": "sending", "attempts": attempts}))
+    return claimed
+
+
+class Outcomes:
+    """Outcomes of delivered messages, written together in one transaction by :meth:`flush`."""
+
+    def __init__(self, records):
+        self.records = records
+        self.waiting: list[tuple[int, dict]] = []
+
+    def add(self, send_id: int, values: dict) -> None:
+        """Remember ``values`` for send record ``send_id`` until the next flush."""
+        self.waiting.append((send_id, values))
+
+    def flush(self) -> None:
+        """Write every remembered outcome (one transaction)."""
+        if not self.waiting:
+            return
+        with self.records.transaction():
+            for send_id, values in self.waiting:
+                self.records.update("marketing_send", send_id, values)
+        self.waiting = []
 
 
 def _aware(moment: datetime) -> datetime:
@@ -204,7 +205,6 @@ def send_campaign(app, payload: dict) -> dict:
     when the operator knows no other sender runs).
     """
     from flask import current_app
-    from jinja2 import TemplateError
     from trellis_plugins.marketing.messages import Composer
 
     records = system_records(ACTOR, app)
@@ -225,31 +225,69 @@ def send_campaign(app, payload: dict) -> dict:
     sender = sender_address(url)
     blocked = suppressed_addresses(records, campaign["mailing_list"])
     stale_before = now_utc() - (timedelta(0) if payload.get("resume") else STALE)
-    interval = 60.0 / max(1, int(campaign["rate"] or 600))
-    mailer, tally, due = Mailer(url), {"sent": 0, "bounced": 0, "deferred": 0}, time.monotonic()
+    rate = int(campaign["rate"] or 600)
+    size = max(1, min(CLAIM, rate * CLAIM_SECONDS // 60))
+    pacer = Pacer(rate, current_app.config.get("MARKETING_DOMAIN_RATES") or {})
+    tally = {"sent": 0, "bounced": 0, "deferred": 0}
     subjects = {"A": template["subject"], "B": campaign["subject_b"] or template["subject"]}
     composer = Composer(app, base, sender, subjects, template["body"], campaign["utm_campaign"] or campaign["name"])
+    outcomes, postbox = Outcomes(records), Postbox(url, int(current_app.config.get("MARKETING_SMTP_CONNECTIONS") or 4))
+    under_way: list = []
+
+    def settle() -> None:   # the outcomes of the messages handed to the server so far
+        while under_way:
+            send, delivery = under_way.pop(0)
+            tally[_settled(records, send, delivery, outcomes)] += 1
+
     try:
-        for send_id in waiting:
-            send = claim(records, send_id, blocked, stale_before)
-            if send is None:
-                continue
-            pause = due - time.monotonic()
-            if pause > 0:
-                time.sleep(pause)
-            due = max(due, time.monotonic()) + interval
-            contact = records.get("contact", send["contact"])
-            try:
-                message = composer.message(send, contact)
-            except TemplateError as error:   # the sandbox refused something: this recipient waits, the rest go
-                records.update("marketing_send", send.id, {"status": "deferred", "error": f"template: {error}"[:500]})
-                tally["deferred"] += 1
-                continue
-            tally[_deliver(records, mailer, send, message, campaign)] += 1
-    finally:
-        mailer.close()
+        for start in range(0, len(waiting), size):
+            claimed = claim(records, campaign.id, waiting[start:start + size], blocked, stale_before)
+            contacts = _contacts(records, [send["contact"] for send in claimed])
+            while claimed:
+                position, pause = pacer.pick(claimed)
+                send = claimed.pop(position)
+                if pause > 0:   # nothing delivered stays unrecorded while the sender waits
+                    settle()
+                    outcomes.flush()
+                    time.sleep(pause)
+                pacer.took(send["email"])
+                message = _compose(composer, send, contacts[send["contact"]], outcomes)
+                if message is None:
+                    tally["deferred"] += 1
+                else:
+                    under_way.append((send, postbox.submit(message)))
+            settle()
+            outcomes.flush()
+    finally:   # after an error: what the server accepted is recorded as sent, the rest stays claimed
+        postbox.close()
+        for send, delivery in under_way:
+            if delivery.exception() is None:
+                outcomes.add(send.id, _sent())
+        outcomes.flush()
     finish_if_done(records, campaign.id)
     return tally
+
+
+def _contacts(records, ids: list[int]) -> dict:
+    """The contacts ``ids`` by id (one query)."""
+    if not ids:
+        return {}
+    return {person.id: person for person in records.query("contact").filter(id__in=ids).iterate(batch=CLAIM)}
+
+
+def _compose(composer, send, contact, outcomes: Outcomes):
+    """The message of one claimed recipient; None (the recipient deferred) when the sandbox refused the template."""
+    from jinja2 import TemplateError
+
+    try:
+        return composer.message(send, contact)
+    except TemplateError as error:   # the sandbox refused something: this recipient waits, the rest go
+        outcomes.add(send.id, {"status": "deferred", "error": f"template: {error}"[:500]})
+        return None
+
+
+def _sent() -> dict:
+    return {"status": "sent", "sent_at": now_utc(), "error": None}
 
 
 def _pending(records, campaign_id: int) -> list[int]:
@@ -257,12 +295,13 @@ def _pending(records, campaign_id: int) -> list[int]:
     return [send.id for send in query.order_by("id").iterate(batch=500)]
 
 
-def _deliver(records, mailer: Mailer, send, message, campaign) -> str:
-    """Send one message and record the outcome: ``sent``, ``bounced`` (suppressed at once) or ``deferred``."""
+def _settled(records, send, delivery, outcomes: Outcomes) -> str:
+    """Record how the server answered one message (``delivery``, a Future): ``sent``, ``bounced`` (suppressed at
+    once) or ``deferred``; other errors (the server unreachable) are raised, the recipient staying claimed."""
     import smtplib
 
     try:
-        mailer.send(message)
+        delivery.result()
     except smtplib.SMTPRecipientsRefused as error:
         code, text = next(iter(error.recipients.values()))
         return _bounced(records, send, code, text.decode(errors="replace") if isinstance(text, bytes) else str(text))
@@ -270,7 +309,7 @@ def _deliver(records, mailer: Mailer, send, message, campaign) -> str:
         reply = error.smtp_error
         text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
         return _bounced(records, send, error.smtp_code, text)
-    records.update("marketing_send", send.id, {"status": "sent", "sent_at": now_utc(), "error": None})
+    outcomes.add(send.id, _sent())
     return "sent"
 
 
@@ -323,9 +362,10 @@ def schedule(record, context) -> None:
     from trellis.automation import enqueue
 
     if record["channel"] != "email":
-        from trellis_plugins.marketing.calls import create_tasks
+        from trellis_plugins.marketing.calls import create_tasks, progress
 
-        create_tasks(context.system, record, context.now.date())
+        if not create_tasks(context.system, record, context.now.date()):
+            progress(context.system, record.id)   # nobody to call: nothing will move it on
         return
     if record["template"] is None:
         from flask_babel import gettext

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from datetime import date
 
 MOTHERS_DAY = """\
@@ -19,6 +20,8 @@ class Inbox:
     def __init__(self):
         self.messages = []
         self.refuse = {}
+        self.peers = []   # the client's (host, port) of each message: one per SMTP connection
+        self.times = []   # when each message came (time.monotonic)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -30,6 +33,8 @@ class Inbox:
         from email import message_from_bytes, policy
 
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.peers.append(session.peer)
+        self.times.append(time.monotonic())
         return "250 OK"
 
     def to(self, address):
