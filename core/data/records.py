@@ -358,9 +358,9 @@ class RecordService(BatchWrites):
             self._insert(connection, meta, record, plan)
         else:
             self._write(connection, meta, old, record, changes, context)
-        history_rows.write_changes(connection, self.schema, meta.name, record.id, changes,
-                                   user_id(context.user), context.now, context.channel, self._actor(context),
-                                   created=old is None)
+        history_rows.write_kept(connection, self.schema, meta, [(record.id, changes)],
+                                user_id(context.user), context.now, context.channel, self._actor(context),
+                                created=old is None)
         self._update_rollups(connection, meta, old, record, changes, plan)
         self._hook("after_save", record=record, changes=changes, context=context)
         return record
