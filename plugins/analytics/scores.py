@@ -49,8 +49,12 @@ def quintile(rank, count):
     return 1 + (5 * (rank - 1)) // count
 
 
-def customers_statement(orders, settings, today: date):
-    """The statement over the order table ``orders``: one row per customer with a paid order in the window."""
+def customers_statement(orders, settings, today: date, contacts=None):
+    """The statement over the order table ``orders``: one row per customer with a paid order in the window.
+
+    With the contact table ``contacts``, each row also carries the scores stored now
+    (``SCORE_FIELDS``, NULL for a contact not scored yet), so the job compares without a second read.
+    """
     since = today - timedelta(days=settings.window_days - 1)
     middle = today - timedelta(days=settings.window_days // 2 - 1)
     amount = func.coalesce(orders.c.amount, 0)
@@ -67,19 +71,28 @@ def customers_statement(orders, settings, today: date):
         .subquery("per_contact"))
     c = per_contact.c
     count = func.count().over()
-    return select(c.contact, c.first, c.last, c.orders, c.spend, c.recent_orders, c.recent_spend,
-                  cast(quintile(func.rank().over(order_by=c.last), count), Integer).label("r"),
-                  cast(quintile(func.rank().over(order_by=c.orders), count), Integer).label("f"),
-                  cast(quintile(func.rank().over(order_by=c.spend), count), Integer).label("m"))
+    statement = select(c.contact, c.first, c.last, c.orders, c.spend, c.recent_orders, c.recent_spend,
+                       cast(quintile(func.rank().over(order_by=c.last), count), Integer).label("r"),
+                       cast(quintile(func.rank().over(order_by=c.orders), count), Integer).label("f"),
+                       cast(quintile(func.rank().over(order_by=c.spend), count), Integer).label("m"))
+    if contacts is None:
+        return statement
+    return statement.add_columns(*(contacts.c[name] for name in SCORE_FIELDS)) \
+        .outerjoin(contacts, contacts.c.id == c.contact)
 
 
 def customers(system, settings, today: date) -> list[Customer]:
     """Every customer with a paid order in the window, with its RFM scores (one SQL statement)."""
     query = system.query("order")
     rows = query.aggregate(lambda dialect: customers_statement(query.table, settings, today))
-    return [Customer(int(row.contact), as_date(row.first), as_date(row.last), int(row.orders),
-                     Decimal(str(row.spend or 0)), int(row.recent_orders or 0), Decimal(str(row.recent_spend or 0)),
-                     int(row.r), int(row.f), int(row.m)) for row in rows]
+    return [customer_of(row) for row in rows]
+
+
+def customer_of(row) -> Customer:
+    """The :class:`Customer` of one row of :func:`customers_statement`."""
+    return Customer(int(row.contact), as_date(row.first), as_date(row.last), int(row.orders),
+                    Decimal(str(row.spend or 0)), int(row.recent_orders or 0), Decimal(str(row.recent_spend or 0)),
+                    int(row.r), int(row.f), int(row.m))
 
 
 def money(value) -> Decimal:
@@ -126,14 +139,25 @@ def _clamp(value: float) -> float:
     return min(max(value, 0.0), 1.0)
 
 
-def fields_of(customer: Customer, settings, today: date) -> dict:
-    """The contact's analytics fields from its row: scores, segment, CLV and its inputs, churn risk."""
-    scores = {"r": customer.r, "f": customer.f, "m": customer.m}
+def segment_table(settings) -> dict[tuple[int, int, int], str | None]:
+    """The segment of each of the 125 ``(r, f, m)`` scores: worked out once a run, not once a customer."""
+    return {(r, f, m): settings.segment_of({"r": r, "f": f, "m": m})
+            for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)}
+
+
+def fields_of(customer: Customer, settings, today: date, segments: dict | None = None) -> dict:
+    """The contact's analytics fields from its row: scores, segment, CLV and its inputs, churn risk.
+
+    ``segments``: :func:`segment_table` of ``settings`` (else each call works its segment out).
+    """
+    scores = (customer.r, customer.f, customer.m)
+    segment = segments[scores] if segments is not None else \
+        settings.segment_of(dict(zip("rfm", scores, strict=True)))
     average = money(customer.spend / customer.orders)
     per_year = (Decimal(customer.orders) * 365 / settings.window_days).quantize(CENT, ROUND_HALF_UP)
     risk, reasons = churn(customer, settings, today)
     return {"rfm_recency": customer.r, "rfm_frequency": customer.f, "rfm_monetary": customer.m,
-            "rfm_segment": settings.segment_of(scores), "last_order_date": customer.last,
+            "rfm_segment": segment, "last_order_date": customer.last,
             "paid_orders": customer.orders, "average_order": average, "orders_per_year": per_year,
             "clv": money(average * per_year * Decimal(str(settings.lifetime_years))),
             "churn_risk": risk, "churn_reasons": reasons}
