@@ -23,6 +23,8 @@ def same(old, new) -> bool:
     """Whether a stored value equals a computed one (numbers, dates and JSON compared by value)."""
     if old is None or new is None:
         return old is None and new is None
+    if type(old) is type(new) and type(new) is not float:
+        return old == new
     if isinstance(new, Decimal):
         return Decimal(str(old)) == new
     if isinstance(new, date):

@@ -12,6 +12,7 @@ always get the same score, whatever their ids. docs/analytics.md gives every for
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -91,8 +92,13 @@ def customers(system, settings, today: date) -> list[Customer]:
 def customer_of(row) -> Customer:
     """The :class:`Customer` of one row of :func:`customers_statement`."""
     return Customer(int(row.contact), as_date(row.first), as_date(row.last), int(row.orders),
-                    Decimal(str(row.spend or 0)), int(row.recent_orders or 0), Decimal(str(row.recent_spend or 0)),
+                    _decimal(row.spend), int(row.recent_orders or 0), _decimal(row.recent_spend),
                     int(row.r), int(row.f), int(row.m))
+
+
+def _decimal(value) -> Decimal:
+    """A sum as a Decimal: PostgreSQL gives one; SQLite a float, read as its shortest text."""
+    return value if type(value) is Decimal else Decimal(str(value or 0))
 
 
 def money(value) -> Decimal:
@@ -131,12 +137,29 @@ def churn(customer: Customer, settings, today: date) -> tuple[int, list[dict]]:
     if spend_part > 0:
         reasons.append({"code": "less_spend", "points": round(spend_part, 1),
                         "recent": str(money(customer.recent_spend)), "earlier": str(money(earlier_spend))})
-    reasons.sort(key=lambda reason: -reason["points"])
-    return int(Decimal(gap_part + orders_part + spend_part).quantize(Decimal(1), ROUND_HALF_UP)), reasons[:3]
+    if len(reasons) > 1:
+        reasons.sort(key=_points, reverse=True)
+    return _half_up(gap_part + orders_part + spend_part), reasons
+
+
+def _points(reason: dict) -> float:
+    return reason["points"]
+
+
+def _half_up(value: float) -> int:
+    """A non-negative float rounded half up to a whole number (exactly, as Decimal would: no ``+ 0.5``)."""
+    whole = int(value)
+    return whole + 1 if value - whole >= 0.5 else whole
 
 
 def _clamp(value: float) -> float:
-    return min(max(value, 0.0), 1.0)
+    return 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
+
+
+@lru_cache(maxsize=4096)
+def _per_year(orders: int, window_days: int) -> Decimal:
+    """Orders a year, to cents: a few distinct order counts, so worked out once each."""
+    return (Decimal(orders) * 365 / window_days).quantize(CENT, ROUND_HALF_UP)
 
 
 def segment_table(settings) -> dict[tuple[int, int, int], str | None]:
@@ -154,7 +177,7 @@ def fields_of(customer: Customer, settings, today: date, segments: dict | None =
     segment = segments[scores] if segments is not None else \
         settings.segment_of(dict(zip("rfm", scores, strict=True)))
     average = money(customer.spend / customer.orders)
-    per_year = (Decimal(customer.orders) * 365 / settings.window_days).quantize(CENT, ROUND_HALF_UP)
+    per_year = _per_year(customer.orders, settings.window_days)
     risk, reasons = churn(customer, settings, today)
     return {"rfm_recency": customer.r, "rfm_frequency": customer.f, "rfm_monetary": customer.m,
             "rfm_segment": segment, "last_order_date": customer.last,
