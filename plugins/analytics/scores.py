@@ -78,8 +78,10 @@ def customers_statement(orders, settings, today: date, contacts=None):
                        cast(quintile(func.rank().over(order_by=c.spend), count), Integer).label("m"))
     if contacts is None:
         return statement
-    return statement.add_columns(*(contacts.c[name] for name in SCORE_FIELDS)) \
-        .outerjoin(contacts, contacts.c.id == c.contact)
+    # Joined after the windows' sorts, which then sort narrow rows (the stored reasons are wide).
+    ranked = statement.subquery("ranked")
+    return select(ranked, *(contacts.c[name] for name in SCORE_FIELDS)) \
+        .outerjoin(contacts, contacts.c.id == ranked.c.contact)
 
 
 def customers(system, settings, today: date) -> list[Customer]:
