@@ -3,10 +3,8 @@
 import pytest
 from sqlalchemy import event
 from trellis import NotFound, PermissionDenied, ValidationError, hookimpl
-from trellis.app import create_app
 from trellis.data.database import db
-from trellis.data.migrate import upgrade
-from trellis.data.records import RecordService, records_for
+from trellis.data.records import RecordService
 
 
 @pytest.fixture
@@ -170,13 +168,8 @@ def hooks():
 
 
 @pytest.fixture
-def hooked(trellis_config, hooks):
-    app = create_app({**trellis_config, "EXTRA_PLUGINS": [hooks]})
-    upgrade(app)
-    with app.app_context():
-        yield records_for(app, channel="import")
-    with app.app_context():
-        db.engine.dispose()
+def hooked(service_with, hooks):
+    return service_with(hooks, "import")
 
 
 def test_hooks_run_for_every_record_and_what_they_set_is_stored(hooked, hooks):
