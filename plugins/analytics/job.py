@@ -65,16 +65,24 @@ def score_contacts(records, settings, today: date) -> dict:
             customers += len(rows)
             written += len(changes)
             records.update_many("contact", changes)
-        for rows in records.query("contact").stream(lambda dialect: gone_statement(orders.table, contacts,
-                                                                                       settings, today), size=CHUNK):
+        for rows in records.query("contact").stream(lambda dialect: gone_statement(orders.table, contacts, settings,
+                                                                                       today, dialect), size=CHUNK):
             cleared += len(rows)
             records.update_many("contact", {int(row.id): dict.fromkeys(SCORE_FIELDS) for row in rows})
     return {"customers": customers, "written": written, "cleared": cleared}
 
 
-def gone_statement(orders, contacts, settings, today: date):
-    """The contacts that have scores but no paid order in the window any more."""
+def gone_statement(orders, contacts, settings, today: date, dialect: str):
+    """The contacts that have scores but no paid order in the window any more.
+
+    PostgreSQL plans NOT EXISTS as an anti-join. SQLite would run it once per contact
+    through the orders' status index, so there it is NOT IN, whose list SQLite builds once.
+    """
     since = today - timedelta(days=settings.window_days - 1)
-    paid = select(orders.c.id).where(orders.c.contact_id == contacts.c.id, orders.c.status.in_(settings.paid_states),
-                                     orders.c.order_date >= since, orders.c.order_date <= today)
-    return select(contacts.c.id).where(contacts.c.paid_orders.is_not(None), ~exists(paid))
+    paid = (orders.c.contact_id.is_not(None), orders.c.status.in_(settings.paid_states),
+            orders.c.order_date >= since, orders.c.order_date <= today)
+    if dialect == "sqlite":
+        gone = contacts.c.id.not_in(select(orders.c.contact_id).where(*paid))
+    else:
+        gone = ~exists(select(orders.c.id).where(orders.c.contact_id == contacts.c.id, *paid))
+    return select(contacts.c.id).where(contacts.c.paid_orders.is_not(None), gone)

@@ -12,9 +12,9 @@ always get the same score, whatever their ids. docs/analytics.md gives every for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from sqlalchemy import Integer, and_, case, cast, func, select
 from trellis_plugins.analytics.job_writes import as_date
