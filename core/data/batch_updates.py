@@ -23,7 +23,7 @@ from trellis.data.context import Context
 from trellis.data.plan import plan_for
 from trellis.data.record import Record, changes_between
 from trellis.data.schema import SEARCH_COLUMN, search_text
-from trellis.data.storage import column_values, load_links, many_fields, record_from_row, save_links
+from trellis.data.storage import column_fields, load_links, many_fields, records_from_rows, save_links
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from trellis.metadata.model import Entity
 
@@ -108,12 +108,12 @@ class BatchUpdates:
         table = self.schema.tables[meta.name]
         where = self.access.read_filter(self.user, meta.name, table)
         found: dict[int, Record] = {}
+        fields = column_fields(meta)
         for start in range(0, len(ids), IN_CHUNK):
             statement = select(table).where(table.c.id.in_(ids[start:start + IN_CHUNK]))
             if where is not None:
                 statement = statement.where(where)
-            for row in connection.execute(statement).mappings():
-                record = record_from_row(meta, row)
+            for record in records_from_rows(meta, connection.execute(statement).mappings().all(), fields):
                 found[record.id] = record
         for field in many_fields(meta, self.schema):
             for start in range(0, len(ids), IN_CHUNK):
@@ -134,8 +134,9 @@ class BatchUpdates:
         search = SEARCH_COLUMN in table.c and set(meta.search)
         stamp = {"updated_at": context.now, "updated_by": user_id(context.user)}
         groups: dict[tuple[str, ...], list[dict]] = {}
+        columns = dict(plan_for(self.app, meta).columns)
         for old, record, changes, given in written:
-            row = column_values(meta, record, given | set(changes))
+            row = {columns[name]: record.get(name) for name in given | set(changes) if name in columns}
             row.update(stamp, version=old.version + 1)
             if search and search & (given | set(changes)):
                 row[SEARCH_COLUMN] = search_text(record, meta)
