@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import event
 from trellis import NotFound, PermissionDenied, ValidationError, hookimpl
 from trellis.data.database import db
-from trellis.data.records import RecordService
+from trellis.data.records import RecordService, records_for
 
 
 @pytest.fixture
@@ -190,3 +190,38 @@ def test_a_record_a_hook_refuses_rolls_back_the_whole_batch_with_what_hooks_wrot
     assert caught.value.fields == {"name": "not this one"} and f"person #{bob.id}" in caught.value.message
     assert hooked.get("person", ann.id)["email"] is None and hooked.get("person", bob.id)["name"] == "Bob"
     assert hooked.query("task").count() == (2, False)  # the creates' tasks only
+
+
+def test_a_record_another_transaction_holds_is_written_after_it_commits_not_over_it(svc, deals):
+    import threading
+    import time
+
+    app, first = svc.app, deals[0]
+    locked, release, done = threading.Event(), threading.Event(), []
+
+    def holder():
+        with app.app_context():
+            records = records_for(app)
+            with records.transaction():
+                records.lock("deal", first.id)
+                records.update("deal", first.id, {"amount": "150"})
+                locked.set()
+                release.wait(10)
+
+    def batch():
+        with app.app_context():
+            records_for(app).update_many("deal", {first.id: {"name": "Batched"}, deals[1].id: {"name": "B"}})
+            done.append(True)
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=batch)]
+    threads[0].start()
+    assert locked.wait(10)
+    threads[1].start()
+    time.sleep(0.5)
+    waited = not done
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert waited and done
+    stored = svc.get("deal", first.id)
+    assert (stored["amount"], stored["name"], stored.version) == (150, "Batched", first.version + 2)
