@@ -103,7 +103,7 @@ def records_for(user, app=None, channel="plugin"):
 
     ``app`` defaults to the current Flask app. Every read and write is limited to what
     ``user`` may do; ``channel`` is recorded in history. The service offers ``get``,
-    ``query`` (a :class:`Query`), ``create``, ``create_many``, ``update``, ``transition``,
+    ``query`` (a :class:`Query`), ``create``, ``create_many``, ``update``, ``update_many``, ``transition``,
     ``delete``, ``history``, ``lock(entity, id)`` and ``transaction()``; records are
     :class:`Record` objects::
 

@@ -92,7 +92,7 @@ class BatchWrites:
                     break  # the run is done again anyway: no need to call the other rows' hooks
             if not refused:
                 self._insert_many(connection, meta, [record for _, record, _ in written], plan)
-                history_rows.write_many(connection, self.schema, meta.name,
+                history_rows.write_kept(connection, self.schema, meta,
                                         [(record.id, changes) for _, record, changes in written],
                                         user_id(context.user), context.now, context.channel, self._actor(context),
                                         created=True)

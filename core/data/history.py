@@ -98,6 +98,22 @@ def write_many(connection, schema, entity: str, changed: list[tuple[int, dict[st
     insert_values(connection, schema.history, _WITH_ACTOR, rows)
 
 
+def write_kept(connection, schema, meta, changed: list[tuple[int, dict[str, tuple[Any, Any]]]],
+               user_id: Any, at: datetime, channel: str, actor: str | None = None, created: bool = False) -> None:
+    """:func:`write_many` for records of the entity ``meta``, leaving out what it keeps no history of.
+
+    An entity with ``history: false`` writes no rows for its creates and updates; a field with
+    ``history: false`` is left out of its record's rows (and of a new record's ``__created__`` row).
+    """
+    if not meta.history:
+        return
+    quiet = [field.name for field in meta.fields.values() if not field.history]
+    if quiet:
+        changed = [(record_id, {name: change for name, change in changes.items() if name not in quiet})
+                   for record_id, changes in changed]
+    write_many(connection, schema, meta.name, changed, user_id, at, channel, actor, created)
+
+
 @dataclass(frozen=True)
 class Change:
     """One history row as read back: ``old``/``new`` decoded from JSON.

@@ -216,6 +216,30 @@ class Query:
             statement = build(connection.dialect.name).where(*self._where(connection))
             return list(connection.execute(statement))
 
+    def stream(self, build, size: int = 1000) -> Iterator[list[Any]]:
+        """:meth:`aggregate` for statements of many rows: yields them in lists of at most ``size``.
+
+        The rows come through a server-side cursor (PostgreSQL) or SQLite's own stepping,
+        so a job reads a million rows while holding one list at a time. The read lasts
+        until the generator is exhausted or closed; to write while reading (scores computed
+        from the rows), run both inside ``records.transaction()`` so that they share one
+        transaction and commit together::
+
+            with records.transaction():
+                for rows in records.query("order").stream(build, size=2000):
+                    records.update_many("contact", {row.contact: {...} for row in rows})
+        """
+        if not 0 < size <= 100_000:
+            raise QueryError({"size": "must be between 1 and 100000"})
+        with self._service._unit(write=False) as connection:
+            statement = build(connection.dialect.name).where(*self._where(connection))
+            result = connection.execute(statement, execution_options={"yield_per": size})
+            try:
+                for rows in result.partitions(size):
+                    yield list(rows)
+            finally:
+                result.close()
+
     def first_titles(self, size: int, connection) -> Any:
         """A statement of this query's first ``size`` rows, in its order, as ``(row_position, id, title)``
         (``title`` the entity's title column, NULL when the user may not read it), for :func:`first_titles`.

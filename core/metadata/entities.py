@@ -29,7 +29,8 @@ LISTED_SYSTEM_COLUMNS = ("id", "created_at", "updated_at")
 """System columns a ``list`` may show (``columns``) and sort by (``order``) besides the fields."""
 
 ENTITY_KEYS = ("entity", "label", "plural", "title", "icon", "fields", "rules", "indexes", "search", "list",
-               "form", "kanban", "calendar", "header", "dedupe", "attached_to", "menu")
+               "form", "kanban", "calendar", "header", "dedupe", "attached_to", "menu",
+               "history")
 ATTACHMENT_TYPES = {"entity": ("string", "selection"), "record": ("integer",)}
 ROLLUP_FUNCTIONS = ("sum", "count", "min", "max", "avg")
 
@@ -81,6 +82,7 @@ class EntityBuilder:
         entity.dedupe = self._dedupe(entity, body)
         entity.attached_to = self._attached_to(entity, body)
         entity.menu = reader.boolean(body, "menu", what, default=True)
+        entity.history = reader.boolean(body, "history", what, default=True)
         self._cycles(entity)
         return entity
 

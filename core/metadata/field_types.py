@@ -12,7 +12,7 @@ from __future__ import annotations
 from trellis.metadata.model import FieldType
 
 COMMON_KEYS = ("type", "label", "help", "required", "default", "compute", "rollup", "visible",
-               "required_if", "readonly", "unique", "index")
+               "required_if", "readonly", "unique", "index", "history")
 
 _TEXT = ("max_length",)
 _NUMBER = ("min", "max")

@@ -65,6 +65,8 @@ def build_field(name: str, spec: Any, at: Source, entity: str, names: frozenset[
     for flag in _FLAGS:
         if flag in spec:
             setattr(field, flag, reader.boolean(spec, flag, what))
+    if "history" in spec:  # the one flag that is on by default
+        field.history = reader.boolean(spec, "history", what, default=True)
     _options(field, spec, what, reader)
     _relation(field, spec, what, reader)
     if "max_length" in spec:

@@ -39,6 +39,7 @@ def _field(extending: bool, extra_types: tuple[FieldType, ...]) -> dict[str, Any
                  "examples": list(dict.fromkeys(t.name for t in (*BUILTIN_FIELD_TYPES, *extra_types)))},
         "label": LABEL, "help": LABEL, "required": {"type": "boolean"}, "readonly": {"type": "boolean"},
         "unique": {"type": "boolean"}, "index": {"type": "boolean"}, "calendar": {"type": "boolean"},
+        "history": {"type": "boolean", "description": "false: changes of this field write no history rows"},
         "default": {}, "min": scalar, "max": scalar, "max_length": {"type": "integer", "minimum": 1},
         "options": {"type": "array", "minItems": 1, "items": {"oneOf": [
             {"type": ["string", "integer"]}, {"type": "object", "minProperties": 1, "maxProperties": 1,
@@ -82,6 +83,7 @@ def _entity(key: str, extra_types: tuple[FieldType, ...]) -> dict[str, Any]:
         "dedupe": {"type": "array", "items": _closed({"match": NAMES, "fuzzy": {"type": "boolean"}}, ("match",))},
         "attached_to": _closed({"entity": {"type": "string"}, "record": {"type": "string"}}, ("entity", "record")),
         "menu": {"type": "boolean"},
+        "history": {"type": "boolean", "description": "false: creating and changing records write no history rows"},
     }
     return _closed(properties, (key,) if key == "extends" else (key, "fields"))
 

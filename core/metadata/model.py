@@ -138,6 +138,7 @@ class Field:
     unique: bool = False
     index: bool = False
     calendar: bool = False                    # date/datetime fields offered as a calendar view
+    history: bool = True                      # False: changes of this field write no history rows
     extra: dict[str, Any] = field(default_factory=dict)  # options of plugin field types
     source: Source = UNKNOWN
     kind: FieldType | None = field(default=None, repr=False, compare=False)  # set by the loader
@@ -276,6 +277,7 @@ class Entity:
     attached_to: AttachedTo | None = None      # readable only with the record it hangs on
     icon: str | None = None
     menu: bool = True                          # listed in the menu; technical entities say ``menu: false``
+    history: bool = True                       # False: creating and changing records write no history rows
     layer: str = ""                            # the layer that defined it ("core", a plugin, "metadata")
     source: Source = UNKNOWN
     extended_by: list[Source] = field(default_factory=builtins.list)

@@ -1,26 +1,30 @@
 """The nightly job: scores on contacts, product pairs, lead scores; only what changed is written.
 
 Every write goes through the record service as the system on behalf of ``analytics``
-(the fields are ``readonly``: nobody else sets them). The job reads the stored scores
-in one statement and updates only the contacts whose values differ
-(:mod:`.job_writes`): a second run on the same day writes nothing, and a night after
-a few orders writes few contacts. Each write keeps field history, which says when a
-contact became "at risk".
+(the fields are ``readonly``: nobody else sets them). The customers' scores are
+computed by one SQL statement that also brings each contact's stored scores; its
+rows are streamed in lists of ``CHUNK``, and only the contacts whose values differ
+are written, with one ``update_many`` per list: a second run on the same day writes
+nothing, and memory stays about one list whatever the number of customers. The
+score fields keep no history (they change every day), except ``rfm_segment``, whose
+history says when a contact became "at risk".
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from trellis import system_records
 from trellis_plugins.analytics import leads, pairs
-from trellis_plugins.analytics.job_writes import changed_rows, write
-from trellis_plugins.analytics.scores import SCORE_FIELDS, customers, fields_of
+from trellis_plugins.analytics.job_writes import same
+from trellis_plugins.analytics.scores import SCORE_FIELDS, customer_of, customers_statement, fields_of, segment_table
 from trellis_plugins.analytics.settings import current
 
 ACTOR = "analytics"
+CHUNK = 2000
+"""Customers per list read from the database and per ``update_many`` (the job's memory is about one list)."""
 log = logging.getLogger(__name__)
 
 
@@ -41,20 +45,44 @@ def run_all(today: date, records=None) -> dict:
 
 
 def score_contacts(records, settings, today: date) -> dict:
-    """Write every customer's RFM, CLV and churn fields; clear them on contacts no longer customers."""
-    wanted = {customer.contact: fields_of(customer, settings, today)
-              for customer in customers(records, settings, today)}
-    stored = stored_scores(records)
-    changes = changed_rows({contact: (stored.get(contact, {}), values) for contact, values in wanted.items()})
-    cleared = [(contact, dict.fromkeys(SCORE_FIELDS)) for contact in stored if contact not in wanted]
-    write(records, "contact", changes + cleared)
-    return {"customers": len(wanted), "written": len(changes), "cleared": len(cleared)}
+    """Write every customer's RFM, CLV and churn fields; clear them on contacts no longer customers.
+
+    One transaction: the customers' rows (with their stored scores) stream in lists of
+    ``CHUNK``, and each list's changed contacts are written with one ``update_many``.
+    """
+    contacts = records.query("contact").table
+    orders = records.query("order")
+    segments = segment_table(settings)
+    customers = written = cleared = 0
+    with records.transaction():
+        for rows in orders.stream(lambda dialect: customers_statement(orders.table, settings, today, contacts),
+                                  size=CHUNK):
+            changes = {}
+            for row in rows:
+                values = fields_of(customer_of(row), settings, today, segments)
+                if any(not same(row._mapping[name], value) for name, value in values.items()):
+                    changes[int(row.contact)] = values
+            customers += len(rows)
+            written += len(changes)
+            records.update_many("contact", changes)
+        for rows in records.query("contact").stream(lambda dialect: gone_statement(orders.table, contacts, settings,
+                                                                                       today, dialect), size=CHUNK):
+            cleared += len(rows)
+            records.update_many("contact", {int(row.id): dict.fromkeys(SCORE_FIELDS) for row in rows})
+    return {"customers": customers, "written": written, "cleared": cleared}
 
 
-def stored_scores(records) -> dict[int, dict]:
-    """The score fields of every contact that has them now, by contact id (one statement)."""
-    query = records.query("contact")
-    table = query.table
-    columns = [table.c[name] for name in SCORE_FIELDS]
-    rows = query.aggregate(lambda dialect: select(table.c.id, *columns).where(table.c.paid_orders.is_not(None)))
-    return {int(row[0]): dict(zip(SCORE_FIELDS, row[1:], strict=True)) for row in rows}
+def gone_statement(orders, contacts, settings, today: date, dialect: str):
+    """The contacts that have scores but no paid order in the window any more.
+
+    PostgreSQL plans NOT EXISTS as an anti-join. SQLite would run it once per contact
+    through the orders' status index, so there it is NOT IN, whose list SQLite builds once.
+    """
+    since = today - timedelta(days=settings.window_days - 1)
+    paid = (orders.c.contact_id.is_not(None), orders.c.status.in_(settings.paid_states),
+            orders.c.order_date >= since, orders.c.order_date <= today)
+    if dialect == "sqlite":
+        gone = contacts.c.id.not_in(select(orders.c.contact_id).where(*paid))
+    else:
+        gone = ~exists(select(orders.c.id).where(orders.c.contact_id == contacts.c.id, *paid))
+    return select(contacts.c.id).where(contacts.c.paid_orders.is_not(None), gone)

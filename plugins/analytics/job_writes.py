@@ -1,8 +1,8 @@
 """Writing computed fields through the record service: only the values that changed, in batches.
 
-The record service has no bulk update; each changed record is one ``update`` as the
-system (history and hooks included), ``BATCH`` of them per transaction. Comparing
-with what is stored first makes a second run on the same data write nothing.
+Each batch of ``BATCH`` changed records is one ``update_many`` as the system (hooks
+included; the fields keep no history). Comparing with what is stored first makes a
+second run on the same data write nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ def same(old, new) -> bool:
     """Whether a stored value equals a computed one (numbers, dates and JSON compared by value)."""
     if old is None or new is None:
         return old is None and new is None
+    if type(old) is type(new) and type(new) is not float:
+        return old == new
     if isinstance(new, Decimal):
         return Decimal(str(old)) == new
     if isinstance(new, date):
@@ -43,8 +45,6 @@ def changed_rows(wanted: dict) -> list[tuple[int, dict]]:
 
 
 def write(records, entity: str, changes: list[tuple[int, dict]]) -> None:
-    """Update each ``(id, values)`` through the record service, ``BATCH`` per transaction."""
+    """Update each ``(id, values)`` through the record service, ``BATCH`` per ``update_many`` (transaction)."""
     for start in range(0, len(changes), BATCH):
-        with records.transaction():
-            for record_id, values in changes[start:start + BATCH]:
-                records.update(entity, record_id, values)
+        records.update_many(entity, dict(changes[start:start + BATCH]))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from sqlalchemy import Integer, and_, case, cast, func, select
 from trellis_plugins.analytics.job_writes import as_date
@@ -49,8 +50,12 @@ def quintile(rank, count):
     return 1 + (5 * (rank - 1)) // count
 
 
-def customers_statement(orders, settings, today: date):
-    """The statement over the order table ``orders``: one row per customer with a paid order in the window."""
+def customers_statement(orders, settings, today: date, contacts=None):
+    """The statement over the order table ``orders``: one row per customer with a paid order in the window.
+
+    With the contact table ``contacts``, each row also carries the scores stored now
+    (``SCORE_FIELDS``, NULL for a contact not scored yet), so the job compares without a second read.
+    """
     since = today - timedelta(days=settings.window_days - 1)
     middle = today - timedelta(days=settings.window_days // 2 - 1)
     amount = func.coalesce(orders.c.amount, 0)
@@ -67,19 +72,35 @@ def customers_statement(orders, settings, today: date):
         .subquery("per_contact"))
     c = per_contact.c
     count = func.count().over()
-    return select(c.contact, c.first, c.last, c.orders, c.spend, c.recent_orders, c.recent_spend,
-                  cast(quintile(func.rank().over(order_by=c.last), count), Integer).label("r"),
-                  cast(quintile(func.rank().over(order_by=c.orders), count), Integer).label("f"),
-                  cast(quintile(func.rank().over(order_by=c.spend), count), Integer).label("m"))
+    statement = select(c.contact, c.first, c.last, c.orders, c.spend, c.recent_orders, c.recent_spend,
+                       cast(quintile(func.rank().over(order_by=c.last), count), Integer).label("r"),
+                       cast(quintile(func.rank().over(order_by=c.orders), count), Integer).label("f"),
+                       cast(quintile(func.rank().over(order_by=c.spend), count), Integer).label("m"))
+    if contacts is None:
+        return statement
+    # Joined after the windows' sorts, which then sort narrow rows (the stored reasons are wide).
+    ranked = statement.subquery("ranked")
+    return select(ranked, *(contacts.c[name] for name in SCORE_FIELDS)) \
+        .outerjoin(contacts, contacts.c.id == ranked.c.contact)
 
 
 def customers(system, settings, today: date) -> list[Customer]:
     """Every customer with a paid order in the window, with its RFM scores (one SQL statement)."""
     query = system.query("order")
     rows = query.aggregate(lambda dialect: customers_statement(query.table, settings, today))
-    return [Customer(int(row.contact), as_date(row.first), as_date(row.last), int(row.orders),
-                     Decimal(str(row.spend or 0)), int(row.recent_orders or 0), Decimal(str(row.recent_spend or 0)),
-                     int(row.r), int(row.f), int(row.m)) for row in rows]
+    return [customer_of(row) for row in rows]
+
+
+def customer_of(row) -> Customer:
+    """The :class:`Customer` of one row of :func:`customers_statement`."""
+    return Customer(int(row.contact), as_date(row.first), as_date(row.last), int(row.orders),
+                    _decimal(row.spend), int(row.recent_orders or 0), _decimal(row.recent_spend),
+                    int(row.r), int(row.f), int(row.m))
+
+
+def _decimal(value) -> Decimal:
+    """A sum as a Decimal: PostgreSQL gives one; SQLite a float, read as its shortest text."""
+    return value if type(value) is Decimal else Decimal(str(value or 0))
 
 
 def money(value) -> Decimal:
@@ -118,22 +139,50 @@ def churn(customer: Customer, settings, today: date) -> tuple[int, list[dict]]:
     if spend_part > 0:
         reasons.append({"code": "less_spend", "points": round(spend_part, 1),
                         "recent": str(money(customer.recent_spend)), "earlier": str(money(earlier_spend))})
-    reasons.sort(key=lambda reason: -reason["points"])
-    return int(Decimal(gap_part + orders_part + spend_part).quantize(Decimal(1), ROUND_HALF_UP)), reasons[:3]
+    if len(reasons) > 1:
+        reasons.sort(key=_points, reverse=True)
+    return _half_up(gap_part + orders_part + spend_part), reasons
+
+
+def _points(reason: dict) -> float:
+    return reason["points"]
+
+
+def _half_up(value: float) -> int:
+    """A non-negative float rounded half up to a whole number (exactly, as Decimal would: no ``+ 0.5``)."""
+    whole = int(value)
+    return whole + 1 if value - whole >= 0.5 else whole
 
 
 def _clamp(value: float) -> float:
-    return min(max(value, 0.0), 1.0)
+    return 0.0 if value < 0.0 else 1.0 if value > 1.0 else value
 
 
-def fields_of(customer: Customer, settings, today: date) -> dict:
-    """The contact's analytics fields from its row: scores, segment, CLV and its inputs, churn risk."""
-    scores = {"r": customer.r, "f": customer.f, "m": customer.m}
+@lru_cache(maxsize=4096)
+def _per_year(orders: int, window_days: int) -> Decimal:
+    """Orders a year, to cents: a few distinct order counts, so worked out once each."""
+    return (Decimal(orders) * 365 / window_days).quantize(CENT, ROUND_HALF_UP)
+
+
+def segment_table(settings) -> dict[tuple[int, int, int], str | None]:
+    """The segment of each of the 125 ``(r, f, m)`` scores: worked out once a run, not once a customer."""
+    return {(r, f, m): settings.segment_of({"r": r, "f": f, "m": m})
+            for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)}
+
+
+def fields_of(customer: Customer, settings, today: date, segments: dict | None = None) -> dict:
+    """The contact's analytics fields from its row: scores, segment, CLV and its inputs, churn risk.
+
+    ``segments``: :func:`segment_table` of ``settings`` (else each call works its segment out).
+    """
+    scores = (customer.r, customer.f, customer.m)
+    segment = segments[scores] if segments is not None else \
+        settings.segment_of(dict(zip("rfm", scores, strict=True)))
     average = money(customer.spend / customer.orders)
-    per_year = (Decimal(customer.orders) * 365 / settings.window_days).quantize(CENT, ROUND_HALF_UP)
+    per_year = _per_year(customer.orders, settings.window_days)
     risk, reasons = churn(customer, settings, today)
     return {"rfm_recency": customer.r, "rfm_frequency": customer.f, "rfm_monetary": customer.m,
-            "rfm_segment": settings.segment_of(scores), "last_order_date": customer.last,
+            "rfm_segment": segment, "last_order_date": customer.last,
             "paid_orders": customer.orders, "average_order": average, "orders_per_year": per_year,
             "clv": money(average * per_year * Decimal(str(settings.lifetime_years))),
             "churn_risk": risk, "churn_reasons": reasons}

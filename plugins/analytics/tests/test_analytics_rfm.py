@@ -110,3 +110,21 @@ def test_quintiles_round_down_when_the_customers_do_not_divide_by_five(trellis_a
             place_order(records, person, 10 + day, 10)
     nightly(trellis_app)
     assert [records.get("contact", p.id)["rfm_frequency"] for p in people] == [1, 1, 2, 3, 3, 4, 5]
+
+
+def test_reading_and_writing_in_lists_of_two_gives_the_same_scores(trellis_app, records, people, monkeypatch):
+    from trellis_plugins.analytics import job
+
+    monkeypatch.setattr(job, "CHUNK", 2)   # five customers: lists of 2, 2 and 1
+    with trellis_app.app_context():
+        done = job.run_all(TODAY)
+    assert done["contacts"] == {"customers": 5, "written": 5, "cleared": 0}
+    assert scores(records, people) == {
+        "Ann": (3, 1, 1, "promising"), "Bob": (1, 2, 1, "lost"), "Cat": (2, 2, 3, "hibernating"),
+        "Dan": (3, 4, 3, "loyal"), "Eve": (5, 5, 5, "champions"), "Fay": None}
+
+
+def test_only_the_segment_keeps_history_of_the_scores(trellis_app, records, people):
+    nightly(trellis_app)
+    changed = {change.field for change in records.history("contact", people["Eve"].id)}
+    assert "rfm_segment" in changed and not changed & {"churn_risk", "churn_reasons", "clv", "rfm_recency"}

@@ -7,6 +7,8 @@ so the entities below are the whole world besides the core ``user`` and ``team``
 from pathlib import Path
 
 import pytest
+from trellis.app import create_app
+from trellis.data.database import db
 from trellis.data.migrate import upgrade
 from trellis.data.records import records_for
 
@@ -139,3 +141,24 @@ def svc(trellis_app):
 def ann(svc):
     """A person called Ann."""
     return svc.create("person", {"name": "Ann", "email": "ann@example.com"})
+
+
+@pytest.fixture
+def service_with(trellis_config):
+    """``service_with(plugin, channel)``: the record service of an app of this world with ``plugin``
+    (an object with hook implementations, not installed) loaded too, inside its app context."""
+    made = []
+
+    def make(plugin, channel="plugin"):
+        app = create_app({**trellis_config, "EXTRA_PLUGINS": [plugin]})
+        upgrade(app)
+        context = app.app_context()
+        context.push()
+        made.append((app, context))
+        return records_for(app, channel=channel)
+
+    yield make
+    for app, context in reversed(made):
+        context.pop()
+        with app.app_context():
+            db.engine.dispose()

@@ -225,7 +225,7 @@ def test_an_exception_in_the_history_write_rolls_the_whole_write_back(svc, monke
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(history_module, "write_changes", broken)
+    monkeypatch.setattr(history_module, "write_many", broken)
     with pytest.raises(RuntimeError):
         svc.update("deal", deal.id, {"name": "E"})
     with pytest.raises(RuntimeError):
