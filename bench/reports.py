@@ -2,6 +2,7 @@
 
     python bench/reports.py --rows 100000                 # SQLite file in a temp folder
     python bench/reports.py --rows 1000000 --db-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    python bench/reports.py --rows 1000000 --folder /tmp/reports-bench     # keep the data; later runs reuse it
 
 Fills ``bench_contact`` and ``bench_deal`` with bulk INSERTs (this measures reads), then times
 ``run_report`` (the median of several runs) as the system and as a user whose record rule
@@ -125,6 +126,17 @@ def _deal(rng: random.Random, i: int, owners: list[int]) -> dict:
             "owner_id": rng.choice(owners)}
 
 
+def _sellers(app) -> list | None:
+    """The sellers of an already filled database (a reused ``--folder``), else None."""
+    from trellis.data.database import db
+    from trellis.security.accounts import find_user_id, load_account
+
+    with app.app_context(), db.engine.connect() as connection:
+        if connection.execute(text("SELECT count(*) FROM bench_deal")).scalar() == 0:
+            return None
+        return [load_account(app, find_user_id(app, f"seller{n}@example.com")) for n in range(5)]
+
+
 def timed(run, repeat: int) -> float:
     """Median milliseconds of ``repeat`` calls (after one warm-up call)."""
     run()
@@ -141,19 +153,24 @@ def main() -> None:
     parser.add_argument("--db-url", help="database URL (default: a SQLite file in a temp folder)")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--folder", type=Path, help="keep the metadata and SQLite file here; a second run with "
+                        "the same folder (and database) reuses the filled rows instead of filling again")
     args = parser.parse_args()
     from trellis.data.records import records_for
     from trellis.data.reports import run_report
     from trellis.runtime import runtime
     from trellis.security.accounts import create_user
 
-    with tempfile.TemporaryDirectory() as folder:
-        app = build_app(args.db_url, Path(folder))
-        with app.app_context():
-            sellers = [create_user(app, f"seller{n}@example.com", None, role="seller", name=f"Seller {n}")
-                       for n in range(5)]
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = args.folder or Path(temporary)
+        app = build_app(args.db_url, folder)
         start = time.perf_counter()
-        fill(app, args.rows, [s.id for s in sellers])
+        sellers = _sellers(app)
+        if sellers is None:
+            with app.app_context():
+                sellers = [create_user(app, f"seller{n}@example.com", None, role="seller", name=f"Seller {n}")
+                           for n in range(5)]
+            fill(app, args.rows, [s.id for s in sellers])
         print(f"database: {app.config['DATABASE_URL'].split('://')[0]}, {args.rows:,} contacts and "
               f"{args.rows:,} deals (filled in {time.perf_counter() - start:.1f} s); medians of {args.repeat}")
         with app.app_context():

@@ -59,6 +59,7 @@ SAMPLES = {
     "JOB_VISIBILITY_TIMEOUT": ("20", 20.0),
     "BROKER_CONNECT_TIMEOUT": ("0.5", 0.5),
     "SQLITE_SYNCHRONOUS": ("NORMAL", "NORMAL"),
+    "REPORT_CACHE_SECONDS": ("60", 60),
     "LOG_FORMAT": ("json", "json"),
     "BACKUP_DIR": ("/srv/backups", "/srv/backups"),
     "BACKUP_SCHEDULE": ("30 2 * * *", "30 2 * * *"),

@@ -27,6 +27,7 @@ from sqlalchemy import String, and_, cast, false, func, literal, or_, select, tr
 from trellis.data import search_index
 from trellis.data.coerce import coerce_value
 from trellis.data.record import SYSTEM_FIELDS, Link, Record
+from trellis.data.report_cache import cached_rows
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_key
 from trellis.data.storage import as_utc, load_links, many_fields, records_from_rows
 from trellis.errors import ValidationError
@@ -209,11 +210,14 @@ class Query:
         """The filters of ``mapping`` (as :meth:`filter` takes them) as one SQL condition, for a measure's ``where``."""
         return and_(true(), *(self._condition(str(key), value) for key, value in mapping.items()))
 
-    def aggregate(self, build) -> list[Any]:
+    def aggregate(self, build, cached: bool = False) -> list[Any]:
         """Rows of the statement ``build(dialect_name)`` returns, with this query's filters, search and the
-        user's read rule added to its WHERE: one aggregate (GROUP BY) query over the rows the user may read."""
+        user's read rule added to its WHERE: one aggregate (GROUP BY) query over the rows the user may read.
+        ``cached``: from the report cache while the tables it reads are unchanged (:mod:`trellis.data.report_cache`)."""
         with self._service._unit(write=False) as connection:
             statement = build(connection.dialect.name).where(*self._where(connection))
+            if cached:
+                return cached_rows(self._service.app, connection, statement)
             return list(connection.execute(statement))
 
     def first_titles(self, size: int, connection) -> Any:

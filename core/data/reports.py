@@ -196,7 +196,7 @@ def _grouped(query, records, report: Report, zone: str) -> list[ResultRow]:
         return (select(*keys, *shown, *measures).select_from(source).group_by(*keys)
                 .order_by(*order).limit(MAX_CELLS + 1))
 
-    rows = query.aggregate(build)
+    rows = query.aggregate(build, cached=True)
     result = []
     for row in rows:
         mapping = row._mapping
@@ -224,7 +224,7 @@ def _order(report: Report, measures: list, keys: list) -> list:
 
 def _totals(query, report: Report, zone: str) -> dict[str, Any]:
     measures = _measure_columns(query, report)
-    rows = query.aggregate(lambda dialect: select(*measures).select_from(query.table))
+    rows = query.aggregate(lambda dialect: select(*measures).select_from(query.table), cached=True)
     values = _values(report, rows[0]._mapping) if rows else {}
     _ratios(report, values)
     return values

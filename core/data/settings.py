@@ -15,4 +15,17 @@ def settings() -> list[Setting]:
         Setting("SQLITE_SYNCHRONOUS", "FULL", "SQLite's fsync on commit: FULL (a committed save survives power "
                 "loss) or NORMAL (about 1 ms faster per save; the last commits may be lost on power loss)",
                 choice("FULL", "NORMAL")),
+        Setting("REPORT_CACHE_SECONDS", 300, "reports' results are kept per process until a table they read is "
+                "written, and at most this many seconds (0: no cache)", whole_seconds),
     ]
+
+
+def whole_seconds(value: object) -> int:
+    """A whole number of seconds from 0 to a day (``"300"`` or ``300``)."""
+    try:
+        seconds = int(str(value).strip())
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds <= 86_400:
+        raise ValueError(f"expected a whole number of seconds from 0 to 86400, not '{value}'")
+    return seconds
