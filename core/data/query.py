@@ -23,7 +23,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, cast, false, func, literal, or_, select, true, union_all
+from sqlalchemy import Column, String, and_, cast, false, func, literal, or_, select, true, union_all
+from sqlalchemy.sql import visitors
 from trellis.data import search_index
 from trellis.data.coerce import coerce_value
 from trellis.data.record import SYSTEM_FIELDS, Link, Record
@@ -219,6 +220,14 @@ class Query:
             if cached:
                 return cached_rows(self._service.app, connection, statement)
             return list(connection.execute(statement))
+
+    def read_columns(self) -> set[str]:
+        """The names of this entity's columns that its filters and the user's read rule read (not the quick
+        search): with the columns a statement selects, what an index must hold to answer it alone."""
+        service = self._service
+        clauses = [*self._state.filters, service.access.read_filter(service.user, self._entity.name, self._table)]
+        return {element.name for clause in clauses if clause is not None
+                for element in visitors.iterate(clause) if isinstance(element, Column) and element.table is self._table}
 
     def first_titles(self, size: int, connection) -> Any:
         """A statement of this query's first ``size`` rows, in its order, as ``(row_position, id, title)``
