@@ -66,22 +66,29 @@ def _forget_written(connection) -> None:
 
 
 def bump_written(app, connection) -> None:
-    """Add one to the data version of every table written on ``connection`` since its transaction began
-    (in name order, so two committing units never wait on each other's rows in opposite orders)."""
+    """Add one to the data version of every entity's (and many-to-many link) table written on ``connection``
+    since its transaction began, in name order, so two committing units never wait on each other's rows in
+    opposite orders. History, sessions, recently viewed and other system tables have no version."""
     written = connection.info.pop(_WRITTEN, None)
     if not written:
         return
-    versions = _version_table(app)
+    schema = _schema(app)
+    written &= {table.name for table in (*schema.tables.values(), *schema.links.values())}   # what reports read
+    versions = schema.metadata.tables[TABLE]
     insert = _upsert(connection.dialect.name)
     for name in sorted(written):
         connection.execute(insert(versions).values(name=name, version=1).on_conflict_do_update(
             index_elements=["name"], set_={"version": versions.c.version + 1}))
 
 
-def _version_table(app) -> Table:
+def _schema(app):
     from trellis.runtime import runtime
 
-    return runtime(app).schema.metadata.tables[TABLE]
+    return runtime(app).schema
+
+
+def _version_table(app) -> Table:
+    return _schema(app).metadata.tables[TABLE]
 
 
 def _upsert(dialect: str):

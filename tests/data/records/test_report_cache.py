@@ -124,3 +124,20 @@ def test_the_setting_is_bounded():
     for bad in ("-1", "86401", "ten", "1e9"):
         with pytest.raises(ValueError, match="whole number of seconds"):
             whole_seconds(bad)
+
+
+def test_a_save_versions_the_entitys_table_only_and_a_refused_one_nothing(svc, deals):
+    from sqlalchemy import text
+    from trellis.data.database import db
+
+    def versions():
+        with svc.app.app_context(), db.engine.connect() as connection:
+            return dict(connection.execute(text("SELECT name, version FROM trellis_data_version")).all())
+
+    before = versions()
+    svc.update("deal", deals[0].id, {"amount": 1})
+    after = versions()
+    assert after["deal"] == before["deal"] + 1 and "trellis_history" not in after
+    with pytest.raises(ValidationError):
+        svc.update("deal", deals[0].id, {"name": ""})
+    assert versions() == after
