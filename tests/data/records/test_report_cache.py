@@ -3,9 +3,9 @@ the record service (in any process: the versions are in the database) shows at o
 record rule never gets someone else's numbers; a failed write changes nothing; 0 seconds turns it off."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from report_files import write_org
 from trellis.data.records import records_for
 from trellis.data.reports import run_report
 from trellis.errors import ValidationError
@@ -27,12 +27,7 @@ REPORTS = {
 
 @pytest.fixture
 def trellis_config(trellis_config):
-    metadata = Path(trellis_config["ORG_DIR"]) / "metadata"
-    (metadata / "roles.yaml").write_text(ROLES)
-    (metadata / "reports").mkdir(exist_ok=True)
-    for name, text in REPORTS.items():
-        (metadata / "reports" / f"{name}.yaml").write_text(text)
-    return trellis_config
+    return write_org(trellis_config, ROLES, REPORTS)
 
 
 @pytest.fixture

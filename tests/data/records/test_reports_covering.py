@@ -3,9 +3,9 @@ order, no sort), one that needs the table groups by an expression (one scan, no 
 the same either way, on SQLite and PostgreSQL, for the system and under a record rule."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from report_files import write_org
 from trellis.data.records import records_for
 from trellis.data.reports import run_report
 from trellis.security.accounts import create_user
@@ -34,13 +34,7 @@ REPORTS = {
 
 @pytest.fixture
 def trellis_config(trellis_config):
-    metadata = Path(trellis_config["ORG_DIR"]) / "metadata"
-    (metadata / "gadget.yaml").write_text(GADGET)
-    (metadata / "roles.yaml").write_text(ROLES)
-    (metadata / "reports").mkdir(exist_ok=True)
-    for name, text in REPORTS.items():
-        (metadata / "reports" / f"{name}.yaml").write_text(text)
-    return trellis_config
+    return write_org(trellis_config, ROLES, REPORTS, {"gadget.yaml": GADGET})
 
 
 @pytest.fixture
