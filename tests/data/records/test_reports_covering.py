@@ -21,20 +21,24 @@ fields:
   owner: {type: user}
 indexes: [[kind, price], [owner, kind, price]]
 """
+WIDGET = GADGET.replace("gadget", "widget").replace("[[kind, price], [owner, kind, price]]", "[[kind, price]]")
 ROLES = """\
 roles:
   keeper:
     gadget: {read: own, create: true}
+    widget: {read: own, create: true}
 """
 REPORTS = {
     "covered": "report: covered\nentity: gadget\ngroup_by: kind\nmeasures: {price: {sum: price}, n: count}\n",
     "table": "report: table\nentity: gadget\ngroup_by: kind\nmeasures: {names: {count_distinct: name}}\n",
+    "filtered": "report: filtered\nentity: gadget\nfilters: {name__ne: b}\ngroup_by: kind\nmeasures: {n: count}\n",
+    "widgets": "report: widgets\nentity: widget\ngroup_by: kind\nmeasures: {price: {sum: price}}\n",
 }
 
 
 @pytest.fixture
 def trellis_config(trellis_config):
-    return write_org(trellis_config, ROLES, REPORTS, {"gadget.yaml": GADGET})
+    return write_org(trellis_config, ROLES, REPORTS, {"gadget.yaml": GADGET, "widget.yaml": WIDGET})
 
 
 @pytest.fixture
@@ -71,3 +75,17 @@ def test_a_report_reading_a_column_no_index_holds_groups_by_an_expression_on_sql
     values, statement = grouped_statement(svc, "table")
     assert values == {"small": {"names": 2}, "large": {"names": 1}, None: {"names": 1}}
     assert ("ifnull" in statement.lower()) == (svc.app.extensions["sqlalchemy"].engine.dialect.name == "sqlite")
+
+
+def test_a_filter_or_a_read_rule_on_a_column_no_index_holds_means_an_expression_on_sqlite(svc, gadgets, keeper):
+    sqlite = svc.app.extensions["sqlalchemy"].engine.dialect.name == "sqlite"
+    values, statement = grouped_statement(svc, "filtered")   # name is in no index
+    assert values == {"small": {"n": 1}, "large": {"n": 1}, None: {"n": 1}}
+    assert ("ifnull" in statement.lower()) == sqlite
+    svc.create("widget", {"name": "w", "kind": "small", "price": 5, "owner": keeper.id})
+    svc.create("widget", {"name": "v", "kind": "small", "price": 7})
+    values, statement = grouped_statement(svc, "widgets")    # [kind, price] holds all the system reads
+    assert values == {"small": {"price": Decimal("12.00")}, "large": {"price": None}} and "ifnull" not in statement
+    mine, statement = grouped_statement(records_for(svc.app, keeper, "ui"), "widgets")   # the rule reads owner
+    assert mine == {"small": {"price": Decimal("5.00")}, "large": {"price": None}}
+    assert ("ifnull" in statement.lower()) == sqlite
