@@ -136,3 +136,45 @@ def test_a_save_versions_the_entitys_table_only_and_a_refused_one_nothing(svc, d
     with pytest.raises(ValidationError):
         svc.update("deal", deals[0].id, {"name": ""})
     assert versions() == after
+
+
+def test_parallel_writers_of_two_tables_in_opposite_orders_all_commit_and_all_count(svc, deals):
+    """Each unit bumps its tables' versions in name order, just before committing: eight threads writing a
+    deal and a person each, half of them person first, neither wait on each other forever nor lose a bump."""
+    import threading
+
+    from sqlalchemy import text
+    from trellis.data.database import db
+
+    app = svc.app
+    people = [svc.create("person", {"name": f"P{i}"}) for i in range(8)]
+    mine = [svc.create("deal", {"name": f"T{i}", "amount": 1}) for i in range(8)]
+    assert totals(svc)["amount"] == Decimal("708.00")
+    with app.app_context(), db.engine.connect() as connection:
+        before = dict(connection.execute(text("SELECT name, version FROM trellis_data_version")).all())
+    start, errors = threading.Barrier(8), []
+
+    def work(i):
+        with app.app_context():
+            records = records_for(app)
+            start.wait()
+            try:
+                for n in range(3):
+                    with records.transaction() as unit:
+                        writes = [("person", people[i].id, {"name": f"P{i}x{n}"}),
+                                  ("deal", mine[i].id, {"amount": 2 + n})]
+                        for entity, record_id, values in (writes if i % 2 else writes[::-1]):
+                            unit.update(entity, record_id, values)
+            except Exception as error:   # noqa: BLE001 - reported below
+                errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors
+    with app.app_context(), db.engine.connect() as connection:
+        after = dict(connection.execute(text("SELECT name, version FROM trellis_data_version")).all())
+    assert (after["deal"] - before["deal"], after["person"] - before["person"]) == (24, 24)
+    assert totals(svc)["amount"] == Decimal("732.00")   # 700 and eight deals of 4
