@@ -1,11 +1,11 @@
 """A result cache for reports: a report statement's rows, kept until a table it reads is written.
 
-Every table has a **data version** in ``trellis_data_version``. A unit of work that wrote rows
-(:func:`trellis.data.unit.unit_of_work`, the one write path) adds one to the version of each table
-it wrote, in the same transaction, just before it commits. A cached result is used only while the
-versions of every table its statement reads (the entity's, a linked entity's for titles, and any
-table a record rule reads) are those it was computed under, and for at most
-``REPORT_CACHE_SECONDS`` (0 turns the cache off).
+Every entity's table (and many-to-many link table) has a **data version** in ``trellis_data_version``.
+A unit of work that wrote rows (:func:`trellis.data.unit.unit_of_work`, the one write path) adds one
+to the version of each such table it wrote, in the same transaction, just before it commits. A cached
+result is used only while the versions of every table its statement reads (the entity's, a linked
+entity's for titles, any entity's a record rule reads) are those it was computed under, and for at
+most ``REPORT_CACHE_SECONDS`` (0 turns the cache off).
 
 The key is the statement's SQL and its parameters, which hold the report's filters, the
 period, the time zone's buckets and the viewer's read rule: a viewer whose rule differs (a
