@@ -59,6 +59,20 @@ def test_reports_times_the_pivot_and_the_dashboard_as_the_system_and_as_a_seller
     assert lines == ["system", "seller"]
 
 
+def test_reports_reuses_a_kept_folder_with_covering_indexes_and_times_writes(tmp_path):
+    arguments = [sys.executable, str(BENCH / "reports.py"), "--rows", "200", "--repeat", "1", "--folder",
+                 str(tmp_path), "--covering", "--writes", "30"]
+    first = subprocess.run(arguments, capture_output=True, text=True, timeout=600)
+    second = subprocess.run(arguments, capture_output=True, text=True, timeout=600)
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert "[owner, stage, close, amount]" in (tmp_path / "metadata" / "bench_deal.yaml").read_text()
+    for done in (first, second):
+        boards = [line for line in done.stdout.splitlines() if "dashboard of 6" in line]
+        assert len(boards) == 2 and all(" cold " in line and " warm " in line for line in boards)
+        assert "30 deals created through the record service" in done.stdout
+    assert "reused" not in first.stdout and "rows of an earlier run reused" in second.stdout
+
+
 def test_hr_rules_compares_the_manager_chain_with_a_flat_rule(tmp_path):
     arguments = ["--people", "60", "--depth", "3", "--repeat", "1"]
     done = subprocess.run([sys.executable, str(BENCH / "hr_rules.py"), *arguments],

@@ -61,6 +61,7 @@ SAMPLES = {
     "SQLITE_SYNCHRONOUS": ("NORMAL", "NORMAL"),
     "FILE_STORAGE": ("/srv/trellis-files", "/srv/trellis-files"),
     "SINGLE_SESSION": ("true", True),
+    "REPORT_CACHE_SECONDS": ("60", 60),
     "LOG_FORMAT": ("json", "json"),
     "BACKUP_DIR": ("/srv/backups", "/srv/backups"),
     "BACKUP_SCHEDULE": ("30 2 * * *", "30 2 * * *"),

@@ -19,12 +19,16 @@ def init_app(app, system_tables: Mapping[str, Callable[[Any], Any]]) -> None:
     # Imported here, not with the package: `trellis check` imports trellis.data.commands and needs no ORM.
     from trellis.data import database
     from trellis.data.access import SystemAccess
+    from trellis.data.report_cache import add_table, watch
     from trellis.data.schema import build_schema
     from trellis.runtime import SystemTables
 
     database.init_app(app)
     state = runtime(app)
     state.schema = build_schema(state.metadata)
+    add_table(state.schema.metadata)   # the data versions the report cache reads (trellis.data.report_cache)
+    with app.app_context():
+        watch(database.db.engine)
     state.tables = SystemTables(**{name: declare(state.schema.metadata) for name, declare in system_tables.items()})
     state.access = SystemAccess()
 

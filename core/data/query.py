@@ -23,10 +23,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, cast, false, func, literal, or_, select, true, union_all
+from sqlalchemy import Column, String, and_, cast, false, func, literal, or_, select, true, union_all
+from sqlalchemy.sql import visitors
 from trellis.data import search_index
 from trellis.data.coerce import coerce_value
 from trellis.data.record import SYSTEM_FIELDS, Link, Record
+from trellis.data.report_cache import cached_rows
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_key
 from trellis.data.storage import as_utc, load_links, many_fields, records_from_rows
 from trellis.errors import ValidationError
@@ -209,11 +211,14 @@ class Query:
         """The filters of ``mapping`` (as :meth:`filter` takes them) as one SQL condition, for a measure's ``where``."""
         return and_(true(), *(self._condition(str(key), value) for key, value in mapping.items()))
 
-    def aggregate(self, build) -> list[Any]:
+    def aggregate(self, build, cached: bool = False) -> list[Any]:
         """Rows of the statement ``build(dialect_name)`` returns, with this query's filters, search and the
-        user's read rule added to its WHERE: one aggregate (GROUP BY) query over the rows the user may read."""
+        user's read rule added to its WHERE: one aggregate (GROUP BY) query over the rows the user may read.
+        ``cached``: from the report cache while the tables it reads are unchanged (:mod:`trellis.data.report_cache`)."""
         with self._service._unit(write=False) as connection:
             statement = build(connection.dialect.name).where(*self._where(connection))
+            if cached:
+                return cached_rows(self._service.app, connection, statement)
             return list(connection.execute(statement))
 
     def stream(self, build, size: int = 1000) -> Iterator[list[Any]]:
@@ -239,6 +244,14 @@ class Query:
                     yield list(rows)
             finally:
                 result.close()
+
+    def read_columns(self) -> set[str]:
+        """The names of this entity's columns that its filters and the user's read rule read (not the quick
+        search): with the columns a statement selects, what an index must hold to answer it alone."""
+        service = self._service
+        clauses = [*self._state.filters, service.access.read_filter(service.user, self._entity.name, self._table)]
+        return {element.name for clause in clauses if clause is not None
+                for element in visitors.iterate(clause) if isinstance(element, Column) and element.table is self._table}
 
     def first_titles(self, size: int, connection) -> Any:
         """A statement of this query's first ``size`` rows, in its order, as ``(row_position, id, title)``

@@ -18,7 +18,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, desc, distinct, func, literal, select
+from sqlalchemy import Column, and_, case, desc, distinct, func, literal, select
+from sqlalchemy.sql import visitors
 from trellis.data.report_buckets import bucket
 from trellis.data.schema import link_target
 from trellis.errors import PermissionDenied
@@ -155,8 +156,10 @@ def _count(counted, measure: ReportMeasure, condition) -> Any:
     return func.count(counted).label(measure.name)
 
 
-def _group_columns(query, records, report: Report, zone: str, dialect: str) -> tuple[list, list, Any]:
-    """The group-by expressions (labelled ``g0``, ``g1``), the linked titles (``t0``, ``t1``) and the FROM."""
+def _group_columns(query, records, report: Report, zone: str, dialect: str, covered: bool = False
+                   ) -> tuple[list, list, Any]:
+    """The group-by expressions (labelled ``g0``, ``g1``), the linked titles (``t0``, ``t1``) and the FROM;
+    ``covered``: an index holds every column the statement reads (see :func:`_covered`)."""
     keys, titles = [], []
     source = query.table
     for index, group in enumerate(report.groups):
@@ -164,9 +167,10 @@ def _group_columns(query, records, report: Report, zone: str, dialect: str) -> t
         if group.bucket is not None:
             keys.append(bucket(column, group.bucket, fld.storage if fld.storage == "datetime" else "date", zone,
                                dialect).label(f"g{index}"))
-        elif dialect == "sqlite":
+        elif dialect == "sqlite" and not covered:
             # An expression, not the bare column: SQLite would otherwise walk an index on the column for the
-            # GROUP BY and read the table row by row in index order, many times slower than one scan.
+            # GROUP BY and read the table row by row in index order, many times slower than one scan. With a
+            # covering index the bare column is best: SQLite reads that index in group order, without a sort.
             keys.append(func.ifnull(column, None).label(f"g{index}"))
         else:
             keys.append(column.label(f"g{index}"))
@@ -189,14 +193,17 @@ def _group_columns(query, records, report: Report, zone: str, dialect: str) -> t
 def _grouped(query, records, report: Report, zone: str) -> list[ResultRow]:
     measures = _measure_columns(query, report)
 
-    def build(dialect: str):
-        keys, titles, source = _group_columns(query, records, report, zone, dialect)
+    def build(dialect: str, covered: bool = True):
+        keys, titles, source = _group_columns(query, records, report, zone, dialect, covered)
         order = _order(report, measures, keys)
         shown = [t for t in titles if t is not None]
-        return (select(*keys, *shown, *measures).select_from(source).group_by(*keys)
-                .order_by(*order).limit(MAX_CELLS + 1))
+        statement = (select(*keys, *shown, *measures).select_from(source).group_by(*keys)
+                     .order_by(*order).limit(MAX_CELLS + 1))
+        if dialect == "sqlite" and covered and not _covered(query, statement):
+            return build(dialect, covered=False)
+        return statement
 
-    rows = query.aggregate(build)
+    rows = query.aggregate(build, cached=True)
     result = []
     for row in rows:
         mapping = row._mapping
@@ -204,6 +211,15 @@ def _grouped(query, records, report: Report, zone: str) -> list[ResultRow]:
         titles = tuple(mapping.get(f"t{i}") for i in range(len(report.groups)))
         result.append(ResultRow(keys, _values(report, mapping), titles))
     return result
+
+
+def _covered(query, statement) -> bool:
+    """Whether one index of the report's table holds every column of it the statement, its filters and the
+    viewer's read rule read (SQLite then answers from that index alone)."""
+    table = query.table
+    used = {element.name for element in visitors.iterate(statement)
+            if isinstance(element, Column) and element.table is table} | query.read_columns()
+    return any(used <= {column.name for column in index.columns} for index in table.indexes)
 
 
 def _order(report: Report, measures: list, keys: list) -> list:
@@ -224,7 +240,7 @@ def _order(report: Report, measures: list, keys: list) -> list:
 
 def _totals(query, report: Report, zone: str) -> dict[str, Any]:
     measures = _measure_columns(query, report)
-    rows = query.aggregate(lambda dialect: select(*measures).select_from(query.table))
+    rows = query.aggregate(lambda dialect: select(*measures).select_from(query.table), cached=True)
     values = _values(report, rows[0]._mapping) if rows else {}
     _ratios(report, values)
     return values

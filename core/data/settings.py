@@ -21,6 +21,8 @@ def settings() -> list[Setting]:
         Setting("FILE_STORAGE", "database", "where uploaded files are kept: 'database' (every app server and worker "
                 "reads them) or an absolute folder path (shared storage when there are several machines)",
                 _storage),
+        Setting("REPORT_CACHE_SECONDS", 300, "reports' results are kept per process until a table they read is "
+                "written, and at most this many seconds (0: no cache)", whole_seconds),
     ]
 
 
@@ -32,3 +34,14 @@ def _storage(value: Any) -> str:
     if not os.path.isabs(shown):
         raise ValueError(f"expected 'database' or an absolute folder path, not '{value}'")
     return shown
+
+
+def whole_seconds(value: object) -> int:
+    """A whole number of seconds from 0 to a day (``"300"`` or ``300``)."""
+    try:
+        seconds = int(str(value).strip())
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds <= 86_400:
+        raise ValueError(f"expected a whole number of seconds from 0 to 86400, not '{value}'")
+    return seconds

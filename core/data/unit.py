@@ -19,6 +19,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from sqlalchemy.exc import DBAPIError
 from trellis.data.database import db
+from trellis.data.report_cache import bump_written
 
 _DEPTH = "trellis_write_depth"
 _NOW = "trellis_write_now"
@@ -45,6 +46,7 @@ def unit_of_work(app, write: bool = True) -> Iterator[Any]:
                 session.info[_NOW] = datetime.now(UTC)  # one `now` for every nested write
             yield session.connection()
             if outermost:
+                bump_written(app, session.connection())   # the report cache's data versions, same transaction
                 session.commit()
         except BaseException:
             if outermost:

@@ -56,3 +56,25 @@ def test_someone_outside_sales_gets_a_404_and_no_menu_entry(web):
     assert web["cy"].get("/dashboards/sales").status_code == 404
     assert 'href="/dashboards/sales"' not in web["cy"].get("/").get_data(as_text=True)
     assert 'href="/dashboards/sales"' in web["ann"].get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["sales_manager", "salesperson"])
+def test_every_deal_report_of_the_dashboard_reads_one_index_alone(trellis_app, records, role):
+    """On SQLite a report groups by bare columns only when one index holds every column it reads (else by an
+    expression, to scan the table): the deal entity declares such an index for each shipped deal report."""
+    from trellis.data.reports import run_report
+    from trellis.runtime import runtime
+    from trellis.security.accounts import create_user
+    from trellis.testing import sql_statements
+
+    viewer = records.as_user(create_user(trellis_app, f"{role}@example.com", None, role=role, name=role), "ui")
+    metadata = runtime(trellis_app).metadata
+    names = [w.report for w in metadata.dashboards["sales"].widgets
+             if w.report and metadata.reports[w.report].entity == "deal"]
+    assert len(names) == 5
+    trellis_app.config["REPORT_CACHE_SECONDS"] = 0
+    for name in names:
+        with sql_statements(trellis_app) as seen:
+            run_report(viewer, metadata.reports[name])
+        grouped = [s for s in seen if "GROUP BY" in s.upper()]
+        assert len(grouped) == 1 and "ifnull" not in grouped[0].lower(), name

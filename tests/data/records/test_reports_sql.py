@@ -3,9 +3,9 @@ NULLs, empty groups, top N with "Other", record rules and field rules, and one G
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from report_files import write_org
 from trellis.data.records import records_for
 from trellis.data.reports import ReportRefused, run_report
 from trellis.security.accounts import create_user
@@ -46,12 +46,7 @@ REPORTS = {
 
 @pytest.fixture
 def trellis_config(trellis_config):
-    metadata = Path(trellis_config["ORG_DIR"]) / "metadata"
-    (metadata / "roles.yaml").write_text(ROLES)
-    (metadata / "reports").mkdir(exist_ok=True)
-    for name, text in REPORTS.items():
-        (metadata / "reports" / f"{name}.yaml").write_text(text)
-    return trellis_config
+    return write_org(trellis_config, ROLES, REPORTS)
 
 
 @pytest.fixture
