@@ -48,7 +48,7 @@ class SystemTables:
     ``credentials``: security's ``trellis_credential``; ``login_failures``: the sign-in
     limit's; ``io``: imports, duplicates, merges; ``automation``: runs, outbox, email log,
     state; ``saved_filters``: the lists' saved filters; ``recent``: the recently viewed records;
-    ``api``: tokens, webhooks.
+    ``api``: tokens, webhooks; ``approvals``: workflow approvals, their decisions and delegations.
     """
 
     credentials: Any
@@ -58,6 +58,7 @@ class SystemTables:
     saved_filters: Any
     recent: Any
     api: Any
+    approvals: Any = None
 
 
 class Runtime:
@@ -73,6 +74,7 @@ class Runtime:
     jobs: Part[Any] = Part("automation.init_app")                  # trellis.automation.jobs.Jobs
     automation: Part[Any] = Part("automation.init_app")            # trellis.automation.state.AutomationState
     transition_actions: Part[Callable[..., None]] = Part("automation.init_app")
+    approvals: Part[Any] = Part("automation.init_app")             # trellis.automation.approvals.Approvals
     celery: Part[Any] = Part("automation.celery_app.celery_for")   # built on first use, with a broker
 
     def __init__(self) -> None:
