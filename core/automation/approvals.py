@@ -75,16 +75,18 @@ class Approvals:
         delegate of one), ValidationError when they already approved it or the
         approval was rejected.
         """
-        if not transition.allowed_from(record.get(workflow.field)):
+        current = service.as_system().lock(record.entity, record.id)   # approvers deciding at once take turns
+        if not transition.allowed_from(current.get(workflow.field)):
             return True   # the write path refuses it with its own message
-        return self._decide(service, record, transition, "approve") == APPROVED
+        return self._decide(service, current, transition, "approve") == APPROVED
 
     def reject(self, service, entity: str, record_id: int, name: str) -> None:
         """Reject the approval of transition ``name`` on a record as the service's user: the transition
         will not run; the approval's ``on_reject`` transition runs (as the system) when there is one."""
         workflow, transition = self._transition(entity, name)
         with service.transaction():
-            record = service.get(entity, record_id)   # NotFound when the user may not read it
+            service.get(entity, record_id)   # NotFound when the user may not read it
+            record = service.as_system().lock(entity, record_id)
             if not transition.allowed_from(record.get(workflow.field)):
                 raise ValidationError({workflow.field: _("There is nothing to approve in this state")})
             self._decide(service, record, transition, "reject")
@@ -93,7 +95,6 @@ class Approvals:
 
     def _decide(self, service, record, transition: Transition, verdict: str) -> str:
         approval = transition.approval
-        service.as_system().lock(record.entity, record.id)
         now = write_now()
         with unit_of_work(self.app) as connection:
             row = self._current(connection, record, transition, now)

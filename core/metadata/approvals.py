@@ -94,6 +94,7 @@ class Approval:
     levels: tuple[ApprovalLevel, ...]
     on_reject: str | None = None
     source: Source | None = None
+    on_reject_at: Source | None = None
 
 
 def build_approval(spec: YMap, what: str, entity: Entity, entities: dict[str, Entity], roles: Collection[str],
@@ -125,7 +126,7 @@ def build_approval(spec: YMap, what: str, entity: Entity, entities: dict[str, En
     on_reject = reader.text(body, "on_reject", where)
     if len(levels) != len(items):
         return None
-    return Approval(tuple(levels), on_reject, body.source)
+    return Approval(tuple(levels), on_reject, body.source, body.value_at("on_reject") if on_reject else None)
 
 
 def _level(item, at: Source, index: int, where: str, entity: Entity, entities, roles, names,

@@ -104,7 +104,7 @@ def _check_on_reject(workflow: Workflow, reader: Reader) -> None:
         if other is None or other.approval is not None or \
                 not all(other.allowed_from(state) for state in transition.sources if state != "*"):
             why = "unknown transition" if other is None else "a transition that cannot run where this one waits"
-            reader.error(approval.source, f"'on_reject' of transition '{transition.name}' of workflow "
+            reader.error(approval.on_reject_at, f"'on_reject' of transition '{transition.name}' of workflow "
                                           f"'{workflow.name}' names {why} '{approval.on_reject}'"
                                           f"{did_you_mean(approval.on_reject, workflow.transitions)}")
 
