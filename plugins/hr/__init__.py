@@ -65,6 +65,15 @@ def after_transition(record, transition, context):
 
 
 @hookimpl
+def scheduled_jobs():
+    """``hr_carry_over``: on 1 January at 00:30, last year's unused days move into this year's allocations."""
+    from trellis import ScheduledJob
+    from trellis_plugins.hr.accrual import carry_over_job
+
+    return [ScheduledJob("hr_carry_over", "30 0 1 1 *", carry_over_job)]
+
+
+@hookimpl
 def blueprints():
     """The org chart page (``/hr/org-chart``), and employee documents' upload and download."""
     from trellis_plugins.hr.documents import bp as documents
