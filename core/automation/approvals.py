@@ -6,8 +6,8 @@ record is at, and the transition runs when it completes the last level. An appro
 is matched dynamically at decision time (a role, a user field, the manager chain), a
 delegate may approve for an approver who is away, and the same person never counts
 twice at one level. :meth:`Approvals.reject` stops the transition (and runs the
-approval's ``on_reject`` transition, if any). The scheduler's ``approval_escalation``
-job widens a level that waited past ``escalate_after`` to its ``escalate_to`` approvers.
+approval's ``on_reject`` transition, if any). The scheduler (every five minutes, when some
+level has ``escalate_after``) widens a level that waited past it to its ``escalate_to`` approvers.
 
 Everything runs inside the caller's unit of work, after the record is locked, so two
 approvers deciding at once take turns.
@@ -242,6 +242,11 @@ class Approvals:
             if applies:
                 return index
         return None
+
+    def escalates(self) -> bool:
+        """True when some workflow has an approval level with ``escalate_after`` (the scheduler then checks)."""
+        return any(level.escalate_after is not None for workflow in runtime(self.app).metadata.workflows.values()
+                   for t in workflow.transitions.values() if t.approval is not None for level in t.approval.levels)
 
     def escalate_due(self, now: datetime) -> int:
         """Escalate every pending level that waited past its ``escalate_after``; returns how many."""

@@ -1,5 +1,6 @@
 """Built-in plugin: workflow approvals (a transition's ``approval:``): opening them as records move, the
-escalation job, the approvals panel and timeline on record pages, and the approve / reject / delegation pages.
+approvals panel and timeline on record pages, and the approve / reject / delegation pages (the scheduler
+escalates them: :mod:`trellis.automation.schedule`).
 
 See :mod:`trellis.automation.approvals` for the rules; it does nothing for an application
 whose automation engine is not set up.
@@ -27,21 +28,6 @@ def after_transition(record, transition, context):
     for workflow in runtime(current_app).metadata.workflows.values():
         if workflow.entity == record.entity and workflow.transitions.get(transition.name) is transition:
             approvals.after_transition(workflow, record, transition)
-
-
-def escalate(context):
-    """The ``approval_escalation`` job: widen every level that waited past its ``escalate_after``."""
-    approvals = _approvals()
-    if approvals is not None:
-        approvals.escalate_due(context.now)
-
-
-@hookimpl
-def scheduled_jobs():
-    """``approval_escalation``, every five minutes."""
-    from trellis.plugins.types import ScheduledJob
-
-    return [ScheduledJob("approval_escalation", "*/5 * * * *", escalate)]
 
 
 @hookimpl
