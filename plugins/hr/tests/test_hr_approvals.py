@@ -12,25 +12,10 @@ from trellis.automation import tick
 from trellis.testing.web import csrf_token
 
 
-class Clock:
-    """What ``datetime.now`` answers inside the record service and the approvals: ``now`` (aware UTC)."""
-
-    now = datetime(2027, 10, 1, 8, 0, tzinfo=UTC)   # a Friday, 11:00 in Sofia
-
-
 @pytest.fixture
-def clock(monkeypatch):
-    import trellis.data.unit as unit
-
-    fixed = Clock()
-
-    class Frozen(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return fixed.now if tz is None else fixed.now.astimezone(tz)
-
-    monkeypatch.setattr(unit, "datetime", Frozen)
-    return fixed
+def clock(fixed_clock):
+    fixed_clock.now = datetime(2027, 10, 1, 8, 0, tzinfo=UTC)   # a Friday, 11:00 in Sofia
+    return fixed_clock
 
 
 def _submitted(world, who, start, end):
