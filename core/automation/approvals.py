@@ -197,8 +197,9 @@ class Approvals:
         approvals = self.tables.approvals
         with unit_of_work(self.app) as connection:
             for transition in workflow.transitions.values():
-                if transition.approval is None or transition is taken:
+                if transition.approval is None:
                     continue
+                # Whatever was pending is over: the move went another way, or the system made it without asking.
                 connection.execute(sa.update(approvals).where(
                     approvals.c.entity == record.entity, approvals.c.record_id == record.id,
                     approvals.c.transition == transition.name, approvals.c.status == PENDING)
@@ -293,7 +294,7 @@ class Approvals:
                         continue
                     row = self._latest(connection, record.entity, record.id, transition.name)
                     waiting = transition.allowed_from(record.get(workflow.field))
-                    if row is None and not waiting:
+                    if not waiting and (row is None or row["status"] == CLOSED):
                         continue
                     found.append(self._state(connection, record, transition, row, waiting))
         return found

@@ -117,6 +117,18 @@ def test_a_rejection_stops_the_transition(trellis_app, people):
     assert _status(trellis_app, people, record_id) == "submitted"
 
 
+def test_a_system_move_closes_the_approval_and_the_page_offers_no_buttons(trellis_app, people, client_as, records):
+    record_id = _purchase(trellis_app, people, 5000)
+    buyer = client_as("buyer")
+    assert "/approval/approve/approve" not in buyer.get(f"/app/purchase/{record_id}").get_data(as_text=True)
+    assert _approve(trellis_app, people, "rita", record_id).status_code == 200   # the reviewer's step is done
+    assert "/approval/approve/approve" in buyer.get(f"/app/purchase/{record_id}").get_data(as_text=True)
+    records.transition("purchase", record_id, "approve")                           # a plugin's or import's move
+    page = buyer.get(f"/app/purchase/{record_id}").get_data(as_text=True)
+    assert _status(trellis_app, people, record_id) == "approved"
+    assert "/approval/approve/approve" not in page and 'data-approval="approve"' not in page
+
+
 def test_buyers_approving_at_once_move_the_purchase_exactly_once(trellis_config, tmp_path):
     """Four buyers press Approve together on a served app: two count, the purchase moves once."""
     import threading

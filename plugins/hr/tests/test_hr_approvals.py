@@ -98,5 +98,7 @@ def test_a_non_approver_is_refused_and_nothing_changes(hr_world, clock):
     assert _decide(hr_world, "mia", request).status_code in (403, 404)   # another line's manager
     assert _decide(hr_world, "olga", request).status_code == 403          # her own request
     assert _status(hr_world, request) == "submitted"
+    forged = hr_world.clients["nick"].post(f"/app/time_off_request/{request}/approval/approve/approve")
+    assert forged.status_code == 400 and _status(hr_world, request) == "submitted"   # no CSRF token
     assert _decide(hr_world, "nick", request).status_code == 302
     assert _status(hr_world, request) == "approved"
