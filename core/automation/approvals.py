@@ -231,16 +231,19 @@ class Approvals:
         return self._latest(connection, record.entity, record.id, transition.name)
 
     @staticmethod
-    def _next_level(approval: Approval, record, start: int, now: datetime) -> int | None:
+    def applies(level: ApprovalLevel, record, now: datetime) -> bool:
+        """Whether ``level``'s ``when`` holds for ``record`` (no ``when``, or one that cannot be evaluated: yes)."""
+        if level.when is None:
+            return True
+        try:
+            return bool(level.when.evaluate({**getattr(record, "system", {}), **record}, now=now))
+        except ExpressionError:
+            return True   # unsure: ask for the approval rather than skip it
+
+    def _next_level(self, approval: Approval, record, start: int, now: datetime) -> int | None:
         """The first level from ``start`` on whose ``when`` holds for ``record`` (None: no level left)."""
-        values = {**getattr(record, "system", {}), **record}
         for index in range(start, len(approval.levels)):
-            when = approval.levels[index].when
-            try:
-                applies = when is None or bool(when.evaluate(values, now=now))
-            except ExpressionError:
-                applies = True   # unsure: ask for the approval rather than skip it
-            if applies:
+            if self.applies(approval.levels[index], record, now):
                 return index
         return None
 

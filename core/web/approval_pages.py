@@ -132,8 +132,10 @@ def panel_values(entity: str, record) -> dict[str, Any]:
                 where = "approved"
             elif index == state.level and state.status in ("rejected", "pending"):
                 where = "rejected" if state.status == "rejected" else "waiting"
+            elif state.status == "pending" and approvals.applies(level, record, state.level_started_at):
+                where = "later"
             else:
-                where = "later" if state.status == "pending" else "skipped"
+                where = "skipped"
             pending = index == state.level and state.status == "pending"
             levels.append({"label": label(level.label, level.name), "state": where, "state_text": _state_text(where),
                            "decisions": decisions,

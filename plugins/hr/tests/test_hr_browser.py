@@ -9,12 +9,10 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package is not
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")]
 
 
-def _sign_in(tab, who):
-    from conftest import PASSWORD
-
+def _sign_in(tab, world, who):
     tab.goto("/login")
     tab.fill("input[name=email]", f"{who}@example.com")
-    tab.fill("input[name=password]", PASSWORD)
+    tab.fill("input[name=password]", world.password)
     with tab.expect_navigation():
         tab.click("button[type=submit]")
     assert "/login" not in tab.url
@@ -24,7 +22,7 @@ def test_an_employee_asks_for_time_off_and_her_manager_approves_it_on_the_page(h
     from trellis.testing.browser import browser_tab, served
 
     with served(hr_world.app) as url, browser_tab(url, tmp_path) as eve:
-        _sign_in(eve, "eve")
+        _sign_in(eve, hr_world, "eve")
         eve.goto("/app/time_off_request/new")
         eve.fill("#f-name", "Autumn break")
         # A link field suggests names as one types; typing a whole name picks its record (the hidden id).
@@ -44,11 +42,12 @@ def test_an_employee_asks_for_time_off_and_her_manager_approves_it_on_the_page(h
         panel = eve.locator("section.approval[data-approval='approve']")
         assert panel.get_attribute("data-status") == "pending"
         assert panel.locator("li[data-state='waiting']").count() == 1
+        assert panel.locator("li[data-state='skipped']").count() == 1              # two days: HR is not asked
         assert panel.locator("form[action$='/approve']").count() == 0          # not hers to approve
         eve.screenshot(path=str(eve.shots / "hr-time-off-waiting.png"), full_page=True)
 
         mia = eve.context.browser.new_context(base_url=url, viewport={"width": 1200, "height": 900}).new_page()
-        _sign_in(mia, "mia")
+        _sign_in(mia, hr_world, "mia")
         mia.goto(request_url)
         with mia.expect_navigation():
             mia.click("section.approval[data-approval='approve'] form[action$='/approval/approve/approve'] button")
