@@ -24,7 +24,8 @@ def create_app(config: dict | None = None) -> Flask:
         "credentials": security.declare_credentials, "login_failures": security.declare_login_failures,
         "io": io.declare_tables, "automation": automation.declare_tables,
         "saved_filters": web.declare_tables, "recent": web.declare_recent, "api": api.declare_tables,
-        "files": data.declare_files, "sessions": security.declare_sessions})
+        "files": data.declare_files, "sessions": security.declare_sessions,
+        "approvals": automation.declare_approval_tables})
     security.init_app(app)                 # .access, .csrf, .html_sanitizer: login, roles, the write guard
     automation.init_app(app)               # .jobs, .automation, .transition_actions: workflows' actions, email
     web.init_app(app)                      # pages and /healthz

@@ -49,7 +49,8 @@ class SystemTables:
     limit's; ``io``: imports, duplicates, merges; ``automation``: runs, outbox, email log,
     state; ``saved_filters``: the lists' saved filters; ``recent``: the recently viewed records;
     ``api``: tokens, webhooks; ``files``: the stored files (:mod:`trellis.data.files`);
-    ``sessions``: each device's sign-in (:mod:`trellis.security.sessions`).
+    ``sessions``: each device's sign-in (:mod:`trellis.security.sessions`); ``approvals``:
+    workflow approvals, their decisions and delegations.
     """
 
     credentials: Any
@@ -61,6 +62,7 @@ class SystemTables:
     api: Any
     files: Any = None
     sessions: Any = None
+    approvals: Any = None
 
 
 class Runtime:
@@ -76,6 +78,7 @@ class Runtime:
     jobs: Part[Any] = Part("automation.init_app")                  # trellis.automation.jobs.Jobs
     automation: Part[Any] = Part("automation.init_app")            # trellis.automation.state.AutomationState
     transition_actions: Part[Callable[..., None]] = Part("automation.init_app")
+    approvals: Part[Any] = Part("automation.init_app")             # trellis.automation.approvals.Approvals
     celery: Part[Any] = Part("automation.celery_app.celery_for")   # built on first use, with a broker
 
     def __init__(self) -> None:

@@ -79,10 +79,18 @@ def declare_tables(metadata: Any) -> Any:
     return add_tables(metadata)
 
 
+def declare_approval_tables(metadata: Any) -> Any:
+    """Define the workflow approvals' tables (approvals, decisions, delegations) on the schema's ``metadata``."""
+    from trellis.automation.approval_tables import add_approval_tables
+
+    return add_approval_tables(metadata)
+
+
 def init_app(app) -> None:
     """Add the engine's tables to the schema, its jobs and its runner; this turns on its record hooks (the
     built-in plugin ``trellis.automation``, :mod:`trellis.plugins.builtins.automation`)."""
     from trellis.automation import backups, email, webhooks
+    from trellis.automation.approvals import Approvals
     from trellis.automation.events import transition_actions
     from trellis.automation.jobs import Jobs, register_job
     from trellis.automation.runners import build_runner, runner_kind
@@ -98,6 +106,7 @@ def init_app(app) -> None:
     register_job(app, webhooks.WEBHOOK_JOB, webhooks.send_job)
     register_job(app, backups.BACKUP_JOB, backups.run_backup, max_attempts=3)
     state.transition_actions = transition_actions(app)
+    state.approvals = Approvals(app, state.tables.approvals)
     kind = runner_kind(app.config)
     jobs.runner = build_runner(app, kind)
     if kind == "thread":

@@ -72,6 +72,7 @@ def tick(app, now: datetime | None = None) -> list[Fired]:
                                   automation.entity, record_id)
         fired.extend(_plugin_jobs(app, now, zone))
         fired.extend(_backup(app, now, zone))
+        fired.extend(_approval_escalation(app, now, zone))
     return fired
 
 
@@ -203,6 +204,32 @@ def _claim(app, name: str, record_id: int, key: str, now: datetime) -> bool:
 def _trigger_name(automation: Automation) -> str:
     trigger = automation.trigger
     return "schedule" if trigger.schedule else ("anniversary" if trigger.every else "date")
+
+
+def _approval_escalation(app, now: datetime, zone: ZoneInfo) -> list[Fired]:
+    """Every five minutes, when a workflow has an approval level with ``escalate_after``: escalate the
+    levels that waited too long (:meth:`trellis.automation.approvals.Approvals.escalate_due`)."""
+    from trellis.automation.state import transaction
+    from trellis.runtime import runtime
+
+    approvals = runtime(app).approvals
+    minute = now.astimezone(zone).replace(second=0, microsecond=0)
+    if not approvals.escalates() or not cron_matches(ESCALATION_SCHEDULE, minute):
+        return []
+    key = minute.strftime("%Y-%m-%dT%H:%M")
+    try:
+        with transaction(app):
+            if not _claim(app, ESCALATION_JOB, 0, key, now):
+                return []
+            approvals.escalate_due(now)
+    except Exception:
+        log.exception("scheduler: approval escalation failed")
+        return [Fired(ESCALATION_JOB, 0, key, "failed")]
+    return [Fired(ESCALATION_JOB, 0, key, "ok")]
+
+
+ESCALATION_JOB = "job:approval_escalation"
+ESCALATION_SCHEDULE = "*/5 * * * *"
 
 
 def _backup(app, now: datetime, zone: ZoneInfo) -> list[Fired]:

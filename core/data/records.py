@@ -221,6 +221,11 @@ class RecordService(BatchWrites, BatchUpdates):
             old = self._load_readable(connection, meta, record_id)
             if not self.access.can(self.user, f"transition:{name}", entity, old):
                 raise PermissionDenied(f"you may not '{name}' this {entity}")
+            if move.approval is not None and self.user is not None and \
+                    not runtime(self.app).approvals.gate(self, found[0][0], old, move):
+                return old   # the user's approval is counted; the transition waits for the others
+            if move.approval is not None and self.user is not None:
+                old = self._load_readable(connection, meta, record_id)   # as it is under the gate's lock
             record = self._save(connection, meta, old, dict(values or {}), expected_version, transition=found[0])
             context = self._context()
             self._hook("after_transition", record=record, transition=move, context=context)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from trellis.metadata.actions import BUILTIN_ACTIONS
+from trellis.metadata.approvals import approval_schema
 from trellis.metadata.automations import EVENTS
 from trellis.metadata.field_types import BUILTIN_FIELD_TYPES, COMMON_KEYS, ON_DELETE
 from trellis.metadata.model import BUCKETS, CHARTS, LEVELS, MEASURE_FUNCTIONS, SIZES, FieldType
@@ -104,7 +105,8 @@ def _workflow(extending: bool = False) -> dict[str, Any]:
     scalar = {"type": ["integer", "number", "boolean", "string"]}
     state = {"oneOf": [{"type": "null"}, {"type": "object", "properties": state_keys, "additionalProperties": scalar}]}
     transition = _closed({"from": NAMES, "to": {"type": "string"}, "label": LABEL, "when": EXPRESSION,
-                          "roles": NAMES, "require": NAMES, "actions": _actions()}, () if extending else ("from", "to"))
+                          "roles": NAMES, "require": NAMES, "actions": _actions(),
+                          "approval": approval_schema(LABEL, EXPRESSION)}, () if extending else ("from", "to"))
     extra = {"type": "object", "propertyNames": NAME,
              "additionalProperties": {"enum": ["integer", "number", "boolean", "text"]}}
     body = {"label": LABEL, "state_keys": extra, "states": {"type": "object", "additionalProperties": state},

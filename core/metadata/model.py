@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from trellis.expr import Expression
+    from trellis.metadata.approvals import Approval
 
 Label = dict[str, str]
 """Text per locale, e.g. ``{"en": "Deal", "ru": "Сделка"}``; a plain string becomes ``{"en": ...}``."""
@@ -329,6 +330,7 @@ class Transition:
     require: tuple[str, ...] = ()
     actions: tuple[ActionSpec, ...] = ()
     source: Source = UNKNOWN
+    approval: Approval | None = None           # levels of approvers it needs (trellis.metadata.approvals)
 
     def allowed_from(self, state: str | None) -> bool:
         """True when the transition may start in ``state``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from trellis.metadata.actions import build_actions
+from trellis.metadata.approvals import build_approval
 from trellis.metadata.fields import EXPRESSION_NAMES
 from trellis.metadata.layers import Document
 from trellis.metadata.model import Entity, Field, Role, Source, State, Transition, Workflow
@@ -15,7 +16,7 @@ WORKFLOW_KEYS = ("workflow", "entity", "field", "label", "state_keys", "states",
 STATE_KEYS = ("label", "final", "won", "lost")
 # ``state_keys: {probability: integer}``: the keys a plugin's states carry besides the core's (State.extra).
 EXTRA_TYPES = ("integer", "number", "boolean", "text")
-TRANSITION_KEYS = ("from", "to", "label", "when", "roles", "require", "actions")
+TRANSITION_KEYS = ("from", "to", "label", "when", "roles", "require", "actions", "approval")
 
 
 def build_workflows(docs: list[Document], extensions: list[Document], entities: dict[str, Entity],
@@ -88,8 +89,24 @@ def _workflow(draft: WorkflowDraft, entities: dict[str, Entity], roles: dict[str
                                  roles, names, action_kinds, reader)
         if transition is not None:
             workflow.transitions[transition_name] = transition
+    _check_on_reject(workflow, reader)
     _check_reachable(workflow, draft, reader)
     return workflow
+
+
+def _check_on_reject(workflow: Workflow, reader: Reader) -> None:
+    """An approval's ``on_reject`` names another transition of the workflow that leaves the same states."""
+    for transition in workflow.transitions.values():
+        approval = transition.approval
+        if approval is None or approval.on_reject is None:
+            continue
+        other = workflow.transitions.get(approval.on_reject)
+        if other is None or other.approval is not None or \
+                not all(other.allowed_from(state) for state in transition.sources if state != "*"):
+            why = "unknown transition" if other is None else "a transition that cannot run where this one waits"
+            reader.error(approval.on_reject_at, f"'on_reject' of transition '{transition.name}' of workflow "
+                                          f"'{workflow.name}' names {why} '{approval.on_reject}'"
+                                          f"{did_you_mean(approval.on_reject, workflow.transitions)}")
 
 
 def _add_options(field: Field, states: dict[str, State], draft: WorkflowDraft) -> None:
@@ -218,7 +235,8 @@ def _transition(name, spec, at, workflow: Workflow, entity: Entity, entities, ro
             require.append(field)
     when = reader.expression(spec, "when", what, names)
     actions = build_actions(spec, entity, entities, action_kinds, reader, what)
+    approval = build_approval(spec, what, entity, entities, roles, names, reader)
     if target is None or not sources:
         return None
     return Transition(name, tuple(sources), target, reader.label(spec, "label", what), when, tuple(role_names),
-                      tuple(require), tuple(actions), spec.source)
+                      tuple(require), tuple(actions), spec.source, approval)

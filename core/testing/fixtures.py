@@ -36,6 +36,11 @@ Fixtures:
     A factory: ``records_as("sales_rep")`` is the record service of ``trellis_app``
     acting as a new user with that role, limited by what the role may do
     (``PermissionDenied``, hidden fields), inside an app context; ``.user.id`` is the id.
+``fixed_clock``
+    Fixes what the record service, the approvals and history take as "now":
+    ``fixed_clock.now = datetime(2027, 10, 1, 8, 0, tzinfo=UTC)`` (aware UTC; the default
+    is 2026-03-02 07:00 UTC), changed at will during the test. The scheduler's ``tick(app,
+    now)`` takes its own ``now``.
 ``browser_page``
     A Playwright page (Debian's Chromium) on ``trellis_app`` served on a local port:
     ``browser_page.goto("/login")``, relative paths work. ``browser_page.sign_in(role)``
@@ -285,3 +290,30 @@ def browser_page(trellis_app, tmp_path):
         tab.sign_in = sign_in
         yield tab
 
+
+
+class FixedClock:
+    """What ``datetime.now`` answers inside the record service while ``fixed_clock`` is in use."""
+
+    def __init__(self):
+        from datetime import UTC, datetime
+
+        self.now = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    """A :class:`FixedClock` for the record service's ``now`` (see the module docstring)."""
+    from datetime import datetime
+
+    import trellis.data.unit as unit
+
+    clock = FixedClock()
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return clock.now if tz is None else clock.now.astimezone(tz)
+
+    monkeypatch.setattr(unit, "datetime", Frozen)
+    return clock

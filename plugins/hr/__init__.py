@@ -17,10 +17,21 @@ CHILDREN = {"review_score": ("review", "performance_review"), "key_result": ("go
 
 @hookimpl
 def settings():
-    """``HR_CALENDAR``: the business calendar time off counts working days on (empty: the default one)."""
+    """``HR_CALENDAR``: the business calendar time off counts working days on (empty: the default one);
+    ``HR_DOCUMENT_MAX_BYTES``: the largest employee document taken (1 byte to 100 MB; default 10 MB)."""
     from trellis import Setting
 
-    return [Setting("HR_CALENDAR", "", "The business_calendar time off counts working days on (empty: the default)")]
+    def document_limit(value):
+        from trellis.config import positive_integer
+
+        number = positive_integer(value)
+        if number > 100_000_000:
+            raise ValueError("must be at most 100000000 (100 MB)")
+        return number
+
+    return [Setting("HR_CALENDAR", "", "The business_calendar time off counts working days on (empty: the default)"),
+            Setting("HR_DOCUMENT_MAX_BYTES", 10_000_000, "The largest employee document taken, in bytes",
+                    document_limit)]
 
 
 @hookimpl(specname="before_save", entities=["time_off_request"])
@@ -54,16 +65,47 @@ def after_transition(record, transition, context):
 
 
 @hookimpl
+def scheduled_jobs():
+    """``hr_carry_over``: on 1 January at 00:30, last year's unused days move into this year's allocations."""
+    from trellis import ScheduledJob
+    from trellis_plugins.hr.accrual import carry_over_job
+
+    return [ScheduledJob("hr_carry_over", "30 0 1 1 *", carry_over_job)]
+
+
+@hookimpl
 def blueprints():
-    """The org chart page (``/hr/org-chart``)."""
+    """The org chart page (``/hr/org-chart``), and employee documents' upload and download."""
+    from trellis_plugins.hr.documents import bp as documents
     from trellis_plugins.hr.org_chart import bp
 
-    return [bp]
+    return [bp, documents]
+
+
+@hookimpl
+def record_panels(entity):
+    """The employee page's documents: the list (with downloads) and, for HR, the upload form."""
+    if entity != "employee":
+        return []
+    from flask_babel import lazy_gettext
+    from trellis import RecordPanel
+    from trellis_plugins.hr.documents import panel_values
+
+    return [RecordPanel("hr_documents", template="hr/documents_panel.html", values=panel_values, order=40,
+                        label=lazy_gettext("Documents"))]
+
+
+@hookimpl(specname="after_delete", entities=["employee_document"])
+def document_after_delete(record, context):
+    """A deleted document's file goes with it."""
+    from trellis_plugins.hr.documents import remove_file
+
+    remove_file(record)
 
 
 @hookimpl
 def template_dirs():
-    """The org chart page's template."""
+    """The org chart page's template and the employee page's documents panel."""
     return [Path(__file__).parent / "templates"]
 
 

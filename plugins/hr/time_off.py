@@ -1,5 +1,8 @@
 """Time-off requests: their working days, their allocation, and the refusals (overlap, over the balance).
 
+A request may use the allocation's days (for a type that accrues, those earned by its last
+day: :mod:`.accrual`) plus those carried over from last year.
+
 Called from the plugin's ``before_save`` on ``time_off_request``, inside the write's
 transaction: the allocation is locked first, so two requests saved at once cannot
 both spend the last days.
@@ -12,6 +15,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 from trellis import ValidationError, business_calendar
+from trellis_plugins.hr.accrual import available
 from trellis_plugins.hr.working_days import working_days
 
 OPEN = ("submitted", "approved")
@@ -46,7 +50,7 @@ def settle_request(record, context) -> None:
         return
     _refuse_overlap(system, record, start, end)
     if allocation is not None and kind.get("needs_balance"):
-        _refuse_over_balance(system, record, allocation.id, days)
+        _refuse_over_balance(system, record, allocation.id, days, kind, end, calendar)
 
 
 def _id(value):
@@ -71,7 +75,7 @@ def _refuse_overlap(system, record, start: date, end: date) -> None:
                                                start=other["start_date"], end=other["end_date"])})
 
 
-def _refuse_over_balance(system, record, allocation_id, days: float) -> None:
+def _refuse_over_balance(system, record, allocation_id, days: float, kind, end: date, calendar) -> None:
     allocation = system.get("time_off_allocation", allocation_id)
     taken = 0.0
     query = system.query("time_off_request").filter(allocation=allocation_id, status__in=list(OPEN))
@@ -79,7 +83,7 @@ def _refuse_over_balance(system, record, allocation_id, days: float) -> None:
         query = query.filter(id__ne=record.id)
     for other in query.page(size=500, count=False).rows:
         taken += float(other.get("days") or 0)
-    left = float(allocation.get("days") or 0) - taken
+    left = available(allocation, kind, end, calendar) - taken
     if days > left:
         raise ValidationError({"end_date": _("Only %(left)s days left of this allocation, the request needs %(days)s",
                                              left=_number(left), days=_number(days))})

@@ -52,7 +52,7 @@ def build(base, database_url=None, extra=None):
                       "API_RATE_LIMIT": "100000/minute"})
     upgrade(app)
     world = SimpleNamespace(app=app, users={}, people={}, word={}, contracts={}, reviews={}, allocations={},
-                            clients={}, csrf={}, headers={})
+                            clients={}, csrf={}, headers={}, password=PASSWORD)
     with app.app_context():
         system = records_for(app)
         world.annual = system.create("time_off_type", {"name": "Annual leave", "needs_balance": True}).id

@@ -49,7 +49,8 @@ def test_a_request_approved_by_the_manager_lowers_the_balance(hr_world):
 def test_a_manager_cannot_approve_their_own_time_off(hr_world):
     request = _request(hr_world, "mia", "2027-09-06", "2027-09-06").get_json()
     _move(hr_world, "mia", request["id"], "submit")
-    refused = _move(hr_world, "mia", request["id"], "approve")
+    assert _move(hr_world, "mia", request["id"], "approve").status_code == 403   # not an approver of her own
+    refused = _move(hr_world, "mia", request["id"], "refuse")
     assert refused.status_code == 422 and "your own time off" in refused.get_data(as_text=True)
     assert _move(hr_world, "boss", request["id"], "approve").status_code == 200
 
