@@ -40,6 +40,23 @@ def test_demo_from_an_empty_folder_loads_the_demo_organisation(tmp_path):
     assert {"loyalty_card_printed", "home_store"} <= contact
     assert "region" in deal
     assert not (tmp_path / "metadata").exists()           # nothing written into the folder but the demo's files
+    _the_demo_shows_the_layer(tmp_path)
+
+
+def _the_demo_shows_the_layer(folder):
+    from trellis import create_app
+    from trellis.security.demo_admin import demo_password
+    from trellis.testing.web import login
+
+    app = create_app({"ORG_DIR": str(folder), "DATABASE_URL": f"sqlite:///{folder / 'trellis-demo.sqlite'}",
+                      **demo_settings(folder, {})})
+    client = app.test_client()
+    assert login(client, "store.manager@example.com", demo_password(app)).status_code == 302
+    kanban = client.get("/app/deal/kanban").get_data(as_text=True)
+    assert "Quote sent" in kanban and "Proposal" not in kanban      # the renamed stage
+    dashboard = client.get("/dashboards/store")
+    assert dashboard.status_code == 200 and "Deals by region" in dashboard.get_data(as_text=True)
+    assert "Loyalty card printed" in client.get("/app/contact/new").get_data(as_text=True)
 
 
 def test_demo_in_an_organisation_folder_keeps_its_own_layer(tmp_path):
