@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 DEMO_SEED = 20240601  # the same demo database every time
+DEMO_ORG_METADATA = Path(__file__).parent / "demo_org" / "metadata"  # the demo organisation's YAML layer
+
+
+def demo_settings(folder: Path, environ: Mapping[str, str]) -> dict[str, str]:
+    """Settings that make ``trellis demo`` load the shipped demo organisation.
+
+    Empty when ``folder`` is an organisation already (it has ``trellis.yaml`` or
+    ``metadata/``) or the environment names one (``TRELLIS_ORG_DIR``,
+    ``TRELLIS_METADATA_DIR``): the demo then shows that organisation's own layer.
+    """
+    if (folder / "trellis.yaml").is_file() or (folder / "metadata").is_dir():
+        return {}
+    if environ.get("TRELLIS_ORG_DIR") or environ.get("TRELLIS_METADATA_DIR"):
+        return {}
+    return {"METADATA_DIR": str(DEMO_ORG_METADATA)}
 
 
 def prepare(app) -> Iterator[str]:

@@ -52,7 +52,7 @@ def serve(host, port, debug):
 @click.option("--no-serve", is_flag=True, help="Prepare the database and demo data, then exit.")
 def demo(host, port, reset, no_serve):
     """Create (or reuse) ./trellis-demo.sqlite with demo data and serve it."""
-    from trellis.demo import prepare
+    from trellis.demo import demo_settings, prepare
 
     path = Path("trellis-demo.sqlite").resolve()
     if reset:
@@ -63,7 +63,7 @@ def demo(host, port, reset, no_serve):
     from trellis.app import create_app
 
     # A demo database is throwaway: its thousands of demo rows need not wait for an fsync each.
-    config = {"DATABASE_URL": f"sqlite:///{path}"}
+    config = {"DATABASE_URL": f"sqlite:///{path}", **demo_settings(Path.cwd(), os.environ)}
     if "TRELLIS_SQLITE_SYNCHRONOUS" not in os.environ:
         config["SQLITE_SYNCHRONOUS"] = "NORMAL"
     app = create_app(config)
