@@ -95,7 +95,9 @@ def create(context) -> None:
         contacts.append(context.remember("contact", records.create("contact", values)))
     today = datetime.combine(datetime.now(UTC).date(), time(10, 0), tzinfo=UTC)
     assignees = context.users_who_read("activity")   # each demo user finds something due on their home page
-    for index, contact in enumerate(contacts[::3]):
+    every_third = contacts[::3]
+    for index in range(max(len(every_third), len(assignees))):
+        contact = every_third[index % len(every_third)]
         kind, subject = ACTIVITIES[index % len(ACTIVITIES)]
         due = today + timedelta(days=rng.randint(-10, 20), hours=rng.randint(0, 6))
         if index < len(assignees):
