@@ -115,6 +115,26 @@ def month_bounds(day: date) -> tuple[date, date]:
     return first.togregorian(), following.togregorian()
 
 
+def period(kind: str, today: date) -> tuple[date, date] | None:
+    """The Gregorian first and last day of the Jalali ``month``, ``quarter`` (season), ``year`` or
+    ``last_12_months`` around ``today``; None for another kind."""
+    j = to_jalali(today)
+    if kind == "month":
+        first, last = j.month, j.month
+    elif kind == "quarter":
+        first = (j.month - 1) // 3 * 3 + 1
+        last = first + 2
+    elif kind == "year":
+        first, last = 1, 12
+    elif kind == "last_12_months":
+        start = jdatetime.date(j.year - (j.month < 12), j.month % 12 + 1, 1)
+        return start.togregorian(), month_bounds(today)[1] - timedelta(days=1)
+    else:
+        return None
+    following = month_bounds(jdatetime.date(j.year, last, 1).togregorian())[1]
+    return jdatetime.date(j.year, first, 1).togregorian(), following - timedelta(days=1)
+
+
 def previous_month(day: date) -> date:
     """A day of the Jalali month before ``day``'s (its last day)."""
     return month_bounds(day)[0] - timedelta(days=1)

@@ -4,11 +4,30 @@ while the stored values stay Gregorian: around Nowruz 1404 (21 March 2025) and 1
 
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from trellis.testing.web import post, signed_in_client
 
 NOWRUZ_1404, NOWRUZ_1405, LAST_DAY_OF_1403 = date(2025, 3, 21), date(2026, 3, 21), date(2025, 3, 20)
+
+
+REPORT = """\
+report: deals_by_day
+entity: deal
+group_by: {field: close_date, bucket: day}
+period: close_date
+measures: {deals: count}
+chart: bar
+"""
+
+
+@pytest.fixture
+def trellis_config(trellis_config):
+    reports = Path(trellis_config["ORG_DIR"]) / "metadata" / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "deals_by_day.yaml").write_text(REPORT)
+    return trellis_config
 
 
 @pytest.fixture
@@ -124,3 +143,19 @@ def test_an_organisation_may_keep_gregorian_dates_for_persian_users(app, persian
     page = persian.get("/app/deal").get_data(as_text=True)
     assert "۱۴۰۴" not in page and "2025" in page
     assert 'type="date" name="close_date__gte"' in page
+
+
+def test_a_reports_this_month_is_the_jalali_month_and_its_days_are_jalali(persian, records, contact, monkeypatch):
+    from trellis.web import report_pages
+
+    monkeypatch.setattr(report_pages, "today_for_user", lambda: date(2025, 4, 10))   # 21 Farvardin 1404
+    for name, day in (("Esfand", LAST_DAY_OF_1403), ("Nowruz", NOWRUZ_1404), ("Last of Farvardin", date(2025, 4, 20)),
+                      ("Ordibehesht", date(2025, 4, 21))):
+        records.create("deal", {"name": name, "contact": contact.id, "close_date": day})
+    page = persian.get("/reports/deals_by_day?period=month").get_data(as_text=True)
+    assert "۱ فروردین ۱۴۰۴" in page and "۳۱ فروردین ۱۴۰۴" in page
+    assert "اسفند" not in page and "اردیبهشت" not in page   # 20 March and 21 April are outside Farvardin
+    season = persian.get("/reports/deals_by_day?period=quarter").get_data(as_text=True)
+    assert "۱ اردیبهشت ۱۴۰۴" in season and "اسفند" not in season
+    year_before = persian.get("/reports/deals_by_day?period=year").get_data(as_text=True)
+    assert "۳۰ اسفند ۱۴۰۳" not in year_before and "۱ فروردین ۱۴۰۴" in year_before
