@@ -17,9 +17,19 @@ from babel.numbers import format_currency, format_decimal
 from flask import current_app, g, has_request_context
 from flask_login import current_user
 from trellis.data.record import Link
+from trellis.metadata.model import Field
 from trellis.web import jalali
 
 RTL_LOCALES = ("fa", "ar", "he", "ur")
+
+SYSTEM_COLUMNS = {
+    "id": Field("id", "integer", label={"en": "ID", "ru": "ID", "bg": "ID", "fa": "شناسه"}),
+    "created_at": Field("created_at", "datetime", label={"en": "Created", "ru": "Создано", "bg": "Създадено",
+                                                          "fa": "ایجاد"}),
+    "updated_at": Field("updated_at", "datetime", label={"en": "Updated", "ru": "Изменено", "bg": "Променено",
+                                                          "fa": "به‌روزرسانی"}),
+}
+"""The system columns a list may show (``list: {columns: [id, name, created_at]}``), as fields to display."""
 
 
 def _preferences() -> tuple[str | None, str | None]:

@@ -17,10 +17,19 @@ from babel.numbers import format_decimal, format_percent
 from flask import url_for
 from flask_babel import gettext as _
 from trellis.data.reports import ReportResult, ResultRow, folded_values
-from trellis.metadata.model import Report, ReportMeasure
+from trellis.metadata.model import Field, Report, ReportMeasure
 from trellis.web import charts
 from trellis.web.charts import Mark, Series
-from trellis.web.labels import date_text, entity_label, field_label, label, option_label, text_direction, user_locale
+from trellis.web.labels import (
+    SYSTEM_COLUMNS,
+    date_text,
+    entity_label,
+    field_label,
+    label,
+    option_label,
+    text_direction,
+    user_locale,
+)
 
 SERIES_CHARTS = ("stacked_bar", "line", "area")
 
@@ -74,7 +83,7 @@ def view_of(result: ReportResult, metadata, query: dict[str, str] | None = None)
                              entity=entity_label(entity, plural=True), value=view.kpi)
         return view
     view.empty = not any(_has_value(row, report) for row in result.rows)
-    view.headers = [field_label(entity.fields[g.field]) if g.field in entity.fields else g.field
+    view.headers = [field_label(entity.fields.get(g.field) or SYSTEM_COLUMNS.get(g.field) or Field(g.field, "string"))
                     for g in report.groups] + [measure_label(m, entity) for m in report.measures]
     for row in result.rows:
         cells = [Cell(namer.name(row, level), namer.link(row, level, result)) for level in range(len(report.groups))]
