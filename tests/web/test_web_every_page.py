@@ -83,9 +83,11 @@ def test_the_walk_sees_english_words_and_ignores_isolated_data():
 
 DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 # Pages still wider than a phone (found by the screenshots; to fix, then remove from here): the quote and
-# order forms' line grids, and long unbroken values on two marketing records.
+# order forms' line grids, long unbroken values on two marketing records, and the activity calendar in
+# Persian at desktop width.
 KNOWN_TOO_WIDE = {f"/app/{page} at 390" for page in (
-    "order/<id>", "order/new", "quote/<id>", "quote/new", "mailing_subscription/<id>", "marketing_send/<id>")}
+    "order/<id>", "order/new", "quote/<id>", "quote/new", "mailing_subscription/<id>", "marketing_send/<id>")} | {
+    "/app/activity/calendar at 1366"}
 
 
 @pytest.fixture(scope="module")
