@@ -111,13 +111,6 @@ def browser(demo_app, tmp_path_factory):
         yield tab
 
 
-def switch_locale(tab, locale: str) -> None:
-    tab.goto("/preferences")
-    tab.select_option("#locale", locale)
-    tab.locator("form.card.narrow button[type=submit]").first.click()
-    tab.wait_for_url("**/preferences")
-
-
 def one_page_per_kind(app, pages: list[str]) -> list[str]:
     """Every list, kanban, calendar, dashboard, admin page and the error page (record pages are
     checked by their plugins' own browser tests)."""
@@ -132,8 +125,9 @@ def one_page_per_kind(app, pages: list[str]) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("locale", ["en", "fa"])
-def test_no_serious_or_critical_axe_violations_on_any_kind_of_page(demo_app, browser, pages, locale, axe_problems):
-    switch_locale(browser, locale)
+def test_no_serious_or_critical_axe_violations_on_any_kind_of_page(demo_app, browser, pages, locale, axe_problems,
+                                                                  use_locale):
+    use_locale(browser, locale)
     found = {}
     for path in one_page_per_kind(demo_app, pages):
         browser.goto(path)
@@ -149,8 +143,8 @@ def shot_name(path: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("locale", ["en", "fa"])
-def test_a_screenshot_of_every_page_on_a_desktop_and_a_phone(demo_app, browser, pages, locale):
-    switch_locale(browser, locale)
+def test_a_screenshot_of_every_page_on_a_desktop_and_a_phone(demo_app, browser, pages, locale, use_locale):
+    use_locale(browser, locale)
     folder = browser.shots / "pages"
     folder.mkdir(exist_ok=True)
     wide = set()
@@ -167,12 +161,12 @@ def test_a_screenshot_of_every_page_on_a_desktop_and_a_phone(demo_app, browser, 
 
 
 @pytest.mark.slow
-def test_persian_pages_are_drawn_in_vazirmatn_and_english_ones_are_not(browser):
-    switch_locale(browser, "fa")
+def test_persian_pages_are_drawn_in_vazirmatn_and_english_ones_are_not(browser, use_locale):
+    use_locale(browser, "fa")
     browser.goto("/app/contact")
     browser.evaluate("document.fonts.ready")
     assert browser.evaluate("getComputedStyle(document.body).fontFamily").startswith("Vazirmatn")
     assert browser.evaluate("document.fonts.check('16px Vazirmatn', 'مخاطبان')")
-    switch_locale(browser, "en")
+    use_locale(browser, "en")
     browser.goto("/app/contact")
     assert "Vazirmatn" not in browser.evaluate("getComputedStyle(document.body).fontFamily")
