@@ -77,6 +77,7 @@ SAMPLES = {
     "API_FORM_RATE_LIMIT": ("5/hour", "5/hour"),
     "API_FORMS": ('{"contact_us": {"entity": "lead"}}', {"contact_us": {"entity": "lead"}}),
     "THEME": ("dark", "dark"),
+    "PERSIAN_CALENDAR": ("gregorian", "gregorian"),
     "MAIL_MAX_BYTES": ("1048576", 1048576),
     "MAIL_MAX_HEADER_BYTES": ("65536", 65536),
     "MAIL_MAX_ATTACHMENT_BYTES": ("524288", 524288),

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from trellis.data.access import access_for
 from trellis.runtime import runtime
 from trellis.security.roles import ADMINISTER
-from trellis.web.labels import label
+from trellis.web.labels import entity_label, label
 from trellis.web.pages import current_user_object, register_errors, service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -52,7 +52,14 @@ def automation_runs():
     names = sorted(metadata.automations)
     runs = recent_runs(current_app._get_current_object(), limit=200, automation=automation, outcome=outcome)
     return render_template("admin/runs.html", title=_("Automation runs"), runs=runs, names=names,
-                           automation=automation, outcome=outcome, outcomes=OUTCOMES)
+                           automation=automation, outcome=outcome, outcomes=OUTCOMES,
+                           automation_names={name: label(a.label, name) for name, a in metadata.automations.items()},
+                           entity_names=_entity_names(metadata))
+
+
+def _entity_names(metadata) -> dict[str, str]:
+    """``{entity name: its label in the user's language}``."""
+    return {name: entity_label(meta) for name, meta in metadata.entities.items()}
 
 
 @bp.get("/webhooks")
@@ -131,6 +138,7 @@ def _webhooks_page(error: str | None = None, created: tuple[int, str] | None = N
     metadata = runtime().metadata
     entities = sorted(metadata.entities)
     return render_template("admin/webhooks.html", title=_("Webhooks"), hooks=hooks, entities=entities,
+                           entity_names=_entity_names(metadata),
                            events=EVENTS, error=error, created=created, shown=shown, form=request.form,
                            secrets=secret_names(app))
 

@@ -13,7 +13,7 @@ from trellis.data.query import QueryError
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from trellis.io.export import export_columns, plain, write_csv
 from trellis.web.labels import field_label
-from trellis.web.list_filters import link_by_title
+from trellis.web.list_filters import link_by_title, with_me
 from trellis.web.lists import default_sort, filters_from
 from trellis.web.pages import current_user_object, entity_or_404, register_errors, service
 
@@ -37,7 +37,7 @@ def export(entity: str):
     """The list as filtered and searched (every page), as CSV, with what the user may read."""
     meta = entity_or_404(entity)
     try:
-        query = service().query(entity).filter(filters_from(request.args))
+        query = service().query(entity).filter(with_me(meta, filters_from(request.args)))
         if request.args.get("q", "").strip():
             query = query.search(request.args["q"])
         query = query.order_by(request.args.get("sort") or default_sort(meta))

@@ -1,6 +1,7 @@
 """``/app/<entity>/calendar``: records placed on a month or week grid by a date field marked
 ``calendar: true`` (``?field=`` picks one when there are several, ``?date=`` the period).
 
+Persian users see Jalali months (see :mod:`trellis.web.jalali`); ``?date=`` stays an ISO Gregorian day.
 Weeks start on the day the user's locale starts them (Sunday for en, Saturday for fa, Monday
 for ru and bg). A click on a day opens a new record with that date; dragging a record to
 another day posts to ``/app/<entity>/<id>/reschedule``, an update through the record service
@@ -18,6 +19,7 @@ from babel.core import UnknownLocaleError, get_global
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from trellis.web import jalali
 from trellis.web.labels import display, entity_label, field_label, local_time, option_label, user_locale, user_timezone
 from trellis.web.pages import entity_or_404, register_errors, service
 
@@ -38,17 +40,24 @@ def first_weekday(locale: str) -> int:
         return 0
 
 
-def period(view: str, day: date, first: int = 0) -> tuple[date, date]:
+def month_bounds(day: date, persian: bool = False) -> tuple[date, date]:
+    """The first day of ``day``'s month and of the next one: the Jalali month when ``persian``."""
+    if persian:
+        return jalali.month_bounds(day)
+    first_day = day.replace(day=1)
+    return first_day, (first_day + timedelta(days=32)).replace(day=1)
+
+
+def period(view: str, day: date, first: int = 0, persian: bool = False) -> tuple[date, date]:
     """First and last-plus-one day shown: whole weeks (starting on weekday ``first``) around ``day``'s
-    month, or ``day``'s week."""
+    month (Jalali when ``persian``), or ``day``'s week."""
     def week_start(d: date) -> date:
         return d - timedelta(days=(d.weekday() - first) % 7)
 
     if view == "week":
         start = week_start(day)
         return start, start + timedelta(days=7)
-    first_day = day.replace(day=1)
-    following = (first_day + timedelta(days=32)).replace(day=1)
+    first_day, following = month_bounds(day, persian)
     end = week_start(following)
     return week_start(first_day), end if end == following else end + timedelta(days=7)
 
@@ -72,7 +81,8 @@ def calendar(entity: str):
         day = date.fromisoformat(request.args.get("date", "")[:10])
     except ValueError:
         day = datetime.now(zone).date()
-    start, end = period(view, day, first_weekday(user_locale()))
+    persian = jalali.in_use(user_locale())
+    start, end = period(view, day, first_weekday(user_locale()), persian)
     if field.storage == "datetime":
         low, high = (datetime.combine(d, time(), tzinfo=zone) for d in (start, end))
     else:
@@ -90,10 +100,12 @@ def calendar(entity: str):
         weeks.append([(cursor + timedelta(days=i), by_day.get(cursor + timedelta(days=i), [])) for i in range(7)])
         cursor += timedelta(days=7)
     step = timedelta(days=7) if view == "week" else None
-    previous = (start - timedelta(days=1)) if step is None else day - step
-    following = (day.replace(day=1) + timedelta(days=32)).replace(day=1) if step is None else day + step
+    month = month_bounds(day, persian)
+    previous = (month[0] - timedelta(days=1)) if step is None else day - step
+    following = month[1] if step is None else day + step
     return render_template("calendar.html", entity=meta, field=field, fields=fields, view=view, day=day,
-                           weeks=weeks, previous=previous, following=following, today=datetime.now(zone).date(),
+                           weeks=weeks, month=month, previous=previous, following=following,
+                           today=datetime.now(zone).date(),
                            title=f"{entity_label(meta, plural=True)} · {field_label(field)}",
                            agenda=[(d, by_day[d]) for d in sorted(by_day)], new_event_value=new_event_value)
 

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+from trellis.errors import ValidationError
 from trellis.metadata.model import Entity, Field, FormBlock
-from trellis.web.labels import local_time, user_timezone
+from trellis.web import jalali
+from trellis.web.labels import local_time, user_locale, user_timezone
 from werkzeug.datastructures import MultiDict
 
 
@@ -81,9 +84,10 @@ def as_input(field: Field, value: Any, metadata) -> Any:
     if kind in ("tags", "links"):
         return ", ".join(str(v.get("id") if isinstance(v, dict) else v) for v in value)
     if kind == "datetime" and isinstance(value, datetime):
-        return local_time(value).strftime("%Y-%m-%dT%H:%M")
+        moment = local_time(value)
+        return jalali.moment_input(moment) if jalali.in_use(user_locale()) else moment.strftime("%Y-%m-%dT%H:%M")
     if isinstance(value, date):
-        return value.isoformat()
+        return jalali.day_input(value) if jalali.in_use(user_locale()) else value.isoformat()
     if kind == "textarea" and not isinstance(value, str):
         import json
 
@@ -116,18 +120,24 @@ def posted_values(entity: Entity, form: MultiDict, metadata, fields: list[Field]
 
 
 def changed_values(entity: Entity, posted: dict[str, Any], initial: dict[str, Any], metadata) -> dict[str, Any]:
-    """The fields whose input differs from what the form showed, as values for the record service.
+    """The fields whose input differs from what the form showed, as values for the record service;
+    ``ValidationError`` naming the fields whose Jalali date could not be read.
 
     Only these are sent: an untouched field is never re-written (no history noise, no
     clash with a field the user may read but not set), and a new record's untouched
     blank fields get their defaults from the service.
     """
-    changes = {}
+    changes, refused = {}, {}
     for name, value in posted.items():
         before = initial.get(name)
         if _comparable(value) == _comparable(before):
             continue
-        changes[name] = to_service(entity.fields[name], value, metadata)
+        try:
+            changes[name] = to_service(entity.fields[name], value, metadata)
+        except ValueError:   # a Jalali date that is not one: named on its field, nothing saved
+            refused[name] = jalali_refusal()
+    if refused:
+        raise ValidationError(refused)
     return changes
 
 
@@ -140,12 +150,15 @@ def _comparable(value: Any) -> Any:
 
 
 def to_service(field: Field, value: Any, metadata) -> Any:
-    """One posted input as the record service takes it (it coerces and validates the rest)."""
+    """One posted input as the record service takes it (it coerces and validates the rest); a Persian
+    user's Jalali date becomes the Gregorian one (``ValueError`` when it is not a date)."""
     kind = widget(field, metadata)
     if kind == "link":
         return value.get("id") or None
     if kind == "checkbox":
         return bool(value)
+    if kind in ("date", "datetime") and isinstance(value, str) and value.strip() and jalali.in_use(user_locale()):
+        return from_jalali(kind, value)
     if kind == "datetime" and isinstance(value, str) and value.strip():
         try:
             moment = datetime.fromisoformat(value.strip())
@@ -154,3 +167,16 @@ def to_service(field: Field, value: Any, metadata) -> Any:
         # datetime-local inputs carry no zone: they are in the user's time zone.
         return moment.replace(tzinfo=user_timezone()) if moment.tzinfo is None else moment
     return value
+
+
+def from_jalali(kind: str, text: str) -> Any:
+    """A Persian user's typed Jalali date (``1404/01/01``) or date and time as the Gregorian value the
+    service stores; ``ValueError`` naming what is wrong (the form shows it on the field)."""
+    if kind == "date":
+        return jalali.parse_day(text)
+    return jalali.parse_moment(text).replace(tzinfo=user_timezone())
+
+
+def jalali_refusal() -> str:
+    """What a form says about a Jalali date it could not read."""
+    return _("Type the date as %(example)s (Solar Hijri year/month/day).", example=jalali.INPUT_FORMAT)

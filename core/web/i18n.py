@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask_babel import Babel, format_date, format_datetime, format_decimal, refresh
+from flask_babel import Babel, format_decimal, refresh
 from trellis.runtime import runtime
-from trellis.web.labels import user_locale, user_timezone
+from trellis.web import jalali
+from trellis.web.labels import date_text, date_time_text, user_locale, user_timezone
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -34,5 +35,6 @@ def init_i18n(app) -> None:
     # that outlives one request (a test, a job that renders pages) would answer every later
     # request in the first one's language, so each request starts afresh.
     app.before_request(refresh)
-    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime,
-                                 format_number=format_decimal)
+    app.jinja_env.globals.update(format_date=date_text, format_datetime=date_time_text,
+                                 format_number=format_decimal, jalali_dates=lambda: jalali.in_use(user_locale()),
+                                 jalali_format=jalali.INPUT_FORMAT)

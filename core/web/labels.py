@@ -17,8 +17,19 @@ from babel.numbers import format_currency, format_decimal
 from flask import current_app, g, has_request_context
 from flask_login import current_user
 from trellis.data.record import Link
+from trellis.metadata.model import Field
+from trellis.web import jalali
 
 RTL_LOCALES = ("fa", "ar", "he", "ur")
+
+SYSTEM_COLUMNS = {
+    "id": Field("id", "integer", label={"en": "ID", "ru": "ID", "bg": "ID", "fa": "شناسه"}),
+    "created_at": Field("created_at", "datetime", label={"en": "Created", "ru": "Создано", "bg": "Създадено",
+                                                          "fa": "ایجاد"}),
+    "updated_at": Field("updated_at", "datetime", label={"en": "Updated", "ru": "Изменено", "bg": "Променено",
+                                                          "fa": "به‌روزرسانی"}),
+}
+"""The system columns a list may show (``list: {columns: [id, name, created_at]}``), as fields to display."""
 
 
 def _preferences() -> tuple[str | None, str | None]:
@@ -98,6 +109,27 @@ def local_time(moment: datetime) -> datetime:
     return moment.astimezone(user_timezone())
 
 
+def date_text(day: date | datetime, pattern: str = "medium", locale: str | None = None) -> str:
+    """``day`` in the user's locale (a Babel pattern or style), in the Jalali calendar for Persian
+    users (see :mod:`trellis.web.jalali`); the templates' ``format_date``."""
+    locale = locale or user_locale()
+    day = day.date() if isinstance(day, datetime) else day
+    if jalali.in_use(locale):
+        return jalali.format_day(day, jalali.STYLES.get(pattern, "medium"))
+    return format_date(day, pattern, locale=locale)
+
+
+def date_time_text(moment: datetime, pattern: str = "medium", tzinfo=None, locale: str | None = None) -> str:
+    """A stored moment (UTC when naive) in the user's locale and time zone, Jalali for Persian
+    users; the templates' ``format_datetime``."""
+    locale = locale or user_locale()
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    zone = tzinfo or user_timezone()
+    if jalali.in_use(locale):
+        return jalali.format_moment(moment.astimezone(zone))
+    return format_datetime(moment, pattern, tzinfo=zone, locale=locale)
+
+
 def display(field, value: Any) -> str:
     """A stored value as text for lists, cards and detail pages (never HTML: templates escape it)."""
     if value is None or value == [] or value == "":
@@ -117,10 +149,9 @@ def display(field, value: Any) -> str:
             return ", ".join(option_label(field, v) for v in value)
         return ", ".join(display(field, v) if isinstance(v, dict) else str(v) for v in value)
     if isinstance(value, datetime):
-        value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return format_datetime(value, "short", tzinfo=user_timezone(), locale=user_locale())
+        return date_time_text(value, "short")
     if isinstance(value, date):
-        return format_date(value, "medium", locale=user_locale())
+        return date_text(value)
     if kind == "money" and isinstance(value, Decimal | int | float):
         code = str((getattr(field, "extra", None) or {}).get("currency") or "")
         if len(code) == 3 and code.isalpha():   # ``currency: EUR``: Babel's currency format of the user's locale

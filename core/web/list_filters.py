@@ -11,16 +11,21 @@ record's title and finds it the same way.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_login import current_user
 from trellis.data.query import QueryError
 from trellis.data.schema import link_target
 from trellis.errors import NotFound, PermissionDenied
 from trellis.runtime import runtime
-from trellis.web.labels import display
+from trellis.web import jalali
+from trellis.web.form_fields import jalali_refusal
+from trellis.web.labels import display, user_locale
 from trellis.web.pages import service
 
 KIND_BY_STORAGE = {"string": "text", "text": "text", "integer": "number", "decimal": "number", "link": "link"}
 ME = "me"
+RANGE_OPS = ("gte", "lte", "gt", "lt", "")
 
 
 def filter_kind(field) -> str | None:
@@ -44,14 +49,33 @@ def filter_fields(meta) -> list[tuple]:
 
 
 def with_me(meta, filters: dict[str, str]) -> dict[str, str]:
-    """``filters`` with ``me`` in a user field's filter replaced by the signed-in user's id."""
+    """``filters`` with ``me`` in a user field's filter replaced by the signed-in user's id, and a
+    Persian user's Jalali date range (``1404/01/01``) as Gregorian dates (``QueryError`` naming the
+    filter when a date cannot be read)."""
     resolved = {}
+    dates = jalali.in_use(user_locale())
     for key, value in filters.items():
-        fld = meta.fields.get(key.partition("__")[0])
+        name, _sep, op = key.partition("__")
+        fld = meta.fields.get(name)
         if fld is not None and fld.type == "user" and ME in value.split(","):
             value = ",".join(str(current_user.id) if v == ME else v for v in value.split(","))
+        elif dates and fld is not None and fld.storage in ("date", "datetime") and op in RANGE_OPS:
+            value = _gregorian(key, value)
         resolved[key] = value
     return resolved
+
+
+def _gregorian(key: str, text: str) -> str:
+    """A typed Jalali day as an ISO Gregorian one; an ISO day (a link made in another language) as is."""
+    if len(text) > 20:
+        raise QueryError({key: jalali_refusal()})
+    try:
+        return jalali.parse_day(text).isoformat()
+    except ValueError:
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise QueryError({key: jalali_refusal()}) from None
 
 
 def title_of(field, raw: str) -> str:

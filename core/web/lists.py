@@ -18,7 +18,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from trellis.data.coerce import coerce_value
 from trellis.data.query import COUNT_CAP, QueryError
 from trellis.metadata.model import Field
-from trellis.web.labels import display, entity_label, field_label
+from trellis.web.labels import SYSTEM_COLUMNS, display, entity_label, field_label
 from trellis.web.list_filters import filter_fields, link_titles, with_me
 from trellis.web.pages import entity_or_404, register_errors, service
 from trellis.web.saved_filters import saved_for
@@ -31,14 +31,6 @@ MAX_POSITION = 10**9   # ``at`` beyond this is not a position a pager made
 UNSORTABLE = ("json", "links", "children")   # storage kinds a list cannot sort by
 
 
-SYSTEM_COLUMNS = {
-    "id": Field("id", "integer", label={"en": "ID", "ru": "ID", "bg": "ID", "fa": "شناسه"}),
-    "created_at": Field("created_at", "datetime", label={"en": "Created", "ru": "Создано", "bg": "Създадено",
-                                                          "fa": "ایجاد"}),
-    "updated_at": Field("updated_at", "datetime", label={"en": "Updated", "ru": "Изменено", "bg": "Променено",
-                                                          "fa": "به‌روزرسانی"}),
-}
-"""The system columns a list may show (``list: {columns: [id, name, created_at]}``), as fields to display."""
 
 
 def columns(entity) -> list:

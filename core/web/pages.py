@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
 from trellis.errors import NotFound, PermissionDenied, ValidationError
 from trellis.runtime import runtime
@@ -93,9 +94,18 @@ def preferences():
             except ValidationError as e:
                 errors = e.fields
             else:
-                flash(_("Preferences saved."))
+                _use_now(values)
+                flash(_("Preferences saved."))   # in the language just chosen
                 return redirect(url_for(".preferences"))
     return _preferences_page(errors)
+
+
+def _use_now(values: dict) -> None:
+    """Make the rest of this request speak the language (and use the time zone) the user just saved."""
+    user = current_user._get_current_object()
+    user.locale, user.timezone = values["locale"], values["timezone"]
+    g.pop("_trellis_preferences", None)
+    refresh()
 
 
 def _preferences_page(errors: dict, password_errors: dict | None = None):

@@ -9,6 +9,8 @@ permissions, validates and reports errors per field; a view shows them.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from trellis.data.schema import link_target
@@ -18,7 +20,7 @@ from trellis.web import form_fields as forms
 from trellis.web import lines, record_view
 from trellis.web.conditions import field_states, typed_values
 from trellis.web.duplicate_check import duplicates
-from trellis.web.labels import display, entity_label, label
+from trellis.web.labels import display, entity_label, label, user_timezone
 from trellis.web.pages import entity_or_404, register_errors, service
 from trellis.web.related import panels_for, related_lists
 from trellis.web.timeline import filters, parent_of, refers_to_a_record, timeline
@@ -108,9 +110,22 @@ def new(entity: str):
     return render_form(meta, None, values)
 
 
+def _prefilled_moment(field, raw: str):
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return raw
+    if field.storage == "date":
+        return moment.date()
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=user_timezone())
+
+
 def _prefilled(field, raw: str):
     """A ``?field=value`` pre-fill; a link's id as the linked record with its title, when the user may read it
-    (the form then shows "Acme Ltd", not "#2")."""
+    (the form then shows "Acme Ltd", not "#2"); an ISO day or local time as a date (a Persian user's form
+    shows it in the Jalali calendar)."""
+    if field.storage in ("date", "datetime") and len(raw) <= 32:
+        return _prefilled_moment(field, raw)
     if field.type not in ("link", "user") or not raw.strip().isdigit() or len(raw) > 18:
         return raw
     try:
@@ -132,8 +147,11 @@ def create(entity: str):
         abort(404, description="Invite users from the users page.")
     metadata = runtime().metadata
     posted = forms.posted_values(meta, request.form, metadata)
-    changes = forms.changed_values(meta, posted, forms.initial_values(meta, None, metadata), metadata)
     grids = lines.posted_grids(meta, request.form)
+    try:
+        changes = forms.changed_values(meta, posted, forms.initial_values(meta, None, metadata), metadata)
+    except ValidationError as e:
+        return render_form(meta, None, posted, errors=e.fields, status=422, grids=grids)
     found = [] if request.form.get("save_anyway") else duplicates(meta, changes)
     if found:
         return render_form(meta, None, posted, found=found, grids=grids)
@@ -168,11 +186,14 @@ def save(entity: str, record_id: int):
             posted.pop(workflow.field, None)
     # Against the stored record: if it changed since the form was shown, the version check
     # below turns the save into a conflict before anything is written.
-    changes = forms.changed_values(meta, posted, forms.initial_values(meta, record, metadata), metadata)
     version = request.form.get("version")
     if request.form.get("overwrite"):
         version = record.version  # the user saw the conflict and chose to overwrite
     grids = lines.posted_grids(meta, request.form)
+    try:
+        changes = forms.changed_values(meta, posted, forms.initial_values(meta, record, metadata), metadata)
+    except ValidationError as e:
+        return render_form(meta, record, posted, errors=e.fields, status=422, grids=grids)
     if not request.form.get("save_anyway"):
         found = duplicates(meta, {**record, **changes}, exclude=record_id, changed=set(changes))
         if found:

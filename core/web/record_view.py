@@ -13,7 +13,7 @@ from typing import Any
 
 from trellis.data.query import QueryError
 from trellis.data.schema import link_target
-from trellis.errors import PermissionDenied
+from trellis.errors import PermissionDenied, ValidationError
 from trellis.runtime import runtime
 from trellis.web.labels import display, label
 from trellis.web.pages import service
@@ -154,5 +154,8 @@ def transition_values(meta, transition, form) -> dict[str, Any]:
             continue
         raw = form.get(name, "")
         posted = {"id": raw.strip(), "name": ""} if forms.widget(fld, metadata) == "link" else raw
-        values[name] = forms.to_service(fld, posted, metadata)
+        try:
+            values[name] = forms.to_service(fld, posted, metadata)
+        except ValueError:   # a Persian user's Jalali date that is not one
+            raise ValidationError({name: forms.jalali_refusal()}) from None
     return values

@@ -22,7 +22,8 @@ from trellis.errors import PermissionDenied
 from trellis.io.export import write_csv, write_xlsx
 from trellis.metadata.model import Field
 from trellis.runtime import runtime
-from trellis.web.labels import label, user_timezone
+from trellis.web import jalali
+from trellis.web.labels import label, user_locale, user_timezone
 from trellis.web.pages import current_user_object, service
 from trellis.web.report_views import view_of
 
@@ -33,8 +34,11 @@ PERIODS = {"month": _l("This month"), "quarter": _l("This quarter"), "year": _l(
 
 
 def period_from(args, today: date) -> tuple[date, date] | None:
-    """The period a request asks for (first and last day, inclusive), or None: every date."""
+    """The period a request asks for (first and last day, inclusive), or None: every date; a month,
+    quarter or year of the Jalali calendar for a Persian user (see :mod:`trellis.web.jalali`)."""
     kind = args.get("period")
+    if kind != "custom" and jalali.in_use(user_locale()):   # a Persian user's month, season and year
+        return jalali.period(kind, today)
     if kind == "month":
         return today.replace(day=1), _month_end(today)
     if kind == "quarter":

@@ -17,10 +17,19 @@ from babel.numbers import format_decimal, format_percent
 from flask import url_for
 from flask_babel import gettext as _
 from trellis.data.reports import ReportResult, ResultRow, folded_values
-from trellis.metadata.model import Report, ReportMeasure
+from trellis.metadata.model import Field, Report, ReportMeasure
 from trellis.web import charts
 from trellis.web.charts import Mark, Series
-from trellis.web.labels import entity_label, field_label, label, option_label, text_direction, user_locale
+from trellis.web.labels import (
+    SYSTEM_COLUMNS,
+    date_text,
+    entity_label,
+    field_label,
+    label,
+    option_label,
+    text_direction,
+    user_locale,
+)
 
 SERIES_CHARTS = ("stacked_bar", "line", "area")
 
@@ -74,7 +83,7 @@ def view_of(result: ReportResult, metadata, query: dict[str, str] | None = None)
                              entity=entity_label(entity, plural=True), value=view.kpi)
         return view
     view.empty = not any(_has_value(row, report) for row in result.rows)
-    view.headers = [field_label(entity.fields[g.field]) if g.field in entity.fields else g.field
+    view.headers = [field_label(entity.fields.get(g.field) or SYSTEM_COLUMNS.get(g.field) or Field(g.field, "string"))
                     for g in report.groups] + [measure_label(m, entity) for m in report.measures]
     for row in result.rows:
         cells = [Cell(namer.name(row, level), namer.link(row, level, result)) for level in range(len(report.groups))]
@@ -106,7 +115,7 @@ def format_value(report: Report, entity, measure: ReportMeasure, value: Any) -> 
     if fld is not None and fld.field_type.display == "money" and measure.function != "count_distinct":
         return format_decimal(value, "#,##0.00", locale=locale)
     if isinstance(value, date):
-        return format_date(value, "medium", locale=locale)
+        return date_text(value, "medium", locale=locale)
     return format_decimal(value, locale=locale)
 
 
@@ -198,12 +207,14 @@ def next_bucket(start: date, bucket: str) -> date:
 
 
 def bucket_label(start: date, bucket: str) -> str:
-    """A bucket's name in the user's locale: a day, "Week of 4 Jan 2027", "Jan 2027", "Q1 2027", "2027"."""
+    """A bucket's name in the user's locale: a day, "Week of 4 Jan 2027", "Jan 2027", "Q1 2027", "2027"
+    (a day and a week's first day in the Jalali calendar for Persian users; months, quarters and years
+    are the Gregorian ones the database groups by, named in Persian)."""
     locale = user_locale()
     if bucket == "day":
-        return format_date(start, "medium", locale=locale)
+        return date_text(start, "medium", locale=locale)
     if bucket == "week":
-        return _("Week of %(day)s", day=format_date(start, "medium", locale=locale))
+        return _("Week of %(day)s", day=date_text(start, "medium", locale=locale))
     if bucket == "month":
         return format_date(start, "MMM y", locale=locale)
     if bucket == "quarter":

@@ -29,7 +29,8 @@ def next_rewards(programme, earned: int) -> list[dict]:
 
 
 def card_values(entity, record) -> dict:
-    """The contact's accounts: balance, tier, progress to the next rewards and the latest ledger entries."""
+    """The contact's accounts: balance, tier, progress to the next rewards and the latest ledger entries
+    (``kind``: the entries' kind field, whose option labels the table shows)."""
     records = viewer_records()
     try:
         accounts = list(records.query("loyalty_account").filter(contact=record.id).order_by("id").page(size=5).rows)
@@ -41,7 +42,7 @@ def card_values(entity, record) -> dict:
         cards.append({"account": account, "next": next_rewards(programme_named(account["program"]),
                                                                int(account.get("earned") or 0)),
                       "recent": recent.page(size=RECENT, count=False).rows})
-    return {"cards": cards}
+    return {"cards": cards, "kind": records.metadata.entities["loyalty_entry"].fields["kind"]}
 
 
 def statement(records, account_id: int) -> dict:
@@ -60,4 +61,5 @@ def statement(records, account_id: int) -> dict:
         running += entry["points"]
         rows.append({"entry": entry, "balance": running})
     return {"account": account, "contact": contact, "rows": rows, "vouchers": voucher_rows,
-            "programme": programme_named(account["program"])}
+            "programme": programme_named(account["program"]),
+            "kind": records.metadata.entities["loyalty_entry"].fields["kind"]}

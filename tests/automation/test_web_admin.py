@@ -56,8 +56,8 @@ def webhook_rows(app):
 def test_an_administrator_sees_each_automation_run_with_its_record(app, admin):
     ann = records_of(app).create("customer", {"name": "Ann"})
     page = admin.get("/admin/automation-runs").get_data(as_text=True)
-    assert "welcome" in page and f'href="/app/customer/{ann.id}"' in page and "<td>ok</td>" in page
-    assert "<td>ok</td>" not in admin.get("/admin/automation-runs?outcome=failed").get_data(as_text=True)
+    assert "welcome" in page and f'href="/app/customer/{ann.id}"' in page and "<td>Done</td>" in page
+    assert "<td>Done</td>" not in admin.get("/admin/automation-runs?outcome=failed").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/automation-runs", "/admin/webhooks", "/admin/users"])

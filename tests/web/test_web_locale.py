@@ -100,3 +100,12 @@ def test_a_plugins_own_pages_speak_the_users_language_from_its_translations_fold
     assert "Спечелено спрямо целта" in page   # the targets widget's title, from the plugin's YAML
     board = web.get("/dashboards/sales").get_data(as_text=True)
     assert "<th>Кой</th>" in board and "<th>Who</th>" not in board  # a widget's own table headers
+
+
+def test_the_message_after_switching_language_is_in_the_new_language(web):
+    post(web, "/preferences", {"locale": "en"})
+    page = web.get("/preferences").get_data(as_text=True)
+    assert "Preferences saved." in page
+    post(web, "/preferences", {"locale": "bg"})
+    page = web.get("/preferences").get_data(as_text=True)
+    assert "Настройките са запазени." in page and "Preferences saved." not in page

@@ -48,7 +48,7 @@ def test_business_groups_come_first_and_settings_last(web):
 def test_personal_items_are_under_the_avatar_with_the_users_initials(web):
     page = web.get("/").get_data(as_text=True)
     menu = page[page.index('<details class="user-menu">'):page.index("</details>", page.index('class="user-menu"'))]
-    assert '<span class="avatar" aria-hidden="true">AS</span>' in menu
+    assert '<bdi class="avatar" aria-hidden="true">AS</bdi>' in menu   # initials: data, bidi-isolated
     assert 'href="/preferences"' in menu and 'href="/preferences/tokens/"' in menu
     assert 'action="/logout"' in menu and "Sign out" in menu
 
