@@ -6,8 +6,8 @@ the mailing list's subscribers and the segment's contacts, one per address, with
 (:func:`send_campaign`) then claims recipients a batch at a time: under the campaign's
 lock, ``queued`` becomes ``sending`` (only one sender can win) and is committed *before*
 the SMTP conversations, which share one connection; the outcomes (``sent``...) are
-written together, one transaction per batch, and always before the sender waits for its
-throttle. A sender killed mid-batch leaves its rows ``sending``: the next run sends them
+written together, one ``update_many`` per batch (as are the claims), and always before the
+sender waits for its throttle. A sender killed mid-batch leaves its rows ``sending``: the next run sends them
 with the same ``Message-ID`` (those the server had accepted are then duplicates the
 recipient's mail system can recognise; none when the kill came during a throttle pause),
 and nobody else is sent twice.
