@@ -6,8 +6,8 @@ the mailing list's subscribers and the segment's contacts, one per address, with
 (:func:`send_campaign`) then claims recipients a batch at a time: under the campaign's
 lock, ``queued`` becomes ``sending`` (only one sender can win) and is committed *before*
 the SMTP conversations, which share one connection; the outcomes (``sent``...) are
-written together, one transaction per batch, and always before the sender waits for its
-throttle. A sender killed mid-batch leaves its rows ``sending``: the next run sends them
+written together, one ``update_many`` per batch (as are the claims), and always before the
+sender waits for its throttle. A sender killed mid-batch leaves its rows ``sending``: the next run sends them
 with the same ``Message-ID`` (those the server had accepted are then duplicates the
 recipient's mail system can recognise; none when the kill came during a throttle pause),
 and nobody else is sent twice.
@@ -94,9 +94,8 @@ def materialise(records, campaign, today) -> int:
         failed = [r for r in created if isinstance(r, Exception)]
         if failed:
             raise failed[0]
-        with records.transaction():
-            for send in created:
-                records.update("marketing_send", send.id, {"message_key": f"<mkt-{send.id}-{campaign.id}@{domain}>"})
+        records.update_many("marketing_send", {send.id: {"message_key": f"<mkt-{send.id}-{campaign.id}@{domain}>"}
+                                               for send in created})
     return len(rows)
 
 
@@ -155,7 +154,7 @@ def claim(records, campaign_id: int, send_ids: list[int], blocked: set[str], sta
     Under the campaign's lock, so two senders never claim the same recipient; a recipient
     another sender has, or that is done, is left out; a suppressed address is marked so.
     """
-    claimed = []
+    changes: dict[int, dict] = {}
     with records.transaction():
         records.lock("marketing_campaign", campaign_id)
         rows = records.query("marketing_send").filter(id__in=send_ids).order_by("id").iterate(batch=CLAIM)
@@ -164,32 +163,30 @@ def claim(records, campaign_id: int, send_ids: list[int], blocked: set[str], sta
             if send["status"] != "queued" and not crashed:
                 continue
             if (send["email"] or "").lower() in blocked:
-                records.update("marketing_send", send.id, {"status": "suppressed", "error": "suppressed address"})
-                continue
-            attempts = (send["attempts"] or 0) + 1
-            claimed.append(records.update("marketing_send", send.id, {"status": "sending", "attempts": attempts}))
-    return claimed
+                changes[send.id] = {"status": "suppressed", "error": "suppressed address"}
+            else:
+                changes[send.id] = {"status": "sending", "attempts": (send["attempts"] or 0) + 1}
+        saved = records.update_many("marketing_send", changes)   # one call: the batch's claims
+    return [send for send in saved if send["status"] == "sending"]
 
 
 class Outcomes:
-    """Outcomes of delivered messages, written together in one transaction by :meth:`flush`."""
+    """Outcomes of delivered messages, written together by :meth:`flush` (one ``update_many``)."""
 
     def __init__(self, records):
         self.records = records
-        self.waiting: list[tuple[int, dict]] = []
+        self.waiting: dict[int, dict] = {}
 
     def add(self, send_id: int, values: dict) -> None:
         """Remember ``values`` for send record ``send_id`` until the next flush."""
-        self.waiting.append((send_id, values))
+        self.waiting.setdefault(send_id, {}).update(values)
 
     def flush(self) -> None:
-        """Write every remembered outcome (one transaction)."""
+        """Write every remembered outcome (one transaction, one statement per set of fields)."""
         if not self.waiting:
             return
-        with self.records.transaction():
-            for send_id, values in self.waiting:
-                self.records.update("marketing_send", send_id, values)
-        self.waiting = []
+        self.records.update_many("marketing_send", self.waiting)
+        self.waiting = {}
 
 
 def _aware(moment: datetime) -> datetime:

@@ -40,7 +40,8 @@ def trellis_config(trellis_config, segment_yaml, smtp):
 
 # Where the database matters (SQL of segments, claims under concurrency, the whole send), tests
 # also run on PostgreSQL (``-m postgres``); the rest run on SQLite only, to keep CI short.
-ON_POSTGRES = {"test_marketing_segments", "test_marketing_mothers_day", "test_marketing_concurrency"}
+ON_POSTGRES = {"test_marketing_segments", "test_marketing_mothers_day", "test_marketing_concurrency",
+               "test_marketing_crash"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -16,14 +16,14 @@ RECIPIENTS = 40
 
 
 @pytest.fixture
-def world(tmp_path):
+def world(db_url, tmp_path):
     controller = pytest.importorskip("aiosmtpd.controller")
     inbox, port = Inbox(), free_port()
     server = controller.Controller(inbox, hostname="127.0.0.1", port=port)
     server.start()
     org = tmp_path / "org"
     (org / "metadata").mkdir(parents=True)
-    settings = {"DATABASE_URL": f"sqlite:///{tmp_path / 'crm.sqlite'}", "ORG_DIR": str(org),
+    settings = {"DATABASE_URL": db_url, "ORG_DIR": str(org),
                 "SMTP_URL": f"smtp://127.0.0.1:{port}?from=news@shop.example", "SECRET_KEY": "crash-test",
                 "PLUGINS": "contacts,sales,marketing", "MARKETING_BASE_URL": "http://crm.example"}
     yield inbox, settings

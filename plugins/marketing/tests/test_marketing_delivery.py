@@ -59,3 +59,15 @@ def test_the_number_of_connections_is_bounded():
     for wrong in ("0", "33", "many"):
         with pytest.raises(ValueError):
             connections(wrong)
+
+
+def test_a_recipients_history_keeps_its_status_not_the_senders_bookkeeping(trellis_app, records, smtp):
+    contact(records, "ann", [last_year(5, 6)])
+    done = send(trellis_app, records, campaign(records))
+    sent = records.query("marketing_send").filter(campaign=done.id).first()
+    assert sent["status"] == "sent" and sent["attempts"] == 1 and sent["sent_at"] and sent["message_key"]
+    changes = records.history("marketing_send", sent.id)
+    assert [(c.old, c.new, c.actor) for c in changes if c.field == "status" and c.old] == [
+        ("queued", "sending", "marketing"), ("sending", "sent", "marketing")]
+    assert not {c.field for c in changes if c.old is not None or c.new is not None} & {"attempts", "sent_at",
+                                                                                         "message_key"}
