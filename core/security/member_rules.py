@@ -87,6 +87,8 @@ class MemberRule:
     def clause(self, meta, table, current_user: Any, entities: dict, tables: dict) -> Any:
         """``EXISTS`` over the link table: the rows of ``table`` (entity ``meta``) ``current_user`` is a member of."""
         hop, links, near, far = self._parts(meta, entities, tables)
+        links = links.alias()   # never correlated with the same link table in the outer query (a filter on it)
+        near, far = links.c[near.name], links.c[far.name]
         key = table.c[meta.fields[hop].column] if hop else table.c.id
         return sa.exists(sa.select(sa.literal(1)).select_from(links).where(near == key, far == current_user))
 
