@@ -135,3 +135,15 @@ def test_a_broken_membership_rule_names_the_file_and_line(tmp_path, entity, rule
     [problem] = caught.value.problems
     assert problem.path.endswith("roles.yaml") and problem.line == 5
     assert message in problem.message
+
+
+def test_the_export_and_the_task_board_show_a_member_their_projects_tasks_only(two):
+    web = two.client("mia")
+    exported = web.get("/app/task/export.csv")
+    assert exported.status_code == 200
+    text = exported.get_data(as_text=True)
+    assert "Ours one" in text and "Ours two" in text and "Theirs one" not in text
+    board = web.get("/app/task/kanban")
+    assert board.status_code == 200
+    page = board.get_data(as_text=True)
+    assert "Ours one" in page and "Theirs one" not in page
