@@ -22,6 +22,7 @@ from trellis.data.schema import link_columns
 from trellis.metadata.model import UNKNOWN, Source
 
 USER = "user"
+MAX_ID = 2**31 - 1   # ids are INTEGER columns
 
 
 def membership_path(text: Any) -> tuple[str, ...] | None:
@@ -75,8 +76,8 @@ class MemberRule:
     path: tuple[str, ...]   # ("members",) or ("project", "members")
     source: Source = UNKNOWN
 
-    def _parts(self, meta, entities: dict, tables: dict) -> tuple[str, Any, Any, Any]:
-        """The hop field (or None), the entity owning the links field, its link table's near and far columns."""
+    def _parts(self, meta, entities: dict, tables: dict) -> tuple[str | None, Any, Any, Any]:
+        """The hop field (None: the record itself), the link table of the users, its near and far columns."""
         owner = entities[meta.fields[self.path[0]].to] if len(self.path) == 2 else meta
         field = owner.fields[self.path[-1]]
         near, far = link_columns(owner.name, field)
@@ -114,12 +115,14 @@ class MemberRule:
 
 
 def _id(value: Any) -> int | None:
-    """An id from a stored value, a ``{"id": ...}`` mapping or text (None when it is none of these)."""
+    """An id from a stored value, a ``{"id": ...}`` mapping or text (None when it is none of these,
+    or out of the id column's range: nothing unbounded reaches the query)."""
     if isinstance(value, dict):
         value = value.get("id")
-    if isinstance(value, bool):
+    if isinstance(value, bool) or (isinstance(value, str) and len(value) > 12):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number <= MAX_ID else None
