@@ -392,7 +392,7 @@ class EntityPermission:
     write: str = "none"
     delete: str = "none"
     fields: dict[str, str] = field(default_factory=dict)   # field -> read | write | none
-    rules: list = field(default_factory=list)  # record-level conditions (all must hold): Expression, ManagerChainRule
+    rules: list = field(default_factory=list)  # record-level conditions (all must hold): Expression or a query rule
     source: Source = UNKNOWN
 
 

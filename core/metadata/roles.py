@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from trellis.metadata.fields import EXPRESSION_NAMES
 from trellis.metadata.layers import Document
-from trellis.metadata.model import LEVELS, Entity, EntityPermission, Role
+from trellis.metadata.model import LEVELS, Entity, EntityPermission, Role, Source
 from trellis.metadata.problems import did_you_mean
 from trellis.metadata.reading import NAME, Reader, kind_of
 from trellis.metadata.yaml_loader import YList, YMap
@@ -116,6 +116,11 @@ def _permission(spec: YMap, entity: Entity, what: str, reader: Reader,
             if chain is not None:
                 permission.rules.append(chain)
             continue
+        member = _member_rule(text, at, entity, what, reader, entities)
+        if member is not False:
+            if member is not None:
+                permission.rules.append(member)
+            continue
         expression = reader.compile(text, at, f"a rule of {what}", names)
         if expression is not None:
             permission.rules.append(expression)
@@ -138,3 +143,18 @@ def _chain_rule(item: YMap, entity: Entity, what: str, reader: Reader, entities:
         return None
     return ManagerChainRule(options["entity"], options["manager"], options["user"], options.get("via", "id"),
                             bool(options.get("self", False)), bool(options.get("reports", True)), item.source)
+
+
+def _member_rule(text: object, at: Source, entity: Entity, what: str, reader: Reader, entities: dict[str, Entity]):
+    """A ``current_user in [link.]members`` rule (see :mod:`trellis.security.member_rules`): the rule,
+    None after an error, or False when ``text`` is another kind of rule."""
+    from trellis.security.member_rules import MemberRule, check_path, membership_path
+
+    path = membership_path(text)
+    if path is None:
+        return False
+    problem = check_path(path, entity, entities)
+    if problem is not None:
+        reader.error(at, f"a rule of {what}: {problem}")
+        return None
+    return MemberRule(entity.name, path, at)

@@ -15,7 +15,8 @@ and write. The rules, for one user:
 - ``rules:`` are record-level conditions that must all hold for the role's grant (reads
   filter in SQL; writes check the record before and after the change); besides expressions,
   a ``manager_chain`` rule passes the records of people below the user in a reporting line
-  (:mod:`trellis.security.chain_rules`);
+  (:mod:`trellis.security.chain_rules`), and ``current_user in [link.]members`` passes the
+  records whose ``links``-to-user field lists the user (:mod:`trellis.security.member_rules`);
 - an unknown user, or one without roles, may do nothing; a user with any role may read
   the core ``user`` and ``team`` entities (names for link fields) unless a role says otherwise,
   and may change the ``SELF_SERVICE`` fields of their own ``user`` record (language and
@@ -38,6 +39,7 @@ from trellis.metadata.model import EntityPermission
 from trellis.runtime import runtime
 from trellis.security.attachments import DEPTH, attachment_clause, parent_readable
 from trellis.security.chain_rules import ManagerChainRule
+from trellis.security.member_rules import MemberRule
 from trellis.security.record_rules import Untranslatable, rule_clause, rule_holds
 
 ADMIN_ROLE = "admin"
@@ -46,6 +48,7 @@ OWNER_FIELD = "owner"
 # What any user with a role may do with core entities no role mentions: read names for link fields.
 BASELINE = {"user": EntityPermission(read="all"), "team": EntityPermission(read="all")}
 # What any user with a role may change on their own ``user`` record (preferences), whatever the roles say.
+QUERY_RULES = (ManagerChainRule, MemberRule)  # rules answered by a query (SQL clause, one-record check)
 SELF_SERVICE = {"user": frozenset({"locale", "timezone"})}
 
 log = logging.getLogger("trellis.security")
@@ -160,7 +163,7 @@ class RoleAccess:
             for rule in permission.rules:
                 try:
                     rules.append(rule.clause(meta, table, actor.id, state.metadata.entities, state.schema.tables)
-                                 if isinstance(rule, ManagerChainRule) else rule_clause(rule, meta, table, actor.id))
+                                 if isinstance(rule, QUERY_RULES) else rule_clause(rule, meta, table, actor.id))
                 except Untranslatable as e:
                     # Deny rather than allow: a rule we cannot put in SQL must not widen a list.
                     self.app.logger.warning("record rule '%s' on %s cannot be checked in SQL (%s): "
@@ -280,11 +283,11 @@ class RoleAccess:
                                    connection)
 
     def _rules_hold(self, actor: Actor, permission: EntityPermission, record: Any) -> bool:
-        return all(self._chain_holds(actor, rule, record) if isinstance(rule, ManagerChainRule)
+        return all(self._chain_holds(actor, rule, record) if isinstance(rule, QUERY_RULES)
                    else rule_holds(rule, record, actor.id) for rule in permission.rules)
 
-    def _chain_holds(self, actor: Actor, rule: ManagerChainRule, record: Any) -> bool:
-        """A ``manager_chain`` rule on one record: one query on the write's (or a reading) connection."""
+    def _chain_holds(self, actor: Actor, rule: ManagerChainRule | MemberRule, record: Any) -> bool:
+        """A ``manager_chain`` or membership rule on one record: one query on the write's (or a reading) connection."""
         from trellis.data.unit import unit_of_work
 
         state = runtime(self.app)

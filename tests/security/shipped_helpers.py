@@ -37,8 +37,9 @@ def shipped_entities(metadata) -> list[str]:
     """Every entity a plugin (not core) defines that users write through the generic pages: one with a
     text field a user may edit, whose required links lead to such entities too. Entities only their
     plugin writes (a points ledger, vouchers: every field read-only) are left to that plugin's tests, and so
-    are entities a role reads along a reporting line (a ``manager_chain`` rule): which records pass depends
-    on a line of people this generic world does not build (the HR plugin's matrix does)."""
+    are entities a role reads through a query rule (a ``manager_chain`` reporting line, a ``current_user in
+    [link.]members`` membership): which records pass depends on a line of people or on memberships this
+    generic world does not build (the HR plugin's matrix and the projects plugin's tests do)."""
     names = {name for name, meta in metadata.entities.items()
              if meta.layer != "core" and _editable_text(meta) and not _along_a_line(metadata, name)}
     while True:
@@ -52,9 +53,9 @@ def shipped_entities(metadata) -> list[str]:
 
 
 def _along_a_line(metadata, entity: str) -> bool:
-    from trellis.security.chain_rules import ManagerChainRule
+    from trellis.security.roles import QUERY_RULES
 
-    return any(isinstance(rule, ManagerChainRule) for role in metadata.roles.values()
+    return any(isinstance(rule, QUERY_RULES) for role in metadata.roles.values()
                for rule in getattr(role.entities.get(entity), "rules", ()))
 
 
