@@ -25,7 +25,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.engine import Connection, Engine
-from trellis.data import schema_changes, schema_types, search_index
+from trellis.data import reporting_lines, schema_changes, schema_types, search_index
 from trellis.data.schema import BOOKKEEPING_TABLE, SEARCH_COLUMN, SEARCH_FOLD, Schema, index_name
 
 IGNORED_TABLES = {"alembic_version", "sqlite_sequence"}
@@ -368,6 +368,9 @@ def apply(engine: Engine, schema: Schema, the_plan: Plan, echo: Callable[[str], 
         if new_tables:
             # create_all orders the tables and handles foreign-key cycles (user <-> team).
             wanted.create_all(connection, tables=new_tables, checkfirst=False)
+            created = {table.name for table in new_tables}
+            reporting_lines.rebuild(connection, schema, {pair for pair, line in schema.lines.items()
+                                                         if line.name in created})
         trgm_ok = None
         for step in the_plan.steps:
             if step.kind == "add_column":

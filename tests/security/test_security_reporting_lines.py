@@ -1,0 +1,122 @@
+"""The ancestor tables behind the ``manager_chain`` rule, on SQLite and PostgreSQL.
+
+The record service keeps ``trellis_line_person_boss`` in step with every write of a
+``boss`` link, so a moved subtree changes who reads what in the next statement; the table
+always equals one rebuilt from the links; ``trellis migrate`` makes and fills a missing one;
+the rule's filter reads the table instead of walking the line.
+"""
+
+import sqlalchemy as sa
+from test_security_manager_chain import _notes, org, trellis_config  # noqa: F401 - the same organisation
+from trellis.data import reporting_lines
+from trellis.data.database import db
+from trellis.data.migrate import upgrade
+from trellis.data.records import records_for
+from trellis.runtime import runtime
+from trellis.testing.fixtures import sql_statements
+
+BELOW_TOP = {f"leave-{n}" for n in ("top", "middle", "low1", "low2", "deep")}
+
+
+def _rows(app):
+    """The ancestor table as a set of (person, ancestor, depth)."""
+    with app.app_context():
+        line = runtime(app).schema.lines[("person", "boss")]
+        return set(db.session.execute(sa.select(line.c.person, line.c.ancestor, line.c.depth)).all())
+
+
+def _rebuilt(app):
+    """What :func:`reporting_lines.rebuild` makes of the same links (rolled back afterwards)."""
+    with app.app_context():
+        connection = db.session.connection()
+        reporting_lines.rebuild(connection, runtime(app).schema)
+        rows = _rows(app)
+        db.session.rollback()
+        return rows
+
+
+def test_the_table_holds_every_person_and_each_manager_above_them(org):
+    app, _, people, _ = org
+    p = people
+    assert _rows(app) == {(p["middle"], p["top"], 1), (p["low1"], p["middle"], 1), (p["low1"], p["top"], 2),
+                          (p["low2"], p["middle"], 1), (p["low2"], p["top"], 2), (p["deep"], p["low1"], 1),
+                          (p["deep"], p["middle"], 2), (p["deep"], p["top"], 3)}
+
+
+def test_moving_a_subtree_changes_who_reads_what_at_once(org):
+    app, users, people, _ = org
+    with app.app_context():
+        records_for(app).update("person", people["low1"], {"boss": people["outsider"]})
+    assert _notes(app, users, "outsider") == {"leave-outsider", "leave-low1", "leave-deep"}
+    assert _notes(app, users, "top") == {"leave-top", "leave-middle", "leave-low2"}
+    assert _notes(app, users, "middle") == {"leave-middle", "leave-low2"}
+    assert _notes(app, users, "low1") == {"leave-low1", "leave-deep"}
+    assert _rows(app) == _rebuilt(app)
+    with app.app_context():
+        records_for(app).update("person", people["outsider"], {"boss": people["low2"]})
+    assert _notes(app, users, "middle") == {"leave-middle", "leave-low2", "leave-outsider", "leave-low1", "leave-deep"}
+    assert _rows(app) == _rebuilt(app)
+
+
+def test_a_move_rolled_back_leaves_the_table_as_it_was(org):
+    app, users, people, _ = org
+    before = _rows(app)
+    with app.app_context():
+        try:
+            with records_for(app).transaction() as service:
+                service.update("person", people["middle"], {"boss": people["outsider"]})
+                raise RuntimeError("abandon")
+        except RuntimeError:
+            pass
+    assert _rows(app) == before
+    assert _notes(app, users, "outsider") == {"leave-outsider"}
+
+
+def test_a_cycle_ends_each_path_at_its_first_repeat(org):
+    app, users, people, _ = org
+    with app.app_context():
+        records_for(app).update("person", people["top"], {"boss": people["deep"]})
+    assert _rows(app) == _rebuilt(app)
+    assert (people["low1"], people["low1"], 4) in _rows(app)
+    assert _notes(app, users, "middle") == BELOW_TOP     # top is now below deep, below middle
+    assert _notes(app, users, "outsider") == {"leave-outsider"}
+    with app.app_context():
+        records_for(app).update("person", people["top"], {"boss": None})
+    assert _rows(app) == _rebuilt(app)
+    assert _notes(app, users, "middle") == {f"leave-{n}" for n in ("middle", "low1", "low2", "deep")}
+    assert _notes(app, users, "top") == BELOW_TOP
+
+
+def test_deleting_and_creating_people_keep_the_table_exact(org):
+    app, users, people, leaves = org
+    with app.app_context():
+        system = records_for(app)
+        system.delete("leave", leaves["middle"])
+        system.delete("person", people["middle"])          # low1 and low2 lose their boss (set_null)
+        newcomer = system.create("person", {"name": "new", "boss": people["deep"]}).id
+        system.create("leave", {"note": "leave-new", "person": newcomer})
+        system.create_many("person", [{"name": "a", "boss": newcomer}, {"name": "b", "boss": people["low1"]}])
+    assert _rows(app) == _rebuilt(app)
+    assert _notes(app, users, "top") == {"leave-top"}
+    assert _notes(app, users, "low1") == {"leave-low1", "leave-deep", "leave-new"}
+
+
+def test_the_rule_reads_the_table_not_a_recursive_walk(org):
+    app, users, _, _ = org
+    with sql_statements(app) as statements:
+        assert _notes(app, users, "top") == BELOW_TOP
+    text = " ".join(statements).lower()
+    assert "trellis_line_person_boss" in text and "recursive" not in text
+
+
+def test_migrate_makes_and_fills_a_missing_table(org):
+    app, users, people, _ = org
+    with app.app_context():
+        line = runtime(app).schema.lines[("person", "boss")]
+        with db.engine.begin() as connection:
+            line.drop(connection)
+        lines = []
+        upgrade(app, echo=lines.append)
+    assert any("trellis_line_person_boss" in entry for entry in lines)
+    assert _rows(app) == _rebuilt(app) and len(_rows(app)) == 8
+    assert _notes(app, users, "middle") == {f"leave-{n}" for n in ("middle", "low1", "low2", "deep")}
