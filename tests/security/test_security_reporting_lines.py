@@ -7,7 +7,7 @@ the rule's filter reads the table instead of walking the line.
 """
 
 import sqlalchemy as sa
-from test_security_manager_chain import _notes, org, trellis_config  # noqa: F401 - the same organisation
+import test_security_manager_chain as chain
 from trellis.data import reporting_lines
 from trellis.data.database import db
 from trellis.data.migrate import upgrade
@@ -15,6 +15,8 @@ from trellis.data.records import records_for
 from trellis.runtime import runtime
 from trellis.testing.fixtures import sql_statements
 
+org, trellis_config = chain.org, chain.trellis_config   # the same organisation and roles
+_notes = chain._notes
 BELOW_TOP = {f"leave-{n}" for n in ("top", "middle", "low1", "low2", "deep")}
 
 
