@@ -6,8 +6,11 @@ always equals one rebuilt from the links; ``trellis migrate`` makes and fills a 
 the rule's filter reads the table instead of walking the line.
 """
 
+from pathlib import Path
+
 import sqlalchemy as sa
 import test_security_manager_chain as chain
+from trellis.app import create_app
 from trellis.data import reporting_lines
 from trellis.data.database import db
 from trellis.data.migrate import upgrade
@@ -122,3 +125,28 @@ def test_migrate_makes_and_fills_a_missing_table(org):
     assert any("trellis_line_person_boss" in entry for entry in lines)
     assert _rows(app) == _rebuilt(app) and len(_rows(app)) == 8
     assert _notes(app, users, "middle") == {f"leave-{n}" for n in ("middle", "low1", "low2", "deep")}
+
+
+def test_migrate_refills_a_line_a_rule_uses_again(org, trellis_config):
+    app, users, people, _ = org
+    roles = Path(trellis_config["ORG_DIR"]) / "metadata" / "roles.yaml"
+    kept = roles.read_text(encoding="utf-8")
+    roles.write_text("roles:\n  lead:\n    person: {read: all}\n    leave: {read: all}\n", encoding="utf-8")
+    without = create_app(trellis_config)
+    lines = []
+    with without.app_context():
+        upgrade(without, echo=lines.append)
+        records_for(without).update("person", people["low1"], {"boss": people["outsider"]})   # not followed
+    assert lines == ["- reporting line trellis_line_person_boss (no rule uses it; the table is left as it is)"]
+    roles.write_text(kept, encoding="utf-8")
+    again = create_app(trellis_config)
+    lines = []
+    with again.app_context():
+        upgrade(again, echo=lines.append)
+    assert lines == ["+ fill trellis_line_person_boss (reporting line of person.boss)"]
+    assert _rows(again) == _rebuilt(again)
+    assert _notes(again, users, "outsider") == {"leave-outsider", "leave-low1", "leave-deep"}
+    with again.app_context():
+        lines = []
+        upgrade(again, echo=lines.append)
+    assert lines == []
