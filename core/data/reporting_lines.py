@@ -18,6 +18,7 @@ first repeat, as the recursive query did: everyone on a cycle is below everyone 
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,7 +65,13 @@ def follow(connection: Any, schema: Any, meta: Any, old: Any, new: Any) -> None:
 
 
 def _move(connection: Any, people: sa.Table, manager: str, line: sa.Table, moved: int) -> None:
-    """Rewrite the paths of ``moved`` and everyone below it after ``moved``'s manager changed."""
+    """Rewrite the paths of ``moved`` and everyone below it after ``moved``'s manager changed.
+
+    On PostgreSQL, moves on one line wait for each other (a transaction-scoped advisory lock),
+    so two at once never each read the rows the other is rewriting; SQLite has one writer anyway.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(zlib.crc32(line.name.encode()))))
     above = _path_up(connection, people, manager, moved)
     below = dict(connection.execute(sa.select(line.c.person, line.c.depth).where(line.c.ancestor == moved)).all())
     below.pop(moved, None)

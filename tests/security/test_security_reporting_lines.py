@@ -6,6 +6,7 @@ always equals one rebuilt from the links; ``trellis migrate`` makes and fills a 
 the rule's filter reads the table instead of walking the line.
 """
 
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -150,3 +151,21 @@ def test_migrate_refills_a_line_a_rule_uses_again(org, trellis_config):
         lines = []
         upgrade(again, echo=lines.append)
     assert lines == []
+
+
+def test_moves_at_the_same_time_on_one_line_leave_it_exact(org):
+    app, _, people, _ = org
+    moves = [("middle", "outsider"), ("low1", "low2"), ("top", "deep"), ("low2", None), ("middle", "top")]
+    barrier = threading.Barrier(len(moves))
+
+    def move(who, boss):
+        with app.app_context():
+            barrier.wait()
+            records_for(app).update("person", people[who], {"boss": people.get(boss)})
+
+    threads = [threading.Thread(target=move, args=pair) for pair in moves]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert _rows(app) == _rebuilt(app)
