@@ -25,7 +25,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.engine import Connection, Engine
-from trellis.data import schema_changes, schema_types, search_index
+from trellis.data import reporting_lines, schema_changes, schema_types, search_index
 from trellis.data.schema import BOOKKEEPING_TABLE, SEARCH_COLUMN, SEARCH_FOLD, Schema, index_name
 
 IGNORED_TABLES = {"alembic_version", "sqlite_sequence"}
@@ -34,7 +34,8 @@ IGNORED_TABLES = {"alembic_version", "sqlite_sequence"}
 @dataclass
 class Step:
     """One change. ``kind``: add_table, add_column, add_index, widen, convert, on_delete, backfill, trgm_index,
-    search_index (SQLite's FTS5 table for quick search, see :mod:`trellis.data.search_index`), drop_index
+    search_index (SQLite's FTS5 table for quick search, see :mod:`trellis.data.search_index`), fill_line /
+    forget_line (an ancestor table of :mod:`trellis.data.reporting_lines` (re)filled, or no longer kept), drop_index
     (the B-tree index earlier versions made on ``_search``, which no query uses; no data is lost)."""
 
     kind: str
@@ -56,6 +57,10 @@ class Step:
             return f"+ search index {self.detail} (fts5 trigram on {self.table}.{SEARCH_COLUMN})"
         if self.kind == "backfill":
             return f"+ fill {self.table}.{self.detail}"
+        if self.kind == "fill_line":
+            return f"+ fill {self.table} (reporting line of {self.detail})"
+        if self.kind == "forget_line":
+            return f"- reporting line {self.table} (no rule uses it; the table is left as it is)"
         if self.kind == "on_delete":
             return f"~ on_delete {self.table}.{self.detail} {self.sql}"
         return f"~ column {self.table}.{self.detail} {self.sql}"
@@ -168,6 +173,7 @@ def _plan(connection: Connection, schema: Schema, convert: bool) -> Plan:
     result.steps.sort(key=lambda s: _ORDER[s.kind])
     result.steps.extend(_trgm_steps(connection, schema))
     result.steps.extend(_search_index_steps(connection, schema, result.steps))
+    result.steps.extend(_line_steps(connection, schema, new_tables))
     return result
 
 
@@ -188,7 +194,7 @@ def _differences(connection: Connection, wanted: sa.MetaData) -> list:
 
 
 _ORDER = {"drop_index": 0, "add_table": 0, "add_column": 1, "widen": 2, "convert": 2, "on_delete": 2, "add_index": 3,
-          "backfill": 4, "trgm_index": 5, "search_index": 5}
+          "backfill": 4, "trgm_index": 5, "search_index": 5, "fill_line": 6, "forget_line": 6}
 
 
 def _is_ours(table: sa.Table) -> bool:
@@ -294,27 +300,44 @@ def _unconvertible(connection: Connection, table: str, column: str, old, new) ->
 
 def fingerprints(schema: Schema) -> dict[str, str]:
     """What the bookkeeping table should hold once the database matches ``schema``."""
-    return {f"search:{e.name}": f"{SEARCH_FOLD}:" + ",".join(e.search) for e in schema.entities.values() if e.search}
+    kept = {f"search:{e.name}": f"{SEARCH_FOLD}:" + ",".join(e.search) for e in schema.entities.values() if e.search}
+    kept.update({f"line:{line.name}": "kept" for line in schema.lines.values()})
+    return kept
+
+
+def _stored_fingerprints(connection: Connection) -> dict[str, str]:
+    """The bookkeeping table's keys and values (empty before the first migrate)."""
+    if not sa.inspect(connection).has_table(BOOKKEEPING_TABLE):
+        return {}
+    table = sa.table(BOOKKEEPING_TABLE, sa.column("key"), sa.column("value"))
+    return dict(connection.execute(sa.select(table.c.key, table.c.value)).all())
+
+
+def _line_steps(connection: Connection, schema: Schema, new_tables: set[str]) -> list[Step]:
+    """Fill each ancestor table the record service has not kept since it was made (new, or a rule that
+    uses it again after a migrate without one); forget those no rule uses, so a later one is refilled."""
+    stored = {key for key in _stored_fingerprints(connection) if key.startswith("line:")}
+    steps = [Step("fill_line", line.name, f"{entity}.{manager}")
+             for (entity, manager), line in sorted(schema.lines.items())
+             if f"line:{line.name}" not in stored or line.name in new_tables]
+    wanted = {f"line:{line.name}" for line in schema.lines.values()}
+    return steps + [Step("forget_line", key.removeprefix("line:")) for key in sorted(stored - wanted)]
 
 
 def _stale_search(connection: Connection, schema: Schema, new_tables: set[str], steps: list[Step]) -> list[Step]:
     """Refill ``_search`` of existing tables whose ``search:`` fields, or the folding of their text
     (:data:`trellis.data.schema.SEARCH_FOLD`), changed since the last migrate."""
-    if not sa.inspect(connection).has_table(BOOKKEEPING_TABLE):
-        stored = {}
-    else:
-        table = sa.table(BOOKKEEPING_TABLE, sa.column("key"), sa.column("value"))
-        stored = dict(connection.execute(sa.select(table.c.key, table.c.value)).all())
+    stored = _stored_fingerprints(connection)
     filling = {s.table for s in steps if s.kind == "backfill"}
     return [Step("backfill", key.removeprefix("search:"), SEARCH_COLUMN)
-            for key, value in fingerprints(schema).items()
-            if stored.get(key) != value and key.removeprefix("search:") not in new_tables | filling]
+            for key, value in fingerprints(schema).items() if key.startswith("search:")
+            and stored.get(key) != value and key.removeprefix("search:") not in new_tables | filling]
 
 
 def _write_fingerprints(connection: Connection, schema: Schema) -> None:
     table = sa.table(BOOKKEEPING_TABLE, sa.column("key"), sa.column("value"))
     wanted = fingerprints(schema)
-    connection.execute(table.delete().where(table.c.key.like("search:%")))
+    connection.execute(table.delete().where(sa.or_(table.c.key.like("search:%"), table.c.key.like("line:%"))))
     if wanted:
         connection.execute(table.insert(), [{"key": k, "value": v} for k, v in wanted.items()])
 
@@ -387,6 +410,9 @@ def apply(engine: Engine, schema: Schema, the_plan: Plan, echo: Callable[[str], 
                 schema_changes.backfill_search(connection, schema, step.table)
             elif step.kind == "search_index":
                 search_index.create_sqlite(connection, step.table)
+            elif step.kind == "fill_line":
+                reporting_lines.rebuild(connection, schema,
+                                        {pair for pair, line in schema.lines.items() if line.name == step.table})
             elif step.kind == "trgm_index":
                 trgm_ok = schema_changes.trgm_index(connection, step) if trgm_ok is not False else False
                 if not trgm_ok:

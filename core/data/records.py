@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from trellis.data import history as history_rows
+from trellis.data import reporting_lines
 from trellis.data.access import Access, SystemAccess, access_for, user_id
 from trellis.data.batch_updates import BatchUpdates, changes_by_id
 from trellis.data.batch_writes import ROW_ERRORS, BatchWrites
@@ -619,7 +620,10 @@ class RecordService(BatchWrites, BatchUpdates):
 
     def _update_rollups(self, connection, child: Entity, old: Record | None, new: Record | None,
                         changes: dict | None = None, plan: WritePlan | None = None) -> None:
-        """Recompute every parent roll-up this child's write may have changed (as a system write)."""
+        """Recompute every parent roll-up this child's write may have changed (as a system write), and move
+        the reporting lines a changed manager link moved (:mod:`trellis.data.reporting_lines`)."""
+        if self.schema.lines:
+            reporting_lines.follow(connection, self.schema, child, old, new)
         for parent, field in (plan or plan_for(self.app, child)).rollups_over:
             if old is not None and new is not None and not rollup_inputs(self.metadata, field) & set(changes or {}):
                 continue

@@ -40,6 +40,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Column, ForeignKey, Index, MetaData, Table
+from trellis.data import reporting_lines
 from trellis.errors import MetadataError, Problem
 from trellis.metadata.model import Entity, Metadata
 from trellis.metadata.model import Field as MetaField
@@ -99,6 +100,8 @@ class Schema:
     # Tables whose trigram search index was seen complete; only "yes" is remembered, because
     # ``trellis migrate`` (perhaps in another process) may create it at any time.
     searchable: set[str] = field(default_factory=set)
+    # ``(entity, manager field)`` -> the ancestor table of a reporting line (trellis.data.reporting_lines)
+    lines: dict[tuple[str, str], Table] = field(default_factory=dict)
 
     def table(self, entity: str) -> Table:
         """The table of ``entity``; KeyError when the metadata has no such entity."""
@@ -140,6 +143,7 @@ def build_schema(metadata: Metadata) -> Schema:
             if storage_of(f, metadata) == "links" and f.to in metadata.entities:
                 schema.links[(entity.name, f.name)] = _links_table(schema.metadata, entity.name, f)
     schema.history = _history_table(schema.metadata, has_user)
+    reporting_lines.add_tables(schema, metadata)
     Table(BOOKKEEPING_TABLE, schema.metadata,
           Column("key", sa.String(200), primary_key=True), Column("value", sa.Text, nullable=True))
     return schema

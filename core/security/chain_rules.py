@@ -12,10 +12,13 @@ person). A row passes when its person is in the viewer's reporting line below th
 level: reports, their reports...), or (``self: true``) is the viewer's own person; ``reports:
 false`` keeps only the latter.
 
-The reporting line is a recursive common table expression in SQL (SQLite and PostgreSQL),
-part of the viewer's read filter: lists, counts, searches, exports, reports and linked titles
-filter in the database, never per record in Python. A cycle in the manager links ends the
-recursion (``UNION`` keeps each person once).
+The reporting line is read from the ancestor table the record service keeps for the
+``(entity, manager)`` pair (:mod:`trellis.data.reporting_lines`): "below the viewer" is
+``SELECT person FROM line WHERE ancestor = <the viewer's person>``, part of the viewer's read
+filter, so lists, counts, searches, exports, reports and linked titles filter in the database,
+never per record in Python. Without such a table (a rule checked before its schema is built)
+the line is a recursive common table expression instead; a cycle in the manager links ends
+the recursion (``UNION`` keeps each person once), as it ends each path in the table.
 """
 
 from __future__ import annotations
@@ -43,20 +46,26 @@ class ManagerChainRule:
     reports: bool = True    # everyone below the viewer passes
     source: Source = UNKNOWN
 
-    def clause(self, meta, table, current_user: Any, entities: dict, tables: dict) -> Any:
-        """The clause over ``table`` (of entity ``meta``) for the rows this rule lets ``current_user`` read."""
+    def clause(self, meta, table, current_user: Any, entities: dict, tables: dict, lines: dict | None = None) -> Any:
+        """The clause over ``table`` (of entity ``meta``) for the rows this rule lets ``current_user`` read.
+
+        ``lines``: the schema's ancestor tables by ``(entity, manager)``; the recursive query when absent.
+        """
         column = table.c.id if self.via == "id" else table.c[meta.fields[self.via].column]
-        people = self.persons(current_user, entities, tables)
+        people = self.persons(current_user, entities, tables, lines)
         return sa.or_(*[column.in_(query) for query in people]) if people else sa.false()
 
-    def persons(self, current_user: Any, entities: dict, tables: dict) -> list[Any]:
-        """SELECTs of person ids that pass: the viewer's own persons, and the recursive set below them."""
+    def persons(self, current_user: Any, entities: dict, tables: dict, lines: dict | None = None) -> list[Any]:
+        """SELECTs of person ids that pass: the viewer's own persons, and the set below them."""
         people, person = tables[self.entity], entities[self.entity]
         user = people.c[person.fields[self.user].column]
         manager = person.fields[self.manager].column
         mine = sa.select(people.c.id).where(user == current_user)
         found = [mine] if self.me else []
-        if self.reports:
+        line = (lines or {}).get((self.entity, self.manager))
+        if self.reports and line is not None:
+            found.append(sa.select(line.c.person).where(line.c.ancestor.in_(mine)))
+        elif self.reports:
             below = sa.select(people.c.id.label("id")).where(people.c[manager].in_(mine)) \
                 .cte(recursive=True)   # anonymous name: two chain rules in one statement never clash
             deeper = people.alias()
@@ -64,7 +73,8 @@ class ManagerChainRule:
             found.append(sa.select(below.c.id))
         return found
 
-    def holds(self, record: Any, current_user: Any, connection, entities: dict, tables: dict) -> bool:
+    def holds(self, record: Any, current_user: Any, connection, entities: dict, tables: dict,
+              lines: dict | None = None) -> bool:
         """True when ``record`` (stored, or as about to be saved) passes, checked with one query.
 
         A person record is judged by its values: itself the viewer's (``self``), or its manager
@@ -78,10 +88,10 @@ class ManagerChainRule:
                 return False
             value = record.get(self.manager)
             queries = ManagerChainRule(self.entity, self.manager, self.user, me=True).persons(
-                current_user, {self.entity: person}, tables)
+                current_user, {self.entity: person}, tables, lines)
         else:
             value = record.get(self.via)
-            queries = self.persons(current_user, entities, tables)
+            queries = self.persons(current_user, entities, tables, lines)
         if value is None or not queries:
             return False
         try:

@@ -85,16 +85,24 @@ class MemberRule:
         hop = self.path[0] if len(self.path) == 2 else None
         return hop, links, links.c[near], links.c[far]
 
-    def clause(self, meta, table, current_user: Any, entities: dict, tables: dict) -> Any:
-        """``EXISTS`` over the link table: the rows of ``table`` (entity ``meta``) ``current_user`` is a member of."""
+    def clause(self, meta, table, current_user: Any, entities: dict, tables: dict,
+               lines: dict | None = None) -> Any:
+        """``EXISTS`` over the link table: the rows of ``table`` (entity ``meta``) ``current_user`` is a member of.
+
+        ``lines`` is not used (see :meth:`holds`).
+        """
         hop, links, near, far = self._parts(meta, entities, tables)
         links = links.alias()   # never correlated with the same link table in the outer query (a filter on it)
         near, far = links.c[near.name], links.c[far.name]
         key = table.c[meta.fields[hop].column] if hop else table.c.id
         return sa.exists(sa.select(sa.literal(1)).select_from(links).where(near == key, far == current_user))
 
-    def holds(self, record: Any, current_user: Any, connection, entities: dict, tables: dict) -> bool:
-        """True when ``record`` (stored, or as about to be saved) passes, checked with one query."""
+    def holds(self, record: Any, current_user: Any, connection, entities: dict, tables: dict,
+              lines: dict | None = None) -> bool:
+        """True when ``record`` (stored, or as about to be saved) passes, checked with one query.
+
+        ``lines`` (the manager-chain rule's ancestor tables) is not used: both rule kinds share a signature.
+        """
         if current_user is None:
             return False
         meta = entities.get(self.entity)

@@ -162,7 +162,8 @@ class RoleAccess:
             rules = []
             for rule in permission.rules:
                 try:
-                    rules.append(rule.clause(meta, table, actor.id, state.metadata.entities, state.schema.tables)
+                    rules.append(rule.clause(meta, table, actor.id, state.metadata.entities, state.schema.tables,
+                                             state.schema.lines)
                                  if isinstance(rule, QUERY_RULES) else rule_clause(rule, meta, table, actor.id))
                 except Untranslatable as e:
                     # Deny rather than allow: a rule we cannot put in SQL must not widen a list.
@@ -292,7 +293,8 @@ class RoleAccess:
 
         state = runtime(self.app)
         with unit_of_work(self.app, write=False) as connection:
-            return rule.holds(record, actor.id, connection, state.metadata.entities, state.schema.tables)
+            return rule.holds(record, actor.id, connection, state.metadata.entities, state.schema.tables,
+                              state.schema.lines)
 
     def _may_transition(self, actor: Actor, name: str, entity: str, record: Any) -> bool:
         metadata = runtime(self.app).metadata
