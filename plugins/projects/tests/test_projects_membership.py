@@ -147,3 +147,17 @@ def test_the_export_and_the_task_board_show_a_member_their_projects_tasks_only(t
     assert board.status_code == 200
     page = board.get_data(as_text=True)
     assert "Ours one" in page and "Theirs one" not in page
+
+
+def test_a_member_reads_the_goals_milestones_and_risks_of_their_projects_only(two):
+    world = two
+    for project, name in ((world.ours, "Ours"), (world.theirs, "Theirs")):
+        for entity, values in (("project_goal", {"name": f"{name} goal"}), ("milestone", {"name": f"{name} launch"}),
+                               ("risk", {"description": f"{name} supplier late"})):
+            made = world.api("post", entity, project=project, **values)
+            assert made.status_code == 201, made.get_json()
+    assert _names(world, "mia", "project_goal") == ["Ours goal"]
+    assert _names(world, "mia", "milestone") == ["Ours launch"]
+    risks = world.api("get", "risk?limit=100", who="mia").get_json()["data"]
+    assert [row["description"] for row in risks] == ["Ours supplier late"]
+    assert _names(world, "nora", "milestone") == []
