@@ -8,14 +8,17 @@ everywhere: ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_DEFAULT_REGI
 
 Keys are checked like every store's (:func:`trellis.data.files.check_key`) and live
 under the prefix; each object carries its SHA-256 as metadata, so a listing needs no
-download to say what a backup must hold.
+download to say what a backup must hold, and asks for it only when it is read (removing
+old uploads looks at names and times only: one request per thousand objects).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cached_property
 
 from trellis.data.files import StoredFile, check_key
 
@@ -89,13 +92,27 @@ class S3Files:
                     check_key(key)
                 except ValueError:
                     continue
-                found.append(StoredFile(key, item["Size"], self._sha256(key), item["LastModified"].astimezone(UTC)))
+                found.append(ListedObject(key, item["Size"], item["LastModified"].astimezone(UTC),
+                                          lambda key=key: self._sha256(key)))
         return sorted(found, key=lambda f: f.key)
 
     def _sha256(self, key: str) -> str:
         """The SHA-256 the object was stored with; hashed from its bytes when another program stored it."""
         head = self.client.head_object(Bucket=self.bucket, Key=self._name(key))
         return head.get("Metadata", {}).get("sha256") or hashlib.sha256(self.get(key) or b"").hexdigest()
+
+
+class ListedObject(StoredFile):
+    """A listed object: a :class:`StoredFile` whose SHA-256 is asked of the storage when it is first read."""
+
+    def __init__(self, key: str, size: int, updated_at: datetime, digest: Callable[[], str]):
+        for name, value in (("key", key), ("size", size), ("updated_at", updated_at), ("_digest", digest)):
+            object.__setattr__(self, name, value)     # StoredFile is frozen; sha256 stays unset until read
+
+    @cached_property
+    def sha256(self) -> str:
+        """The object's SHA-256 (one HEAD request, the first time)."""
+        return self._digest()
 
 
 def s3_store(app, location: str) -> S3Files:

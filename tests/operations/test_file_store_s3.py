@@ -55,6 +55,18 @@ def test_an_object_another_program_put_is_listed_with_its_hashed_contents_and_fo
         ("imports/by-hand.csv", hashlib.sha256(b"x,y\n").hexdigest())]
 
 
+def test_a_listing_asks_for_each_checksum_only_when_it_is_read(app, s3_bucket):
+    store = file_store(app)
+    for n in range(5):
+        store.put(f"imports/{n}.csv", b"x" * n)
+    heads = []
+    store.client.meta.events.register("before-call.s3.HeadObject", lambda **kw: heads.append(kw))
+    listed = store.listing("imports/")
+    assert [(f.key, f.size) for f in listed] == [(f"imports/{n}.csv", n) for n in range(5)] and heads == []
+    assert listed[3].sha256 == hashlib.sha256(b"xxx").hexdigest() == listed[3].sha256
+    assert len(heads) == 1
+
+
 @pytest.mark.parametrize("key", ["../secret", "/etc/passwd", "imports/../../x", "", "a//b", "imports/.hidden"])
 def test_a_hostile_key_is_refused_and_nothing_is_written(app, s3_bucket, key):
     client, bucket = s3_bucket
