@@ -60,6 +60,7 @@ SAMPLES = {
     "BROKER_CONNECT_TIMEOUT": ("0.5", 0.5),
     "SQLITE_SYNCHRONOUS": ("NORMAL", "NORMAL"),
     "FILE_STORAGE": ("/srv/trellis-files", "/srv/trellis-files"),
+    "S3_ENDPOINT_URL": ("http://127.0.0.1:9000", "http://127.0.0.1:9000"),
     "SINGLE_SESSION": ("true", True),
     "REPORT_CACHE_SECONDS": ("60", 60),
     "LOG_FORMAT": ("json", "json"),
@@ -99,7 +100,7 @@ def _plugins():
 def test_every_declared_setting_has_a_sample_here_and_a_row_in_the_readme():
     names = [s.name for s in declared(_plugins())]
     assert sorted(names) == sorted(SAMPLES)
-    documented = set(re.findall(r"`TRELLIS_([A-Z_]+)`", README.read_text(encoding="utf-8")))
+    documented = set(re.findall(r"`TRELLIS_([A-Z0-9_]+)`", README.read_text(encoding="utf-8")))
     assert {s.name for s in declared()} - documented == set()
 
 
@@ -131,7 +132,7 @@ def test_the_org_dir_comes_from_the_environment(tmp_path):
     ("TRELLIS_IMPORT_MAX_BYTES", "lots", "TRELLIS_IMPORT_MAX_BYTES: expected a whole number above 0, not 'lots'"),
     ("TRELLIS_API_RATE_LIMIT", "fast", "TRELLIS_API_RATE_LIMIT: expected a rate like '600/minute', not 'fast'"),
     ("TRELLIS_API_FORMS", "[1", "TRELLIS_API_FORMS: expected a JSON object"),
-    ("TRELLIS_FILE_STORAGE", "files", "TRELLIS_FILE_STORAGE: expected 'database' or an absolute folder path"),
+    ("TRELLIS_FILE_STORAGE", "files", "TRELLIS_FILE_STORAGE: expected 'database', an absolute folder path or s3://bucket/prefix"),
     ("TRELLIS_JOB_RUNNER", "cron", "TRELLIS_JOB_RUNNER: 'cron' is not one of thread, celery, manual"),
     ("TRELLIS_PERKS_POINTS_PER_EURO", "-1", "TRELLIS_PERKS_POINTS_PER_EURO: expected a whole number above 0"),
 ])

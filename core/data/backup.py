@@ -9,7 +9,7 @@ A backup is a ``.tar.gz`` holding:
   --format=custom`` of the app's schema);
 - ``instance/``: the instance folder (the secret keys), less the SQLite database itself;
 - ``stored/``: the stored files (:mod:`trellis.data.files`) when ``FILE_STORAGE`` is a
-  folder (in the database by default, they travel inside the database's copy); the
+  folder or an S3 bucket (in the database by default, they travel inside the database's copy); the
   manifest lists every stored file's SHA-256 either way, and a restore checks each
   file it brought back against it.
 
@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from trellis.data.files import FolderFiles, file_store
+from trellis.data.files import DatabaseFiles, FolderFiles, file_store
 
 FORMAT = 1
 SKIPPED = {"celerybeat-schedule"}   # the beat's state: remade by itself
@@ -84,6 +84,9 @@ def backup(app, target: Path) -> dict:
         stored = store.listing()
         if isinstance(store, FolderFiles):
             members.update({f"stored/{f.key}": store.root / f.key for f in stored})
+        elif not isinstance(store, DatabaseFiles):
+            members.update(_downloaded(store, stored, work / "stored"))
+            stored = [f for f in stored if f"stored/{f.key}" in members]   # less any deleted meanwhile
         manifest = _manifest(app, engine, {name: _sha256(path) for name, path in members.items()})
         manifest["stored_files"] = {f.key: f.sha256 for f in stored}
         partial = target.with_name(target.name + ".partial")
@@ -135,6 +138,20 @@ def restore(app, source: Path, force: bool = False) -> Restored:
                 files += 1
         files += _restore_stored(app, work / "stored", manifest.get("stored_files", {}))
     return Restored(manifest, files)
+
+
+def _downloaded(store, stored: list, folder: Path) -> dict[str, Path]:
+    """Copy the stored files of a remote store (S3) into ``folder``: ``{archive name: local path}`` (a file
+    deleted since the listing is left out)."""
+    members = {}
+    for found in stored:
+        data = store.get(found.key)
+        if data is not None:
+            path = folder / found.key
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            members[f"stored/{found.key}"] = path
+    return members
 
 
 def _restore_stored(app, folder: Path, expected: dict[str, str]) -> int:

@@ -6,7 +6,9 @@
   Celery worker on another machine reads what the first one stored, and a backup of
   the database holds every file;
 - an absolute folder path: one file per key under that folder, which must then be
-  shared storage (NFS, a mounted volume) when there is more than one machine.
+  shared storage (NFS, a mounted volume) when there is more than one machine;
+- ``s3://bucket/prefix``: objects in S3-compatible object storage
+  (:mod:`trellis.data.s3files`).
 
 A key is a relative name of letters, digits, ``._-`` and ``/`` (``imports/<token>.csv``).
 Every stored file keeps its SHA-256, so a restore can prove each came back whole.
@@ -139,9 +141,14 @@ class FolderFiles:
         return found
 
 
-def file_store(app) -> DatabaseFiles | FolderFiles:
-    """The store ``FILE_STORAGE`` names for ``app``."""
+def file_store(app):
+    """The store ``FILE_STORAGE`` names for ``app``: a :class:`DatabaseFiles`, :class:`FolderFiles` or
+    :class:`~trellis.data.s3files.S3Files`."""
     where = app.config.get("FILE_STORAGE") or DATABASE
+    if where.startswith("s3://"):
+        from trellis.data.s3files import s3_store
+
+        return s3_store(app, where)
     if where != DATABASE:
         return FolderFiles(Path(where))
     from trellis.data.database import db

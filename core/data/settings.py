@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from trellis.config import Setting, check_database_url, choice, positive_integer
+from trellis.config import Setting, check_database_url, choice, positive_integer, url
 
 
 def settings() -> list[Setting]:
@@ -19,20 +19,29 @@ def settings() -> list[Setting]:
                 "loss) or NORMAL (about 1 ms faster per save; the last commits may be lost on power loss)",
                 choice("FULL", "NORMAL")),
         Setting("FILE_STORAGE", "database", "where uploaded files are kept: 'database' (every app server and worker "
-                "reads them) or an absolute folder path (shared storage when there are several machines)",
+                "reads them), an absolute folder path (shared storage when there are several machines) or "
+                "s3://bucket/prefix (S3-compatible object storage; the s3 extra)",
                 _storage),
+        Setting("S3_ENDPOINT_URL", None, "the S3 server when FILE_STORAGE is s3://... and it is not AWS "
+                "(MinIO, Ceph: https://s3.example.com); credentials from the AWS_* environment variables", url),
         Setting("REPORT_CACHE_SECONDS", 300, "reports' results are kept per process until a table they read is "
                 "written, and at most this many seconds (0: no cache)", whole_seconds),
     ]
 
 
 def _storage(value: Any) -> str:
-    """``database`` or an absolute folder path (the ``FILE_STORAGE`` setting's parser)."""
+    """``database``, an absolute folder path or ``s3://bucket/prefix`` (the ``FILE_STORAGE`` setting's parser)."""
     shown = str(value).strip()
     if shown == "database":
         return shown
+    if shown.startswith("s3://"):
+        from trellis.data.s3files import parse_location, require_boto3
+
+        parse_location(shown)
+        require_boto3()
+        return shown
     if not os.path.isabs(shown):
-        raise ValueError(f"expected 'database' or an absolute folder path, not '{value}'")
+        raise ValueError(f"expected 'database', an absolute folder path or s3://bucket/prefix, not '{value}'")
     return shown
 
 

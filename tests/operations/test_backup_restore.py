@@ -60,11 +60,19 @@ def _run(app, name, *args):
     return app.test_cli_runner().invoke(entry.cli, [name, *map(str, args)])
 
 
-@pytest.mark.parametrize("storage", ["database", "folder"])
-def test_backup_wipe_restore_brings_back_every_row_history_entry_and_upload(app, records, tmp_path, storage):
+def _empty_bucket(s3_bucket) -> None:
+    client, bucket = s3_bucket
+    for item in client.list_objects_v2(Bucket=bucket).get("Contents", []):
+        client.delete_object(Bucket=bucket, Key=item["Key"])
+
+
+@pytest.mark.parametrize("storage", ["database", "folder", "s3"])
+def test_backup_wipe_restore_brings_back_every_row_history_entry_and_upload(app, records, tmp_path, storage,
+                                                                           request):
     shared = tmp_path / "shared-files"
     if storage == "folder":
         app.config["FILE_STORAGE"] = str(shared)
+    s3_bucket = request.getfixturevalue("s3_bucket") if storage == "s3" else None
     for n in range(20):
         record = records.create("customer", {"name": f"Customer {n}", "amount": f"{n}.25"})
         records.update("customer", record.id, {"amount": f"{n}.75"}, expected_version=record.version)
@@ -78,14 +86,22 @@ def test_backup_wipe_restore_brings_back_every_row_history_entry_and_upload(app,
     assert made.exit_code == 0, made.output
     assert "wrote" in made.output
     assert json.loads(_member(archive, "manifest.json"))["stored_files"] == {key: checksum}
+    if storage != "database":
+        assert hashlib.sha256(_member(archive, f"stored/{key}")).hexdigest() == checksum
     _wipe(app)
     shutil.rmtree(shared, ignore_errors=True)
+    if s3_bucket:
+        _empty_bucket(s3_bucket)
     assert table_rows(db.engine)["customer"] == 0 and file_store(app).get(key) is None
 
     done = _run(app, "restore", archive)
     assert done.exit_code == 0, done.output
     assert _everything(app) == before
     assert hashlib.sha256(file_store(app).get(key)).hexdigest() == checksum
+    if s3_bucket:
+        client, bucket = s3_bucket
+        restored = client.get_object(Bucket=bucket, Key=f"trellis/{key}")["Body"].read()
+        assert hashlib.sha256(restored).hexdigest() == checksum
     # the restored database takes writes again (its sequences came back too)
     created = records.create("customer", {"name": "After"})
     assert created.id > max(int(row[0]) for row in before["customer"])
