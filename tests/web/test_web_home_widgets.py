@@ -5,6 +5,7 @@ from datetime import date
 
 from trellis.data.records import records_for
 from trellis.security.accounts import create_user
+from trellis.testing.kpi import kpi_tiles
 from trellis.testing.web import login, post, signed_in_client
 
 
@@ -14,13 +15,6 @@ def _salesperson(app, email):
     client = app.test_client()
     login(client, email, "a long enough password")
     return client, records_for(app, user)
-
-
-def _tiles(page: str) -> dict[str, str]:
-    """``{label: value}`` of every KPI tile on ``page``."""
-    found = re.findall(r'<span class="kpi-value"><bdi>([^<]*)</bdi></span>\s*'
-                       r'<span class="kpi-label">([^<]*)</span>', page)
-    return {label: value for value, label in found}
 
 
 def _deal(records, name, amount, close_date=None, moves=()):
@@ -39,7 +33,7 @@ def test_a_salesperson_sees_their_own_open_deals_pipeline_and_closing_this_month
     _deal(as_ann, "Ann won", 9000, moves=["qualify", "win"])
     _deal(as_bob, "Bob's", 7777, close_date=date.today())
     page = ann.get("/").get_data(as_text=True)
-    assert _tiles(page) == {"My open deals": "2", "My pipeline value": "1,250.00", "Closing this month": "1"}
+    assert kpi_tiles(page) == {"My open deals": "2", "My pipeline value": "1,250.00", "Closing this month": "1"}
     link = re.search(r'<a href="(/app/deal\?owner=me[^"]*)">', page).group(1).replace("&amp;", "&")
     listed = ann.get(link).get_data(as_text=True)
     assert "Ann one" in listed and "Ann two" in listed and "Ann won" not in listed
@@ -56,7 +50,7 @@ def test_the_tiles_are_translated_and_their_numbers_localised(app):
     ann, as_ann = _salesperson(app, "ann@example.com")
     _deal(as_ann, "Big", 1234567)
     post(ann, "/preferences", {"locale": "ru"})
-    tiles = _tiles(ann.get("/").get_data(as_text=True))
+    tiles = kpi_tiles(ann.get("/").get_data(as_text=True))
     assert tiles["Мои открытые сделки"] == "1"
     assert tiles["Сумма моей воронки"] == "1\xa0234\xa0567,00"
 

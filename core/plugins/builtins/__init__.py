@@ -32,8 +32,8 @@ DEFAULT_PLUGINS: tuple[Builtin, ...] = (
     Builtin("trellis.api", "trellis.plugins.builtins.api_pages", "API pages (personal tokens)"),
     Builtin("trellis.calendars", "trellis.plugins.builtins.calendars", "Business calendars (business_calendar: YAML)"),
     Builtin("trellis.approvals", "trellis.plugins.builtins.approvals", "Workflow approvals"),
-    Builtin("trellis.home", "trellis.plugins.builtins.home", "Home page widgets (recently viewed)"),
     Builtin("trellis.automation", "trellis.plugins.builtins.automation", "Automations", late=True),
+    Builtin("trellis.home", "trellis.plugins.builtins.home", "Home page widget (recently viewed)", late=True),
     Builtin("trellis.api.webhooks", "trellis.plugins.builtins.webhooks", "Webhooks", late=True),
     Builtin("trellis.security", "trellis.plugins.builtins.write_guard", "Write guard (role rules)", late=True),
 )

@@ -1,6 +1,15 @@
-"""Built-in plugin: the home page's own widget, ``recently_viewed`` (``dashboard_widgets`` hook)."""
+"""Built-in plugin: the home page's own widget, ``recently_viewed`` (``dashboard_widgets`` hook), put on
+the ``home`` dashboard by its own YAML layer (``home_metadata/``, loaded after the plugins' layers)."""
+
+from pathlib import Path
 
 from trellis.plugins.hookspecs import hookimpl
+
+
+@hookimpl
+def metadata_dirs():
+    """``home_metadata/``: ``extends: home`` with ``recently_viewed``."""
+    return [Path(__file__).parent / "home_metadata"]
 
 
 @hookimpl
