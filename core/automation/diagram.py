@@ -115,8 +115,9 @@ def layout(workflow: Workflow, locale: str = "en") -> Layout:
     return result
 
 
-def draw(workflow: Workflow, locale: str = "en") -> str:
-    """The SVG text of ``workflow``, its state and transition labels in ``locale`` (else English, else names)."""
+def draw(workflow: Workflow, locale: str = "en", any_state: str = "any state") -> str:
+    """The SVG text of ``workflow``, its state and transition labels in ``locale`` (else English, else names);
+    ``any_state`` names the box the ``from: "*"`` transitions start at (the web page passes it translated)."""
     drawing = layout(workflow, locale)
     width, height = round(drawing.width), round(drawing.height)
     direction = ' direction="rtl"' if drawing.rtl else ""
@@ -126,7 +127,9 @@ def draw(workflow: Workflow, locale: str = "en") -> str:
              '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
              'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
     parts.extend(_arrow(arrow) for arrow in drawing.arrows)
-    parts.extend(_box(workflow, name, x, y, locale) for name, (x, y) in drawing.places.items())
+    parts.extend(_box(workflow, name, x, y, any_state if name == ANY else
+                      _text(getattr(workflow.states.get(name), "label", None), locale, name))
+                 for name, (x, y) in drawing.places.items())
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -164,9 +167,8 @@ def _text(labels: dict[str, str] | None, locale: str, fallback: str) -> str:
     return labels.get(locale) or labels.get("en") or fallback
 
 
-def _box(workflow: Workflow, name: str, x: float, y: float, locale: str) -> str:
+def _box(workflow: Workflow, name: str, x: float, y: float, label: str) -> str:
     state = workflow.states.get(name)
-    label = "any state" if name == ANY else _text(state.label if state else None, locale, name)
     fill = "#e8f5e9" if state and state.won else "#fdecea" if state and state.lost else "#f5f5f5"
     dash = ' stroke-dasharray="4 3"' if name == ANY else ""
     width = 3 if state and state.final else 1.5

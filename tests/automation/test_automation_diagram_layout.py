@@ -11,15 +11,39 @@ from trellis.runtime import runtime
 from trellis.testing.web import post, signed_in_client
 
 LOCALES = ("en", "fa")
+SHIPMENT = """\
+entity: shipment
+fields:
+  name: {type: string}
+  status: {type: selection, default: packed, options: [packed, sent, lost]}
+"""
+SHIPPING = """\
+workflow: shipping
+entity: shipment
+field: status
+states: {packed: {}, sent: {final: true, won: true}, lost: {final: true, lost: true}}
+transitions:
+  send: {from: packed, to: sent, label: {en: Send, fa: ارسال}}
+  lose: {from: "*", to: lost, label: {en: Report lost, fa: گزارش گم‌شدن}}
+"""
+
+
+@pytest.fixture
+def trellis_config(trellis_config):
+    from pathlib import Path
+
+    for name, text in (("shipment.yaml", SHIPMENT), ("shipping.yaml", SHIPPING)):
+        (Path(trellis_config["ORG_DIR"]) / "metadata" / name).write_text(text, encoding="utf-8")
+    return trellis_config
 
 
 def _workflows(app):
     return list(runtime(app).metadata.workflows.values())
 
 
-def test_every_shipped_workflow_has_labels_that_overlap_no_other_label_and_no_state(app):
+def test_every_shipped_workflow_and_one_from_any_state_has_labels_that_overlap_no_other_label_and_no_state(app):
     workflows = _workflows(app)
-    assert {"deal", "lead", "quote", "ticket", "time_off_request"} <= {w.entity for w in workflows}
+    assert {"deal", "lead", "quote", "ticket", "time_off_request", "shipment"} <= {w.entity for w in workflows}
     for workflow, locale in itertools.product(workflows, LOCALES):
         drawing = layout(workflow, locale)
         labels, states = drawing.label_boxes(), drawing.state_boxes()
@@ -75,3 +99,10 @@ def test_trellis_workflow_draw_takes_a_locale(app):
                                 obj=ScriptInfo(create_app=lambda: app))
     assert result.exit_code == 0, result.output
     assert 'direction="rtl"' in result.output
+
+
+def test_the_any_state_box_is_named_in_the_users_language(app):
+    web = signed_in_client(app)
+    post(web, "/preferences", {"locale": "fa"})
+    page = web.get("/app/shipment/workflow").get_data(as_text=True)
+    assert "هر وضعیت" in page and "any state" not in page
