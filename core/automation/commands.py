@@ -51,8 +51,10 @@ def workflow():
 @workflow.command("draw")
 @click.argument("name")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="write to a file, not stdout")
+@click.option("--locale", default="en", show_default=True,
+              help="labels in this language; a right-to-left one (fa) mirrors the drawing")
 @with_appcontext
-def draw_command(name, output):
+def draw_command(name, output, locale):
     """Print the workflow NAME as an SVG diagram (open it in a browser)."""
     from trellis.automation.diagram import draw
     from trellis.runtime import runtime
@@ -60,7 +62,7 @@ def draw_command(name, output):
     workflows = runtime(current_app).metadata.workflows
     if name not in workflows:
         fail(f"no workflow '{name}' (known: {', '.join(sorted(workflows)) or 'none'})")
-    svg = draw(workflows[name])
+    svg = draw(workflows[name], locale[:35])
     if output:
         with open(output, "w", encoding="utf-8") as f:
             f.write(svg + "\n")

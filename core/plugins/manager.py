@@ -216,7 +216,8 @@ class PluginSet:
     def metadata_layers(self) -> list:
         """One ``Layer(kind="plugin")`` per YAML folder of each plugin, in load order.
 
-        A plugin's ``metadata_dirs()`` results, or by default its ``metadata/`` folder.
+        A plugin's ``metadata_dirs()`` results, or by default its ``metadata/`` folder. A built-in
+        plugin has layers only through ``metadata_dirs()`` (the ``late`` ones load after the others).
         """
         from trellis.metadata.model import Layer
 
@@ -224,7 +225,7 @@ class PluginSet:
         for plugin, folder in self.collect("metadata_dirs"):
             declared.setdefault(plugin.name, []).append(Path(folder))
         layers = []
-        for plugin in self.ordered:
+        for plugin in self.everything:
             folders = declared.get(plugin.name)
             if folders is None:
                 folders = [plugin.metadata_dir] if plugin.metadata_dir else []

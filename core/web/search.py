@@ -70,13 +70,14 @@ def find(q: str, per_entity: int = PER_ENTITY) -> list[dict]:
     return groups
 
 
-def recently_viewed(limit: int = RECENT_SHOWN) -> list[dict]:
-    """The signed-in user's recently viewed records they may still read, newest first:
-    ``{"entity", "label", "id", "title", "url"}``."""
+def recently_viewed(user_id: int | None = None, records=None, limit: int = RECENT_SHOWN) -> list[dict]:
+    """A user's recently viewed records they may still read, newest first:
+    ``{"entity", "label", "id", "title", "url"}``. By default the signed-in user's, read as them;
+    ``records`` is the record service acting as ``user_id``."""
     entities = runtime().metadata.entities
-    seen = [(e, i) for e, i in recent.viewed(current_app._get_current_object(), current_user_object().id, limit)
-            if e in entities]
-    svc, titles = service(), {}
+    user_id = current_user_object().id if user_id is None else user_id
+    seen = [(e, i) for e, i in recent.viewed(current_app._get_current_object(), user_id, limit) if e in entities]
+    svc, titles = records or service(), {}
     for name in dict.fromkeys(e for e, _id in seen):
         ids = [i for e, i in seen if e == name]
         try:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
 from markupsafe import Markup
 from trellis.runtime import runtime
 from trellis.web.labels import entity_label, label, user_locale
@@ -24,7 +25,7 @@ def diagram(entity: str):
         abort(404, description=f"{entity_label(meta)} has no workflow.")
     locale = user_locale()
     # draw() escapes every name and label it writes, so its SVG is safe to embed as is.
-    shown = [{"title": label(w.label, w.name), "svg": Markup(draw(w, locale)),  # noqa: S704
+    shown = [{"title": label(w.label, w.name), "svg": Markup(draw(w, locale, _("any state"))),  # noqa: S704
               "workflow": w} for w in workflows]
     return render_template("workflow.html", entity=meta, workflows=shown,
                            title=entity_label(meta, plural=True))

@@ -2,8 +2,8 @@
 
 ``DEFAULT_PLUGINS`` lists them as pytest and Datasette do: each is a module of hook
 implementations (field types, action kinds, the API's pages, business calendars, workflow approvals,
-automations, webhooks, the write guard). ``late`` ones are called after every other plugin's implementations of
-a hook (as if loaded last), so the automation engine and webhooks see what every
+the home page's widget, automations, webhooks, the write guard). ``late`` ones are called after every
+other plugin's implementations of a hook (as if loaded last), so the automation engine and webhooks see what every
 plugin's ``after_save`` did, and the write guard checks the record as every
 ``before_save`` left it. ``trellis plugins`` lists them as built-in.
 """
@@ -33,6 +33,7 @@ DEFAULT_PLUGINS: tuple[Builtin, ...] = (
     Builtin("trellis.calendars", "trellis.plugins.builtins.calendars", "Business calendars (business_calendar: YAML)"),
     Builtin("trellis.approvals", "trellis.plugins.builtins.approvals", "Workflow approvals"),
     Builtin("trellis.automation", "trellis.plugins.builtins.automation", "Automations", late=True),
+    Builtin("trellis.home", "trellis.plugins.builtins.home", "Home page widget (recently viewed)", late=True),
     Builtin("trellis.api.webhooks", "trellis.plugins.builtins.webhooks", "Webhooks", late=True),
     Builtin("trellis.security", "trellis.plugins.builtins.write_guard", "Write guard (role rules)", late=True),
 )
