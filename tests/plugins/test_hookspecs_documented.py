@@ -24,7 +24,8 @@ def test_hookspecs_has_every_hook_in_its_documented_order():
     assert hook_names() == ["metadata_dirs", "field_types", "expression_functions", "actions", "before_save",
                             "after_save", "before_delete", "after_delete", "after_transition", "blueprints",
                             "menu_items", "dashboard_widgets", "record_panels", "template_dirs", "cli_commands",
-                            "settings", "metadata_kinds", "scheduled_jobs", "data_migrations", "inbound_email", "demo_data"]
+                            "settings", "metadata_kinds", "scheduled_jobs", "data_migrations", "inbound_email",
+                            "demo_data"]
 
 
 @pytest.mark.parametrize("name", hook_names())
