@@ -46,7 +46,8 @@ def test_the_table_holds_every_person_and_each_manager_above_them(org):
     p = people
     assert _rows(app) == {(p["middle"], p["top"], 1), (p["low1"], p["middle"], 1), (p["low1"], p["top"], 2),
                           (p["low2"], p["middle"], 1), (p["low2"], p["top"], 2), (p["deep"], p["low1"], 1),
-                          (p["deep"], p["middle"], 2), (p["deep"], p["top"], 3)}
+                          (p["deep"], p["middle"], 2), (p["deep"], p["top"], 3),
+                          *((person, person, 0) for person in p.values())}
 
 
 def test_moving_a_subtree_changes_who_reads_what_at_once(org):
@@ -124,7 +125,7 @@ def test_migrate_makes_and_fills_a_missing_table(org):
         lines = []
         upgrade(app, echo=lines.append)
     assert any("trellis_line_person_boss" in entry for entry in lines)
-    assert _rows(app) == _rebuilt(app) and len(_rows(app)) == 8
+    assert _rows(app) == _rebuilt(app) and len(_rows(app)) == 8 + len(people)
     assert _notes(app, users, "middle") == {f"leave-{n}" for n in ("middle", "low1", "low2", "deep")}
 
 
