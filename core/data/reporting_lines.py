@@ -79,16 +79,18 @@ def _move(connection: Any, people: sa.Table, manager: str, line: sa.Table, moved
         connection.execute(sa.select(sa.func.pg_advisory_xact_lock(zlib.crc32(line.name.encode()))))
     above = _path_up(connection, people, manager, moved)
     below = dict(connection.execute(sa.select(line.c.person, line.c.depth).where(line.c.ancestor == moved)).all())
-    below.pop(moved, None)
+    was_on_cycle = (below.pop(moved, None) or 0) > 0    # its row to itself had a cycle's depth, not 0
+    closes = bool(set(above) & set(below))
     inner: dict[int, set[int]] = {}
-    if set(above) & set(below):     # the new link closes a cycle: each path stops at its first repeat
+    if closes:     # the new link closes a cycle: each path stops at its first repeat
         rows = connection.execute(sa.select(line.c.person, line.c.ancestor, line.c.depth).where(
             line.c.depth > 0, line.c.person.in_(sa.select(line.c.person).where(line.c.ancestor == moved))))
         for person, ancestor, depth in rows:
             if depth < below.get(person, 0):
                 inner.setdefault(person, set()).add(ancestor)
-    connection.execute(sa.delete(line).where(   # self rows come back below, at 0 or at a cycle's depth
-        line.c.depth == 0, line.c.person.in_(sa.select(line.c.person).where(line.c.ancestor == moved))))
+    if closes or was_on_cycle:   # the self rows of those below come back, at 0 or at a cycle's depth
+        connection.execute(sa.delete(line).where(
+            line.c.depth == 0, line.c.person.in_(sa.select(line.c.person).where(line.c.ancestor == moved))))
     connection.execute(sa.delete(line).where(line.c.person == moved))
     if below:
         connection.execute(sa.delete(line).where(line.c.person == sa.bindparam("p"), line.c.depth >= sa.bindparam("d")),
@@ -104,7 +106,8 @@ def _move(connection: Any, people: sa.Table, manager: str, line: sa.Table, moved
             rows.append({"person": person, "ancestor": ancestor, "depth": start + step})
             if ancestor == person:
                 break
-        if not rows or (rows[-1]["person"], rows[-1]["ancestor"]) != (person, person):   # not on a cycle
+        on_cycle = bool(rows) and (rows[-1]["person"], rows[-1]["ancestor"]) == (person, person)
+        if (person == moved or closes or was_on_cycle) and not on_cycle:
             rows.append({"person": person, "ancestor": person, "depth": 0})
     _insert(connection, line, rows)
 

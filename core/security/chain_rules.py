@@ -67,7 +67,10 @@ class ManagerChainRule:
         mine = sa.select(people.c.id).where(user == current_user)
         line = (lines or {}).get((self.entity, self.manager))
         if line is not None and self.reports:
-            below = sa.select(line.c.person).where(line.c.ancestor.in_(_persons(mine)))
+            viewers = _persons(mine)
+            if isinstance(viewers, list) and not viewers:
+                return []
+            below = sa.select(line.c.person).where(line.c.ancestor.in_(viewers))
             return [below if self.me else below.where(line.c.depth > 0)]
         found = [mine] if self.me else []
         if self.reports:
@@ -108,15 +111,21 @@ class ManagerChainRule:
 
 
 def _persons(mine: Any) -> Any:
-    """The viewer's person ids as values, read in the record service's transaction; ``mine`` itself
-    (a subquery) outside an application context."""
+    """The viewer's person ids, read in the record service's transaction; ``mine`` itself (a subquery)
+    outside an application context.
+
+    The ids are written into the statement's text, not sent as parameters: a statement run often is
+    prepared by the driver, and PostgreSQL's generic plan for a prepared ``ancestor = $1`` assumes an
+    average line, whichever manager it is run for.
+    """
     from flask import has_app_context
 
     if not has_app_context():
         return mine
     from trellis.data.database import db
 
-    return [int(found) for found in db.session.connection().execute(mine).scalars()]
+    ids = [int(found) for found in db.session.connection().execute(mine).scalars()]
+    return sa.bindparam(None, ids, type_=sa.Integer, expanding=True, literal_execute=True) if ids else []
 
 
 def check_options(options: dict, ruled: str, entities: dict) -> list[tuple[str, str]]:
