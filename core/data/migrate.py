@@ -301,7 +301,7 @@ def _unconvertible(connection: Connection, table: str, column: str, old, new) ->
 def fingerprints(schema: Schema) -> dict[str, str]:
     """What the bookkeeping table should hold once the database matches ``schema``."""
     kept = {f"search:{e.name}": f"{SEARCH_FOLD}:" + ",".join(e.search) for e in schema.entities.values() if e.search}
-    kept.update({f"line:{line.name}": "kept" for line in schema.lines.values()})
+    kept.update({f"line:{line.name}": reporting_lines.FORMAT for line in schema.lines.values()})
     return kept
 
 
@@ -315,13 +315,14 @@ def _stored_fingerprints(connection: Connection) -> dict[str, str]:
 
 def _line_steps(connection: Connection, schema: Schema, new_tables: set[str]) -> list[Step]:
     """Fill each ancestor table the record service has not kept since it was made (new, or a rule that
-    uses it again after a migrate without one); forget those no rule uses, so a later one is refilled."""
-    stored = {key for key in _stored_fingerprints(connection) if key.startswith("line:")}
+    uses it again after a migrate without one) or kept in an older layout of its rows
+    (:data:`trellis.data.reporting_lines.FORMAT`); forget those no rule uses, so a later one is refilled."""
+    stored = {key: value for key, value in _stored_fingerprints(connection).items() if key.startswith("line:")}
     steps = [Step("fill_line", line.name, f"{entity}.{manager}")
              for (entity, manager), line in sorted(schema.lines.items())
-             if f"line:{line.name}" not in stored or line.name in new_tables]
+             if stored.get(f"line:{line.name}") != reporting_lines.FORMAT or line.name in new_tables]
     wanted = {f"line:{line.name}" for line in schema.lines.values()}
-    return steps + [Step("forget_line", key.removeprefix("line:")) for key in sorted(stored - wanted)]
+    return steps + [Step("forget_line", key.removeprefix("line:")) for key in sorted(set(stored) - wanted)]
 
 
 def _stale_search(connection: Connection, schema: Schema, new_tables: set[str], steps: list[Step]) -> list[Step]:

@@ -2,16 +2,19 @@
 
 For each ``(entity, manager field)`` pair a role's ``manager_chain`` rule uses, the table
 ``trellis_line_<entity>_<field>`` holds one row per person and each person above them:
-``(person, ancestor, depth)``, depth 1 for the direct manager. The rule then reads "the
-people below me" as ``SELECT person FROM line WHERE ancestor = <me>``: an index range,
-not a recursive walk in every statement (see :mod:`trellis.security.chain_rules`).
+``(person, ancestor, depth)``, depth 1 for the direct manager, and a depth-0 row
+``(person, person, 0)`` for the person themself. The rule then reads "me and the people below
+me" as ``SELECT person FROM line WHERE ancestor = <me>``: one index range, not a recursive walk
+in every statement, and not two sets joined by ``OR`` -- which PostgreSQL cannot turn into a
+semi-join (see :mod:`trellis.security.chain_rules`).
 
 The record service keeps the table in step in the same transaction as the write
 (:func:`follow`, called wherever roll-ups are recomputed: create, update, delete, batch
 writes, imports and merges). When a person's manager changes, only the rows of that
 person and of everyone below them change: each keeps its path up to the moved person and
 gets the moved person's new path above. A cycle in the manager links ends each path at its
-first repeat, as the recursive query did: everyone on a cycle is below everyone on it.
+first repeat, as the recursive query did: everyone on a cycle is below everyone on it,
+themself included (their row to themself has the cycle's depth instead of 0).
 ``trellis migrate`` creates a missing table and fills it from the rows already there
 (:func:`rebuild`); a load that writes people by raw SQL must call :func:`rebuild` too.
 """
@@ -24,6 +27,8 @@ from typing import Any
 import sqlalchemy as sa
 
 PREFIX = "trellis_line_"
+FORMAT = "self-rows"
+"""The version of the rows' layout ``trellis migrate`` records; a table kept in another one is refilled."""
 _BATCH = 5000
 
 
@@ -74,14 +79,18 @@ def _move(connection: Any, people: sa.Table, manager: str, line: sa.Table, moved
         connection.execute(sa.select(sa.func.pg_advisory_xact_lock(zlib.crc32(line.name.encode()))))
     above = _path_up(connection, people, manager, moved)
     below = dict(connection.execute(sa.select(line.c.person, line.c.depth).where(line.c.ancestor == moved)).all())
-    below.pop(moved, None)
+    was_on_cycle = (below.pop(moved, None) or 0) > 0    # its row to itself had a cycle's depth, not 0
+    closes = bool(set(above) & set(below))
     inner: dict[int, set[int]] = {}
-    if set(above) & set(below):     # the new link closes a cycle: each path stops at its first repeat
-        rows = connection.execute(sa.select(line.c.person, line.c.ancestor, line.c.depth)
-                                  .where(line.c.person.in_(sa.select(line.c.person).where(line.c.ancestor == moved))))
+    if closes:     # the new link closes a cycle: each path stops at its first repeat
+        rows = connection.execute(sa.select(line.c.person, line.c.ancestor, line.c.depth).where(
+            line.c.depth > 0, line.c.person.in_(sa.select(line.c.person).where(line.c.ancestor == moved))))
         for person, ancestor, depth in rows:
             if depth < below.get(person, 0):
                 inner.setdefault(person, set()).add(ancestor)
+    if closes or was_on_cycle:   # the self rows of those below come back, at 0 or at a cycle's depth
+        connection.execute(sa.delete(line).where(
+            line.c.depth == 0, line.c.person.in_(sa.select(line.c.person).where(line.c.ancestor == moved))))
     connection.execute(sa.delete(line).where(line.c.person == moved))
     if below:
         connection.execute(sa.delete(line).where(line.c.person == sa.bindparam("p"), line.c.depth >= sa.bindparam("d")),
@@ -97,6 +106,9 @@ def _move(connection: Any, people: sa.Table, manager: str, line: sa.Table, moved
             rows.append({"person": person, "ancestor": ancestor, "depth": start + step})
             if ancestor == person:
                 break
+        on_cycle = bool(rows) and (rows[-1]["person"], rows[-1]["ancestor"]) == (person, person)
+        if (person == moved or closes or was_on_cycle) and not on_cycle:
+            rows.append({"person": person, "ancestor": person, "depth": 0})
     _insert(connection, line, rows)
 
 
@@ -133,6 +145,8 @@ def rebuild(connection: Any, schema: Any, pairs: Any = None) -> int:
                 rows.append({"person": person, "ancestor": current, "depth": depth})
                 seen.add(current)
                 current, depth = boss.get(current), depth + 1
+            if person not in seen:
+                rows.append({"person": person, "ancestor": person, "depth": 0})
         _insert(connection, line, rows)
         written += len(rows)
     return written

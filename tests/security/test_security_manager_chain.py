@@ -135,13 +135,17 @@ def test_a_record_cannot_be_moved_or_created_outside_the_chain(org):
         assert service.create("leave", {"note": "mine", "person": people["deep"]}).id
 
 
+def people_lead(app, people):
+    """The service of a new ``lead_of_people`` user who logs in as ``middle`` (inside an app context)."""
+    viewer = create_user(app, "people.lead@example.com", None, role="lead_of_people", name="pl").id
+    records_for(app).update("person", people["middle"], {"login": viewer})
+    return records_for(app, load_account(app, viewer), channel="api")
+
+
 def test_the_people_entity_itself_is_ruled_by_its_manager_link(org):
     app, users, people, _ = org
     with app.app_context():
-        system = records_for(app)
-        viewer = create_user(app, "people.lead@example.com", None, role="lead_of_people", name="pl").id
-        system.update("person", people["middle"], {"login": viewer})
-        service = records_for(app, load_account(app, viewer), channel="api")
+        service = people_lead(app, people)
         names = {r["name"] for r in service.query("person").page(size=100).rows}
         assert names == {"low1", "low2", "deep"}
         service.update("person", people["deep"], {"name": "deeper"})

@@ -6,6 +6,7 @@ always equals one rebuilt from the links; ``trellis migrate`` makes and fills a 
 the rule's filter reads the table instead of walking the line.
 """
 
+import re
 import threading
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from trellis.data import reporting_lines
 from trellis.data.database import db
 from trellis.data.migrate import upgrade
 from trellis.data.records import records_for
+from trellis.data.schema import BOOKKEEPING_TABLE
 from trellis.runtime import runtime
 from trellis.testing.fixtures import sql_statements
 
@@ -46,7 +48,8 @@ def test_the_table_holds_every_person_and_each_manager_above_them(org):
     p = people
     assert _rows(app) == {(p["middle"], p["top"], 1), (p["low1"], p["middle"], 1), (p["low1"], p["top"], 2),
                           (p["low2"], p["middle"], 1), (p["low2"], p["top"], 2), (p["deep"], p["low1"], 1),
-                          (p["deep"], p["middle"], 2), (p["deep"], p["top"], 3)}
+                          (p["deep"], p["middle"], 2), (p["deep"], p["top"], 3),
+                          *((person, person, 0) for person in p.values())}
 
 
 def test_moving_a_subtree_changes_who_reads_what_at_once(org):
@@ -84,6 +87,8 @@ def test_a_cycle_ends_each_path_at_its_first_repeat(org):
         records_for(app).update("person", people["top"], {"boss": people["deep"]})
     assert _rows(app) == _rebuilt(app)
     assert (people["low1"], people["low1"], 4) in _rows(app)
+    assert (people["low1"], people["low1"], 0) not in _rows(app)     # on the cycle: its self row has its depth
+    assert (people["outsider"], people["outsider"], 0) in _rows(app)
     assert _notes(app, users, "middle") == BELOW_TOP     # top is now below deep, below middle
     assert _notes(app, users, "outsider") == {"leave-outsider"}
     with app.app_context():
@@ -115,6 +120,45 @@ def test_the_rule_reads_the_table_not_a_recursive_walk(org):
     assert "trellis_line_person_boss" in text and "recursive" not in text
 
 
+def test_the_viewers_person_reaches_the_statement_as_a_value_in_one_in(org):
+    """One ``IN`` over the table with the viewer's person as a value: PostgreSQL plans with the
+    size of that person's line (index probes per row for a large one), not a hashed set per statement."""
+    app, users, people, _ = org
+    with sql_statements(app) as statements:
+        assert _notes(app, users, "middle") == {f"leave-{n}" for n in ("middle", "low1", "low2", "deep")}
+    listed = [s.lower() for s in statements if "from leave" in s.lower() and "trellis_line_person_boss" in s.lower()]
+    assert listed
+    for statement in listed:
+        assert "ancestor in (select" not in statement and " or " not in statement
+        assert re.search(rf"ancestor in \(\s*{people['middle']}(::integer)?\s*\)", statement)   # in its text
+
+
+def test_without_self_the_viewer_is_left_out_unless_on_a_cycle(org):
+    app, users, people, _ = org
+    with app.app_context():
+        service = chain.people_lead(app, people)
+        assert {r["name"] for r in service.query("person").page(size=100).rows} == {"low1", "low2", "deep"}
+        records_for(app).update("person", people["top"], {"boss": people["deep"]})   # middle is now below themself
+        assert {r["name"] for r in service.query("person").page(size=100).rows} == \
+            {"top", "middle", "low1", "low2", "deep"}
+
+
+def test_migrate_refills_a_table_kept_without_self_rows(org):
+    app, users, people, _ = org
+    with app.app_context():
+        line = runtime(app).schema.lines[("person", "boss")]
+        bookkeeping = sa.table(BOOKKEEPING_TABLE, sa.column("key"), sa.column("value"))
+        with db.engine.begin() as connection:     # as an older release left it
+            connection.execute(sa.delete(line).where(line.c.depth == 0))
+            connection.execute(sa.update(bookkeeping).where(bookkeeping.c.key == f"line:{line.name}")
+                               .values(value="kept"))
+        lines = []
+        upgrade(app, echo=lines.append)
+    assert lines == ["+ fill trellis_line_person_boss (reporting line of person.boss)"]
+    assert _rows(app) == _rebuilt(app) and (people["top"], people["top"], 0) in _rows(app)
+    assert _notes(app, users, "top") == BELOW_TOP
+
+
 def test_migrate_makes_and_fills_a_missing_table(org):
     app, users, people, _ = org
     with app.app_context():
@@ -124,7 +168,7 @@ def test_migrate_makes_and_fills_a_missing_table(org):
         lines = []
         upgrade(app, echo=lines.append)
     assert any("trellis_line_person_boss" in entry for entry in lines)
-    assert _rows(app) == _rebuilt(app) and len(_rows(app)) == 8
+    assert _rows(app) == _rebuilt(app) and len(_rows(app)) == 8 + len(people)
     assert _notes(app, users, "middle") == {f"leave-{n}" for n in ("middle", "low1", "low2", "deep")}
 
 
