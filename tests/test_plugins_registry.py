@@ -120,8 +120,8 @@ def test_scoped_implementations_are_resolved_per_entity(app):
 def test_built_in_plugins_come_first_and_the_late_ones_after_every_plugin(app):
     plugins = runtime(app).plugins
     assert [p.name for p in plugins.builtins] == ["trellis.field_types", "trellis.actions", "trellis.api",
-                                                  "trellis.calendars", "trellis.automation", "trellis.api.webhooks",
-                                                  "trellis.security"]
+                                                  "trellis.calendars", "trellis.approvals", "trellis.automation",
+                                                  "trellis.home", "trellis.api.webhooks", "trellis.security"]
     after_save = [p.name for p, _ in plugins.implementations("after_save", "widget")]
     assert after_save == ["counted", "trellis.automation", "trellis.api.webhooks"]
     assert [p.name for p, _ in plugins.implementations("before_save", "gizmo")][-1] == "trellis.security"
