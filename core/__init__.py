@@ -19,6 +19,7 @@ from trellis.errors import (
 from trellis.plugins import PluginError, PluginLoadError
 from trellis.plugins.hookspecs import hookimpl
 from trellis.plugins.types import (
+    N_,
     Action,
     DataMigration,
     DemoContext,
@@ -46,6 +47,7 @@ __all__ = [
     "MenuItem",
     "MetadataError",
     "MetadataKind",
+    "N_",
     "NotFound",
     "PermissionDenied",
     "PluginError",

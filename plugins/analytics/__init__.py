@@ -89,7 +89,7 @@ def blueprints():
 @hookimpl
 def dashboard_widgets():
     """The RFM grid (heat-map), the churn-risk list and the top product pairs."""
-    from trellis import Widget
+    from trellis import N_, Widget
     from trellis_plugins.analytics import widgets
 
     # English titles, marked for pybabel; the dashboard page looks them up in translations/.
@@ -97,7 +97,3 @@ def dashboard_widgets():
             Widget("analytics_churn_list", N_("Highest churn risk"), widgets.churn_list, size="large"),
             Widget("analytics_top_pairs", N_("Top product pairs"), widgets.top_pairs, size="large")]
 
-
-def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts by default
-    """``text`` as it is: marks it for ``pybabel extract``; the dashboard page translates it."""
-    return text

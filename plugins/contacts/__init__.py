@@ -83,11 +83,8 @@ def template_dirs():
 @hookimpl
 def dashboard_widgets():
     """``my_activities``: the viewer's overdue and today's open activities (on the ``home`` dashboard)."""
+    from trellis import N_
     from trellis_plugins.contacts.widgets import my_activities
 
     return [Widget("my_activities", N_("My activities"), my_activities, size="large")]
 
-
-def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts by default
-    """``text`` as it is: marks it for ``pybabel extract``; the dashboard page translates it."""
-    return text

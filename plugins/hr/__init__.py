@@ -106,15 +106,11 @@ def document_after_delete(record, context):
 @hookimpl
 def dashboard_widgets():
     """``hr_approvals`` on the ``home`` dashboard: the time-off requests waiting for the viewer's decision."""
-    from trellis import Widget
+    from trellis import N_, Widget
     from trellis_plugins.hr.home import hr_approvals
 
     return [Widget("hr_approvals", N_("Time off to approve"), hr_approvals, size="small")]
 
-
-def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts by default
-    """``text`` as it is: marks it for ``pybabel extract``; the dashboard page translates it."""
-    return text
 
 
 @hookimpl

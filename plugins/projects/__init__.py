@@ -106,15 +106,11 @@ def record_panels(entity):
 @hookimpl
 def dashboard_widgets():
     """``my_overdue_tasks`` on the ``home`` dashboard: KPI tiles of the viewer's own overdue tasks."""
-    from trellis import Widget
+    from trellis import N_, Widget
     from trellis_plugins.projects.home import my_overdue_tasks
 
     return [Widget("my_overdue_tasks", N_("My tasks"), my_overdue_tasks, size="small")]
 
-
-def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts by default
-    """``text`` as it is: marks it for ``pybabel extract``; the dashboard page translates it."""
-    return text
 
 
 @hookimpl

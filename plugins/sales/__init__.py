@@ -81,17 +81,13 @@ def template_dirs():
 @hookimpl
 def dashboard_widgets():
     """The weighted forecast by month, won-versus-target per salesperson and the viewer's KPIs for the home page."""
+    from trellis import N_
     from trellis_plugins.sales import widgets
 
     # English titles, marked for pybabel; the dashboard page looks them up in translations/.
     return [Widget("sales_forecast", N_("Forecast (weighted by probability)"), widgets.forecast_widget),
             Widget("sales_targets", N_("Won vs target"), widgets.targets_widget),
             Widget("my_sales", N_("My sales"), widgets.my_sales_widget)]
-
-
-def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts by default
-    """``text`` as it is: marks it for ``pybabel extract`` where it must not be translated yet."""
-    return text
 
 
 @hookimpl

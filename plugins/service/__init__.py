@@ -94,15 +94,11 @@ def blueprints():
 @hookimpl
 def dashboard_widgets():
     """``my_tickets`` on the ``home`` dashboard: KPI tiles of the viewer's own tickets."""
-    from trellis import Widget
+    from trellis import N_, Widget
     from trellis_plugins.service.home import my_tickets
 
     return [Widget("my_tickets", N_("My tickets"), my_tickets, size="medium")]
 
-
-def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts by default
-    """``text`` as it is: marks it for ``pybabel extract``; the dashboard page translates it."""
-    return text
 
 
 @hookimpl

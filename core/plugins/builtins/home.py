@@ -15,12 +15,8 @@ def metadata_dirs():
 @hookimpl
 def dashboard_widgets():
     """``recently_viewed``: the records the viewer opened last and may still read (on the ``home`` dashboard)."""
-    from trellis.plugins.types import Widget
+    from trellis.plugins.types import N_, Widget
     from trellis.web.home_widgets import recently_viewed_widget
 
     return [Widget("recently_viewed", N_("Recently viewed"), recently_viewed_widget)]
 
-
-def N_(text: str) -> str:  # noqa: N802 - the name pybabel extracts by default
-    """``text`` as it is: marks it for ``pybabel extract``; the dashboard page translates it."""
-    return text
