@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from sqlalchemy import exists, select
 from trellis import system_records
 from trellis_plugins.analytics import leads, pairs
+from trellis_plugins.analytics.changed import differs, scored
 from trellis_plugins.analytics.job_writes import same
 from trellis_plugins.analytics.scores import SCORE_FIELDS, customer_of, customers_statement, fields_of, segment_table
 from trellis_plugins.analytics.settings import current
@@ -55,8 +56,9 @@ def score_contacts(records, settings, today: date) -> dict:
     segments = segment_table(settings)
     customers = written = cleared = 0
     with records.transaction():
-        for rows in orders.stream(lambda dialect: customers_statement(orders.table, settings, today, contacts),
-                                  size=CHUNK):
+        for rows in orders.stream(lambda dialect: customers_statement(
+                orders.table, settings, today, contacts, only=changed_only(dialect, settings, today, segments)),
+                size=CHUNK):
             changes = {}
             for row in rows:
                 values = fields_of(customer_of(row), settings, today, segments)
@@ -70,6 +72,16 @@ def score_contacts(records, settings, today: date) -> dict:
             cleared += len(rows)
             records.update_many("contact", {int(row.id): dict.fromkeys(SCORE_FIELDS) for row in rows})
     return {"customers": customers, "written": written, "cleared": cleared}
+
+
+def changed_only(dialect: str, settings, today: date, segments: dict):
+    """On PostgreSQL, the condition that keeps the customers whose stored scores differ (None elsewhere)."""
+    if dialect != "postgresql":
+        return None
+    def only(ranked):
+        return scored(ranked, settings, today), lambda row, stored: differs(row, stored, segments)
+
+    return only
 
 
 def gone_statement(orders, contacts, settings, today: date, dialect: str):
