@@ -17,9 +17,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Float, Integer, Numeric, Text, case, cast, func, literal, null, or_, select
+from sqlalchemy import Float, Integer, Numeric, Text, and_, case, cast, func, literal, null, or_, select
 from sqlalchemy.dialects.postgresql import JSONB, array
-from trellis_plugins.analytics.scores import GAP_POINTS, ORDERS_POINTS, SPEND_POINTS
+from trellis_plugins.analytics.scores import GAP_POINTS, ORDERS_POINTS, SCORE_FIELDS, SPEND_POINTS, customers_statement
 
 
 def _clamp(value):
@@ -37,14 +37,15 @@ def _half_up(value):
 
 
 def _segment(c, segments: dict):
-    named = {100 * r + 10 * f + m: name for (r, f, m), name in segments.items() if name is not None}
-    if not named:
+    """The segment of each row's scores: an item of a 125-entry array (a CASE would try its keys in turn)."""
+    names = [segments[(r, f, m)] for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)]
+    if not any(names):
         return null()
-    return case(named, value=100 * c.r + 10 * c.f + c.m, else_=null())
+    return array([literal(name, Text) for name in names])[25 * (c.r - 1) + 5 * (c.f - 1) + c.m]
 
 
 def scored(ranked, settings, today: date):
-    """``ranked`` with each customer's computed parts as columns (each worked out once a row)."""
+    """``ranked`` with each customer's computed values as columns, each worked out once a row."""
     c = ranked.c
     days = literal(today) - c.last
     gap = case((c.orders < 2, literal(float(settings.default_gap_days), Float)),
@@ -53,9 +54,9 @@ def scored(ranked, settings, today: date):
     earlier_spend = c.spend - c.recent_spend
     average = func.round(c.spend / c.orders, 2)
     per_year = func.round(cast(c.orders, Numeric) * 365 / settings.window_days, 2)
-    parts = select(ranked, days.label("days"), gap.label("gap"), earlier_orders.label("earlier_orders"),
-                   earlier_spend.label("earlier_spend"), average.label("average"), per_year.label("per_year")) \
-        .subquery("parts")
+    parts = _kept(select(ranked, days.label("days"), gap.label("gap"), earlier_orders.label("earlier_orders"),
+                         earlier_spend.label("earlier_spend"), average.label("average"), per_year.label("per_year")),
+                  "parts")
     p = parts.c
     gap_part = GAP_POINTS * _clamp((_float(p.days) / p.gap - 1.0) / literal(settings.lost_ratio - 1, Float))
     orders_part = case((p.earlier_orders > 0, ORDERS_POINTS * _clamp(1.0 - _float(p.recent_orders)
@@ -63,8 +64,17 @@ def scored(ranked, settings, today: date):
     spend_part = case((p.earlier_spend > 0, SPEND_POINTS * _clamp(_float(1 - p.recent_spend / p.earlier_spend))),
                       else_=0.0)
     clv = func.round(p.average * p.per_year * literal(Decimal(str(settings.lifetime_years)), Numeric), 2)
-    return select(parts, gap_part.label("gap_part"), orders_part.label("orders_part"),
-                  spend_part.label("spend_part"), clv.label("clv")).subquery("scored")
+    parts = _kept(select(parts, gap_part.label("gap_part"), orders_part.label("orders_part"),
+                         spend_part.label("spend_part"), clv.label("clv")), "scored")
+    c = parts.c
+    return _kept(select(parts, _half_up(c.gap_part + c.orders_part + c.spend_part).label("risk"),
+                        _reasons(c).label("reasons")), "computed")
+
+
+def _kept(statement, name: str):
+    """``statement`` as a subquery PostgreSQL keeps as it is (``OFFSET 0``) rather than merging it into the
+    query above, where each of its columns would be worked out again at each use."""
+    return statement.offset(0).subquery(name)
 
 
 def _reasons(c):
@@ -87,11 +97,27 @@ def _reasons(c):
 
 def differs(c, stored, segments: dict):
     """True for a row ``c`` of :func:`scored` whose fields differ from the contact's ``stored`` columns."""
-    risk = _half_up(c.gap_part + c.orders_part + c.spend_part)
-    reasons, kept = _reasons(c), cast(stored.churn_reasons, JSONB)
-    same_reasons = (kept.contains(reasons) & reasons.contains(kept)).is_(True)
+    kept = cast(stored.churn_reasons, JSONB)
+    same_reasons = (kept.contains(c.reasons) & c.reasons.contains(kept)).is_(True)
     return or_(stored.rfm_recency.is_distinct_from(c.r), stored.rfm_frequency.is_distinct_from(c.f),
                stored.rfm_monetary.is_distinct_from(c.m), stored.rfm_segment.is_distinct_from(_segment(c, segments)),
                stored.last_order_date.is_distinct_from(c.last), stored.paid_orders.is_distinct_from(c.orders),
                stored.average_order.is_distinct_from(c.average), stored.orders_per_year.is_distinct_from(c.per_year),
-               stored.clv.is_distinct_from(c.clv), stored.churn_risk.is_distinct_from(risk), ~same_reasons)
+               stored.clv.is_distinct_from(c.clv), stored.churn_risk.is_distinct_from(c.risk), ~same_reasons)
+
+
+def changed_statement(orders, contacts, settings, today: date, segments: dict):
+    """The customers whose stored scores differ, and the contacts whose scores are to be cleared: one statement.
+
+    Each row has the columns of ``customers_statement`` (NULL for a contact to clear), ``stored_id`` (the
+    contact's id) and the contact's stored ``SCORE_FIELDS``. A full join of today's customers with the
+    contacts finds both in the one pass over the orders.
+    """
+    ranked = customers_statement(orders, settings, today).subquery("ranked")
+    computed = scored(ranked, settings, today)
+    c = computed.c
+    cleared = and_(c.contact.is_(None), contacts.c.paid_orders.is_not(None))
+    return select(*(c[name] for name in ranked.c.keys()), contacts.c.id.label("stored_id"),
+                  *(contacts.c[name] for name in SCORE_FIELDS)) \
+        .select_from(computed.join(contacts, contacts.c.id == c.contact, full=True)) \
+        .where(or_(cleared, and_(c.contact.is_not(None), differs(c, contacts.c, segments))))

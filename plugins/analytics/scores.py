@@ -50,13 +50,11 @@ def quintile(rank, count):
     return 1 + (5 * (rank - 1)) // count
 
 
-def customers_statement(orders, settings, today: date, contacts=None, only=None):
+def customers_statement(orders, settings, today: date, contacts=None):
     """The statement over the order table ``orders``: one row per customer with a paid order in the window.
 
     With the contact table ``contacts``, each row also carries the scores stored now
-    (``SCORE_FIELDS``, NULL for a contact not scored yet), so the job compares without a second read;
-    ``only(ranked)`` gives a subquery over the ranked rows (more columns) and a condition on its and the
-    contact's columns, which keeps some rows.
+    (``SCORE_FIELDS``, NULL for a contact not scored yet), so the job compares without a second read.
     """
     since = today - timedelta(days=settings.window_days - 1)
     middle = today - timedelta(days=settings.window_days // 2 - 1)
@@ -82,10 +80,8 @@ def customers_statement(orders, settings, today: date, contacts=None, only=None)
         return statement
     # Joined after the windows' sorts, which then sort narrow rows (the stored reasons are wide).
     ranked = statement.subquery("ranked")
-    source, keep = only(ranked) if only is not None else (ranked, None)
-    statement = select(*(source.c[name] for name in ranked.c.keys()), *(contacts.c[name] for name in SCORE_FIELDS)) \
-        .outerjoin(contacts, contacts.c.id == source.c.contact)
-    return statement if keep is None else statement.where(keep(source.c, contacts.c))
+    return select(ranked, *(contacts.c[name] for name in SCORE_FIELDS)) \
+        .outerjoin(contacts, contacts.c.id == ranked.c.contact)
 
 
 def customers(system, settings, today: date) -> list[Customer]:
