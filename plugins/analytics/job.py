@@ -5,7 +5,9 @@ Every write goes through the record service as the system on behalf of ``analyti
 computed by one SQL statement that also brings each contact's stored scores; its
 rows are streamed in lists of ``CHUNK``, and only the contacts whose values differ
 are written, with one ``update_many`` per list: a second run on the same day writes
-nothing, and memory stays about one list whatever the number of customers. The
+nothing, and memory stays about one list whatever the number of customers. On
+PostgreSQL the statement compares too (:mod:`.changed`), so that only the rows to
+write or clear leave the database. The
 score fields keep no history (they change every day), except ``rfm_segment``, whose
 history says when a contact became "at risk".
 """
@@ -15,9 +17,10 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, literal, select
 from trellis import system_records
 from trellis_plugins.analytics import leads, pairs
+from trellis_plugins.analytics.changed import changed_statement
 from trellis_plugins.analytics.job_writes import same
 from trellis_plugins.analytics.scores import SCORE_FIELDS, customer_of, customers_statement, fields_of, segment_table
 from trellis_plugins.analytics.settings import current
@@ -25,6 +28,9 @@ from trellis_plugins.analytics.settings import current
 ACTOR = "analytics"
 CHUNK = 2000
 """Customers per list read from the database and per ``update_many`` (the job's memory is about one list)."""
+WORK_MEM = "256MB"
+"""PostgreSQL's ``work_mem`` for the job's transaction (``SET LOCAL``): the aggregate over the orders and
+the quintiles' sorts stay in memory instead of spilling to disk or reading the orders through an index."""
 log = logging.getLogger(__name__)
 
 
@@ -49,27 +55,49 @@ def score_contacts(records, settings, today: date) -> dict:
 
     One transaction: the customers' rows (with their stored scores) stream in lists of
     ``CHUNK``, and each list's changed contacts are written with one ``update_many``.
+    On PostgreSQL the database compares first (:mod:`.changed`): only the rows to write
+    or clear come back, in one statement; ``customers`` counts the rows read.
     """
     contacts = records.query("contact").table
     orders = records.query("order")
     segments = segment_table(settings)
-    customers = written = cleared = 0
+    counts = {"customers": 0, "written": 0, "cleared": 0}
     with records.transaction():
-        for rows in orders.stream(lambda dialect: customers_statement(orders.table, settings, today, contacts),
-                                  size=CHUNK):
-            changes = {}
-            for row in rows:
-                values = fields_of(customer_of(row), settings, today, segments)
-                if any(not same(row._mapping[name], value) for name, value in values.items()):
-                    changes[int(row.contact)] = values
-            customers += len(rows)
-            written += len(changes)
-            records.update_many("contact", changes)
-        for rows in records.query("contact").stream(lambda dialect: gone_statement(orders.table, contacts, settings,
-                                                                                       today, dialect), size=CHUNK):
-            cleared += len(rows)
-            records.update_many("contact", {int(row.id): dict.fromkeys(SCORE_FIELDS) for row in rows})
-    return {"customers": customers, "written": written, "cleared": cleared}
+        orders.aggregate(lambda dialect: select(
+            func.set_config("work_mem", WORK_MEM, True) if dialect == "postgresql" else literal(1)))
+        dialects = []
+
+        def customers(dialect: str):
+            dialects.append(dialect)
+            if dialect == "postgresql":
+                return changed_statement(orders.table, contacts, settings, today, segments)
+            return customers_statement(orders.table, settings, today, contacts)
+
+        for rows in orders.stream(customers, size=CHUNK):
+            gone = [int(row.stored_id) for row in rows if row.contact is None]
+            _write(records, [row for row in rows if row.contact is not None], settings, today, segments, counts)
+            _clear(records, gone, counts)
+        if dialects != ["postgresql"]:   # the statement above found them there
+            for rows in records.query("contact").stream(lambda dialect: gone_statement(
+                    orders.table, contacts, settings, today, dialect), size=CHUNK):
+                _clear(records, [int(row.id) for row in rows], counts)
+    return counts
+
+
+def _write(records, rows, settings, today: date, segments: dict, counts: dict) -> None:
+    changes = {}
+    for row in rows:
+        values = fields_of(customer_of(row), settings, today, segments)
+        if any(not same(row._mapping[name], value) for name, value in values.items()):
+            changes[int(row.contact)] = values
+    counts["customers"] += len(rows)
+    counts["written"] += len(changes)
+    records.update_many("contact", changes)
+
+
+def _clear(records, ids: list[int], counts: dict) -> None:
+    counts["cleared"] += len(ids)
+    records.update_many("contact", {record_id: dict.fromkeys(SCORE_FIELDS) for record_id in ids})
 
 
 def gone_statement(orders, contacts, settings, today: date, dialect: str):

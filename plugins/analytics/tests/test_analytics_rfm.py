@@ -128,3 +128,20 @@ def test_only_the_segment_keeps_history_of_the_scores(trellis_app, records, peop
     nightly(trellis_app)
     changed = {change.field for change in records.history("contact", people["Eve"].id)}
     assert "rfm_segment" in changed and not changed & {"churn_risk", "churn_reasons", "clv", "rfm_recency"}
+
+
+def test_the_next_night_writes_only_the_customers_whose_scores_moved(trellis_app, records, people):
+    from trellis_plugins.analytics.job import run_all
+
+    with trellis_app.app_context():
+        run_all(TODAY)
+        again = run_all(TODAY)
+        later = run_all(TODAY + timedelta(days=1))
+    # a day on: Bob's overdue reason counts 201 days; Cat (every 20 days, last 20 days ago) becomes overdue
+    assert later["contacts"]["written"] == 2
+    assert records.get("contact", people["Cat"].id)["churn_reasons"][0]["code"] == "overdue"
+    if trellis_app.config["DATABASE_URL"].startswith("postgresql"):
+        # the database compares the stored scores itself: only the rows to write come back
+        assert (again["contacts"]["customers"], later["contacts"]["customers"]) == (0, 2)
+    else:
+        assert (again["contacts"]["customers"], later["contacts"]["customers"]) == (5, 5)
