@@ -149,7 +149,8 @@ class RecordService(BatchWrites, BatchUpdates, BatchRollups):
         automations; what a batch saves is statements: links and ``unique`` values are
         checked with one query per field, the rows and their history inserted with one
         statement each. ``before_save`` hooks of a run of rows are called before any
-        of them is inserted, then ``after_save`` per row, in order. Raises
+        of them is inserted; then the parents' roll-ups are brought up to date for the
+        whole run (each parent saved once); then ``after_save`` per row, in order. Raises
         PermissionDenied (nothing written) when the user may not create ``entity``.
         """
         meta = self._entity(entity)
