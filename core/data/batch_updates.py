@@ -56,8 +56,12 @@ def changes_by_id(changes: Mapping[Any, Mapping[str, Any]] | Iterable[Mapping[st
 class BatchUpdates:
     """``update_many``'s steps; mixed into :class:`trellis.data.records.RecordService`."""
 
-    def _update_many(self, connection, meta: Entity, wanted: list[tuple[int, dict]]) -> list[Record]:
-        """Steps 1-8 for every ``(id, values)`` of ``wanted`` in the caller's transaction; the saved records."""
+    def _update_many(self, connection, meta: Entity, wanted: list[tuple[int, dict]], system: bool = False
+                     ) -> list[Record]:
+        """Steps 1-8 for every ``(id, values)`` of ``wanted`` in the caller's transaction; the saved records.
+
+        ``system``: a system write (roll-ups), which skips steps 1-2 and validation, as ``_save``'s does.
+        """
         ids = [record_id for record_id, _ in wanted]
         self._take_locks(connection, meta, ids)
         olds = self._load_many(connection, meta, ids)
@@ -73,10 +77,11 @@ class BatchUpdates:
         for record_id, values in wanted:
             errors: dict[str, str] = {}
             old = olds[record_id]
-            record = self._prepared(meta, old, values, context, errors, plan=plan)
+            record = self._prepared(meta, old, values, context, errors, plan=plan, system=system)
             prepared.append((old, record, changes_between(meta, old, record), errors, set(values)))
-        self._check_stored_many(connection, meta, [(record, changes, errors)
-                                                   for _, record, changes, errors, _ in prepared])
+        if not system:
+            self._check_stored_many(connection, meta, [(record, changes, errors)
+                                                       for _, record, changes, errors, _ in prepared])
         for old, _, _, errors, _ in prepared:
             if errors:
                 raise _refused(meta, old.id, ValidationError(errors))
@@ -86,7 +91,7 @@ class BatchUpdates:
         written = []
         for old, record, changes, _, given in prepared:
             try:
-                changes = self._before_write(connection, meta, old, record, changes, context, plan=plan)
+                changes = self._before_write(connection, meta, old, record, changes, context, system, plan)
             except ValidationError as e:
                 raise _refused(meta, old.id, e) from e
             if changes is not None:

@@ -28,11 +28,15 @@ ROW_ERRORS = (ValidationError, NotFound, PermissionDenied, ConflictError)
 IN_CHUNK = 1000   # values per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
 
+class RollupRefused(Exception):
+    """A parent refused the roll-ups of a whole run (rolled back): the run is done again a row at a time."""
+
+
 class BatchWrites:
     """``create_many``'s runs of rows; mixed into :class:`trellis.data.records.RecordService`."""
 
     def _create_run(self, connection, meta: Entity, rows: list[dict[str, Any]], waiting: list[int],
-                    results: list) -> list[int]:
+                    results: list, one_by_one: bool = False) -> list[int]:
         """Create rows ``waiting`` (indexes into ``rows``) up to the first whose ``unique`` value an
         earlier one of them takes; fill ``results``; return the indexes still to do.
 
@@ -63,17 +67,21 @@ class BatchWrites:
             for name, value in values.items():
                 claimed[name].add(value)
             run.append((index, record, changes))
-        refused = self._write_run(connection, meta, run, context, results, plan)
+        refused = self._write_run(connection, meta, run, context, results, plan, one_by_one)
         if refused:
             return [index for index, _, _ in run if index not in refused] + rest
         return rest
 
     def _write_run(self, connection, meta: Entity, run: list[tuple[int, Record, dict]], context: Context,
-                   results: list, plan: WritePlan) -> set[int]:
+                   results: list, plan: WritePlan, one_by_one: bool = False) -> set[int]:
         """Steps 5-8 for checked new records, in a savepoint; the indexes of rows refused on the way.
 
         When a row is refused the savepoint is rolled back (nothing of the run stays)
         and only the refused rows get a result; the caller runs the others again.
+        The parents' roll-ups are brought up to date for the whole run at once, before
+        the rows' ``after_save`` hooks (unless ``one_by_one``: per row, before its
+        hooks); when a parent refuses them, :class:`RollupRefused` is raised, the
+        savepoint rolled back.
         """
         if not run:
             return set()
@@ -96,9 +104,16 @@ class BatchWrites:
                                         [(record.id, changes) for _, record, changes in written],
                                         user_id(context.user), context.now, context.channel, self._actor(context),
                                         created=True)
+                if not one_by_one:
+                    try:
+                        self._update_rollups_many(connection, meta, [(None, record, changes)
+                                                                     for _, record, changes in written], plan)
+                    except ROW_ERRORS as e:
+                        raise RollupRefused() from e
                 for index, record, changes in written:
                     try:
-                        self._update_rollups(connection, meta, None, record, changes, plan)
+                        if one_by_one:
+                            self._update_rollups(connection, meta, None, record, changes, plan)
                         self._hook("after_save", record=record, changes=changes, context=context)
                     except ROW_ERRORS as e:
                         refused[index] = e

@@ -144,6 +144,25 @@ def rollup_value(connection, schema, metadata: Metadata, field: Field, parent_id
     return _as_field_value(field, metadata, rollup.function, result)
 
 
+def rollup_values(connection, schema, metadata: Metadata, field: Field, parent_ids: list[int]) -> dict[int, Any]:
+    """:func:`rollup_value` for each of ``parent_ids``; a sum, count, min, max or average without ``where``
+    is one ``GROUP BY`` per thousand parents."""
+    rollup = field.rollup
+    if rollup.where is not None or len(parent_ids) < 2:
+        return {i: rollup_value(connection, schema, metadata, field, i) for i in parent_ids}
+    child = metadata.entity(rollup.entity)
+    table = schema.tables[rollup.entity]
+    link_column = table.c[child.fields[rollup.link].column]
+    target = table.c[child.fields[rollup.field].column] if rollup.field else None
+    aggregate = func.count() if rollup.function == "count" else getattr(func, rollup.function)(target)
+    found: dict[int, Any] = {}
+    for start in range(0, len(parent_ids), 1000):
+        chunk = parent_ids[start:start + 1000]
+        found.update(connection.execute(select(link_column, aggregate).where(link_column.in_(chunk))
+                                        .group_by(link_column)).all())
+    return {i: _as_field_value(field, metadata, rollup.function, found.get(i)) for i in parent_ids}
+
+
 def rollup_of(field: Field, metadata: Metadata, children: list[dict[str, Any]]) -> Any:
     """The roll-up ``field`` over ``children`` (the child records' values, not read from the database):
     what :func:`rollup_value` would answer if they were the parent's children, for a form's preview."""

@@ -27,12 +27,12 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from trellis.data import history as history_rows
-from trellis.data import reporting_lines
 from trellis.data.access import Access, SystemAccess, access_for, user_id
+from trellis.data.batch_rollups import BatchRollups
 from trellis.data.batch_updates import BatchUpdates, changes_by_id
-from trellis.data.batch_writes import ROW_ERRORS, BatchWrites
+from trellis.data.batch_writes import ROW_ERRORS, BatchWrites, RollupRefused
 from trellis.data.coerce import MAX_ID, check_field, check_record, empty
-from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs, rollup_value
+from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs
 from trellis.data.context import OPERATION_OF_CHANNEL, Context
 from trellis.data.plan import WritePlan, plan_for
 from trellis.data.record import SYSTEM_FIELDS, Link, Record, changes_between
@@ -47,7 +47,7 @@ from trellis.runtime import runtime
 __all__ = ["ROW_ERRORS", "RecordService", "records_for"]
 
 
-class RecordService(BatchWrites, BatchUpdates):
+class RecordService(BatchWrites, BatchUpdates, BatchRollups):
     """Reads and writes records of one application as one user, through one channel.
 
     ``user`` None is the system (no permission limits); ``channel`` is recorded in
@@ -149,7 +149,8 @@ class RecordService(BatchWrites, BatchUpdates):
         automations; what a batch saves is statements: links and ``unique`` values are
         checked with one query per field, the rows and their history inserted with one
         statement each. ``before_save`` hooks of a run of rows are called before any
-        of them is inserted, then ``after_save`` per row, in order. Raises
+        of them is inserted; then the parents' roll-ups are brought up to date for the
+        whole run (each parent saved once); then ``after_save`` per row, in order. Raises
         PermissionDenied (nothing written) when the user may not create ``entity``.
         """
         meta = self._entity(entity)
@@ -157,9 +158,12 @@ class RecordService(BatchWrites, BatchUpdates):
             raise PermissionDenied(f"you may not create {entity} records")
         results: list[Record | Exception | None] = [None] * len(rows)
         with self._unit() as connection:
-            waiting = list(range(len(rows)))
+            waiting, one_by_one = list(range(len(rows))), False
             while waiting:
-                waiting = self._create_run(connection, meta, rows, waiting, results)
+                try:
+                    waiting = self._create_run(connection, meta, rows, waiting, results, one_by_one)
+                except RollupRefused:  # a parent refused the run's roll-ups: again, a row at a time, to name the row
+                    one_by_one = True
         return [self._visible(r) if isinstance(r, Record) else r for r in results]
 
     def update(self, entity: str, record_id: int, values: dict[str, Any],
@@ -621,21 +625,10 @@ class RecordService(BatchWrites, BatchUpdates):
     def _update_rollups(self, connection, child: Entity, old: Record | None, new: Record | None,
                         changes: dict | None = None, plan: WritePlan | None = None) -> None:
         """Recompute every parent roll-up this child's write may have changed (as a system write), and move
-        the reporting lines a changed manager link moved (:mod:`trellis.data.reporting_lines`)."""
-        if self.schema.lines:
-            reporting_lines.follow(connection, self.schema, child, old, new)
-        for parent, field in (plan or plan_for(self.app, child)).rollups_over:
-            if old is not None and new is not None and not rollup_inputs(self.metadata, field) & set(changes or {}):
-                continue
-            link = field.rollup.link
-            parents = {r.get(link) for r in (old, new) if r is not None} - {None}
-            for parent_id in sorted(parents):
-                current = load(connection, self.schema, parent, parent_id)
-                if current is None:
-                    continue
-                value = rollup_value(connection, self.schema, self.metadata, field, parent_id)
-                if current.get(field.name) != value:
-                    self._save(connection, parent, current, {field.name: value}, system=True)
+        the reporting lines a changed manager link moved (:mod:`trellis.data.reporting_lines`).
+
+        A parent whose roll-ups changed is saved once, with all of them."""
+        self._update_rollups_many(connection, child, [(old, new, changes)], plan)
 
     # --- delete --------------------------------------------------------------------------
 

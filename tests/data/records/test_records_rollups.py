@@ -108,3 +108,23 @@ def test_a_delete_leaves_a_history_row_with_the_last_values(svc):
     with svc._unit(write=False) as connection:
         last = history_of(connection, svc.schema, "person", bob.id)[-1]
     assert last.field == DELETED and last.old["name"] == "Bob" and last.new is None
+
+
+def test_a_parent_whose_roll_ups_one_write_changed_is_saved_once(svc, ann):
+    bob = svc.create("person", {"name": "Bob"})
+    deal = svc.create("deal", {"name": "A", "person": ann.id, "amount": 100})
+    win(svc, deal)
+    before = svc.get("person", bob.id).version
+    svc.update("deal", deal.id, {"person": bob.id})   # Bob's count and won total both change
+    assert svc.get("person", bob.id).version == before + 1
+    assert totals(svc, bob) == (1, Decimal("100.00"))
+
+
+def test_create_many_brings_every_parent_s_roll_ups_up_to_date_once(svc, ann):
+    people = [ann] + [svc.create("person", {"name": f"P{i}"}) for i in range(3)]
+    versions = {p.id: svc.get("person", p.id).version for p in people}
+    rows = [{"name": f"D{i}", "person": people[i % 4].id, "amount": 10} for i in range(10)]
+    assert all(not isinstance(r, Exception) for r in svc.create_many("deal", rows))
+    for n, person in enumerate(people):
+        assert totals(svc, person)[0] == (3 if n < 2 else 2)
+        assert svc.get("person", person.id).version == versions[person.id] + 1
