@@ -108,7 +108,8 @@ def _shown_to(report, user) -> bool:
 
 def run_for_user(report, args) -> ReportResult:
     """``report`` run as the signed-in user over the period ``args`` ask for (PermissionDenied, QueryError)."""
-    return run_report(service(), report, zone=user_timezone().key, period=period_from(args, today_for_user()))
+    return run_report(service(), report, zone=user_timezone().key, period=period_from(args, today_for_user()),
+                      calendar=jalali.report_calendar(user_locale()))
 
 
 @bp.get("/reports/<name>")

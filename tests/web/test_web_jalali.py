@@ -20,6 +20,13 @@ period: close_date
 measures: {deals: count}
 chart: bar
 """
+MONTHLY = """\
+report: deals_by_month
+entity: deal
+group_by: {field: close_date, bucket: month}
+measures: {deals: count}
+chart: table
+"""
 
 
 @pytest.fixture
@@ -27,6 +34,7 @@ def trellis_config(trellis_config):
     reports = Path(trellis_config["ORG_DIR"]) / "metadata" / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "deals_by_day.yaml").write_text(REPORT)
+    (reports / "deals_by_month.yaml").write_text(MONTHLY)
     return trellis_config
 
 
@@ -159,3 +167,29 @@ def test_a_reports_this_month_is_the_jalali_month_and_its_days_are_jalali(persia
     assert "۱ اردیبهشت ۱۴۰۴" in season and "اسفند" not in season
     year_before = persian.get("/reports/deals_by_day?period=year").get_data(as_text=True)
     assert "۳۰ اسفند ۱۴۰۳" not in year_before and "۱ فروردین ۱۴۰۴" in year_before
+
+
+@pytest.fixture
+def around_nowruz(records, contact):
+    for name, day in (("Esfand", LAST_DAY_OF_1403), ("Nowruz", NOWRUZ_1404), ("Last of Farvardin", date(2025, 4, 20)),
+                      ("Ordibehesht", date(2025, 4, 21))):
+        records.create("deal", {"name": name, "contact": contact.id, "close_date": day})
+
+
+def report_rows(page: str) -> dict[str, str]:
+    """The data table's rows: the group's text -> its count."""
+    rows = re.findall(r"<tr><td>(?:<a [^>]*>)?<bdi>([^<]+)</bdi>(?:</a>)?</td>"
+                      r"<td class=\"number\"><bdi>([^<]+)</bdi>", page)
+    return {name.strip(): count.strip() for name, count in rows}
+
+
+def test_a_persian_users_monthly_report_groups_by_jalali_month(persian, around_nowruz):
+    page = persian.get("/reports/deals_by_month").get_data(as_text=True)
+    assert report_rows(page) == {"اسفند ۱۴۰۳": "1", "فروردین ۱۴۰۴": "2", "اردیبهشت ۱۴۰۴": "1"}
+    # Farvardin 1404's drill-down lists its own days: 21 March to 20 April 2025.
+    assert "close_date__gte=2025-03-21&amp;close_date__lte=2025-04-20" in page
+
+
+def test_an_english_users_monthly_report_keeps_gregorian_months(app, around_nowruz):
+    page = signed_in_client(app, "eve@example.com").get("/reports/deals_by_month").get_data(as_text=True)
+    assert report_rows(page) == {"Mar 2025": "2", "Apr 2025": "2"}
