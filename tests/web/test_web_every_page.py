@@ -82,6 +82,8 @@ def test_the_walk_sees_english_words_and_ignores_isolated_data():
 # --- in a browser: one Chromium for the module -------------------------------------------------------------
 
 DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
+
+
 @pytest.fixture(scope="module")
 def browser(demo_app, tmp_path_factory):
     """A Chromium tab signed in as an administrator of the demo app, shared by the module's browser tests."""
