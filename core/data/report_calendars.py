@@ -1,4 +1,6 @@
-"""Reports' month, quarter and year buckets in the Jalali (Solar Hijri) calendar, for Persian users.
+"""Reports' week, month, quarter and year buckets in the Jalali (Solar Hijri) calendar, for Persian users.
+
+Weeks start on Saturday (:data:`~trellis.data.report_buckets.SATURDAY_WEEK`, in SQL alone).
 
 The SQL groups by :data:`~trellis.data.report_buckets.JALALI_SPLIT`, a key no Jalali month straddles;
 :func:`fold` then merges those groups (at most seven per Gregorian month, never records) into the
@@ -16,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 import jdatetime
-from trellis.data.report_buckets import JALALI_SPLIT
+from trellis.data.report_buckets import JALALI_SPLIT, SATURDAY_WEEK
 
 CALENDARS = ("gregorian", "jalali")
 FOLDED = ("month", "quarter", "year")   # the buckets the Jalali calendar changes (a day is a day)
@@ -79,4 +81,6 @@ def uses_jalali(report, calendar: str) -> bool:
 
 def split_bucket(bucket: str | None, calendar: str) -> Any:
     """The bucket the SQL groups by for ``bucket`` in ``calendar``."""
-    return JALALI_SPLIT if calendar == "jalali" and bucket in FOLDED else bucket
+    if calendar != "jalali":
+        return bucket
+    return JALALI_SPLIT if bucket in FOLDED else SATURDAY_WEEK if bucket == "week" else bucket

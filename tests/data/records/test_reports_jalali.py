@@ -12,7 +12,7 @@ from trellis.testing import sql_statements
 REPORTS = {
     **{f"dt_{b}": f"report: dt_{b}\nentity: sample\ngroup_by: {{field: dt, bucket: {b}}}\n"
        "measures: {n: count, total: {sum: i}, average: {avg: i}, largest: {max: i}}\n"
-       for b in ("month", "quarter", "year")},
+       for b in ("week", "month", "quarter", "year")},
     "dt_top": "report: dt_top\nentity: sample\ngroup_by: {field: dt, bucket: month}\nmeasures: {total: {sum: i}}\n"
               "sort: -total\nlimit: 2\n",
     "ts_month": "report: ts_month\nentity: sample\ngroup_by: {field: ts, bucket: month}\n",
@@ -52,6 +52,15 @@ def test_a_persian_users_buckets_are_jalali_months_seasons_and_years(svc, days, 
     assert found.pop(None) == 256
     assert found == {date.fromisoformat(k): v for k, v in expected.items()}
     assert list(found) == sorted(found)
+
+
+def test_a_persian_users_weeks_run_from_saturday_to_friday(svc, days):
+    found = totals(svc, "dt_week", calendar="jalali")
+    # Tuesday 18 and Wednesday 19 February 2025: the week from Saturday the 15th; Thursday 20 March (30 Esfand) and
+    # Nowruz 1404 (a Friday): from the 15th; Sunday 20 and Monday 21 April: from the 19th; Nowruz 1405 is a Saturday.
+    assert found == {date(2025, 2, 15): 3, date(2025, 3, 15): 12, date(2025, 4, 19): 48, date(2026, 3, 14): 64,
+                     date(2026, 3, 21): 128, None: 256}
+    assert totals(svc, "dt_week")[date(2025, 3, 17)] == 12   # Monday weeks for everyone else
 
 
 def test_the_other_measures_of_a_folded_bucket_combine_exactly(svc, days):
