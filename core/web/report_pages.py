@@ -69,8 +69,14 @@ def _month_end(day: date) -> date:
 
 
 def _day(text: str | None) -> date | None:
+    """A typed day: Jalali (``1404/01/01``) for a Persian user, else (and for a link's ISO day) ISO."""
     if not text:
         return None
+    if jalali.in_use(user_locale()):
+        try:
+            return jalali.parse_day(text)
+        except ValueError:
+            pass
     try:
         return coerce_value(text[:10], Field("day", "date"), None)
     except (ValueError, TypeError):

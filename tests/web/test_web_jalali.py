@@ -35,6 +35,7 @@ def trellis_config(trellis_config):
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "deals_by_day.yaml").write_text(REPORT)
     (reports / "deals_by_month.yaml").write_text(MONTHLY)
+    (reports.parent / "board.yaml").write_text("dashboard: board\nlabel: Board\nwidgets:\n  - {report: deals_by_day}\n")
     return trellis_config
 
 
@@ -193,3 +194,12 @@ def test_a_persian_users_monthly_report_groups_by_jalali_month(persian, around_n
 def test_an_english_users_monthly_report_keeps_gregorian_months(app, around_nowruz):
     page = signed_in_client(app, "eve@example.com").get("/reports/deals_by_month").get_data(as_text=True)
     assert report_rows(page) == {"Mar 2025": "2", "Apr 2025": "2"}
+
+
+def test_a_persian_user_types_a_custom_period_in_jalali_days(persian, around_nowruz):
+    page = persian.get("/reports/deals_by_day?period=custom&start=1404/01/01&end=۱۴۰۴/۰۱/۳۱").get_data(as_text=True)
+    assert "۱ فروردین ۱۴۰۴" in page and "۳۱ فروردین ۱۴۰۴" in page
+    assert "اسفند" not in page and "اردیبهشت" not in page
+    board = persian.get("/dashboards/board?period=custom&start=1404/01/01&end=1404/01/31").get_data(as_text=True)
+    assert re.search(r'<input type="text" dir="ltr" maxlength="10" placeholder="1404/01/31" id="period-start" '
+                     r'name="start" value="1404/01/01">', board)
