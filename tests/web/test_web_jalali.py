@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from trellis.testing.web import post, signed_in_client
+from trellis.web import jalali
 
 NOWRUZ_1404, NOWRUZ_1405, LAST_DAY_OF_1403 = date(2025, 3, 21), date(2026, 3, 21), date(2025, 3, 20)
 
@@ -35,6 +36,8 @@ def trellis_config(trellis_config):
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "deals_by_day.yaml").write_text(REPORT)
     (reports / "deals_by_month.yaml").write_text(MONTHLY)
+    (reports / "deals_by_month_line.yaml").write_text(MONTHLY.replace("deals_by_month", "deals_by_month_line")
+                                                      .replace("chart: table", "chart: line"))
     (reports.parent / "board.yaml").write_text("dashboard: board\nlabel: Board\nwidgets:\n  - {report: deals_by_day}\n")
     return trellis_config
 
@@ -203,3 +206,16 @@ def test_a_persian_user_types_a_custom_period_in_jalali_days(persian, around_now
     board = persian.get("/dashboards/board?period=custom&start=1404/01/01&end=1404/01/31").get_data(as_text=True)
     assert re.search(r'<input type="text" dir="ltr" maxlength="10" placeholder="1404/01/31" id="period-start" '
                      r'name="start" value="1404/01/01">', board)
+
+
+def test_a_line_chart_of_twelve_jalali_months_spaces_its_axis_labels_apart(persian, records, contact):
+    for month in range(1, 13):   # the 5th of every Jalali month of 1404
+        records.create("deal", {"name": f"M{month}", "contact": contact.id,
+                                "close_date": jalali.parse_day(f"1404/{month:02d}/05")})
+    page = persian.get("/reports/deals_by_month_line").get_data(as_text=True)
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    labels = [(float(x), text) for x, text in re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="middle" '
+                                                          r'class="chart-label">([^<]+)</text>', svg)]
+    assert 1 < len(labels) < 12 and labels[0][1] == "فروردین ۱۴۰۴"
+    gaps = [abs(a[0] - b[0]) for a, b in zip(labels, labels[1:], strict=False)]
+    assert min(gaps) >= max(len(text) for _, text in labels) * 6   # no two labels overlap
