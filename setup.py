@@ -15,7 +15,7 @@ def mapped(folder, name):
 
 
 DATA = ["**/*.yaml", "**/*.yml", "**/*.html", "**/*.txt", "**/*.css", "**/*.js",
-        "**/*.svg", "**/*.png", "**/*.ico", "**/*.woff2", "**/*.json", "**/*.po", "**/*.mo", "**/*.cfg"]
+        "**/*.svg", "**/*.png", "**/*.ico", "**/*.woff2", "**/*.ttf", "**/*.json", "**/*.po", "**/*.mo", "**/*.cfg"]
 
 setup(
     packages=mapped("core", "trellis") + mapped("plugins", "trellis_plugins") + ["trellis.themes"],

@@ -8,6 +8,9 @@ computed. At most ``limit`` groups come back; the rest are folded into one "Othe
 
     result = run_report(records, metadata.reports["pipeline_by_stage"], zone="Asia/Tehran")
     for row in result.rows: row.keys, row.titles, row.values["amount"]
+
+``calendar="jalali"`` buckets months, quarters and years in the Jalali calendar (a Persian user's; see
+:mod:`trellis.data.report_calendars`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, and_, case, desc, distinct, func, literal, select
 from sqlalchemy.sql import visitors
+from trellis.data import report_calendars
 from trellis.data.report_buckets import bucket
 from trellis.data.schema import link_target
 from trellis.errors import PermissionDenied
@@ -61,9 +65,12 @@ class ReportResult:
 
 
 def run_report(records, report: Report, *, zone: str = "UTC", period: tuple[date, date] | None = None,
-               filters: dict[str, Any] | None = None) -> ReportResult:
+               filters: dict[str, Any] | None = None, calendar: str = "gregorian") -> ReportResult:
     """Run ``report`` as ``records``' user: ``zone`` buckets date-times, ``period`` (first and last day,
-    inclusive, in ``zone``) limits ``period_field``, ``filters`` narrow it further (a drill-down)."""
+    inclusive, in ``zone``) limits ``period_field``, ``filters`` narrow it further (a drill-down),
+    ``calendar`` (``gregorian`` or ``jalali``) says whose months, quarters and years the buckets are."""
+    if calendar not in report_calendars.CALENDARS:
+        raise ValueError(f"unknown calendar '{calendar}'")
     query = records.query(report.entity).filter(report.filters)   # PermissionDenied when the entity is not readable
     if filters:
         query = query.filter(filters)
@@ -77,7 +84,7 @@ def run_report(records, report: Report, *, zone: str = "UTC", period: tuple[date
         if period is not None and report.period_field:
             result.previous = _totals(query_for_previous(records, report, period, zone, filters), report, zone)
         return result
-    rows = _grouped(query, records, report, zone)
+    rows = _grouped(query, records, report, zone, calendar)
     result.truncated = len(rows) > MAX_CELLS
     rows = rows[:MAX_CELLS]
     if len(report.groups) == 1:
@@ -156,8 +163,8 @@ def _count(counted, measure: ReportMeasure, condition) -> Any:
     return func.count(counted).label(measure.name)
 
 
-def _group_columns(query, records, report: Report, zone: str, dialect: str, covered: bool = False
-                   ) -> tuple[list, list, Any]:
+def _group_columns(query, records, report: Report, zone: str, dialect: str, covered: bool = False,
+                   calendar: str = "gregorian") -> tuple[list, list, Any]:
     """The group-by expressions (labelled ``g0``, ``g1``), the linked titles (``t0``, ``t1``) and the FROM;
     ``covered``: an index holds every column the statement reads (see :func:`_covered`)."""
     keys, titles = [], []
@@ -165,7 +172,8 @@ def _group_columns(query, records, report: Report, zone: str, dialect: str, cove
     for index, group in enumerate(report.groups):
         column, fld = query.column(group.field)
         if group.bucket is not None:
-            keys.append(bucket(column, group.bucket, fld.storage if fld.storage == "datetime" else "date", zone,
+            storage = fld.storage if fld.storage == "datetime" else "date"
+            keys.append(bucket(column, report_calendars.split_bucket(group.bucket, calendar), storage, zone,
                                dialect).label(f"g{index}"))
         elif dialect == "sqlite" and not covered:
             # An expression, not the bare column: SQLite would otherwise walk an index on the column for the
@@ -190,11 +198,11 @@ def _group_columns(query, records, report: Report, zone: str, dialect: str, cove
     return keys, titles, source
 
 
-def _grouped(query, records, report: Report, zone: str) -> list[ResultRow]:
+def _grouped(query, records, report: Report, zone: str, calendar: str = "gregorian") -> list[ResultRow]:
     measures = _measure_columns(query, report)
 
     def build(dialect: str, covered: bool = True):
-        keys, titles, source = _group_columns(query, records, report, zone, dialect, covered)
+        keys, titles, source = _group_columns(query, records, report, zone, dialect, covered, calendar)
         order = _order(report, measures, keys)
         shown = [t for t in titles if t is not None]
         statement = (select(*keys, *shown, *measures).select_from(source).group_by(*keys)
@@ -210,6 +218,8 @@ def _grouped(query, records, report: Report, zone: str) -> list[ResultRow]:
         keys = tuple(_key(mapping[f"g{i}"], g.bucket) for i, g in enumerate(report.groups))
         titles = tuple(mapping.get(f"t{i}") for i in range(len(report.groups)))
         result.append(ResultRow(keys, _values(report, mapping), titles))
+    if report_calendars.uses_jalali(report, calendar):
+        result = report_calendars.fold(report, result, folded_values)
     return result
 
 

@@ -151,6 +151,7 @@ def stacked_bars(categories: list[Mark], stacks: list[list[Mark]], values: list[
             chart.marks.append(mark)
         category.label_x, category.label_y = round(left + slot * (position + 0.5), 1), bottom + 16
         chart.categories.append(category)
+    chart.categories = spaced(chart.categories, slot)
     chart.ticks = _ticks(top, fmt, "y", chart.plot)
     return chart
 
@@ -181,6 +182,18 @@ def horizontal_bars(points: list[Mark], values: list[Any], fmt, rtl: bool = Fals
     return chart
 
 
+LABEL_CHARS = 16        # an axis label's characters at most (the template truncates past them)
+CHAR_WIDTH = 6.5        # about the width of one character of an axis label, in the chart's units
+
+
+def spaced(categories: list[Mark], slot: float) -> list[Mark]:
+    """Every category's axis label when they fit ``slot`` apart, else every second, third, ... one (the
+    first kept), so that no two labels overlap ("اردیبهشت ۱۴۰۴" is wider than "Apr 2025")."""
+    widest = max((min(len(c.label or ""), LABEL_CHARS) * CHAR_WIDTH for c in categories), default=0)
+    every = max(1, math.ceil(widest / slot)) if slot > 0 else 1
+    return categories[::every]
+
+
 def lines(categories: list[Mark], series: list[Series], values: list[list[Any]], fmt, rtl: bool = False,
           area: bool = False) -> Chart:
     """One polyline per series over the categories (``area``: filled down to the axis)."""
@@ -197,6 +210,7 @@ def lines(categories: list[Mark], series: list[Series], values: list[list[Any]],
     for index, category in enumerate(categories):
         category.label_x, category.label_y = x_of(index), bottom + 16
         chart.categories.append(category)
+    chart.categories = spaced(chart.categories, step)
     for one, row in zip(series, values, strict=True):
         points = []
         for index, (mark, value) in enumerate(zip(one.marks, row, strict=True)):

@@ -35,6 +35,12 @@ def in_use(locale: str) -> bool:
     return not has_app_context() or current_app.config.get("PERSIAN_CALENDAR", "jalali") == "jalali"
 
 
+def report_calendar(locale: str) -> str:
+    """The calendar whose months, quarters and years a report's date buckets are for a user of
+    ``locale``: ``jalali`` when :func:`in_use`, else ``gregorian``."""
+    return "jalali" if in_use(locale) else "gregorian"
+
+
 def persian_digits(text: str) -> str:
     """``text`` with its Latin digits written as Persian ones."""
     return text.translate(PERSIAN_DIGITS)

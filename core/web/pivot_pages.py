@@ -65,9 +65,12 @@ def pivot(entity: str):
         if report is not None:
             try:
                 from trellis.data.reports import run_report
-                from trellis.web.labels import user_timezone
+                from trellis.web.jalali import report_calendar
+                from trellis.web.labels import user_locale, user_timezone
 
-                view = view_of(run_report(service(), report, zone=user_timezone().key), runtime().metadata)
+                result = run_report(service(), report, zone=user_timezone().key,
+                                    calendar=report_calendar(user_locale()))
+                view = view_of(result, runtime().metadata)
                 view.downloads = {}
             except (PermissionDenied, QueryError) as error:
                 errors = [str(error)]

@@ -69,8 +69,14 @@ def _month_end(day: date) -> date:
 
 
 def _day(text: str | None) -> date | None:
+    """A typed day: Jalali (``1404/01/01``) for a Persian user, else (and for a link's ISO day) ISO."""
     if not text:
         return None
+    if jalali.in_use(user_locale()):
+        try:
+            return jalali.parse_day(text)
+        except ValueError:
+            pass
     try:
         return coerce_value(text[:10], Field("day", "date"), None)
     except (ValueError, TypeError):
@@ -108,7 +114,8 @@ def _shown_to(report, user) -> bool:
 
 def run_for_user(report, args) -> ReportResult:
     """``report`` run as the signed-in user over the period ``args`` ask for (PermissionDenied, QueryError)."""
-    return run_report(service(), report, zone=user_timezone().key, period=period_from(args, today_for_user()))
+    return run_report(service(), report, zone=user_timezone().key, period=period_from(args, today_for_user()),
+                      calendar=jalali.report_calendar(user_locale()))
 
 
 @bp.get("/reports/<name>")

@@ -16,9 +16,10 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from flask import url_for
 from flask_babel import gettext as _
+from trellis.data.report_calendars import jalali_next
 from trellis.data.reports import ReportResult, ResultRow, folded_values
 from trellis.metadata.model import Field, Report, ReportMeasure
-from trellis.web import charts
+from trellis.web import charts, jalali
 from trellis.web.charts import Mark, Series
 from trellis.web.labels import (
     SYSTEM_COLUMNS,
@@ -201,6 +202,8 @@ def next_bucket(start: date, bucket: str) -> date:
         return start + timedelta(days=1)
     if bucket == "week":
         return start + timedelta(days=7)
+    if jalali.in_use(user_locale()):
+        return jalali_next(start, bucket)
     months = {"month": 1, "quarter": 3, "year": 12}[bucket]
     month = start.month - 1 + months
     return date(start.year + month // 12, month % 12 + 1, 1)
@@ -208,13 +211,20 @@ def next_bucket(start: date, bucket: str) -> date:
 
 def bucket_label(start: date, bucket: str) -> str:
     """A bucket's name in the user's locale: a day, "Week of 4 Jan 2027", "Jan 2027", "Q1 2027", "2027"
-    (a day and a week's first day in the Jalali calendar for Persian users; months, quarters and years
-    are the Gregorian ones the database groups by, named in Persian)."""
+    (for Persian users every bucket is the Jalali one the report grouped by: "فروردین ۱۴۰۴", "Q۱ ۱۴۰۴")."""
     locale = user_locale()
     if bucket == "day":
         return date_text(start, "medium", locale=locale)
     if bucket == "week":
         return _("Week of %(day)s", day=date_text(start, "medium", locale=locale))
+    if jalali.in_use(locale):
+        if bucket == "month":
+            return jalali.format_day(start, "month")
+        year = jalali.format_day(start, "year")
+        if bucket == "quarter":
+            return _("Q%(quarter)s %(year)s", quarter=jalali.persian_digits(str((jalali.to_jalali(start).month - 1)
+                                                                                 // 3 + 1)), year=year)
+        return year
     if bucket == "month":
         return format_date(start, "MMM y", locale=locale)
     if bucket == "quarter":

@@ -1,66 +1,36 @@
-"""The statement as a PDF, drawn with fpdf2 (DejaVu Sans when the machine has it, as the quote PDF does)."""
+"""The statement as a PDF, drawn with :class:`trellis.web.pdf.DocumentPDF` in the signed-in user's language
+(right to left, shaped Persian and Jalali dates for a Persian user), as the quote PDF is."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from babel.numbers import format_decimal
 from flask_babel import gettext as _
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-
-FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF",
-             "/usr/local/share/fonts", "/Library/Fonts", "C:/Windows/Fonts")
-
-
-def _font() -> Path | None:
-    return next((Path(d) / "DejaVuSans.ttf" for d in FONT_DIRS if (Path(d) / "DejaVuSans.ttf").is_file()), None)
-
-
-class StatementPDF(FPDF):
-    """An A4 page in DejaVu Sans, or Helvetica with characters outside Latin-1 as ``?``."""
-
-    def __init__(self):
-        super().__init__(format="A4")
-        font = _font()
-        if font:
-            self.add_font("DejaVu", "", str(font))
-        self.face = "DejaVu" if font else "Helvetica"
-        self.set_margins(18, 18)
-        self.add_page()
-
-    def text_of(self, value) -> str:
-        """``value`` as text the font can draw."""
-        text = "" if value is None else str(value)
-        return text if self.face == "DejaVu" else text.encode("latin-1", "replace").decode("latin-1")
-
-    def row(self, cells, widths, size=9):
-        """One table row of ``cells`` in columns ``widths`` (millimetres)."""
-        self.set_font(self.face, "", size)
-        for text, width in zip(cells, widths, strict=True):
-            self.cell(width, 6, self.text_of(text))
-        self.ln(6)
-
-    def line_of(self, text, size=10):
-        """A line of text."""
-        self.set_font(self.face, "", size)
-        self.cell(0, 7, self.text_of(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+from trellis.web.labels import option_label
+from trellis.web.pdf import DocumentPDF
 
 
 def render(document: dict, heading: str) -> bytes:
     """The PDF of a statement (as :func:`trellis_plugins.loyalty.card.statement` builds it)."""
     account, contact = document["account"], document["contact"]
-    pdf = StatementPDF()
-    pdf.set_title(pdf.text_of(f"{_('Loyalty statement')} {account['card_number']}"))
-    pdf.line_of(heading, size=12)
-    pdf.line_of(f"{_('Loyalty statement')}: {account['card_number']}", size=16)
+    pdf = DocumentPDF()
+
+    def points(value, sign=False) -> str:
+        return format_decimal(value or 0, "+#,##0;-#,##0" if sign else "#,##0", locale=pdf.locale)
+
+    pdf.set_title(f"{_('Loyalty statement')} {account['card_number']}")
+    pdf.line(pdf.value(heading), size=12)
+    pdf.line(f"{_('Loyalty statement')}: {pdf.value(account['card_number'])}", size=16, height=8)
     name = " ".join(str(contact.get(k) or "") for k in ("first_name", "last_name")).strip()
-    pdf.line_of(f"{name} · {_('Balance')}: {account.get('balance') or 0:,} · {_('Tier')}: {account.get('tier') or '-'}")
+    pdf.line(f"{pdf.value(name)} · {_('Balance')}: {pdf.value(points(account.get('balance')))} · "
+             f"{_('Tier')}: {pdf.value(account.get('tier') or '-')}")
     pdf.ln(3)
-    widths = (28, 30, 62, 24, 30)
-    pdf.row((_("Date"), _("Kind"), _("Order"), _("Points"), _("Balance")), widths, size=10)
+    rows = []
     for row in document["rows"]:
         entry = row["entry"]
         order = entry.get("order")
-        pdf.row((entry["dated"], entry["kind"], getattr(order, "name", None) or (order or ""),
-                 f"{entry['points']:+,}", f"{row['balance']:,}"), widths)
+        rows.append((pdf.date(entry.get("dated")), option_label(document["kind"], entry["kind"]) if entry.get("kind")
+                     else "", getattr(order, "name", None) or (order or ""), points(entry["points"], sign=True),
+                     points(row["balance"])))
+    pdf.grid((_("Date"), _("Kind"), _("Order"), _("Points"), _("Balance")), rows, widths=(28, 30, 62, 24, 30),
+             numeric=(3, 4))
     return bytes(pdf.output())

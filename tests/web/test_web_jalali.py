@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from trellis.testing.web import post, signed_in_client
+from trellis.web import jalali
 
 NOWRUZ_1404, NOWRUZ_1405, LAST_DAY_OF_1403 = date(2025, 3, 21), date(2026, 3, 21), date(2025, 3, 20)
 
@@ -20,6 +21,13 @@ period: close_date
 measures: {deals: count}
 chart: bar
 """
+MONTHLY = """\
+report: deals_by_month
+entity: deal
+group_by: {field: close_date, bucket: month}
+measures: {deals: count}
+chart: table
+"""
 
 
 @pytest.fixture
@@ -27,6 +35,10 @@ def trellis_config(trellis_config):
     reports = Path(trellis_config["ORG_DIR"]) / "metadata" / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "deals_by_day.yaml").write_text(REPORT)
+    (reports / "deals_by_month.yaml").write_text(MONTHLY)
+    (reports / "deals_by_month_line.yaml").write_text(MONTHLY.replace("deals_by_month", "deals_by_month_line")
+                                                      .replace("chart: table", "chart: line"))
+    (reports.parent / "board.yaml").write_text("dashboard: board\nlabel: Board\nwidgets:\n  - {report: deals_by_day}\n")
     return trellis_config
 
 
@@ -159,3 +171,51 @@ def test_a_reports_this_month_is_the_jalali_month_and_its_days_are_jalali(persia
     assert "۱ اردیبهشت ۱۴۰۴" in season and "اسفند" not in season
     year_before = persian.get("/reports/deals_by_day?period=year").get_data(as_text=True)
     assert "۳۰ اسفند ۱۴۰۳" not in year_before and "۱ فروردین ۱۴۰۴" in year_before
+
+
+@pytest.fixture
+def around_nowruz(records, contact):
+    for name, day in (("Esfand", LAST_DAY_OF_1403), ("Nowruz", NOWRUZ_1404), ("Last of Farvardin", date(2025, 4, 20)),
+                      ("Ordibehesht", date(2025, 4, 21))):
+        records.create("deal", {"name": name, "contact": contact.id, "close_date": day})
+
+
+def report_rows(page: str) -> dict[str, str]:
+    """The data table's rows: the group's text -> its count."""
+    rows = re.findall(r"<tr><td>(?:<a [^>]*>)?<bdi>([^<]+)</bdi>(?:</a>)?</td>"
+                      r"<td class=\"number\"><bdi>([^<]+)</bdi>", page)
+    return {name.strip(): count.strip() for name, count in rows}
+
+
+def test_a_persian_users_monthly_report_groups_by_jalali_month(persian, around_nowruz):
+    page = persian.get("/reports/deals_by_month").get_data(as_text=True)
+    assert report_rows(page) == {"اسفند ۱۴۰۳": "1", "فروردین ۱۴۰۴": "2", "اردیبهشت ۱۴۰۴": "1"}
+    # Farvardin 1404's drill-down lists its own days: 21 March to 20 April 2025.
+    assert "close_date__gte=2025-03-21&amp;close_date__lte=2025-04-20" in page
+
+
+def test_an_english_users_monthly_report_keeps_gregorian_months(app, around_nowruz):
+    page = signed_in_client(app, "eve@example.com").get("/reports/deals_by_month").get_data(as_text=True)
+    assert report_rows(page) == {"Mar 2025": "2", "Apr 2025": "2"}
+
+
+def test_a_persian_user_types_a_custom_period_in_jalali_days(persian, around_nowruz):
+    page = persian.get("/reports/deals_by_day?period=custom&start=1404/01/01&end=۱۴۰۴/۰۱/۳۱").get_data(as_text=True)
+    assert "۱ فروردین ۱۴۰۴" in page and "۳۱ فروردین ۱۴۰۴" in page
+    assert "اسفند" not in page and "اردیبهشت" not in page
+    board = persian.get("/dashboards/board?period=custom&start=1404/01/01&end=1404/01/31").get_data(as_text=True)
+    assert re.search(r'<input type="text" dir="ltr" maxlength="10" placeholder="1404/01/31" id="period-start" '
+                     r'name="start" value="1404/01/01">', board)
+
+
+def test_a_line_chart_of_twelve_jalali_months_spaces_its_axis_labels_apart(persian, records, contact):
+    for month in range(1, 13):   # the 5th of every Jalali month of 1404
+        records.create("deal", {"name": f"M{month}", "contact": contact.id,
+                                "close_date": jalali.parse_day(f"1404/{month:02d}/05")})
+    page = persian.get("/reports/deals_by_month_line").get_data(as_text=True)
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    labels = [(float(x), text) for x, text in re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="middle" '
+                                                          r'class="chart-label">([^<]+)</text>', svg)]
+    assert 1 < len(labels) < 12 and labels[0][1] == "فروردین ۱۴۰۴"
+    gaps = [abs(a[0] - b[0]) for a, b in zip(labels, labels[1:], strict=False)]
+    assert min(gaps) >= max(len(text) for _, text in labels) * 6   # no two labels overlap

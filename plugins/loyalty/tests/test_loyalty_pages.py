@@ -66,6 +66,20 @@ def test_the_statement_lists_the_ledger_with_a_running_balance_and_downloads_as_
     assert world["account"]["card_number"] in pdf.headers["Content-Disposition"]
 
 
+def test_a_persian_readers_statement_pdf_names_each_kind_in_persian(client_as, world):
+    import io
+
+    from pypdf import PdfReader
+    from trellis.testing.web import post
+
+    client = client_as("admin")
+    post(client, "/preferences", {"locale": "fa", "timezone": "Asia/Tehran"}, form_page="/preferences")
+    pdf = client.get(f"/loyalty/statement/{world['account'].id}.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "صورت‌حساب وفاداری" in text                                   # the title, in Persian
+    assert "کسب‌شده" in text and "earned" not in text                    # the kind's label, not its key
+
+
 def test_no_statement_without_the_right_to_read_accounts(client_as, world):
     assert client_as("salesperson").get(f"/loyalty/statement/{world['account'].id}").status_code == 404
     assert client_as("salesperson").get(f"/loyalty/statement/{world['account'].id}.pdf").status_code == 404
