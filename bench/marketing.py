@@ -10,9 +10,10 @@
    orders, at least 300 spent, last order older than 90 days). Reported with a linear
    extrapolation to 1M contacts / 2M orders.
 2. A campaign to ``--recipients`` subscribers of a list is scheduled (its audience
-   written: timed) and sent through the sending job to an aiosmtpd server in this
-   process (timed, end to end: claim, render, SMTP, record). Reported: messages per
-   second of wall time and per CPU second of this process, and the accounting
+   written: timed) and sent through the sending job to an aiosmtpd server in a process
+   of its own, as a mail server is (timed, end to end: claim, render, SMTP, record).
+   Reported: messages per second of wall time and per CPU second of this process (the
+   SMTP client threads included, the server not), and the accounting
    sent + deferred + bounced + suppressed = recipients.
 """
 

@@ -18,6 +18,8 @@ from email.mime.text import MIMEText
 from email.utils import formataddr
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from markupsafe import escape
+
 HREF = re.compile(r'href\s*=\s*"(https?://[^"]+)"', re.IGNORECASE)
 TOKEN_SALT = "trellis-marketing"  # noqa: S105 (a namespace for signatures, not a secret)
 CONTACT_FIELDS = ("first_name", "last_name", "name", "email", "city", "country", "company", "job_title")
@@ -90,8 +92,21 @@ class Composer:
         self.app, self.base_url, self.sender, self.campaign = app, base_url, sender, campaign
         self.subjects = {variant: sandboxed(text, autoescape=False) for variant, text in subjects.items()}
         self.body = sandboxed(body, autoescape=True)
-        self.footer = app.jinja_env.get_template("marketing/email_footer.html")
-        self.pixel = app.jinja_env.get_template("marketing/email_pixel.html")
+        self.footer = _pieces(app.jinja_env.get_template("marketing/email_footer.html"), "unsubscribe")
+        self.pixel = _pieces(app.jinja_env.get_template("marketing/email_pixel.html"), "pixel")
+        self.signer = serializer(app)   # one signer (and key derivation) for the campaign, not one per token
+        self.links: dict[str, str] = {}   # a URL of the body -> with its UTM parameters, worked out once
+
+    def token(self, kind: str, send_id: int, url: str | None = None) -> str:
+        """:func:`token` with the campaign's signer."""
+        return self.signer.dumps([kind, send_id] + ([url] if url is not None else []))
+
+    def with_utm(self, url: str) -> str:
+        """:func:`with_utm` for this campaign, once per URL."""
+        found = self.links.get(url)
+        if found is None:
+            found = self.links[url] = with_utm(url, self.campaign)
+        return found
 
     def message(self, send, contact) -> MIMEMultipart:
         """The message for send record ``send`` (id, email, message_key, variant) to ``contact``.
@@ -99,19 +114,19 @@ class Composer:
         Built with the ``email.mime`` classes (the compat32 policy): headers are stored as
         given instead of parsed, which makes a campaign's messages several times cheaper.
         """
-        app, base_url = self.app, self.base_url
+        base_url = self.base_url
         values = contact_values(contact)
         subject = self.subjects.get(send["variant"] or "A", self.subjects["A"])
         html_body = self.body.render(**values)
 
         def tracked(match):
-            url = with_utm(html.unescape(match.group(1)), self.campaign)
-            return f'href="{html.escape(base_url + "/m/c/" + token(app, "c", send.id, url))}"'
+            url = self.with_utm(html.unescape(match.group(1)))
+            return f'href="{html.escape(base_url + "/m/c/" + self.token("c", send.id, url))}"'
 
         html_body = HREF.sub(tracked, html_body)
-        unsubscribe = f"{base_url}/m/u/{token(app, 'u', send.id)}"
-        html_body += self.footer.render(unsubscribe=unsubscribe)
-        pixel = self.pixel.render(pixel=f"{base_url}/m/o/{token(app, 'o', send.id)}.gif")
+        unsubscribe = f"{base_url}/m/u/{self.token('u', send.id)}"
+        html_body += str(escape(unsubscribe)).join(self.footer)
+        pixel = str(escape(f"{base_url}/m/o/{self.token('o', send.id)}.gif")).join(self.pixel)
         message = MIMEMultipart("alternative")
         message["From"] = self.sender
         message["To"] = formataddr((" ".join(str(values["name"]).split()), send["email"]), charset="utf-8")
@@ -122,6 +137,16 @@ class Composer:
         message.attach(MIMEText(plain_text(html_body), "plain", "utf-8"))
         message.attach(MIMEText(html_body + pixel, "html", "utf-8"))
         return message
+
+
+MARK = "\x00"
+"""Stands for a recipient's own link while the footer and the pixel are rendered once per campaign."""
+
+
+def _pieces(template, name: str) -> list[str]:
+    """``template`` rendered once (its translated text the same for every recipient), split where it prints the
+    value ``name``: joining the pieces with that value, escaped as autoescape does, gives its rendering."""
+    return template.render(**{name: MARK}).split(MARK)
 
 
 def _header(text: str):

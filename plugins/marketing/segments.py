@@ -194,20 +194,36 @@ def statement(records, segment: Segment, today: date):
     ``records`` is a record service; the contact filters are the query builder's (a bad
     one is a ValidationError naming it), orders are reached through the sales plugin's
     ``order`` entity when it is loaded (a ValidationError otherwise). Everything is read as
-    ``records`` reads it: a page passes the viewer's service, so order conditions see only
-    the orders (and fields) the viewer may read, and are refused to one who may read none;
+    ``records`` reads it, the read rules of contacts and orders included, so the statement
+    stands alone: a page passes the viewer's service, so order conditions see only the
+    orders (and fields) the viewer may read, and are refused to one who may read none;
     sending passes the plugin's own service, which reads them all.
+
+    Conditions over a contact's orders (dates, count, total, "no order since") are one
+    GROUP BY over contacts joined once to their orders, with HAVING: the planner then
+    knows how many rows the join gives (a ``contact.id IN (SELECT ... GROUP BY ...
+    HAVING ...)`` is estimated at a few percent of the groups whatever they are, and
+    PostgreSQL hashed, spilled or even recomputed it per parallel worker), and reads both
+    tables in id order (merge join over the sales plugin's ``order (contact, order_date,
+    amount)`` index).
     """
     from sqlalchemy import select
 
     contacts = records.query("contact")
     table = contacts.table
-    clauses = [contacts.conditions(segment.contact)]
+    where = [contacts.conditions(segment.contact)]
+    limit = records.access.read_filter(records.user, "contact", table)
+    if limit is not None:
+        where.append(limit)
     if segment.age is not None:
-        clauses += _age_clauses(contacts, segment.age, today)
+        where += _age_clauses(contacts, segment.age, today)
+    found = select(table.c.id)
     if segment.orders is not None or segment.last_order_days is not None:
-        clauses += _order_clauses(records, segment, table, today)
-    return select(table.c.id).where(*clauses)
+        joined, clauses, having = _order_clauses(records, segment, table, today)
+        where += clauses
+        if joined is not None:
+            found = found.select_from(table.join(*joined)).group_by(table.c.id).having(*having)
+    return found.where(*where)
 
 
 def _age_clauses(contacts, age: tuple[int | None, int | None], today: date) -> list:
@@ -240,7 +256,9 @@ def _readable(records, entity: str):
     return query, [] if limit is None else [limit]
 
 
-def _order_clauses(records, segment: Segment, contact_table, today: date) -> list:
+def _order_clauses(records, segment: Segment, contact_table, today: date) -> tuple:
+    """The order conditions of ``segment``: ``(joined, where, having)``, where ``joined`` is the order table and
+    the join condition when the contacts are grouped over their orders (None when they are not)."""
     from sqlalchemy import func, select
     from trellis import ValidationError, metadata_model
 
@@ -249,34 +267,35 @@ def _order_clauses(records, segment: Segment, contact_table, today: date) -> lis
     orders, readable = _readable(records, "order")
     who, dated = orders.column("contact")[0], orders.column("order_date")[0]
     mine = select(who).where(who.is_not(None), *readable)
-    clauses = []
+    joined, where, having = None, [], []
     spec = segment.orders
     cutoff = today - timedelta(days=segment.last_order_days) if segment.last_order_days is not None else None
-    if spec is not None:
+    if spec is not None and spec.min_count == 0 and spec.max_count == 0:
+        where.append(contact_table.c.id.not_in(mine))
+    elif spec is not None:
         start, end = spec.dates(today)
-        placed = mine.group_by(who)
-        if cutoff is not None and not (start or end or spec.statuses or spec.product or spec.max_count == 0):
-            # Over all of a contact's orders, like "no order since": one GROUP BY answers both.
-            placed, cutoff = placed.having(func.max(dated) < cutoff), None
-        placed = placed.where(*([dated >= start] if start else []), *([dated <= end] if end else []))
+        joined = (orders.table, who == contact_table.c.id)
+        where += readable
+        if cutoff is not None and not (start or end or spec.statuses or spec.product):
+            # Over all of a contact's orders, like "no order since": the one GROUP BY answers both.
+            having.append(func.max(dated) < cutoff)
+            cutoff = None
+        where += [dated >= start] if start else []
+        where += [dated <= end] if end else []
         if spec.statuses:
-            placed = placed.where(orders.column("status")[0].in_(spec.statuses))
-        if spec.min_count > 1:
-            placed = placed.having(func.count() >= spec.min_count)
-        if spec.max_count is not None:
-            placed = placed.having(func.count() <= spec.max_count)
-        if spec.min_total is not None:
-            placed = placed.having(func.coalesce(func.sum(orders.column("amount")[0]), 0) >= spec.min_total)
+            where.append(orders.column("status")[0].in_(spec.statuses))
         if spec.product is not None:
-            placed = placed.where(orders.table.c.id.in_(_orders_with_product(records, spec.product)))
-        if spec.min_count == 0 and spec.max_count == 0:
-            clauses.append(contact_table.c.id.not_in(mine))
-        else:
-            clauses.append(contact_table.c.id.in_(placed))
+            where.append(orders.table.c.id.in_(_orders_with_product(records, spec.product)))
+        if spec.min_count > 1:
+            having.append(func.count() >= spec.min_count)
+        if spec.max_count is not None:
+            having.append(func.count() <= spec.max_count)
+        if spec.min_total is not None:
+            having.append(func.coalesce(func.sum(orders.column("amount")[0]), 0) >= spec.min_total)
     if cutoff is not None:
         latest = mine.group_by(who).having(func.max(dated) < cutoff)
-        clauses.append(contact_table.c.id.in_(latest))
-    return clauses
+        where.append(contact_table.c.id.in_(latest))
+    return joined, where, having
 
 
 def _orders_with_product(records, product: str):
@@ -289,13 +308,17 @@ def _orders_with_product(records, product: str):
 
 
 def count(records, segment: Segment, today: date) -> int:
-    """How many contacts are in ``segment`` now (one COUNT over the statement)."""
+    """How many contacts are in ``segment`` now (one COUNT over the statement).
+
+    The statement carries the read rules of ``records`` itself, so the count runs as
+    the plugin (which adds none) over it: a contacts query would add its read rule to
+    the outer SELECT, which has no contact table of its own.
+    """
     from sqlalchemy import func, select
 
-    query = records.query("contact")
     ids = statement(records, segment, today).subquery()
-    return query.aggregate(lambda dialect: select(func.count()).select_from(query.table)
-                           .where(query.table.c.id.in_(select(ids.c.id))))[0][0]
+    runner = records.as_system("marketing").query("contact")
+    return runner.aggregate(lambda dialect: select(func.count()).select_from(ids))[0][0]
 
 
 def preview(records, segment: Segment, today: date, size: int = 20) -> list:

@@ -154,18 +154,24 @@ def claim(records, campaign_id: int, send_ids: list[int], blocked: set[str], sta
     Under the campaign's lock, so two senders never claim the same recipient; a recipient
     another sender has, or that is done, is left out; a suppressed address is marked so.
     """
+    from sqlalchemy import select
+
     changes: dict[int, dict] = {}
     with records.transaction():
         records.lock("marketing_campaign", campaign_id)
-        rows = records.query("marketing_send").filter(id__in=send_ids).order_by("id").iterate(batch=CLAIM)
-        for send in list(rows):
-            crashed = send["status"] == "sending" and _aware(send.updated_at) < stale_before
-            if send["status"] != "queued" and not crashed:
+        sends = records.query("marketing_send")
+        table = sends.table
+        wanted = [table.c.id] + [sends.column(name)[0] for name in ("status", "email", "attempts")]
+        rows = sends.aggregate(lambda dialect: select(*wanted, table.c.updated_at)   # the few columns it needs
+                               .where(table.c.id.in_(send_ids)).order_by(table.c.id))
+        for send_id, status, email, attempts, updated_at in rows:
+            crashed = status == "sending" and _aware(updated_at) < stale_before
+            if status != "queued" and not crashed:
                 continue
-            if (send["email"] or "").lower() in blocked:
-                changes[send.id] = {"status": "suppressed", "error": "suppressed address"}
+            if (email or "").lower() in blocked:
+                changes[send_id] = {"status": "suppressed", "error": "suppressed address"}
             else:
-                changes[send.id] = {"status": "sending", "attempts": (send["attempts"] or 0) + 1}
+                changes[send_id] = {"status": "sending", "attempts": (attempts or 0) + 1}
         saved = records.update_many("marketing_send", changes)   # one call: the batch's claims
     return [send for send in saved if send["status"] == "sending"]
 
@@ -288,8 +294,12 @@ def _sent() -> dict:
 
 
 def _pending(records, campaign_id: int) -> list[int]:
+    """The ids of the campaign's recipients still to send (one query of ids, not whole records)."""
+    from sqlalchemy import select
+
     query = records.query("marketing_send").filter(campaign=campaign_id, status__in=["sending", "queued"])
-    return [send.id for send in query.order_by("id").iterate(batch=500)]
+    table = query.table
+    return [row[0] for row in query.aggregate(lambda dialect: select(table.c.id).order_by(table.c.id))]
 
 
 def _settled(records, send, delivery, outcomes: Outcomes) -> str:
