@@ -15,11 +15,11 @@ from trellis.data.access import user_id
 from trellis.data.bulk import insert_returning
 from trellis.data.coerce import empty
 from trellis.data.context import Context
-from trellis.data.database import db
 from trellis.data.plan import WritePlan, plan_for
 from trellis.data.record import Record, changes_between
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target
 from trellis.data.storage import many_fields
+from trellis.data.unit import savepoint
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from trellis.metadata.model import Entity
 
@@ -86,7 +86,7 @@ class BatchWrites:
         if not run:
             return set()
         refused: dict[int, Exception] = {}
-        savepoint = db.session.begin_nested()
+        nested = savepoint()
         try:
             if plan.rollups_over:
                 self._lock_parents(connection, meta, [(None, record) for _, record, _ in run], None, plan)
@@ -119,14 +119,14 @@ class BatchWrites:
                         refused[index] = e
                         break
         except BaseException:
-            savepoint.rollback()
+            nested.rollback()
             raise
         if refused:
-            savepoint.rollback()
+            nested.rollback()
             for index, error in refused.items():
                 results[index] = error
             return set(refused)
-        savepoint.commit()
+        nested.commit()
         for index, record, _ in written:
             results[index] = record
         return set()

@@ -60,6 +60,18 @@ def unit_of_work(app, write: bool = True) -> Iterator[Any]:
                 session.info.pop(_CACHE, None)
 
 
+def savepoint() -> Any:
+    """A SAVEPOINT of the session's transaction, emitted now; roll it back or commit it.
+
+    ``db.session.begin_nested()`` alone emits nothing until the session next hands
+    out its connection: writes made meanwhile through a connection taken earlier
+    would land before the SAVEPOINT, and rolling it back would keep them.
+    """
+    nested = db.session.begin_nested()
+    db.session.connection()
+    return nested
+
+
 _HOOKS_RAN: ContextVar[bool] = ContextVar("trellis_unit_hooks_ran", default=False)
 
 

@@ -35,9 +35,8 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from trellis.data.access import user_id
-from trellis.data.database import db
 from trellis.data.records import ROW_ERRORS, records_for
-from trellis.data.unit import unit_of_work
+from trellis.data.unit import savepoint, unit_of_work
 from trellis.errors import PermissionDenied, ValidationError
 from trellis.io import mapping as mapping_rules
 from trellis.io.dedupe import DuplicateIndex
@@ -279,24 +278,24 @@ class _Run:
             self.index = DuplicateIndex(self.meta).load(connection, table, where=readable)
         refused: dict[int, list[tuple[str, str]]] = {}
         while True:
-            savepoint = db.session.begin_nested()
+            nested = savepoint()
             mark = self.index.mark() if self.index is not None else 0
             try:
                 attempt = _Attempt(refused)
                 self._attempt(connection, batch, attempt)
             except BaseException:
-                savepoint.rollback()
+                nested.rollback()
                 raise
             if not attempt.again:
                 break
             # A refused row had created link targets (or a duplicate was judged on values that were
             # not yet final): undo the batch and write it again without the refused rows.
-            savepoint.rollback()
+            nested.rollback()
             self.links.forget()
             if self.index is not None:
                 self.index.undo(mark)
             refused.update(attempt.refused)
-        savepoint.commit()
+        nested.commit()
         self.links.keep()
         if self.index is not None:
             self.index.keep()
@@ -391,17 +390,17 @@ class _Run:
     def _update(self, number: int, cells: dict[str, str], record_id: Any, values: dict[str, Any],
                 attempt: _Attempt, created: int) -> None:
         """Update one record in a SAVEPOINT of its own: a refused update is rolled back alone."""
-        savepoint = db.session.begin_nested()
+        nested = savepoint()
         try:
             record = self.service.update(self.meta.name, record_id, values)
         except ROW_ERRORS as e:
-            savepoint.rollback()
+            nested.rollback()
             attempt.fail(number, cells, self._errors_of(e), again=self.links.created() > created)
             return
         except BaseException:
-            savepoint.rollback()
+            nested.rollback()
             raise
-        savepoint.commit()
+        nested.commit()
         attempt.updated += 1
         self._remember(record)
 

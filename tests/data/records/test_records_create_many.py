@@ -206,3 +206,32 @@ def test_insert_returning_over_several_pages_keeps_the_order_of_the_rows(svc, mo
             return
         stored = dict(connection.execute(select(table.c.id, table.c.subject)).all())
     assert len(set(ids)) == 23 and [stored[i] for i in ids] == [f"t{i}" for i in range(23)]
+
+
+class RefuseDealThree:
+    """Refuses the deal named D3 after it is saved (its parent's roll-ups already counted it)."""
+
+    name = "refuse_d3"
+
+    @hookimpl
+    def after_save(self, record, changes, context):
+        if record.entity == "deal" and record["name"] == "D3":
+            raise ValidationError({"__all__": "not D3"})
+
+
+@pytest.fixture
+def refusing(trellis_config):
+    app = create_app({**trellis_config, "EXTRA_PLUGINS": [RefuseDealThree()]})
+    upgrade(app)
+    with app.app_context():
+        yield records_for(app, channel="import")
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_refused_child_row_leaves_nothing_and_the_parents_roll_ups_count_only_the_rest(refusing):
+    ann = refusing.create("person", {"name": "Ann"})
+    results = refusing.create_many("deal", [{"name": f"D{n}", "person": ann.id} for n in range(1, 6)])
+    assert [isinstance(r, ValidationError) for r in results] == [False, False, True, False, False]
+    assert sorted(d["name"] for d in refusing.query("deal").page().rows) == ["D1", "D2", "D4", "D5"]
+    assert refusing.get("person", ann.id)["deal_count"] == 4
