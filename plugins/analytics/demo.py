@@ -39,7 +39,7 @@ def create(context) -> None:
     orders, baskets = [], []
     for number, contact in enumerate(customers[:context.sized(60, len(customers))]):
         first, last, every = HABITS[number % len(HABITS)]
-        days_ago = first * stretch
+        days_ago = first * stretch if first >= 300 else first   # long-standing habits go back two years
         while days_ago >= last:
             order, chosen = _order(rng, contact, products, today - timedelta(days=days_ago))
             orders.append(order)
