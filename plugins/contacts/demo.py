@@ -72,6 +72,8 @@ ACTIVITIES = [
     ("meeting", "Quarterly review"),
 ]
 
+INTERNAL = ["Prepare the monthly team meeting", "Update the staff rota", "Check the stock of gift wrap"]
+
 NOTES = [
     "Prefers email over phone calls.",
     "Met at the trade fair; interested in the premium plan.",
@@ -130,6 +132,7 @@ def _activities(context, contacts) -> None:
     records, rng = context.records, context.random
     today = datetime.combine(datetime.now(UTC).date(), time(10, 0), tzinfo=UTC)
     assignees = context.users_who_read("activity")   # each demo user finds something due on their home page
+    see_contacts = set(context.users_who_read("contact"))
     every_third = contacts[::3][:context.sized(600, len(contacts))]
     rows = []
     for index in range(max(len(every_third), len(assignees) * context.sized(3, 1))):
@@ -138,12 +141,15 @@ def _activities(context, contacts) -> None:
         due = today + timedelta(days=rng.randint(-10, 20), hours=rng.randint(0, 6))
         if index < len(assignees) * context.sized(3, 1):
             due = today + timedelta(hours=index % 8)
-        rows.append({
-            "kind": kind, "subject": subject, "due": due, "done": due < today - timedelta(days=2),
-            "assigned": assignees[index % len(assignees)] if assignees else None,
-            "contact": contact.id, "company": contact.get("company"),
-            "ref_entity": "contact", "ref_record": contact.id,
-        })
+        assigned = assignees[index % len(assignees)] if assignees else None
+        row = {"kind": kind, "subject": subject, "due": due, "done": due < today - timedelta(days=2),
+               "assigned": assigned}
+        if assigned is None or assigned in see_contacts:
+            row.update({"contact": contact.id, "company": contact.get("company"), "ref_entity": "contact",
+                        "ref_record": contact.id})
+        else:   # someone who may not see customers gets an in-house task
+            row.update({"kind": "task", "subject": INTERNAL[index % len(INTERNAL)]})
+        rows.append(row)
     for activity in create_all(records, "activity", rows):
         context.remember("activity", activity)
 
