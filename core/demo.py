@@ -54,10 +54,12 @@ def prepare(app) -> Iterator[str]:
     yield f"Demo data loaded: {made or 'nothing'}"
 
 
-def load_demo_data(app, users: dict[str, int] | None = None):
+def load_demo_data(app, users: dict[str, int] | None = None, size: str | None = None):
     """Call every plugin's ``demo_data`` hook with a ``DemoContext``; returns the context.
 
     ``users`` maps a role to its demo user's id (see :mod:`trellis.security.demo_users`).
+    ``size`` is ``"full"`` (``trellis demo``'s thousands of records) or ``"small"`` (a few
+    dozen of each, what tests load); default: the app's ``DEMO_SIZE`` config key, else full.
     """
     from trellis.data.records import records_for
     from trellis.plugins.types import DemoContext
@@ -65,7 +67,8 @@ def load_demo_data(app, users: dict[str, int] | None = None):
 
     with app.app_context():
         context = DemoContext(records=records_for(app, channel="plugin"), random=random.Random(DEMO_SEED),
-                              locale=app.config.get("LOCALE", "en"), app=app, users=dict(users or {}))
+                              locale=app.config.get("LOCALE", "en"), app=app, users=dict(users or {}),
+                              size=size or app.config.get("DEMO_SIZE") or "full")
         runtime(app).plugins.call("demo_data", context=context)
     return context
 

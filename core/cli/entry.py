@@ -50,7 +50,9 @@ def serve(host, port, debug):
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--reset", is_flag=True, help="Delete ./trellis-demo.sqlite and start afresh.")
 @click.option("--no-serve", is_flag=True, help="Prepare the database and demo data, then exit.")
-def demo(host, port, reset, no_serve):
+@click.option("--size", type=click.Choice(["full", "small"]), default="full", show_default=True,
+              help="How much demo data: thousands of records, or a few dozen of each.")
+def demo(host, port, reset, no_serve, size):
     """Create (or reuse) ./trellis-demo.sqlite with demo data and serve it."""
     from trellis.demo import demo_settings, prepare
 
@@ -63,7 +65,7 @@ def demo(host, port, reset, no_serve):
     from trellis.app import create_app
 
     # A demo database is throwaway: its thousands of demo rows need not wait for an fsync each.
-    config = {"DATABASE_URL": f"sqlite:///{path}", **demo_settings(Path.cwd(), os.environ)}
+    config = {"DATABASE_URL": f"sqlite:///{path}", "DEMO_SIZE": size, **demo_settings(Path.cwd(), os.environ)}
     if "TRELLIS_SQLITE_SYNCHRONOUS" not in os.environ:
         config["SQLITE_SYNCHRONOUS"] = "NORMAL"
     app = create_app(config)

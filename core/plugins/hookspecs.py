@@ -579,7 +579,9 @@ def demo_data(context):
     ``context`` is a ``trellis.DemoContext``: ``context.records`` is the record
     service acting as the system user, ``context.random`` a seeded
     ``random.Random``, ``context.created`` what earlier plugins made (by entity) and
-    ``context.remember(entity, record)`` adds to it. Return nothing.
+    ``context.remember(entity, record)`` adds to it. ``context.size`` is ``"full"``
+    for ``trellis demo`` (thousands of records) or ``"small"`` (a few dozen, what tests
+    load); ``context.sized(2000, 30)`` picks a count by it. Return nothing.
 
     Example::
 

@@ -135,6 +135,8 @@ class DemoContext:
     organisation's default locale; ``app`` is the Flask application; ``users`` maps
     each role to its demo user's id (``sales_manager`` -> the id of
     ``sales.manager@example.com``), so that demo records can be assigned to them.
+    ``size`` is ``"full"`` for ``trellis demo`` (thousands of records) or ``"small"``
+    (a few dozen, for tests that load the demo); :meth:`sized` picks a count by it.
     """
 
     records: Any
@@ -143,6 +145,11 @@ class DemoContext:
     app: Any = None
     created: dict[str, list[Any]] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)
+    size: str = "full"
+
+    def sized(self, full: int, small: int) -> int:
+        """``full`` in the full-size demo, ``small`` in the small one (``context.sized(2000, 30)``)."""
+        return full if self.size == "full" else small
 
     def users_with(self, *roles: str) -> list[int]:
         """The demo users' ids of ``roles`` that exist, in the order given (may be empty)."""

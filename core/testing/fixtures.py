@@ -139,9 +139,10 @@ def trellis_config(db_url, tmp_path):
     """The ``config`` passed to ``create_app``; override this fixture to change settings."""
     org = tmp_path / "org"
     (org / "metadata").mkdir(parents=True, exist_ok=True)
-    # the cheapest password hash the settings allow: every signed-in test client hashes twice
+    # the cheapest password hash the settings allow: every signed-in test client hashes twice;
+    # a test that loads the demo gets its small size (dozens of records, not trellis demo's thousands)
     return {"DATABASE_URL": db_url, "ORG_DIR": str(org), "TESTING": True, "SECRET_KEY": "test-only",
-            "PASSWORD_SCRYPT_COST": 1024}
+            "PASSWORD_SCRYPT_COST": 1024, "DEMO_SIZE": "small"}
 
 
 @pytest.fixture

@@ -1,8 +1,17 @@
-"""Demo records for ``trellis demo``: companies and people from several countries and scripts."""
+"""Demo records for ``trellis demo``: companies and people from several countries and scripts.
+
+Thirty hand-written people and ten companies come first (other plugins' demos and
+tests name them); the full-size demo then grows them to about 200 companies and 2,000
+people in English, Russian, Bulgarian and Persian (:mod:`.demo_people`), each with a
+company of their own country, an address, a phone number in that country's format and
+an owner among the demo's sales users. Activities are assigned to every demo user.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+
+from trellis_plugins.contacts import demo_people as people
 
 TAGS = [("customer", "green"), ("prospect", "blue"), ("partner", "purple"), ("vip", "red"), ("supplier", "orange")]
 
@@ -63,6 +72,8 @@ ACTIVITIES = [
     ("meeting", "Quarterly review"),
 ]
 
+INTERNAL = ["Prepare the monthly team meeting", "Update the staff rota", "Check the stock of gift wrap"]
+
 NOTES = [
     "Prefers email over phone calls.",
     "Met at the trade fair; interested in the premium plan.",
@@ -76,43 +87,131 @@ def create(context) -> None:
     records, rng = context.records, context.random
     for name, colour in TAGS:
         context.remember("tag", records.create("tag", {"name": name, "colour": colour}))
-    companies = []
+    owners = context.users_with("sales_manager", "salesperson") or context.users_with("admin")
+    rows = []
     for name, industry, website, country in COMPANIES:
         slug = website.split("//")[1]
-        company = records.create("company", {"name": name, "industry": industry, "website": website,
-                                             "email": f"info@{slug}", "country": country,
-                                             "phone": _phone(rng)})
-        companies.append(context.remember("company", company))
-    contacts = []
+        rows.append({"name": name, "industry": industry, "website": website, "email": f"info@{slug}",
+                     "country": country, "phone": _landline(rng, country), "owner": _owner(owners, len(rows))})
+    made = _generated_companies(rng, context.sized(200, len(COMPANIES)) - len(COMPANIES), owners)
+    companies = [context.remember("company", c) for c in create_all(records, "company", rows + [c for c, _ in made])]
+    countries = {company.id: country for company, (_, country) in zip(companies[len(COMPANIES):], made,
+                                                                       strict=True)}
+    rows = []
     for index, (first, last, job, company_index, city, language, tags) in enumerate(PEOPLE):
         company = companies[company_index] if company_index is not None else None
-        values = {"first_name": first, "last_name": last, "job_title": job, "city": city, "language": language,
-                  "tags": tags, "email": f"contact{index + 1}@{_domain(company)}",
-                  "mobile": _phone(rng),
-                  "country": company["country"] if company else None, "do_not_contact": index % 11 == 5}
-        if company is not None:
-            values["company"] = company.id
-        contacts.append(context.remember("contact", records.create("contact", values)))
+        country = company["country"] if company else HOME_COUNTRY.get(language)
+        rows.append({"first_name": first, "last_name": last, "job_title": job, "city": city, "language": language,
+                     "tags": tags, "email": f"contact{index + 1}@{_domain(company)}",
+                     "mobile": _mobile(rng, country), "phone": _landline(rng, country) if company else None,
+                     "country": country, "do_not_contact": index % 11 == 5, "owner": _owner(owners, index),
+                     "company": company.id if company is not None else None})
+    rows += _generated_people(rng, context.sized(2000, len(PEOPLE)) - len(PEOPLE), companies[len(COMPANIES):],
+                              countries, owners)
+    contacts = [context.remember("contact", c) for c in create_all(records, "contact", rows)]
+    _activities(context, contacts)
+    notes = [{"body": NOTES[index % len(NOTES)], "contact": contact.id, "ref_entity": "contact",
+              "ref_record": contact.id} for index, contact in enumerate(contacts[1::7])]
+    for note in create_all(records, "note", notes):
+        context.remember("note", note)
+
+
+def create_all(records, entity: str, rows: list[dict]) -> list:
+    """``rows`` created through the record service's batch path; raises the first row's error, if any."""
+    made = []
+    for start in range(0, len(rows), 500):
+        for result in records.create_many(entity, rows[start:start + 500]):
+            if isinstance(result, Exception):
+                raise result
+            made.append(result)
+    return made
+
+
+def _activities(context, contacts) -> None:
+    """Activities on every third contact; each demo user gets some due today, late and coming."""
+    records, rng = context.records, context.random
     today = datetime.combine(datetime.now(UTC).date(), time(10, 0), tzinfo=UTC)
     assignees = context.users_who_read("activity")   # each demo user finds something due on their home page
-    every_third = contacts[::3]
-    for index in range(max(len(every_third), len(assignees))):
+    see_contacts = set(context.users_who_read("contact"))
+    every_third = contacts[::3][:context.sized(600, len(contacts))]
+    rows = []
+    for index in range(max(len(every_third), len(assignees) * context.sized(3, 1))):
         contact = every_third[index % len(every_third)]
         kind, subject = ACTIVITIES[index % len(ACTIVITIES)]
         due = today + timedelta(days=rng.randint(-10, 20), hours=rng.randint(0, 6))
-        if index < len(assignees):
+        if index < len(assignees) * context.sized(3, 1):
             due = today + timedelta(hours=index % 8)
-        activity = records.create("activity", {
-            "kind": kind, "subject": subject, "due": due, "done": due < today,
-            "assigned": assignees[index % len(assignees)] if assignees else None,
-            "contact": contact.id, "company": contact.get("company"),
-            "ref_entity": "contact", "ref_record": contact.id,
-        })
+        assigned = assignees[index % len(assignees)] if assignees else None
+        row = {"kind": kind, "subject": subject, "due": due, "done": due < today - timedelta(days=2),
+               "assigned": assigned}
+        if assigned is None or assigned in see_contacts:
+            row.update({"contact": contact.id, "company": contact.get("company"), "ref_entity": "contact",
+                        "ref_record": contact.id})
+        else:   # someone who may not see customers gets an in-house task
+            row.update({"kind": "task", "subject": INTERNAL[index % len(INTERNAL)]})
+        rows.append(row)
+    for activity in create_all(records, "activity", rows):
         context.remember("activity", activity)
-    for index, contact in enumerate(contacts[1::7]):
-        note = records.create("note", {"body": NOTES[index % len(NOTES)], "contact": contact.id,
-                                       "ref_entity": "contact", "ref_record": contact.id})
-        context.remember("note", note)
+
+
+def _generated_companies(rng, count: int, owners) -> list[tuple[dict, people.Country]]:
+    """``count`` companies spread over the demo's countries, named in each country's language."""
+    made, seen = [], set()
+    countries = [country for country, weight in people.COUNTRIES for _ in range(weight)]
+    while len(made) < count:
+        country = countries[len(made) % len(countries)]
+        industry = rng.choice(list(people.KINDS))
+        word, latin = rng.choice(country.company_words)
+        name = country.company_form.format(word=word, kind=people.KINDS[industry][country.language])
+        if name in seen:
+            continue
+        seen.add(name)
+        slug = f"{latin}-{industry}" if sum(n.startswith(word) for n in seen) > 1 else latin
+        city, area = rng.choice(country.cities)
+        made.append(({"name": name, "industry": industry, "website": f"https://{slug}.example",
+                      "email": f"info@{slug}.example", "country": country.name, "owner": _owner(owners, len(made)),
+                      "phone": people.landline(country, area, _digits(rng))}, country))
+    return made
+
+
+def _generated_people(rng, count: int, companies, countries, owners) -> list[dict]:
+    """``count`` people: four in five work for one of ``companies`` (in its country), the rest on their own."""
+    rows = []
+    spread = [country for country, weight in people.COUNTRIES for _ in range(weight)]
+    for n in range(count):
+        company = companies[n % len(companies)] if companies and rng.random() < 0.8 else None
+        country = countries[company.id] if company is not None else rng.choice(spread)
+        woman = rng.random() < 0.5
+        first, first_latin = rng.choice(country.women if woman else country.men)
+        last, last_latin = rng.choice(country.surnames)
+        last = people.feminine(country, last) if woman else last
+        last_latin += "a" if woman and last_latin.endswith(("ov", "ev", "in")) else ""
+        city, area = rng.choice(country.cities)
+        domain = _domain(company) if company is not None else f"mail.{country.tld}.example"
+        rows.append({
+            "first_name": first, "last_name": last, "email": f"{first_latin}.{last_latin}{n}@{domain}",
+            "job_title": rng.choice(country.titles) if company is not None else None,
+            "company": company.id if company is not None else None, "city": city, "country": country.name,
+            "address": f"{rng.choice(country.streets)} {rng.randint(1, 180)}", "language": country.language,
+            "phone": people.landline(country, area, _digits(rng)),
+            "mobile": people.mobile(country, rng.choice(country.mobile_prefixes), _digits(rng)),
+            "tags": rng.sample(["customer", "customer", "prospect", "vip"], rng.randint(0, 2)),
+            "do_not_contact": rng.random() < 0.04, "owner": _owner(owners, n),
+        })
+    return rows
+
+
+# Where the hand-written people without a company live, by their language.
+HOME_COUNTRY = {"fa": people.IRAN.name, "ru": people.RUSSIA.name, "bg": people.BULGARIA.name, "en": people.UK.name}
+BY_NAME = {country.name: country for country, _ in people.COUNTRIES}
+
+
+def _owner(owners, index: int):
+    return owners[index % len(owners)] if owners else None
+
+
+def _digits(rng) -> str:
+    return "".join(str(rng.randint(0, 9)) for _ in range(8))
 
 
 def _domain(company) -> str:
@@ -121,5 +220,21 @@ def _domain(company) -> str:
     return company["website"].split("//")[1]
 
 
-def _phone(rng) -> str:
-    return f"+{rng.randint(1, 99)} {rng.randint(100, 999)} {rng.randint(100000, 999999)}"
+def _landline(rng, country: str | None) -> str | None:
+    """A landline number in ``country``'s format (None for a country the demo has no plan for)."""
+    if country in BY_NAME:
+        known = BY_NAME[country]
+        return people.landline(known, rng.choice(known.cities)[1], _digits(rng))
+    if country in people.OTHER_PHONES:
+        code, area = people.OTHER_PHONES[country]
+        digits = _digits(rng)
+        return f"{code} {area} {digits[:3]} {digits[3:7]}"
+    return None
+
+
+def _mobile(rng, country: str | None) -> str | None:
+    """A mobile number in ``country``'s format (a landline's for the countries without a mobile plan)."""
+    if country in BY_NAME:
+        known = BY_NAME[country]
+        return people.mobile(known, rng.choice(known.mobile_prefixes), _digits(rng))
+    return _landline(rng, country)

@@ -67,9 +67,10 @@ def create(context) -> None:
     _leads(context, owners)
     contacts = context.created.get("contact", [])
     deals = []
-    for number, stage in enumerate(STAGES):
+    stages = STAGES * (context.sized(150, len(STAGES)) // len(STAGES)) + STAGES[:context.sized(150, 0) % len(STAGES)]
+    for number, stage in enumerate(stages):
         contact = contacts[number % len(contacts)] if contacts else records.create("contact", {"last_name": "Demo"})
-        close = today + timedelta(days=rnd.randint(-60, 150) if stage in ("won", "lost") else rnd.randint(5, 150))
+        close = today + timedelta(days=rnd.randint(-700, -1) if stage in ("won", "lost") else rnd.randint(5, 150))
         deal = records.create("deal", {
             "name": f"{DEAL_NAMES[number % len(DEAL_NAMES)]} – {contact['last_name']}",
             "contact": contact.id, "company": contact.get("company"), "amount": rnd.randrange(2000, 60000, 500),
@@ -79,25 +80,53 @@ def create(context) -> None:
             extra = {"lost_reason": rnd.choice(reasons).id} if name == "lose" else None
             deal = records.transition("deal", deal.id, name, extra)
         deals.append(context.remember("deal", deal))
-    for deal in [d for d in deals if d["stage"] in ("proposal", "negotiation", "won")][:8]:
+    for deal in [d for d in deals if d["stage"] in ("proposal", "negotiation", "won")][:context.sized(40, 8)]:
         _quote(context, deal, products, today)
+    quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    end = date(quarter.year + (quarter.month + 3) // 13, (quarter.month + 2) % 12 + 1, 1) - timedelta(days=1)
     for user_id in owners:
-        start = today.replace(day=1)
         context.remember("sales_target", records.create("sales_target", {
-            "name": f"Quarter from {start:%Y-%m}", "user": user_id, "period_start": start - timedelta(days=60),
-            "period_end": start + timedelta(days=31), "amount": 100000}))
+            "name": f"Q{(quarter.month + 2) // 3} {quarter.year}", "user": user_id, "period_start": quarter,
+            "period_end": end, "amount": 100000}))
 
 
 def _leads(context, owners) -> None:
+    """The hand-written leads, then (full demo) prospects made of the demo people's names, up to 300."""
     records = context.records
-    for first, last, company, source, campaign, status, amount in LEADS:
+    rows = [(first, last, company, source, campaign, status, amount,
+             f"{last.lower()}@example.com" if last.isascii() else None)
+            for first, last, company, source, campaign, status, amount in LEADS]
+    rows += _prospects(context, context.sized(300, len(LEADS)) - len(LEADS))
+    for number, (first, last, company, source, campaign, status, amount, email) in enumerate(rows):
         lead = records.create("lead", {
             "first_name": first, "last_name": last, "company_name": company, "source": source,
-            "campaign": campaign, "expected_amount": amount, "owner": owners[0] if owners else None,
-            "email": f"{last.lower()}@example.com" if last.isascii() else None})
+            "campaign": campaign, "expected_amount": amount, "email": email,
+            "owner": owners[number % len(owners)] if owners else None})
         for name in LEAD_PATHS[status]:
             lead = records.transition("lead", lead.id, name)
         context.remember("lead", lead)
+
+
+def _prospects(context, count: int) -> list[tuple]:
+    """``count`` new people, each a first name and a surname of two demo contacts of one language."""
+    rnd = context.random
+    people = [c for c in context.created.get("contact", []) if c.get("first_name") and c.get("language")]
+    if count <= 0 or not people:
+        return []
+    companies = [c["name"] for c in context.created.get("company", [])]
+    sources = ["web_form", "referral", "exhibition", "phone", "email", "sms", "cold_call"]
+    statuses = ["new"] * 4 + ["contacted"] * 3 + ["qualified"] * 2 + ["disqualified", "converted"]
+    made = []
+    for n in range(count):
+        one = rnd.choice(people)
+        other = rnd.choice([p for p in people[n % 50::50] if p["language"] == one["language"]] or [one])
+        email = one.get("email") or ""
+        local, _, domain = email.partition("@")
+        made.append((one["first_name"], other["last_name"], rnd.choice(companies) if companies else None,
+                     rnd.choice(sources), rnd.choice([None, None, "Spring webinar", "Newsletter"]),
+                     rnd.choice(statuses), rnd.randrange(2000, 40000, 500),
+                     f"lead{n}.{local.split('.')[0]}@{domain}" if domain else None))
+    return made
 
 
 def _quote(context, deal, products, today) -> None:

@@ -21,14 +21,15 @@ TARGETS = {"start": "open", "wait": "waiting", "resolve": "resolved", "close": "
 
 
 def load(context) -> None:
-    """The desk's teams and a ticket per demo contact (up to eight), across channels and states."""
+    """The desk's teams and a ticket per demo contact (up to 120; eight in the small demo), across states."""
     records = system_records("service")
-    contacts = context.created.get("contact", [])[:len(SUBJECTS)]
+    contacts = context.created.get("contact", [])[:context.sized(120, len(SUBJECTS))]
     if not contacts:
         return
     billing = records.create("support_team", {"name": "Billing", "email": "billing@example.com"})
     care = records.create("support_team", {"name": "Customer care", "email": "support@example.com"})
-    for index, (contact, (subject, category, priority, channel)) in enumerate(zip(contacts, SUBJECTS, strict=False)):
+    for index, contact in enumerate(contacts):
+        subject, category, priority, channel = SUBJECTS[index % len(SUBJECTS)]
         team = billing if subject.startswith(("Invoice", "Discount")) else care
         ticket = records.create("ticket", {
             "subject": subject, "contact": contact.id, "email": contact.get("email"), "channel": channel,

@@ -79,7 +79,7 @@ def _free_port():
 def test_demo_serves_healthz_and_prints_the_url(tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRELLIS_")}
-    proc = subprocess.Popen([sys.executable, "-m", "trellis.cli", "demo", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "trellis.cli", "demo", "--size", "small", "--port", str(port)],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         body = None
@@ -101,7 +101,8 @@ def test_demo_serves_healthz_and_prints_the_url(tmp_path):
 
 def test_demo_no_serve_prepares_the_database_and_prints_no_url(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRELLIS_")}
-    out = subprocess.run([sys.executable, "-m", "trellis.cli", "demo", "--no-serve"], cwd=tmp_path, env=env,
+    out = subprocess.run([sys.executable, "-m", "trellis.cli", "demo", "--no-serve", "--size", "small"],
+                         cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "Demo database ready: trellis-demo.sqlite" in out.stdout

@@ -31,7 +31,7 @@ def test_the_top_level_metadata_is_the_packaged_demo_organisation():
 
 
 def test_demo_from_an_empty_folder_loads_the_demo_organisation(tmp_path):
-    out = run("demo", "--no-serve", cwd=tmp_path)
+    out = run("demo", "--no-serve", "--size", "small", cwd=tmp_path)   # the layer, not the data, is tested here
     assert out.returncode == 0, out.stderr
     assert "store.manager@example.com" in out.stdout       # the layer's own role has its demo user
     db = sqlite3.connect(tmp_path / "trellis-demo.sqlite")
