@@ -397,7 +397,7 @@ class Query:
             title = self._title_column(fld)
             if title is not None:
                 target = link_target(fld)
-                alias = self._tables()[target].alias(f"l_{fld.name}")
+                alias = self._service.schema.alias(target, f"l_{fld.name}")
                 # The linked record's name under the viewer's own read rules and field rules: a link
                 # to a record they may not read (or whose title is hidden) carries its id alone.
                 access, user = self._service.access, self._service.user
@@ -574,7 +574,7 @@ class Query:
         shown = access.readable_fields(user, target)
         if shown is not None and self._service.metadata.entities[target].title not in shown:
             return column, fld
-        alias = self._tables()[target].alias(f"s_{fld.name}")
+        alias = self._service.schema.alias(target, f"s_{fld.name}")
         allowed = access.read_filter(user, target, alias)
         on = alias.c.id == column
         sort = select(alias.c[title]).where(on if allowed is None else and_(on, allowed)).scalar_subquery()

@@ -187,7 +187,7 @@ def _group_columns(query, records, report: Report, zone: str, dialect: str, cove
         if entity is None or not entity.title or target not in records.schema.tables:
             titles.append(None)
             continue
-        alias = records.schema.tables[target].alias(f"l{index}")
+        alias = records.schema.alias(target, f"l{index}")
         allowed = records.access.read_filter(records.user, target, alias)
         on = alias.c.id == column
         source = source.outerjoin(alias, on if allowed is None else and_(on, allowed))

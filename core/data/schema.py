@@ -102,6 +102,7 @@ class Schema:
     searchable: set[str] = field(default_factory=set)
     # ``(entity, manager field)`` -> the ancestor table of a reporting line (trellis.data.reporting_lines)
     lines: dict[tuple[str, str], Table] = field(default_factory=dict)
+    aliases: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def table(self, entity: str) -> Table:
         """The table of ``entity``; KeyError when the metadata has no such entity."""
@@ -118,6 +119,19 @@ class Schema:
             if present(connection, table):
                 self.searchable.add(table)
         return table in self.searchable
+
+    def alias(self, entity: str, name: str) -> Any:
+        """The alias ``name`` of ``entity``'s table, made once per schema.
+
+        An alias's column collection is built the first time a statement reads it, a proxy
+        per column: for a wide table that cost more than running the query it was made for.
+        Aliases are immutable, so one serves every statement.
+        """
+        found = self.aliases.get((entity, name))
+        if found is None:
+            found = self.aliases[(entity, name)] = self.tables[entity].alias(name)
+            found.c  # noqa: B018 - built here once, not by the first statements of two threads at once
+        return found
 
     def link_table(self, entity: str, field_name: str) -> Table:
         """The many-to-many table of ``entity``'s ``links`` field ``field_name``."""
