@@ -42,25 +42,34 @@ def navigation(user) -> list[dict]:
     """Menu groups for ``user``: plugins' ``menu_items(user)`` first, the dashboards they may see,
     then every other entity but the technical ones (``menu: false`` in their YAML).
 
-    Each group is ``{"title": str | None, "items": [{"label", "url"}]}``.
+    Each group is ``{"title": str | None, "items": [{"label", "url"}]}``. An entry for an
+    entity's pages (``/app/<entity>...``) is left out when ``user`` may not read that entity.
     """
     from trellis.web import menu_items
     from trellis.web.dashboards import menu
 
+    metadata, access = runtime().metadata, runtime().access
+
+    def readable(url: str) -> bool:
+        parts = url.split("?", 1)[0].split("/")
+        entity = parts[2] if len(parts) > 2 and parts[1] == "app" else None
+        return user is None or entity not in metadata.entities or access.can(user, "read", entity)
+
     groups: dict[str | None, list[dict]] = {}
     covered = set()
     for item in menu_items(current_app._get_current_object(), user):
+        covered.add(item.url.rstrip("/"))
+        if not readable(item.url):
+            continue
         title = label(item.group) if item.group else None
         groups.setdefault(title, []).append({"label": label(item.label), "url": item.url})
-        covered.add(item.url.rstrip("/"))
     boards = menu(user) if user is not None else []
     if boards:
         groups.setdefault(_("Dashboards"), []).extend(boards)
-    metadata = runtime().metadata
     others = []
     for entity in metadata.entities.values():
         url = f"/app/{entity.name}"
-        if url not in covered and entity.menu:
+        if url not in covered and entity.menu and readable(url):
             others.append({"label": entity_label(entity, plural=True), "url": url})
     if others:
         groups.setdefault(_("Records"), []).extend(sorted(others, key=lambda i: i["label"].casefold()))

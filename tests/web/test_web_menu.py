@@ -69,3 +69,21 @@ def test_initials_of_odd_names():
 
     assert initials("ann") == "A" and initials("Мария Иванова") == "МИ" and initials("") == "?"
     assert initials("  42 ") == "?"
+
+
+def test_a_user_sees_only_the_entities_they_may_read_in_the_menu(trellis_config):
+    from pathlib import Path
+
+    from trellis.app import create_app
+    from trellis.data.migrate import upgrade
+
+    folder = Path(trellis_config["ORG_DIR"]) / "metadata"
+    (folder / "roles.yaml").write_text("roles:\n  clerk:\n    deal: {read: all}\n", encoding="utf-8")
+    app = create_app(trellis_config)
+    with app.app_context():
+        upgrade(app)
+    clerk = sidebar(signed_in_client(app, "clerk@example.com", role="clerk").get("/").get_data(as_text=True))
+    assert 'href="/app/deal"' in clerk
+    assert 'href="/app/tag"' not in clerk   # no read: not offered
+    admin = sidebar(signed_in_client(app).get("/").get_data(as_text=True))
+    assert 'href="/app/deal"' in admin and 'href="/app/tag"' in admin
