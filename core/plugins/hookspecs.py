@@ -581,7 +581,9 @@ def demo_data(context):
     ``random.Random``, ``context.created`` what earlier plugins made (by entity) and
     ``context.remember(entity, record)`` adds to it. ``context.size`` is ``"full"``
     for ``trellis demo`` (thousands of records) or ``"small"`` (a few dozen, what tests
-    load); ``context.sized(2000, 30)`` picks a count by it. Return nothing.
+    load); ``context.sized(2000, 30)`` picks a count by it;
+    ``context.create_all(entity, rows)`` writes many rows through the batch write path
+    and raises the first refused one's error. Return nothing.
 
     Example::
 

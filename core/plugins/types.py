@@ -169,6 +169,19 @@ class DemoContext:
         self.created.setdefault(entity, []).append(record)
         return record
 
+    def create_all(self, entity: str, rows: list[dict], records: Any = None) -> list[Any]:
+        """``rows`` created through ``records.create_many`` (default ``self.records``) in batches of
+        500, each row through the whole write path; raises the first refused row's error, since
+        demo data must load whole. Returns the new records in the order of ``rows``."""
+        records = self.records if records is None else records
+        made = []
+        for start in range(0, len(rows), 500):
+            for result in records.create_many(entity, rows[start:start + 500]):
+                if isinstance(result, Exception):
+                    raise result
+                made.append(result)
+        return made
+
 
 @dataclass(frozen=True)
 class RecordPanel:

@@ -46,22 +46,12 @@ def create(context) -> None:
             baskets.append(chosen)
             days_ago -= max(1, every + rng.randint(-every // 4, every // 4))
     lines = []
-    for order, chosen in zip(_created(records, "order", orders), baskets, strict=True):
+    for order, chosen in zip(context.create_all("order", orders, records), baskets, strict=True):
         lines += [{"order": order.id, "product": product.id, "description": product["name"], "qty": 1,
                    "price": product["price"]} for product in chosen]
-    _created(records, "order_line", lines)
+    context.create_all("order_line", lines, records)
     run_all(today, records.as_system("analytics"))
 
-
-def _created(records, entity: str, rows: list[dict]) -> list:
-    """``rows`` created in batches through the record service; raises the first refused row's error."""
-    made = []
-    for start in range(0, len(rows), 500):
-        for result in records.create_many(entity, rows[start:start + 500]):
-            if isinstance(result, Exception):
-                raise result
-            made.append(result)
-    return made
 
 
 def _order(rng, contact, products, day: date) -> tuple[dict, list]:

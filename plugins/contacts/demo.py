@@ -94,7 +94,8 @@ def create(context) -> None:
         rows.append({"name": name, "industry": industry, "website": website, "email": f"info@{slug}",
                      "country": country, "phone": _landline(rng, country), "owner": _owner(owners, len(rows))})
     made = _generated_companies(rng, context.sized(200, len(COMPANIES)) - len(COMPANIES), owners)
-    companies = [context.remember("company", c) for c in create_all(records, "company", rows + [c for c, _ in made])]
+    companies = [context.remember("company", c)
+                 for c in context.create_all("company", rows + [c for c, _ in made])]
     countries = {company.id: country for company, (_, country) in zip(companies[len(COMPANIES):], made,
                                                                        strict=True)}
     rows = []
@@ -108,28 +109,18 @@ def create(context) -> None:
                      "company": company.id if company is not None else None})
     rows += _generated_people(rng, context.sized(2000, len(PEOPLE)) - len(PEOPLE), companies[len(COMPANIES):],
                               countries, owners)
-    contacts = [context.remember("contact", c) for c in create_all(records, "contact", rows)]
+    contacts = [context.remember("contact", c) for c in context.create_all("contact", rows)]
     _activities(context, contacts)
     notes = [{"body": NOTES[index % len(NOTES)], "contact": contact.id, "ref_entity": "contact",
               "ref_record": contact.id} for index, contact in enumerate(contacts[1::7])]
-    for note in create_all(records, "note", notes):
+    for note in context.create_all("note", notes):
         context.remember("note", note)
 
-
-def create_all(records, entity: str, rows: list[dict]) -> list:
-    """``rows`` created through the record service's batch path; raises the first row's error, if any."""
-    made = []
-    for start in range(0, len(rows), 500):
-        for result in records.create_many(entity, rows[start:start + 500]):
-            if isinstance(result, Exception):
-                raise result
-            made.append(result)
-    return made
 
 
 def _activities(context, contacts) -> None:
     """Activities on every third contact; each demo user gets some due today, late and coming."""
-    records, rng = context.records, context.random
+    rng = context.random
     today = datetime.combine(datetime.now(UTC).date(), time(10, 0), tzinfo=UTC)
     assignees = context.users_who_read("activity")   # each demo user finds something due on their home page
     see_contacts = set(context.users_who_read("contact"))
@@ -150,7 +141,7 @@ def _activities(context, contacts) -> None:
         else:   # someone who may not see customers gets an in-house task
             row.update({"kind": "task", "subject": INTERNAL[index % len(INTERNAL)]})
         rows.append(row)
-    for activity in create_all(records, "activity", rows):
+    for activity in context.create_all("activity", rows):
         context.remember("activity", activity)
 
 

@@ -26,9 +26,9 @@ def create(context) -> None:
     contacts = [c for c in context.created.get("contact", []) if c.get("email")]
     news = records.create("mailing_list", {"name": "Newsletter", "description": "Monthly news and offers"})
     subscribers = contacts[:context.sized(1200, len(contacts))]
-    _created(records, "mailing_subscription", [{"mailing_list": news.id, "contact": person.id,
-                                                "consent_source": "web form", "consent_address": "192.0.2.10"}
-                                               for person in subscribers])
+    context.create_all("mailing_subscription", [{"mailing_list": news.id, "contact": person.id,
+                                                 "consent_source": "web form", "consent_address": "192.0.2.10"}
+                                                for person in subscribers], records)
     records.create("mailing_list", {"name": "Garden club", "double_opt_in": True})
     template = records.create("email_template", {"name": "Mother's Day", "body": BODY,
                                                  "subject": "{{ first_name }}, 20% off for Mother's Day"})
@@ -69,16 +69,6 @@ def _results(records, campaign, rng) -> None:
         changes[send.id] = values
     records.update_many("marketing_send", changes)
 
-
-def _created(records, entity: str, rows: list[dict]) -> list:
-    """``rows`` created in batches through the record service; raises the first refused row's error."""
-    made = []
-    for start in range(0, len(rows), 500):
-        for result in records.create_many(entity, rows[start:start + 500]):
-            if isinstance(result, Exception):
-                raise result
-            made.append(result)
-    return made
 
 
 def _leads(records, campaign, contacts, rng) -> None:
