@@ -80,7 +80,7 @@ def test_records_are_coloured_by_kind_done_ones_marked_and_listed_in_the_agenda(
     records.create("activity", {"subject": "Old task", "kind": "task", "done": True,
                                 "due": datetime(2026, 3, 11, 9, 0, tzinfo=UTC)})
     page = web.get("/app/activity/calendar?date=2026-03-01").get_data(as_text=True)
-    grid, agenda = page.split('<section class="agenda"')
+    grid, agenda = page.split('<section class="agenda calendar-events"')
     assert '<li class="event tone-0" draggable="true"' in grid     # call: the first option
     assert '<li class="event tone-2 done" draggable="true"' in grid   # task, done
     assert "Open call" in agenda and "Old task" in agenda
