@@ -33,7 +33,8 @@ def demo_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("every-page")
     (folder / "org" / "metadata").mkdir(parents=True)
     app = api_app({"DATABASE_URL": f"sqlite:///{folder / 'demo.sqlite'}", "ORG_DIR": str(folder / "org"),
-                   "TESTING": True, "SECRET_KEY": "test-only", "PASSWORD_SCRYPT_COST": 1024})
+                   "TESTING": True, "SECRET_KEY": "test-only", "PASSWORD_SCRYPT_COST": 1024,
+                   "DEMO_SIZE": "small"})
     load_demo_data(app)
     return app
 
