@@ -62,6 +62,7 @@ def run_automation(app, automation: Automation, record, trigger: str, now) -> st
     from trellis.automation.runs import record_run
     from trellis.automation.state import automation_state
     from trellis.data.database import db
+    from trellis.data.unit import savepoint
 
     session = db.session
     running: list = session.info.setdefault(_RUNNING, [])
@@ -82,12 +83,12 @@ def run_automation(app, automation: Automation, record, trigger: str, now) -> st
         outcome = outcome if error else "skipped"
     else:
         running.append(key)
-        savepoint = session.begin_nested()
+        nested = savepoint()
         try:
             run_actions(app, automation.actions, record, automation_context(app, now), automation.name)
-            savepoint.commit()
+            nested.commit()
         except Exception as e:  # any failure of an action: roll its writes back, then decide
-            savepoint.rollback()
+            nested.rollback()
             outcome, error = "failed", _describe(e)
             log.warning("automation %s failed on %s #%s: %s", automation.name, record.entity, record.id, error)
             if automation.blocking:

@@ -188,15 +188,16 @@ def _claim(app, name: str, record_id: int, key: str, now: datetime) -> bool:
     """Insert the fired row in a savepoint; False when another tick (or process) already did."""
     from trellis.automation.state import automation_state
     from trellis.data.database import db
+    from trellis.data.unit import savepoint
 
     table = automation_state(app).tables.fired
-    savepoint = db.session.begin_nested()
+    nested = savepoint()
     try:
         db.session.connection().execute(insert(table).values(automation=name, record_id=record_id,
                                                              occurrence_key=key, at=now))
-        savepoint.commit()
+        nested.commit()
     except IntegrityError:
-        savepoint.rollback()
+        nested.rollback()
         return False
     return True
 
