@@ -20,6 +20,7 @@ from trellis.data.access import user_id
 from trellis.data.batch_writes import IN_CHUNK
 from trellis.data.coerce import MAX_ID
 from trellis.data.context import Context
+from trellis.data.hook_calls import BATCH_ROW
 from trellis.data.plan import plan_for
 from trellis.data.record import Record, changes_between
 from trellis.data.schema import SEARCH_COLUMN, search_text
@@ -102,10 +103,13 @@ class BatchUpdates:
                                 user_id(context.user), context.now, context.channel, self._actor(context))
         for old, record, changes, _ in written:
             self._update_rollups(connection, meta, old, record, changes, plan)
-            try:
-                self._hook("after_save", record=record, changes=changes, context=context)
-            except ValidationError as e:
-                raise _refused(meta, old.id, e) from e
+        try:
+            self._after_save(meta, [(record, changes) for _, record, changes, _ in written], context)
+        except ValidationError as e:
+            row = getattr(e, BATCH_ROW, None)
+            if row is None:
+                raise
+            raise _refused(meta, written[row][0].id, e) from e
         return [record for _, record, _, _, _ in prepared]
 
     def _load_many(self, connection, meta: Entity, ids: list[int]) -> dict[int, Record]:

@@ -29,18 +29,22 @@ def _rank(programme, name: str | None) -> int:
     return next((tier.threshold for tier in programme.tiers if tier.name == name), -1)
 
 
-def raise_tier(programme, account, earned: int, system, today: date) -> None:
+def raise_tier(programme, account, earned: int, system, today: date, pending: int = 0) -> str | None:
     """Move ``account`` up to the tier its last 12 months reach; never down (that is the nightly job's).
 
     ``earned`` is the account's points earned ever: while they are below the next tier's
     threshold, its 12 months cannot reach it either, and the ledger is not read.
+    ``pending``: points of the 12 months not yet in the ledger (a batch's entries, written
+    at its end). Returns the tier it moved to, or None.
     """
     higher = [tier for tier in programme.tiers if tier.threshold > _rank(programme, account.get("tier"))]
     if not higher or earned < min(tier.threshold for tier in higher):
-        return
-    reached = programme.tier_for(points_in_window(system, account.id, today))
-    if reached is not None and reached.threshold > _rank(programme, account.get("tier")):
-        system.update("loyalty_account", account.id, {"tier": reached.name})
+        return None
+    reached = programme.tier_for(points_in_window(system, account.id, today) + pending)
+    if reached is None or reached.threshold <= _rank(programme, account.get("tier")):
+        return None
+    system.update("loyalty_account", account.id, {"tier": reached.name})
+    return reached.name
 
 
 def tier_changes(programme, accounts, window_points: dict[int, int]) -> list[tuple[int, str | None]]:
