@@ -314,25 +314,25 @@ class RecordService(HookCalls, BatchWrites, BatchUpdates, BatchRollups):
             record = self._load_readable(connection, meta, record_id)
         return self._visible(record)
 
-    def lock_many(self, entity: str, ids: Iterable[int]) -> dict[int, Record]:
-        """:meth:`lock` for many records of ``entity`` at once, in id order; ``{id: record as stored now}``.
+    def lock_many(self, entity: str, ids: Iterable[int]) -> None:
+        """:meth:`lock` for many records of ``entity`` at once, in id order, without reading them.
 
         One statement locks them all (on SQLite it takes the database's write lock, as
-        ``lock`` does), one more per thousand reads them. Writers that lock records of
-        one entity in several calls should lock them in one, or in id order, so that two
-        of them never wait for each other.
-        NotFound (naming the first) when a record does not exist or the user may not read it.
+        ``lock`` does), one more per thousand checks they exist. Writers that lock
+        records of one entity in several calls should lock them in one, or in id order,
+        so that two of them never wait for each other. NotFound (naming the first) when
+        a record does not exist or the user may not read it; read what you need after.
         """
         meta = self._entity(entity)
         wanted = sorted({int(record_id) for record_id in ids})
         with self._unit() as connection:
             self._take_locks(connection, meta, wanted)
-            found = self._load_many(connection, meta, wanted) if wanted else {}
-            for record_id in wanted:
-                record = found.get(record_id)
-                if record is None or not self.access.can(self.user, "read", meta.name, record):
-                    raise NotFound(f"no {meta.name} #{record_id}")
-        return {record_id: self._visible(found[record_id]) for record_id in wanted}
+            table = self.schema.tables[meta.name]
+            where = self.access.read_filter(self.user, meta.name, table)
+            found = self._existing(connection, table.c.id, set(wanted), () if where is None else (where,))
+            missing = [record_id for record_id in wanted if record_id not in found]
+            if missing:
+                raise NotFound(f"no {meta.name} #{missing[0]}")
 
     def _take_locks(self, connection, meta: Entity, ids) -> None:
         """Lock the rows ``ids`` of ``meta`` (in id order, so two writers never wait for each other)."""

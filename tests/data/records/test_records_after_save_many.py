@@ -104,10 +104,12 @@ def test_update_many_refused_by_the_batch_implementation_writes_nothing(svc):
     assert tasks(svc) == ["call Ann", "call Bob"]
 
 
-def test_lock_many_returns_the_records_as_stored_and_refuses_a_missing_one(svc):
+def test_lock_many_refuses_a_missing_record_and_leaves_nothing_written(svc):
     ann, bob = svc.create_many("person", [{"name": "Ann"}, {"name": "Bob"}])
     with svc.transaction():
-        locked = svc.lock_many("person", [bob.id, ann.id, bob.id])
-    assert list(locked) == [ann.id, bob.id] and locked[bob.id]["name"] == "Bob"
+        svc.lock_many("person", [bob.id, ann.id, bob.id])
+        svc.update("person", ann.id, {"email": "ann@example.com"})
     with pytest.raises(NotFound, match=r"no person #999"), svc.transaction():
+        svc.update("person", bob.id, {"email": "bob@example.com"})
         svc.lock_many("person", [ann.id, 999])
+    assert [p["email"] for p in svc.query("person").order_by("id").page().rows] == ["ann@example.com", None]
