@@ -57,15 +57,17 @@ def changes_by_id(changes: Mapping[Any, Mapping[str, Any]] | Iterable[Mapping[st
 class BatchUpdates:
     """``update_many``'s steps; mixed into :class:`trellis.data.records.RecordService`."""
 
-    def _update_many(self, connection, meta: Entity, wanted: list[tuple[int, dict]], system: bool = False
-                     ) -> list[Record]:
+    def _update_many(self, connection, meta: Entity, wanted: list[tuple[int, dict]], system: bool = False,
+                     olds: dict[int, Record] | None = None) -> list[Record]:
         """Steps 1-8 for every ``(id, values)`` of ``wanted`` in the caller's transaction; the saved records.
 
         ``system``: a system write (roll-ups), which skips steps 1-2 and validation, as ``_save``'s does.
+        ``olds``: the records as the caller read them with their rows locked (by id), which saves reading them again.
         """
         ids = [record_id for record_id, _ in wanted]
-        self._take_locks(connection, meta, ids)
-        olds = self._load_many(connection, meta, ids)
+        if olds is None:
+            self._take_locks(connection, meta, ids)
+            olds = self._load_many(connection, meta, ids)
         for record_id in ids:
             old = olds.get(record_id)
             if old is None or not self.access.can(self.user, "read", meta.name, old):
