@@ -146,10 +146,29 @@ class _Batch:
             return
         found = find_accounts(self.system, wanted, self.programme.name)
         missing = [contact for contact in wanted if contact not in found]
+        if self.programme.automatic_rewards:
+            self._count_vouchers([account.id for account in found.values()])
         if missing:
-            opened = self.system.create_many("loyalty_account", [new_account(c, self.programme) for c in missing])
-            found.update(zip(missing, _written(opened), strict=True))
+            opened = _written(self.system.create_many("loyalty_account",
+                                                      [new_account(c, self.programme) for c in missing]))
+            found.update(zip(missing, opened, strict=True))
+            self.vouchers.update(((account.id, reward.name), 0) for account in opened
+                                 for reward in self.programme.automatic_rewards)
         self.accounts.update(found)
+
+    def _count_vouchers(self, account_ids: list[int]) -> None:
+        """The vouchers each of ``account_ids`` holds per reward (active or redeemed): one GROUP BY per 500."""
+        from sqlalchemy import func, select
+
+        for start in range(0, len(account_ids), IN_CHUNK):
+            chunk = account_ids[start:start + IN_CHUNK]
+            query = self.system.query("loyalty_voucher").filter(account__in=chunk, status__in=list(KEPT))
+            table = query.table
+            rows = query.aggregate(lambda dialect, t=table: select(t.c.account_id, t.c.reward, func.count())
+                                   .group_by(t.c.account_id, t.c.reward))
+            self.vouchers.update(((account_id, reward.name), 0) for account_id in chunk
+                                 for reward in self.programme.automatic_rewards)
+            self.vouchers.update(((int(account_id), reward), int(count)) for account_id, reward, count in rows)
 
     def _account(self, contact: int):
         if contact not in self.accounts:

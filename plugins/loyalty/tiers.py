@@ -20,9 +20,12 @@ def window_start(today: date) -> date:
 
 def points_in_window(system, account_id: int, today: date) -> int:
     """Points the account earned (net of reversals) in the 12 months up to ``today``."""
-    rows = system.query("loyalty_entry").filter(account=account_id, kind__in=list(COUNTED),
-                                                dated__gte=window_start(today), dated__lte=today)
-    return sum(row["points"] for row in rows.iterate(batch=500))
+    from sqlalchemy import func, select
+
+    query = system.query("loyalty_entry").filter(account=account_id, kind__in=list(COUNTED),
+                                                 dated__gte=window_start(today), dated__lte=today)
+    rows = query.aggregate(lambda dialect: select(func.coalesce(func.sum(query.table.c.points), 0)))
+    return int(rows[0][0]) if rows else 0
 
 
 def _rank(programme, name: str | None) -> int:
