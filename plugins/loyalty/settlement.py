@@ -4,11 +4,13 @@ The rule is :mod:`.earning`'s, applied order by order in the order given; what a
 batch saves is statements. The batch's contacts are locked with one call (in id
 order, so two batches never wait for each other), the orders saved before (version
 > 1) are looked up in the ledger with one query, each programme's accounts are read
-with one query and the missing ones opened with one ``create_many``. A paid order
+with one query (their vouchers counted with one ``GROUP BY``) and the missing ones
+opened with one ``create_many``. A paid order
 without entries earns an ``earned`` entry, raises its account's tier and issues the
 vouchers its points cross; those entries and vouchers are kept and written at the
 end with one ``create_many`` each (their roll-ups then save each account once).
-Tiers and rewards cost queries only for accounts whose thresholds were crossed.
+A tier costs a query (the sum of the 12 months) only for an account whose points
+reach the next tier's threshold.
 
 An order that already has entries (re-saved, reduced, cancelled, moved to another
 contact), or a crossing undone, is settled by the per-order code of
