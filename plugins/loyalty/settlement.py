@@ -36,7 +36,7 @@ from trellis_plugins.loyalty.earning import (
     settle_rewards,
     voucher_row,
 )
-from trellis_plugins.loyalty.tiers import raise_tier, window_start
+from trellis_plugins.loyalty.tiers import points_in_window, raise_tier, window_start
 
 IN_CHUNK = 500
 
@@ -70,13 +70,15 @@ class _Batch:
     """One programme's settlement of a batch: accounts and voucher counts read once, writes kept till the end.
 
     ``accounts`` (by contact) carry ``earned`` and ``tier`` as the kept writes leave
-    them; ``window`` holds the kept points that count towards a tier (12 months).
+    them; ``kept`` holds the points not yet written that count towards a tier (12
+    months), ``window`` an account's whole 12 months once they were read.
     """
 
     def __init__(self, programme, system, today: date):
         self.programme, self.system, self.today = programme, system, today
         self.accounts: dict[int, object] = {}
         self.vouchers: dict[tuple[int, str], int] = {}   # (account, reward) -> vouchers held (active or redeemed)
+        self.kept: dict[int, int] = {}
         self.window: dict[int, int] = {}
         self.entries: list[dict] = []
         self.issued: list[dict] = []
@@ -108,10 +110,11 @@ class _Batch:
         row = entry_row(account.id, order, points, 0, self.today, multiplier)
         self.entries.append(row)
         if window_start(self.today) <= row["dated"] <= self.today:
-            self.window[account.id] = self.window.get(account.id, 0) + points
+            counts = self.window if account.id in self.window else self.kept
+            counts[account.id] = counts.get(account.id, 0) + points
         earned = int(account.get("earned") or 0) + points
         account["earned"] = earned
-        tier = raise_tier(programme, account, earned, system, self.today, self.window.get(account.id, 0))
+        tier = raise_tier(programme, account, earned, system, self.today, lambda: self._window(account.id))
         if tier is not None:
             account["tier"] = tier
         self._reward(account, order.id, points, earned)
@@ -177,6 +180,13 @@ class _Batch:
             self._load([contact])
         return self.accounts[contact]
 
+    def _window(self, account_id: int) -> int:
+        """The account's points in the 12 months: the ledger's, read once, and what the batch added."""
+        if account_id not in self.window:
+            self.window[account_id] = points_in_window(self.system, account_id, self.today) + \
+                self.kept.pop(account_id, 0)
+        return self.window[account_id]
+
     def _held(self, account_id: int, reward: str) -> int:
         key = (account_id, reward)
         if key not in self.vouchers:
@@ -193,12 +203,13 @@ class _Batch:
             _written(self.system.create_many("loyalty_entry", entries))
         if issued:
             _written(self.system.create_many("loyalty_voucher", issued))
-        self.window.clear()  # in the ledger now: points_in_window counts them
+        self.kept.clear()  # in the ledger now: points_in_window counts them
 
     def _forget(self) -> None:
         """Drop what was read: the per-order code may have changed any account or voucher."""
         self.accounts.clear()
         self.vouchers.clear()
+        self.window.clear()
 
 
 def _written(results: list) -> list:

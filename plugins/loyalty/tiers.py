@@ -32,18 +32,19 @@ def _rank(programme, name: str | None) -> int:
     return next((tier.threshold for tier in programme.tiers if tier.name == name), -1)
 
 
-def raise_tier(programme, account, earned: int, system, today: date, pending: int = 0) -> str | None:
+def raise_tier(programme, account, earned: int, system, today: date, window=None) -> str | None:
     """Move ``account`` up to the tier its last 12 months reach; never down (that is the nightly job's).
 
     ``earned`` is the account's points earned ever: while they are below the next tier's
     threshold, its 12 months cannot reach it either, and the ledger is not read.
-    ``pending``: points of the 12 months not yet in the ledger (a batch's entries, written
-    at its end). Returns the tier it moved to, or None.
+    ``window``: a callable giving the account's points in the 12 months, for a caller that
+    keeps count (a batch, whose entries are written at its end); by default they are
+    summed from the ledger. Returns the tier it moved to, or None.
     """
     higher = [tier for tier in programme.tiers if tier.threshold > _rank(programme, account.get("tier"))]
     if not higher or earned < min(tier.threshold for tier in higher):
         return None
-    reached = programme.tier_for(points_in_window(system, account.id, today) + pending)
+    reached = programme.tier_for(window() if window is not None else points_in_window(system, account.id, today))
     if reached is None or reached.threshold <= _rank(programme, account.get("tier")):
         return None
     system.update("loyalty_account", account.id, {"tier": reached.name})
