@@ -126,6 +126,11 @@ def queue_event(app, record, event: str, context, transition: str | None = None)
         enqueue(app, JOB, {"webhook": hook_id, "body": body})
 
 
+def subscribed(app, entity: str) -> bool:
+    """Whether any active webhook is subscribed to ``entity`` (read once per unit of work)."""
+    return bool(_subscriptions(app, entity))
+
+
 def _subscriptions(app, entity: str) -> list[tuple[int, list[str]]]:
     """``[(id, events)]`` of the active subscriptions to ``entity``, read once per unit of work.
 

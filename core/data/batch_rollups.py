@@ -72,7 +72,7 @@ class BatchRollups:
         wanted = [(i, self._changed_rollups(currents[i], by_id[i], values)) for i in ids if i in currents]
         wanted = [(i, changed) for i, changed in wanted if changed]
         if wanted:
-            system._update_many(connection, parent, wanted, system=True)
+            system._update_many(connection, parent, wanted, system=True, olds=currents)  # locked by the child write
 
     @staticmethod
     def _changed_rollups(current: Record, fields: list[Field], values: dict[str, dict[int, Any]]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from trellis.data.access import user_id
 from trellis.data.batch_writes import IN_CHUNK
 from trellis.data.coerce import MAX_ID
 from trellis.data.context import Context
+from trellis.data.hook_calls import BATCH_ROW
 from trellis.data.plan import plan_for
 from trellis.data.record import Record, changes_between
 from trellis.data.schema import SEARCH_COLUMN, search_text
@@ -56,15 +57,17 @@ def changes_by_id(changes: Mapping[Any, Mapping[str, Any]] | Iterable[Mapping[st
 class BatchUpdates:
     """``update_many``'s steps; mixed into :class:`trellis.data.records.RecordService`."""
 
-    def _update_many(self, connection, meta: Entity, wanted: list[tuple[int, dict]], system: bool = False
-                     ) -> list[Record]:
+    def _update_many(self, connection, meta: Entity, wanted: list[tuple[int, dict]], system: bool = False,
+                     olds: dict[int, Record] | None = None) -> list[Record]:
         """Steps 1-8 for every ``(id, values)`` of ``wanted`` in the caller's transaction; the saved records.
 
         ``system``: a system write (roll-ups), which skips steps 1-2 and validation, as ``_save``'s does.
+        ``olds``: the records as the caller read them with their rows locked (by id), which saves reading them again.
         """
         ids = [record_id for record_id, _ in wanted]
-        self._take_locks(connection, meta, ids)
-        olds = self._load_many(connection, meta, ids)
+        if olds is None:
+            self._take_locks(connection, meta, ids)
+            olds = self._load_many(connection, meta, ids)
         for record_id in ids:
             old = olds.get(record_id)
             if old is None or not self.access.can(self.user, "read", meta.name, old):
@@ -102,10 +105,13 @@ class BatchUpdates:
                                 user_id(context.user), context.now, context.channel, self._actor(context))
         for old, record, changes, _ in written:
             self._update_rollups(connection, meta, old, record, changes, plan)
-            try:
-                self._hook("after_save", record=record, changes=changes, context=context)
-            except ValidationError as e:
-                raise _refused(meta, old.id, e) from e
+        try:
+            self._after_save(meta, [(record, changes) for _, record, changes, _ in written], context)
+        except ValidationError as e:
+            row = getattr(e, BATCH_ROW, None)
+            if row is None:
+                raise
+            raise _refused(meta, written[row][0].id, e) from e
         return [record for _, record, _, _, _ in prepared]
 
     def _load_many(self, connection, meta: Entity, ids: list[int]) -> dict[int, Record]:

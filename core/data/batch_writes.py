@@ -15,6 +15,7 @@ from trellis.data.access import user_id
 from trellis.data.bulk import insert_returning
 from trellis.data.coerce import empty
 from trellis.data.context import Context
+from trellis.data.hook_calls import BATCH_ROW
 from trellis.data.plan import WritePlan, plan_for
 from trellis.data.record import Record, changes_between
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target
@@ -28,8 +29,9 @@ ROW_ERRORS = (ValidationError, NotFound, PermissionDenied, ConflictError)
 IN_CHUNK = 1000   # values per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
 
-class RollupRefused(Exception):
-    """A parent refused the roll-ups of a whole run (rolled back): the run is done again a row at a time."""
+class RunRefused(Exception):
+    """A parent refused the roll-ups of a whole run, or an ``after_save_many`` hook the run as a whole
+    (rolled back): the run is done again a row at a time, which names the row."""
 
 
 class BatchWrites:
@@ -80,8 +82,8 @@ class BatchWrites:
         and only the refused rows get a result; the caller runs the others again.
         The parents' roll-ups are brought up to date for the whole run at once, before
         the rows' ``after_save`` hooks (unless ``one_by_one``: per row, before its
-        hooks); when a parent refuses them, :class:`RollupRefused` is raised, the
-        savepoint rolled back.
+        hooks); when a parent refuses them, or an ``after_save_many`` hook refuses the
+        run, :class:`RunRefused` is raised, the savepoint rolled back.
         """
         if not run:
             return set()
@@ -104,20 +106,27 @@ class BatchWrites:
                                         [(record.id, changes) for _, record, changes in written],
                                         user_id(context.user), context.now, context.channel, self._actor(context),
                                         created=True)
-                if not one_by_one:
+                if one_by_one:
+                    for index, record, changes in written:
+                        try:
+                            self._update_rollups(connection, meta, None, record, changes, plan)
+                            self._after_save(meta, [(record, changes)], context)
+                        except ROW_ERRORS as e:
+                            refused[index] = e
+                            break
+                else:
                     try:
                         self._update_rollups_many(connection, meta, [(None, record, changes)
                                                                      for _, record, changes in written], plan)
                     except ROW_ERRORS as e:
-                        raise RollupRefused() from e
-                for index, record, changes in written:
+                        raise RunRefused() from e
                     try:
-                        if one_by_one:
-                            self._update_rollups(connection, meta, None, record, changes, plan)
-                        self._hook("after_save", record=record, changes=changes, context=context)
+                        self._after_save(meta, [(record, changes) for _, record, changes in written], context)
                     except ROW_ERRORS as e:
-                        refused[index] = e
-                        break
+                        row = getattr(e, BATCH_ROW, None)
+                        if row is None:
+                            raise RunRefused() from e
+                        refused[written[row][0]] = e
         except BaseException:
             nested.rollback()
             raise

@@ -291,12 +291,15 @@ def coercer(field: Field, ftype: FieldType | None,
                 raise ValueError("must not contain NUL characters")
         elif value is None or (isinstance(value, str) and not value.strip()):
             return [] if many else None
-        elif _has_nul(value):  # PostgreSQL cannot store it, and no user means to type it
+        elif type(value) not in _PLAIN and _has_nul(value):  # PostgreSQL cannot store it, no user means to type it
             raise ValueError("must not contain NUL characters")
         result = convert(value, field)
         return result if sanitize is None else sanitize(result)
 
     return coerce
+
+
+_PLAIN = frozenset({int, float, bool, Decimal, date, datetime})  # values that cannot hold a NUL character
 
 
 def _has_nul(value: Any) -> bool:

@@ -30,16 +30,17 @@ from trellis.data import history as history_rows
 from trellis.data.access import Access, SystemAccess, access_for, user_id
 from trellis.data.batch_rollups import BatchRollups
 from trellis.data.batch_updates import BatchUpdates, changes_by_id
-from trellis.data.batch_writes import ROW_ERRORS, BatchWrites, RollupRefused
+from trellis.data.batch_writes import ROW_ERRORS, BatchWrites, RunRefused
 from trellis.data.coerce import MAX_ID, check_field, check_record, empty
 from trellis.data.compute import apply_computed, apply_defaults, rollup_inputs
 from trellis.data.context import OPERATION_OF_CHANNEL, Context
+from trellis.data.hook_calls import HookCalls
 from trellis.data.plan import WritePlan, plan_for
 from trellis.data.record import SYSTEM_FIELDS, Link, Record, changes_between
 from trellis.data.schema import SEARCH_COLUMN, link_columns, link_target, search_text
 from trellis.data.storage import column_values, load, many_fields, save_links
 from trellis.data.transitions import check_transition, state_field_guard
-from trellis.data.unit import hooks_ran, retrying, unit_of_work, write_now
+from trellis.data.unit import retrying, unit_of_work, write_now
 from trellis.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from trellis.metadata.model import Entity, Transition, Workflow
 from trellis.runtime import runtime
@@ -47,7 +48,7 @@ from trellis.runtime import runtime
 __all__ = ["ROW_ERRORS", "RecordService", "records_for"]
 
 
-class RecordService(BatchWrites, BatchUpdates, BatchRollups):
+class RecordService(HookCalls, BatchWrites, BatchUpdates, BatchRollups):
     """Reads and writes records of one application as one user, through one channel.
 
     ``user`` None is the system (no permission limits); ``channel`` is recorded in
@@ -150,8 +151,9 @@ class RecordService(BatchWrites, BatchUpdates, BatchRollups):
         checked with one query per field, the rows and their history inserted with one
         statement each. ``before_save`` hooks of a run of rows are called before any
         of them is inserted; then the parents' roll-ups are brought up to date for the
-        whole run (each parent saved once); then ``after_save`` per row, in order. Raises
-        PermissionDenied (nothing written) when the user may not create ``entity``.
+        whole run (each parent saved once); then ``after_save`` per row, in order (a
+        plugin's ``after_save_many`` once for the run). Raises PermissionDenied (nothing
+        written) when the user may not create ``entity``.
         """
         meta = self._entity(entity)
         if not self.access.can(self.user, "create", entity):
@@ -162,7 +164,7 @@ class RecordService(BatchWrites, BatchUpdates, BatchRollups):
             while waiting:
                 try:
                     waiting = self._create_run(connection, meta, rows, waiting, results, one_by_one)
-                except RollupRefused:  # a parent refused the run's roll-ups: again, a row at a time, to name the row
+                except RunRefused:  # a parent or a batch hook refused the run: again, a row at a time, to name the row
                     one_by_one = True
         return [self._visible(r) if isinstance(r, Record) else r for r in results]
 
@@ -189,9 +191,10 @@ class RecordService(BatchWrites, BatchUpdates, BatchRollups):
 
         All or nothing: every record takes the write path of :meth:`update` (permission
         on the record, refused fields, validation, computed fields, ``before_save`` and
-        ``after_save`` hooks, history, roll-ups), and the first record refused raises
-        (ValidationError naming ``<entity> #<id>``, NotFound, PermissionDenied) with
-        nothing written. What a batch saves is statements: the records are locked and
+        ``after_save`` hooks, history, roll-ups; the roll-ups of every record before the
+        hooks, and a plugin's ``after_save_many`` once for the batch), and the first
+        record refused raises (ValidationError naming ``<entity> #<id>``, NotFound,
+        PermissionDenied) with nothing written. What a batch saves is statements: the records are locked and
         read a thousand per query, and written with one executemany per set of
         columns. A record whose values do not change is not written (its version
         stays). Returns the records as saved, in the order given.
@@ -311,6 +314,26 @@ class RecordService(BatchWrites, BatchUpdates, BatchRollups):
             record = self._load_readable(connection, meta, record_id)
         return self._visible(record)
 
+    def lock_many(self, entity: str, ids: Iterable[int]) -> None:
+        """:meth:`lock` for many records of ``entity`` at once, in id order, without reading them.
+
+        One statement locks them all (on SQLite it takes the database's write lock, as
+        ``lock`` does), one more per thousand checks they exist. Writers that lock
+        records of one entity in several calls should lock them in one, or in id order,
+        so that two of them never wait for each other. NotFound (naming the first) when
+        a record does not exist or the user may not read it; read what you need after.
+        """
+        meta = self._entity(entity)
+        wanted = sorted({int(record_id) for record_id in ids})
+        with self._unit() as connection:
+            self._take_locks(connection, meta, wanted)
+            table = self.schema.tables[meta.name]
+            where = self.access.read_filter(self.user, meta.name, table)
+            found = self._existing(connection, table.c.id, set(wanted), () if where is None else (where,))
+            missing = [record_id for record_id in wanted if record_id not in found]
+            if missing:
+                raise NotFound(f"no {meta.name} #{missing[0]}")
+
     def _take_locks(self, connection, meta: Entity, ids) -> None:
         """Lock the rows ``ids`` of ``meta`` (in id order, so two writers never wait for each other)."""
         if connection.dialect.name == "sqlite":
@@ -397,7 +420,7 @@ class RecordService(BatchWrites, BatchUpdates, BatchRollups):
                                 user_id(context.user), context.now, context.channel, self._actor(context),
                                 created=old is None)
         self._update_rollups(connection, meta, old, record, changes, plan)
-        self._hook("after_save", record=record, changes=changes, context=context)
+        self._after_save(meta, [(record, changes)], context)
         return record
 
     def _prepared(self, meta: Entity, old: Record | None, given: dict[str, Any], context: Context,
@@ -735,24 +758,6 @@ class RecordService(BatchWrites, BatchUpdates, BatchRollups):
     def _actor(self, context: Context) -> str | None:
         """Who history names besides the user: the plugin behind a system write."""
         return self.actor if context.user is None else None
-
-    def _hook(self, name: str, **kwargs: Any) -> None:
-        plugins = runtime(self.app).plugins
-        if plugins is None or not hasattr(plugins, "call"):
-            return
-        hooks_ran()
-        try:
-            plugins.call(name, **kwargs)
-        except ValidationError as e:
-            record = kwargs.get("record")
-            refused = getattr(e, "refused", None)
-            if record is None or refused is None or (refused[0] == record.entity
-                                                     and str(refused[1] or "") == str(record.id or "")):
-                raise
-            # A write the hook made was refused: its fields are another record's, not this form's.
-            which = f"{refused[0]} #{refused[1]}" if refused[1] is not None else f"a new {refused[0]}"
-            error = ValidationError({"__all__": f"{which}: {e.message}"})
-            raise error from e
 
     def _unit(self, write: bool = True):
         """The session's connection for one read or write (see :func:`trellis.data.unit.unit_of_work`)."""

@@ -230,6 +230,41 @@ def after_save(record, changes, context):
 
 
 @hookspec
+def after_save_many(entity, saved, context):
+    """React to records of one entity saved together: the batch form of ``after_save``.
+
+    ``records.create_many`` and ``records.update_many`` (and so CSV import, which uses
+    them) save many records of ``entity`` (the entity's name) in one call; a plugin
+    that implements this hook gets the whole batch in one call instead of one
+    ``after_save`` per record, so that it can read and write for all of them with a
+    few queries (one ``IN (...)`` look-up, one ``create_many``). ``saved`` is a list of
+    ``(record, changes)`` pairs in the order the records were given, each as
+    ``after_save`` would receive it; ``context`` as for ``before_save`` (one for the
+    batch). A single save (``create``, ``update``, a transition) calls it with a list of
+    one pair. A plugin implementing both hooks for an entity gets ``after_save_many``
+    for every save of it and never its ``after_save``; a plugin implementing only
+    ``after_save`` still gets one call per record, in its turn among the plugins.
+
+    Called after the records and their history were written and their parents'
+    roll-ups updated, inside the transaction (and, for ``create_many``, the batch's
+    savepoint). Return nothing. Raising ``trellis.ValidationError`` refuses the batch:
+    ``update_many`` writes nothing; ``create_many`` rolls the batch back and saves its
+    rows again one at a time (calling the hook with one pair each), so that only the
+    refused row fails and nothing it caused stays. Lock what you read and then write
+    in a fixed order (``context.system.lock_many(entity, ids)`` locks many in id order).
+
+    Example::
+
+        @hookimpl(entities=["order"])
+        def after_save_many(entity, saved, context):
+            paid = [record for record, changes in saved if "status" in changes and record["status"] == "paid"]
+            if paid:
+                context.system.create_many("invoice", [{"order": order.id, "amount": order["amount"]}
+                                                       for order in paid])
+    """
+
+
+@hookspec
 def before_delete(record, context):
     """Check a record just before it is deleted.
 

@@ -156,22 +156,58 @@ class PluginSet:
         registered or unregistered: the record service calls ``before_save`` and
         ``after_save`` for every record of an import.
         """
-        key = (hook_name, entity)
+        def build() -> list[tuple[Plugin, Any]]:
+            by_name: dict[str, list] = {}
+            for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+                by_name.setdefault(impl.plugin_name, []).append(impl)  # several: @hookimpl(specname=...)
+            pairs = [(p, impl) for p in self.everything for impl in by_name.get(p.name, ())]
+            if entity is not None:
+                pairs = [(p, impl) for p, impl in pairs if _serves(impl, entity)]
+            # pluggy's markers move an implementation to the front or the back; load order otherwise.
+            pairs.sort(key=lambda pair: _place(pair[1]))
+            return pairs
+
+        return self._cached((hook_name, entity), build)
+
+    def batch_stages(self, hook_name: str, batch_name: str, entity: str) -> list[tuple[bool, list]]:
+        """How a batch of ``entity`` records meets a record hook and its batch form (``after_save`` and
+        ``after_save_many``): the implementations of both in call order, as consecutive stages.
+
+        A stage is ``(True, [(plugin, impl)])``, one batch implementation called once for
+        the batch, or ``(False, pairs)``, a run of per-record implementations called for
+        each record in turn. A plugin with a batch implementation for ``entity`` has its
+        per-record ones for ``entity`` left out. Worked out once, like ``implementations``.
+        """
+        def build() -> list[tuple[bool, list]]:
+            batched = self.implementations(batch_name, entity)
+            by_batch = {plugin.name for plugin, _ in batched}
+            rank = {plugin.name: position for position, plugin in enumerate(self.everything)}
+            merged = [(False, plugin, impl) for plugin, impl in self.implementations(hook_name, entity)
+                      if plugin.name not in by_batch] + [(True, plugin, impl) for plugin, impl in batched]
+            merged.sort(key=lambda item: (_place(item[2]), rank.get(item[1].name, len(rank))))
+            stages: list[tuple[bool, list]] = []
+            for batch, plugin, impl in merged:
+                if batch or not stages or stages[-1][0]:
+                    stages.append((batch, [(plugin, impl)]))
+                else:
+                    stages[-1][1].append((plugin, impl))
+            return stages
+
+        return self._cached((f"{hook_name}+{batch_name}", entity), build)
+
+    def _cached(self, key: tuple[str, str | None], build):
+        """``build()``, kept until a plugin is registered or unregistered."""
         found = self._found.get(key)
         generation = getattr(self.pm, "generation", None)
         if found is not None and found[0] == generation and generation is not None and found[1] == len(self.ordered):
             return found[2]
-        plugins = self.everything
-        by_name: dict[str, list] = {}
-        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
-            by_name.setdefault(impl.plugin_name, []).append(impl)  # several: @hookimpl(specname=...)
-        pairs = [(p, impl) for p in plugins for impl in by_name.get(p.name, ())]
-        if entity is not None:
-            pairs = [(p, impl) for p, impl in pairs if _serves(impl, entity)]
-        # pluggy's markers move an implementation to the front or the back; load order otherwise.
-        pairs.sort(key=lambda pair: 0 if pair[1].tryfirst else 2 if pair[1].trylast else 1)
-        self._found[key] = (generation, len(self.ordered), pairs)
-        return pairs
+        value = build()
+        self._found[key] = (generation, len(self.ordered), value)
+        return value
+
+    def invoke(self, plugin: Plugin, impl: Any, hook_name: str, **kwargs) -> Any:
+        """Call one implementation (a pair of ``implementations`` or ``batch_stages``) as ``call`` would."""
+        return _invoke(plugin, impl, hook_name, kwargs)
 
     def implemented_hooks(self, plugin: Plugin) -> list[str]:
         """The hook names ``plugin`` implements, in the order of ``hookspecs``."""
@@ -278,6 +314,10 @@ class PluginSet:
     def cli_commands(self) -> list:
         """click commands the plugins add, in load order (from ``registry``)."""
         return list(self.registry.cli_commands)
+
+
+def _place(impl: Any) -> int:
+    return 0 if impl.tryfirst else 2 if impl.trylast else 1
 
 
 def _serves(impl: Any, entity: str) -> bool:

@@ -11,10 +11,10 @@ from pathlib import Path
 from trellis import MenuItem, Widget, hookimpl
 
 
-@hookimpl
+@hookimpl(entities=["note", "activity"])
 def before_save(record, changes, context):
     """A note or activity is attached (``ref_entity`` + ``ref_record``) only to a record its author may read."""
-    if record.entity in ("note", "activity") and ({"ref_entity", "ref_record"} & changes.keys()):
+    if {"ref_entity", "ref_record"} & changes.keys():
         from trellis_plugins.contacts.attachments import check_parent
 
         check_parent(record, context)

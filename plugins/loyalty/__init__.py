@@ -32,17 +32,22 @@ def actions():
                                                             "bg": "Добави точки", "fa": "افزودن امتیاز"})]
 
 
-@hookimpl(specname="after_save", entities=["order"])
-def order_after_save(record, changes, context):
-    """A paid order earns; a cancelled or reduced one reverses what it earned (once, however often saved)."""
+@hookimpl(specname="after_save_many", entities=["order"])
+def orders_after_save(entity, saved, context):
+    """Paid orders earn; cancelled or reduced ones reverse what they earned (once, however often saved).
+
+    Every save of an order comes here, a single one as a batch of one; a batch
+    (``create_many``, ``update_many``, an import) is settled at once (:mod:`.settlement`).
+    """
     from trellis_plugins.loyalty.accounts import programmes
-    from trellis_plugins.loyalty.earning import settle_order
+    from trellis_plugins.loyalty.settlement import settle_orders
 
     active = programmes()
     fields = EARNING_FIELDS | {p.amount_field for p in active} | ({"lines_total"} if any(
         p.products for p in active) else set())
-    if fields & set(changes):
-        settle_order(record, context.system, context.now.date())
+    orders = [record for record, changes in saved if fields & set(changes)]
+    if orders:
+        settle_orders(orders, context.system, context.now.date())
 
 
 @hookimpl(specname="before_save", entities=["loyalty_entry"])

@@ -15,17 +15,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
-from trellis_plugins.loyalty.accounts import find_account, open_account, programmes, voucher_code
+from trellis_plugins.loyalty.accounts import find_account, open_account, voucher_code
 from trellis_plugins.loyalty.tiers import raise_tier
 
 COUNTED = ("earned", "reversed")
 KEPT = ("active", "redeemed")
-
-
-def settle_order(order, system, today: date) -> None:
-    """Bring the ledger of every active programme in line with ``order`` (a record of the order)."""
-    for programme in programmes():
-        _settle(programme, order, system, today)
 
 
 def _entries(system, order) -> list:
@@ -35,7 +29,12 @@ def _entries(system, order) -> list:
     return list(system.query("loyalty_entry").filter(order=order.id, kind__in=list(COUNTED)).iterate())
 
 
-def _settle(programme, order, system, today: date) -> None:
+def settle_one(programme, order, system, today: date) -> None:
+    """Bring ``programme``'s ledger in line with ``order`` alone, reading the ledger as stored now.
+
+    What :mod:`.settlement` does for an order that already has entries (re-saved,
+    reduced, cancelled, moved to another contact): it locks the contact itself.
+    """
     contact = order.get("contact")
     eligible = bool(contact) and order.get("status") in programme.earn_on
     entries = _entries(system, order)
@@ -64,7 +63,7 @@ def _settle(programme, order, system, today: date) -> None:
     if account is not None:
         if multiplier is None:
             multiplier = programme.multiplier(account.get("tier"))
-        target = _points(programme, order, Decimal(multiplier), system) if eligible else 0
+        target = order_points(programme, order, Decimal(multiplier), system) if eligible else 0
         delta = target - held.get(account.id, 0)
         if delta:
             _append(system, account.id, order, delta, sum(1 for e in entries if e["account"] == account.id),
@@ -79,7 +78,7 @@ def _settle(programme, order, system, today: date) -> None:
                        int(account.get("earned") or 0) + added if own else None)
 
 
-def _points(programme, order, multiplier: Decimal, system) -> int:
+def order_points(programme, order, multiplier: Decimal, system) -> int:
     """What ``order`` earns: per unit of its amount (or distance), per order, per product bought; × the tier's."""
     amount = Decimal(str(order.get(programme.amount_field) or 0))
     base = amount * programme.per_unit + programme.per_order
@@ -101,12 +100,19 @@ def _product_points(programme, order, system) -> Decimal:
 
 
 def _append(system, account_id: int, order, points: int, sequence: int, today: date, multiplier=None) -> None:
-    # The key names the order, the account and the entry's place among the order's entries:
-    # two writers settling the same order the same way collide on it instead of both counting.
-    system.create("loyalty_entry", {"account": account_id, "kind": "earned" if points > 0 else "reversed",
-                                    "points": points, "order": order.id, "multiplier": multiplier,
-                                    "dated": order.get("order_date") or today,
-                                    "key": f"order:{order.id}:account:{account_id}:{sequence + 1}"})
+    system.create("loyalty_entry", entry_row(account_id, order, points, sequence, today, multiplier))
+
+
+def entry_row(account_id: int, order, points: int, sequence: int, today: date, multiplier=None) -> dict:
+    """The ledger entry of ``points`` earned (or reversed) by ``order``, after ``sequence`` earlier entries of
+    the order on the account.
+
+    The key names the order, the account and the entry's place among the order's entries:
+    two writers settling the same order the same way collide on it instead of both counting.
+    """
+    return {"account": account_id, "kind": "earned" if points > 0 else "reversed", "points": points,
+            "order": order.id, "multiplier": multiplier, "dated": order.get("order_date") or today,
+            "key": f"order:{order.id}:account:{account_id}:{sequence + 1}"}
 
 
 def settle_rewards(programme, account_id: int, order_id: int | None, system, today: date, added: int = 0,
@@ -124,7 +130,7 @@ def settle_rewards(programme, account_id: int, order_id: int | None, system, tod
         account = system.get("loyalty_account", account_id)
         earned = int(account.get("earned") or 0)
     earned = max(earned, 0)
-    if programme.near_reward and added > 0 and _near(programme, earned - added, earned):
+    if programme.near_reward and added > 0 and near(programme, earned - added, earned):
         account = account or system.get("loyalty_account", account_id)
         near_reward_email(programme, account, earned - added, earned, system)
     for reward in programme.automatic_rewards:
@@ -135,11 +141,7 @@ def settle_rewards(programme, account_id: int, order_id: int | None, system, tod
         held = list(system.query("loyalty_voucher").filter(account=account_id, reward=reward.name,
                                                             status__in=list(KEPT)).order_by("crossing").iterate())
         for crossing in range(len(held) + 1, wanted + 1):
-            system.create("loyalty_voucher", {
-                "code": voucher_code(), "account": account_id, "contact": account["contact"],
-                "reward": reward.name, "crossing": crossing, "percent": reward.percent, "amount": reward.amount,
-                "status": "active", "valid_from": today, "order": order_id,
-                "valid_to": today + timedelta(days=reward.valid_days) if reward.valid_days else None})
+            system.create("loyalty_voucher", voucher_row(reward, account, crossing, order_id, today))
         surplus = len(held) - wanted
         if surplus > 0:
             # Void the newest unredeemed vouchers, those issued for this order first; a redeemed
@@ -150,7 +152,17 @@ def settle_rewards(programme, account_id: int, order_id: int | None, system, tod
                 system.update("loyalty_voucher", voucher.id, {"status": "void"})
 
 
-def _near(programme, before: int, now: int) -> bool:
+def voucher_row(reward, account, crossing: int, order_id: int | None, today: date) -> dict:
+    """The voucher ``account`` gets for its ``crossing``-th crossing of ``reward``'s threshold (by ``order_id``)."""
+    return {"code": voucher_code(), "account": account.id, "contact": account["contact"], "reward": reward.name,
+            "crossing": crossing, "percent": reward.percent, "amount": reward.amount, "status": "active",
+            "valid_from": today, "order": order_id,
+            "valid_to": today + timedelta(days=reward.valid_days) if reward.valid_days else None}
+
+
+def near(programme, before: int, now: int) -> bool:
+    """Whether going from ``before`` to ``now`` points earned brings the account within the programme's
+    ``near_reward_email`` points of a reward."""
     return any(before < (now // r.every + 1) * r.every - programme.near_reward <= now
                for r in programme.automatic_rewards)
 

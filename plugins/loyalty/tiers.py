@@ -20,27 +20,35 @@ def window_start(today: date) -> date:
 
 def points_in_window(system, account_id: int, today: date) -> int:
     """Points the account earned (net of reversals) in the 12 months up to ``today``."""
-    rows = system.query("loyalty_entry").filter(account=account_id, kind__in=list(COUNTED),
-                                                dated__gte=window_start(today), dated__lte=today)
-    return sum(row["points"] for row in rows.iterate(batch=500))
+    from sqlalchemy import func, select
+
+    query = system.query("loyalty_entry").filter(account=account_id, kind__in=list(COUNTED),
+                                                 dated__gte=window_start(today), dated__lte=today)
+    rows = query.aggregate(lambda dialect: select(func.coalesce(func.sum(query.table.c.points), 0)))
+    return int(rows[0][0]) if rows else 0
 
 
 def _rank(programme, name: str | None) -> int:
     return next((tier.threshold for tier in programme.tiers if tier.name == name), -1)
 
 
-def raise_tier(programme, account, earned: int, system, today: date) -> None:
+def raise_tier(programme, account, earned: int, system, today: date, window=None) -> str | None:
     """Move ``account`` up to the tier its last 12 months reach; never down (that is the nightly job's).
 
     ``earned`` is the account's points earned ever: while they are below the next tier's
     threshold, its 12 months cannot reach it either, and the ledger is not read.
+    ``window``: a callable giving the account's points in the 12 months, for a caller that
+    keeps count (a batch, whose entries are written at its end); by default they are
+    summed from the ledger. Returns the tier it moved to, or None.
     """
     higher = [tier for tier in programme.tiers if tier.threshold > _rank(programme, account.get("tier"))]
     if not higher or earned < min(tier.threshold for tier in higher):
-        return
-    reached = programme.tier_for(points_in_window(system, account.id, today))
-    if reached is not None and reached.threshold > _rank(programme, account.get("tier")):
-        system.update("loyalty_account", account.id, {"tier": reached.name})
+        return None
+    reached = programme.tier_for(window() if window is not None else points_in_window(system, account.id, today))
+    if reached is None or reached.threshold <= _rank(programme, account.get("tier")):
+        return None
+    system.update("loyalty_account", account.id, {"tier": reached.name})
+    return reached.name
 
 
 def tier_changes(programme, accounts, window_points: dict[int, int]) -> list[tuple[int, str | None]]:

@@ -21,11 +21,12 @@ def _gen_hooks():
 
 def test_hookspecs_has_every_hook_in_its_documented_order():
     # after_delete is new: called once the row is gone (context.operation "cascade" for cascaded children).
+    # after_save_many is the batch form of after_save (create_many, update_many, import).
     assert hook_names() == ["metadata_dirs", "field_types", "expression_functions", "actions", "before_save",
-                            "after_save", "before_delete", "after_delete", "after_transition", "blueprints",
-                            "menu_items", "dashboard_widgets", "record_panels", "template_dirs", "cli_commands",
-                            "settings", "metadata_kinds", "scheduled_jobs", "data_migrations", "inbound_email",
-                            "demo_data"]
+                            "after_save", "after_save_many", "before_delete", "after_delete", "after_transition",
+                            "blueprints", "menu_items", "dashboard_widgets", "record_panels", "template_dirs",
+                            "cli_commands", "settings", "metadata_kinds", "scheduled_jobs", "data_migrations",
+                            "inbound_email", "demo_data"]
 
 
 @pytest.mark.parametrize("name", hook_names())

@@ -19,9 +19,18 @@ def _queue(record, event: str, context, transition: str | None = None) -> None:
 
 
 @hookimpl
-def after_save(record, changes, context):
-    """A create (version 1) or an update."""
-    _queue(record, "create" if record.version == 1 else "update", context)
+def after_save_many(entity, saved, context):
+    """A create (version 1) or an update per record; the subscriptions looked up once for the batch."""
+    from trellis.runtime import runtime
+
+    app = current_app._get_current_object()
+    if not runtime(app).has("jobs"):
+        return
+    from trellis.api.webhooks import queue_event, subscribed
+
+    if subscribed(app, entity):
+        for record, _ in saved:
+            queue_event(app, record, "create" if record.version == 1 else "update", context)
 
 
 @hookimpl
