@@ -55,21 +55,26 @@ def prepare(app) -> Iterator[str]:
 
 
 def load_demo_data(app, users: dict[str, int] | None = None, size: str | None = None):
-    """Call every plugin's ``demo_data`` hook with a ``DemoContext``; returns the context.
+    """Call every plugin's ``demo_data`` hook with a ``DemoContext``, then fill in the organisation layer's
+    fields (:mod:`trellis.demo_samples`); returns the context.
 
     ``users`` maps a role to its demo user's id (see :mod:`trellis.security.demo_users`).
     ``size`` is ``"full"`` (``trellis demo``'s thousands of records) or ``"small"`` (a few
     dozen of each, what tests load); default: the app's ``DEMO_SIZE`` config key, else full.
     """
     from trellis.data.records import records_for
+    from trellis.demo_samples import OrganisationSamples, fill_remaining
     from trellis.plugins.types import DemoContext
     from trellis.runtime import runtime
 
     with app.app_context():
+        state = runtime(app)
         context = DemoContext(records=records_for(app, channel="plugin"), random=random.Random(DEMO_SEED),
                               locale=app.config.get("LOCALE", "en"), app=app, users=dict(users or {}),
-                              size=size or app.config.get("DEMO_SIZE") or "full")
-        runtime(app).plugins.call("demo_data", context=context)
+                              size=size or app.config.get("DEMO_SIZE") or "full",
+                              samples=OrganisationSamples(state.metadata, DEMO_SEED))
+        state.plugins.call("demo_data", context=context)
+        fill_remaining(context.records, context.samples)
     return context
 
 
