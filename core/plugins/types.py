@@ -138,7 +138,7 @@ class DemoContext:
     ``size`` is ``"full"`` for ``trellis demo`` (thousands of records) or ``"small"``
     (a few dozen, for tests that load the demo); :meth:`sized` picks a count by it.
     ``samples`` (set by ``trellis demo``) gives the fields the organisation's own layer
-    adds to the plugins' entities seeded values (:mod:`trellis.demo_samples`);
+    adds to the plugins' entities seeded values (:class:`trellis.demo.OrganisationSamples`);
     :meth:`create_all` fills them in.
     """
 

@@ -60,8 +60,7 @@ def test_every_demo_contact_and_deal_has_the_organisations_own_fields(demo):
 
 
 def test_the_organisations_sample_values_are_the_same_every_time(demo):
-    from trellis.demo import DEMO_SEED
-    from trellis.demo_samples import OrganisationSamples
+    from trellis.demo import DEMO_SEED, OrganisationSamples
     from trellis.runtime import runtime
 
     metadata = runtime(demo).metadata
