@@ -1,10 +1,12 @@
-"""What ``trellis demo`` prepares before serving: schema, users and demo records."""
+"""What ``trellis demo`` prepares before serving: schema, users, demo records, and the organisation layer's fields."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 DEMO_SEED = 20240601  # the same demo database every time
 DEMO_ORG_METADATA = Path(__file__).parent / "demo_org" / "metadata"  # the demo organisation's YAML layer
@@ -55,7 +57,8 @@ def prepare(app) -> Iterator[str]:
 
 
 def load_demo_data(app, users: dict[str, int] | None = None, size: str | None = None):
-    """Call every plugin's ``demo_data`` hook with a ``DemoContext``; returns the context.
+    """Call every plugin's ``demo_data`` hook with a ``DemoContext``, then fill in the organisation layer's
+    fields (:class:`OrganisationSamples`); returns the context.
 
     ``users`` maps a role to its demo user's id (see :mod:`trellis.security.demo_users`).
     ``size`` is ``"full"`` (``trellis demo``'s thousands of records) or ``"small"`` (a few
@@ -66,10 +69,13 @@ def load_demo_data(app, users: dict[str, int] | None = None, size: str | None = 
     from trellis.runtime import runtime
 
     with app.app_context():
+        state = runtime(app)
         context = DemoContext(records=records_for(app, channel="plugin"), random=random.Random(DEMO_SEED),
                               locale=app.config.get("LOCALE", "en"), app=app, users=dict(users or {}),
-                              size=size or app.config.get("DEMO_SIZE") or "full")
-        runtime(app).plugins.call("demo_data", context=context)
+                              size=size or app.config.get("DEMO_SIZE") or "full",
+                              samples=OrganisationSamples(state.metadata, DEMO_SEED))
+        state.plugins.call("demo_data", context=context)
+        fill_remaining(context.records, context.samples)
     return context
 
 
@@ -103,3 +109,74 @@ def _is_empty(app) -> bool:
                 if connection.execute(select(1).select_from(table).limit(1)).first() is not None:
                     return False
     return True
+
+
+SAMPLE_BATCH = 500
+YES = 1 / 3   # the share of yes/no fields that are yes
+
+
+class OrganisationSamples:
+    """Sample values for the fields the organisation's own layer adds to the plugins' entities: its demo data.
+
+    The plugins' demo data cannot know them (the demo organisation's ``home_store`` on a
+    contact, ``region`` on a deal), so each gets a value by its type, from a generator
+    seeded per field (the same values every time): one of its options (one or two of a
+    ``multiselect``), yes for about one record in three of a yes/no field, a whole number
+    from its ``min`` to its ``max`` (0 to 100 without them), a date in the past year.
+    Fields of other types (text, links...), computed and read-only ones stay as the
+    plugins left them. Rows created with ``DemoContext.create_all`` get them as they are
+    created; after the plugins, :func:`fill_remaining` gives them to the records still
+    without one.
+    """
+
+    def __init__(self, metadata: Any, seed: int):
+        layers = {layer.name for layer in metadata.layers if layer.kind == "organisation"}
+        self.fields = {name: [f for f in entity.fields.values() if f.layer in layers and _sampled(f)]
+                       for name, entity in metadata.entities.items()}
+        self.seed = seed
+        self.today = datetime.now(UTC).date()
+        self._random: dict[tuple[str, str], random.Random] = {}
+
+    def fill(self, entity: str, row: dict[str, Any]) -> dict[str, Any]:
+        """``row`` with a sample value for each organisation field it does not give (a new dict when any)."""
+        missing = [f for f in self.fields.get(entity, ()) if row.get(f.name) is None]
+        return {**row, **{f.name: self.value(entity, f) for f in missing}} if missing else row
+
+    def value(self, entity: str, field: Any) -> Any:
+        """The next sample value of ``entity``'s ``field`` (each field draws from its own seeded generator)."""
+        key = (entity, field.name)
+        if key not in self._random:
+            self._random[key] = random.Random(f"{self.seed}:{entity}.{field.name}")
+        rng = self._random[key]
+        if field.options:
+            if field.type == "multiselect":
+                return rng.sample(field.options, min(len(field.options), rng.randint(1, 2)))
+            return rng.choice(field.options)
+        if field.storage == "boolean":
+            return rng.random() < YES
+        if field.storage == "integer":
+            low = int(field.min) if field.min is not None else 0
+            return rng.randint(low, int(field.max) if field.max is not None else max(low, 100))
+        return self.today - timedelta(days=rng.randint(0, 365))
+
+
+def fill_remaining(records: Any, samples: OrganisationSamples) -> None:
+    """Give the organisation's fields a sample value on each record still without one (those the plugins'
+    demos created one by one), through ``records.update_many``."""
+    for entity, fields in samples.fields.items():
+        for field in fields:
+            after = 0
+            while True:
+                rows = (records.query(entity).filter(**{f"{field.name}__isnull": True, "id__gt": after})
+                        .order_by("id").page(size=SAMPLE_BATCH, count=False).rows)
+                if not rows:
+                    break
+                records.update_many(entity, {row.id: {field.name: samples.value(entity, field)} for row in rows})
+                after = rows[-1].id
+
+
+def _sampled(field: Any) -> bool:
+    """Whether the demo gives ``field`` sample values: a stored, settable choice, yes/no, whole number or date."""
+    if field.computed or field.readonly or not field.column:
+        return False
+    return bool(field.options) or field.storage in ("boolean", "integer", "date")

@@ -109,7 +109,8 @@ def assign(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
 
     ``to`` is an expression giving a user (id or email) or a list of them; a list is
     served round-robin (the n-th successful run of this automation takes item n mod
-    len). The field set is ``owner`` or ``assigned``, else the entity's first user field.
+    len). The field set is the entity's owner field (``owner_field:``, else a user field called
+    ``owner``), else its first user field.
     """
     from trellis.automation.runs import ok_runs
     from trellis.automation.state import automation_state
@@ -124,7 +125,7 @@ def assign(app, spec: ActionSpec, record, context: Context, owner: str) -> None:
     user = _user_id(context, target)
     entity = context.records.metadata.entities[record.entity]
     users = [name for name, f in entity.fields.items() if f.type == "user"]
-    field = next((name for name in ("owner", "assigned") if name in users), users[0] if users else None)
+    field = entity.owner_field or (users[0] if users else None)
     if field is None:
         raise LookupError(f"assign: {record.entity} has no user field")
     _refresh(record, context.records.update(record.entity, record.id, {field: user}))

@@ -23,6 +23,7 @@ from trellis.data.report_cache import bump_written
 
 _DEPTH = "trellis_write_depth"
 _NOW = "trellis_write_now"
+_CLOCK = "trellis_write_clock"
 _CACHE = "trellis_unit_cache"
 ATTEMPTS = 5
 """How many times :func:`retrying` runs a unit of work that a lock clash ended before any hook ran."""
@@ -43,7 +44,7 @@ def unit_of_work(app, write: bool = True) -> Iterator[Any]:
         outermost = write and depth == 0
         try:
             if outermost:
-                session.info[_NOW] = datetime.now(UTC)  # one `now` for every nested write
+                session.info[_NOW] = session.info.get(_CLOCK) or datetime.now(UTC)  # one `now` for every nested write
             yield session.connection()
             if outermost:
                 bump_written(app, session.connection())   # the report cache's data versions, same transaction
@@ -109,6 +110,26 @@ def _retryable(error: DBAPIError) -> bool:
     if code in _RETRYABLE:
         return True
     return "database is locked" in str(error.orig)
+
+
+@contextmanager
+def writes_at(moment: datetime) -> Iterator[None]:
+    """Stamp the writes begun inside at ``moment`` (aware) instead of the current time.
+
+    Their ``created_at``/``updated_at``, history and ``context.now`` (what hooks compute
+    with) are ``moment``: demo data with a past (:meth:`trellis.DemoContext.at`). A write
+    already running keeps its own ``now``. Needs an app context (the session's).
+    """
+    info = db.session.info
+    previous = info.get(_CLOCK)
+    info[_CLOCK] = moment
+    try:
+        yield
+    finally:
+        if previous is None:
+            info.pop(_CLOCK, None)
+        else:
+            info[_CLOCK] = previous
 
 
 def write_now() -> datetime:

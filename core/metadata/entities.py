@@ -30,7 +30,9 @@ LISTED_SYSTEM_COLUMNS = ("id", "created_at", "updated_at")
 
 ENTITY_KEYS = ("entity", "label", "plural", "title", "icon", "fields", "rules", "indexes", "search", "list",
                "form", "kanban", "calendar", "header", "dedupe", "attached_to", "menu",
-               "history")
+               "history", "owner_field")
+OWNER_FIELD = "owner"
+"""The field that owns a record when the entity names none with ``owner_field``: a user field called ``owner``."""
 ATTACHMENT_TYPES = {"entity": ("string", "selection"), "record": ("integer",)}
 ROLLUP_FUNCTIONS = ("sum", "count", "min", "max", "avg")
 
@@ -65,6 +67,7 @@ class EntityBuilder:
             if key in usable:
                 field = build_field(key, specs[key], specs.value_at(key), name, names, self.types, reader)
                 if field is not None:
+                    field.layer = draft.added.get(key, draft.layer.name)
                     entity.fields[key] = field
                     if isinstance(specs[key], YMap) and "rollup" in specs[key]:
                         self.rollups.append((entity, field, specs[key]))
@@ -81,6 +84,7 @@ class EntityBuilder:
         entity.header = self._header(entity, body)
         entity.dedupe = self._dedupe(entity, body)
         entity.attached_to = self._attached_to(entity, body)
+        entity.owner_field = self._owner_field(entity, body)
         entity.menu = reader.boolean(body, "menu", what, default=True)
         entity.history = reader.boolean(body, "history", what, default=True)
         self._cycles(entity)
@@ -324,6 +328,23 @@ class EntityBuilder:
             names[key] = name
         return AttachedTo(names["entity"], names["record"])
 
+    def _owner_field(self, entity: Entity, body: YMap) -> str | None:
+        """``owner_field: assigned``: the stored user field whose user owns each record (levels ``own`` and
+        ``team`` of the roles); without it, a user field called ``owner``, else nobody (the creator counts)."""
+        what = f"'owner_field' of entity '{entity.name}'"
+        name = self.reader.text(body, "owner_field", f"entity '{entity.name}'")
+        if name is None:
+            owner = entity.fields.get(OWNER_FIELD)
+            return OWNER_FIELD if owner is not None and _is_user_link(owner) else None
+        if not self.ref(entity, name, body.value_at("owner_field"), "'owner_field'", stored=True):
+            return None
+        field = entity.fields[name]
+        if not _is_user_link(field):
+            self.reader.error(body.value_at("owner_field"), f"{what}: '{name}' must be a user field (type user, or a "
+                                                            f"link to user), not type {field.type}")
+            return None
+        return name
+
     def _header(self, entity: Entity, body: YMap) -> HeaderView | None:
         what = f"'header' of entity '{entity.name}'"
         spec = self.reader.mapping(body, "header", f"entity '{entity.name}'")
@@ -436,3 +457,8 @@ class EntityBuilder:
         names = frozenset(child.fields) | frozenset(EXPRESSION_NAMES)
         where = self.reader.expression(rollup, "where", what, names)
         return Rollup(child_name, link, function, target, where)
+
+
+def _is_user_link(field: Field) -> bool:
+    """Whether ``field`` holds one user (type ``user``, or a ``link`` to ``user``) in a column of its entity."""
+    return field.storage == "link" and (field.to == "user" or field.type == "user")

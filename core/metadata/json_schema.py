@@ -85,6 +85,9 @@ def _entity(key: str, extra_types: tuple[FieldType, ...]) -> dict[str, Any]:
         "attached_to": _closed({"entity": {"type": "string"}, "record": {"type": "string"}}, ("entity", "record")),
         "menu": {"type": "boolean"},
         "history": {"type": "boolean", "description": "false: creating and changing records write no history rows"},
+        "owner_field": {"type": "string", "description": "the user field naming each record's owner, for the "
+                                                         "roles' 'own' and 'team' (default: a user field 'owner', "
+                                                         "else the creator)"},
     }
     return _closed(properties, (key,) if key == "extends" else (key, "fields"))
 

@@ -32,12 +32,14 @@ APPENDED = ("rules", "indexes", "dedupe")
 
 @dataclass
 class EntityDraft:
-    """An entity's merged YAML, the layer that defined it and the ``extends:`` applied to it."""
+    """An entity's merged YAML, the layer that defined it and the ``extends:`` applied to it (``added``: the layer
+    that added each field an ``extends:`` brought)."""
 
     name: str
     body: YMap
     layer: Layer
     extended_by: list[Source] = field(default_factory=list)
+    added: dict[str, str] = field(default_factory=dict)
 
 
 def assemble(entity_docs: list[Document], extends_docs: list[Document], reader: Reader) -> dict[str, EntityDraft]:
@@ -67,6 +69,10 @@ def assemble(entity_docs: list[Document], extends_docs: list[Document], reader: 
             reader.error(doc.body.value_at("extends"),
                          f"'extends: {name}' names an unknown entity or workflow{did_you_mean(name, drafts)}")
             continue
+        fields, known = doc.body.get("fields"), draft.body.get("fields")
+        if isinstance(fields, YMap):
+            draft.added.update({key: doc.layer.name for key in fields
+                                if not isinstance(known, YMap) or key not in known})
         draft.body = merge_entity(draft.body, doc.body, reader)
         draft.extended_by.append(doc.body.source)
     return drafts

@@ -141,6 +141,7 @@ class Field:
     calendar: bool = False                    # date/datetime fields offered as a calendar view
     history: bool = True                      # False: changes of this field write no history rows
     extra: dict[str, Any] = field(default_factory=dict)  # options of plugin field types
+    layer: str = ""                           # the layer that added it: its entity's, or an ``extends:``'s
     source: Source = UNKNOWN
     kind: FieldType | None = field(default=None, repr=False, compare=False)  # set by the loader
 
@@ -279,6 +280,7 @@ class Entity:
     icon: str | None = None
     menu: bool = True                          # listed in the menu; technical entities say ``menu: false``
     history: bool = True                       # False: creating and changing records write no history rows
+    owner_field: str | None = None             # the user field naming each record's owner (None: its creator)
     layer: str = ""                            # the layer that defined it ("core", a plugin, "metadata")
     source: Source = UNKNOWN
     extended_by: list[Source] = field(default_factory=builtins.list)

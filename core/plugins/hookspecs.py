@@ -618,7 +618,11 @@ def demo_data(context):
     for ``trellis demo`` (thousands of records) or ``"small"`` (a few dozen, what tests
     load); ``context.sized(2000, 30)`` picks a count by it;
     ``context.create_all(entity, rows)`` writes many rows through the batch write path
-    and raises the first refused one's error. Return nothing.
+    and raises the first refused one's error; ``with context.at(moment):`` stamps the
+    writes made inside at a past moment (records with a history: ``created_at``, field
+    history and the ``now`` hooks compute with); ``context.read_level(user_id, entity)``
+    says which records a demo user's role reads (``all``, ``team``, ``own``, ``none``).
+    Return nothing.
 
     Example::
 

@@ -137,6 +137,9 @@ class DemoContext:
     ``sales.manager@example.com``), so that demo records can be assigned to them.
     ``size`` is ``"full"`` for ``trellis demo`` (thousands of records) or ``"small"``
     (a few dozen, for tests that load the demo); :meth:`sized` picks a count by it.
+    ``samples`` (set by ``trellis demo``) gives the fields the organisation's own layer
+    adds to the plugins' entities seeded values (:class:`trellis.demo.OrganisationSamples`);
+    :meth:`create_all` fills them in.
     """
 
     records: Any
@@ -146,6 +149,7 @@ class DemoContext:
     created: dict[str, list[Any]] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)
     size: str = "full"
+    samples: Any = None
 
     def sized(self, full: int, small: int) -> int:
         """``full`` in the full-size demo, ``small`` in the small one (``context.sized(2000, 30)``)."""
@@ -157,12 +161,33 @@ class DemoContext:
 
     def users_who_read(self, entity: str) -> list[int]:
         """The demo users' ids (administrator first, then by role name) whose role may read ``entity``."""
+        return [user_id for role, user_id in sorted(self.users.items(), key=lambda item: item[0] != "admin")
+                if self.read_level(user_id, entity) != "none"]
+
+    def read_level(self, user_id: int, entity: str) -> str:
+        """Which records of ``entity`` the demo user ``user_id`` reads by their role: ``all``, ``team``, ``own``
+        (the records their entity's owner field gives them) or ``none``; the administrator reads all."""
         from trellis.runtime import runtime
 
         roles = runtime(self.app).metadata.roles
-        return [user_id for role, user_id in sorted(self.users.items(), key=lambda item: item[0] != "admin")
-                if role == "admin" or (role in roles and roles[role].entities.get(entity) is not None
-                                       and roles[role].entities[entity].read != "none")]
+        for role, demo_user in self.users.items():
+            if demo_user == user_id:
+                if role == "admin":
+                    return "all"
+                permission = roles[role].entities.get(entity) if role in roles else None
+                return permission.read if permission is not None else "none"
+        return "none"
+
+    def at(self, moment: Any) -> Any:
+        """A context manager: the writes made inside are stamped at ``moment`` (an aware datetime in the past),
+        so demo records get a history: their ``created_at``, field history and the ``now`` hooks see::
+
+            with context.at(opened):
+                ticket = context.records.create("ticket", {...})
+        """
+        from trellis.data.unit import writes_at
+
+        return writes_at(moment)
 
     def remember(self, entity: str, record: Any) -> Any:
         """Keep ``record`` under ``entity`` so that later plugins can link to it; returns it."""
@@ -172,8 +197,11 @@ class DemoContext:
     def create_all(self, entity: str, rows: list[dict], records: Any = None) -> list[Any]:
         """``rows`` created through ``records.create_many`` (default ``self.records``) in batches of
         500, each row through the whole write path; raises the first refused row's error, since
-        demo data must load whole. Returns the new records in the order of ``rows``."""
+        demo data must load whole. The organisation's fields a row does not give get sample values
+        (``samples``). Returns the new records in the order of ``rows``."""
         records = self.records if records is None else records
+        if self.samples is not None:
+            rows = [self.samples.fill(entity, row) for row in rows]
         made = []
         for start in range(0, len(rows), 500):
             for result in records.create_many(entity, rows[start:start + 500]):

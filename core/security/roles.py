@@ -7,10 +7,11 @@ and write. The rules, for one user:
 
 - ``None`` (the system) and administrators (``is_admin``, or the role ``admin``) may do everything;
 - a user's roles are unioned: per verb, the most permissive role wins;
-- levels ``all | team | own | none``: *own* is ``owner == user`` when the entity has an
-  ``owner`` user field, else ``created_by == user``; *team* is the same test against any
-  user whose team is the acting user's team (a user without a team: own only);
-- ``fields: {f: read | write | none}`` narrows one field; ``owner`` may be set only by a
+- levels ``all | team | own | none``: *own* is ``<owner field> == user`` when the entity has
+  an owner field (``owner_field:`` in its YAML, else a user field called ``owner``), else
+  ``created_by == user``; *team* is the same test against any user whose team is the acting
+  user's team (a user without a team: own only);
+- ``fields: {f: read | write | none}`` narrows one field; the owner field may be set only by a
   role that writes the entity at level ``all`` (otherwise "own" could be given away or forged);
 - ``rules:`` are record-level conditions that must all hold for the role's grant (reads
   filter in SQL; writes check the record before and after the change); besides expressions,
@@ -44,7 +45,6 @@ from trellis.security.record_rules import Untranslatable, rule_clause, rule_hold
 
 ADMIN_ROLE = "admin"
 ADMINISTER = "administer"  # the verb the admin pages ask about (entity "*")
-OWNER_FIELD = "owner"
 # What any user with a role may do with core entities no role mentions: read names for link fields.
 BASELINE = {"user": EntityPermission(read="all"), "team": EntityPermission(read="all")}
 # What any user with a role may change on their own ``user`` record (preferences), whatever the roles say.
@@ -124,8 +124,8 @@ class RoleAccess:
         grants = [p for p in self.grants(actor, entity) if p.create or p.write != "none"]
         fields = self._fields(entity, grants, hidden=("none", "read"))
         meta = self._entity(entity)
-        if meta is not None and OWNER_FIELD in meta.fields and not any(p.write == "all" for p in grants):
-            fields = (set(meta.fields) if fields is None else fields) - {OWNER_FIELD}
+        if meta is not None and meta.owner_field is not None and not any(p.write == "all" for p in grants):
+            fields = (set(meta.fields) if fields is None else fields) - {meta.owner_field}
         if self._self_service(actor, entity, grants):
             fields = SELF_SERVICE[entity]   # can() allows them on the user's own record only
         return fields
@@ -232,8 +232,8 @@ class RoleAccess:
         return metadata.entities.get(entity)
 
     def _owner_column(self, meta, table) -> Any:
-        owner = meta.fields.get(OWNER_FIELD) if meta is not None else None
-        if owner is not None and owner.type == "user" and owner.column and owner.column in table.c:
+        owner = meta.fields[meta.owner_field] if meta is not None and meta.owner_field is not None else None
+        if owner is not None and owner.column in table.c:
             return table.c[owner.column]
         return table.c.created_by
 
@@ -248,9 +248,8 @@ class RoleAccess:
 
     def _owner_of(self, entity: str, record: Any) -> Any:
         meta = self._entity(entity)
-        owner = meta.fields.get(OWNER_FIELD) if meta is not None else None
-        if owner is not None and owner.type == "user":
-            return record.get(OWNER_FIELD)
+        if meta is not None and meta.owner_field is not None:
+            return record.get(meta.owner_field)
         return record.get("created_by")
 
     def _level_holds(self, actor: Actor, level: str, entity: str, record: Any) -> bool:

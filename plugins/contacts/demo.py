@@ -119,15 +119,18 @@ def create(context) -> None:
 
 
 def _activities(context, contacts) -> None:
-    """Activities on every third contact; each demo user gets some due today, late and coming."""
+    """Activities on every third contact; each demo user gets some due today, late and coming, about
+    customers they may read (their own customers when their role reads only those)."""
     rng = context.random
     today = datetime.combine(datetime.now(UTC).date(), time(10, 0), tzinfo=UTC)
     assignees = context.users_who_read("activity")   # each demo user finds something due on their home page
-    see_contacts = set(context.users_who_read("contact"))
     every_third = contacts[::3][:context.sized(600, len(contacts))]
+    owned: dict[int, list] = {}
+    for contact in contacts:
+        if contact.get("owner") is not None:
+            owned.setdefault(int(contact["owner"]), []).append(contact)
     rows = []
     for index in range(max(len(every_third), len(assignees) * context.sized(3, 1))):
-        contact = every_third[index % len(every_third)]
         kind, subject = ACTIVITIES[index % len(ACTIVITIES)]
         due = today + timedelta(days=rng.randint(-10, 20), hours=rng.randint(0, 6))
         if index < len(assignees) * context.sized(3, 1):
@@ -135,7 +138,10 @@ def _activities(context, contacts) -> None:
         assigned = assignees[index % len(assignees)] if assignees else None
         row = {"kind": kind, "subject": subject, "due": due, "done": due < today - timedelta(days=2),
                "assigned": assigned}
-        if assigned is None or assigned in see_contacts:
+        level = "all" if assigned is None else context.read_level(assigned, "contact")
+        readable = every_third if level == "all" else owned.get(assigned, []) if level != "none" else []
+        if readable:
+            contact = readable[index % len(readable)]
             row.update({"contact": contact.id, "company": contact.get("company"), "ref_entity": "contact",
                         "ref_record": contact.id})
         else:   # someone who may not see customers gets an in-house task

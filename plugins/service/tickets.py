@@ -82,16 +82,23 @@ def _moment(text: str) -> datetime:
 
 def apply_sla(record, now: datetime) -> None:
     """Set the ticket's SLA fields (policy, due dates, state) as they stand at ``now``; nothing without a policy."""
-    from trellis import business_calendar, metadata_model
+    from trellis import metadata_model
     from trellis_plugins.service.sla import evaluate, policy_for
 
     policy = policy_for(record, metadata_model().configs.get("sla", []))
     if policy is None:
         return
-    calendar = business_calendar(policy.calendar or _team_calendar(record))
-    for field, value in evaluate(record, policy, calendar, pauses_of(record), now).items():
+    for field, value in evaluate(record, policy, sla_calendar(record, policy), pauses_of(record), now).items():
         if record.get(field) != value:
             record[field] = value
+
+
+def sla_calendar(record, policy=None):
+    """The business calendar the ticket's SLA hours count on: ``policy``'s (when it names one), else its team's,
+    else the organisation's default."""
+    from trellis import business_calendar
+
+    return business_calendar((policy.calendar if policy is not None else None) or _team_calendar(record))
 
 
 def _team_calendar(record) -> str | None:
@@ -110,7 +117,12 @@ BATCH = 200
 
 
 def check_slas(context) -> None:
-    """The scheduled job: move each open ticket's SLA state forward as time passes (run every minute).
+    """The scheduled job: move each open ticket's SLA state forward as time passes (run every minute)."""
+    advance_slas(context.now)
+
+
+def advance_slas(now: datetime) -> None:
+    """Bring each open ticket's SLA state (and due dates) up to ``now``.
 
     Each ticket is read under its lock and written only when a due date or the state
     changed, so the update (and any automation on ``sla_state``) happens once.
@@ -127,7 +139,7 @@ def check_slas(context) -> None:
             with records.transaction():
                 ticket = records.lock("ticket", row.id)
                 values = {field: ticket.get(field) for field in SLA_INPUTS}
-                apply_sla(values, context.now)
+                apply_sla(values, now)
                 update = {field: values[field] for field in SLA_OUTPUTS if values.get(field) != ticket.get(field)}
                 if update:
                     records.update("ticket", ticket.id, update)

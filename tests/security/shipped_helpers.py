@@ -4,7 +4,7 @@ Users: one actor per shipped role (every role the metadata loaded, plus the buil
 ``admin``), all in team A; a teammate in team A and an outsider in team B.
 ``plant(world, entity, owner)`` creates a record of any shipped entity from
 :func:`sample_values` -- the per-entity sample-values factory, driven by the field
-types, so a new shipped entity needs no code here -- owned (``owner`` field, else
+types, so a new shipped entity needs no code here -- owned (the entity's owner field, else
 ``created_by``) by ``owner``; the records it had to create for required links are
 owned by the same user. ``uproot`` deletes them again.
 """
@@ -183,14 +183,15 @@ def probe_field(meta) -> str:
 def sample_values(world, entity: str, word: str, owner: str, helpers: list) -> dict:
     """Values for a valid new ``entity``, from field types: required fields, the title, search and probe
     fields carry ``word``; required links get a new linked record (appended to ``helpers``); user fields
-    other than ``owner`` are ``owner``; a kanban's plain selection gets its first option."""
+    other than the owner field (left to its default, the acting user) are ``owner``; a kanban's plain
+    selection gets its first option."""
     meta = world.metadata.entities[entity]
     states = workflow_fields(world.metadata, entity)
     wanted = {meta.title, probe_field(meta), *meta.search}
     kanban = meta.kanban.group_by if meta.kanban is not None else None
     values = {}
     for f in meta.fields.values():
-        if f.computed or f.readonly or f.name == "owner" or f.name in states or f.type in ("children", "links"):
+        if f.computed or f.readonly or f.name in (meta.owner_field, *states) or f.type in ("children", "links"):
             continue
         if f.type in ("string", "text") and (f.required or f.name in wanted):
             values[f.name] = word
