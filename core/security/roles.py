@@ -12,7 +12,8 @@ and write. The rules, for one user:
   ``created_by == user``; *team* is the same test against any user whose team is the acting
   user's team (a user without a team: own only);
 - ``fields: {f: read | write | none}`` narrows one field; the owner field may be set only by a
-  role that writes the entity at level ``all`` (otherwise "own" could be given away or forged);
+  role that writes the entity at level ``all`` (otherwise "own" could be given away or forged), or
+  one that grants it ``write`` by name (``fields: {assigned: write}``: tasks handed to colleagues);
 - ``rules:`` are record-level conditions that must all hold for the role's grant (reads
   filter in SQL; writes check the record before and after the change); besides expressions,
   a ``manager_chain`` rule passes the records of people below the user in a reporting line
@@ -117,14 +118,16 @@ class RoleAccess:
         return self._fields(entity, grants, hidden=("none",))
 
     def writable_fields(self, user: Any, entity: str) -> set[str] | None:
-        """The fields ``user`` may set (None: all); ``read``/``none`` fields and a non-``all`` owner are not."""
+        """The fields ``user`` may set (None: all); ``read``/``none`` fields are not, nor the owner field unless a
+        role writes at level ``all`` or grants that field ``write`` by name (``fields: {assigned: write}``)."""
         actor = self.actor(user)
         if actor is None or actor.is_admin:
             return None
         grants = [p for p in self.grants(actor, entity) if p.create or p.write != "none"]
         fields = self._fields(entity, grants, hidden=("none", "read"))
         meta = self._entity(entity)
-        if meta is not None and meta.owner_field is not None and not any(p.write == "all" for p in grants):
+        if meta is not None and meta.owner_field is not None and not any(
+                p.write == "all" or p.fields.get(meta.owner_field) == "write" for p in grants):
             fields = (set(meta.fields) if fields is None else fields) - {meta.owner_field}
         if self._self_service(actor, entity, grants):
             fields = SELF_SERVICE[entity]   # can() allows them on the user's own record only
