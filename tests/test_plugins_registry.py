@@ -122,8 +122,10 @@ def test_built_in_plugins_come_first_and_the_late_ones_after_every_plugin(app):
     assert [p.name for p in plugins.builtins] == ["trellis.field_types", "trellis.actions", "trellis.api",
                                                   "trellis.calendars", "trellis.approvals", "trellis.automation",
                                                   "trellis.home", "trellis.api.webhooks", "trellis.security"]
-    after_save = [p.name for p, _ in plugins.implementations("after_save", "widget")]
-    assert after_save == ["counted", "trellis.automation", "trellis.api.webhooks"]
+    # Webhooks take a saved batch at once (after_save_many); the stages keep the late plugin last.
+    stages = plugins.batch_stages("after_save", "after_save_many", "widget")
+    assert [(batch, [p.name for p, _ in pairs]) for batch, pairs in stages] == [
+        (False, ["counted", "trellis.automation"]), (True, ["trellis.api.webhooks"])]
     assert [p.name for p, _ in plugins.implementations("before_save", "gizmo")][-1] == "trellis.security"
     assert "money" in {t.name for t in plugins.registry.field_types}
     assert list(plugins.registry.actions)[:2] == ["set", "create"]
