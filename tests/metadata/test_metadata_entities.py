@@ -4,9 +4,7 @@ import textwrap
 from decimal import Decimal
 
 import pytest
-from trellis.errors import MetadataError
-from trellis.metadata import core_layer, load
-from trellis.metadata.model import Layer
+from metadata_helpers import load_org, problems
 
 
 @pytest.fixture
@@ -20,16 +18,6 @@ def write(org, name, text):
     path = org / "metadata" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text), encoding="utf-8")
-
-
-def load_org(org):
-    return load([core_layer(), Layer("metadata", str(org / "metadata"), "organisation")])
-
-
-def problems(org):
-    with pytest.raises(MetadataError) as caught:
-        load_org(org)
-    return [str(p) for p in caught.value.problems]
 
 
 def entity(org, fields, more=""):

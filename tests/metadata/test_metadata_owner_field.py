@@ -4,9 +4,7 @@ with every mistake reported at its file and line."""
 import textwrap
 
 import pytest
-from trellis.errors import MetadataError
-from trellis.metadata import core_layer, load
-from trellis.metadata.model import Layer
+from metadata_helpers import load_org, problems
 
 
 @pytest.fixture
@@ -20,16 +18,6 @@ def task(org, fields, more=""):
     """Write metadata/task.yaml with ``fields`` (YAML lines) from line 3 and ``more`` after them."""
     text = "entity: task\nfields:\n" + textwrap.indent(textwrap.dedent(fields), "  ") + more
     (org / "metadata" / "task.yaml").write_text(text, encoding="utf-8")
-
-
-def load_org(org):
-    return load([core_layer(), Layer("metadata", str(org / "metadata"), "organisation")])
-
-
-def problems(org):
-    with pytest.raises(MetadataError) as caught:
-        load_org(org)
-    return [str(p) for p in caught.value.problems]
 
 
 def test_an_entity_names_the_user_field_that_owns_its_records(org):

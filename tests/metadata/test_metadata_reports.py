@@ -5,7 +5,7 @@ import textwrap
 
 import jsonschema
 import pytest
-from trellis.errors import MetadataError
+from metadata_helpers import load_org, problems
 from trellis.metadata import core_layer, load
 from trellis.metadata.json_schema import metadata_schema
 from trellis.metadata.model import Layer
@@ -46,16 +46,6 @@ def write(org, name, text):
     path = org / "metadata" / "reports" / f"{name}.yaml"
     path.write_text(textwrap.dedent(text))
     return path
-
-
-def load_org(org):
-    return load([core_layer(), Layer("metadata", str(org / "metadata"), "organisation")])
-
-
-def problems(org):
-    with pytest.raises(MetadataError) as caught:
-        load_org(org)
-    return [str(p) for p in caught.value.problems]
 
 
 def test_a_report_reads_groups_buckets_measures_ratios_sort_limit_and_chart(org):

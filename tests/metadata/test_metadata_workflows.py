@@ -3,9 +3,7 @@
 import textwrap
 
 import pytest
-from trellis.errors import MetadataError
-from trellis.metadata import core_layer, load
-from trellis.metadata.model import Layer
+from metadata_helpers import load_org, problems
 
 DEAL = """\
 entity: deal
@@ -29,16 +27,6 @@ def org(tmp_path, monkeypatch):
 
 def write_workflow(org, text):
     (org / "metadata" / "flow.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
-
-
-def load_org(org):
-    return load([core_layer(), Layer("metadata", str(org / "metadata"), "organisation")])
-
-
-def problems(org):
-    with pytest.raises(MetadataError) as caught:
-        load_org(org)
-    return [str(p) for p in caught.value.problems]
 
 
 def test_a_workflow_with_states_and_transitions_loads(org):
